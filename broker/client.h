@@ -1,0 +1,77 @@
+// Client: the engine's view of one connection.
+//
+// Contract: the client owns its request parser (bytes in) and output buffer (bytes out); the
+// transport (server/ session, the Python binding, or a test) moves bytes between those and a
+// socket, and implements ClientObserver to hear about output produced outside its own
+// ProcessInput call (pub/sub messages, wake-ups) and about kills. Everything else here is state
+// that commands read and change: selected database, protocol, authentication, names.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "broker/resp/reply_builder.h"
+#include "broker/resp/request_parser.h"
+
+namespace drayman {
+
+class Client;
+
+class ClientObserver {
+ public:
+  virtual ~ClientObserver() = default;
+  // Output was appended to the client while it was not processing its own input.
+  virtual void OnOutputPending(Client& client) = 0;
+  // The client must be disconnected (CLIENT KILL, limits); output may be dropped.
+  virtual void OnCloseRequested(Client& client) = 0;
+};
+
+class Client {
+ public:
+  Client(uint64_t id, ClientObserver* observer) : id_(id), observer_(observer) {}
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  uint64_t id() const { return id_; }
+  ClientObserver* observer() const { return observer_; }
+
+  RequestParser& parser() { return parser_; }
+  std::string& output() { return output_; }
+  ReplyBuilder& reply() { return reply_; }
+  Protocol protocol() const { return reply_.protocol(); }
+
+  // Connection facts, set by the transport.
+  std::string addr = "?:0";
+  std::string laddr = "?:0";
+  int fd = -1;
+
+  // Command-visible state.
+  std::string name;
+  std::string lib_name;
+  std::string lib_ver;
+  int db = 0;
+  bool authenticated = true;
+  bool no_evict = false;
+  bool no_touch = false;
+  int64_t created_ms = 0;
+  int64_t last_interaction_ms = 0;
+  std::string last_command = "NULL";  // full name of the last command, for CLIENT LIST
+
+  // Close once the output is written (QUIT, protocol errors).
+  bool close_after_reply = false;
+  // Close now, dropping output (CLIENT KILL).
+  bool close_asap = false;
+  uint64_t commands_processed = 0;
+
+  std::vector<std::string> args;  // the command being executed (reused between commands)
+
+ private:
+  uint64_t id_;
+  ClientObserver* observer_;
+  RequestParser parser_;
+  std::string output_;
+  ReplyBuilder reply_{&output_};
+};
+
+}  // namespace drayman

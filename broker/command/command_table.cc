@@ -1,0 +1,143 @@
+#include "broker/command/command_table.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace drayman {
+
+std::string ToLower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string ToUpper(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::vector<std::string_view> CommandFlagNames(uint32_t flags) {
+  static constexpr std::pair<uint32_t, std::string_view> kNames[] = {
+      {kCmdWrite, "write"},
+      {kCmdReadonly, "readonly"},
+      {kCmdDenyOom, "denyoom"},
+      {kCmdAdmin, "admin"},
+      {kCmdPubsub, "pubsub"},
+      {kCmdNoscript, "noscript"},
+      {kCmdBlocking, "blocking"},
+      {kCmdLoading, "loading"},
+      {kCmdStale, "stale"},
+      {kCmdSkipMonitor, "skip_monitor"},
+      {kCmdSkipSlowlog, "skip_slowlog"},
+      {kCmdFast, "fast"},
+      {kCmdNoAuth, "no_auth"},
+      {kCmdMayReplicate, "may_replicate"},
+      {kCmdNoMandatoryKeys, "no_mandatory_keys"},
+      {kCmdNoMulti, "no_multi"},
+      {kCmdMovableKeys, "movablekeys"},
+      {kCmdAllowBusy, "allow_busy"},
+  };
+  std::vector<std::string_view> names;
+  for (const auto& [bit, name] : kNames) {
+    if (flags & bit) names.push_back(name);
+  }
+  return names;
+}
+
+std::vector<std::string> CommandSpec::AclCategories() const {
+  std::vector<std::string> categories;
+  const std::string& family = parent ? parent->group : group;
+  if (flags & kCmdWrite) categories.push_back("@write");
+  if (flags & kCmdReadonly) categories.push_back("@read");
+  if (family == "generic") {
+    categories.push_back("@keyspace");
+  } else if (family == "string" || family == "list" || family == "hash" || family == "set" ||
+             family == "sorted-set" || family == "pubsub" || family == "connection" ||
+             family == "transactions" || family == "scripting") {
+    categories.push_back(family == "sorted-set" ? "@sortedset" : "@" + family);
+  }
+  if (flags & kCmdAdmin) {
+    categories.push_back("@admin");
+    categories.push_back("@dangerous");
+  }
+  if (flags & kCmdFast) {
+    categories.push_back("@fast");
+  } else {
+    categories.push_back("@slow");
+  }
+  if (flags & kCmdBlocking) categories.push_back("@blocking");
+  return categories;
+}
+
+std::vector<int> CommandSpec::KeyPositions(int argc) const {
+  std::vector<int> positions;
+  if (first_key <= 0 || key_step <= 0) return positions;
+  int last = last_key >= 0 ? last_key : argc + last_key;
+  for (int i = first_key; i <= last && i < argc; i += key_step) positions.push_back(i);
+  return positions;
+}
+
+std::vector<int> CommandSpec::KeyIndexes(const std::vector<std::string>& args) const {
+  if (get_keys != nullptr) return get_keys(args);
+  return KeyPositions(static_cast<int>(args.size()));
+}
+
+CommandSpec& CommandTable::Add(CommandSpec spec) {
+  spec.name = ToLower(spec.name);
+  spec.full_name = spec.name;
+  auto owned = std::make_unique<CommandSpec>(std::move(spec));
+  CommandSpec& ref = *owned;
+  commands_[ref.name] = std::move(owned);
+  return ref;
+}
+
+CommandSpec& CommandTable::AddSubcommand(std::string_view container, CommandSpec spec) {
+  CommandSpec& parent = *commands_.at(ToLower(container));
+  spec.name = ToLower(spec.name);
+  spec.full_name = parent.name + "|" + spec.name;
+  spec.parent = &parent;
+  if (spec.group.empty()) spec.group = parent.group;
+  auto owned = std::make_unique<CommandSpec>(std::move(spec));
+  CommandSpec& ref = *owned;
+  parent.subcommands[ref.name] = std::move(owned);
+  return ref;
+}
+
+const CommandSpec* CommandTable::Find(std::string_view name) const {
+  if (name.size() > 64) return nullptr;
+  char lowered[64];
+  for (size_t i = 0; i < name.size(); ++i) {
+    lowered[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(name[i])));
+  }
+  auto it = commands_.find(absl::string_view(lowered, name.size()));
+  return it == commands_.end() ? nullptr : it->second.get();
+}
+
+const CommandSpec* CommandTable::FindSubcommand(const CommandSpec& container,
+                                                std::string_view name) const {
+  auto it = container.subcommands.find(ToLower(name));
+  return it == container.subcommands.end() ? nullptr : it->second.get();
+}
+
+std::vector<const CommandSpec*> CommandTable::All() const {
+  std::vector<const CommandSpec*> all;
+  all.reserve(commands_.size());
+  for (const auto& [name, spec] : commands_) all.push_back(spec.get());
+  std::sort(all.begin(), all.end(),
+            [](const CommandSpec* a, const CommandSpec* b) { return a->name < b->name; });
+  return all;
+}
+
+}  // namespace drayman

@@ -1,0 +1,120 @@
+// Command table: one declarative row per command, the single source of truth for dispatch.
+//
+// Contract: a row holds the lowercase name, Redis's arity convention (positive = exact, negative =
+// minimum, the name counted), flags, key positions (first, last, step; last -1 = up to the end),
+// the handler and the documentation fields COMMAND DOCS reports. Container commands (CLIENT,
+// CONFIG, COMMAND, OBJECT, ...) hold subcommand rows, looked up by their second argument, whose
+// full names are "container|sub". COMMAND, COMMAND INFO/DOCS/COUNT/GETKEYS are generated from
+// these rows. Each family registers its rows with Register<Family>Family(CommandTable&).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/string_view.h"
+
+namespace drayman {
+
+struct CommandContext;
+using CommandHandler = void (*)(CommandContext&);
+// For commands whose keys move with their arguments (EVAL numkeys, BLMPOP, ZUNIONSTORE...):
+// returns the indexes of the key arguments in `args` (args[0] is the name), or an empty list
+// when the arguments are malformed.
+using KeysFunction = std::vector<int> (*)(const std::vector<std::string>& args);
+
+enum CommandFlag : uint32_t {
+  kCmdWrite = 1u << 0,
+  kCmdReadonly = 1u << 1,
+  kCmdDenyOom = 1u << 2,
+  kCmdAdmin = 1u << 3,
+  kCmdPubsub = 1u << 4,
+  kCmdNoscript = 1u << 5,
+  kCmdBlocking = 1u << 6,
+  kCmdLoading = 1u << 7,
+  kCmdStale = 1u << 8,
+  kCmdSkipMonitor = 1u << 9,
+  kCmdSkipSlowlog = 1u << 10,
+  kCmdFast = 1u << 11,
+  kCmdNoAuth = 1u << 12,
+  kCmdMayReplicate = 1u << 13,
+  kCmdNoMulti = 1u << 14,
+  kCmdMovableKeys = 1u << 15,
+  kCmdAllowBusy = 1u << 16,
+  kCmdNoMandatoryKeys = 1u << 17,
+  // Allowed in the RESP2 subscribed context.
+  kCmdPubsubContext = 1u << 18,
+  kCmdSentinel = 1u << 19,
+};
+
+// Names COMMAND INFO reports for the flags above, in Redis's order.
+std::vector<std::string_view> CommandFlagNames(uint32_t flags);
+
+struct CommandStats {
+  uint64_t calls = 0;
+  uint64_t usec = 0;
+  uint64_t rejected_calls = 0;
+  uint64_t failed_calls = 0;
+};
+
+struct CommandSpec {
+  std::string name;  // lowercase, e.g. "get" or, for a subcommand, "get" under "config"
+  int arity = 0;
+  uint32_t flags = 0;
+  int first_key = 0;
+  int last_key = 0;
+  int key_step = 0;
+  CommandHandler handler = nullptr;
+  KeysFunction get_keys = nullptr;  // set for kCmdMovableKeys commands
+  std::string group;       // COMMAND DOCS group: "string", "generic", "server", ...
+  std::string summary;     // COMMAND DOCS summary
+  std::string since;       // Redis version that introduced it
+  std::string complexity;  // COMMAND DOCS complexity
+
+  // Filled by the table.
+  std::string full_name;  // "get", "config|get"
+  const CommandSpec* parent = nullptr;
+  std::map<std::string, std::unique_ptr<CommandSpec>> subcommands;  // ordered for COMMAND output
+  mutable CommandStats stats;
+
+  bool is_container() const { return !subcommands.empty(); }
+  // ACL categories as COMMAND INFO reports them ("@write", "@string", ...).
+  std::vector<std::string> AclCategories() const;
+  // Key arguments of `args` (args[0] is the command name) by first/last/step.
+  std::vector<int> KeyPositions(int argc) const;
+  // Key arguments of this invocation: get_keys when set, else first/last/step.
+  std::vector<int> KeyIndexes(const std::vector<std::string>& args) const;
+};
+
+class CommandTable {
+ public:
+  CommandTable() = default;
+  CommandTable(const CommandTable&) = delete;
+  CommandTable& operator=(const CommandTable&) = delete;
+
+  // Adds a top-level command; returns it so subcommands can be attached.
+  CommandSpec& Add(CommandSpec spec);
+  CommandSpec& AddSubcommand(std::string_view container, CommandSpec spec);
+
+  // Case-insensitive lookup of a top-level command; nullptr if unknown.
+  const CommandSpec* Find(std::string_view name) const;
+  // Case-insensitive lookup of "container subcommand"; nullptr if unknown.
+  const CommandSpec* FindSubcommand(const CommandSpec& container, std::string_view name) const;
+
+  size_t size() const { return commands_.size(); }
+  // Every top-level command, ordered by name.
+  std::vector<const CommandSpec*> All() const;
+
+ private:
+  absl::flat_hash_map<std::string, std::unique_ptr<CommandSpec>> commands_;
+};
+
+std::string ToLower(std::string_view text);
+std::string ToUpper(std::string_view text);
+bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+
+}  // namespace drayman

@@ -1,0 +1,24 @@
+// Number parsing and formatting with Redis's exact rules.
+//
+// Contract: ParseInt64 accepts what Redis's string2ll accepts (optional '-', digits, no blanks,
+// no '+', no leading zeros, within int64). ParseDouble accepts what Redis's strtod-based parsing
+// accepts for scores and timeouts (Python reprs such as "1e+20", "inf", "+inf", "-inf"; no blanks,
+// no NaN). Long doubles follow INCRBYFLOAT's rules and print in its human form.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace drayman {
+
+bool ParseInt64(std::string_view text, int64_t* value);
+bool ParseUint64(std::string_view text, uint64_t* value);
+bool ParseDouble(std::string_view text, double* value);
+bool ParseLongDouble(std::string_view text, long double* value);
+// INCRBYFLOAT / HINCRBYFLOAT output: fixed notation with 17 significant digits, trailing zeros
+// (and a trailing dot) removed.
+std::string FormatLongDouble(long double value);
+std::string FormatInt64(int64_t value);
+
+}  // namespace drayman

@@ -1,0 +1,186 @@
+#include "broker/engine.h"
+
+#include <cassert>
+#include <chrono>
+#include <random>
+
+#include "broker/families/families.h"
+
+namespace drayman {
+
+namespace {
+
+std::string RandomRunId() {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::random_device device;
+  std::string id(40, '0');
+  for (char& c : id) c = kHex[device() % 16];
+  return id;
+}
+
+int64_t SteadyMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+Engine::Engine(Config& config, const Clock& clock)
+    : config_(config),
+      clock_(clock),
+      keyspace_(config.settings().databases),
+      run_id(RandomRunId()),
+      owner_thread_(std::this_thread::get_id()) {
+  RegisterAllFamilies(commands_);
+  stats_.start_time_ms = clock_.NowMs();
+  stats_.last_save_time_s = stats_.start_time_ms / 1000;
+  keyspace_.set_now_ms(stats_.start_time_ms);
+}
+
+Engine::~Engine() = default;
+
+void Engine::CheckThread() const {
+  // The engine has no locks: calls from another thread would race. Threads may hand the engine
+  // over (the server constructs it, then runs it on the loop thread), so the owner is re-bound on
+  // Connect of the first client.
+  assert(std::this_thread::get_id() == owner_thread_ || clients_.empty());
+}
+
+Client* Engine::Connect(ClientObserver* observer, std::string addr, std::string laddr, int fd) {
+  if (clients_.empty()) owner_thread_ = std::this_thread::get_id();
+  CheckThread();
+  uint64_t id = next_client_id_++;
+  auto client = std::make_unique<Client>(id, observer);
+  client->addr = std::move(addr);
+  client->laddr = std::move(laddr);
+  client->fd = fd;
+  client->created_ms = client->last_interaction_ms = clock_.NowMs();
+  client->authenticated = config_.settings().requirepass.empty();
+  client->parser().set_authenticated(client->authenticated);
+  client->parser().set_max_bulk_length(config_.settings().proto_max_bulk_len);
+  Client* raw = client.get();
+  clients_.emplace(id, std::move(client));
+  ++stats_.total_connections_received;
+  return raw;
+}
+
+void Engine::Disconnect(Client* client) {
+  CheckThread();
+  clients_.erase(client->id());
+}
+
+Client* Engine::FindClient(uint64_t id) {
+  auto it = clients_.find(id);
+  return it == clients_.end() ? nullptr : it->second.get();
+}
+
+void Engine::KillClient(Client& client) {
+  client.close_asap = true;
+  if (client.observer()) client.observer()->OnCloseRequested(client);
+}
+
+void Engine::ProcessInput(Client& client) {
+  CheckThread();
+  while (!client.close_after_reply && !client.close_asap) {
+    RequestParser::Result result = client.parser().Next(&client.args);
+    if (result == RequestParser::Result::kNeedMore) break;
+    if (result == RequestParser::Result::kError) {
+      client.reply().Error(client.parser().error());
+      client.close_after_reply = true;
+      break;
+    }
+    Execute(client, client.args);
+  }
+}
+
+void Engine::Execute(Client& client, std::vector<std::string>& args) {
+  const int64_t now_ms = clock_.NowMs();
+  keyspace_.set_now_ms(now_ms);
+  client.last_interaction_ms = now_ms;
+  ReplyBuilder& reply = client.reply();
+  const uint64_t errors_before = reply.error_count();
+  auto count_errors = [&] {
+    uint64_t emitted = reply.error_count() - errors_before;
+    if (emitted == 0) return false;
+    stats_.total_error_replies += emitted;
+    stats_.error_counts[std::string(reply.last_error_code())] += emitted;
+    return true;
+  };
+
+  const CommandSpec* spec = commands_.Find(args[0]);
+  if (spec == nullptr) {
+    reply.Error(errors::UnknownCommand(args[0], args.data() + 1, args.size() - 1));
+    count_errors();
+    return;
+  }
+  if (spec->is_container() && args.size() >= 2) {
+    const CommandSpec* sub = commands_.FindSubcommand(*spec, args[1]);
+    if (sub == nullptr) {
+      ++spec->stats.rejected_calls;
+      reply.Error(errors::UnknownSubcommand(args[1], spec->name));
+      count_errors();
+      return;
+    }
+    spec = sub;
+  }
+  const int argc = static_cast<int>(args.size());
+  if ((spec->arity > 0 && argc != spec->arity) || argc < -spec->arity) {
+    ++spec->stats.rejected_calls;
+    reply.Error(errors::WrongArity(spec->full_name));
+    count_errors();
+    return;
+  }
+  if (!client.authenticated && !(spec->flags & kCmdNoAuth)) {
+    ++spec->stats.rejected_calls;
+    reply.Error(errors::kNoAuth);
+    count_errors();
+    return;
+  }
+
+  CommandContext context{*this,     client,         args,   reply, *spec,
+                         keyspace_.db(client.db), keyspace_, now_ms};
+  const int64_t started_us = SteadyMicros();
+  spec->handler(context);
+  ++spec->stats.calls;
+  spec->stats.usec += static_cast<uint64_t>(SteadyMicros() - started_us);
+  if (count_errors()) ++spec->stats.failed_calls;
+  if (context.dirty > 0 && (spec->flags & kCmdWrite)) {
+    // One generic signal for every key a write command names, so WATCH and blocked clients see
+    // changes without each handler remembering to signal (Redis's signalModifiedKey).
+    Database& db = keyspace_.db(client.db);
+    for (int index : spec->KeyIndexes(args)) {
+      db.SignalModified(args[index]);
+      db.SignalReady(args[index]);
+    }
+  }
+  stats_.dirty += static_cast<uint64_t>(context.dirty);
+  ++stats_.total_commands_processed;
+  ++client.commands_processed;
+  client.last_command = spec->full_name;
+}
+
+void Engine::Cron() {
+  CheckThread();
+  const int64_t now_ms = clock_.NowMs();
+  keyspace_.set_now_ms(now_ms);
+  // Active expiry: each database in turn, in slices, within a small time budget per call so a
+  // mass expiry never stalls the loop.
+  const int64_t budget_end = SteadyMicros() + 5000;
+  for (int i = 0; i < keyspace_.database_count(); ++i) {
+    Database& database = keyspace_.db(i);
+    while (database.ActiveExpire(256) == 256 && SteadyMicros() < budget_end) {
+    }
+  }
+  // Idle timeout.
+  const int timeout_s = config_.settings().timeout_seconds;
+  if (timeout_s > 0) {
+    std::vector<Client*> idle;
+    for (auto& [id, client] : clients_) {
+      if (now_ms - client->last_interaction_ms > int64_t{timeout_s} * 1000) idle.push_back(client.get());
+    }
+    for (Client* client : idle) KillClient(*client);
+  }
+}
+
+}  // namespace drayman

@@ -1,0 +1,94 @@
+// Engine: the whole broker behind one event loop: keyspace, command table, clients, statistics.
+//
+// Contract: single-threaded. Every entry point (Connect, Disconnect, ProcessInput, Execute, Cron)
+// must be called from the thread that owns the engine; the engine does no I/O and starts no
+// threads, so it runs identically inside the server, the Python module and unit tests. Time comes
+// from the injected Clock; each command sees one "now". ProcessInput runs every complete command
+// buffered in a client's parser and appends replies to the client's output; the caller writes that
+// output. A protocol error answers once and marks the client close_after_reply.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "absl/container/btree_map.h"
+#include "broker/client.h"
+#include "broker/clock.h"
+#include "broker/command/command_table.h"
+#include "broker/command/context.h"
+#include "broker/config/config.h"
+#include "broker/keyspace/database.h"
+
+namespace drayman {
+
+inline constexpr std::string_view kDraymanVersion = "0.1.0";
+// The Redis version Drayman reports for compatibility (redis-cli and clients gate features on it).
+inline constexpr std::string_view kRedisCompatVersion = "7.0.15";
+
+struct EngineStats {
+  int64_t start_time_ms = 0;
+  uint64_t total_connections_received = 0;
+  uint64_t total_commands_processed = 0;
+  uint64_t rejected_connections = 0;
+  uint64_t total_net_input_bytes = 0;
+  uint64_t total_net_output_bytes = 0;
+  uint64_t total_error_replies = 0;
+  uint64_t dirty = 0;  // changes since the last save
+  int64_t last_save_time_s = 0;
+  std::map<std::string, uint64_t> error_counts;  // by code, for INFO errorstats
+};
+
+class Engine {
+ public:
+  Engine(Config& config, const Clock& clock);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // A new connection. The engine owns the Client until Disconnect.
+  Client* Connect(ClientObserver* observer, std::string addr = "?:0", std::string laddr = "?:0",
+                  int fd = -1);
+  void Disconnect(Client* client);
+
+  // Executes every complete command buffered in the client's parser.
+  void ProcessInput(Client& client);
+  // Executes one command for `client`, appending its reply to the client's output.
+  void Execute(Client& client, std::vector<std::string>& args);
+  // Periodic work (active expiry, idle timeouts); call about `hz` times a second.
+  void Cron();
+
+  Keyspace& keyspace() { return keyspace_; }
+  const CommandTable& commands() const { return commands_; }
+  Config& config() { return config_; }
+  const Settings& settings() const { return config_.settings(); }
+  const Clock& clock() const { return clock_; }
+  EngineStats& stats() { return stats_; }
+  const absl::btree_map<uint64_t, std::unique_ptr<Client>>& clients() const { return clients_; }
+  Client* FindClient(uint64_t id);
+  // Asks the client's transport to close it (CLIENT KILL, idle timeout).
+  void KillClient(Client& client);
+
+  // Facts about the hosting process, filled in by the transport for INFO.
+  std::string executable;
+  std::string process_role = "master";
+  std::string run_id;
+
+ private:
+  void CheckThread() const;
+
+  Config& config_;
+  const Clock& clock_;
+  CommandTable commands_;
+  Keyspace keyspace_;
+  EngineStats stats_;
+  absl::btree_map<uint64_t, std::unique_ptr<Client>> clients_;
+  uint64_t next_client_id_ = 1;
+  std::thread::id owner_thread_;
+};
+
+}  // namespace drayman

@@ -1,0 +1,8 @@
+// Blocking family. (Rows are added by the work on this family.)
+#include "broker/families/families.h"
+
+namespace drayman {
+
+void RegisterBlockingFamily(CommandTable& table) {}
+
+}  // namespace drayman

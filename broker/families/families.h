@@ -1,0 +1,40 @@
+// Command families: each Register<Family>Family adds its rows to the command table.
+//
+// Contract: one file per family under broker/families/, each ending in its Register function;
+// RegisterAllFamilies is the only place that lists them, so the table is complete once every
+// family has registered.
+#pragma once
+
+#include "broker/command/command_table.h"
+
+namespace drayman {
+
+void RegisterConnectionFamily(CommandTable& table);
+void RegisterServerFamily(CommandTable& table);
+void RegisterKeysFamily(CommandTable& table);
+void RegisterStringFamily(CommandTable& table);
+void RegisterListFamily(CommandTable& table);
+void RegisterHashFamily(CommandTable& table);
+void RegisterSetFamily(CommandTable& table);
+void RegisterSortedSetFamily(CommandTable& table);
+void RegisterBlockingFamily(CommandTable& table);
+void RegisterTransactionFamily(CommandTable& table);
+void RegisterPubSubFamily(CommandTable& table);
+void RegisterScriptingFamily(CommandTable& table);
+
+inline void RegisterAllFamilies(CommandTable& table) {
+  RegisterConnectionFamily(table);
+  RegisterServerFamily(table);
+  RegisterKeysFamily(table);
+  RegisterStringFamily(table);
+  RegisterListFamily(table);
+  RegisterHashFamily(table);
+  RegisterSetFamily(table);
+  RegisterSortedSetFamily(table);
+  RegisterBlockingFamily(table);
+  RegisterTransactionFamily(table);
+  RegisterPubSubFamily(table);
+  RegisterScriptingFamily(table);
+}
+
+}  // namespace drayman

@@ -1,0 +1,8 @@
+// Keys family. (Rows are added by the work on this family.)
+#include "broker/families/families.h"
+
+namespace drayman {
+
+void RegisterKeysFamily(CommandTable& table) {}
+
+}  // namespace drayman

@@ -1,0 +1,8 @@
+// List family. (Rows are added by the work on this family.)
+#include "broker/families/families.h"
+
+namespace drayman {
+
+void RegisterListFamily(CommandTable& table) {}
+
+}  // namespace drayman

@@ -1,0 +1,8 @@
+// PubSub family. (Rows are added by the work on this family.)
+#include "broker/families/families.h"
+
+namespace drayman {
+
+void RegisterPubSubFamily(CommandTable& table) {}
+
+}  // namespace drayman

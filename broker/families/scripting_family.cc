@@ -1,0 +1,8 @@
+// Scripting family. (Rows are added by the work on this family.)
+#include "broker/families/families.h"
+
+namespace drayman {
+
+void RegisterScriptingFamily(CommandTable& table) {}
+
+}  // namespace drayman

@@ -1,0 +1,8 @@
+// Server family. (Rows are added by the work on this family.)
+#include "broker/families/families.h"
+
+namespace drayman {
+
+void RegisterServerFamily(CommandTable& table) {}
+
+}  // namespace drayman

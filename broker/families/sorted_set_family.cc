@@ -1,0 +1,8 @@
+// SortedSet family. (Rows are added by the work on this family.)
+#include "broker/families/families.h"
+
+namespace drayman {
+
+void RegisterSortedSetFamily(CommandTable& table) {}
+
+}  // namespace drayman

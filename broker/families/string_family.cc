@@ -1,0 +1,8 @@
+// String family. (Rows are added by the work on this family.)
+#include "broker/families/families.h"
+
+namespace drayman {
+
+void RegisterStringFamily(CommandTable& table) {}
+
+}  // namespace drayman

@@ -1,0 +1,8 @@
+// Transaction family. (Rows are added by the work on this family.)
+#include "broker/families/families.h"
+
+namespace drayman {
+
+void RegisterTransactionFamily(CommandTable& table) {}
+
+}  // namespace drayman

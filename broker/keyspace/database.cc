@@ -1,0 +1,140 @@
+#include "broker/keyspace/database.h"
+
+namespace drayman {
+
+bool Database::IsExpired(const Entry& entry) const {
+  return entry.expire_at_ms != kNoExpiry && entry.expire_at_ms <= keyspace_->now_ms();
+}
+
+Entry* Database::Find(std::string_view key) {
+  auto* node = keys_.FindNode(key);
+  if (node == nullptr) return nullptr;
+  if (IsExpired(node->value)) {
+    ++keyspace_->expired_keys;
+    DeleteNode(node->key, node->value);
+    return nullptr;
+  }
+  return &node->value;
+}
+
+Entry& Database::Put(std::string_view key, Value value) {
+  auto [node, inserted] = keys_.Insert(key);
+  if (!inserted && node->value.expire_at_ms != kNoExpiry) {
+    expires_.erase({node->value.expire_at_ms, std::string_view(node->key)});
+    node->value.expire_at_ms = kNoExpiry;
+  }
+  node->value.value = std::move(value);
+  return node->value;
+}
+
+Entry& Database::Add(std::string_view key, Value value) { return Put(key, std::move(value)); }
+
+bool Database::Delete(std::string_view key) {
+  auto* node = keys_.FindNode(key);
+  if (node == nullptr) return false;
+  bool expired = IsExpired(node->value);
+  if (expired) ++keyspace_->expired_keys;
+  DeleteNode(node->key, node->value);
+  return !expired;
+}
+
+void Database::DeleteNode(std::string_view key, Entry& entry) {
+  // Copy the key first: erasing the node frees the string the view points into.
+  std::string owned(key);
+  if (entry.expire_at_ms != kNoExpiry) expires_.erase({entry.expire_at_ms, key});
+  keys_.Erase(owned);
+  SignalModified(owned);
+}
+
+void Database::SetExpire(std::string_view key, Entry& entry, int64_t at_ms) {
+  auto* node = keys_.FindNode(key);
+  std::string_view stable_key = node->key;
+  if (entry.expire_at_ms != kNoExpiry) expires_.erase({entry.expire_at_ms, stable_key});
+  entry.expire_at_ms = at_ms;
+  if (at_ms != kNoExpiry) expires_.insert({at_ms, stable_key});
+}
+
+const std::string* Database::RandomKey() {
+  // Bounded retries so a database full of expired keys cannot loop forever.
+  for (int attempt = 0; attempt < 100 && !keys_.empty(); ++attempt) {
+    auto* node = keys_.RandomNode(keyspace_->rng());
+    if (!IsExpired(node->value)) return &node->key;
+    if (expires_.size() == keys_.size() && attempt > 50) return &node->key;
+    ++keyspace_->expired_keys;
+    DeleteNode(node->key, node->value);
+  }
+  return nullptr;
+}
+
+size_t Database::ActiveExpire(size_t max_keys) {
+  size_t removed = 0;
+  const int64_t now = keyspace_->now_ms();
+  while (removed < max_keys && !expires_.empty() && expires_.begin()->first <= now) {
+    std::string key(expires_.begin()->second);
+    auto* node = keys_.FindNode(key);
+    ++keyspace_->expired_keys;
+    DeleteNode(node->key, node->value);
+    ++removed;
+  }
+  return removed;
+}
+
+void Database::Clear() {
+  expires_.clear();
+  keys_.Clear();
+  if (keyspace_->observer()) keyspace_->observer()->OnDatabaseModified(index_);
+}
+
+void Database::SwapContents(Database& other) {
+  keys_.Swap(other.keys_);
+  expires_.swap(other.expires_);
+}
+
+void Database::SignalModified(std::string_view key) {
+  if (keyspace_->observer()) keyspace_->observer()->OnKeyModified(index_, key);
+}
+
+void Database::SignalReady(std::string_view key) {
+  if (keyspace_->observer()) keyspace_->observer()->OnKeyReady(index_, key);
+}
+
+int64_t Database::AverageTtlMs() const {
+  if (expires_.empty()) return 0;
+  const int64_t now = keyspace_->now_ms();
+  int64_t total = 0;
+  size_t counted = 0;
+  // Sample the soonest deadlines, as an estimate like Redis's.
+  for (const auto& [deadline, key] : expires_) {
+    if (counted == 1000) break;
+    total += deadline > now ? deadline - now : 0;
+    ++counted;
+  }
+  return counted ? total / static_cast<int64_t>(counted) : 0;
+}
+
+Keyspace::Keyspace(int database_count, KeyspaceObserver* observer) : observer_(observer) {
+  databases_.reserve(static_cast<size_t>(database_count));
+  for (int i = 0; i < database_count; ++i) {
+    databases_.push_back(std::make_unique<Database>(i, this));
+  }
+}
+
+void Keyspace::FlushAll() {
+  for (auto& database : databases_) database->Clear();
+}
+
+void Keyspace::Swap(int first, int second) {
+  databases_[first]->SwapContents(*databases_[second]);
+  if (observer_) {
+    observer_->OnDatabaseModified(first);
+    observer_->OnDatabaseModified(second);
+  }
+}
+
+size_t Keyspace::TotalKeys() const {
+  size_t total = 0;
+  for (const auto& database : databases_) total += database->size();
+  return total;
+}
+
+}  // namespace drayman

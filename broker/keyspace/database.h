@@ -1,0 +1,151 @@
+// Keyspace and databases: keys to values with optional expiry, per SELECTed database.
+//
+// Contract: every lookup applies lazy expiry at the keyspace's current command time (set once per
+// command by the engine, so a command sees one consistent "now"); an expired key is deleted and
+// reported as missing. Expiring keys are also indexed by deadline, so the active sweep deletes
+// exactly the keys that are due, oldest first, without sampling. Every change that a WATCH must
+// notice goes through SignalModified (commands call it after writing; Delete, expiry and Clear call
+// it themselves), and pushes that may feed a blocked client go through SignalReady.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <random>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/container/btree_set.h"
+#include "broker/keyspace/dict.h"
+#include "broker/keyspace/value.h"
+
+namespace drayman {
+
+inline constexpr int64_t kNoExpiry = -1;
+
+struct Entry {
+  Value value;
+  int64_t expire_at_ms = kNoExpiry;
+};
+
+// Implemented by the engine: WATCH invalidation and blocked-client wake-ups.
+class KeyspaceObserver {
+ public:
+  virtual ~KeyspaceObserver() = default;
+  virtual void OnKeyModified(int db, std::string_view key) = 0;
+  // The whole database changed (FLUSHDB, FLUSHALL, SWAPDB).
+  virtual void OnDatabaseModified(int db) = 0;
+  virtual void OnKeyReady(int db, std::string_view key) = 0;
+};
+
+class Keyspace;
+
+class Database {
+ public:
+  Database(int index, Keyspace* keyspace) : index_(index), keyspace_(keyspace) {}
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  int index() const { return index_; }
+  size_t size() const { return keys_.size(); }
+  size_t expires_count() const { return expires_.size(); }
+
+  // The live entry for `key`, or nullptr (deleting it first if it has expired).
+  Entry* Find(std::string_view key);
+  // Typed lookup. Returns nullptr when missing; sets *wrong_type when the key holds another type.
+  template <typename T>
+  T* FindAs(std::string_view key, bool* wrong_type) {
+    *wrong_type = false;
+    Entry* entry = Find(key);
+    if (entry == nullptr) return nullptr;
+    if (entry->value.type() != ValueTypeOf<T>::value) {
+      *wrong_type = true;
+      return nullptr;
+    }
+    return &ValueAs<T>(entry->value);
+  }
+
+  // Stores `value` under `key`, replacing any previous value and its expiry (SET semantics).
+  Entry& Put(std::string_view key, Value value);
+  // Creates `key` with `value`; the key must not exist.
+  Entry& Add(std::string_view key, Value value);
+  // Removes the key; returns whether it existed (expired keys count as missing).
+  bool Delete(std::string_view key);
+
+  // Sets or clears (kNoExpiry) the absolute expiry of an existing entry.
+  void SetExpire(std::string_view key, Entry& entry, int64_t at_ms);
+
+  // SCAN step over keys: fn(std::string_view key, Entry&). Returns the next cursor.
+  template <typename Fn>
+  uint64_t Scan(uint64_t cursor, Fn&& fn) {
+    return keys_.Scan(cursor, [&](const auto& node) {
+      fn(std::string_view(node.key), const_cast<Entry&>(node.value));
+    });
+  }
+  // Visits every key without expiry checks (KEYS filters expired ones itself).
+  template <typename Fn>
+  void ForEach(Fn&& fn) const {
+    keys_.ForEach([&](const auto& node) { fn(std::string_view(node.key), node.value); });
+  }
+
+  // A random live key, or nullptr when the database is empty.
+  const std::string* RandomKey();
+
+  // Deletes up to `max_keys` keys whose deadline is at or before now; returns how many.
+  size_t ActiveExpire(size_t max_keys);
+  bool IsExpired(const Entry& entry) const;
+
+  void Clear();
+  // Exchanges contents with another database (SWAPDB); indexes stay.
+  void SwapContents(Database& other);
+
+  void SignalModified(std::string_view key);
+  void SignalReady(std::string_view key);
+
+  // Sum of TTLs of expiring keys, for INFO keyspace's avg_ttl.
+  int64_t AverageTtlMs() const;
+
+ private:
+  void DeleteNode(std::string_view key, Entry& entry);
+
+  int index_;
+  Keyspace* keyspace_;
+  ScanDict<Entry> keys_;
+  // (deadline, key) for every key with an expiry; the key views point into keys_' nodes.
+  absl::btree_set<std::pair<int64_t, std::string_view>> expires_;
+};
+
+class Keyspace {
+ public:
+  explicit Keyspace(int database_count, KeyspaceObserver* observer = nullptr);
+
+  int database_count() const { return static_cast<int>(databases_.size()); }
+  Database& db(int index) { return *databases_[index]; }
+
+  // The time every lookup of the current command uses.
+  int64_t now_ms() const { return now_ms_; }
+  void set_now_ms(int64_t now_ms) { now_ms_ = now_ms; }
+
+  KeyspaceObserver* observer() const { return observer_; }
+  void set_observer(KeyspaceObserver* observer) { observer_ = observer; }
+
+  void FlushAll();
+  void Swap(int first, int second);
+  size_t TotalKeys() const;
+
+  std::mt19937_64& rng() { return rng_; }
+
+  // Counters for INFO stats.
+  uint64_t expired_keys = 0;
+  uint64_t keyspace_hits = 0;
+  uint64_t keyspace_misses = 0;
+
+ private:
+  std::vector<std::unique_ptr<Database>> databases_;
+  KeyspaceObserver* observer_;
+  int64_t now_ms_ = 0;
+  std::mt19937_64 rng_{std::random_device{}()};
+};
+
+}  // namespace drayman

@@ -1,0 +1,58 @@
+// drayman-server: parses Redis-style flags and config, prints a start-up line, serves until
+// SIGINT/SIGTERM.
+#include <unistd.h>
+
+#include <cstdio>
+#include <exception>
+#include <string>
+
+#include "broker/engine.h"
+#include "server/server.h"
+
+int main(int argc, char** argv) {
+  drayman::Config config;
+  std::string error;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "-v" || arg == "--version") {
+      std::printf("Drayman server v=%s (Redis %s compatible)\n",
+                  std::string(drayman::kDraymanVersion).c_str(),
+                  std::string(drayman::kRedisCompatVersion).c_str());
+      return 0;
+    }
+    if (arg == "-h" || arg == "--help") {
+      std::printf(
+          "Usage: drayman-server [/path/to/redis.conf] [--option value ...]\n"
+          "Options follow redis.conf names: --port 6379 --bind 127.0.0.1 --databases 16\n"
+          "  --requirepass secret --maxclients 10000 --unixsocket /tmp/drayman.sock\n");
+      return 0;
+    }
+  }
+  if (!config.ParseCommandLine(argc, argv, &error)) {
+    std::fprintf(stderr, "*** FATAL CONFIG ERROR (Drayman %s) ***\n%s\n",
+                 std::string(drayman::kDraymanVersion).c_str(), error.c_str());
+    return 1;
+  }
+  try {
+    drayman::Server server(config);
+    server.Bind();
+    const drayman::Settings& settings = server.config().settings();
+    std::string addresses;
+    for (const std::string& address : settings.bind) {
+      if (!addresses.empty()) addresses += ", ";
+      addresses += address + ":" + std::to_string(server.port());
+    }
+    if (!settings.unixsocket.empty()) addresses += (addresses.empty() ? "" : ", ") + settings.unixsocket;
+    std::printf("Drayman %s (Redis %s compatible) ready to accept connections on %s, pid %d\n",
+                std::string(drayman::kDraymanVersion).c_str(),
+                std::string(drayman::kRedisCompatVersion).c_str(), addresses.c_str(),
+                static_cast<int>(getpid()));
+    std::fflush(stdout);
+    server.Run(/*handle_signals=*/true);
+    std::printf("Drayman is now ready to exit, bye bye...\n");
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "Drayman failed to start: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,346 @@
+#include "server/server.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <boost/asio.hpp>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <stdexcept>
+#include <unordered_set>
+#include <vector>
+
+#include "broker/engine.h"
+
+namespace drayman {
+
+namespace asio = boost::asio;
+using GenericSocket = asio::generic::stream_protocol::socket;
+
+namespace {
+
+// Replies pending beyond this pause reading from the client until they drain, so a client that
+// pipelines without reading cannot grow the server's memory without bound.
+constexpr size_t kPauseReadingAbove = 64 * 1024 * 1024;
+constexpr size_t kReadChunk = 16 * 1024;
+
+std::string FormatAddress(const sockaddr* address) {
+  char text[INET6_ADDRSTRLEN] = {0};
+  if (address->sa_family == AF_INET) {
+    auto* in = reinterpret_cast<const sockaddr_in*>(address);
+    inet_ntop(AF_INET, &in->sin_addr, text, sizeof(text));
+    return std::string(text) + ":" + std::to_string(ntohs(in->sin_port));
+  }
+  if (address->sa_family == AF_INET6) {
+    auto* in6 = reinterpret_cast<const sockaddr_in6*>(address);
+    inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof(text));
+    return std::string(text) + ":" + std::to_string(ntohs(in6->sin6_port));
+  }
+  return "";
+}
+
+std::string PeerAddress(int fd, bool local) {
+  sockaddr_storage storage{};
+  socklen_t length = sizeof(storage);
+  auto* address = reinterpret_cast<sockaddr*>(&storage);
+  if (local ? getsockname(fd, address, &length) : getpeername(fd, address, &length)) return "?:0";
+  if (address->sa_family == AF_UNIX) return local ? "/unixsocket:0" : "/unixsocket:0";
+  return FormatAddress(address);
+}
+
+}  // namespace
+
+struct Server::Impl {
+  class Session;
+
+  explicit Impl(Config& config, const Clock& clock)
+      : engine(config, clock), cron_timer(io), signals(io) {}
+
+  asio::io_context io;
+  Engine engine;
+  std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> tcp_acceptors;
+  std::unique_ptr<asio::local::stream_protocol::acceptor> unix_acceptor;
+  asio::steady_timer cron_timer;
+  asio::signal_set signals;
+  std::unordered_set<std::shared_ptr<Session>> sessions;
+  bool stopping = false;
+
+  void AcceptTcp(asio::ip::tcp::acceptor& acceptor);
+  void AcceptUnix();
+  void StartSession(GenericSocket socket, bool is_unix);
+  void ScheduleCron();
+  void Shutdown();
+};
+
+class Server::Impl::Session : public ClientObserver, public std::enable_shared_from_this<Session> {
+ public:
+  Session(Impl& owner, GenericSocket socket) : owner_(owner), socket_(std::move(socket)) {}
+
+  void Begin(bool is_unix) {
+    int fd = socket_.native_handle();
+    if (!is_unix) {
+      int one = 1;
+      setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    }
+    client_ = owner_.engine.Connect(this, is_unix ? "/unixsocket:0" : PeerAddress(fd, false),
+                                    is_unix ? owner_.engine.settings().unixsocket + ":0"
+                                            : PeerAddress(fd, true),
+                                    fd);
+    const Settings& settings = owner_.engine.settings();
+    if (static_cast<int>(owner_.engine.clients().size()) > settings.maxclients) {
+      ++owner_.engine.stats().rejected_connections;
+      client_->output().append("-ERR max number of clients reached\r\n");
+      client_->close_after_reply = true;
+      MaybeWrite();
+      return;
+    }
+    Read();
+  }
+
+  void OnOutputPending(Client&) override {
+    auto self = shared_from_this();
+    asio::post(owner_.io, [self] { self->MaybeWrite(); });
+  }
+
+  void OnCloseRequested(Client&) override {
+    auto self = shared_from_this();
+    asio::post(owner_.io, [self] { self->Close(); });
+  }
+
+  void Close() {
+    if (closed_) return;
+    closed_ = true;
+    boost::system::error_code ignored;
+    socket_.shutdown(asio::socket_base::shutdown_both, ignored);
+    socket_.close(ignored);
+    if (client_) owner_.engine.Disconnect(client_);
+    client_ = nullptr;
+    owner_.sessions.erase(shared_from_this());
+  }
+
+ private:
+  void Read() {
+    if (closed_ || reading_ || client_->close_after_reply) return;
+    if (client_->output().size() + writing_.size() > kPauseReadingAbove) return;
+    size_t available = 0;
+    char* buffer = client_->parser().PrepareWrite(kReadChunk, &available);
+    reading_ = true;
+    auto self = shared_from_this();
+    socket_.async_read_some(asio::buffer(buffer, available),
+                            [self](boost::system::error_code error, size_t count) {
+                              self->reading_ = false;
+                              self->OnRead(error, count);
+                            });
+  }
+
+  void OnRead(boost::system::error_code error, size_t count) {
+    if (closed_) return;
+    if (error) {
+      Close();
+      return;
+    }
+    client_->parser().CommitWrite(count);
+    owner_.engine.stats().total_net_input_bytes += count;
+    if (static_cast<int64_t>(client_->parser().buffered_bytes()) >
+        owner_.engine.settings().client_query_buffer_limit) {
+      Close();  // Redis closes clients whose query buffer exceeds the limit.
+      return;
+    }
+    owner_.engine.ProcessInput(*client_);
+    if (client_->close_asap) {
+      Close();
+      return;
+    }
+    MaybeWrite();
+    Read();
+  }
+
+  void MaybeWrite() {
+    if (closed_ || write_in_flight_) return;
+    if (client_->output().empty()) {
+      if (client_->close_after_reply) Close();
+      return;
+    }
+    writing_.clear();
+    writing_.swap(client_->output());
+    write_in_flight_ = true;
+    auto self = shared_from_this();
+    asio::async_write(socket_, asio::buffer(writing_),
+                      [self](boost::system::error_code error, size_t count) {
+                        self->write_in_flight_ = false;
+                        self->OnWritten(error, count);
+                      });
+  }
+
+  void OnWritten(boost::system::error_code error, size_t count) {
+    if (closed_) return;
+    if (error) {
+      Close();
+      return;
+    }
+    owner_.engine.stats().total_net_output_bytes += count;
+    // Release memory held by a burst of large replies.
+    if (writing_.capacity() > 1024 * 1024) std::string().swap(writing_);
+    MaybeWrite();
+    Read();
+  }
+
+  Impl& owner_;
+  GenericSocket socket_;
+  Client* client_ = nullptr;
+  std::string writing_;
+  bool write_in_flight_ = false;
+  bool reading_ = false;
+  bool closed_ = false;
+};
+
+void Server::Impl::StartSession(GenericSocket socket, bool is_unix) {
+  auto session = std::make_shared<Session>(*this, std::move(socket));
+  sessions.insert(session);
+  session->Begin(is_unix);
+}
+
+void Server::Impl::AcceptTcp(asio::ip::tcp::acceptor& acceptor) {
+  acceptor.async_accept([this, &acceptor](boost::system::error_code error,
+                                          asio::ip::tcp::socket socket) {
+    if (stopping) return;
+    if (!error) {
+      int fd = socket.release();
+      GenericSocket generic(io, asio::generic::stream_protocol(AF_INET, IPPROTO_TCP));
+      // Re-wrap the accepted descriptor so TCP and Unix sessions share one socket type.
+      sockaddr_storage storage{};
+      socklen_t length = sizeof(storage);
+      getsockname(fd, reinterpret_cast<sockaddr*>(&storage), &length);
+      boost::system::error_code assign_error;
+      generic.assign(asio::generic::stream_protocol(storage.ss_family, IPPROTO_TCP), fd,
+                     assign_error);
+      if (!assign_error) StartSession(std::move(generic), false);
+    }
+    AcceptTcp(acceptor);
+  });
+}
+
+void Server::Impl::AcceptUnix() {
+  unix_acceptor->async_accept(
+      [this](boost::system::error_code error, asio::local::stream_protocol::socket socket) {
+        if (stopping) return;
+        if (!error) {
+          int fd = socket.release();
+          GenericSocket generic(io);
+          boost::system::error_code assign_error;
+          generic.assign(asio::generic::stream_protocol(AF_UNIX, 0), fd, assign_error);
+          if (!assign_error) StartSession(std::move(generic), true);
+        }
+        AcceptUnix();
+      });
+}
+
+void Server::Impl::ScheduleCron() {
+  int hz = std::max(1, engine.settings().hz);
+  cron_timer.expires_after(std::chrono::milliseconds(1000 / hz));
+  cron_timer.async_wait([this](boost::system::error_code error) {
+    if (error || stopping) return;
+    engine.Cron();
+    ScheduleCron();
+  });
+}
+
+void Server::Impl::Shutdown() {
+  if (stopping) return;
+  stopping = true;
+  boost::system::error_code ignored;
+  for (auto& acceptor : tcp_acceptors) acceptor->close(ignored);
+  if (unix_acceptor) {
+    unix_acceptor->close(ignored);
+    std::filesystem::remove(engine.settings().unixsocket, ignored);
+  }
+  cron_timer.cancel();
+  signals.cancel(ignored);
+  auto open_sessions = sessions;
+  for (auto& session : open_sessions) session->Close();
+  io.stop();
+}
+
+Server::Server(Config config) : config_(std::move(config)) {}
+
+Server::~Server() { Stop(); }
+
+void Server::Bind() {
+  if (impl_) return;
+  impl_ = std::make_unique<Impl>(config_, clock_);
+  Settings& settings = config_.settings();
+  int bound_port = settings.port;
+  if (settings.port != 0 || settings.unixsocket.empty()) {
+    for (const std::string& address_text : settings.bind) {
+      std::string host = address_text;
+      if (!host.empty() && host[0] == '-') host.erase(0, 1);  // "-::1": optional address
+      boost::system::error_code error;
+      auto address = asio::ip::make_address(host, error);
+      if (error) throw std::runtime_error("Invalid bind address '" + address_text + "'");
+      auto acceptor = std::make_unique<asio::ip::tcp::acceptor>(impl_->io);
+      asio::ip::tcp::endpoint endpoint(address, static_cast<unsigned short>(bound_port));
+      acceptor->open(endpoint.protocol(), error);
+      if (!error) acceptor->set_option(asio::socket_base::reuse_address(true), error);
+      if (!error) acceptor->bind(endpoint, error);
+      if (!error) acceptor->listen(settings.tcp_backlog, error);
+      if (error) {
+        if (address_text[0] == '-') continue;
+        throw std::runtime_error("Could not create server TCP listening socket " + host + ":" +
+                                 std::to_string(bound_port) + ": " + error.message());
+      }
+      bound_port = acceptor->local_endpoint().port();
+      impl_->tcp_acceptors.push_back(std::move(acceptor));
+    }
+  }
+  if (!settings.unixsocket.empty()) {
+    boost::system::error_code error;
+    std::filesystem::remove(settings.unixsocket, error);
+    impl_->unix_acceptor = std::make_unique<asio::local::stream_protocol::acceptor>(impl_->io);
+    asio::local::stream_protocol::endpoint endpoint(settings.unixsocket);
+    impl_->unix_acceptor->open(endpoint.protocol(), error);
+    if (!error) impl_->unix_acceptor->bind(endpoint, error);
+    if (!error) impl_->unix_acceptor->listen(settings.tcp_backlog, error);
+    if (error) {
+      throw std::runtime_error("Could not create server unix socket " + settings.unixsocket +
+                               ": " + error.message());
+    }
+  }
+  settings.port = bound_port;
+  port_ = bound_port;
+  for (auto& acceptor : impl_->tcp_acceptors) impl_->AcceptTcp(*acceptor);
+  if (impl_->unix_acceptor) impl_->AcceptUnix();
+  impl_->ScheduleCron();
+}
+
+void Server::Start() {
+  Bind();
+  thread_ = std::thread([this] { impl_->io.run(); });
+}
+
+void Server::Run(bool handle_signals) {
+  Bind();
+  if (handle_signals) {
+    impl_->signals.add(SIGINT);
+    impl_->signals.add(SIGTERM);
+    impl_->signals.async_wait([this](boost::system::error_code error, int) {
+      if (!error) impl_->Shutdown();
+    });
+  }
+  impl_->io.run();
+}
+
+void Server::Stop() {
+  if (!impl_) return;
+  asio::post(impl_->io, [this] { impl_->Shutdown(); });
+  if (thread_.joinable()) {
+    thread_.join();
+  }
+}
+
+}  // namespace drayman

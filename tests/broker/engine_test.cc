@@ -1,0 +1,47 @@
+#include "broker/engine.h"
+
+#include "tests/broker/engine_fixture.h"
+
+namespace drayman::testing {
+namespace {
+
+using DispatchTest = EngineTest;
+
+TEST_F(DispatchTest, UnknownCommandListsArgumentsWithTrailingSpace) {
+  EXPECT_EQ(Run("foo a b"), "-ERR unknown command 'foo', with args beginning with: 'a' 'b' \r\n");
+  EXPECT_EQ(Run("foo"), "-ERR unknown command 'foo', with args beginning with: \r\n");
+}
+
+TEST_F(DispatchTest, WrongArityNamesTheCommandInLowercase) {
+  EXPECT_EQ(Run("ECHO"), "-ERR wrong number of arguments for 'echo' command\r\n");
+}
+
+TEST_F(DispatchTest, CommandNamesAreCaseInsensitive) {
+  EXPECT_EQ(Run("PiNg"), "+PONG\r\n");
+  EXPECT_EQ(Run("ping hello"), "$5\r\nhello\r\n");
+}
+
+TEST_F(DispatchTest, ProtocolErrorAnswersOnceAndClosesAfterReply) {
+  EXPECT_EQ(Feed("PING\r\n*1\r\n$abc\r\nPING\r\n"),
+            "+PONG\r\n-ERR Protocol error: invalid bulk length\r\n");
+  EXPECT_TRUE(client_->close_after_reply);
+}
+
+TEST_F(DispatchTest, PipelinedCommandsRunInOrder) {
+  EXPECT_EQ(Feed("PING\r\n*2\r\n$4\r\nECHO\r\n$2\r\nhi\r\nPING\r\n"),
+            "+PONG\r\n$2\r\nhi\r\n+PONG\r\n");
+}
+
+TEST_F(DispatchTest, SelectValidatesIndex) {
+  EXPECT_EQ(Run("SELECT 15"), "+OK\r\n");
+  EXPECT_EQ(Run("SELECT 16"), "-ERR DB index is out of range\r\n");
+  EXPECT_EQ(Run("SELECT abc"), "-ERR value is not an integer or out of range\r\n");
+}
+
+TEST_F(DispatchTest, QuitRepliesOkAndCloses) {
+  EXPECT_EQ(Feed("QUIT\r\nPING\r\n"), "+OK\r\n");
+  EXPECT_TRUE(client_->close_after_reply);
+}
+
+}  // namespace
+}  // namespace drayman::testing

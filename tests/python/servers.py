@@ -1,0 +1,130 @@
+"""Start and stop the servers the Python tests and benchmarks talk to.
+
+DraymanProcess runs the real drayman-server binary on 127.0.0.1 port 0 and reads the bound port
+from its start-up line. RedisProcess runs Debian's redis-server (the oracle) on a free ephemeral
+port; redis-server cannot listen on port 0, so a port is reserved by binding and released just
+before start. Both are context managers that kill what they started.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+READY_LINE = re.compile(rb"ready to accept connections on .*?:(\d+)")
+
+
+def drayman_binary() -> str:
+    path = os.environ.get("DRAYMAN_SERVER") or str(ROOT / "build" / "server" / "drayman-server")
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"drayman-server not found at {path}; run `make build`")
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_port(port: int, deadline_s: float = 10.0) -> None:
+    end = time.monotonic() + deadline_s
+    while time.monotonic() < end:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.02)
+    raise TimeoutError(f"nothing listening on 127.0.0.1:{port}")
+
+
+class _Process:
+    name = "server"
+
+    def __init__(self) -> None:
+        self.proc: subprocess.Popen | None = None
+        self.port = 0
+        self.workdir = tempfile.mkdtemp(prefix=f"{self.name}-")
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+class DraymanProcess(_Process):
+    name = "drayman"
+
+    def __init__(self, *args: str) -> None:
+        super().__init__()
+        command = [drayman_binary(), "--bind", "127.0.0.1", "--port", "0", "--dir", self.workdir]
+        command += list(args)
+        self.proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        assert self.proc.stdout is not None
+        lines = []
+        for _ in range(50):
+            line = self.proc.stdout.readline()
+            if not line:
+                break
+            lines.append(line)
+            match = READY_LINE.search(line)
+            if match:
+                self.port = int(match.group(1))
+                break
+        if not self.port:
+            self.stop()
+            raise RuntimeError(b"drayman-server did not start:\n" + b"".join(lines))
+        # Keep draining output so the server never blocks on a full pipe.
+        self._drain = subprocess.Popen(["cat"], stdin=self.proc.stdout, stdout=subprocess.DEVNULL)
+
+    def stop(self) -> None:
+        super().stop()
+        drain = getattr(self, "_drain", None)
+        if drain is not None:
+            drain.wait(timeout=5)
+            self._drain = None
+
+
+class RedisProcess(_Process):
+    name = "redis"
+
+    def __init__(self, *args: str) -> None:
+        super().__init__()
+        binary = shutil.which("redis-server") or "/usr/bin/redis-server"
+        self.port = free_port()
+        command = [binary, "--bind", "127.0.0.1", "--port", str(self.port), "--save", "",
+                   "--appendonly", "no", "--dir", self.workdir, "--daemonize", "no"]
+        command += list(args)
+        self.proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for_port(self.port)

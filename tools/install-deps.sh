@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs what building and testing Drayman needs on Debian 12: Debian packages (only those
+# missing, so a ready machine does no network work) and the Python virtual environment.
+# Usage: tools/install-deps.sh [--python]   (--python also prepares .venv from tests/requirements.txt)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(cmake ninja-build g++ pkg-config ccache libboost1.81-dev libabsl-dev libgtest-dev
+  liblua5.1-0-dev nlohmann-json3-dev pybind11-dev redis-server redis-tools python3-venv
+  python3-dev)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
+    missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing Debian packages: ${missing[*]}"
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}"
+fi
+# Debian's redis-server package starts a daemon on 6379; Drayman's tests never use that port,
+# but `make run` wants it free.
+if command -v systemctl >/dev/null && systemctl is-active --quiet redis-server 2>/dev/null; then
+  systemctl stop redis-server || true
+fi
+
+if [ "${1:-}" = "--python" ]; then
+  stamp=.venv/.requirements.stamp
+  if [ ! -x .venv/bin/python ]; then
+    python3 -m venv .venv
+  fi
+  if [ ! -f "$stamp" ] || ! cmp -s tests/requirements.txt "$stamp"; then
+    .venv/bin/pip install -q --upgrade pip
+    .venv/bin/pip install -q -r tests/requirements.txt
+    cp tests/requirements.txt "$stamp"
+  fi
+fi
