@@ -58,6 +58,10 @@ class Client {
   int64_t last_interaction_ms = 0;
   std::string last_command = "NULL";  // full name of the last command, for CLIENT LIST
 
+  // The client Lua's redis.call runs commands through (set by the scripting engine). Blocking
+  // commands never block for it: they answer as if they timed out, as in Redis.
+  bool is_script_client = false;
+
   // Close once the output is written (QUIT, protocol errors).
   bool close_after_reply = false;
   // Close now, dropping output (CLIENT KILL).
