@@ -1,4 +1,8 @@
-"""Shared fixtures: a real drayman-server and Debian's redis-server, each on an ephemeral port."""
+"""Shared fixtures: a real drayman-server and Debian's redis-server, each on an ephemeral port.
+
+DRAYMAN_TEST_TARGET=redis makes the `drayman` fixture (and target_server()) start redis-server
+instead, which validates the tests themselves: the whole suite must pass against Redis.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +15,12 @@ import redis
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from servers import DraymanProcess, RedisProcess  # noqa: E402
+from servers import DraymanProcess, RedisProcess, target_server  # noqa: E402,F401
 
 
 @pytest.fixture(scope="session")
 def drayman():
-    with DraymanProcess() as server:
+    with target_server() as server:
         yield server
 
 

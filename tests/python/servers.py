@@ -4,6 +4,10 @@ DraymanProcess runs the real drayman-server binary on 127.0.0.1 port 0 and reads
 from its start-up line. RedisProcess runs Debian's redis-server (the oracle) on a free ephemeral
 port; redis-server cannot listen on port 0, so a port is reserved by binding and released just
 before start. Both are context managers that kill what they started.
+
+target_server() is what tests that exercise "the server under test" call: it starts a
+DraymanProcess, or a RedisProcess when DRAYMAN_TEST_TARGET=redis, so every such test can be
+validated against redis-server itself (it must pass 100% there).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 READY_LINE = re.compile(rb"ready to accept connections on .*?:(\d+)")
+TARGET_ENV = "DRAYMAN_TEST_TARGET"
 
 
 def drayman_binary() -> str:
@@ -128,3 +133,36 @@ class RedisProcess(_Process):
         command += list(args)
         self.proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_for_port(self.port)
+
+
+def target_name() -> str:
+    """'drayman' (default) or 'redis': which server target_server() starts."""
+    target = os.environ.get(TARGET_ENV, "drayman").strip().lower() or "drayman"
+    if target not in ("drayman", "redis"):
+        raise ValueError(f"{TARGET_ENV} must be 'drayman' or 'redis', not {target!r}")
+    return target
+
+
+def target_server(*args: str) -> _Process:
+    """The server under test, started with redis.conf-style `args` (both servers share them)."""
+    if target_name() == "redis":
+        return RedisProcess(*args)
+    return DraymanProcess(*args)
+
+
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of a process, from /proc/<pid>/stat."""
+    with open(f"/proc/{pid}/stat") as stat:
+        # The command name (field 2) may hold spaces; fields after it are space-separated.
+        fields = stat.read().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks
+
+
+def rss_bytes(pid: int) -> int:
+    """Resident set size of a process, from /proc/<pid>/status (VmRSS)."""
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError(f"no VmRSS for pid {pid}")
