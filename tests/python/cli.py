@@ -118,3 +118,50 @@ class InteractiveCli:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def run_on_pty(port: int, *args: str, seconds: float, stop_signal=signal.SIGINT):
+    """Runs `redis-cli -p port args...` with stdout on a pseudo-terminal for `seconds`, then sends
+    `stop_signal` (as Ctrl-C would). Modes such as --stat only flush their output to a terminal.
+    Returns (exit status, stdout text without carriage returns, stderr bytes)."""
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 250, 0, 0))
+    env = dict(os.environ, TERM="xterm", REDISCLI_HISTFILE="/dev/null")
+    env.pop("REDISCLI_AUTH", None)
+    proc = subprocess.Popen(
+        [redis_cli_binary(), "-h", "127.0.0.1", "-p", str(port), *args],
+        stdin=subprocess.DEVNULL, stdout=slave, stderr=subprocess.PIPE, env=env,
+        start_new_session=True)
+    os.close(slave)
+    output = b""
+
+    def drain(until: float) -> None:
+        nonlocal output
+        while time.monotonic() < until:
+            ready, _, _ = select.select([master], [], [], 0.05)
+            if not ready:
+                if proc.poll() is not None:
+                    return
+                continue
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            output += chunk
+
+    try:
+        drain(time.monotonic() + seconds)
+        if proc.poll() is None:
+            proc.send_signal(stop_signal)
+        status = proc.wait(timeout=10)
+        drain(time.monotonic() + 0.2)
+        stderr = proc.stderr.read()
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        proc.stderr.close()
+        os.close(master)
+    return status, strip_terminal(output).decode(errors="replace"), stderr
