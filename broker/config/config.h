@@ -45,7 +45,7 @@ struct Settings {
   int hz = 10;
   int64_t proto_max_bulk_len = 512LL * 1024 * 1024;
   int64_t client_query_buffer_limit = 1024LL * 1024 * 1024;
-  // Indexed by ClientClass. Redis's defaults: normal 0 0 0, slave 256mb 64mb 60, pubsub 32mb 8mb 60.
+  // Indexed by ClientClass. Redis defaults: normal 0 0 0, slave 256mb 64mb 60, pubsub 32mb 8mb 60
   std::array<OutputBufferLimit, 3> client_output_buffer_limit = {{
       {0, 0, 0},
       {256LL * 1024 * 1024, 64LL * 1024 * 1024, 60},
