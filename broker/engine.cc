@@ -146,11 +146,12 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
     count_errors();
     return;
   }
-  // MONITOR: arguments are formatted before the handler (which may consume them) and fed after
-  // it, as Redis 7.0 feeds monitors after the command ran.
+  // MONITOR: arguments are formatted before the handler (which may consume them); Redis 7.0
+  // feeds monitors after the command ran, except skip_monitor commands (EVAL), fed before.
   std::string monitor_args;
   const bool feed_monitors = pubsub_.ShouldFeed(*spec);
   if (feed_monitors) monitor_args = PubSub::FormatMonitorArgs(args);
+  if (feed_monitors && PubSub::FeedsBefore(*spec)) pubsub_.FeedMonitors(client, monitor_args);
 
   CommandContext context{*this,     client,         args,   reply, *spec,
                          keyspace_.db(client.db), keyspace_, now_ms};
@@ -159,7 +160,7 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
   ++spec->stats.calls;
   spec->stats.usec += static_cast<uint64_t>(SteadyMicros() - started_us);
   if (count_errors()) ++spec->stats.failed_calls;
-  if (feed_monitors) pubsub_.FeedMonitors(client, monitor_args);
+  if (feed_monitors && !PubSub::FeedsBefore(*spec)) pubsub_.FeedMonitors(client, monitor_args);
   if (context.dirty > 0 && (spec->flags & kCmdWrite)) {
     // One generic signal for every key a write command names, so WATCH and blocked clients see
     // changes without each handler remembering to signal (Redis's signalModifiedKey).

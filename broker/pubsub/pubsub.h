@@ -15,11 +15,11 @@
 // from their callbacks: delivery iterates the subscriber lists. RemoveClient must be called before
 // a client is destroyed (Engine::Disconnect does it; RESET should too).
 //
-// MONITOR: monitors receive one status line per command executed by anyone, after the command ran
-// (Redis 7.0 feeds monitors in call() after the command, so EXEC follows its queued commands and
-// SELECT shows its new database), except commands flagged admin or skip_monitor. EVAL-like
-// commands that run other commands should be flagged skip_monitor and call FeedMonitors for
-// themselves before running, so the script's "[db lua]" lines follow the EVAL line as in Redis.
+// MONITOR: monitors receive one status line per command executed by anyone, except commands
+// flagged admin. Redis 7.0 feeds monitors in call() after the command ran (so EXEC follows its
+// queued commands and SELECT shows its new database), but feeds skip_monitor commands (EVAL,
+// EVALSHA, FCALL) before they run, even when they then fail, so a script's "[db lua]" lines
+// follow its EVAL line. Engine::Execute does both; scripting only has to flag its rows.
 #pragma once
 
 #include <cstdint>
@@ -76,11 +76,12 @@ class PubSub {
   void AddMonitor(Client& client);
   void RemoveMonitor(Client& client);
   size_t monitor_count() const { return monitors_.size(); }
-  // True when a command with this spec must be fed to monitors (there are some; not admin or
-  // skip_monitor).
+  // True when a command with this spec must be fed to monitors (there are some; not admin).
   bool ShouldFeed(const CommandSpec& spec) const {
-    return !monitors_.empty() && !(spec.flags & (kCmdAdmin | kCmdSkipMonitor));
+    return !monitors_.empty() && !(spec.flags & kCmdAdmin);
   }
+  // skip_monitor commands (EVAL, EVALSHA) are fed before they run, every other one after.
+  static bool FeedsBefore(const CommandSpec& spec) { return spec.flags & kCmdSkipMonitor; }
   // The arguments part of a monitor line: each argument quoted as sdscatrepr does, separated by
   // spaces; AUTH and HELLO AUTH credentials become "(redacted)" where Redis's handlers redact.
   static std::string FormatMonitorArgs(const std::vector<std::string>& args);

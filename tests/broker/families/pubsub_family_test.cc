@@ -431,6 +431,33 @@ TEST_F(MonitorTest, ScriptClientLinesSayLua) {
   EXPECT_EQ(RunOn(script, "MONITOR"), "-ERR MONITOR isn't allowed for DENY BLOCKING client\r\n");
 }
 
+// Stands in for EVAL (scripting is another family): flagged skip_monitor like Redis's EVAL, it
+// runs PING through a scripting client, then fails.
+Engine* script_engine = nullptr;
+Client* script_client = nullptr;
+void CmdFakeEval(CommandContext& ctx) {
+  std::vector<std::string> inner = {"ping"};
+  script_engine->Execute(*script_client, inner);
+  script_client->output().clear();
+  ctx.reply.Error("ERR fake script failed");
+}
+
+TEST_F(MonitorTest, SkipMonitorCommandsAreFedBeforeTheyRun) {
+  script_engine = engine_.get();
+  script_client = NewClient();
+  script_client->is_script_client = true;
+  const_cast<CommandTable&>(engine_->commands())
+      .Add({.name = "fakeeval",
+            .arity = -1,
+            .flags = kCmdNoscript | kCmdSkipMonitor,
+            .handler = CmdFakeEval});
+  EXPECT_EQ(Run("FAKEEVAL \"return redis.call('ping')\" 0"), "-ERR fake script failed\r\n");
+  EXPECT_EQ(Drain(monitor_),
+            "+1700000123.456789 [0 127.0.0.1:50000] \"FAKEEVAL\" \"return redis.call('ping')\" "
+            "\"0\"\r\n"
+            "+1700000123.456789 [0 lua] \"ping\"\r\n");
+}
+
 TEST_F(MonitorTest, UnixSocketClientsShowTheSocketPath) {
   config_.settings().unixsocket = "/tmp/drayman.sock";
   Client* local = engine_->Connect(&observer_, "/unixsocket:0", "/tmp/drayman.sock:0", 10);
