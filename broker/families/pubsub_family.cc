@@ -1,7 +1,10 @@
 // PubSub family: SUBSCRIBE, UNSUBSCRIBE, PSUBSCRIBE, PUNSUBSCRIBE, SSUBSCRIBE, SUNSUBSCRIBE,
 // PUBLISH, SPUBLISH, PUBSUB CHANNELS/NUMSUB/NUMPAT/SHARDCHANNELS/SHARDNUMSUB/HELP, and MONITOR.
 // The registry and delivery live in broker/pubsub/pubsub.h; this file parses and replies.
+#include <iterator>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "broker/command/context.h"
 #include "broker/engine.h"
