@@ -198,13 +198,14 @@ void CmdScan(CommandContext& ctx) {
   } while (cursor != 0 && budget-- > 0 && keys.size() < static_cast<uint64_t>(count));
 
   size_t kept = 0;
-  for (std::string& key : keys) {
-    if (pattern && !GlobMatch(*pattern, key)) continue;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (pattern && !GlobMatch(*pattern, keys[i])) continue;
     // The lookup expires the key if it is due, as Redis's scan does.
-    Entry* entry = ctx.db.FindNoTouch(key);
+    Entry* entry = ctx.db.FindNoTouch(keys[i]);
     if (entry == nullptr) continue;
     if (type && !EqualsIgnoreCase(*type, TypeName(entry->value.type()))) continue;
-    keys[kept++] = std::move(key);
+    if (kept != i) keys[kept] = std::move(keys[i]);  // never self-move: it empties the string
+    ++kept;
   }
   keys.resize(kept);
   ctx.reply.ArrayHeader(2);
