@@ -4,10 +4,11 @@
 // command by the engine, so a command sees one consistent "now"); an expired key is deleted and
 // reported as missing. As in Redis, a key lives through its deadline millisecond: it is expired
 // once now > deadline. Lookups also record the access time OBJECT IDLETIME reports, except
-// FindNoTouch and while the keyspace's no_touch is set (CLIENT NO-TOUCH). Expiring keys are also indexed by deadline, so the active sweep deletes
-// exactly the keys that are due, oldest first, without sampling. Every change that a WATCH must
-// notice goes through SignalModified (commands call it after writing; Delete, expiry and Clear call
-// it themselves), and pushes that may feed a blocked client go through SignalReady.
+// FindNoTouch and while the keyspace's no_touch is set (CLIENT NO-TOUCH). Expiring keys are also
+// indexed by deadline, so the active sweep deletes exactly the keys that are due, oldest first,
+// without sampling. Every change that a WATCH must notice goes through SignalModified (commands
+// call it after writing; Delete, expiry and Clear call it themselves), and pushes that may feed a
+// blocked client go through SignalReady.
 #pragma once
 
 #include <cstddef>
@@ -101,7 +102,7 @@ class Database {
   // A random live key, or nullptr when the database is empty.
   const std::string* RandomKey();
 
-  // Deletes up to `max_keys` keys whose deadline is at or before now; returns how many.
+  // Deletes up to `max_keys` keys whose deadline is before now; returns how many.
   size_t ActiveExpire(size_t max_keys);
   bool IsExpired(const Entry& entry) const;
   // Seconds since the entry was last accessed (OBJECT IDLETIME).
