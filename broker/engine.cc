@@ -155,6 +155,8 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
 
   CommandContext context{*this,     client,         args,   reply, *spec,
                          keyspace_.db(client.db), keyspace_, now_ms};
+  // CLIENT NO-TOUCH: this client's lookups leave access times alone, except TOUCH's own.
+  keyspace_.set_no_touch(client.no_touch && spec->full_name != "touch");
   const int64_t started_us = SteadyMicros();
   spec->handler(context);
   ++spec->stats.calls;
