@@ -71,6 +71,8 @@ TEST(ListTest, QueueOfHundredByteMessagesUsesFullChunks) {
   for (int i = 0; i < 10000; ++i) list.PushFront(message);
   // 102-byte entries, 80 per 8 KB chunk; the first chunk grew from a small one and may hold less.
   EXPECT_LE(list.chunk_count(), 126u);
+  EXPECT_GT(list.MemoryUsage(), 10000u * 102);
+  EXPECT_LT(list.MemoryUsage(), 10000u * 105);
   for (int i = 0; i < 10000; ++i) ASSERT_EQ(list.PopBack(), message);
   EXPECT_EQ(list.chunk_count(), 0u);
 }
