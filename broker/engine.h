@@ -23,6 +23,7 @@
 #include "broker/command/context.h"
 #include "broker/config/config.h"
 #include "broker/keyspace/database.h"
+#include "broker/pubsub/pubsub.h"
 
 namespace drayman {
 
@@ -72,6 +73,8 @@ class Engine {
   Client* FindClient(uint64_t id);
   // Asks the client's transport to close it (CLIENT KILL, idle timeout).
   void KillClient(Client& client);
+  // Pub/sub channels and patterns, MONITOR clients, output buffer limits (broker/pubsub/).
+  PubSub& pubsub() { return pubsub_; }
 
   // Facts about the hosting process, filled in by the transport for INFO.
   std::string executable;
@@ -85,6 +88,7 @@ class Engine {
   const Clock& clock_;
   CommandTable commands_;
   Keyspace keyspace_;
+  PubSub pubsub_{*this};
   EngineStats stats_;
   absl::btree_map<uint64_t, std::unique_ptr<Client>> clients_;
   uint64_t next_client_id_ = 1;

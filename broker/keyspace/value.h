@@ -22,10 +22,21 @@ enum class ValueType : uint8_t { kString = 0, kList = 1, kHash = 2, kSet = 3 };
 // The name TYPE answers with ("string", "list", ...).
 std::string_view TypeName(ValueType type);
 
+// How a string value was made. Redis's OBJECT ENCODING / OBJECT REFCOUNT depend on it, not only
+// on the bytes: SET stores "1" as a shared "int", APPEND leaves "raw", INCRBYFLOAT never makes
+// "int", COPY never shares. Code that changes a string in place marks it kRaw.
+enum class StringEncoding : uint8_t {
+  kStored = 0,       // as SET stores an argument: "int" if canonical, else "embstr"/"raw" by length
+  kRaw = 1,          // grown in place (APPEND to an existing key, SETRANGE): always "raw"
+  kNoInt = 2,        // made from text (INCRBYFLOAT): "embstr" up to 44 bytes, else "raw"
+  kUnsharedInt = 3,  // a copied value (COPY): like kStored, but an "int" is never shared
+};
+
 class Value {
  public:
   Value() : data_(std::string()) {}
-  explicit Value(std::string text) : data_(std::move(text)) {}
+  explicit Value(std::string text, StringEncoding encoding = StringEncoding::kStored)
+      : data_(std::move(text)), string_encoding_(encoding) {}
   explicit Value(std::unique_ptr<List> list) : data_(std::move(list)) {}
   explicit Value(std::unique_ptr<Hash> hash) : data_(std::move(hash)) {}
   explicit Value(std::unique_ptr<Set> set) : data_(std::move(set)) {}
@@ -47,10 +58,16 @@ class Value {
   size_t MemoryUsage() const;
   // OBJECT ENCODING's answer.
   std::string_view Encoding() const;
+  // OBJECT REFCOUNT's answer: Redis shares the integers 0..9999 that SET stores (2147483647).
+  int64_t RefCount() const;
+
+  StringEncoding string_encoding() const { return string_encoding_; }
+  void set_string_encoding(StringEncoding encoding) { string_encoding_ = encoding; }
 
  private:
   std::variant<std::string, std::unique_ptr<List>, std::unique_ptr<Hash>, std::unique_ptr<Set>>
       data_;
+  StringEncoding string_encoding_ = StringEncoding::kStored;
 };
 
 // Type mapping for typed lookups: ValueTypeOf<List>::value == ValueType::kList.
