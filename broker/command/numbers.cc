@@ -33,10 +33,9 @@ bool ParseDouble(std::string_view text, double* value) {
   double parsed = std::strtod(copy.c_str(), &end);
   if (end != copy.c_str() + copy.size()) return false;
   if (std::isnan(parsed)) return false;
-  if (errno == ERANGE && (parsed == HUGE_VAL || parsed == -HUGE_VAL || parsed == 0)) {
-    // Overflow to infinity is an error unless the text spelled infinity.
-    if (std::isinf(parsed)) return false;
-  }
+  // Overflow to infinity and underflow to zero are errors (Redis's string2d); the text "inf"
+  // sets no errno, and a subnormal result is accepted.
+  if (errno == ERANGE && (parsed == HUGE_VAL || parsed == -HUGE_VAL || parsed == 0)) return false;
   *value = parsed;
   return true;
 }
