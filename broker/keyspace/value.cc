@@ -10,6 +10,7 @@ std::string_view TypeName(ValueType type) {
     case ValueType::kList: return "list";
     case ValueType::kHash: return "hash";
     case ValueType::kSet: return "set";
+    case ValueType::kZSet: return "zset";
   }
   return "none";
 }
@@ -20,6 +21,7 @@ Value Value::Clone() const {
     case ValueType::kList: return Value(list().Clone());
     case ValueType::kHash: return Value(hash().Clone());
     case ValueType::kSet: return Value(set().Clone());
+    case ValueType::kZSet: return Value(zset().Clone());
   }
   return Value();
 }
@@ -30,6 +32,7 @@ size_t Value::MemoryUsage() const {
     case ValueType::kList: return sizeof(Value) + list().MemoryUsage();
     case ValueType::kHash: return sizeof(Value) + hash().MemoryUsage();
     case ValueType::kSet: return sizeof(Value) + set().MemoryUsage();
+    case ValueType::kZSet: return sizeof(Value) + zset().MemoryUsage();
   }
   return sizeof(Value);
 }
@@ -51,6 +54,7 @@ std::string_view Value::Encoding() const {
     case ValueType::kList: return list().Encoding();
     case ValueType::kHash: return hash().Encoding();
     case ValueType::kSet: return set().Encoding();
+    case ValueType::kZSet: return zset().Encoding();
   }
   return "unknown";
 }
