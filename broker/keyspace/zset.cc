@@ -297,6 +297,14 @@ const ZSet::Node* ZSet::LastInRange(const ScoreRange& range) const {
 const ZSet::Node* ZSet::FirstInLexRange(const LexRange& range) const {
   if (range.Empty() || tail_ == nullptr || !range.GteMin(tail_->member)) return nullptr;
   const Node* x = header_;
+  if (listpack_) {
+    // A listpack is searched from the head (see the header): the first element above the
+    // minimum, even when mixed scores leave the members unsorted.
+    if (!range.LteMax(First()->member)) return nullptr;
+    for (x = First(); x != nullptr && !range.GteMin(x->member); x = x->next()) {
+    }
+    return x != nullptr && range.LteMax(x->member) ? x : nullptr;
+  }
   for (int i = level_ - 1; i >= 0; --i) {
     while (x->levels()[i].forward && !range.GteMin(x->levels()[i].forward->member)) {
       x = x->levels()[i].forward;
@@ -309,6 +317,13 @@ const ZSet::Node* ZSet::FirstInLexRange(const LexRange& range) const {
 const ZSet::Node* ZSet::LastInLexRange(const LexRange& range) const {
   const Node* first = First();
   if (range.Empty() || first == nullptr || !range.LteMax(first->member)) return nullptr;
+  if (listpack_) {
+    if (!range.GteMin(tail_->member)) return nullptr;
+    const Node* x = tail_;
+    for (; x != nullptr && !range.LteMax(x->member); x = x->prev()) {
+    }
+    return x != nullptr && range.GteMin(x->member) ? x : nullptr;
+  }
   const Node* x = header_;
   for (int i = level_ - 1; i >= 0; --i) {
     while (x->levels()[i].forward && range.LteMax(x->levels()[i].forward->member)) {
@@ -328,6 +343,11 @@ size_t ZSet::CountInRange(const ScoreRange& range) const {
 size_t ZSet::CountInLexRange(const LexRange& range) const {
   const Node* first = FirstInLexRange(range);
   if (first == nullptr) return 0;
+  if (listpack_) {
+    size_t count = 0;
+    for (const Node* x = first; x != nullptr && range.LteMax(x->member); x = x->next()) ++count;
+    return count;
+  }
   const Node* last = LastInLexRange(range);
   return RankOf(last) - RankOf(first) + 1;
 }
@@ -357,13 +377,21 @@ size_t ZSet::EraseRangeByScore(const ScoreRange& range) {
 size_t ZSet::EraseRangeByLex(const LexRange& range) {
   if (range.Empty()) return 0;
   Node* update[kMaxLevel];
-  Node* x = header_;
-  for (int i = level_ - 1; i >= 0; --i) {
-    while (x->levels()[i].forward && !range.GteMin(x->levels()[i].forward->member)) {
-      x = x->levels()[i].forward;
+  if (listpack_) {
+    // Start where a listpack search starts (FirstInLexRange), with the path to it.
+    const Node* first = FirstInLexRange(range);
+    if (first == nullptr) return 0;
+    FindPath(first->score, first->member, update);
+  } else {
+    Node* x = header_;
+    for (int i = level_ - 1; i >= 0; --i) {
+      while (x->levels()[i].forward && !range.GteMin(x->levels()[i].forward->member)) {
+        x = x->levels()[i].forward;
+      }
+      update[i] = x;
     }
-    update[i] = x;
   }
+  Node* x = update[0];
   size_t removed = 0;
   x = x->levels()[0].forward;
   while (x != nullptr && range.LteMax(x->member)) {

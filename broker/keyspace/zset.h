@@ -18,9 +18,11 @@
 //
 // Encoding: Redis keeps small sets in a listpack (at most 128 entries of at most 64 bytes) and
 // converts to a skiplist for good once a limit is crossed. We keep one representation but track
-// the same state, so OBJECT ENCODING answers "listpack"/"skiplist" as Redis would, and the two
-// behaviours that differ by encoding follow it: ZSCAN returns a listpack set whole with cursor 0,
-// and a listpack stores a -0 score as 0 (it stores scores as text and "-0" becomes integer 0).
+// the same state, so OBJECT ENCODING answers "listpack"/"skiplist" as Redis would, and the
+// behaviours that differ by encoding follow it: ZSCAN returns a listpack set whole with cursor 0;
+// a listpack stores a -0 score as 0 (it stores scores as text and "-0" becomes integer 0); and lex
+// ranges over mixed scores (unspecified by Redis, but deterministic for a listpack) are searched
+// linearly from the ends as a listpack is, so small sets answer exactly as Redis does.
 #pragma once
 
 #include <cstddef>
