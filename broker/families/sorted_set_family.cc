@@ -135,7 +135,7 @@ void ReplyNodes(ReplyBuilder& reply, const std::vector<const ZSet::Node*>& nodes
   reply.ArrayHeader(with_scores && !pairs ? nodes.size() * 2 : nodes.size());
   for (const ZSet::Node* node : nodes) {
     if (pairs) reply.ArrayHeader(2);
-    reply.Bulk(node->member);
+    reply.Bulk(node->member());
     if (with_scores) reply.Double(node->score);
   }
 }
@@ -420,7 +420,7 @@ void StoreNodes(CommandContext& ctx, std::string_view dst,
   }
   // Built element by element like Redis's ZRANGESTORE, so the encoding rules of ZADD apply.
   auto result = std::make_unique<ZSet>();
-  for (const ZSet::Node* node : nodes) result->Insert(node->member, node->score);
+  for (const ZSet::Node* node : nodes) result->Insert(node->member(), node->score);
   ctx.db.Put(dst, Value(std::move(result)));
   ctx.reply.Integer(static_cast<int64_t>(nodes.size()));
   ctx.AddDirty();
@@ -518,7 +518,7 @@ void ZrangeGeneric(CommandContext& ctx, size_t src_index, bool store, RangeType 
         nodes = WalkRange(
             reverse ? zset->LastInLexRange(lex_range) : zset->FirstInLexRange(lex_range), reverse,
             offset, limit, [&](const ZSet::Node* node) {
-              return reverse ? lex_range.GteMin(node->member) : lex_range.LteMax(node->member);
+              return reverse ? lex_range.GteMin(node->member()) : lex_range.LteMax(node->member());
             });
         break;
     }
@@ -688,7 +688,7 @@ void CmdZmpop(CommandContext& ctx) {
 
 void EmitElement(ReplyBuilder& reply, const ZSet::Node* node, bool with_scores) {
   if (with_scores && reply.resp3()) reply.ArrayHeader(2);
-  reply.Bulk(node->member);
+  reply.Bulk(node->member());
   if (with_scores) reply.Double(node->score);
 }
 
@@ -783,7 +783,7 @@ void CmdZrandmember(CommandContext& ctx) {
     return;
   }
   std::uniform_int_distribution<size_t> pick(0, zset->size() - 1);
-  ctx.reply.Bulk(zset->AtRank(pick(ctx.keyspace.rng()))->member);
+  ctx.reply.Bulk(zset->AtRank(pick(ctx.keyspace.rng()))->member());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -820,7 +820,7 @@ struct OpSource {
   void ForEach(Fn&& fn) const {
     if (zset) {
       for (const ZSet::Node* node = zset->Last(); node != nullptr; node = node->prev()) {
-        fn(node->member, node->score);
+        fn(node->member(), node->score);
       }
     } else if (set) {
       set->ForEach([&](std::string_view member) { fn(member, 1.0); });
@@ -1084,7 +1084,7 @@ void CmdZscan(CommandContext& ctx) {
   if (zset->listpack()) {
     // A listpack is returned whole, in order, with cursor 0.
     for (const ZSet::Node* node = zset->First(); node != nullptr; node = node->next()) {
-      collect(node->member, node->score);
+      collect(node->member(), node->score);
     }
     cursor = 0;
   } else {
@@ -1148,7 +1148,7 @@ std::vector<ScoredMember> ZSetPop(ZSet& zset, ZSetEnd end, size_t count) {
   popped.reserve(n);
   for (size_t i = 0; i < n; ++i) {
     const ZSet::Node* node = end == ZSetEnd::kMin ? zset.First() : zset.Last();
-    popped.push_back({std::string(node->member), node->score});
+    popped.push_back({std::string(node->member()), node->score});
     zset.Erase(popped.back().member);
   }
   return popped;

@@ -1,9 +1,12 @@
 #include "broker/keyspace/zset.h"
 
 #include <cmath>
+#include <cstring>
 #include <new>
 #include <random>
 #include <vector>
+
+#include "absl/hash/hash.h"
 
 namespace drayman {
 
@@ -30,7 +33,7 @@ int RandomLevel() {
 
 // Order of elements: by score, then by member bytes.
 bool Before(const ZSet::Node* node, double score, std::string_view member) {
-  return node->score < score || (node->score == score && node->member < member);
+  return node->score < score || (node->score == score && node->member() < member);
 }
 
 // Compares a member with a lex bound: <0, 0, >0.
@@ -44,6 +47,17 @@ int CompareToBound(std::string_view member, const LexBound& bound) {
       return member.compare(bound.value);
   }
   return 0;
+}
+
+size_t HashOf(std::string_view member) { return absl::Hash<std::string_view>{}(member); }
+
+uint64_t ReverseBits(uint64_t v) {
+  v = ((v >> 1) & 0x5555555555555555ULL) | ((v & 0x5555555555555555ULL) << 1);
+  v = ((v >> 2) & 0x3333333333333333ULL) | ((v & 0x3333333333333333ULL) << 2);
+  v = ((v >> 4) & 0x0F0F0F0F0F0F0F0FULL) | ((v & 0x0F0F0F0F0F0F0F0FULL) << 4);
+  v = ((v >> 8) & 0x00FF00FF00FF00FFULL) | ((v & 0x00FF00FF00FF00FFULL) << 8);
+  v = ((v >> 16) & 0x0000FFFF0000FFFFULL) | ((v & 0x0000FFFF0000FFFFULL) << 16);
+  return (v >> 32) | (v << 32);
 }
 
 }  // namespace
@@ -76,8 +90,8 @@ bool LexRange::Empty() const {
 void ZSet::SeedLevels(uint64_t seed) { LevelRng().seed(seed); }
 
 ZSet::ZSet() {
-  header_ = NewNode(kMaxLevel, 0, {});
-  for (int i = 0; i < kMaxLevel; ++i) header_->levels()[i] = {nullptr, 0};
+  header_ = NewNode(kSmallHeaderLevels, 0, {});
+  for (int i = 0; i < kSmallHeaderLevels; ++i) header_->levels()[i] = {nullptr, 0};
 }
 
 ZSet::~ZSet() {
@@ -91,8 +105,13 @@ ZSet::~ZSet() {
 }
 
 ZSet::Node* ZSet::NewNode(int level, double score, std::string_view member) {
-  void* memory = ::operator new(sizeof(Node) + static_cast<size_t>(level) * sizeof(Level));
-  Node* node = new (memory) Node{score, member, nullptr, level};
+  const size_t bytes = sizeof(Node) + static_cast<size_t>(level) * sizeof(Level) + member.size();
+  void* memory = ::operator new(bytes);
+  Node* node =
+      new (memory) Node{score, nullptr, nullptr, static_cast<uint32_t>(member.size()), level};
+  if (!member.empty()) {
+    std::memcpy(reinterpret_cast<char*>(node->levels() + level), member.data(), member.size());
+  }
   return node;
 }
 
@@ -101,9 +120,69 @@ void ZSet::FreeNode(Node* node) {
   ::operator delete(node);
 }
 
+uint64_t ZSet::NextCursor(uint64_t cursor, uint64_t mask) {
+  // Increment the reversed cursor: high bits first, so buckets split by a resize stay adjacent
+  // and a full scan sees every element present throughout, across resizes.
+  cursor |= ~mask;
+  cursor = ReverseBits(cursor);
+  ++cursor;
+  return ReverseBits(cursor);
+}
+
+ZSet::Node* ZSet::FindNode(std::string_view member) const {
+  if (buckets_.empty()) return nullptr;
+  for (Node* node = buckets_[HashOf(member) & (buckets_.size() - 1)]; node != nullptr;
+       node = node->hash_next) {
+    if (node->member() == member) return node;
+  }
+  return nullptr;
+}
+
+void ZSet::IndexAdd(Node* node) {
+  // Called before length_ counts the node: keep at most one element per bucket on average.
+  if (buckets_.empty()) {
+    buckets_.assign(4, nullptr);
+  } else if (length_ + 1 > buckets_.size()) {
+    Rehash(buckets_.size() * 2);
+  }
+  Node*& head = buckets_[HashOf(node->member()) & (buckets_.size() - 1)];
+  node->hash_next = head;
+  head = node;
+}
+
+void ZSet::IndexRemove(Node* node) {
+  // Called after length_ stopped counting the node.
+  Node** link = &buckets_[HashOf(node->member()) & (buckets_.size() - 1)];
+  while (*link != node) link = &(*link)->hash_next;
+  *link = node->hash_next;
+  if (length_ == 0) {
+    buckets_.clear();
+    buckets_.shrink_to_fit();
+  } else if (buckets_.size() > 4 && length_ * 8 < buckets_.size()) {
+    size_t target = 4;
+    while (target < length_ * 2) target *= 2;
+    Rehash(target);
+  }
+}
+
+void ZSet::Rehash(size_t bucket_count) {
+  std::vector<Node*> fresh(bucket_count, nullptr);
+  const size_t mask = bucket_count - 1;
+  for (Node* head : buckets_) {
+    while (head != nullptr) {
+      Node* next = head->hash_next;
+      Node*& slot = fresh[HashOf(head->member()) & mask];
+      head->hash_next = slot;
+      slot = head;
+      head = next;
+    }
+  }
+  buckets_.swap(fresh);
+}
+
 const double* ZSet::Find(std::string_view member) const {
-  Node** node = index_.Find(member);
-  return node ? &(*node)->score : nullptr;
+  const Node* node = FindNode(member);
+  return node ? &node->score : nullptr;
 }
 
 void ZSet::FindPath(double score, std::string_view member, Node** update) const {
@@ -116,27 +195,50 @@ void ZSet::FindPath(double score, std::string_view member, Node** update) const 
   }
 }
 
-ZSet::Node* ZSet::LinkNew(double score, std::string_view member, Node** update,
-                          const size_t* rank) {
-  const int level = RandomLevel();
-  size_t ranks[kMaxLevel];
-  for (int i = 0; i < level_; ++i) ranks[i] = rank[i];
+void ZSet::GrowHeader(Node** update) {
+  Node* grown = NewNode(kMaxLevel, 0, {});
+  for (int i = 0; i < kMaxLevel; ++i) {
+    grown->levels()[i] = i < header_levels_ ? header_->levels()[i] : Level{nullptr, 0};
+  }
+  for (int i = 0; i < level_; ++i) {
+    if (update[i] == header_) update[i] = grown;
+  }
+  FreeNode(header_);
+  header_ = grown;
+  header_levels_ = kMaxLevel;
+}
+
+void ZSet::Link(Node* x) {
+  const double score = x->score;
+  const std::string_view member = x->member();
+  Node* update[kMaxLevel];
+  size_t rank[kMaxLevel];  // elements crossed to reach update[i]
+  Node* walk = header_;
+  for (int i = level_ - 1; i >= 0; --i) {
+    rank[i] = i == level_ - 1 ? 0 : rank[i + 1];
+    while (walk->levels()[i].forward && Before(walk->levels()[i].forward, score, member)) {
+      rank[i] += walk->levels()[i].span;
+      walk = walk->levels()[i].forward;
+    }
+    update[i] = walk;
+  }
+  const int level = x->level_count;
   if (level > level_) {
+    if (level > header_levels_) GrowHeader(update);
     for (int i = level_; i < level; ++i) {
-      ranks[i] = 0;
+      rank[i] = 0;
       update[i] = header_;
       header_->levels()[i].span = length_;
     }
     level_ = level;
   }
-  Node* x = NewNode(level, score, member);
   for (int i = 0; i < level; ++i) {
     Level& prev = update[i]->levels()[i];
     x->levels()[i].forward = prev.forward;
     prev.forward = x;
-    // ranks[0] - ranks[i] nodes lie between update[i] and x's predecessor at level 0.
-    x->levels()[i].span = prev.span - (ranks[0] - ranks[i]);
-    prev.span = ranks[0] - ranks[i] + 1;
+    // rank[0] - rank[i] elements lie between update[i] and x's predecessor at level 0.
+    x->levels()[i].span = prev.span - (rank[0] - rank[i]);
+    prev.span = rank[0] - rank[i] + 1;
   }
   for (int i = level; i < level_; ++i) ++update[i]->levels()[i].span;
   x->backward = update[0] == header_ ? nullptr : update[0];
@@ -146,27 +248,13 @@ ZSet::Node* ZSet::LinkNew(double score, std::string_view member, Node** update,
     tail_ = x;
   }
   ++length_;
-  return x;
 }
 
 const ZSet::Node* ZSet::Insert(std::string_view member, double score) {
   if (length_ + 1 > kMaxListpackEntries || member.size() > kMaxListpackValue) listpack_ = false;
-  score = StoredScore(score);
-  auto [entry, inserted] = index_.Insert(member);
-  std::string_view stable(entry->key);
-  Node* update[kMaxLevel];
-  size_t rank[kMaxLevel];
-  Node* x = header_;
-  for (int i = level_ - 1; i >= 0; --i) {
-    rank[i] = i == level_ - 1 ? 0 : rank[i + 1];
-    while (x->levels()[i].forward && Before(x->levels()[i].forward, score, stable)) {
-      rank[i] += x->levels()[i].span;
-      x = x->levels()[i].forward;
-    }
-    update[i] = x;
-  }
-  Node* node = LinkNew(score, stable, update, rank);
-  entry->value = node;
+  Node* node = NewNode(RandomLevel(), StoredScore(score), member);
+  IndexAdd(node);
+  Link(node);
   return node;
 }
 
@@ -191,47 +279,33 @@ void ZSet::Unlink(Node* node, Node** update) {
 
 void ZSet::Update(std::string_view member, double score) {
   score = StoredScore(score);
-  Node** slot = index_.Find(member);
-  Node* node = *slot;
+  Node* node = FindNode(member);
   // Same position after the change: only the score moves (Redis's fast path).
   if ((node->backward == nullptr || node->backward->score < score) &&
       (node->levels()[0].forward == nullptr || node->levels()[0].forward->score > score)) {
     node->score = score;
     return;
   }
+  // Re-link the same node (same level, same index entry) at its new place.
   Node* update[kMaxLevel];
-  FindPath(node->score, node->member, update);
+  FindPath(node->score, node->member(), update);
   Unlink(node, update);
-  std::string_view stable = node->member;
-  FreeNode(node);
-  // Re-insert with a fresh path and rank bookkeeping.
-  size_t rank[kMaxLevel];
-  Node* x = header_;
-  for (int i = level_ - 1; i >= 0; --i) {
-    rank[i] = i == level_ - 1 ? 0 : rank[i + 1];
-    while (x->levels()[i].forward && Before(x->levels()[i].forward, score, stable)) {
-      rank[i] += x->levels()[i].span;
-      x = x->levels()[i].forward;
-    }
-    update[i] = x;
-  }
-  *slot = LinkNew(score, stable, update, rank);
+  node->score = score;
+  Link(node);
 }
 
-void ZSet::DropUnlinked(Node* node) {
-  // The index owns the member bytes the node views: erase it first, then free the node.
-  index_.Erase(node->member);
+void ZSet::Drop(Node* node) {
+  IndexRemove(node);
   FreeNode(node);
 }
 
 bool ZSet::Erase(std::string_view member) {
-  Node** slot = index_.Find(member);
-  if (slot == nullptr) return false;
-  Node* node = *slot;
+  Node* node = FindNode(member);
+  if (node == nullptr) return false;
   Node* update[kMaxLevel];
-  FindPath(node->score, node->member, update);
+  FindPath(node->score, node->member(), update);
   Unlink(node, update);
-  DropUnlinked(node);
+  Drop(node);
   return true;
 }
 
@@ -253,8 +327,9 @@ const ZSet::Node* ZSet::AtRank(size_t rank) const {
 size_t ZSet::RankOf(const Node* node) const {
   size_t rank = 0;
   const Node* x = header_;
+  const std::string_view member = node->member();
   for (int i = level_ - 1; i >= 0; --i) {
-    while (x->levels()[i].forward && (Before(x->levels()[i].forward, node->score, node->member) ||
+    while (x->levels()[i].forward && (Before(x->levels()[i].forward, node->score, member) ||
                                       x->levels()[i].forward == node)) {
       rank += x->levels()[i].span;
       x = x->levels()[i].forward;
@@ -265,9 +340,9 @@ size_t ZSet::RankOf(const Node* node) const {
 }
 
 int64_t ZSet::Rank(std::string_view member) const {
-  Node** slot = index_.Find(member);
-  if (slot == nullptr) return -1;
-  return static_cast<int64_t>(RankOf(*slot));
+  const Node* node = FindNode(member);
+  if (node == nullptr) return -1;
+  return static_cast<int64_t>(RankOf(node));
 }
 
 const ZSet::Node* ZSet::FirstInRange(const ScoreRange& range) const {
@@ -295,42 +370,42 @@ const ZSet::Node* ZSet::LastInRange(const ScoreRange& range) const {
 }
 
 const ZSet::Node* ZSet::FirstInLexRange(const LexRange& range) const {
-  if (range.Empty() || tail_ == nullptr || !range.GteMin(tail_->member)) return nullptr;
+  if (range.Empty() || tail_ == nullptr || !range.GteMin(tail_->member())) return nullptr;
   const Node* x = header_;
   if (listpack_) {
     // A listpack is searched from the head (see the header): the first element above the
     // minimum, even when mixed scores leave the members unsorted.
-    if (!range.LteMax(First()->member)) return nullptr;
-    for (x = First(); x != nullptr && !range.GteMin(x->member); x = x->next()) {
+    if (!range.LteMax(First()->member())) return nullptr;
+    for (x = First(); x != nullptr && !range.GteMin(x->member()); x = x->next()) {
     }
-    return x != nullptr && range.LteMax(x->member) ? x : nullptr;
+    return x != nullptr && range.LteMax(x->member()) ? x : nullptr;
   }
   for (int i = level_ - 1; i >= 0; --i) {
-    while (x->levels()[i].forward && !range.GteMin(x->levels()[i].forward->member)) {
+    while (x->levels()[i].forward && !range.GteMin(x->levels()[i].forward->member())) {
       x = x->levels()[i].forward;
     }
   }
   x = x->levels()[0].forward;
-  return x != nullptr && range.LteMax(x->member) ? x : nullptr;
+  return x != nullptr && range.LteMax(x->member()) ? x : nullptr;
 }
 
 const ZSet::Node* ZSet::LastInLexRange(const LexRange& range) const {
   const Node* first = First();
-  if (range.Empty() || first == nullptr || !range.LteMax(first->member)) return nullptr;
+  if (range.Empty() || first == nullptr || !range.LteMax(first->member())) return nullptr;
   if (listpack_) {
-    if (!range.GteMin(tail_->member)) return nullptr;
+    if (!range.GteMin(tail_->member())) return nullptr;
     const Node* x = tail_;
-    for (; x != nullptr && !range.LteMax(x->member); x = x->prev()) {
+    for (; x != nullptr && !range.LteMax(x->member()); x = x->prev()) {
     }
-    return x != nullptr && range.GteMin(x->member) ? x : nullptr;
+    return x != nullptr && range.GteMin(x->member()) ? x : nullptr;
   }
   const Node* x = header_;
   for (int i = level_ - 1; i >= 0; --i) {
-    while (x->levels()[i].forward && range.LteMax(x->levels()[i].forward->member)) {
+    while (x->levels()[i].forward && range.LteMax(x->levels()[i].forward->member())) {
       x = x->levels()[i].forward;
     }
   }
-  return x != header_ && range.GteMin(x->member) ? x : nullptr;
+  return x != header_ && range.GteMin(x->member()) ? x : nullptr;
 }
 
 size_t ZSet::CountInRange(const ScoreRange& range) const {
@@ -345,7 +420,7 @@ size_t ZSet::CountInLexRange(const LexRange& range) const {
   if (first == nullptr) return 0;
   if (listpack_) {
     size_t count = 0;
-    for (const Node* x = first; x != nullptr && range.LteMax(x->member); x = x->next()) ++count;
+    for (const Node* x = first; x != nullptr && range.LteMax(x->member()); x = x->next()) ++count;
     return count;
   }
   const Node* last = LastInLexRange(range);
@@ -367,7 +442,7 @@ size_t ZSet::EraseRangeByScore(const ScoreRange& range) {
   while (x != nullptr && range.LteMax(x->score)) {
     Node* next = x->levels()[0].forward;
     Unlink(x, update);
-    DropUnlinked(x);
+    Drop(x);
     ++removed;
     x = next;
   }
@@ -381,23 +456,22 @@ size_t ZSet::EraseRangeByLex(const LexRange& range) {
     // Start where a listpack search starts (FirstInLexRange), with the path to it.
     const Node* first = FirstInLexRange(range);
     if (first == nullptr) return 0;
-    FindPath(first->score, first->member, update);
+    FindPath(first->score, first->member(), update);
   } else {
     Node* x = header_;
     for (int i = level_ - 1; i >= 0; --i) {
-      while (x->levels()[i].forward && !range.GteMin(x->levels()[i].forward->member)) {
+      while (x->levels()[i].forward && !range.GteMin(x->levels()[i].forward->member())) {
         x = x->levels()[i].forward;
       }
       update[i] = x;
     }
   }
-  Node* x = update[0];
   size_t removed = 0;
-  x = x->levels()[0].forward;
-  while (x != nullptr && range.LteMax(x->member)) {
+  Node* x = update[0]->levels()[0].forward;
+  while (x != nullptr && range.LteMax(x->member())) {
     Node* next = x->levels()[0].forward;
     Unlink(x, update);
-    DropUnlinked(x);
+    Drop(x);
     ++removed;
     x = next;
   }
@@ -421,7 +495,7 @@ size_t ZSet::EraseRangeByRank(size_t start, size_t stop) {
   for (size_t rank = start; x != nullptr && rank <= stop; ++rank) {
     Node* next = x->levels()[0].forward;
     Unlink(x, update);
-    DropUnlinked(x);
+    Drop(x);
     ++removed;
     x = next;
   }
@@ -431,7 +505,7 @@ size_t ZSet::EraseRangeByRank(size_t start, size_t stop) {
 void ZSet::ResetEncoding() {
   bool fits = length_ <= kMaxListpackEntries;
   for (const Node* node = First(); fits && node != nullptr; node = node->next()) {
-    if (node->member.size() > kMaxListpackValue) fits = false;
+    if (node->member_size > kMaxListpackValue) fits = false;
   }
   listpack_ = fits;
   if (!listpack_) return;
@@ -447,24 +521,24 @@ std::unique_ptr<ZSet> ZSet::Clone() const {
   copy->listpack_ = listpack_;
   // Highest first: each insert then stops at the head, so the copy costs O(n).
   for (const Node* node = tail_; node != nullptr; node = node->backward) {
-    copy->Insert(node->member, node->score);
+    copy->Insert(node->member(), node->score);
   }
   return copy;
 }
 
 size_t ZSet::MemoryUsage() const {
-  size_t bytes = sizeof(ZSet) + sizeof(Node) + kMaxLevel * sizeof(Level) + index_.OverheadBytes();
+  size_t bytes = sizeof(ZSet) + sizeof(Node) + static_cast<size_t>(header_levels_) * sizeof(Level) +
+                 buckets_.capacity() * sizeof(Node*);
   for (const Node* node = First(); node != nullptr; node = node->next()) {
-    bytes += sizeof(Node) + static_cast<size_t>(node->level_count) * sizeof(Level);
-    // The index node's std::string holds short members inline.
-    if (node->member.size() > 15) bytes += node->member.size() + 1;
+    bytes +=
+        sizeof(Node) + static_cast<size_t>(node->level_count) * sizeof(Level) + node->member_size;
   }
   return bytes;
 }
 
 bool ZSet::Validate() const {
-  if (index_.size() != length_) return false;
-  if (level_ < 1 || level_ > kMaxLevel) return false;
+  if (level_ < 1 || level_ > header_levels_) return false;
+  if (header_levels_ != kSmallHeaderLevels && header_levels_ != kMaxLevel) return false;
   // Level 0: order, backward links, tail, index agreement.
   size_t count = 0;
   const Node* prev = nullptr;
@@ -472,38 +546,46 @@ bool ZSet::Validate() const {
   for (const Node* x = First(); x != nullptr; x = x->next()) {
     if (x->backward != prev) return false;
     if (std::isnan(x->score)) return false;
-    if (prev != nullptr && !Before(prev, x->score, x->member)) return false;
-    Node** slot = index_.Find(x->member);
-    if (slot == nullptr || *slot != x) return false;
+    if (x->level_count < 1 || x->level_count > level_) return false;
+    if (prev != nullptr && !Before(prev, x->score, x->member())) return false;
+    if (FindNode(x->member()) != x) return false;
     if (listpack_ && x->score == 0 && std::signbit(x->score)) return false;
     by_rank.push_back(x);
     prev = x;
     ++count;
   }
   if (count != length_ || tail_ != prev) return false;
-  if (listpack_ && (length_ > kMaxListpackEntries)) return false;
-  // Every level: spans equal the distance in ranks; links skip only lower nodes.
-  for (int i = 0; i < kMaxLevel; ++i) {
+  if (listpack_ && length_ > kMaxListpackEntries) return false;
+  // The index holds exactly these nodes, each in the bucket its hash selects.
+  size_t indexed = 0;
+  for (size_t b = 0; b < buckets_.size(); ++b) {
+    for (const Node* node = buckets_[b]; node != nullptr; node = node->hash_next) {
+      if ((HashOf(node->member()) & (buckets_.size() - 1)) != b) return false;
+      ++indexed;
+    }
+  }
+  if (indexed != length_) return false;
+  // Every level: spans equal the distance in ranks; links only reach nodes that tall.
+  for (int i = 0; i < level_; ++i) {
     const Node* x = header_;
     size_t position = 0;  // 0 = header, k = element of rank k-1
     while (true) {
       const Level& level = x->levels()[i];
-      if (i >= level_) {
-        if (level.forward != nullptr) return false;
-        break;
-      }
       if (level.forward == nullptr) {
         // A link to the end spans the elements after it.
         if (level.span != length_ - position) return false;
         break;
       }
-      size_t next_position = position + level.span;
+      const size_t next_position = position + level.span;
       if (next_position == 0 || next_position > length_) return false;
       if (by_rank[next_position - 1] != level.forward) return false;
       if (level.forward->level_count <= i) return false;
       position = next_position;
       x = level.forward;
     }
+  }
+  for (int i = level_; i < header_levels_; ++i) {
+    if (header_->levels()[i].forward != nullptr) return false;
   }
   return true;
 }

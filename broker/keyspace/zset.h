@@ -8,13 +8,15 @@
 // or re-scored. Scan() follows SCAN's cursor contract over the member index.
 //
 // Representation: a skiplist with spans (Pugh's skiplist, each forward link also counting the
-// elements it jumps over, as in Redis) gives the order plus O(log n) rank; a ScanDict maps each
-// member to its node and owns the member bytes, which the node views. We chose this over
+// elements it jumps over, as in Redis) gives the order plus O(log n) rank, and a chained hash
+// table threaded through the same nodes maps members to nodes. Each element is one allocation
+// holding its score, links and member bytes (about 32 + 21 + member bytes, plus ~10 bytes of
+// bucket array; Redis needs ~150 bytes for a 41-byte member, we ~110). We chose this over
 // absl::btree_set + hash map because absl's B-tree has no order statistics: ZRANK, ZCOUNT and
 // ZLEXCOUNT (rank of last minus rank of first), ZRANGE by index, ZREMRANGEBYRANK and a uniform
 // ZRANDMEMBER would all be O(n) there, while channels_redis calls ZCOUNT on every send and
-// `ZRANGE 0 -1`/offsets are common. Popping the minimum (the queue pattern) and appending at the
-// maximum touch only the head or tail levels.
+// `ZRANGE 0 -1`/offsets are common; and absl's hash maps have no stable SCAN cursors. Popping
+// the minimum (the queue pattern) and appending at the maximum touch only the head or tail.
 //
 // Encoding: Redis keeps small sets in a listpack (at most 128 entries of at most 64 bytes) and
 // converts to a skiplist for good once a limit is crossed. We keep one representation but track
@@ -30,8 +32,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
-
-#include "broker/keyspace/dict.h"
+#include <vector>
 
 namespace drayman {
 
@@ -77,13 +78,18 @@ class ZSet {
     Node* forward;
     size_t span;  // elements between this node and `forward` at this level, `forward` included
   };
+  // One allocation per element: the node, then its levels, then the member bytes.
   struct Node {
     double score;
-    std::string_view member;  // bytes owned by the member index
     Node* backward;
+    Node* hash_next;  // chain in the member index
+    uint32_t member_size;
     int level_count;
     Level* levels() { return reinterpret_cast<Level*>(this + 1); }
     const Level* levels() const { return reinterpret_cast<const Level*>(this + 1); }
+    std::string_view member() const {
+      return {reinterpret_cast<const char*>(levels() + level_count), member_size};
+    }
     const Node* next() const { return levels()[0].forward; }
     const Node* prev() const { return backward; }
   };
@@ -127,11 +133,16 @@ class ZSet {
   // Removes ranks [start, stop] (0-based, inclusive, stop < size()).
   size_t EraseRangeByRank(size_t start, size_t stop);
 
-  // ZSCAN step over the member index: fn(std::string_view member, double score).
+  // ZSCAN step over the member index: fn(std::string_view member, double score) for the
+  // elements of the bucket at `cursor`; returns the next cursor (0 when done).
   template <typename Fn>
   uint64_t Scan(uint64_t cursor, Fn&& fn) const {
-    return index_.Scan(
-        cursor, [&](const auto& entry) { fn(std::string_view(entry.key), entry.value->score); });
+    if (length_ == 0) return 0;
+    const uint64_t mask = buckets_.size() - 1;
+    for (const Node* node = buckets_[cursor & mask]; node != nullptr; node = node->hash_next) {
+      fn(node->member(), node->score);
+    }
+    return NextCursor(cursor, mask);
   }
 
   // OBJECT ENCODING's answer.
@@ -151,23 +162,37 @@ class ZSet {
   static void SeedLevels(uint64_t seed);
 
  private:
-  Node* NewNode(int level, double score, std::string_view member);
+  // Small sets get a short header; it grows to kMaxLevel once a node is that tall.
+  static constexpr int kSmallHeaderLevels = 4;
+
+  static Node* NewNode(int level, double score, std::string_view member);
   static void FreeNode(Node* node);
+  static uint64_t NextCursor(uint64_t cursor, uint64_t mask);
   // Finds, at every level, the last node ordered before (score, member).
   void FindPath(double score, std::string_view member, Node** update) const;
+  // Links `x` (its score and level set) into the skiplist.
+  void Link(Node* x);
   // Unlinks `node`, whose predecessors per level are in `update`.
   void Unlink(Node* node, Node** update);
-  Node* LinkNew(double score, std::string_view member, Node** update, const size_t* rank);
-  // Removes a node already unlinked from the skiplist from the index and frees it.
-  void DropUnlinked(Node* node);
+  // Removes an unlinked node from the member index and frees it.
+  void Drop(Node* node);
+  void GrowHeader(Node** update);
   double StoredScore(double score) const { return listpack_ && score == 0 ? 0.0 : score; }
+
+  // Member index: a chained hash table threaded through the nodes (hash_next), with Redis's
+  // reverse-binary SCAN cursors, the same scheme as ScanDict (broker/keyspace/dict.h).
+  Node* FindNode(std::string_view member) const;
+  void IndexAdd(Node* node);
+  void IndexRemove(Node* node);
+  void Rehash(size_t bucket_count);
 
   Node* header_;
   Node* tail_ = nullptr;
   size_t length_ = 0;
   int level_ = 1;
+  int header_levels_ = kSmallHeaderLevels;
   bool listpack_ = true;
-  ScanDict<Node*> index_;
+  std::vector<Node*> buckets_;
 };
 
 }  // namespace drayman

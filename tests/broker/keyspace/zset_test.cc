@@ -45,7 +45,7 @@ class Model {
 std::vector<std::pair<double, std::string>> Contents(const ZSet& zset) {
   std::vector<std::pair<double, std::string>> out;
   for (const ZSet::Node* node = zset.First(); node != nullptr; node = node->next()) {
-    out.emplace_back(node->score, std::string(node->member));
+    out.emplace_back(node->score, std::string(node->member()));
   }
   return out;
 }
@@ -53,7 +53,7 @@ std::vector<std::pair<double, std::string>> Contents(const ZSet& zset) {
 std::vector<std::pair<double, std::string>> ContentsBackwards(const ZSet& zset) {
   std::vector<std::pair<double, std::string>> out;
   for (const ZSet::Node* node = zset.Last(); node != nullptr; node = node->prev()) {
-    out.emplace(out.begin(), node->score, std::string(node->member));
+    out.emplace(out.begin(), node->score, std::string(node->member()));
   }
   return out;
 }
@@ -86,7 +86,7 @@ TEST(ZSetTest, OrdersByScoreThenMemberBytes) {
   EXPECT_EQ(Contents(zset), expected);
   EXPECT_EQ(ContentsBackwards(zset), expected);
   EXPECT_EQ(zset.Rank("ab"), 4);
-  EXPECT_EQ(zset.AtRank(6)->member, "y");
+  EXPECT_EQ(zset.AtRank(6)->member(), "y");
   EXPECT_TRUE(zset.Validate());
 }
 
@@ -98,9 +98,9 @@ TEST(ZSetTest, UpdateMovesOrKeepsPlace) {
   EXPECT_EQ(zset.Rank("m5"), 5);
   zset.Update("m5", -1);  // moves to the front
   EXPECT_EQ(zset.Rank("m5"), 0);
-  EXPECT_EQ(zset.First()->member, "m5");
+  EXPECT_EQ(zset.First()->member(), "m5");
   zset.Update("m0", 100);  // moves to the back
-  EXPECT_EQ(zset.Last()->member, "m0");
+  EXPECT_EQ(zset.Last()->member(), "m0");
   EXPECT_EQ(zset.Rank("m0"), 9);
   EXPECT_TRUE(zset.Validate());
 }
@@ -115,8 +115,8 @@ TEST(ZSetTest, ScoreRanges) {
   EXPECT_EQ(zset.CountInRange({3, 3, false, true}), 0u);
   EXPECT_EQ(zset.CountInRange({3, 3, false, false}), 1u);
   EXPECT_EQ(zset.CountInRange({5, kInf, true, false}), 0u);
-  EXPECT_EQ(zset.FirstInRange({1.5, 10, false, false})->member, "b");
-  EXPECT_EQ(zset.LastInRange({-10, 4.5, false, false})->member, "d");
+  EXPECT_EQ(zset.FirstInRange({1.5, 10, false, false})->member(), "b");
+  EXPECT_EQ(zset.LastInRange({-10, 4.5, false, false})->member(), "d");
   EXPECT_EQ(zset.FirstInRange({5.5, 10, false, false}), nullptr);
   EXPECT_EQ(zset.LastInRange({-10, 0.5, false, false}), nullptr);
   EXPECT_EQ(zset.EraseRangeByScore({2, 3, false, false}), 2u);
@@ -142,8 +142,8 @@ TEST(ZSetTest, LexRanges) {
   EXPECT_EQ(zset.CountInLexRange({Inclusive("c"), Inclusive("c")}), 1u);
   EXPECT_EQ(zset.CountInLexRange({Inclusive("c"), Exclusive("c")}), 0u);
   EXPECT_EQ(zset.CountInLexRange({Inclusive("d"), Inclusive("b")}), 0u);
-  EXPECT_EQ(zset.FirstInLexRange({Exclusive("a"), PlusInf()})->member, "b");
-  EXPECT_EQ(zset.LastInLexRange({MinusInf(), Exclusive("e")})->member, "d");
+  EXPECT_EQ(zset.FirstInLexRange({Exclusive("a"), PlusInf()})->member(), "b");
+  EXPECT_EQ(zset.LastInLexRange({MinusInf(), Exclusive("e")})->member(), "d");
   EXPECT_EQ(zset.EraseRangeByLex({Inclusive("b"), Inclusive("c")}), 2u);
   EXPECT_EQ(zset.size(), 3u);
   EXPECT_TRUE(zset.Validate());
@@ -154,9 +154,9 @@ TEST(ZSetTest, EraseRangeByRank) {
   for (int i = 0; i < 300; ++i) zset.Insert("m" + std::to_string(i), i);
   EXPECT_EQ(zset.EraseRangeByRank(10, 19), 10u);
   EXPECT_EQ(zset.size(), 290u);
-  EXPECT_EQ(zset.AtRank(10)->member, "m20");
+  EXPECT_EQ(zset.AtRank(10)->member(), "m20");
   EXPECT_EQ(zset.EraseRangeByRank(0, 0), 1u);
-  EXPECT_EQ(zset.First()->member, "m1");
+  EXPECT_EQ(zset.First()->member(), "m1");
   EXPECT_EQ(zset.EraseRangeByRank(0, 288), 289u);
   EXPECT_TRUE(zset.empty());
   EXPECT_TRUE(zset.Validate());
@@ -338,7 +338,7 @@ TEST(ZSetTest, MatchesModelUnderRandomOperations) {
       } else if (kind < 80 && !zset.empty()) {
         // Pop from either end, as ZPOPMIN/ZPOPMAX do.
         const ZSet::Node* node = rng() % 2 ? zset.First() : zset.Last();
-        const std::string member(node->member);
+        const std::string member(node->member());
         ASSERT_TRUE(zset.Erase(member));
         model.Erase(member);
       } else {
@@ -360,8 +360,8 @@ TEST(ZSetTest, MatchesModelUnderRandomOperations) {
         const ZSet::Node* found_last = zset.LastInRange(range);
         ASSERT_EQ(found_first == nullptr, first == nullptr);
         if (first) {
-          ASSERT_EQ(found_first->member, first->second);
-          ASSERT_EQ(found_last->member, last->second);
+          ASSERT_EQ(found_first->member(), first->second);
+          ASSERT_EQ(found_last->member(), last->second);
         }
       }
       max_size = std::max(max_size, zset.size());
@@ -375,7 +375,7 @@ TEST(ZSetTest, MatchesModelUnderRandomOperations) {
           ASSERT_EQ(contents[i].first, sorted[i].first);
           ASSERT_EQ(contents[i].second, sorted[i].second);
           ASSERT_EQ(zset.Rank(sorted[i].second), static_cast<int64_t>(i));
-          ASSERT_EQ(zset.AtRank(i)->member, sorted[i].second);
+          ASSERT_EQ(zset.AtRank(i)->member(), sorted[i].second);
           ASSERT_EQ(*zset.Find(sorted[i].second), sorted[i].first);
         }
       }
@@ -432,8 +432,8 @@ TEST(ZSetTest, LexQueriesMatchModel) {
       const ZSet::Node* last = zset.LastInLexRange(range);
       ASSERT_EQ(first == nullptr, expected.empty());
       if (!expected.empty()) {
-        ASSERT_EQ(first->member, expected.front());
-        ASSERT_EQ(last->member, expected.back());
+        ASSERT_EQ(first->member(), expected.front());
+        ASSERT_EQ(last->member(), expected.back());
       }
     }
   }
