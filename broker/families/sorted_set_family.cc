@@ -849,7 +849,7 @@ double Weighted(double score, double weight) {
   return std::isnan(value) ? 0 : value;
 }
 
-// `dst_index` is 1 for the *STORE forms (0 otherwise); numkeys follows at dst_index + 1.
+// numkeys is at `numkeys_index` (2 for the *STORE forms, whose destination is args[1], else 1).
 void SetOpGeneric(CommandContext& ctx, size_t numkeys_index, bool store, SetOp op,
                   bool cardinality_only) {
   const auto& args = ctx.args;
