@@ -212,7 +212,7 @@ void Server::Impl::AcceptTcp(asio::ip::tcp::acceptor& acceptor) {
     if (stopping) return;
     if (!error) {
       int fd = socket.release();
-      GenericSocket generic(io, asio::generic::stream_protocol(AF_INET, IPPROTO_TCP));
+      GenericSocket generic(io);
       // Re-wrap the accepted descriptor so TCP and Unix sessions share one socket type.
       sockaddr_storage storage{};
       socklen_t length = sizeof(storage);
