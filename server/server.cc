@@ -7,6 +7,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio.hpp>
 #include <chrono>
 #include <cstdio>
@@ -60,13 +61,16 @@ struct Server::Impl {
   class Session;
 
   explicit Impl(Config& config, const Clock& clock)
-      : engine(config, clock), cron_timer(io), signals(io) {}
+      : engine(config, clock), cron_timer(io), blocking_timer(io), signals(io) {}
 
   asio::io_context io;
   Engine engine;
   std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> tcp_acceptors;
   std::unique_ptr<asio::local::stream_protocol::acceptor> unix_acceptor;
   asio::steady_timer cron_timer;
+  // One timer at the nearest blocked client's deadline, so BLPOP & co. time out on time.
+  asio::steady_timer blocking_timer;
+  int64_t blocking_timer_deadline_ms = 0;  // what blocking_timer is armed for; 0 = idle
   asio::signal_set signals;
   std::unordered_set<std::shared_ptr<Session>> sessions;
   bool stopping = false;
@@ -75,6 +79,7 @@ struct Server::Impl {
   void AcceptUnix();
   void StartSession(GenericSocket socket, bool is_unix);
   void ScheduleCron();
+  void ArmBlockingTimer();
   void Shutdown();
 };
 
@@ -153,6 +158,7 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
       return;
     }
     owner_.engine.ProcessInput(*client_);
+    owner_.ArmBlockingTimer();  // the command may have blocked a client, or served one
     if (client_->close_asap) {
       Close();
       return;
@@ -251,6 +257,28 @@ void Server::Impl::ScheduleCron() {
   });
 }
 
+void Server::Impl::ArmBlockingTimer() {
+  const int64_t deadline_ms = engine.NextBlockingDeadline();
+  if (deadline_ms == blocking_timer_deadline_ms || stopping) return;
+  blocking_timer_deadline_ms = deadline_ms;
+  if (deadline_ms == 0) {
+    blocking_timer.cancel();
+    return;
+  }
+  // Deadlines are on the engine clock; the steady timer waits the remaining time, at most an hour
+  // (huge timeouts would overflow the steady clock). An early wake-up (clock skew, the cap) finds
+  // nothing due and re-arms.
+  constexpr int64_t kMaxWaitMs = 3600 * 1000;
+  const int64_t wait_ms = std::clamp<int64_t>(deadline_ms - engine.clock().NowMs(), 0, kMaxWaitMs);
+  blocking_timer.expires_after(std::chrono::milliseconds(wait_ms));
+  blocking_timer.async_wait([this](boost::system::error_code error) {
+    if (error || stopping) return;  // re-armed or cancelled
+    blocking_timer_deadline_ms = 0;
+    engine.TimeOutBlockedClients();
+    ArmBlockingTimer();
+  });
+}
+
 void Server::Impl::Shutdown() {
   if (stopping) return;
   stopping = true;
@@ -261,6 +289,7 @@ void Server::Impl::Shutdown() {
     std::filesystem::remove(engine.settings().unixsocket, ignored);
   }
   cron_timer.cancel();
+  blocking_timer.cancel();
   signals.cancel(ignored);
   auto open_sessions = sessions;
   for (auto& session : open_sessions) session->Close();
