@@ -217,16 +217,18 @@ void Server::Impl::AcceptTcp(asio::ip::tcp::acceptor& acceptor) {
                                           asio::ip::tcp::socket socket) {
     if (stopping) return;
     if (!error) {
+      // Re-wrap the accepted descriptor so TCP and Unix sessions share one socket type. The
+      // generic socket must start closed: assign() refuses an open one.
+      const int family = socket.local_endpoint().protocol().family();
       int fd = socket.release();
       GenericSocket generic(io);
-      // Re-wrap the accepted descriptor so TCP and Unix sessions share one socket type.
-      sockaddr_storage storage{};
-      socklen_t length = sizeof(storage);
-      getsockname(fd, reinterpret_cast<sockaddr*>(&storage), &length);
       boost::system::error_code assign_error;
-      generic.assign(asio::generic::stream_protocol(storage.ss_family, IPPROTO_TCP), fd,
-                     assign_error);
-      if (!assign_error) StartSession(std::move(generic), false);
+      generic.assign(asio::generic::stream_protocol(family, IPPROTO_TCP), fd, assign_error);
+      if (assign_error) {
+        ::close(fd);
+      } else {
+        StartSession(std::move(generic), false);
+      }
     }
     AcceptTcp(acceptor);
   });
@@ -241,7 +243,11 @@ void Server::Impl::AcceptUnix() {
           GenericSocket generic(io);
           boost::system::error_code assign_error;
           generic.assign(asio::generic::stream_protocol(AF_UNIX, 0), fd, assign_error);
-          if (!assign_error) StartSession(std::move(generic), true);
+          if (assign_error) {
+            ::close(fd);
+          } else {
+            StartSession(std::move(generic), true);
+          }
         }
         AcceptUnix();
       });

@@ -1,0 +1,84 @@
+"""The drayman Python package: the real server in-process, and its pytest fixtures."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import pytest
+import redis
+
+drayman = pytest.importorskip("drayman", reason="pip install ./python (make test does)")
+
+
+def test_server_serves_real_tcp_on_an_ephemeral_port():
+    with drayman.Server() as server:
+        assert server.port > 0
+        assert server.url == f"redis://127.0.0.1:{server.port}/0"
+        client = redis.Redis.from_url(server.url, protocol=2)
+        assert client.ping() is True
+        assert client.echo("in-process") == b"in-process"
+        client.close()
+    # Stopped: the port no longer accepts connections.
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", server.port), timeout=1).close()
+
+
+def test_several_servers_in_one_process_are_independent():
+    with drayman.Server() as first, drayman.Server() as second:
+        assert first.port != second.port
+        a = redis.Redis(port=first.port, protocol=2)
+        b = redis.Redis(port=second.port, protocol=2)
+        assert a.echo("first") == b"first"
+        assert b.echo("second") == b"second"
+        a.close()
+        b.close()
+
+
+def test_password_option_requires_auth():
+    with drayman.Server(password="s3cret") as server:
+        raw = socket.create_connection(("127.0.0.1", server.port))
+        raw.sendall(b"PING\r\n")
+        assert raw.recv(100) == b"-NOAUTH Authentication required.\r\n"
+        raw.close()
+        assert server.url == f"redis://:s3cret@127.0.0.1:{server.port}/0"
+
+
+def test_bad_option_raises_a_python_error():
+    with pytest.raises(ValueError):
+        drayman.Server(extra_args=["--no-such-option", "1"])
+
+
+def test_gil_is_released_while_the_server_runs():
+    # A Python thread keeps running while the server serves a client from this same process.
+    ticks = []
+    stop = threading.Event()
+
+    def ticker():
+        while not stop.is_set():
+            ticks.append(1)
+            time.sleep(0.001)
+
+    thread = threading.Thread(target=ticker)
+    thread.start()
+    with drayman.Server() as server:
+        client = redis.Redis(port=server.port, protocol=2)
+        for _ in range(200):
+            client.ping()
+        client.close()
+    stop.set()
+    thread.join()
+    assert len(ticks) > 0
+
+
+def test_a_stopped_server_cannot_restart():
+    server = drayman.Server()
+    server.stop()
+    with pytest.raises(RuntimeError):
+        server.start()
+
+
+def test_fixtures_give_a_flushed_client(drayman_client, drayman_server, celery_broker_url):
+    assert celery_broker_url == drayman_server.url
+    assert drayman_client.ping() is True
