@@ -185,8 +185,9 @@ TEST_F(TransactionFamilyTest, KeyExpiringWhileWatchedAborts) {
   Database& database = engine_->keyspace().db(0);
   Write("k", "v");
   database.SetExpire("k", *database.Find("k"), clock_.NowMs() + 100);
-  // Nobody touches the key: it is still stored when EXEC runs, but logically gone.
-  EXPECT_EQ(ExecAfter([&] { clock_.AdvanceMs(100); }), kAborted);
+  // Nobody touches the key: it is still stored when EXEC runs, but logically gone. (101 ms: a key
+  // lives through its deadline millisecond in Redis.)
+  EXPECT_EQ(ExecAfter([&] { clock_.AdvanceMs(101); }), kAborted);
 }
 
 TEST_F(TransactionFamilyTest, KeyExpiredBeforeWatchDoesNotAbort) {
@@ -202,7 +203,7 @@ TEST_F(TransactionFamilyTest, ActiveExpiryOfAWatchedKeyAborts) {
   Write("k", "v");
   database.SetExpire("k", *database.Find("k"), clock_.NowMs() + 100);
   EXPECT_EQ(ExecAfter([&] {
-              clock_.AdvanceMs(100);
+              clock_.AdvanceMs(101);
               engine_->Cron();
               EXPECT_EQ(database.size(), 0u);
             }),
