@@ -288,25 +288,13 @@ TEST_F(BlockingFamilyTest, PushesWakeWaitersInArrivalOrder) {
 
 TEST_F(BlockingFamilyTest, KombuPriorityQueuesPopTheFirstNonEmptyKey) {
   NEEDS_COMMANDS("lpush");
-  EXPECT_EQ(Run("LPUSH celery\x06\x16"
-                "9 low"),
-            ":1\r\n");
-  EXPECT_EQ(Run("LPUSH celery high"), ":1\r\n");
-  EXPECT_EQ(RunArgs({"BRPOP", "celery",
-                     "celery\x06\x16"
-                     "3",
-                     "celery\x06\x16"
-                     "9",
-                     "1"}),
-            "*2\r\n$6\r\ncelery\r\n$4\r\nhigh\r\n");
-  EXPECT_EQ(RunArgs({"BRPOP", "celery",
-                     "celery\x06\x16"
-                     "3",
-                     "celery\x06\x16"
-                     "9",
-                     "1"}),
-            "*2\r\n$8\r\ncelery\x06\x16"
-            "9\r\n$3\r\nlow\r\n");
+  // kombu's queue names per priority: "celery", then "celery" + "\x06\x16" + step.
+  const std::string sep = "\x06\x16";
+  const std::string p0 = "celery", p3 = p0 + sep + "3", p9 = p0 + sep + "9";
+  EXPECT_EQ(RunArgs({"LPUSH", p9, "low"}), ":1\r\n");
+  EXPECT_EQ(RunArgs({"LPUSH", p0, "high"}), ":1\r\n");
+  EXPECT_EQ(RunArgs({"BRPOP", p0, p3, p9, "1"}), "*2\r\n$6\r\ncelery\r\n$4\r\nhigh\r\n");
+  EXPECT_EQ(RunArgs({"BRPOP", p0, p3, p9, "1"}), "*2\r\n$9\r\n" + p9 + "\r\n$3\r\nlow\r\n");
 }
 
 TEST_F(BlockingFamilyTest, LmoveWakesAWaiterOnItsDestination) {
