@@ -113,6 +113,35 @@ TEST_F(BlockingFamilyTest, BlmoveAndBlmpopArgumentErrors) {
   EXPECT_EQ(Run("BLMPOP 0 1 a"), "-ERR wrong number of arguments for 'blmpop' command\r\n");
 }
 
+TEST_F(BlockingFamilyTest, RowsMatchRedis) {
+  // COMMAND INFO as redis-server 7.0.15 reports these rows.
+  const CommandSpec* blpop = engine_->commands().Find("blpop");
+  ASSERT_NE(blpop, nullptr);
+  EXPECT_EQ(blpop->arity, -3);
+  EXPECT_EQ(CommandFlagNames(blpop->flags),
+            (std::vector<std::string_view>{"write", "noscript", "blocking"}));
+  EXPECT_EQ(blpop->AclCategories(),
+            (std::vector<std::string>{"@write", "@list", "@slow", "@blocking"}));
+  EXPECT_EQ(blpop->KeyIndexes({"BLPOP", "a", "b", "0"}), (std::vector<int>{1, 2}));
+  const CommandSpec* blmove = engine_->commands().Find("blmove");
+  EXPECT_EQ(CommandFlagNames(blmove->flags),
+            (std::vector<std::string_view>{"write", "denyoom", "noscript", "blocking"}));
+  EXPECT_EQ(blmove->KeyIndexes({"BLMOVE", "a", "b", "LEFT", "LEFT", "0"}),
+            (std::vector<int>{1, 2}));
+  const CommandSpec* blmpop = engine_->commands().Find("blmpop");
+  EXPECT_EQ(CommandFlagNames(blmpop->flags),
+            (std::vector<std::string_view>{"write", "blocking", "movablekeys"}));
+  const CommandSpec* client = engine_->commands().Find("client");
+  ASSERT_NE(client, nullptr);
+  const CommandSpec* unblock = engine_->commands().FindSubcommand(*client, "unblock");
+  ASSERT_NE(unblock, nullptr);
+  EXPECT_EQ(unblock->full_name, "client|unblock");
+  EXPECT_EQ(CommandFlagNames(unblock->flags),
+            (std::vector<std::string_view>{"admin", "noscript", "loading", "stale"}));
+  EXPECT_EQ(unblock->AclCategories(),
+            (std::vector<std::string>{"@admin", "@slow", "@dangerous", "@connection"}));
+}
+
 TEST_F(BlockingFamilyTest, BlmpopNamesItsKeysForDispatch) {
   const CommandSpec* spec = engine_->commands().Find("blmpop");
   ASSERT_NE(spec, nullptr);

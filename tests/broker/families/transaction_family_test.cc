@@ -33,6 +33,21 @@ class TransactionFamilyTest : public EngineTest {
   static constexpr char kAborted[] = "*-1\r\n";
 };
 
+TEST_F(TransactionFamilyTest, RowsMatchRedis) {
+  // COMMAND INFO as redis-server 7.0.15 reports these rows.
+  const CommandSpec* watch = engine_->commands().Find("watch");
+  ASSERT_NE(watch, nullptr);
+  EXPECT_EQ(watch->arity, -2);
+  EXPECT_EQ(CommandFlagNames(watch->flags),
+            (std::vector<std::string_view>{"noscript", "loading", "stale", "fast", "allow_busy"}));
+  EXPECT_EQ(watch->AclCategories(), (std::vector<std::string>{"@fast", "@transaction"}));
+  EXPECT_EQ(watch->KeyIndexes({"WATCH", "a", "b"}), (std::vector<int>{1, 2}));
+  const CommandSpec* exec = engine_->commands().Find("exec");
+  EXPECT_EQ(CommandFlagNames(exec->flags),
+            (std::vector<std::string_view>{"noscript", "loading", "stale", "skip_slowlog"}));
+  EXPECT_EQ(exec->AclCategories(), (std::vector<std::string>{"@slow", "@transaction"}));
+}
+
 TEST_F(TransactionFamilyTest, QueuesAndExecutesInOrder) {
   EXPECT_EQ(Run("MULTI"), "+OK\r\n");
   EXPECT_TRUE(client_->in_multi);
