@@ -89,6 +89,8 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
 
   void Begin(bool is_unix) {
     int fd = socket_.native_handle();
+    boost::system::error_code ignored;
+    socket_.non_blocking(true, ignored);  // reads happen once the socket is readable (see Read)
     if (!is_unix) {
       int one = 1;
       setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
@@ -133,15 +135,26 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
   void Read() {
     if (closed_ || reading_ || client_->close_after_reply) return;
     if (client_->output().size() + writing_.size() > kPauseReadingAbove) return;
-    size_t available = 0;
-    char* buffer = client_->parser().PrepareWrite(kReadChunk, &available);
+    // Wait for readability, then read synchronously: no buffer is lent to a pending read, because
+    // the engine may run this client's parser meanwhile (resuming it after a blocking command).
     reading_ = true;
     auto self = shared_from_this();
-    socket_.async_read_some(asio::buffer(buffer, available),
-                            [self](boost::system::error_code error, size_t count) {
-                              self->reading_ = false;
-                              self->OnRead(error, count);
-                            });
+    socket_.async_wait(asio::socket_base::wait_read, [self](boost::system::error_code error) {
+      self->reading_ = false;
+      if (self->closed_) return;
+      if (error) {
+        self->Close();
+        return;
+      }
+      size_t available = 0;
+      char* buffer = self->client_->parser().PrepareWrite(kReadChunk, &available);
+      size_t count = self->socket_.read_some(asio::buffer(buffer, available), error);
+      if (error == asio::error::would_block || error == asio::error::try_again) {
+        self->Read();
+        return;
+      }
+      self->OnRead(error, count);
+    });
   }
 
   void OnRead(boost::system::error_code error, size_t count) {

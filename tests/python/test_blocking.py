@@ -191,6 +191,9 @@ def test_replies_before_a_blocked_command_are_written_at_once(drayman, key):
         assert raw.read_until(b"+PONG\r\n$6\r\nbefore\r\n") == b"+PONG\r\n$6\r\nbefore\r\n"
         assert time.monotonic() - started < 0.3  # not held back until BLPOP ends
         assert raw.read_until(b"*-1\r\n$5\r\nafter\r\n") == b"*-1\r\n$5\r\nafter\r\n"
+        # The connection goes on normally once its pipeline was resumed.
+        raw.send(["ECHO", "again"], ["PING"])
+        assert raw.read_until(b"$5\r\nagain\r\n+PONG\r\n") == b"$5\r\nagain\r\n+PONG\r\n"
     finally:
         raw.close()
 

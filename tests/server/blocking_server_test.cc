@@ -102,6 +102,12 @@ TEST(BlockingServerTest, RepliesBeforeTheBlockAreWrittenAndLaterCommandsWait) {
   admin.Send("CLIENT UNBLOCK 1\r\n");
   EXPECT_EQ(admin.Read(4), ":1\r\n");
   EXPECT_EQ(waiter.Read(16), "*-1\r\n$5\r\nafter\r\n");
+  // The engine ran the waiter's input while its connection was waiting to read: the next bytes
+  // must still land after what was parsed (a read buffer lent to the kernel would be stale).
+  waiter.Send("ECHO again\r\n");
+  EXPECT_EQ(waiter.Read(11), "$5\r\nagain\r\n");
+  waiter.Send("PING\r\n");
+  EXPECT_EQ(waiter.Read(7), "+PONG\r\n");
   server.Stop();
 }
 
