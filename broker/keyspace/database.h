@@ -38,7 +38,10 @@ class KeyspaceObserver {
   // WATCH can tell which watched keys existed (Redis invalidates only those).
   virtual void OnDatabaseModified(int db) = 0;
   // Two databases are about to exchange contents (SWAPDB); called before the swap.
-  virtual void OnDatabasesSwapped(int first, int second) = 0;
+  virtual void OnDatabasesSwapped(int first, int second) {
+    OnDatabaseModified(first);
+    OnDatabaseModified(second);
+  }
   virtual void OnKeyReady(int db, std::string_view key) = 0;
 };
 
