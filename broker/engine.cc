@@ -182,6 +182,7 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
       return;
     }
     client.multi_queue.push_back(args);
+    client.last_command = spec->full_name;  // CLIENT LIST shows the queued command, as Redis
     reply.SimpleString("QUEUED");
     return;
   }
