@@ -237,6 +237,9 @@ void Engine::Cron() {
 
 void Engine::TimeOutBlockedClients() {
   CheckThread();
+  // Inside a command (a long script serving other clients meanwhile) nothing may change under
+  // it: timeouts wait for the command to end, as in Redis.
+  if (call_depth_ > 0) return;
   blocked_clients_.TimeOutDue(clock_.NowMs());
   ResumeUnblockedClients();
 }
@@ -249,7 +252,8 @@ void Engine::DiscardTransaction(Client& client) {
 }
 
 void Engine::ResumeUnblockedClients() {
-  if (resuming_) return;  // the outer call picks up clients resumed meanwhile
+  // The outer call picks up clients resumed meanwhile; none runs inside another's command.
+  if (resuming_ || call_depth_ > 0) return;
   resuming_ = true;
   while (blocked_clients_.has_resumed()) {
     for (uint64_t id : blocked_clients_.TakeResumed()) {

@@ -85,7 +85,7 @@ class Engine : private KeyspaceObserver {
   // timeout. The transport arms one timer for it and calls TimeOutBlockedClients when it fires.
   int64_t NextBlockingDeadline() const { return blocked_clients_.NextDeadline(); }
   // Answers every blocked client whose deadline has passed as timed out, then resumes their
-  // pipelined input.
+  // pipelined input. Does nothing while a command runs (a busy script serving other clients).
   void TimeOutBlockedClients();
   // Ends MULTI without running it and forgets WATCHed keys (DISCARD, EXEC, RESET).
   void DiscardTransaction(Client& client);

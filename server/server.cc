@@ -284,11 +284,12 @@ void Server::Impl::ArmBlockingTimer() {
     blocking_timer.cancel();
     return;
   }
-  // Deadlines are on the engine clock; the steady timer waits the remaining time, at most an hour
-  // (huge timeouts would overflow the steady clock). An early wake-up (clock skew, the cap) finds
-  // nothing due and re-arms.
+  // Deadlines are on the engine clock; the steady timer waits the remaining time, at least 1 ms
+  // (a deadline the engine defers, inside a long command, must not spin the loop) and at most an
+  // hour (huge timeouts would overflow the steady clock). An early wake-up finds nothing due and
+  // re-arms.
   constexpr int64_t kMaxWaitMs = 3600 * 1000;
-  const int64_t wait_ms = std::clamp<int64_t>(deadline_ms - engine.clock().NowMs(), 0, kMaxWaitMs);
+  const int64_t wait_ms = std::clamp<int64_t>(deadline_ms - engine.clock().NowMs(), 1, kMaxWaitMs);
   blocking_timer.expires_after(std::chrono::milliseconds(wait_ms));
   blocking_timer.async_wait([this](boost::system::error_code error) {
     if (error || stopping) return;  // re-armed or cancelled
