@@ -82,6 +82,7 @@ void Engine::Disconnect(Client* client) {
   CheckThread();
   blocked_clients_.Remove(*client);
   watched_keys_.UnwatchAll(*client);
+  pubsub_.RemoveClient(*client);  // pub/sub: drop subscriptions and MONITOR mode
   clients_.erase(client->id());
 }
 
@@ -109,6 +110,7 @@ void Engine::ProcessInput(Client& client) {
     }
     Execute(client, client.args);
   }
+  pubsub_.EnforceOutputLimits(client);  // output buffer limits for the client's own replies
   if (--input_depth_ == 0) ResumeUnblockedClients();
 }
 
@@ -171,7 +173,15 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
     count_errors();
     return;
   }
+  // --- pub/sub: RESP2 subscribed context, MONITOR clients (broker/pubsub/) ---
+  if (std::string refusal = PubSub::Refusal(client, *spec); !refusal.empty()) {
+    ++spec->stats.rejected_calls;
+    reply.Error(refusal);
+    count_errors();
+    return;
+  }
 
+  // --- MULTI: queue instead of running (monitors see queued commands when EXEC runs them) ---
   accepted = true;
   if (client.in_multi && !IsTransactionControl(*spec)) {
     if (spec->flags & kCmdNoMulti) {
@@ -187,13 +197,23 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
     return;
   }
 
+  // MONITOR: arguments are formatted before the handler (which may consume them); Redis 7.0
+  // feeds monitors after the command ran, except skip_monitor commands (EVAL), fed before.
+  std::string monitor_args;
+  const bool feed_monitors = pubsub_.ShouldFeed(*spec);
+  if (feed_monitors) monitor_args = PubSub::FormatMonitorArgs(args);
+  if (feed_monitors && PubSub::FeedsBefore(*spec)) pubsub_.FeedMonitors(client, monitor_args);
+
   CommandContext context{*this,     client,         args,   reply, *spec,
                          keyspace_.db(client.db), keyspace_, now_ms};
+  // CLIENT NO-TOUCH: this client's lookups leave access times alone, except TOUCH's own.
+  keyspace_.set_no_touch(client.no_touch && spec->full_name != "touch");
   const int64_t started_us = SteadyMicros();
   spec->handler(context);
   ++spec->stats.calls;
   spec->stats.usec += static_cast<uint64_t>(SteadyMicros() - started_us);
   if (count_errors()) ++spec->stats.failed_calls;
+  if (feed_monitors && !PubSub::FeedsBefore(*spec)) pubsub_.FeedMonitors(client, monitor_args);
   if (context.dirty > 0 && (spec->flags & kCmdWrite)) {
     // One generic signal for every key a write command names, so WATCH and blocked clients see
     // changes without each handler remembering to signal (Redis's signalModifiedKey).

@@ -24,6 +24,7 @@
 #include "broker/command/context.h"
 #include "broker/config/config.h"
 #include "broker/keyspace/database.h"
+#include "broker/pubsub/pubsub.h"
 #include "broker/transaction/watched_keys.h"
 
 namespace drayman {
@@ -74,6 +75,8 @@ class Engine : private KeyspaceObserver {
   Client* FindClient(uint64_t id);
   // Asks the client's transport to close it (CLIENT KILL, idle timeout).
   void KillClient(Client& client);
+  // Pub/sub channels and patterns, MONITOR clients, output buffer limits (broker/pubsub/).
+  PubSub& pubsub() { return pubsub_; }
 
   // --- Blocking commands and transactions ---
   // Clients blocked in BLPOP & co. (broker/blocking/). INFO's blocked_clients is
@@ -111,6 +114,7 @@ class Engine : private KeyspaceObserver {
   const Clock& clock_;
   CommandTable commands_;
   Keyspace keyspace_;
+  PubSub pubsub_{*this};
   EngineStats stats_;
   absl::btree_map<uint64_t, std::unique_ptr<Client>> clients_;
   uint64_t next_client_id_ = 1;

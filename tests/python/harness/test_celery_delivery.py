@@ -53,3 +53,46 @@ def test_acks_late_task_redelivered_after_worker_is_killed(app, broker, records,
     assert int(records.get("starts:k1")) == 2
     assert_queues_drained(broker)
     client.close()
+
+
+def redis_cli(broker, *args):
+    import subprocess
+
+    completed = subprocess.run(["redis-cli", "-p", str(broker.port), *args], capture_output=True,
+                               timeout=30)
+    assert completed.returncode == 0, completed.stderr
+    assert b"Error" not in completed.stderr
+    return completed.stdout.decode()
+
+
+def test_redis_cli_inspects_a_live_celery_queue(app, broker, tmp_path):
+    # Tasks wait in the queue (no worker yet); one worker holds an unacked acks_late task.
+    holder = start_worker(broker, tmp_path, "holder", pool="solo", concurrency=1)
+    wait_for_worker(app, "holder", holder)
+    try:
+        app.slow_once.delay("held", 30)
+        wait_until(lambda: redis.Redis(port=broker.port, db=2).get("starts:held"), timeout=60,
+                   message="the held task to start")
+        holder.kill(signal.SIGSTOP)  # frozen mid-task: its message stays unacked
+        for index in range(3):
+            app.add.apply_async((index, index), priority=0)
+        assert redis_cli(broker, "LLEN", "celery").strip() == "3"
+        listing = redis_cli(broker, "LRANGE", "celery", "0", "-1")
+        assert listing.count('"task": "celery_app.add"') == 3
+        scanned = redis_cli(broker, "--scan", "--pattern", "_kombu*").split()
+        assert "_kombu.binding.celery" in scanned
+        assert redis_cli(broker, "TYPE", "unacked").strip() == "hash"
+        assert redis_cli(broker, "HLEN", "unacked").strip() == "1"
+        keyspace = redis_cli(broker, "INFO", "keyspace")
+        assert keyspace.startswith("# Keyspace")
+        assert "db0:keys=" in keyspace and "db1:keys=" in keyspace
+    finally:
+        holder.kill(signal.SIGCONT)
+        holder.stop()
+    drain = start_worker(broker, tmp_path, "drain", pool="solo", concurrency=1,
+                         HARNESS_VISIBILITY_TIMEOUT=2)
+    try:
+        wait_until(lambda: redis.Redis(port=broker.port, db=0).llen("celery") == 0, timeout=60,
+                   message="the queue to drain")
+    finally:
+        drain.stop()
