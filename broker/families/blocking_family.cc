@@ -1,4 +1,5 @@
-// Blocking family: BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP, and CLIENT UNBLOCK.
+// Blocking family: BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP, BZPOPMIN, BZPOPMAX, BZMPOP, and
+// CLIENT UNBLOCK.
 //
 // Each command parses its arguments, then hands ServeOrBlock (broker/blocking/blocking_command.h)
 // a serve function that pops from one key and replies; the same function serves the first attempt
@@ -14,7 +15,9 @@
 #include "broker/command/numbers.h"
 #include "broker/engine.h"
 #include "broker/families/families.h"
+#include "broker/families/sorted_set_ops.h"
 #include "broker/keyspace/list.h"
+#include "broker/keyspace/zset.h"
 
 namespace drayman {
 
@@ -201,6 +204,66 @@ std::vector<int> BlmpopKeys(const std::vector<std::string>& args) {
   return keys;
 }
 
+// BZPOPMIN / BZPOPMAX: [key, member, score] from the first non-empty sorted set.
+ServeFunction ZPopOne(ZSetEnd end) {
+  return [end](CommandContext& ctx, std::string_view key) {
+    bool wrong_type = false;
+    ZSet* zset = ctx.db.FindAs<ZSet>(key, &wrong_type);
+    if (wrong_type) return ServeResult::kWrongType;
+    if (zset == nullptr || zset->empty()) return ServeResult::kNotReady;
+    std::vector<ScoredMember> popped = PopFromKey(ctx.db, key, *zset, end, 1);
+    ReplyKeyMemberScore(ctx.reply, key, popped.front());
+    ctx.AddDirty();
+    return ServeResult::kServed;
+  };
+}
+
+// BZMPOP: [key, [[member, score] ...]] with up to `count` elements.
+ServeFunction ZPopMany(ZSetEnd end, size_t count) {
+  return [end, count](CommandContext& ctx, std::string_view key) {
+    bool wrong_type = false;
+    ZSet* zset = ctx.db.FindAs<ZSet>(key, &wrong_type);
+    if (wrong_type) return ServeResult::kWrongType;
+    if (zset == nullptr || zset->empty()) return ServeResult::kNotReady;
+    std::vector<ScoredMember> popped = PopFromKey(ctx.db, key, *zset, end, count);
+    ReplyKeyWithPairs(ctx.reply, key, popped);
+    ctx.AddDirty(static_cast<int64_t>(popped.size()));
+    return ServeResult::kServed;
+  };
+}
+
+void BlockingZPop(CommandContext& ctx, ZSetEnd end) {
+  int64_t deadline_ms = 0;
+  if (!ParseBlockingTimeout(ctx, ctx.args.back(), &deadline_ms)) return;
+  std::vector<std::string> keys(ctx.args.begin() + 1, ctx.args.end() - 1);
+  ServeOrBlock(ctx, keys, deadline_ms, ZPopOne(end));
+}
+
+// BZPOPMIN key [key ...] timeout
+void CmdBzpopmin(CommandContext& ctx) { BlockingZPop(ctx, ZSetEnd::kMin); }
+
+// BZPOPMAX key [key ...] timeout
+void CmdBzpopmax(CommandContext& ctx) { BlockingZPop(ctx, ZSetEnd::kMax); }
+
+// BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count]
+void CmdBzmpop(CommandContext& ctx) {
+  ZmpopArgs parsed;
+  std::string error;
+  if (!ParseZmpopArgs(ctx.args, 2, &parsed, &error)) {
+    ctx.reply.Error(error);
+    return;
+  }
+  int64_t deadline_ms = 0;
+  if (!ParseBlockingTimeout(ctx, ctx.args[1], &deadline_ms)) return;
+  const auto first = ctx.args.begin() + static_cast<std::ptrdiff_t>(parsed.first_key);
+  std::vector<std::string> keys(first, first + static_cast<std::ptrdiff_t>(parsed.numkeys));
+  ServeOrBlock(ctx, keys, deadline_ms, ZPopMany(parsed.end, parsed.count));
+}
+
+std::vector<int> BzmpopKeys(const std::vector<std::string>& args) {
+  return ZmpopKeyIndexes(args, 2);
+}
+
 // CLIENT UNBLOCK client-id [TIMEOUT | ERROR]
 void CmdClientUnblock(CommandContext& ctx) {
   if (ctx.args.size() > 4) {
@@ -288,6 +351,43 @@ void RegisterBlockingFamily(CommandTable& table) {
              .since = "7.0.0",
              .complexity = "O(N+M) where N is the number of provided keys and M is the number of "
                            "elements returned."});
+
+  table.Add({.name = "bzpopmin",
+             .arity = -3,
+             .flags = kCmdWrite | kCmdNoscript | kCmdBlocking | kCmdFast,
+             .first_key = 1,
+             .last_key = -2,
+             .key_step = 1,
+             .handler = CmdBzpopmin,
+             .group = "sorted-set",
+             .summary = "Remove and return the member with the lowest score from one or more "
+                        "sorted sets, or block until one is available",
+             .since = "5.0.0",
+             .complexity = "O(log(N)) with N being the number of elements in the sorted set."});
+  table.Add({.name = "bzpopmax",
+             .arity = -3,
+             .flags = kCmdWrite | kCmdNoscript | kCmdBlocking | kCmdFast,
+             .first_key = 1,
+             .last_key = -2,
+             .key_step = 1,
+             .handler = CmdBzpopmax,
+             .group = "sorted-set",
+             .summary = "Remove and return the member with the highest score from one or more "
+                        "sorted sets, or block until one is available",
+             .since = "5.0.0",
+             .complexity = "O(log(N)) with N being the number of elements in the sorted set."});
+  table.Add({.name = "bzmpop",
+             .arity = -5,
+             .flags = kCmdWrite | kCmdBlocking | kCmdMovableKeys,
+             .handler = CmdBzmpop,
+             .get_keys = BzmpopKeys,
+             .group = "sorted-set",
+             .summary = "Remove and return members with scores in a sorted set or block until "
+                        "one is available",
+             .since = "7.0.0",
+             .complexity = "O(K) + O(M*log(N)) where K is the number of provided keys, N being "
+                           "the number of elements in the sorted set, and M being the number of "
+                           "elements popped."});
 
   // CLIENT is the connection family's container; it is created here only when that family has
   // not registered it (it registers first), so UNBLOCK works either way.

@@ -334,3 +334,35 @@ def test_resp3_wake_up(drayman, key):
     wait_until_blocked(pusher, 1)
     pusher.rpush(key, "v")
     assert waiter.connection.read_response() == [key.encode(), b"v"]
+
+
+# --- Sorted sets (channels_redis: BZPOPMIN on a 5 s timeout, ZADD to send) ---
+
+
+def test_bzpopmin_woken_by_zadd(drayman, key):
+    sender = connect(drayman)
+    require(sender, "zadd")
+    receiver = connect(drayman)
+    receiver.connection = receiver.connection_pool.get_connection()
+    receiver.connection.send_command("BZPOPMIN", key, 5)
+    wait_until_blocked(sender, 1)
+    sender.zadd(key, {"msg": 1724003600.5678232})
+    reply = receiver.connection.read_response()
+    assert reply[:2] == [key.encode(), b"msg"]
+    assert float(reply[2]) == 1724003600.5678232  # the score round-trips exactly
+
+
+def test_bzpopmin_timeout_beside_a_socket_timeout(drayman, key):
+    conn = connect(drayman, socket_timeout=1.3)
+    started = time.monotonic()
+    assert conn.bzpopmin([key], timeout=1) is None
+    assert 0.9 <= time.monotonic() - started <= 1.5
+
+
+def test_resp3_bzpopmin_score_is_a_double(drayman, key):
+    require_resp3(drayman)
+    conn = connect(drayman, protocol=3)
+    require(conn, "zadd")
+    conn.zadd(key, {"m": 1.5})
+    assert conn.bzpopmin([key], timeout=1) == [key.encode(), b"m", 1.5]
+    assert conn.bzpopmin([key], timeout=0.1) is None

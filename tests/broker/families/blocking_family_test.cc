@@ -424,5 +424,101 @@ TEST_F(BlockingFamilyTest, DisconnectedWaiterDoesNotConsume) {
   EXPECT_EQ(Run("LLEN k"), ":1\r\n");
 }
 
+// --- Sorted sets: BZPOPMIN, BZPOPMAX, BZMPOP (channels_redis's receive path) ---
+
+TEST_F(BlockingFamilyTest, BzpopServesAtOnceInKeyOrder) {
+  NEEDS_COMMANDS("zadd", "set");
+  EXPECT_EQ(Run("ZADD z 1 a 2 b 3.5 c"), ":3\r\n");
+  EXPECT_EQ(Run("SET s x"), "+OK\r\n");
+  EXPECT_EQ(Run("BZPOPMIN missing z 0"), "*3\r\n$1\r\nz\r\n$1\r\na\r\n$1\r\n1\r\n");
+  EXPECT_EQ(Run("BZPOPMAX z s 0"), "*3\r\n$1\r\nz\r\n$1\r\nc\r\n$3\r\n3.5\r\n");
+  EXPECT_EQ(Run("BZPOPMIN s z 0"), kWrongType);
+  EXPECT_EQ(Run("BZMPOP 0 2 s z MIN"), kWrongType);
+  EXPECT_EQ(Run("ZADD z 2.5 d"), ":1\r\n");
+  EXPECT_EQ(Run("BZMPOP 0 1 z MAX COUNT 5"),
+            "*2\r\n$1\r\nz\r\n*2\r\n*2\r\n$1\r\nd\r\n$3\r\n2.5\r\n*2\r\n$1\r\nb\r\n$1\r\n2\r\n");
+  EXPECT_EQ(Run("EXISTS z"), ":0\r\n");
+  Resp3();
+  EXPECT_EQ(Run("ZADD z 1.5 a 2 b"), ":2\r\n");
+  EXPECT_EQ(Run("BZPOPMIN z 0"), "*3\r\n$1\r\nz\r\n$1\r\na\r\n,1.5\r\n");
+  EXPECT_EQ(Run("BZMPOP 0 1 z MAX"), "*2\r\n$1\r\nz\r\n*1\r\n*2\r\n$1\r\nb\r\n,2\r\n");
+}
+
+TEST_F(BlockingFamilyTest, BzpopArgumentErrors) {
+  EXPECT_EQ(Run("BZPOPMIN z -1"), "-ERR timeout is negative\r\n");
+  EXPECT_EQ(Run("BZPOPMAX z x"), "-ERR timeout is not a float or out of range\r\n");
+  EXPECT_EQ(Run("BZPOPMIN z"), "-ERR wrong number of arguments for 'bzpopmin' command\r\n");
+  EXPECT_EQ(Run("BZMPOP 0 0 z MIN"), "-ERR numkeys should be greater than 0\r\n");
+  EXPECT_EQ(Run("BZMPOP x 0 z MIN"), "-ERR numkeys should be greater than 0\r\n");
+  EXPECT_EQ(Run("BZMPOP x 1 z MID"), "-ERR syntax error\r\n");
+  EXPECT_EQ(Run("BZMPOP 0 1 z MIN COUNT 0"), "-ERR count should be greater than 0\r\n");
+  EXPECT_EQ(Run("BZMPOP x 1 z MIN"), "-ERR timeout is not a float or out of range\r\n");
+  EXPECT_EQ(Run("BZMPOP -1 1 z MIN"), "-ERR timeout is negative\r\n");
+  EXPECT_EQ(Run("BZMPOP 0 1 z"), "-ERR wrong number of arguments for 'bzmpop' command\r\n");
+  const CommandSpec* bzmpop = engine_->commands().Find("bzmpop");
+  ASSERT_NE(bzmpop, nullptr);
+  EXPECT_EQ(bzmpop->KeyIndexes({"BZMPOP", "0", "2", "a", "b", "MIN"}), (std::vector<int>{3, 4}));
+  const CommandSpec* bzpopmin = engine_->commands().Find("bzpopmin");
+  EXPECT_EQ(CommandFlagNames(bzpopmin->flags),
+            (std::vector<std::string_view>{"write", "noscript", "blocking", "fast"}));
+  EXPECT_EQ(bzpopmin->AclCategories(),
+            (std::vector<std::string>{"@write", "@sortedset", "@fast", "@blocking"}));
+  EXPECT_EQ(bzmpop->AclCategories(),
+            (std::vector<std::string>{"@write", "@sortedset", "@slow", "@blocking"}));
+}
+
+TEST_F(BlockingFamilyTest, BzpopTimesOutAndNeverBlocksInsideMulti) {
+  Client* waiter = NewClient();
+  EXPECT_EQ(RunOn(waiter, "BZPOPMIN z 5"), "");
+  Client* many = NewClient();
+  many->reply().set_protocol(Protocol::kResp3);
+  EXPECT_EQ(RunOn(many, "BZMPOP 5 1 z MIN"), "");
+  clock_.AdvanceMs(5000);
+  engine_->TimeOutBlockedClients();
+  EXPECT_EQ(Output(waiter), "*-1\r\n");
+  EXPECT_EQ(Output(many), "_\r\n");
+  EXPECT_EQ(Run("MULTI"), "+OK\r\n");
+  EXPECT_EQ(Run("BZPOPMAX z 0"), "+QUEUED\r\n");
+  EXPECT_EQ(Run("BZMPOP 0 1 z MIN"), "+QUEUED\r\n");
+  EXPECT_EQ(Run("EXEC"), "*2\r\n*-1\r\n*-1\r\n");
+}
+
+TEST_F(BlockingFamilyTest, ZaddWakesBzpopminWaitersInOrder) {
+  NEEDS_COMMANDS("zadd", "zcard");
+  // channels_redis: each consumer waits in BZPOPMIN on its channel; a send is a ZADD.
+  Client* first = NewClient();
+  Client* second = NewClient();
+  EXPECT_EQ(RunOn(first, "BZPOPMIN asgi:inbox 5"), "");
+  EXPECT_EQ(RunOn(second, "BZPOPMAX asgi:inbox 5"), "");
+  EXPECT_EQ(Run("ZADD asgi:inbox 1700000000.25 m1 1700000001.5 m2 1700000002 m3"), ":3\r\n");
+  EXPECT_EQ(Output(first), "*3\r\n$10\r\nasgi:inbox\r\n$2\r\nm1\r\n$13\r\n1700000000.25\r\n");
+  EXPECT_EQ(Output(second), "*3\r\n$10\r\nasgi:inbox\r\n$2\r\nm3\r\n$10\r\n1700000002\r\n");
+  EXPECT_EQ(Run("ZCARD asgi:inbox"), ":1\r\n");
+}
+
+TEST_F(BlockingFamilyTest, ZaddInsideExecWakesBzmpop) {
+  NEEDS_COMMANDS("zadd");
+  Client* waiter = NewClient();
+  EXPECT_EQ(RunOn(waiter, "BZMPOP 0 2 a b MIN COUNT 2"), "");
+  EXPECT_EQ(Run("MULTI"), "+OK\r\n");
+  EXPECT_EQ(Run("ZADD b 3 x 1 y 2 z"), "+QUEUED\r\n");
+  EXPECT_EQ(Run("EXEC"), "*1\r\n:3\r\n");
+  EXPECT_EQ(Output(waiter),
+            "*2\r\n$1\r\nb\r\n*2\r\n*2\r\n$1\r\ny\r\n$1\r\n1\r\n*2\r\n$1\r\nz\r\n$1\r\n2\r\n");
+}
+
+TEST_F(BlockingFamilyTest, AListDoesNotWakeASortedSetWaiter) {
+  NEEDS_COMMANDS("rpush", "del", "zadd");
+  Client* zset_waiter = NewClient();
+  Client* list_waiter = NewClient();
+  EXPECT_EQ(RunOn(zset_waiter, "BZPOPMIN k 0"), "");
+  EXPECT_EQ(RunOn(list_waiter, "BLPOP k 0"), "");
+  EXPECT_EQ(Run("RPUSH k v"), ":1\r\n");  // the zset waiter came first but cannot take it
+  EXPECT_EQ(Output(zset_waiter), "");
+  EXPECT_EQ(Output(list_waiter), "*2\r\n$1\r\nk\r\n$1\r\nv\r\n");
+  EXPECT_EQ(Run("ZADD k 1 m"), ":1\r\n");
+  EXPECT_EQ(Output(zset_waiter), "*3\r\n$1\r\nk\r\n$1\r\nm\r\n$1\r\n1\r\n");
+}
+
 }  // namespace
 }  // namespace drayman::testing
