@@ -243,3 +243,22 @@ def test_resp3_pipeline_transaction(drayman):
     pipe = connect(drayman, protocol=3).pipeline(transaction=True)
     pipe.ping().echo("a")
     assert pipe.execute() == [True, b"a"]
+
+
+def test_celery_result_backend_setex_publish_in_exec(drayman, key):
+    """Celery's RedisBackend._set: MULTI SETEX key ttl value; PUBLISH key value EXEC; the
+    subscriber waiting in AsyncResult.get() must receive the message."""
+    conn = connect(drayman)
+    require(conn, "setex", "publish", "subscribe", "get")
+    channel = key + "celery-task-meta-1"
+    pubsub = connect(drayman).pubsub(ignore_subscribe_messages=True)
+    pubsub.subscribe(channel)
+    assert pubsub.get_message(timeout=1) is None  # the subscribe confirmation, swallowed
+    pipe = conn.pipeline(transaction=True)
+    pipe.execute_command("SETEX", channel, 86400, '{"status": "SUCCESS"}')
+    pipe.publish(channel, '{"status": "SUCCESS"}')
+    assert pipe.execute() == [True, 1]
+    message = pubsub.get_message(timeout=2)
+    assert message["data"] == b'{"status": "SUCCESS"}'
+    assert conn.get(channel) == b'{"status": "SUCCESS"}'
+    pubsub.close()
