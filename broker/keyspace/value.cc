@@ -29,6 +29,7 @@ std::string_view TypeName(ValueType type) {
     case ValueType::kList: return "list";
     case ValueType::kHash: return "hash";
     case ValueType::kSet: return "set";
+    case ValueType::kZSet: return "zset";
   }
   return "none";
 }
@@ -45,6 +46,7 @@ Value Value::Clone() const {
     case ValueType::kList: return Value(list().Clone());
     case ValueType::kHash: return Value(hash().Clone());
     case ValueType::kSet: return Value(set().Clone());
+    case ValueType::kZSet: return Value(zset().Clone());
   }
   return Value();
 }
@@ -61,6 +63,7 @@ size_t Value::MemoryUsage() const {
     case ValueType::kList: return sizeof(Value) + list().MemoryUsage();
     case ValueType::kHash: return sizeof(Value) + hash().MemoryUsage();
     case ValueType::kSet: return sizeof(Value) + set().MemoryUsage();
+    case ValueType::kZSet: return sizeof(Value) + zset().MemoryUsage();
   }
   return sizeof(Value);
 }
@@ -83,6 +86,7 @@ std::string_view Value::Encoding() const {
     case ValueType::kList: return list().Encoding();
     case ValueType::kHash: return hash().Encoding();
     case ValueType::kSet: return set().Encoding();
+    case ValueType::kZSet: return zset().Encoding();
   }
   return "unknown";
 }
