@@ -132,6 +132,7 @@ def run_redis_benchmark(servers: dict, args) -> tuple[list[dict], dict, dict]:
                     "pipeline": pipeline, "test": row, "errors": errors,
                     **{name: (median(samples[name][row]) if row in samples[name] else None)
                        for name in NAMES},
+                    "samples": {name: samples[name].get(row, []) for name in NAMES},
                 })
     return results, meter.stop(), complete
 
@@ -279,21 +280,31 @@ def report(info: dict, args, bench, prodcon, memory) -> str:
     out.append(f"- {info['redis']} (Debian package), started with `--save '' --appendonly no`")
     out.append(f"- Drayman commit {info['commit']}, CMake build type {info['build_type']}")
     out.append(f"- date: {info['date']}; whole run took {info['elapsed']:.0f} s\n")
-    out.append("n/a means the server under test answered the command with an error (the command "
-               "family was not merged into this build yet); the error text is listed below the "
-               "table.\n")
+    out.append("n/a, where it appears, means the server answered the command with an error (its "
+               "command family was not in that build); the error text is listed below the table.\n")
+    out.append("Reading the numbers: redis-benchmark is a single-threaded client that needs about "
+               "a core of its own, so on 2 cores the client and the server compete for CPU; at "
+               "-P 16 both servers are largely client-bound and ratios near 1 say little more than "
+               "\"neither is the bottleneck\". The CPU-seconds table shows the servers' own cost "
+               "for the same work.\n")
 
     out.append("## redis-benchmark\n")
     out.append(f"`redis-benchmark -t ping,set,get,lpush,rpush,lpop,rpop -c {args.clients} "
                f"-P <p> -n <n> --csv`, n = {args.requests:,} at -P 1 and "
                f"{args.requests_pipelined:,} at -P 16; the median of {args.repeat} run(s) per "
                "server, alternating servers between runs.\n")
-    out.append("| test | pipeline | Redis req/s | Drayman req/s | Drayman / Redis |")
-    out.append("| --- | ---: | ---: | ---: | ---: |")
+    out.append("| test | pipeline | Redis req/s | Drayman req/s | Drayman / Redis | Redis runs "
+               "(min-max) | Drayman runs (min-max) |")
+    out.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     notes = set()
+
+    def spread(values: list[float]) -> str:
+        return f"{min(values) / 1000:,.0f}k-{max(values) / 1000:,.0f}k" if values else "n/a"
+
     for row in bench_rows:
         out.append(f"| {row['test']} | {row['pipeline']} | {fmt_rate(row['redis'])} | "
-                   f"{fmt_rate(row['drayman'])} | {ratio(row['drayman'], row['redis'])} |")
+                   f"{fmt_rate(row['drayman'])} | {ratio(row['drayman'], row['redis'])} | "
+                   f"{spread(row['samples']['redis'])} | {spread(row['samples']['drayman'])} |")
         for name, error in row["errors"].items():
             if error:
                 notes.add(f"{name}: `{row['test']}`: {error}")
