@@ -5,6 +5,7 @@
 #include <random>
 
 #include "broker/families/families.h"
+#include "broker/script/script_engine.h"
 
 namespace drayman {
 
@@ -33,6 +34,7 @@ Engine::Engine(Config& config, const Clock& clock)
       run_id(RandomRunId()),
       owner_thread_(std::this_thread::get_id()) {
   RegisterAllFamilies(commands_);
+  scripts_ = std::make_unique<ScriptEngine>(*this);
   stats_.start_time_ms = clock_.NowMs();
   stats_.last_save_time_s = stats_.start_time_ms / 1000;
   keyspace_.set_now_ms(stats_.start_time_ms);
@@ -67,7 +69,15 @@ Client* Engine::Connect(ClientObserver* observer, std::string addr, std::string 
 
 void Engine::Disconnect(Client* client) {
   CheckThread();
-  clients_.erase(client->id());
+  auto it = clients_.find(client->id());
+  if (it == clients_.end()) return;
+  if (scripts_->caller() == client) {
+    // Its script is still running (busy, serving other clients): the frames below still use
+    // the Client, so it is kept until the next Cron.
+    client->close_asap = true;
+    detached_script_caller_ = std::move(it->second);
+  }
+  clients_.erase(it);
 }
 
 Client* Engine::FindClient(uint64_t id) {
@@ -82,6 +92,9 @@ void Engine::KillClient(Client& client) {
 
 void Engine::ProcessInput(Client& client) {
   CheckThread();
+  // A busy script serves other clients from inside its caller's command: the caller's further
+  // input waits in its parser until the script returns and this loop resumes.
+  if (scripts_->caller() == &client) return;
   while (!client.close_after_reply && !client.close_asap) {
     RequestParser::Result result = client.parser().Next(&client.args);
     if (result == RequestParser::Result::kNeedMore) break;
@@ -95,7 +108,8 @@ void Engine::ProcessInput(Client& client) {
 }
 
 void Engine::Execute(Client& client, std::vector<std::string>& args) {
-  const int64_t now_ms = clock_.NowMs();
+  // Commands a script runs all see the script's start time, as in Redis.
+  const int64_t now_ms = client.is_script_client ? scripts_->now_ms() : clock_.NowMs();
   keyspace_.set_now_ms(now_ms);
   client.last_interaction_ms = now_ms;
   ReplyBuilder& reply = client.reply();
@@ -137,6 +151,12 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
     count_errors();
     return;
   }
+  if (scripts_->busy() && !client.is_script_client && !(spec->flags & kCmdAllowBusy)) {
+    ++spec->stats.rejected_calls;
+    reply.Error(kBusyError);
+    count_errors();
+    return;
+  }
 
   CommandContext context{*this,     client,         args,   reply, *spec,
                          keyspace_.db(client.db), keyspace_, now_ms};
@@ -162,6 +182,9 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
 
 void Engine::Cron() {
   CheckThread();
+  // A busy script serves clients while it runs; expiry and timeouts would break its atomicity.
+  if (scripts_->running()) return;
+  detached_script_caller_.reset();
   const int64_t now_ms = clock_.NowMs();
   keyspace_.set_now_ms(now_ms);
   // Active expiry: each database in turn, in slices, within a small time budget per call so a

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -43,6 +44,8 @@ struct EngineStats {
   std::map<std::string, uint64_t> error_counts;  // by code, for INFO errorstats
 };
 
+class ScriptEngine;
+
 class Engine {
  public:
   Engine(Config& config, const Clock& clock);
@@ -73,6 +76,14 @@ class Engine {
   // Asks the client's transport to close it (CLIENT KILL, idle timeout).
   void KillClient(Client& client);
 
+  // Lua scripting (EVAL, SCRIPT): broker/script/script_engine.h.
+  ScriptEngine& scripts() { return *scripts_; }
+  // Set by the transport: called from a script's hook while the script runs past
+  // busy-reply-threshold, so other clients are served meanwhile (they get BUSY except for
+  // allow-busy commands such as SCRIPT KILL). Must not block. The engine keeps the script's
+  // caller out of ProcessInput and defers freeing it if it disconnects meanwhile.
+  std::function<void()> serve_while_busy;
+
   // Facts about the hosting process, filled in by the transport for INFO.
   std::string executable;
   std::string process_role = "master";
@@ -89,6 +100,9 @@ class Engine {
   absl::btree_map<uint64_t, std::unique_ptr<Client>> clients_;
   uint64_t next_client_id_ = 1;
   std::thread::id owner_thread_;
+  // A busy script's caller that disconnected; freed by the next Cron once the script is over.
+  std::unique_ptr<Client> detached_script_caller_;
+  std::unique_ptr<ScriptEngine> scripts_;  // last: destroyed first, it holds a Client
 };
 
 }  // namespace drayman

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "broker/engine.h"
+#include "broker/script/script_engine.h"
 
 namespace drayman {
 
@@ -60,7 +61,9 @@ struct Server::Impl {
   class Session;
 
   explicit Impl(Config& config, const Clock& clock)
-      : engine(config, clock), cron_timer(io), signals(io) {}
+      : engine(config, clock), cron_timer(io), signals(io) {
+    engine.serve_while_busy = [this] { ServeWhileBusy(); };
+  }
 
   asio::io_context io;
   Engine engine;
@@ -70,6 +73,18 @@ struct Server::Impl {
   asio::signal_set signals;
   std::unordered_set<std::shared_ptr<Session>> sessions;
   bool stopping = false;
+
+  // Busy scripts (see Engine::serve_while_busy): runs the handlers that are ready, without
+  // blocking, while a script is past busy-reply-threshold; aborts the script if the server is
+  // stopping meanwhile (SHUTDOWN, SIGTERM), so the loop can end.
+  bool serving_while_busy = false;
+  void ServeWhileBusy() {
+    if (serving_while_busy) return;
+    serving_while_busy = true;
+    io.poll();
+    serving_while_busy = false;
+    if (stopping) engine.scripts().Abort();
+  }
 
   void AcceptTcp(asio::ip::tcp::acceptor& acceptor);
   void AcceptUnix();
@@ -153,6 +168,7 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
       return;
     }
     owner_.engine.ProcessInput(*client_);
+    if (closed_) return;  // closed while its busy script served other sessions
     if (client_->close_asap) {
       Close();
       return;

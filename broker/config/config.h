@@ -33,6 +33,8 @@ struct Settings {
   int hz = 10;
   int64_t proto_max_bulk_len = 512LL * 1024 * 1024;
   int64_t client_query_buffer_limit = 1024LL * 1024 * 1024;
+  // Scripts running longer are "busy": other clients get BUSY and may SCRIPT KILL (0 = never).
+  int64_t busy_reply_threshold_ms = 5000;
   // Process.
   std::string dir = ".";
   std::string logfile;  // empty = stdout
