@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "broker/pubsub/client_state.h"
 #include "broker/resp/reply_builder.h"
 #include "broker/resp/request_parser.h"
 
@@ -69,6 +70,13 @@ class Client {
   uint64_t commands_processed = 0;
 
   std::vector<std::string> args;  // the command being executed (reused between commands)
+
+  // --- pub/sub, MONITOR and output limits (broker/pubsub/) ---
+  ClientPubSub pubsub;  // subscriptions (reverse sets of the PubSub registry), MONITOR mode
+  // Bytes the transport took from output() and has not finished writing to the socket; output
+  // buffer limits count them with output() (broker/pubsub/output_limits.h).
+  uint64_t output_in_flight = 0;
+  int64_t obuf_soft_limit_since_ms = 0;  // when output went over the soft limit, 0 if under
 
  private:
   uint64_t id_;

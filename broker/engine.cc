@@ -69,6 +69,7 @@ Client* Engine::Connect(ClientObserver* observer, std::string addr, std::string 
 
 void Engine::Disconnect(Client* client) {
   CheckThread();
+  pubsub_.RemoveClient(*client);  // pub/sub: drop subscriptions and MONITOR mode
   auto it = clients_.find(client->id());
   if (it == clients_.end()) return;
   if (scripts_->caller() == client) {
@@ -105,6 +106,7 @@ void Engine::ProcessInput(Client& client) {
     }
     Execute(client, client.args);
   }
+  pubsub_.EnforceOutputLimits(client);  // output buffer limits for the client's own replies
 }
 
 void Engine::Execute(Client& client, std::vector<std::string>& args) {
@@ -157,14 +159,30 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
     count_errors();
     return;
   }
+  // --- pub/sub: RESP2 subscribed context, MONITOR clients (broker/pubsub/) ---
+  if (std::string refusal = PubSub::Refusal(client, *spec); !refusal.empty()) {
+    ++spec->stats.rejected_calls;
+    reply.Error(refusal);
+    count_errors();
+    return;
+  }
+  // MONITOR: arguments are formatted before the handler (which may consume them); Redis 7.0
+  // feeds monitors after the command ran, except skip_monitor commands (EVAL), fed before.
+  std::string monitor_args;
+  const bool feed_monitors = pubsub_.ShouldFeed(*spec);
+  if (feed_monitors) monitor_args = PubSub::FormatMonitorArgs(args);
+  if (feed_monitors && PubSub::FeedsBefore(*spec)) pubsub_.FeedMonitors(client, monitor_args);
 
   CommandContext context{*this,     client,         args,   reply, *spec,
                          keyspace_.db(client.db), keyspace_, now_ms};
+  // CLIENT NO-TOUCH: this client's lookups leave access times alone, except TOUCH's own.
+  keyspace_.set_no_touch(client.no_touch && spec->full_name != "touch");
   const int64_t started_us = SteadyMicros();
   spec->handler(context);
   ++spec->stats.calls;
   spec->stats.usec += static_cast<uint64_t>(SteadyMicros() - started_us);
   if (count_errors()) ++spec->stats.failed_calls;
+  if (feed_monitors && !PubSub::FeedsBefore(*spec)) pubsub_.FeedMonitors(client, monitor_args);
   if (context.dirty > 0 && (spec->flags & kCmdWrite)) {
     // One generic signal for every key a write command names, so WATCH and blocked clients see
     // changes without each handler remembering to signal (Redis's signalModifiedKey).

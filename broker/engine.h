@@ -24,6 +24,7 @@
 #include "broker/command/context.h"
 #include "broker/config/config.h"
 #include "broker/keyspace/database.h"
+#include "broker/pubsub/pubsub.h"
 
 namespace drayman {
 
@@ -75,6 +76,8 @@ class Engine {
   Client* FindClient(uint64_t id);
   // Asks the client's transport to close it (CLIENT KILL, idle timeout).
   void KillClient(Client& client);
+  // Pub/sub channels and patterns, MONITOR clients, output buffer limits (broker/pubsub/).
+  PubSub& pubsub() { return pubsub_; }
 
   // Lua scripting (EVAL, SCRIPT): broker/script/script_engine.h.
   ScriptEngine& scripts() { return *scripts_; }
@@ -96,6 +99,7 @@ class Engine {
   const Clock& clock_;
   CommandTable commands_;
   Keyspace keyspace_;
+  PubSub pubsub_{*this};
   EngineStats stats_;
   absl::btree_map<uint64_t, std::unique_ptr<Client>> clients_;
   uint64_t next_client_id_ = 1;

@@ -185,6 +185,7 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
     }
     writing_.clear();
     writing_.swap(client_->output());
+    client_->output_in_flight = writing_.size();  // output buffer limits count these bytes too
     write_in_flight_ = true;
     auto self = shared_from_this();
     asio::async_write(socket_, asio::buffer(writing_),
@@ -201,6 +202,7 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
       return;
     }
     owner_.engine.stats().total_net_output_bytes += count;
+    client_->output_in_flight = 0;
     // Release memory held by a burst of large replies.
     if (writing_.capacity() > 1024 * 1024) std::string().swap(writing_);
     MaybeWrite();

@@ -2,6 +2,8 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdint>
+#include <cstdlib>
 
 namespace drayman {
 
@@ -18,16 +20,61 @@ void AppendInteger(std::string* out, int64_t value) {
 std::string FormatDouble(double value) {
   if (std::isnan(value)) return "nan";
   if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
+  if (value == 0) return std::signbit(value) ? "-0" : "0";
   char buf[64];
-  // Integral values within the exactly-representable range print without exponent or fraction,
-  // as Redis's d2string does.
-  if (value == std::floor(value) && std::fabs(value) < 9007199254740992.0) {
-    if (value == 0 && std::signbit(value)) return "-0";
-    auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), static_cast<int64_t>(value));
-    return std::string(buf, end);
+  // Integral values within +-2^62 print as integers (Redis 7.2's double2ll check).
+  constexpr double kIntegralLimit = static_cast<double>(INT64_MAX / 2);
+  if (value >= -kIntegralLimit && value <= kIntegralLimit) {
+    const auto integral = static_cast<int64_t>(value);
+    if (static_cast<double>(integral) == value) {
+      auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), integral);
+      return std::string(buf, end);
+    }
   }
-  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), value);
-  return std::string(buf, end);
+  // Shortest round-trip digits, laid out as Redis 7.2's fpconv_dtoa lays them out: plain when
+  // the decimal exponent is small, else d.ddde+X with an unpadded exponent.
+  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), value, std::chars_format::scientific);
+  std::string_view sci(buf, static_cast<size_t>(end - buf));
+  std::string out;
+  if (sci.front() == '-') {
+    out.push_back('-');
+    sci.remove_prefix(1);
+  }
+  const size_t e = sci.find('e');
+  std::string digits;
+  for (char c : sci.substr(0, e)) {
+    if (c != '.') digits.push_back(c);
+  }
+  int exponent = 0;  // decimal exponent of the first digit
+  std::from_chars(sci.data() + e + (sci[e + 1] == '+' ? 2 : 1), sci.data() + sci.size(), exponent);
+  const int ndigits = static_cast<int>(digits.size());
+  const int k = exponent - (ndigits - 1);  // decimal exponent of the last digit
+  const int abs_exponent = std::abs(exponent);
+  if (k >= 0 && abs_exponent < ndigits + 7) {
+    out += digits;
+    out.append(static_cast<size_t>(k), '0');
+  } else if (k < 0 && (k > -7 || abs_exponent < 4)) {
+    const int offset = ndigits + k;  // digits before the decimal point
+    if (offset <= 0) {
+      out += "0.";
+      out.append(static_cast<size_t>(-offset), '0');
+      out += digits;
+    } else {
+      out.append(digits, 0, static_cast<size_t>(offset));
+      out.push_back('.');
+      out.append(digits, static_cast<size_t>(offset));
+    }
+  } else {
+    out.push_back(digits[0]);
+    if (ndigits > 1) {
+      out.push_back('.');
+      out.append(digits, 1);
+    }
+    out.push_back('e');
+    out.push_back(exponent < 0 ? '-' : '+');
+    out += std::to_string(abs_exponent);
+  }
+  return out;
 }
 
 void ReplyBuilder::SimpleString(std::string_view text) {
