@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "broker/pubsub/client_state.h"
@@ -62,6 +63,24 @@ class Client {
   // The client Lua's redis.call runs commands through (set by the scripting engine). Blocking
   // commands never block for it: they answer as if they timed out, as in Redis.
   bool is_script_client = false;
+
+  // Blocking commands (broker/blocking/): set while the client waits for a key; the engine runs
+  // none of its pipelined input meanwhile. CLIENT LIST shows it as flag 'b'.
+  bool blocked = false;
+  // MULTI/EXEC (broker/families/transaction_family.cc). in_multi: commands are queued, not run;
+  // multi_aborted: one was rejected while queueing, so EXEC answers EXECABORT; in_exec: EXEC is
+  // running the queue (blocking commands answer as timed out). CLIENT LIST's multi= is
+  // multi_queue.size() while in_multi, else -1.
+  bool in_multi = false;
+  bool multi_aborted = false;
+  bool in_exec = false;
+  std::vector<std::vector<std::string>> multi_queue;
+  // WATCH (broker/transaction/watched_keys.h): (db, key) pairs, and whether one changed since.
+  std::vector<std::pair<int, std::string>> watched_keys;
+  bool watched_key_touched = false;
+  // Error replies the engine has counted for INFO, so a command that runs others (EXEC) does not
+  // count theirs twice.
+  uint64_t counted_error_replies = 0;
 
   // Close once the output is written (QUIT, protocol errors).
   bool close_after_reply = false;

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "absl/container/btree_map.h"
+#include "broker/blocking/blocked_clients.h"
 #include "broker/client.h"
 #include "broker/clock.h"
 #include "broker/command/command_table.h"
@@ -25,6 +26,7 @@
 #include "broker/config/config.h"
 #include "broker/keyspace/database.h"
 #include "broker/pubsub/pubsub.h"
+#include "broker/transaction/watched_keys.h"
 
 namespace drayman {
 
@@ -47,7 +49,7 @@ struct EngineStats {
 
 class ScriptEngine;
 
-class Engine {
+class Engine : private KeyspaceObserver {
  public:
   Engine(Config& config, const Clock& clock);
   ~Engine();
@@ -79,6 +81,20 @@ class Engine {
   // Pub/sub channels and patterns, MONITOR clients, output buffer limits (broker/pubsub/).
   PubSub& pubsub() { return pubsub_; }
 
+  // --- Blocking commands and transactions ---
+  // Clients blocked in BLPOP & co. (broker/blocking/). INFO's blocked_clients is
+  // blocked_clients().blocked_count(), clients_in_timeout_table its timeout_count().
+  BlockedClients& blocked_clients() { return blocked_clients_; }
+  const BlockedClients& blocked_clients() const { return blocked_clients_; }
+  WatchedKeys& watched_keys() { return watched_keys_; }
+  // The nearest blocked client's deadline on the engine clock (ms), or 0 when none waits with a
+  // timeout. The transport arms one timer for it and calls TimeOutBlockedClients when it fires.
+  int64_t NextBlockingDeadline() const { return blocked_clients_.NextDeadline(); }
+  // Answers every blocked client whose deadline has passed as timed out, then resumes their
+  // pipelined input. Does nothing while a command runs (a busy script serving other clients).
+  void TimeOutBlockedClients();
+  // Ends MULTI without running it and forgets WATCHed keys (DISCARD, EXEC, RESET).
+  void DiscardTransaction(Client& client);
   // Lua scripting (EVAL, SCRIPT): broker/script/script_engine.h.
   ScriptEngine& scripts() { return *scripts_; }
   // Set by the transport: called from a script's hook while the script runs past
@@ -95,6 +111,15 @@ class Engine {
  private:
   void CheckThread() const;
 
+  // KeyspaceObserver: WATCH invalidation and blocked-client wake-ups.
+  void OnKeyModified(int db, std::string_view key) override;
+  void OnDatabaseModified(int db) override;
+  void OnDatabasesSwapped(int first, int second) override;
+  void OnKeyReady(int db, std::string_view key) override;
+  // Runs the pipelined input of clients whose blocking command ended (served, timed out,
+  // unblocked), iteratively, so wake-up chains never recurse.
+  void ResumeUnblockedClients();
+
   Config& config_;
   const Clock& clock_;
   CommandTable commands_;
@@ -104,6 +129,11 @@ class Engine {
   absl::btree_map<uint64_t, std::unique_ptr<Client>> clients_;
   uint64_t next_client_id_ = 1;
   std::thread::id owner_thread_;
+  BlockedClients blocked_clients_;
+  WatchedKeys watched_keys_;
+  int call_depth_ = 0;     // Execute nesting: 1 for a client's command, more inside EXEC/scripts
+  int input_depth_ = 0;    // ProcessInput nesting
+  bool resuming_ = false;  // inside ResumeUnblockedClients
   // A busy script's caller that disconnected; freed by the next Cron once the script is over.
   std::unique_ptr<Client> detached_script_caller_;
   std::unique_ptr<ScriptEngine> scripts_;  // last: destroyed first, it holds a Client

@@ -102,9 +102,9 @@ size_t Database::ActiveExpire(size_t max_keys) {
 }
 
 void Database::Clear() {
+  if (keyspace_->observer()) keyspace_->observer()->OnDatabaseModified(index_);
   expires_.clear();
   keys_.Clear();
-  if (keyspace_->observer()) keyspace_->observer()->OnDatabaseModified(index_);
 }
 
 void Database::SwapContents(Database& other) {
@@ -146,11 +146,8 @@ void Keyspace::FlushAll() {
 }
 
 void Keyspace::Swap(int first, int second) {
+  if (observer_) observer_->OnDatabasesSwapped(first, second);
   databases_[first]->SwapContents(*databases_[second]);
-  if (observer_) {
-    observer_->OnDatabaseModified(first);
-    observer_->OnDatabaseModified(second);
-  }
 }
 
 size_t Keyspace::TotalKeys() const {

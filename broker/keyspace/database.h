@@ -39,8 +39,14 @@ class KeyspaceObserver {
  public:
   virtual ~KeyspaceObserver() = default;
   virtual void OnKeyModified(int db, std::string_view key) = 0;
-  // The whole database changed (FLUSHDB, FLUSHALL, SWAPDB).
+  // The whole database is about to be emptied (FLUSHDB, FLUSHALL). Called before the keys go, so
+  // WATCH can tell which watched keys existed (Redis invalidates only those).
   virtual void OnDatabaseModified(int db) = 0;
+  // Two databases are about to exchange contents (SWAPDB); called before the swap.
+  virtual void OnDatabasesSwapped(int first, int second) {
+    OnDatabaseModified(first);
+    OnDatabaseModified(second);
+  }
   virtual void OnKeyReady(int db, std::string_view key) = 0;
 };
 

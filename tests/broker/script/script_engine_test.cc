@@ -81,6 +81,34 @@ TEST_F(BusyScriptTest, OthersGetBusyUntilScriptKill) {
   EXPECT_EQ(Run(other_, {"PING"}), "+PONG\r\n");
 }
 
+TEST_F(BusyScriptTest, TransactionsDuringABusyScript) {
+  std::vector<std::string> seen;
+  engine_->serve_while_busy = [&] {
+    for (std::vector<std::string> command : {std::vector<std::string>{"MULTI"},
+                                             {"PING"},
+                                             {"EXEC"},
+                                             {"MULTI"},
+                                             {"DISCARD"},
+                                             {"MULTI"},
+                                             {"EXEC"}}) {
+      seen.push_back(Run(other_, command));
+    }
+    Run(other_, {"SCRIPT", "KILL"});
+  };
+  Run(caller_, {"EVAL", kBusyLoop, "0"});
+  // Redis 7.0.15, same sequence from another client while a script is busy.
+  const std::string busy =
+      "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+  EXPECT_EQ(seen, (std::vector<std::string>{
+                      "+OK\r\n", "-" + busy + "\r\n",
+                      "-EXECABORT Transaction discarded because of: " + busy + "\r\n", "+OK\r\n",
+                      "+OK\r\n", "+OK\r\n",
+                      "-EXECABORT Transaction discarded because of: " + busy + "\r\n"}));
+  EXPECT_EQ(Run(other_, {"MULTI"}), "+OK\r\n");
+  EXPECT_EQ(Run(other_, {"PING"}), "+QUEUED\r\n");
+  EXPECT_EQ(Run(other_, {"EXEC"}), "*1\r\n+PONG\r\n");
+}
+
 TEST_F(BusyScriptTest, PcallCannotCatchTheKill) {
   engine_->serve_while_busy = [&] { Run(other_, {"SCRIPT", "KILL"}); };
   EXPECT_EQ(Run(caller_, {"EVAL",
