@@ -23,6 +23,23 @@
 
 namespace drayman {
 
+// The SCAN cursor that follows `cursor` in a table of `mask` + 1 (a power of two) buckets: the
+// cursor's bits reversed, incremented, and reversed back. Walking high bits first keeps buckets
+// split by a resize adjacent, so a full scan sees every entry present throughout, across resizes
+// (Redis's dictScan). Shared by ScanDict and ZSet's member index.
+inline uint64_t NextScanCursor(uint64_t cursor, uint64_t mask) {
+  auto reverse_bits = [](uint64_t v) {
+    v = ((v >> 1) & 0x5555555555555555ULL) | ((v & 0x5555555555555555ULL) << 1);
+    v = ((v >> 2) & 0x3333333333333333ULL) | ((v & 0x3333333333333333ULL) << 2);
+    v = ((v >> 4) & 0x0F0F0F0F0F0F0F0FULL) | ((v & 0x0F0F0F0F0F0F0F0FULL) << 4);
+    v = ((v >> 8) & 0x00FF00FF00FF00FFULL) | ((v & 0x00FF00FF00FF00FFULL) << 8);
+    v = ((v >> 16) & 0x0000FFFF0000FFFFULL) | ((v & 0x0000FFFF0000FFFFULL) << 16);
+    return (v >> 32) | (v << 32);
+  };
+  cursor |= ~mask;
+  return reverse_bits(reverse_bits(cursor) + 1);
+}
+
 template <typename V>
 class ScanDict {
  public:
@@ -124,12 +141,7 @@ class ScanDict {
     if (size_ == 0) return 0;
     const uint64_t mask = buckets_.size() - 1;
     for (Node* node = buckets_[cursor & mask]; node != nullptr; node = node->next) fn(*node);
-    // Increment the reversed cursor: high bits first, so buckets split by a resize are adjacent.
-    cursor |= ~mask;
-    cursor = ReverseBits(cursor);
-    ++cursor;
-    cursor = ReverseBits(cursor);
-    return cursor;
+    return NextScanCursor(cursor, mask);
   }
 
   template <typename Rng>
@@ -148,19 +160,12 @@ class ScanDict {
   }
 
   // Approximate heap bytes used by the table's own structure (not keys' or values' payloads).
-  size_t OverheadBytes() const { return buckets_.capacity() * sizeof(Node*) + size_ * sizeof(Node); }
+  size_t OverheadBytes() const {
+    return buckets_.capacity() * sizeof(Node*) + size_ * sizeof(Node);
+  }
 
  private:
   static constexpr size_t kMinBuckets = 4;
-
-  static uint64_t ReverseBits(uint64_t v) {
-    v = ((v >> 1) & 0x5555555555555555ULL) | ((v & 0x5555555555555555ULL) << 1);
-    v = ((v >> 2) & 0x3333333333333333ULL) | ((v & 0x3333333333333333ULL) << 2);
-    v = ((v >> 4) & 0x0F0F0F0F0F0F0F0FULL) | ((v & 0x0F0F0F0F0F0F0F0FULL) << 4);
-    v = ((v >> 8) & 0x00FF00FF00FF00FFULL) | ((v & 0x00FF00FF00FF00FFULL) << 8);
-    v = ((v >> 16) & 0x0000FFFF0000FFFFULL) | ((v & 0x0000FFFF0000FFFFULL) << 16);
-    return (v >> 32) | (v << 32);
-  }
 
   static size_t HashOf(std::string_view key) { return absl::Hash<std::string_view>{}(key); }
 

@@ -51,15 +51,6 @@ int CompareToBound(std::string_view member, const LexBound& bound) {
 
 size_t HashOf(std::string_view member) { return absl::Hash<std::string_view>{}(member); }
 
-uint64_t ReverseBits(uint64_t v) {
-  v = ((v >> 1) & 0x5555555555555555ULL) | ((v & 0x5555555555555555ULL) << 1);
-  v = ((v >> 2) & 0x3333333333333333ULL) | ((v & 0x3333333333333333ULL) << 2);
-  v = ((v >> 4) & 0x0F0F0F0F0F0F0F0FULL) | ((v & 0x0F0F0F0F0F0F0F0FULL) << 4);
-  v = ((v >> 8) & 0x00FF00FF00FF00FFULL) | ((v & 0x00FF00FF00FF00FFULL) << 8);
-  v = ((v >> 16) & 0x0000FFFF0000FFFFULL) | ((v & 0x0000FFFF0000FFFFULL) << 16);
-  return (v >> 32) | (v << 32);
-}
-
 }  // namespace
 
 bool LexRange::GteMin(std::string_view member) const {
@@ -118,15 +109,6 @@ ZSet::Node* ZSet::NewNode(int level, double score, std::string_view member) {
 void ZSet::FreeNode(Node* node) {
   node->~Node();
   ::operator delete(node);
-}
-
-uint64_t ZSet::NextCursor(uint64_t cursor, uint64_t mask) {
-  // Increment the reversed cursor: high bits first, so buckets split by a resize stay adjacent
-  // and a full scan sees every element present throughout, across resizes.
-  cursor |= ~mask;
-  cursor = ReverseBits(cursor);
-  ++cursor;
-  return ReverseBits(cursor);
 }
 
 ZSet::Node* ZSet::FindNode(std::string_view member) const {

@@ -34,6 +34,8 @@
 #include <string_view>
 #include <vector>
 
+#include "broker/keyspace/dict.h"
+
 namespace drayman {
 
 // A score interval; `min_exclusive`/`max_exclusive` come from "(" prefixes.
@@ -142,7 +144,7 @@ class ZSet {
     for (const Node* node = buckets_[cursor & mask]; node != nullptr; node = node->hash_next) {
       fn(node->member(), node->score);
     }
-    return NextCursor(cursor, mask);
+    return NextScanCursor(cursor, mask);
   }
 
   // OBJECT ENCODING's answer.
@@ -167,7 +169,6 @@ class ZSet {
 
   static Node* NewNode(int level, double score, std::string_view member);
   static void FreeNode(Node* node);
-  static uint64_t NextCursor(uint64_t cursor, uint64_t mask);
   // Finds, at every level, the last node ordered before (score, member).
   void FindPath(double score, std::string_view member, Node** update) const;
   // Links `x` (its score and level set) into the skiplist.
