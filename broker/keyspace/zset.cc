@@ -121,12 +121,9 @@ ZSet::Node* ZSet::FindNode(std::string_view member) const {
 }
 
 void ZSet::IndexAdd(Node* node) {
-  // Called before length_ counts the node: keep at most one element per bucket on average.
-  if (buckets_.empty()) {
-    buckets_.assign(4, nullptr);
-  } else if (length_ + 1 > buckets_.size()) {
-    Rehash(buckets_.size() * 2);
-  }
+  // Called before length_ counts the node.
+  const size_t wanted = ScanTableBucketsForInsert(length_, buckets_.size());
+  if (wanted != buckets_.size()) Rehash(wanted);
   Node*& head = buckets_[HashOf(node->member()) & (buckets_.size() - 1)];
   node->hash_next = head;
   head = node;
@@ -137,14 +134,8 @@ void ZSet::IndexRemove(Node* node) {
   Node** link = &buckets_[HashOf(node->member()) & (buckets_.size() - 1)];
   while (*link != node) link = &(*link)->hash_next;
   *link = node->hash_next;
-  if (length_ == 0) {
-    buckets_.clear();
-    buckets_.shrink_to_fit();
-  } else if (buckets_.size() > 4 && length_ * 8 < buckets_.size()) {
-    size_t target = 4;
-    while (target < length_ * 2) target *= 2;
-    Rehash(target);
-  }
+  const size_t wanted = ScanTableBucketsAfterErase(length_, buckets_.size());
+  if (wanted != buckets_.size()) Rehash(wanted);
 }
 
 void ZSet::Rehash(size_t bucket_count) {

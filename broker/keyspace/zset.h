@@ -180,8 +180,8 @@ class ZSet {
   void GrowHeader(Node** update);
   double StoredScore(double score) const { return listpack_ && score == 0 ? 0.0 : score; }
 
-  // Member index: a chained hash table threaded through the nodes (hash_next), with Redis's
-  // reverse-binary SCAN cursors, the same scheme as ScanDict (broker/keyspace/dict.h).
+  // Member index: a chained hash table threaded through the nodes (hash_next), sized and scanned
+  // by ScanDict's rules (ScanTableBuckets*, NextScanCursor in broker/keyspace/dict.h).
   Node* FindNode(std::string_view member) const;
   void IndexAdd(Node* node);
   void IndexRemove(Node* node);
