@@ -18,7 +18,8 @@ bool ParseInt64(std::string_view text, int64_t* value);
 bool ParseUint64(std::string_view text, uint64_t* value);
 bool ParseDouble(std::string_view text, double* value);
 bool ParseLongDouble(std::string_view text, long double* value);
-// SCAN/HSCAN/SSCAN/ZSCAN cursors: Redis's strtoul rules ("-1", "+5", "007" and "" are valid).
+// SCAN/HSCAN/SSCAN/ZSCAN cursors: Redis's strtoul rules ("-1", "+5", "007" and "" are valid; a
+// NUL byte ends the cursor).
 bool ParseScanCursor(std::string_view text, uint64_t* cursor);
 // Redis's MAX_LONG_DOUBLE_CHARS: long doubles are parsed from, and printed into, fewer bytes.
 inline constexpr size_t kMaxLongDoubleChars = 5 * 1024;

@@ -8,10 +8,7 @@
 // and RESP3.
 #pragma once
 
-#include <cctype>
-#include <cerrno>
 #include <cstdint>
-#include <cstdlib>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,17 +26,6 @@ struct ContainerScanArgs {
 
   bool Matches(std::string_view item) const { return !use_pattern || GlobMatch(pattern, item); }
 };
-
-inline bool ParseScanCursor(const std::string& text, uint64_t* cursor) {
-  if (!text.empty() && std::isspace(static_cast<unsigned char>(text[0]))) return false;
-  errno = 0;
-  char* end = nullptr;
-  // strtoul stops at an embedded NUL exactly as Redis's C-string parse does.
-  const unsigned long long value = std::strtoull(text.c_str(), &end, 10);
-  if (*end != '\0' || errno == ERANGE) return false;
-  *cursor = value;
-  return true;
-}
 
 // Parses the options at args[first...]; replies and returns false on error.
 inline bool ParseContainerScanArgs(CommandContext& ctx, size_t first, ContainerScanArgs* out) {

@@ -6,8 +6,6 @@
 // Behaviour follows Redis 7.0's t_zset.c checked against redis-server 7.0.15, with Redis 7.2's
 // score formatting (FormatDouble) and ZRANK/ZREVRANK WITHSCORE.
 #include <algorithm>
-#include <cctype>
-#include <cerrno>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -113,18 +111,6 @@ bool ParseLexRange(std::string_view min, std::string_view max, LexRange* range) 
 // getRangeLongFromObjectOrReply: parse failures and out-of-range values get the same text.
 bool ParseRangedInt(std::string_view text, int64_t min, int64_t max, int64_t* value) {
   return ParseInt64(text, value) && *value >= min && *value <= max;
-}
-
-// SCAN cursors are parsed with strtoul: no leading blank, base 10, "-1" wraps, overflow fails.
-bool ParseScanCursor(std::string_view text, uint64_t* cursor) {
-  std::string copy(text);
-  if (!copy.empty() && std::isspace(static_cast<unsigned char>(copy[0]))) return false;
-  errno = 0;
-  char* end = nullptr;
-  const unsigned long long parsed = std::strtoull(copy.c_str(), &end, 10);
-  if (*end != '\0' || errno == ERANGE) return false;
-  *cursor = parsed;
-  return true;
 }
 
 // Writes `nodes` as a range reply: members, with scores when asked (flat in RESP2, [member,

@@ -120,6 +120,12 @@ TEST(ParseScanCursorTest, FollowsStrtoul) {
   EXPECT_FALSE(ParseScanCursor("1 ", &cursor));
   EXPECT_FALSE(ParseScanCursor("abc", &cursor));
   EXPECT_FALSE(ParseScanCursor("0x1", &cursor));
+  // As strtoul sees a C string, a NUL ends the cursor (redis-server: SCAN "5\0x" is SCAN 5).
+  EXPECT_TRUE(ParseScanCursor(std::string_view("12\0x", 4), &cursor));
+  EXPECT_EQ(cursor, 12u);
+  EXPECT_TRUE(ParseScanCursor(std::string_view("\0", 1), &cursor));
+  EXPECT_EQ(cursor, 0u);
+  EXPECT_FALSE(ParseScanCursor(std::string_view("1x\0", 3), &cursor));
 }
 
 }  // namespace
