@@ -14,8 +14,8 @@
 #include "absl/container/flat_hash_set.h"
 #include "broker/command/context.h"
 #include "broker/command/numbers.h"
-#include "broker/families/container_scan.h"
 #include "broker/families/families.h"
+#include "broker/families/scan.h"
 
 namespace drayman {
 
@@ -339,29 +339,17 @@ void CmdHrandfield(CommandContext& ctx) {
 // HSCAN key cursor [MATCH pattern] [COUNT count]
 void CmdHscan(CommandContext& ctx) {
   uint64_t cursor = 0;
-  if (!ParseScanCursor(ctx.args[2], &cursor)) {
-    ctx.reply.Error(errors::kInvalidCursor);
-    return;
-  }
-  Hash* hash = nullptr;
-  if (!ctx.LookupRead(ctx.args[1], &hash)) return;
-  if (hash == nullptr) {
-    ReplyEmptyScan(ctx.reply);
-    return;
-  }
-  ContainerScanArgs options;
-  if (!ParseContainerScanArgs(ctx, 3, &options)) return;
-  // Redis counts fields and values against COUNT * 2, and bounds the walk at ten times that.
-  const size_t wanted = static_cast<size_t>(options.count) * 2;
-  int64_t iterations = options.count * 2 * 10;
+  ScanOptions options;
+  Hash* hash = BeginKeyScan<Hash>(ctx, &cursor, &options);
+  if (hash == nullptr) return;
+  // Redis counts fields and values against COUNT * 2 (and so bounds the walk at ten times that).
   std::vector<std::string> items;
-  do {
-    cursor = hash->Scan(cursor, [&](std::string_view field, std::string_view value) {
+  cursor = ScanWalk(cursor, static_cast<uint64_t>(options.count) * 2, items, [&](uint64_t at) {
+    return hash->Scan(at, [&](std::string_view field, std::string_view value) {
       items.emplace_back(field);
       items.emplace_back(value);
     });
-  } while (cursor != 0 && iterations-- > 0 && items.size() < wanted);
-  // MATCH filters what the walk collected; it does not make the walk go further.
+  });
   if (options.use_pattern) {
     size_t kept = 0;
     for (size_t i = 0; i < items.size(); i += 2) {

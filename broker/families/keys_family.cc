@@ -17,6 +17,7 @@
 #include "broker/command/numbers.h"
 #include "broker/engine.h"
 #include "broker/families/families.h"
+#include "broker/families/scan.h"
 #include "broker/keyspace/glob.h"
 
 namespace drayman {
@@ -160,58 +161,31 @@ void CmdKeys(CommandContext& ctx) {
 
 // SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]
 void CmdScan(CommandContext& ctx) {
-  const auto& args = ctx.args;
   uint64_t cursor = 0;
-  if (!ParseScanCursor(args[1], &cursor)) {
+  if (!ParseScanCursor(ctx.args[1], &cursor)) {
     ctx.reply.Error(errors::kInvalidCursor);
     return;
   }
-  int64_t count = 10;
-  const std::string* pattern = nullptr;
-  const std::string* type = nullptr;
-  for (size_t i = 2; i < args.size(); i += 2) {
-    const bool has_value = i + 1 < args.size();
-    if (EqualsIgnoreCase(args[i], "count") && has_value) {
-      if (!ParseInt64(args[i + 1], &count)) {
-        ctx.reply.Error(errors::kNotInteger);
-        return;
-      }
-      if (count < 1) {
-        ctx.reply.Error(errors::kSyntax);
-        return;
-      }
-    } else if (EqualsIgnoreCase(args[i], "match") && has_value) {
-      pattern = args[i + 1] == "*" ? nullptr : &args[i + 1];
-    } else if (EqualsIgnoreCase(args[i], "type") && has_value) {
-      type = &args[i + 1];
-    } else {
-      ctx.reply.Error(errors::kSyntax);
-      return;
-    }
-  }
-  // Like Redis: visit buckets until COUNT keys are collected, giving up after COUNT*10 buckets
-  // so a sparse table cannot stall the loop; then filter what was collected.
+  ScanOptions options;
+  if (!ParseScanOptions(ctx, 2, /*allow_type=*/true, &options)) return;
   std::vector<std::string> keys;
-  int64_t budget = count > std::numeric_limits<int64_t>::max() / 10 ? count : count * 10;
-  do {
-    cursor = ctx.db.Scan(cursor, [&](std::string_view key, Entry&) { keys.emplace_back(key); });
-  } while (cursor != 0 && budget-- > 0 && keys.size() < static_cast<uint64_t>(count));
-
+  cursor = ScanWalk(cursor, static_cast<uint64_t>(options.count), keys, [&](uint64_t at) {
+    return ctx.db.Scan(at, [&](std::string_view key, Entry&) { keys.emplace_back(key); });
+  });
   size_t kept = 0;
   for (size_t i = 0; i < keys.size(); ++i) {
-    if (pattern && !GlobMatch(*pattern, keys[i])) continue;
+    if (!options.Matches(keys[i])) continue;
     // The lookup expires the key if it is due, as Redis's scan does.
     Entry* entry = ctx.db.FindNoTouch(keys[i]);
     if (entry == nullptr) continue;
-    if (type && !EqualsIgnoreCase(*type, TypeName(entry->value.type()))) continue;
+    if (options.use_type && !EqualsIgnoreCase(options.type, TypeName(entry->value.type()))) {
+      continue;
+    }
     if (kept != i) keys[kept] = std::move(keys[i]);  // never self-move: it empties the string
     ++kept;
   }
   keys.resize(kept);
-  ctx.reply.ArrayHeader(2);
-  ctx.reply.Bulk(std::to_string(cursor));
-  ctx.reply.ArrayHeader(keys.size());
-  for (const std::string& key : keys) ctx.reply.Bulk(key);
+  ReplyScan(ctx.reply, cursor, keys);
 }
 
 // RANDOMKEY

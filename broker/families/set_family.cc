@@ -13,8 +13,8 @@
 #include "absl/container/flat_hash_set.h"
 #include "broker/command/context.h"
 #include "broker/command/numbers.h"
-#include "broker/families/container_scan.h"
 #include "broker/families/families.h"
+#include "broker/families/scan.h"
 
 namespace drayman {
 
@@ -435,26 +435,14 @@ void CmdSdiffstore(CommandContext& ctx) {
 // SSCAN key cursor [MATCH pattern] [COUNT count]
 void CmdSscan(CommandContext& ctx) {
   uint64_t cursor = 0;
-  if (!ParseScanCursor(ctx.args[2], &cursor)) {
-    ctx.reply.Error(errors::kInvalidCursor);
-    return;
-  }
-  Set* set = nullptr;
-  if (!ctx.LookupRead(ctx.args[1], &set)) return;
-  if (set == nullptr) {
-    ReplyEmptyScan(ctx.reply);
-    return;
-  }
-  ContainerScanArgs options;
-  if (!ParseContainerScanArgs(ctx, 3, &options)) return;
+  ScanOptions options;
+  Set* set = BeginKeyScan<Set>(ctx, &cursor, &options);
+  if (set == nullptr) return;
   std::vector<std::string> members;
-  int64_t iterations = options.count * 10;
-  do {
-    cursor = set->Scan(cursor, [&](std::string_view member) { members.emplace_back(member); });
-  } while (cursor != 0 && iterations-- > 0 && static_cast<int64_t>(members.size()) < options.count);
-  if (options.use_pattern) {
-    std::erase_if(members, [&](const std::string& member) { return !options.Matches(member); });
-  }
+  cursor = ScanWalk(cursor, static_cast<uint64_t>(options.count), members, [&](uint64_t at) {
+    return set->Scan(at, [&](std::string_view member) { members.emplace_back(member); });
+  });
+  std::erase_if(members, [&](const std::string& member) { return !options.Matches(member); });
   ReplyScan(ctx.reply, cursor, members);
 }
 

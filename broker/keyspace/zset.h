@@ -135,10 +135,17 @@ class ZSet {
   // Removes ranks [start, stop] (0-based, inclusive, stop < size()).
   size_t EraseRangeByRank(size_t start, size_t stop);
 
-  // ZSCAN step over the member index: fn(std::string_view member, double score) for the
-  // elements of the bucket at `cursor`; returns the next cursor (0 when done).
+  // ZSCAN step: fn(std::string_view member, double score) for the elements of the member index's
+  // bucket at `cursor`; returns the next cursor (0 when done). A listpack-encoded set is visited
+  // whole, in order, in one step, as Redis does for its compact encodings.
   template <typename Fn>
   uint64_t Scan(uint64_t cursor, Fn&& fn) const {
+    if (listpack_) {
+      for (const Node* node = First(); node != nullptr; node = node->next()) {
+        fn(node->member(), node->score);
+      }
+      return 0;
+    }
     if (length_ == 0) return 0;
     const uint64_t mask = buckets_.size() - 1;
     for (const Node* node = buckets_[cursor & mask]; node != nullptr; node = node->hash_next) {

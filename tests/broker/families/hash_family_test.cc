@@ -346,6 +346,10 @@ TEST_F(HashFamilyTest, HscanVisitsEveryFieldOfAHashtableOnce) {
   } while (cursor != "0");
   EXPECT_EQ(matched, (std::set<std::string>{"f99", "f990", "f991", "f992", "f993", "f994", "f995",
                                             "f996", "f997", "f998", "f999"}));
+  // The largest COUNT walks the whole table in one call (redis-server 7.0.15 does too).
+  RespValue all = ParseResp(Run("HSCAN h 0 COUNT 9223372036854775807"));
+  EXPECT_EQ(all.elements[0].text, "0");
+  EXPECT_EQ(all.elements[1].elements.size(), 2000u);
 }
 
 TEST_F(HashFamilyTest, HrandfieldCountsDistinctOrRepeated) {
