@@ -1,11 +1,8 @@
 // Hash family: HSET, HSETNX, HMSET, HGET, HMGET, HDEL, HEXISTS, HGETALL, HLEN, HKEYS, HVALS,
 // HINCRBY, HINCRBYFLOAT, HSTRLEN, HRANDFIELD, HSCAN. (HSCAN NOVALUES arrived in Redis 7.4; 7.0
 // answers it with a syntax error, and so do we.)
-#include <cctype>
-#include <cerrno>
 #include <cmath>
 #include <cstdint>
-#include <cstdlib>
 #include <random>
 #include <string>
 #include <utility>
@@ -33,24 +30,6 @@ constexpr std::string_view kCountRange =
 // HRANDFIELD with a count samples the whole hash once count * 3 > size (Redis's
 // HRANDFIELD_SUB_STRATEGY_MUL), else draws distinct fields at random.
 constexpr size_t kHrandfieldSubStrategyMul = 3;
-
-// Redis's string2ld: strtold over at most 5119 bytes, no leading blank, no trailing junk, no NaN,
-// and no overflow or underflow to zero (a denormal result is accepted).
-bool ParseHashLongDouble(std::string_view text, long double* value) {
-  if (text.empty() || text.size() >= 5 * 1024) return false;
-  std::string copy(text);
-  if (std::isspace(static_cast<unsigned char>(copy[0]))) return false;
-  errno = 0;
-  char* end = nullptr;
-  const long double parsed = std::strtold(copy.c_str(), &end);
-  if (*end != '\0' || std::isnan(parsed)) return false;
-  if (errno == ERANGE &&
-      (parsed == HUGE_VALL || parsed == -HUGE_VALL || std::fpclassify(parsed) == FP_ZERO)) {
-    return false;
-  }
-  *value = parsed;
-  return true;
-}
 
 // HSET key field value [field value ...]
 void CmdHset(CommandContext& ctx) {
@@ -222,7 +201,7 @@ void CmdHincrby(CommandContext& ctx) {
 // HINCRBYFLOAT key field increment
 void CmdHincrbyfloat(CommandContext& ctx) {
   long double increment = 0;
-  if (!ParseHashLongDouble(ctx.args[3], &increment)) {
+  if (!ParseLongDouble(ctx.args[3], &increment)) {
     ctx.reply.Error(errors::kNotFloat);
     return;
   }
@@ -234,7 +213,7 @@ void CmdHincrbyfloat(CommandContext& ctx) {
   if (!ctx.LookupOrCreate(ctx.args[1], &hash)) return;
   long double current = 0;
   if (const std::string* value = hash->Find(ctx.args[2])) {
-    if (!ParseHashLongDouble(*value, &current)) {
+    if (!ParseLongDouble(*value, &current)) {
       ctx.reply.Error(kHashValueNotFloat);
       return;
     }
