@@ -3,15 +3,14 @@
 // answers it with a syntax error, and so do we.)
 #include <cmath>
 #include <cstdint>
-#include <random>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "absl/container/flat_hash_set.h"
 #include "broker/command/context.h"
 #include "broker/command/numbers.h"
 #include "broker/families/families.h"
+#include "broker/families/random_sample.h"
 #include "broker/families/scan.h"
 
 namespace drayman {
@@ -22,14 +21,6 @@ constexpr std::string_view kHashValueNotInteger = "ERR hash value is not an inte
 constexpr std::string_view kHashValueNotFloat = "ERR hash value is not a float";
 constexpr std::string_view kIncrNanOrInfinity = "ERR value is NaN or Infinity";
 constexpr std::string_view kResultNanOrInfinity = "ERR increment would produce NaN or Infinity";
-constexpr std::string_view kValueOutOfRange = "ERR value is out of range";
-// getRangeLongFromObjectOrReply's text for HRANDFIELD's count range [-LONG_MAX, LONG_MAX].
-constexpr std::string_view kCountRange =
-    "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
-
-// HRANDFIELD with a count samples the whole hash once count * 3 > size (Redis's
-// HRANDFIELD_SUB_STRATEGY_MUL), else draws distinct fields at random.
-constexpr size_t kHrandfieldSubStrategyMul = 3;
 
 // HSET key field value [field value ...]
 void CmdHset(CommandContext& ctx) {
@@ -249,24 +240,8 @@ void CmdHrandfield(CommandContext& ctx) {
     return;
   }
   int64_t requested = 0;
-  if (!ParseInt64(ctx.args[2], &requested)) {
-    ctx.reply.Error(errors::kNotInteger);
-    return;
-  }
-  if (requested == INT64_MIN) {
-    ctx.reply.Error(kCountRange);
-    return;
-  }
-  const bool with_values = ctx.args.size() == 4;
-  if (ctx.args.size() > 4 || (with_values && !EqualsIgnoreCase(ctx.args[3], "withvalues"))) {
-    ctx.reply.Error(errors::kSyntax);
-    return;
-  }
-  // With values the reply holds two entries per field, so the count must fit twice.
-  if (with_values && (requested < -INT64_MAX / 2 || requested > INT64_MAX / 2)) {
-    ctx.reply.Error(kValueOutOfRange);
-    return;
-  }
+  bool with_values = false;
+  if (!ParseRandomCountArgs(ctx, "withvalues", &requested, &with_values)) return;
   Hash* hash = nullptr;
   if (!ctx.LookupRead(ctx.args[1], &hash)) return;
   if (hash == nullptr || requested == 0) {
@@ -294,24 +269,19 @@ void CmdHrandfield(CommandContext& ctx) {
     });
     return;
   }
-  ctx.reply.ArrayHeader(count * per_entry);
-  if (count * kHrandfieldSubStrategyMul > size) {
-    std::vector<std::pair<std::string_view, std::string_view>> entries;
+  using FieldValue = std::pair<std::string_view, std::string_view>;
+  auto all = [&] {
+    std::vector<FieldValue> entries;
     entries.reserve(size);
     hash->ForEach([&](std::string_view field, std::string_view value) {
       entries.emplace_back(field, value);
     });
-    for (size_t i = 0; i < count; ++i) {
-      std::uniform_int_distribution<size_t> pick(i, entries.size() - 1);
-      std::swap(entries[i], entries[pick(rng)]);
-      ReplyFieldAndValue(ctx, entries[i].first, entries[i].second, with_values);
-    }
-    return;
-  }
-  absl::flat_hash_set<std::string_view> chosen;
-  while (chosen.size() < count) {
-    auto [field, value] = hash->Random(rng);
-    if (chosen.insert(field).second) ReplyFieldAndValue(ctx, field, value, with_values);
+    return entries;
+  };
+  ctx.reply.ArrayHeader(count * per_entry);
+  for (const auto& [field, value] :
+       SampleDistinct<FieldValue>(count, size, rng, all, [&] { return hash->Random(rng); })) {
+    ReplyFieldAndValue(ctx, field, value, with_values);
   }
 }
 

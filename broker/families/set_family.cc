@@ -6,14 +6,13 @@
 #include <algorithm>
 #include <cstdint>
 #include <memory>
-#include <random>
 #include <string>
 #include <vector>
 
-#include "absl/container/flat_hash_set.h"
 #include "broker/command/context.h"
 #include "broker/command/numbers.h"
 #include "broker/families/families.h"
+#include "broker/families/random_sample.h"
 #include "broker/families/scan.h"
 
 namespace drayman {
@@ -24,16 +23,10 @@ constexpr std::string_view kNumkeysNotPositive = "ERR numkeys should be greater 
 constexpr std::string_view kTooManyNumkeys =
     "ERR Number of keys can't be greater than number of args";
 constexpr std::string_view kLimitNegative = "ERR LIMIT can't be negative";
-// getRangeLongFromObjectOrReply's text for SRANDMEMBER's count range [-LONG_MAX, LONG_MAX].
-constexpr std::string_view kCountRange =
-    "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
 
 // SPOP with a count pops one member at a time while count * 5 < size; beyond that it keeps a
 // random remainder instead (Redis's SPOP_MOVE_STRATEGY_MUL).
 constexpr size_t kSpopMoveStrategyMul = 5;
-// SRANDMEMBER with a count draws distinct members while count * 3 <= size, else it samples the
-// whole membership (Redis's SRANDMEMBER_SUB_STRATEGY_MUL).
-constexpr size_t kSrandmemberSubStrategyMul = 3;
 
 void ReplyMembers(CommandContext& ctx, const Set& set) {
   ctx.reply.SetHeader(set.size());
@@ -170,14 +163,7 @@ void CmdSpop(CommandContext& ctx) {
 
 void SrandmemberWithCount(CommandContext& ctx) {
   int64_t requested = 0;
-  if (!ParseInt64(ctx.args[2], &requested)) {
-    ctx.reply.Error(errors::kNotInteger);
-    return;
-  }
-  if (requested == INT64_MIN) {
-    ctx.reply.Error(kCountRange);
-    return;
-  }
+  if (!ParseRandomCount(ctx, ctx.args[2], &requested)) return;
   Set* set = nullptr;
   if (!ctx.LookupRead(ctx.args[1], &set)) return;
   if (set == nullptr || requested == 0) {
@@ -200,20 +186,10 @@ void SrandmemberWithCount(CommandContext& ctx) {
     return;
   }
   ctx.reply.ArrayHeader(count);
-  if (count * kSrandmemberSubStrategyMul > size) {
-    // A large share of the set: pick `count` of its members by a partial shuffle.
-    std::vector<std::string> members = set->Members();
-    for (size_t i = 0; i < count; ++i) {
-      std::uniform_int_distribution<size_t> pick(i, members.size() - 1);
-      std::swap(members[i], members[pick(rng)]);
-      ctx.reply.Bulk(members[i]);
-    }
-    return;
-  }
-  absl::flat_hash_set<std::string> chosen;
-  while (chosen.size() < count) {
-    std::string member = set->RandomMember(rng);
-    if (chosen.insert(member).second) ctx.reply.Bulk(member);
+  for (const std::string& member : SampleDistinct<std::string>(
+           count, size, rng, [&] { return set->Members(); },
+           [&] { return set->RandomMember(rng); })) {
+    ctx.reply.Bulk(member);
   }
 }
 

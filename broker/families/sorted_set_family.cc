@@ -17,10 +17,10 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
 #include "broker/command/context.h"
 #include "broker/command/numbers.h"
 #include "broker/families/families.h"
+#include "broker/families/random_sample.h"
 #include "broker/families/scan.h"
 #include "broker/families/sorted_set_ops.h"
 #include "broker/keyspace/set.h"
@@ -48,8 +48,6 @@ constexpr std::string_view kErrLimitNegative = "ERR LIMIT can't be negative";
 constexpr std::string_view kErrNumkeys = "ERR numkeys should be greater than 0";
 constexpr std::string_view kErrCount = "ERR count should be greater than 0";
 constexpr std::string_view kErrOutOfRange = "ERR value is out of range";
-constexpr std::string_view kErrRandomCountRange =
-    "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
 
 // "ERR at least 1 input key is needed for 'zunionstore' command"
 std::string AtLeastOneKey(std::string_view full_name) {
@@ -713,25 +711,14 @@ void ZrandmemberWithCount(CommandContext& ctx, int64_t requested, bool with_scor
     }
     return;
   }
-  // Distinct ranks in random order: shuffle when most of the set is wanted, else draw and
-  // reject repeats.
-  std::vector<size_t> ranks;
-  ranks.reserve(count);
-  if (count * 3 > size) {
-    std::vector<size_t> all(size);
-    std::iota(all.begin(), all.end(), 0);
-    for (size_t i = 0; i < count; ++i) {
-      std::uniform_int_distribution<size_t> rest(i, size - 1);
-      std::swap(all[i], all[rest(rng)]);
-      ranks.push_back(all[i]);
-    }
-  } else {
-    absl::flat_hash_set<size_t> seen;
-    while (ranks.size() < count) {
-      const size_t rank = pick(rng);
-      if (seen.insert(rank).second) ranks.push_back(rank);
-    }
-  }
+  // Distinct ranks in random order.
+  auto all = [&] {
+    std::vector<size_t> ranks(size);
+    std::iota(ranks.begin(), ranks.end(), 0);
+    return ranks;
+  };
+  const std::vector<size_t> ranks =
+      SampleDistinct<size_t>(count, size, rng, all, [&] { return pick(rng); });
   header(count);
   for (size_t rank : ranks) EmitElement(ctx.reply, zset->AtRank(rank), with_scores);
 }
@@ -741,24 +728,8 @@ void CmdZrandmember(CommandContext& ctx) {
   const auto& args = ctx.args;
   if (args.size() >= 3) {
     int64_t count = 0;
-    if (!ParseInt64(args[2], &count)) {
-      ctx.reply.Error(errors::kNotInteger);
-      return;
-    }
-    if (count < -std::numeric_limits<int64_t>::max()) {
-      ctx.reply.Error(kErrRandomCountRange);
-      return;
-    }
-    if (args.size() > 4 || (args.size() == 4 && !EqualsIgnoreCase(args[3], "withscores"))) {
-      ctx.reply.Error(errors::kSyntax);
-      return;
-    }
-    const bool with_scores = args.size() == 4;
-    constexpr int64_t kHalf = std::numeric_limits<int64_t>::max() / 2;
-    if (with_scores && (count < -kHalf || count > kHalf)) {
-      ctx.reply.Error(kErrOutOfRange);
-      return;
-    }
+    bool with_scores = false;
+    if (!ParseRandomCountArgs(ctx, "withscores", &count, &with_scores)) return;
     ZrandmemberWithCount(ctx, count, with_scores);
     return;
   }
