@@ -20,6 +20,7 @@
 #include "broker/command/context.h"
 #include "broker/command/numbers.h"
 #include "broker/families/families.h"
+#include "broker/families/index_range.h"
 #include "broker/families/random_sample.h"
 #include "broker/families/scan.h"
 #include "broker/families/sorted_set_ops.h"
@@ -358,11 +359,7 @@ std::vector<const ZSet::Node*> RankRange(const ZSet& zset, int64_t start, int64_
                                          bool reverse) {
   std::vector<const ZSet::Node*> nodes;
   const auto length = static_cast<int64_t>(zset.size());
-  if (start < 0) start += length;
-  if (end < 0) end += length;
-  if (start < 0) start = 0;
-  if (start > end || start >= length) return nodes;
-  if (end >= length) end = length - 1;
+  if (!ClampIndexRange(length, &start, &end)) return nodes;
   int64_t count = end - start + 1;
   nodes.reserve(static_cast<size_t>(count));
   const ZSet::Node* node;
@@ -578,15 +575,10 @@ void ZremrangeGeneric(CommandContext& ctx, RangeType type) {
   }
   size_t deleted = 0;
   if (type == RangeType::kRank) {
-    const auto length = static_cast<int64_t>(zset->size());
-    if (start < 0) start += length;
-    if (end < 0) end += length;
-    if (start < 0) start = 0;
-    if (start > end || start >= length) {
+    if (!ClampIndexRange(static_cast<int64_t>(zset->size()), &start, &end)) {
       ctx.reply.Integer(0);
       return;
     }
-    if (end >= length) end = length - 1;
     deleted = zset->EraseRangeByRank(static_cast<size_t>(start), static_cast<size_t>(end));
   } else if (type == RangeType::kScore) {
     deleted = zset->EraseRangeByScore(score_range);
