@@ -15,6 +15,7 @@
 
 #include "broker/command/context.h"
 #include "broker/command/numbers.h"
+#include "broker/command/read_lookup.h"
 #include "broker/engine.h"
 #include "broker/families/families.h"
 #include "broker/families/scan.h"
@@ -69,18 +70,6 @@ constexpr std::string_view kMemoryHelp[] = {
     "    Prints this help.",
 };
 
-// A read lookup as Redis's lookupKeyRead[WithFlags] does it: counts a hit or a miss; `touch`
-// false is LOOKUP_NOTOUCH.
-Entry* ReadLookup(CommandContext& ctx, Database& db, std::string_view key, bool touch) {
-  Entry* entry = touch ? db.Find(key) : db.FindNoTouch(key);
-  if (entry) {
-    ++ctx.keyspace.keyspace_hits;
-  } else {
-    ++ctx.keyspace.keyspace_misses;
-  }
-  return entry;
-}
-
 // Parses a database index the way MOVE and COPY do (getIntFromObjectOrReply, then the range of
 // configured databases). Replies and returns nullptr on error.
 Database* ParseDatabase(CommandContext& ctx, const std::string& text) {
@@ -126,7 +115,7 @@ void CmdUnlink(CommandContext& ctx) { DeleteGeneric(ctx); }
 void CmdExists(CommandContext& ctx) {
   int64_t count = 0;
   for (size_t i = 1; i < ctx.args.size(); ++i) {
-    if (ReadLookup(ctx, ctx.db, ctx.args[i], /*touch=*/false)) ++count;
+    if (ReadLookup(ctx, ctx.args[i], /*touch=*/false)) ++count;
   }
   ctx.reply.Integer(count);
 }
@@ -135,14 +124,14 @@ void CmdExists(CommandContext& ctx) {
 void CmdTouch(CommandContext& ctx) {
   int64_t count = 0;
   for (size_t i = 1; i < ctx.args.size(); ++i) {
-    if (ReadLookup(ctx, ctx.db, ctx.args[i], /*touch=*/true)) ++count;
+    if (ReadLookup(ctx, ctx.args[i], /*touch=*/true)) ++count;
   }
   ctx.reply.Integer(count);
 }
 
 // TYPE key
 void CmdType(CommandContext& ctx) {
-  Entry* entry = ReadLookup(ctx, ctx.db, ctx.args[1], /*touch=*/false);
+  Entry* entry = ReadLookup(ctx, ctx.args[1], /*touch=*/false);
   ctx.reply.SimpleString(entry ? TypeName(entry->value.type()) : "none");
 }
 
@@ -262,7 +251,7 @@ void CmdCopy(CommandContext& ctx) {
     ctx.reply.Error(errors::kSameObject);
     return;
   }
-  Entry* source = ReadLookup(ctx, ctx.db, from, /*touch=*/true);
+  Entry* source = ReadLookup(ctx, from, /*touch=*/true);
   if (source == nullptr) {
     ctx.reply.Integer(0);
     return;
@@ -394,7 +383,7 @@ void CmdPexpireat(CommandContext& ctx) { ExpireGeneric(ctx, 0, /*seconds=*/false
 
 // TTL, PTTL, EXPIRETIME, PEXPIRETIME: -2 for a missing key, -1 without expiry.
 void TtlGeneric(CommandContext& ctx, bool milliseconds, bool absolute) {
-  Entry* entry = ReadLookup(ctx, ctx.db, ctx.args[1], /*touch=*/false);
+  Entry* entry = ReadLookup(ctx, ctx.args[1], /*touch=*/false);
   if (entry == nullptr) {
     ctx.reply.Integer(-2);
     return;
@@ -441,7 +430,7 @@ void ReplyHelp(CommandContext& ctx, const std::string_view* lines, size_t count)
 
 // The OBJECT subcommands' lookup: no access recorded, null reply when missing.
 Entry* ObjectLookup(CommandContext& ctx) {
-  Entry* entry = ReadLookup(ctx, ctx.db, ctx.args[2], /*touch=*/false);
+  Entry* entry = ReadLookup(ctx, ctx.args[2], /*touch=*/false);
   if (entry == nullptr) ctx.reply.Null();
   return entry;
 }

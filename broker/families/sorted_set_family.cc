@@ -19,6 +19,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "broker/command/context.h"
 #include "broker/command/numbers.h"
+#include "broker/command/read_lookup.h"
 #include "broker/families/families.h"
 #include "broker/families/index_range.h"
 #include "broker/families/random_sample.h"
@@ -818,12 +819,8 @@ void SetOpGeneric(CommandContext& ctx, size_t numkeys_index, bool store, SetOp o
   std::vector<OpSource> sources(static_cast<size_t>(numkeys));
   size_t j = numkeys_index + 1;
   for (OpSource& source : sources) {
-    Entry* entry = ctx.db.Find(args[j++]);
-    if (entry == nullptr) {
-      ++ctx.keyspace.keyspace_misses;
-      continue;
-    }
-    ++ctx.keyspace.keyspace_hits;
+    Entry* entry = ReadLookup(ctx, args[j++]);
+    if (entry == nullptr) continue;
     if (entry->value.type() == ValueType::kZSet) {
       source.zset = &entry->value.zset();
     } else if (entry->value.type() == ValueType::kSet) {
