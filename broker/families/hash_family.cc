@@ -9,6 +9,7 @@
 
 #include "broker/command/context.h"
 #include "broker/command/numbers.h"
+#include "broker/families/container_ops.h"
 #include "broker/families/families.h"
 #include "broker/families/random_sample.h"
 #include "broker/families/scan.h"
@@ -93,21 +94,7 @@ void CmdHmget(CommandContext& ctx) {
 }
 
 // HDEL key field [field ...]
-void CmdHdel(CommandContext& ctx) {
-  const std::string& key = ctx.args[1];
-  Hash* hash = nullptr;
-  if (!ctx.LookupWrite(key, &hash)) return;
-  int64_t deleted = 0;
-  if (hash != nullptr) {
-    for (size_t i = 2; i < ctx.args.size(); ++i) {
-      if (hash->Erase(ctx.args[i])) ++deleted;
-      if (hash->empty()) break;
-    }
-    ctx.DeleteIfEmpty(key, hash);
-  }
-  ctx.AddDirty(deleted);
-  ctx.reply.Integer(deleted);
-}
+void CmdHdel(CommandContext& ctx) { RemoveMembersGeneric(ctx, &Hash::Erase); }
 
 // HEXISTS key field
 void CmdHexists(CommandContext& ctx) {

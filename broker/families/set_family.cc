@@ -11,6 +11,7 @@
 
 #include "broker/command/context.h"
 #include "broker/command/numbers.h"
+#include "broker/families/container_ops.h"
 #include "broker/families/families.h"
 #include "broker/families/random_sample.h"
 #include "broker/families/scan.h"
@@ -44,21 +45,7 @@ void CmdSadd(CommandContext& ctx) {
 }
 
 // SREM key member [member ...]
-void CmdSrem(CommandContext& ctx) {
-  const std::string& key = ctx.args[1];
-  Set* set = nullptr;
-  if (!ctx.LookupWrite(key, &set)) return;
-  int64_t removed = 0;
-  if (set != nullptr) {
-    for (size_t i = 2; i < ctx.args.size(); ++i) {
-      if (set->Remove(ctx.args[i])) ++removed;
-      if (set->empty()) break;
-    }
-    ctx.DeleteIfEmpty(key, set);
-  }
-  ctx.AddDirty(removed);
-  ctx.reply.Integer(removed);
-}
+void CmdSrem(CommandContext& ctx) { RemoveMembersGeneric(ctx, &Set::Remove); }
 
 // SMEMBERS key
 void CmdSmembers(CommandContext& ctx) {

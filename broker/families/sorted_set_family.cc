@@ -20,6 +20,7 @@
 #include "broker/command/context.h"
 #include "broker/command/numbers.h"
 #include "broker/command/read_lookup.h"
+#include "broker/families/container_ops.h"
 #include "broker/families/families.h"
 #include "broker/families/index_range.h"
 #include "broker/families/random_sample.h"
@@ -235,20 +236,7 @@ void CmdZadd(CommandContext& ctx) { ZaddGeneric(ctx, false); }
 void CmdZincrby(CommandContext& ctx) { ZaddGeneric(ctx, true); }
 
 // ZREM key member [member ...]
-void CmdZrem(CommandContext& ctx) {
-  ZSet* zset = nullptr;
-  if (!ctx.LookupWrite(ctx.args[1], &zset)) return;
-  int64_t deleted = 0;
-  for (size_t i = 2; zset != nullptr && i < ctx.args.size(); ++i) {
-    if (zset->Erase(ctx.args[i])) ++deleted;
-    if (zset->empty()) {
-      ctx.db.Delete(ctx.args[1]);
-      break;
-    }
-  }
-  ctx.AddDirty(deleted);
-  ctx.reply.Integer(deleted);
-}
+void CmdZrem(CommandContext& ctx) { RemoveMembersGeneric(ctx, &ZSet::Erase); }
 
 // ZCARD key
 void CmdZcard(CommandContext& ctx) {
