@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "broker/command/context.h"
+#include "broker/command/help_reply.h"
 #include "broker/command/numbers.h"
 #include "broker/command/read_lookup.h"
 #include "broker/engine.h"
@@ -37,9 +38,8 @@ constexpr std::string_view kFreqWithoutLfu =
 constexpr std::string_view kMallocStatsUnsupported =
     "Stats not supported for the current allocator";
 
-// OBJECT HELP, as redis-server 7.0.15 prints it.
+// OBJECT HELP, as redis-server 7.0.15 prints it (ReplyHelp adds the first line and HELP).
 constexpr std::string_view kObjectHelp[] = {
-    "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
     "ENCODING <key>",
     "    Return the kind of internal representation used in order to store the value",
     "    associated with a <key>.",
@@ -52,13 +52,10 @@ constexpr std::string_view kObjectHelp[] = {
     "REFCOUNT <key>",
     "    Return the number of references of the value associated with the specified",
     "    <key>.",
-    "HELP",
-    "    Prints this help.",
 };
 
 // MEMORY HELP: Redis's lines for the subcommands Drayman has (DOCTOR and STATS are not here).
 constexpr std::string_view kMemoryHelp[] = {
-    "MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
     "MALLOC-STATS",
     "    Return internal statistics report from the memory allocator.",
     "PURGE",
@@ -66,8 +63,6 @@ constexpr std::string_view kMemoryHelp[] = {
     "USAGE <key> [SAMPLES <count>]",
     "    Return memory in bytes used by <key> and its value. Nested values are",
     "    sampled up to <count> times (default: 5, 0 means sample all).",
-    "HELP",
-    "    Prints this help.",
 };
 
 // Parses a database index the way MOVE and COPY do (getIntFromObjectOrReply, then the range of
@@ -423,11 +418,6 @@ void CmdPersist(CommandContext& ctx) {
   ctx.reply.Integer(1);
 }
 
-void ReplyHelp(CommandContext& ctx, const std::string_view* lines, size_t count) {
-  ctx.reply.ArrayHeader(count);
-  for (size_t i = 0; i < count; ++i) ctx.reply.SimpleString(lines[i]);
-}
-
 // The OBJECT subcommands' lookup: no access recorded, null reply when missing.
 Entry* ObjectLookup(CommandContext& ctx) {
   Entry* entry = ReadLookup(ctx, ctx.args[2], /*touch=*/false);
@@ -458,7 +448,7 @@ void CmdObjectFreq(CommandContext& ctx) {
 }
 
 // OBJECT HELP
-void CmdObjectHelp(CommandContext& ctx) { ReplyHelp(ctx, kObjectHelp, std::size(kObjectHelp)); }
+void CmdObjectHelp(CommandContext& ctx) { ReplyHelp(ctx.reply, "OBJECT", kObjectHelp); }
 
 // MEMORY USAGE key [SAMPLES count]
 void CmdMemoryUsage(CommandContext& ctx) {
@@ -509,7 +499,7 @@ void CmdMemoryPurge(CommandContext& ctx) {
 }
 
 // MEMORY HELP
-void CmdMemoryHelp(CommandContext& ctx) { ReplyHelp(ctx, kMemoryHelp, std::size(kMemoryHelp)); }
+void CmdMemoryHelp(CommandContext& ctx) { ReplyHelp(ctx.reply, "MEMORY", kMemoryHelp); }
 
 }  // namespace
 
