@@ -176,6 +176,11 @@ class ZSet {
 
   static Node* NewNode(int level, double score, std::string_view member);
   static void FreeNode(Node* node);
+  // The skiplist search: from the header down, at each level moves forward while
+  // `advance(next node)` holds; returns the node reached at level 0 (the header if none) and,
+  // when `update` is given, records the node reached at each level there.
+  template <typename Advance>
+  Node* Descend(Advance advance, Node** update = nullptr) const;
   // Finds, at every level, the last node ordered before (score, member).
   void FindPath(double score, std::string_view member, Node** update) const;
   // Links `x` (its score and level set) into the skiplist.
@@ -184,6 +189,10 @@ class ZSet {
   void Unlink(Node* node, Node** update);
   // Removes an unlinked node from the member index and frees it.
   void Drop(Node* node);
+  // Removes the elements from update[0]'s successor on while `in_range(node)` holds; `update`
+  // holds their predecessors per level. Returns how many went.
+  template <typename InRange>
+  size_t EraseRun(Node** update, InRange in_range);
   void GrowHeader(Node** update);
   double StoredScore(double score) const { return listpack_ && score == 0 ? 0.0 : score; }
 
