@@ -341,6 +341,42 @@ void CmdZrevrank(CommandContext& ctx) { ZrankGeneric(ctx, true); }
 // ZRANGE and friends
 
 enum class RangeType { kAuto, kRank, kScore, kLex };
+
+// The min and max arguments of a rank, score or lex range; only the member for `type` is set.
+struct RangeBounds {
+  int64_t start = 0;
+  int64_t end = 0;
+  ScoreRange score;
+  LexRange lex;
+};
+
+// Parses min and max as `type` (kAuto is not allowed) with Redis's error texts; replies and
+// returns false on error.
+bool ParseRangeBounds(CommandContext& ctx, RangeType type, std::string_view min,
+                      std::string_view max, RangeBounds* bounds) {
+  switch (type) {
+    case RangeType::kAuto:
+    case RangeType::kRank:
+      if (!ParseInt64(min, &bounds->start) || !ParseInt64(max, &bounds->end)) {
+        ctx.reply.Error(errors::kNotInteger);
+        return false;
+      }
+      return true;
+    case RangeType::kScore:
+      if (!ParseScoreRange(min, max, &bounds->score)) {
+        ctx.reply.Error(kErrMinMaxNotFloat);
+        return false;
+      }
+      return true;
+    case RangeType::kLex:
+      if (!ParseLexRange(min, max, &bounds->lex)) {
+        ctx.reply.Error(kErrMinMaxNotLex);
+        return false;
+      }
+      return true;
+  }
+  return false;
+}
 enum class RangeDirection { kAuto, kForward, kReverse };
 
 // The nodes of ranks [start, end] (Redis's index rules: negatives count from the end).
@@ -442,30 +478,8 @@ void ZrangeGeneric(CommandContext& ctx, size_t src_index, bool store, RangeType 
   // Score and lex ranges are given as max, min when reversed.
   if (reverse && type != RangeType::kRank) std::swap(min_index, max_index);
 
-  int64_t start = 0, end = 0;
-  ScoreRange score_range;
-  LexRange lex_range;
-  switch (type) {
-    case RangeType::kAuto:
-    case RangeType::kRank:
-      if (!ParseInt64(args[min_index], &start) || !ParseInt64(args[max_index], &end)) {
-        ctx.reply.Error(errors::kNotInteger);
-        return;
-      }
-      break;
-    case RangeType::kScore:
-      if (!ParseScoreRange(args[min_index], args[max_index], &score_range)) {
-        ctx.reply.Error(kErrMinMaxNotFloat);
-        return;
-      }
-      break;
-    case RangeType::kLex:
-      if (!ParseLexRange(args[min_index], args[max_index], &lex_range)) {
-        ctx.reply.Error(kErrMinMaxNotLex);
-        return;
-      }
-      break;
-  }
+  RangeBounds bounds;
+  if (!ParseRangeBounds(ctx, type, args[min_index], args[max_index], &bounds)) return;
 
   ZSet* zset = nullptr;
   if (!ctx.LookupRead(args[src_index], &zset)) return;
@@ -474,21 +488,22 @@ void ZrangeGeneric(CommandContext& ctx, size_t src_index, bool store, RangeType 
     switch (type) {
       case RangeType::kAuto:
       case RangeType::kRank:
-        nodes = RankRange(*zset, start, end, reverse);
+        nodes = RankRange(*zset, bounds.start, bounds.end, reverse);
         break;
       case RangeType::kScore:
         if (offset > 0 && static_cast<uint64_t>(offset) >= zset->size()) break;
         nodes = WalkRange(
-            reverse ? zset->LastInRange(score_range) : zset->FirstInRange(score_range), reverse,
+            reverse ? zset->LastInRange(bounds.score) : zset->FirstInRange(bounds.score), reverse,
             offset, limit, [&](const ZSet::Node* node) {
-              return reverse ? score_range.GteMin(node->score) : score_range.LteMax(node->score);
+              return reverse ? bounds.score.GteMin(node->score) : bounds.score.LteMax(node->score);
             });
         break;
       case RangeType::kLex:
         nodes = WalkRange(
-            reverse ? zset->LastInLexRange(lex_range) : zset->FirstInLexRange(lex_range), reverse,
+            reverse ? zset->LastInLexRange(bounds.lex) : zset->FirstInLexRange(bounds.lex), reverse,
             offset, limit, [&](const ZSet::Node* node) {
-              return reverse ? lex_range.GteMin(node->member()) : lex_range.LteMax(node->member());
+              return reverse ? bounds.lex.GteMin(node->member())
+                             : bounds.lex.LteMax(node->member());
             });
         break;
     }
@@ -539,23 +554,8 @@ void CmdZrevrangebylex(CommandContext& ctx) {
 // ZREMRANGEBYRANK / ZREMRANGEBYSCORE / ZREMRANGEBYLEX
 
 void ZremrangeGeneric(CommandContext& ctx, RangeType type) {
-  int64_t start = 0, end = 0;
-  ScoreRange score_range;
-  LexRange lex_range;
-  if (type == RangeType::kRank) {
-    if (!ParseInt64(ctx.args[2], &start) || !ParseInt64(ctx.args[3], &end)) {
-      ctx.reply.Error(errors::kNotInteger);
-      return;
-    }
-  } else if (type == RangeType::kScore) {
-    if (!ParseScoreRange(ctx.args[2], ctx.args[3], &score_range)) {
-      ctx.reply.Error(kErrMinMaxNotFloat);
-      return;
-    }
-  } else if (!ParseLexRange(ctx.args[2], ctx.args[3], &lex_range)) {
-    ctx.reply.Error(kErrMinMaxNotLex);
-    return;
-  }
+  RangeBounds bounds;
+  if (!ParseRangeBounds(ctx, type, ctx.args[2], ctx.args[3], &bounds)) return;
   ZSet* zset = nullptr;
   if (!ctx.LookupWrite(ctx.args[1], &zset)) return;
   if (zset == nullptr) {
@@ -564,15 +564,16 @@ void ZremrangeGeneric(CommandContext& ctx, RangeType type) {
   }
   size_t deleted = 0;
   if (type == RangeType::kRank) {
-    if (!ClampIndexRange(static_cast<int64_t>(zset->size()), &start, &end)) {
+    if (!ClampIndexRange(static_cast<int64_t>(zset->size()), &bounds.start, &bounds.end)) {
       ctx.reply.Integer(0);
       return;
     }
-    deleted = zset->EraseRangeByRank(static_cast<size_t>(start), static_cast<size_t>(end));
+    deleted =
+        zset->EraseRangeByRank(static_cast<size_t>(bounds.start), static_cast<size_t>(bounds.end));
   } else if (type == RangeType::kScore) {
-    deleted = zset->EraseRangeByScore(score_range);
+    deleted = zset->EraseRangeByScore(bounds.score);
   } else {
-    deleted = zset->EraseRangeByLex(lex_range);
+    deleted = zset->EraseRangeByLex(bounds.lex);
   }
   if (zset->empty()) ctx.db.Delete(ctx.args[1]);
   ctx.AddDirty(static_cast<int64_t>(deleted));
