@@ -11,6 +11,7 @@
 
 #include "broker/command/context.h"
 #include "broker/command/numbers.h"
+#include "broker/command/numkeys.h"
 #include "broker/families/container_ops.h"
 #include "broker/families/families.h"
 #include "broker/families/random_sample.h"
@@ -357,14 +358,7 @@ void CmdSintercard(CommandContext& ctx) {
 }
 
 std::vector<int> SintercardKeys(const std::vector<std::string>& args) {
-  int64_t numkeys = 0;
-  if (args.size() < 3 || !ParseInt64(args[1], &numkeys) || numkeys < 1 ||
-      numkeys > static_cast<int64_t>(args.size()) - 2) {
-    return {};
-  }
-  std::vector<int> keys;
-  for (int i = 0; i < numkeys; ++i) keys.push_back(2 + i);
-  return keys;
+  return NumkeysKeyIndexes(args, 1);
 }
 
 // SUNION key [key ...]

@@ -19,6 +19,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "broker/command/context.h"
 #include "broker/command/numbers.h"
+#include "broker/command/numkeys.h"
 #include "broker/command/read_lookup.h"
 #include "broker/families/container_ops.h"
 #include "broker/families/families.h"
@@ -1000,27 +1001,11 @@ void CmdZscan(CommandContext& ctx) {
 // ---------------------------------------------------------------------------------------------
 // Key positions of the movable-key commands.
 
-// numkeys at `numkeys_index`, then the keys; plus a destination at 1 for the *STORE forms.
-std::vector<int> NumkeysKeys(const std::vector<std::string>& args, size_t numkeys_index,
-                             bool with_destination) {
-  std::vector<int> keys;
-  int64_t numkeys = 0;
-  if (numkeys_index >= args.size() || !ParseInt64(args[numkeys_index], &numkeys) || numkeys < 1 ||
-      static_cast<uint64_t>(numkeys) > args.size() - numkeys_index - 1) {
-    return keys;
-  }
-  if (with_destination) keys.push_back(1);
-  for (int64_t i = 0; i < numkeys; ++i) keys.push_back(static_cast<int>(numkeys_index + 1 + i));
-  return keys;
-}
-
 std::vector<int> StoreOpKeys(const std::vector<std::string>& args) {
-  return NumkeysKeys(args, 2, true);
+  return NumkeysKeyIndexes(args, 2, /*with_destination=*/true);
 }
 
-std::vector<int> OpKeys(const std::vector<std::string>& args) {
-  return NumkeysKeys(args, 1, false);
-}
+std::vector<int> OpKeys(const std::vector<std::string>& args) { return NumkeysKeyIndexes(args, 1); }
 
 std::vector<int> ZmpopKeys(const std::vector<std::string>& args) {
   return ZmpopKeyIndexes(args, 1);
@@ -1112,7 +1097,7 @@ bool ParseZmpopArgs(const std::vector<std::string>& args, size_t numkeys_index, 
 }
 
 std::vector<int> ZmpopKeyIndexes(const std::vector<std::string>& args, size_t numkeys_index) {
-  return NumkeysKeys(args, numkeys_index, false);
+  return NumkeysKeyIndexes(args, numkeys_index);
 }
 
 void RegisterSortedSetFamily(CommandTable& table) {
