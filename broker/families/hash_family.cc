@@ -165,8 +165,7 @@ void CmdHincrby(CommandContext& ctx) {
       return;
     }
   }
-  if ((increment < 0 && current < 0 && increment < INT64_MIN - current) ||
-      (increment > 0 && current > 0 && increment > INT64_MAX - current)) {
+  if (AddOverflows(current, increment)) {
     ctx.reply.Error(errors::kOverflow);
     return;
   }

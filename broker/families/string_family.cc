@@ -295,8 +295,7 @@ void IncrDecr(CommandContext& ctx, int64_t increment) {
     ctx.reply.Error(errors::kNotInteger);
     return;
   }
-  if ((increment < 0 && value < 0 && increment < std::numeric_limits<int64_t>::min() - value) ||
-      (increment > 0 && value > 0 && increment > std::numeric_limits<int64_t>::max() - value)) {
+  if (AddOverflows(value, increment)) {
     ctx.reply.Error(errors::kOverflow);
     return;
   }

@@ -102,6 +102,18 @@ TEST(FormatInt64Test, PrintsTheWholeRange) {
   EXPECT_EQ(FormatInt64(std::numeric_limits<int64_t>::min()), "-9223372036854775808");
 }
 
+TEST(AddOverflowsTest, DetectsBothEnds) {
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
+  EXPECT_FALSE(AddOverflows(kMax - 1, 1));
+  EXPECT_TRUE(AddOverflows(kMax, 1));
+  EXPECT_FALSE(AddOverflows(kMin + 1, -1));
+  EXPECT_TRUE(AddOverflows(kMin, -1));
+  EXPECT_FALSE(AddOverflows(kMin, kMax));
+  EXPECT_FALSE(AddOverflows(-1, kMin + 1));
+  EXPECT_TRUE(AddOverflows(-2, kMin + 1));
+}
+
 TEST(ParseScanCursorTest, FollowsStrtoul) {
   uint64_t cursor = 99;
   EXPECT_TRUE(ParseScanCursor("0", &cursor));
