@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -45,6 +46,8 @@ struct EngineStats {
   int64_t last_save_time_s = 0;
   std::map<std::string, uint64_t> error_counts;  // by code, for INFO errorstats
 };
+
+class ScriptEngine;
 
 class Engine : private KeyspaceObserver {
  public:
@@ -92,6 +95,13 @@ class Engine : private KeyspaceObserver {
   void TimeOutBlockedClients();
   // Ends MULTI without running it and forgets WATCHed keys (DISCARD, EXEC, RESET).
   void DiscardTransaction(Client& client);
+  // Lua scripting (EVAL, SCRIPT): broker/script/script_engine.h.
+  ScriptEngine& scripts() { return *scripts_; }
+  // Set by the transport: called from a script's hook while the script runs past
+  // busy-reply-threshold, so other clients are served meanwhile (they get BUSY except for
+  // allow-busy commands such as SCRIPT KILL). Must not block. The engine keeps the script's
+  // caller out of ProcessInput and defers freeing it if it disconnects meanwhile.
+  std::function<void()> serve_while_busy;
 
   // Facts about the hosting process, filled in by the transport for INFO.
   std::string executable;
@@ -124,6 +134,9 @@ class Engine : private KeyspaceObserver {
   int call_depth_ = 0;     // Execute nesting: 1 for a client's command, more inside EXEC/scripts
   int input_depth_ = 0;    // ProcessInput nesting
   bool resuming_ = false;  // inside ResumeUnblockedClients
+  // A busy script's caller that disconnected; freed by the next Cron once the script is over.
+  std::unique_ptr<Client> detached_script_caller_;
+  std::unique_ptr<ScriptEngine> scripts_;  // last: destroyed first, it holds a Client
 };
 
 }  // namespace drayman

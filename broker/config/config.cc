@@ -249,6 +249,23 @@ void Config::Register() {
       {"client-query-buffer-limit", {}, true,
        MemorySetter(&s.client_query_buffer_limit, 1024 * 1024),
        memory_getter(&s.client_query_buffer_limit)},
+      {"busy-reply-threshold",
+       {"lua-time-limit"},
+       true,
+       [&s](const std::vector<std::string>& values, std::string* error) {
+         int64_t parsed = 0;
+         if (values.size() != 1 || !ParseInt64(values[0], &parsed)) {
+           *error = std::string(kNotInteger);
+           return false;
+         }
+         if (parsed < 0) {
+           *error = "argument must be between 0 and 9223372036854775807 inclusive";
+           return false;
+         }
+         s.busy_reply_threshold_ms = parsed;
+         return true;
+       },
+       [&s] { return std::to_string(s.busy_reply_threshold_ms); }},
       {"client-output-buffer-limit", {}, true,
        OutputBufferLimitSetter(&s.client_output_buffer_limit),
        [&s] { return FormatOutputBufferLimits(s.client_output_buffer_limit); }},

@@ -45,6 +45,8 @@ struct Settings {
   int hz = 10;
   int64_t proto_max_bulk_len = 512LL * 1024 * 1024;
   int64_t client_query_buffer_limit = 1024LL * 1024 * 1024;
+  // Scripts running longer are "busy": other clients get BUSY and may SCRIPT KILL (0 = never).
+  int64_t busy_reply_threshold_ms = 5000;
   // Indexed by ClientClass. Redis defaults: normal 0 0 0, slave 256mb 64mb 60, pubsub 32mb 8mb 60
   std::array<OutputBufferLimit, 3> client_output_buffer_limit = {{
       {0, 0, 0},
