@@ -1,7 +1,9 @@
 #include "broker/resp/reply_builder.h"
 
 #include <charconv>
+#include <climits>
 #include <cmath>
+#include <cstdlib>
 
 namespace drayman {
 
@@ -15,19 +17,76 @@ void AppendInteger(std::string* out, int64_t value) {
 
 }  // namespace
 
+// Redis 7.2's d2string, which this follows (Redis 7.0 printed "%.17g", e.g. "3.1400000000000001"):
+//  - nan, inf, -inf, 0 and -0 spelled out;
+//  - integral values within +-2^62 printed as integers ("3", "100000000000000000");
+//  - everything else as the shortest digit string that reads back to the same double, laid out
+//    like fpconv_dtoa: plain digits when the exponent is small ("0.001234", "3.14",
+//    "12345678901234567000"), otherwise scientific with a signed exponent of at least one digit
+//    ("1e+20", "1.234e-7", "1.5e+300").
+// Redis gets its digits from Grisu2, which in rare cases yields a longer (still round-tripping)
+// digit string than the shortest one; std::to_chars always gives the shortest, so in those rare
+// cases the text differs while the value read back is the same.
 std::string FormatDouble(double value) {
   if (std::isnan(value)) return "nan";
   if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
+  if (value == 0) return std::signbit(value) ? "-0" : "0";
   char buf[64];
-  // Integral values within the exactly-representable range print without exponent or fraction,
-  // as Redis's d2string does.
-  if (value == std::floor(value) && std::fabs(value) < 9007199254740992.0) {
-    if (value == 0 && std::signbit(value)) return "-0";
-    auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), static_cast<int64_t>(value));
-    return std::string(buf, end);
+  constexpr double kIntegerLimit = static_cast<double>(LLONG_MAX / 2);
+  if (value >= -kIntegerLimit && value <= kIntegerLimit) {
+    auto integral = static_cast<long long>(value);
+    if (static_cast<double>(integral) == value) {
+      auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), integral);
+      return std::string(buf, end);
+    }
   }
-  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), value);
-  return std::string(buf, end);
+  // Shortest digits in scientific form: "-d.ddde+XX".
+  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), value, std::chars_format::scientific);
+  std::string_view text(buf, static_cast<size_t>(end - buf));
+  std::string out;
+  if (text.front() == '-') {
+    out.push_back('-');
+    text.remove_prefix(1);
+  }
+  const size_t e_pos = text.find('e');
+  std::string digits;
+  for (char c : text.substr(0, e_pos)) {
+    if (c != '.') digits.push_back(c);
+  }
+  int exponent = 0;
+  std::string_view exponent_text = text.substr(e_pos + 1);
+  if (exponent_text.front() == '+') exponent_text.remove_prefix(1);
+  std::from_chars(exponent_text.data(), exponent_text.data() + exponent_text.size(), exponent);
+  const int ndigits = static_cast<int>(digits.size());
+  const int k = exponent - (ndigits - 1);  // value = digits * 10^k
+  const int abs_exponent = std::abs(exponent);
+  if (k >= 0 && abs_exponent < ndigits + 7) {
+    out.append(digits);
+    out.append(static_cast<size_t>(k), '0');
+    return out;
+  }
+  if (k < 0 && (k > -7 || abs_exponent < 4)) {
+    const int offset = ndigits + k;  // digits before the decimal point
+    if (offset <= 0) {
+      out.append("0.");
+      out.append(static_cast<size_t>(-offset), '0');
+      out.append(digits);
+    } else {
+      out.append(digits, 0, static_cast<size_t>(offset));
+      out.push_back('.');
+      out.append(digits, static_cast<size_t>(offset));
+    }
+    return out;
+  }
+  out.push_back(digits[0]);
+  if (ndigits > 1) {
+    out.push_back('.');
+    out.append(digits, 1);
+  }
+  out.push_back('e');
+  out.push_back(exponent < 0 ? '-' : '+');
+  out.append(std::to_string(abs_exponent));
+  return out;
 }
 
 void ReplyBuilder::SimpleString(std::string_view text) {
@@ -39,7 +98,8 @@ void ReplyBuilder::SimpleString(std::string_view text) {
 void ReplyBuilder::Error(std::string_view text) {
   ++error_count_;
   size_t code_end = text.find(' ');
-  last_error_code_.assign(text.substr(0, code_end == std::string_view::npos ? text.size() : code_end));
+  last_error_code_.assign(
+      text.substr(0, code_end == std::string_view::npos ? text.size() : code_end));
   out_->push_back('-');
   size_t start = out_->size();
   out_->append(text);
@@ -97,6 +157,16 @@ void ReplyBuilder::Double(double value) {
   } else {
     Bulk(text);
   }
+}
+
+void ReplyBuilder::Help(std::string_view command, std::initializer_list<std::string_view> lines) {
+  ArrayHeader(lines.size() + 3);
+  std::string first(command);
+  first.append(" <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
+  SimpleString(first);
+  for (std::string_view line : lines) SimpleString(line);
+  SimpleString("HELP");
+  SimpleString("    Prints this help.");
 }
 
 void ReplyBuilder::Bool(bool value) {
