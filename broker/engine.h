@@ -23,6 +23,8 @@
 #include "broker/command/context.h"
 #include "broker/config/config.h"
 #include "broker/keyspace/database.h"
+#include "broker/slowlog/slowlog.h"
+#include "broker/stats/process_stats.h"
 
 namespace drayman {
 
@@ -41,6 +43,11 @@ struct EngineStats {
   uint64_t dirty = 0;  // changes since the last save
   int64_t last_save_time_s = 0;
   std::map<std::string, uint64_t> error_counts;  // by code, for INFO errorstats
+  // --- INFO rates and memory (server family) ---
+  // Sampled by Cron: instantaneous_ops_per_sec, instantaneous_input/output_kbps.
+  RateSampler ops_rate, input_rate, output_rate;
+  uint64_t used_memory_startup = 0;
+  uint64_t used_memory_peak = 0;
 };
 
 class Engine {
@@ -65,6 +72,7 @@ class Engine {
   Keyspace& keyspace() { return keyspace_; }
   const CommandTable& commands() const { return commands_; }
   Config& config() { return config_; }
+  SlowLog& slowlog() { return slowlog_; }
   const Settings& settings() const { return config_.settings(); }
   const Clock& clock() const { return clock_; }
   EngineStats& stats() { return stats_; }
@@ -86,6 +94,7 @@ class Engine {
   CommandTable commands_;
   Keyspace keyspace_;
   EngineStats stats_;
+  SlowLog slowlog_;
   absl::btree_map<uint64_t, std::unique_ptr<Client>> clients_;
   uint64_t next_client_id_ = 1;
   std::thread::id owner_thread_;
