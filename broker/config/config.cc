@@ -504,7 +504,8 @@ bool Config::SetMany(const std::vector<std::string>& args, std::string* error) {
       return fail(targets[i]->name, detail);
     }
   }
-  // Each distinct hook once, in order (port and bind may share the server's re-bind).
+  // Hooks run in argument order; one shared by two parameters (port and bind re-listen) simply
+  // runs twice.
   std::vector<const Parameter*> applied;
   for (size_t i = 0; i < count; ++i) {
     if (!targets[i]->apply) continue;
