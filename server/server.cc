@@ -97,9 +97,10 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
       int one = 1;
       setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     }
-    client_ = owner_.engine.Connect(
-        this, is_unix ? "/unixsocket:0" : PeerAddress(fd, false),
-        is_unix ? owner_.engine.settings().unixsocket + ":0" : PeerAddress(fd, true), fd);
+    client_ = owner_.engine.Connect(this, is_unix ? "/unixsocket:0" : PeerAddress(fd, false),
+                                    is_unix ? owner_.engine.settings().unixsocket + ":0"
+                                            : PeerAddress(fd, true),
+                                    fd);
     const Settings& settings = owner_.engine.settings();
     if (static_cast<int>(owner_.engine.clients().size()) > settings.maxclients) {
       ++owner_.engine.stats().rejected_connections;
