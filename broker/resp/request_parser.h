@@ -47,7 +47,7 @@ class RequestParser {
   // The whole error text ("ERR Protocol error: ...") after Next returned kError.
   const std::string& error() const { return error_; }
   // Bytes received but not yet consumed (Redis's qbuf).
-  size_t buffered_bytes() const { return buffer_.size() - read_pos_; }
+  size_t buffered_bytes() const { return write_end_ - read_pos_; }
   size_t buffer_capacity() const { return buffer_.capacity(); }
   // Allocated but unused bytes after the buffered data (Redis's qbuf-free).
   size_t free_bytes() const { return buffer_.capacity() - write_end_; }
