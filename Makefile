@@ -18,7 +18,7 @@ endif
 VENV := .venv
 SERVER := $(BUILD_DIR)/server/drayman-server
 
-.PHONY: all deps pydeps configure build run test test-cpp test-python bench format clean
+.PHONY: all deps pydeps pypackage configure build run test test-cpp test-python bench format clean
 
 all: build
 
@@ -27,6 +27,10 @@ deps:
 
 pydeps:
 	@tools/install-deps.sh --python
+
+# The in-process package (python/), always a Release build; its build directory is reused.
+pypackage: pydeps
+	@CCACHE_BASEDIR=$(CURDIR) $(VENV)/bin/pip install -q ./python
 
 configure: deps
 	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) \
@@ -39,7 +43,7 @@ build: configure
 run: build
 	$(SERVER) --bind 127.0.0.1 --port $(PORT)
 
-test: build pydeps
+test: build pypackage
 	@$(MAKE) --no-print-directory test-cpp test-python
 
 test-cpp:

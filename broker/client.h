@@ -9,8 +9,10 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "broker/pubsub/client_state.h"
 #include "broker/resp/reply_builder.h"
 #include "broker/resp/request_parser.h"
 
@@ -62,6 +64,24 @@ class Client {
   // commands never block for it: they answer as if they timed out, as in Redis.
   bool is_script_client = false;
 
+  // Blocking commands (broker/blocking/): set while the client waits for a key; the engine runs
+  // none of its pipelined input meanwhile. CLIENT LIST shows it as flag 'b'.
+  bool blocked = false;
+  // MULTI/EXEC (broker/families/transaction_family.cc). in_multi: commands are queued, not run;
+  // multi_aborted: one was rejected while queueing, so EXEC answers EXECABORT; in_exec: EXEC is
+  // running the queue (blocking commands answer as timed out). CLIENT LIST's multi= is
+  // multi_queue.size() while in_multi, else -1.
+  bool in_multi = false;
+  bool multi_aborted = false;
+  bool in_exec = false;
+  std::vector<std::vector<std::string>> multi_queue;
+  // WATCH (broker/transaction/watched_keys.h): (db, key) pairs, and whether one changed since.
+  std::vector<std::pair<int, std::string>> watched_keys;
+  bool watched_key_touched = false;
+  // Error replies the engine has counted for INFO, so a command that runs others (EXEC) does not
+  // count theirs twice.
+  uint64_t counted_error_replies = 0;
+
   // Close once the output is written (QUIT, protocol errors).
   bool close_after_reply = false;
   // Close now, dropping output (CLIENT KILL).
@@ -69,6 +89,13 @@ class Client {
   uint64_t commands_processed = 0;
 
   std::vector<std::string> args;  // the command being executed (reused between commands)
+
+  // --- pub/sub, MONITOR and output limits (broker/pubsub/) ---
+  ClientPubSub pubsub;  // subscriptions (reverse sets of the PubSub registry), MONITOR mode
+  // Bytes the transport took from output() and has not finished writing to the socket; output
+  // buffer limits count them with output() (broker/pubsub/output_limits.h).
+  uint64_t output_in_flight = 0;
+  int64_t obuf_soft_limit_since_ms = 0;  // when output went over the soft limit, 0 if under
 
  private:
   uint64_t id_;

@@ -5,11 +5,21 @@
 #include <chrono>
 #include <random>
 
+#include "absl/cleanup/cleanup.h"
 #include "broker/families/families.h"
 
 namespace drayman {
 
 namespace {
+
+// Commands MULTI does not queue: they act on the transaction itself, or end the connection.
+bool IsTransactionControl(const CommandSpec& spec) {
+  const std::string& name = spec.full_name;
+  return name == "exec" || name == "discard" || name == "multi" || name == "watch" ||
+         name == "quit" || name == "reset";
+}
+
+constexpr std::string_view kNotInTransaction = "ERR Command not allowed inside a transaction";
 
 std::string RandomRunId() {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -32,8 +42,11 @@ Engine::Engine(Config& config, const Clock& clock)
       clock_(clock),
       keyspace_(config.settings().databases),
       run_id(RandomRunId()),
-      owner_thread_(std::this_thread::get_id()) {
+      owner_thread_(std::this_thread::get_id()),
+      blocked_clients_(*this, config.settings().databases),
+      watched_keys_(config.settings().databases) {
   RegisterAllFamilies(commands_);
+  keyspace_.set_observer(this);
   stats_.start_time_ms = clock_.NowMs();
   stats_.last_save_time_s = stats_.start_time_ms / 1000;
   stats_.used_memory_startup = stats_.used_memory_peak = UsedMemoryBytes();
@@ -69,6 +82,9 @@ Client* Engine::Connect(ClientObserver* observer, std::string addr, std::string 
 
 void Engine::Disconnect(Client* client) {
   CheckThread();
+  blocked_clients_.Remove(*client);
+  watched_keys_.UnwatchAll(*client);
+  pubsub_.RemoveClient(*client);  // pub/sub: drop subscriptions and MONITOR mode
   clients_.erase(client->id());
 }
 
@@ -84,8 +100,10 @@ void Engine::KillClient(Client& client) {
 
 void Engine::ProcessInput(Client& client) {
   CheckThread();
+  ++input_depth_;
   const Settings& settings = config_.settings();
-  while (!client.close_after_reply && !client.close_asap) {
+  // A blocked client's pipelined commands wait until its blocking command ends.
+  while (!client.close_after_reply && !client.close_asap && !client.blocked) {
     // Limits follow the configuration and the client as they are before each command (AUTH or
     // CONFIG SET may have just changed them); the unauthenticated limits apply only while a
     // password is set.
@@ -100,6 +118,8 @@ void Engine::ProcessInput(Client& client) {
     }
     Execute(client, client.args);
   }
+  pubsub_.EnforceOutputLimits(client);  // output buffer limits for the client's own replies
+  if (--input_depth_ == 0) ResumeUnblockedClients();
 }
 
 void Engine::Execute(Client& client, std::vector<std::string>& args) {
@@ -108,8 +128,24 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
   client.last_interaction_ms = now_ms;
   ReplyBuilder& reply = client.reply();
   const uint64_t errors_before = reply.error_count();
+  const uint64_t counted_before = client.counted_error_replies;
+
+  // --- Blocking and transactions: after a top-level command (never inside EXEC or a script),
+  // serve clients blocked on keys it made ready; a command rejected before it runs (unknown,
+  // arity, auth...) while MULTI queues makes EXEC answer EXECABORT.
+  ++call_depth_;
+  bool accepted = false;
+  absl::Cleanup after_command = [&] {
+    if (!accepted && client.in_multi) client.multi_aborted = true;
+    if (--call_depth_ > 0) return;
+    blocked_clients_.ServeReady();
+    if (input_depth_ == 0) ResumeUnblockedClients();
+  };
   auto count_errors = [&] {
-    uint64_t emitted = reply.error_count() - errors_before;
+    // Errors of commands run by this one (EXEC's queue) were counted by their own Execute.
+    uint64_t emitted =
+        reply.error_count() - errors_before - (client.counted_error_replies - counted_before);
+    client.counted_error_replies += emitted;
     if (emitted == 0) return false;
     stats_.total_error_replies += emitted;
     stats_.error_counts[std::string(reply.last_error_code())] += emitted;
@@ -148,9 +184,41 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
     count_errors();
     return;
   }
+  // --- pub/sub: RESP2 subscribed context, MONITOR clients (broker/pubsub/) ---
+  if (std::string refusal = PubSub::Refusal(client, *spec); !refusal.empty()) {
+    ++spec->stats.rejected_calls;
+    reply.Error(refusal);
+    count_errors();
+    return;
+  }
+
+  // --- MULTI: queue instead of running (monitors see queued commands when EXEC runs them) ---
+  accepted = true;
+  if (client.in_multi && !IsTransactionControl(*spec)) {
+    if (spec->flags & kCmdNoMulti) {
+      accepted = false;
+      ++spec->stats.rejected_calls;
+      reply.Error(kNotInTransaction);
+      count_errors();
+      return;
+    }
+    client.multi_queue.push_back(args);
+    client.last_command = spec->full_name;  // CLIENT LIST shows the queued command, as Redis
+    reply.SimpleString("QUEUED");
+    return;
+  }
+
+  // MONITOR: arguments are formatted before the handler (which may consume them); Redis 7.0
+  // feeds monitors after the command ran, except skip_monitor commands (EVAL), fed before.
+  std::string monitor_args;
+  const bool feed_monitors = pubsub_.ShouldFeed(*spec);
+  if (feed_monitors) monitor_args = PubSub::FormatMonitorArgs(args);
+  if (feed_monitors && PubSub::FeedsBefore(*spec)) pubsub_.FeedMonitors(client, monitor_args);
 
   CommandContext context{*this,     client,         args,   reply, *spec,
                          keyspace_.db(client.db), keyspace_, now_ms};
+  // CLIENT NO-TOUCH: this client's lookups leave access times alone, except TOUCH's own.
+  keyspace_.set_no_touch(client.no_touch && spec->full_name != "touch");
   const int64_t started_us = SteadyMicros();
   spec->handler(context);
   const int64_t duration_us = SteadyMicros() - started_us;
@@ -161,6 +229,7 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
     slowlog_.Record(config_, *spec, args, duration_us, now_ms / 1000, client.addr, client.name);
   }
   if (count_errors()) ++spec->stats.failed_calls;
+  if (feed_monitors && !PubSub::FeedsBefore(*spec)) pubsub_.FeedMonitors(client, monitor_args);
   if (context.dirty > 0 && (spec->flags & kCmdWrite)) {
     // One generic signal for every key a write command names, so WATCH and blocked clients see
     // changes without each handler remembering to signal (Redis's signalModifiedKey).
@@ -198,10 +267,60 @@ void Engine::Cron() {
   if (timeout_s > 0) {
     std::vector<Client*> idle;
     for (auto& [id, client] : clients_) {
+      if (client->blocked) continue;  // Redis never idles out a client waiting in BLPOP
       if (now_ms - client->last_interaction_ms > int64_t{timeout_s} * 1000) idle.push_back(client.get());
     }
     for (Client* client : idle) KillClient(*client);
   }
 }
+
+// --- Blocking commands and transactions ---
+
+void Engine::TimeOutBlockedClients() {
+  CheckThread();
+  // Inside a command (a long script serving other clients meanwhile) nothing may change under
+  // it: timeouts wait for the command to end, as in Redis.
+  if (call_depth_ > 0) return;
+  blocked_clients_.TimeOutDue(clock_.NowMs());
+  ResumeUnblockedClients();
+}
+
+void Engine::DiscardTransaction(Client& client) {
+  client.in_multi = false;
+  client.multi_aborted = false;
+  client.multi_queue.clear();
+  watched_keys_.UnwatchAll(client);
+}
+
+void Engine::ResumeUnblockedClients() {
+  // The outer call picks up clients resumed meanwhile; none runs inside another's command.
+  if (resuming_ || call_depth_ > 0) return;
+  resuming_ = true;
+  while (blocked_clients_.has_resumed()) {
+    for (uint64_t id : blocked_clients_.TakeResumed()) {
+      Client* client = FindClient(id);
+      if (client == nullptr || client->blocked) continue;
+      // Its reply is in its output; run what it pipelined after the blocking command.
+      ProcessInput(*client);
+      if (!client->output().empty() && client->observer()) {
+        client->observer()->OnOutputPending(*client);
+      }
+    }
+  }
+  resuming_ = false;
+}
+
+void Engine::OnKeyModified(int db, std::string_view key) { watched_keys_.Touch(db, key); }
+
+void Engine::OnDatabaseModified(int db) { watched_keys_.TouchDatabase(keyspace_.db(db), nullptr); }
+
+void Engine::OnDatabasesSwapped(int first, int second) {
+  watched_keys_.TouchDatabase(keyspace_.db(first), &keyspace_.db(second));
+  watched_keys_.TouchDatabase(keyspace_.db(second), &keyspace_.db(first));
+  blocked_clients_.MarkDatabaseReady(first);
+  blocked_clients_.MarkDatabaseReady(second);
+}
+
+void Engine::OnKeyReady(int db, std::string_view key) { blocked_clients_.MarkReady(db, key); }
 
 }  // namespace drayman

@@ -17,14 +17,17 @@
 #include <vector>
 
 #include "absl/container/btree_map.h"
+#include "broker/blocking/blocked_clients.h"
 #include "broker/client.h"
 #include "broker/clock.h"
 #include "broker/command/command_table.h"
 #include "broker/command/context.h"
 #include "broker/config/config.h"
 #include "broker/keyspace/database.h"
+#include "broker/pubsub/pubsub.h"
 #include "broker/slowlog/slowlog.h"
 #include "broker/stats/process_stats.h"
+#include "broker/transaction/watched_keys.h"
 
 namespace drayman {
 
@@ -50,7 +53,7 @@ struct EngineStats {
   uint64_t used_memory_peak = 0;
 };
 
-class Engine {
+class Engine : private KeyspaceObserver {
  public:
   Engine(Config& config, const Clock& clock);
   ~Engine();
@@ -80,6 +83,23 @@ class Engine {
   Client* FindClient(uint64_t id);
   // Asks the client's transport to close it (CLIENT KILL, idle timeout).
   void KillClient(Client& client);
+  // Pub/sub channels and patterns, MONITOR clients, output buffer limits (broker/pubsub/).
+  PubSub& pubsub() { return pubsub_; }
+
+  // --- Blocking commands and transactions ---
+  // Clients blocked in BLPOP & co. (broker/blocking/). INFO's blocked_clients is
+  // blocked_clients().blocked_count(), clients_in_timeout_table its timeout_count().
+  BlockedClients& blocked_clients() { return blocked_clients_; }
+  const BlockedClients& blocked_clients() const { return blocked_clients_; }
+  WatchedKeys& watched_keys() { return watched_keys_; }
+  // The nearest blocked client's deadline on the engine clock (ms), or 0 when none waits with a
+  // timeout. The transport arms one timer for it and calls TimeOutBlockedClients when it fires.
+  int64_t NextBlockingDeadline() const { return blocked_clients_.NextDeadline(); }
+  // Answers every blocked client whose deadline has passed as timed out, then resumes their
+  // pipelined input. Does nothing while a command runs (a busy script serving other clients).
+  void TimeOutBlockedClients();
+  // Ends MULTI without running it and forgets WATCHed keys (DISCARD, EXEC, RESET).
+  void DiscardTransaction(Client& client);
 
   // Facts about the hosting process, filled in by the transport for INFO.
   std::string executable;
@@ -89,15 +109,30 @@ class Engine {
  private:
   void CheckThread() const;
 
+  // KeyspaceObserver: WATCH invalidation and blocked-client wake-ups.
+  void OnKeyModified(int db, std::string_view key) override;
+  void OnDatabaseModified(int db) override;
+  void OnDatabasesSwapped(int first, int second) override;
+  void OnKeyReady(int db, std::string_view key) override;
+  // Runs the pipelined input of clients whose blocking command ended (served, timed out,
+  // unblocked), iteratively, so wake-up chains never recurse.
+  void ResumeUnblockedClients();
+
   Config& config_;
   const Clock& clock_;
   CommandTable commands_;
   Keyspace keyspace_;
+  PubSub pubsub_{*this};
   EngineStats stats_;
   SlowLog slowlog_;
   absl::btree_map<uint64_t, std::unique_ptr<Client>> clients_;
   uint64_t next_client_id_ = 1;
   std::thread::id owner_thread_;
+  BlockedClients blocked_clients_;
+  WatchedKeys watched_keys_;
+  int call_depth_ = 0;     // Execute nesting: 1 for a client's command, more inside EXEC/scripts
+  int input_depth_ = 0;    // ProcessInput nesting
+  bool resuming_ = false;  // inside ResumeUnblockedClients
 };
 
 }  // namespace drayman

@@ -7,6 +7,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio.hpp>
 #include <chrono>
 #include <cstdio>
@@ -60,7 +61,7 @@ struct Server::Impl {
   class Session;
 
   explicit Impl(Config& config, const Clock& clock)
-      : engine(config, clock), cron_timer(io), signals(io) {}
+      : engine(config, clock), cron_timer(io), blocking_timer(io), signals(io) {}
 
   asio::io_context io;
   Engine engine;
@@ -70,6 +71,9 @@ struct Server::Impl {
   int listening_port = 0;
   std::unique_ptr<asio::local::stream_protocol::acceptor> unix_acceptor;
   asio::steady_timer cron_timer;
+  // One timer at the nearest blocked client's deadline, so BLPOP & co. time out on time.
+  asio::steady_timer blocking_timer;
+  int64_t blocking_timer_deadline_ms = 0;  // what blocking_timer is armed for; 0 = idle
   asio::signal_set signals;
   std::unordered_set<std::shared_ptr<Session>> sessions;
   bool stopping = false;
@@ -84,6 +88,7 @@ struct Server::Impl {
   void AcceptUnix();
   void StartSession(GenericSocket socket, bool is_unix);
   void ScheduleCron();
+  void ArmBlockingTimer();
   void Shutdown();
 };
 
@@ -93,6 +98,8 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
 
   void Begin(bool is_unix) {
     int fd = socket_.native_handle();
+    boost::system::error_code ignored;
+    socket_.non_blocking(true, ignored);  // reads happen once the socket is readable (see Read)
     if (!is_unix) {
       int one = 1;
       setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
@@ -137,15 +144,26 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
   void Read() {
     if (closed_ || reading_ || client_->close_after_reply) return;
     if (client_->output().size() + writing_.size() > kPauseReadingAbove) return;
-    size_t available = 0;
-    char* buffer = client_->parser().PrepareWrite(kReadChunk, &available);
+    // Wait for readability, then read synchronously: no buffer is lent to a pending read, because
+    // the engine may run this client's parser meanwhile (resuming it after a blocking command).
     reading_ = true;
     auto self = shared_from_this();
-    socket_.async_read_some(asio::buffer(buffer, available),
-                            [self](boost::system::error_code error, size_t count) {
-                              self->reading_ = false;
-                              self->OnRead(error, count);
-                            });
+    socket_.async_wait(asio::socket_base::wait_read, [self](boost::system::error_code error) {
+      self->reading_ = false;
+      if (self->closed_) return;
+      if (error) {
+        self->Close();
+        return;
+      }
+      size_t available = 0;
+      char* buffer = self->client_->parser().PrepareWrite(kReadChunk, &available);
+      size_t count = self->socket_.read_some(asio::buffer(buffer, available), error);
+      if (error == asio::error::would_block || error == asio::error::try_again) {
+        self->Read();
+        return;
+      }
+      self->OnRead(error, count);
+    });
   }
 
   void OnRead(boost::system::error_code error, size_t count) {
@@ -162,6 +180,7 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
       return;
     }
     owner_.engine.ProcessInput(*client_);
+    owner_.ArmBlockingTimer();  // the command may have blocked a client, or served one
     if (client_->close_asap) {
       Close();
       return;
@@ -178,6 +197,7 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
     }
     writing_.clear();
     writing_.swap(client_->output());
+    client_->output_in_flight = writing_.size();  // output buffer limits count these bytes too
     write_in_flight_ = true;
     auto self = shared_from_this();
     asio::async_write(socket_, asio::buffer(writing_),
@@ -194,6 +214,7 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
       return;
     }
     owner_.engine.stats().total_net_output_bytes += count;
+    client_->output_in_flight = 0;
     // Release memory held by a burst of large replies.
     if (writing_.capacity() > 1024 * 1024) std::string().swap(writing_);
     MaybeWrite();
@@ -320,6 +341,29 @@ void Server::Impl::ScheduleCron() {
   });
 }
 
+void Server::Impl::ArmBlockingTimer() {
+  const int64_t deadline_ms = engine.NextBlockingDeadline();
+  if (deadline_ms == blocking_timer_deadline_ms || stopping) return;
+  blocking_timer_deadline_ms = deadline_ms;
+  if (deadline_ms == 0) {
+    blocking_timer.cancel();
+    return;
+  }
+  // Deadlines are on the engine clock; the steady timer waits the remaining time, at least 1 ms
+  // (a deadline the engine defers, inside a long command, must not spin the loop) and at most an
+  // hour (huge timeouts would overflow the steady clock). An early wake-up finds nothing due and
+  // re-arms.
+  constexpr int64_t kMaxWaitMs = 3600 * 1000;
+  const int64_t wait_ms = std::clamp<int64_t>(deadline_ms - engine.clock().NowMs(), 1, kMaxWaitMs);
+  blocking_timer.expires_after(std::chrono::milliseconds(wait_ms));
+  blocking_timer.async_wait([this](boost::system::error_code error) {
+    if (error || stopping) return;  // re-armed or cancelled
+    blocking_timer_deadline_ms = 0;
+    engine.TimeOutBlockedClients();
+    ArmBlockingTimer();
+  });
+}
+
 void Server::Impl::Shutdown() {
   if (stopping) return;
   stopping = true;
@@ -330,6 +374,7 @@ void Server::Impl::Shutdown() {
     std::filesystem::remove(engine.settings().unixsocket, ignored);
   }
   cron_timer.cancel();
+  blocking_timer.cancel();
   signals.cancel(ignored);
   auto open_sessions = sessions;
   for (auto& session : open_sessions) session->Close();

@@ -57,32 +57,26 @@ std::vector<std::string_view> CommandFlagNames(uint32_t flags) {
 }
 
 std::vector<std::string> CommandSpec::AclCategories() const {
-  // Derived from the group and flags, listed in Redis's category order (keyspace, read, write,
-  // data types, pubsub, admin, fast/slow, blocking, dangerous, connection, transaction,
-  // scripting), which COMMAND INFO reproduces.
+  // In Redis's category order (acl.c): keyspace read write <data type> pubsub admin fast|slow
+  // blocking dangerous connection transaction scripting.
   std::vector<std::string> categories;
   const std::string& family = parent ? parent->group : group;
   if (family == "generic") categories.push_back("@keyspace");
   if (flags & kCmdReadonly) categories.push_back("@read");
   if (flags & kCmdWrite) categories.push_back("@write");
-  if (family == "set" || family == "list" || family == "hash" || family == "string") {
-    categories.push_back("@" + family);
-  } else if (family == "sorted-set") {
+  if (family == "sorted-set") {
     categories.push_back("@sortedset");
-  } else if (family == "pubsub") {
-    categories.push_back("@pubsub");
+  } else if (family == "string" || family == "list" || family == "hash" || family == "set" ||
+             family == "pubsub") {
+    categories.push_back("@" + family);
   }
   if (flags & kCmdAdmin) categories.push_back("@admin");
   categories.push_back((flags & kCmdFast) ? "@fast" : "@slow");
   if (flags & kCmdBlocking) categories.push_back("@blocking");
   if (flags & kCmdAdmin) categories.push_back("@dangerous");
-  if (family == "connection") {
-    categories.push_back("@connection");
-  } else if (family == "transactions") {
-    categories.push_back("@transaction");
-  } else if (family == "scripting") {
-    categories.push_back("@scripting");
-  }
+  if (family == "connection") categories.push_back("@connection");
+  if (family == "transactions") categories.push_back("@transaction");
+  if (family == "scripting") categories.push_back("@scripting");
   return categories;
 }
 

@@ -13,19 +13,26 @@ bool ParseInt64(std::string_view text, int64_t* value) {
   if (text.empty() || text.size() > 20) return false;
   if (text.size() > 1 && text[0] == '0') return false;
   if (text.size() > 1 && text[0] == '-' && text[1] == '0') return false;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), *value);
-  return ec == std::errc() && ptr == text.data() + text.size();
+  int64_t parsed = 0;  // *value stays untouched on failure ("12abc" must not leave 12 behind)
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), parsed);
+  if (ec != std::errc() || ptr != text.data() + text.size()) return false;
+  *value = parsed;
+  return true;
 }
 
 bool ParseUint64(std::string_view text, uint64_t* value) {
   if (text.empty() || text.size() > 20) return false;
   if (text.size() > 1 && text[0] == '0') return false;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), *value);
-  return ec == std::errc() && ptr == text.data() + text.size();
+  uint64_t parsed = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), parsed);
+  if (ec != std::errc() || ptr != text.data() + text.size()) return false;
+  *value = parsed;
+  return true;
 }
 
 bool ParseDouble(std::string_view text, double* value) {
-  if (text.empty() || text.size() > 5000) return false;
+  // No length limit: Redis's string2d takes any length ("1." followed by 6000 zeros is 1).
+  if (text.empty()) return false;
   if (std::isspace(static_cast<unsigned char>(text.front()))) return false;
   std::string copy(text);
   char* end = nullptr;
@@ -33,29 +40,44 @@ bool ParseDouble(std::string_view text, double* value) {
   double parsed = std::strtod(copy.c_str(), &end);
   if (end != copy.c_str() + copy.size()) return false;
   if (std::isnan(parsed)) return false;
-  if (errno == ERANGE && (parsed == HUGE_VAL || parsed == -HUGE_VAL || parsed == 0)) {
-    // Overflow to infinity is an error unless the text spelled infinity.
-    if (std::isinf(parsed)) return false;
-  }
+  // Redis rejects overflow (to infinity) and underflow to zero ("1e-400"), but keeps a gradual
+  // underflow to a subnormal ("1e-320"); an explicit "inf" parses without ERANGE.
+  if (errno == ERANGE && (std::isinf(parsed) || parsed == 0)) return false;
   *value = parsed;
   return true;
 }
 
 bool ParseLongDouble(std::string_view text, long double* value) {
-  if (text.empty() || text.size() > 5000) return false;
+  // Redis's string2ld: at most MAX_LONG_DOUBLE_CHARS - 1 bytes, no leading blank, all consumed,
+  // no NaN, ERANGE only when the result is infinite or zero.
+  if (text.empty() || text.size() >= kMaxLongDoubleChars) return false;
   if (std::isspace(static_cast<unsigned char>(text.front()))) return false;
   std::string copy(text);
   char* end = nullptr;
   errno = 0;
   long double parsed = std::strtold(copy.c_str(), &end);
   if (end != copy.c_str() + copy.size()) return false;
-  if (errno == ERANGE || std::isnan(parsed)) return false;
+  if (std::isnan(parsed) || errno == EINVAL) return false;
+  if (errno == ERANGE && (std::isinf(parsed) || parsed == 0)) return false;
   *value = parsed;
   return true;
 }
 
+bool ParseScanCursor(std::string_view text, uint64_t* cursor) {
+  // Redis parses cursors with strtoul: leading zeros, '+' and '-' (wrapping) are accepted, an
+  // empty cursor is 0; a leading blank, trailing bytes or overflow are "invalid cursor".
+  if (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) return false;
+  std::string copy(text);
+  char* end = nullptr;
+  errno = 0;
+  unsigned long long parsed = std::strtoull(copy.c_str(), &end, 10);
+  if (end != copy.c_str() + copy.size() || errno == ERANGE) return false;
+  *cursor = parsed;
+  return true;
+}
+
 std::string FormatLongDouble(long double value) {
-  char buf[5600];
+  char buf[kMaxLongDoubleChars + 600];
   int length = std::snprintf(buf, sizeof(buf), "%.17Lf", value);
   if (length <= 0 || static_cast<size_t>(length) >= sizeof(buf)) return "0";
   std::string out(buf, static_cast<size_t>(length));

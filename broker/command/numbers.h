@@ -3,9 +3,11 @@
 // Contract: ParseInt64 accepts what Redis's string2ll accepts (optional '-', digits, no blanks,
 // no '+', no leading zeros, within int64). ParseDouble accepts what Redis's strtod-based parsing
 // accepts for scores and timeouts (Python reprs such as "1e+20", "inf", "+inf", "-inf"; no blanks,
-// no NaN). Long doubles follow INCRBYFLOAT's rules and print in its human form.
+// no NaN, no overflow, no underflow to zero). Long doubles follow INCRBYFLOAT's rules (strtold,
+// shorter than 5120 bytes) and print in its human form. Scan cursors follow strtoul.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -16,6 +18,10 @@ bool ParseInt64(std::string_view text, int64_t* value);
 bool ParseUint64(std::string_view text, uint64_t* value);
 bool ParseDouble(std::string_view text, double* value);
 bool ParseLongDouble(std::string_view text, long double* value);
+// SCAN/HSCAN/SSCAN/ZSCAN cursors: Redis's strtoul rules ("-1", "+5", "007" and "" are valid).
+bool ParseScanCursor(std::string_view text, uint64_t* cursor);
+// Redis's MAX_LONG_DOUBLE_CHARS: long doubles are parsed from, and printed into, fewer bytes.
+inline constexpr size_t kMaxLongDoubleChars = 5 * 1024;
 // INCRBYFLOAT / HINCRBYFLOAT output: fixed notation with 17 significant digits, trailing zeros
 // (and a trailing dot) removed.
 std::string FormatLongDouble(long double value);

@@ -205,6 +205,73 @@ std::string QuoteIfNeeded(const std::string& value) {
   return quoted;
 }
 
+// --- client-output-buffer-limit (pub/sub work) ---
+// "<class> <hard> <soft> <soft seconds> [<class> ...]". CONFIG SET passes one string, split on
+// single spaces as Redis's sdssplitlen does; a config-file line passes its words. Every group is
+// checked before any is applied, so a bad group changes nothing.
+std::function<bool(const std::vector<std::string>&, std::string*)> OutputBufferLimitSetter(
+    std::array<OutputBufferLimit, 3>* limits) {
+  return [limits](const std::vector<std::string>& values, std::string* error) {
+    std::vector<std::string> words;
+    if (values.size() == 1) {
+      std::string_view text = values[0];
+      while (!text.empty()) {
+        size_t space = text.find(' ');
+        words.emplace_back(text.substr(0, space));
+        if (space == std::string_view::npos) break;
+        text.remove_prefix(space + 1);
+        if (text.empty()) words.emplace_back();
+      }
+    } else {
+      words = values;
+    }
+    if (words.size() % 4 != 0) {
+      *error = "Wrong number of arguments in buffer limit configuration.";
+      return false;
+    }
+    std::array<OutputBufferLimit, 3> updated = *limits;
+    for (size_t i = 0; i < words.size(); i += 4) {
+      ClientClass client_class;
+      if (EqualsIgnoreCase(words[i], "normal")) {
+        client_class = ClientClass::kNormal;
+      } else if (EqualsIgnoreCase(words[i], "slave") || EqualsIgnoreCase(words[i], "replica")) {
+        client_class = ClientClass::kReplica;
+      } else if (EqualsIgnoreCase(words[i], "pubsub")) {
+        client_class = ClientClass::kPubSub;
+      } else {
+        *error = "Invalid client class specified in buffer limit configuration.";
+        return false;
+      }
+      OutputBufferLimit limit;
+      if (!ParseMemory(words[i + 1], &limit.hard_bytes) ||
+          !ParseMemory(words[i + 2], &limit.soft_bytes) ||
+          !ParseInt64(words[i + 3], &limit.soft_seconds) || limit.hard_bytes < 0 ||
+          limit.soft_bytes < 0 || limit.soft_seconds < 0) {
+        *error = "Error in hard, soft or soft_seconds setting in buffer limit configuration.";
+        return false;
+      }
+      updated[static_cast<int>(client_class)] = limit;
+    }
+    *limits = updated;
+    return true;
+  };
+}
+
+// CONFIG GET's form: "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60".
+std::string FormatOutputBufferLimits(const std::array<OutputBufferLimit, 3>& limits) {
+  static constexpr std::string_view kNames[] = {"normal", "slave", "pubsub"};
+  std::string text;
+  for (size_t i = 0; i < limits.size(); ++i) {
+    if (i) text.push_back(' ');
+    text.append(kNames[i]);
+    for (int64_t value : {limits[i].hard_bytes, limits[i].soft_bytes, limits[i].soft_seconds}) {
+      text.push_back(' ');
+      text.append(std::to_string(value));
+    }
+  }
+  return text;
+}
+
 }  // namespace
 
 bool ParseMemory(std::string_view text, int64_t* bytes) {
@@ -324,6 +391,11 @@ void Config::Register() {
        MemorySetter(&s.client_query_buffer_limit, 1024 * 1024),
        int_getter(&s.client_query_buffer_limit),
        true},
+      {"client-output-buffer-limit",
+       {},
+       true,
+       OutputBufferLimitSetter(&s.client_output_buffer_limit),
+       [&s] { return FormatOutputBufferLimits(s.client_output_buffer_limit); }},
       {"slowlog-log-slower-than",
        {},
        true,

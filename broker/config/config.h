@@ -11,6 +11,7 @@
 // only maps names to those fields.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -19,6 +20,17 @@
 #include <vector>
 
 namespace drayman {
+
+// --- client-output-buffer-limit (broker/pubsub/output_limits.h) ---
+// Client classes as Redis names them in client-output-buffer-limit, in CONFIG GET order.
+enum class ClientClass : int { kNormal = 0, kReplica = 1, kPubSub = 2 };
+// 0 disables a limit. A client over `hard_bytes`, or over `soft_bytes` for longer than
+// `soft_seconds`, is disconnected.
+struct OutputBufferLimit {
+  int64_t hard_bytes = 0;
+  int64_t soft_bytes = 0;
+  int64_t soft_seconds = 0;
+};
 
 struct Settings {
   // Network (read by the server; reported by CONFIG GET).
@@ -39,6 +51,12 @@ struct Settings {
   int64_t client_query_buffer_limit = 1024LL * 1024 * 1024;
   int64_t slowlog_log_slower_than = 10000;  // microseconds; negative disables, 0 logs everything
   int64_t slowlog_max_len = 128;
+  // Indexed by ClientClass. Redis defaults: normal 0 0 0, slave 256mb 64mb 60, pubsub 32mb 8mb 60
+  std::array<OutputBufferLimit, 3> client_output_buffer_limit = {{
+      {0, 0, 0},
+      {256LL * 1024 * 1024, 64LL * 1024 * 1024, 60},
+      {32LL * 1024 * 1024, 8LL * 1024 * 1024, 60},
+  }};
   // Process.
   std::string dir = ".";
   std::string logfile;  // empty = stdout

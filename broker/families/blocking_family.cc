@@ -1,8 +1,413 @@
-// Blocking family. (Rows are added by the work on this family.)
+// Blocking family: BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP, BZPOPMIN, BZPOPMAX, BZMPOP, and
+// CLIENT UNBLOCK.
+//
+// Each command parses its arguments, then hands ServeOrBlock (broker/blocking/blocking_command.h)
+// a serve function that pops from one key and replies; the same function serves the first attempt
+// and every later wake-up, so a waiter gets exactly what the command would have answered at once.
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "broker/blocking/blocking_command.h"
+#include "broker/command/context.h"
+#include "broker/command/numbers.h"
+#include "broker/engine.h"
 #include "broker/families/families.h"
+#include "broker/families/sorted_set_ops.h"
+#include "broker/keyspace/list.h"
+#include "broker/keyspace/zset.h"
 
 namespace drayman {
 
-void RegisterBlockingFamily(CommandTable& table) {}
+namespace {
+
+constexpr std::string_view kNumkeysNotPositive = "ERR numkeys should be greater than 0";
+constexpr std::string_view kCountNotPositive = "ERR count should be greater than 0";
+constexpr std::string_view kUnblockReason = "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR";
+
+enum class End { kLeft, kRight };
+
+bool ParseEnd(std::string_view text, End* end) {
+  if (EqualsIgnoreCase(text, "left")) {
+    *end = End::kLeft;
+  } else if (EqualsIgnoreCase(text, "right")) {
+    *end = End::kRight;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+std::string Pop(List& list, End end) {
+  return end == End::kLeft ? list.PopFront() : list.PopBack();
+}
+
+// The list at `key` for a serve attempt: kWrongType / kNotReady, or kServed with *out set.
+ServeResult FindNonEmptyList(CommandContext& ctx, std::string_view key, List** out) {
+  bool wrong_type = false;
+  *out = ctx.db.FindAs<List>(key, &wrong_type);
+  if (wrong_type) return ServeResult::kWrongType;
+  if (*out == nullptr || (*out)->empty()) return ServeResult::kNotReady;
+  return ServeResult::kServed;
+}
+
+// BLPOP / BRPOP: [key, element] from the first non-empty key.
+ServeFunction PopOne(End end) {
+  return [end](CommandContext& ctx, std::string_view key) {
+    List* list = nullptr;
+    if (ServeResult found = FindNonEmptyList(ctx, key, &list); found != ServeResult::kServed) {
+      return found;
+    }
+    std::string value = Pop(*list, end);
+    ctx.reply.ArrayHeader(2);
+    ctx.reply.Bulk(key);
+    ctx.reply.Bulk(value);
+    ctx.AddDirty();
+    ctx.DeleteIfEmpty(key, list);
+    return ServeResult::kServed;
+  };
+}
+
+// BLMOVE / BRPOPLPUSH: pops from the source, pushes to `destination`, replies the element. A
+// destination of the wrong type answers WRONGTYPE and moves nothing, waking or not (Redis 7.0).
+ServeFunction MoveOne(std::string destination, End from, End to) {
+  return [destination = std::move(destination), from, to](CommandContext& ctx,
+                                                          std::string_view key) {
+    List* source = nullptr;
+    if (ServeResult found = FindNonEmptyList(ctx, key, &source); found != ServeResult::kServed) {
+      return found;
+    }
+    List* target = nullptr;
+    if (!ctx.LookupWrite(destination, &target)) return ServeResult::kServed;  // WRONGTYPE sent
+    std::string value = Pop(*source, from);
+    if (target == nullptr) {
+      Entry& entry = ctx.db.Add(destination, Value(std::make_unique<List>()));
+      target = &ValueAs<List>(entry.value);
+    }
+    if (to == End::kLeft) {
+      target->PushFront(value);
+    } else {
+      target->PushBack(value);
+    }
+    ctx.AddDirty();
+    ctx.DeleteIfEmpty(key, source);  // a rotation (source == destination) keeps it non-empty
+    ctx.reply.Bulk(value);
+    return ServeResult::kServed;
+  };
+}
+
+// BLMPOP: [key, [element ...]] with up to `count` elements from the first non-empty key.
+ServeFunction PopMany(End end, int64_t count) {
+  return [end, count](CommandContext& ctx, std::string_view key) {
+    List* list = nullptr;
+    if (ServeResult found = FindNonEmptyList(ctx, key, &list); found != ServeResult::kServed) {
+      return found;
+    }
+    const size_t popped = std::min(list->size(), static_cast<size_t>(count));
+    ctx.reply.ArrayHeader(2);
+    ctx.reply.Bulk(key);
+    ctx.reply.ArrayHeader(popped);
+    for (size_t i = 0; i < popped; ++i) ctx.reply.Bulk(Pop(*list, end));
+    ctx.AddDirty(static_cast<int64_t>(popped));
+    ctx.DeleteIfEmpty(key, list);
+    return ServeResult::kServed;
+  };
+}
+
+void BlockingPop(CommandContext& ctx, End end) {
+  int64_t deadline_ms = 0;
+  if (!ParseBlockingTimeout(ctx, ctx.args.back(), &deadline_ms)) return;
+  std::vector<std::string> keys(ctx.args.begin() + 1, ctx.args.end() - 1);
+  ServeOrBlock(ctx, keys, deadline_ms, PopOne(end));
+}
+
+// BLPOP key [key ...] timeout
+void CmdBlpop(CommandContext& ctx) { BlockingPop(ctx, End::kLeft); }
+
+// BRPOP key [key ...] timeout
+void CmdBrpop(CommandContext& ctx) { BlockingPop(ctx, End::kRight); }
+
+void BlockingMove(CommandContext& ctx, End from, End to, std::string_view timeout) {
+  int64_t deadline_ms = 0;
+  if (!ParseBlockingTimeout(ctx, timeout, &deadline_ms)) return;
+  ServeOrBlock(ctx, {ctx.args[1]}, deadline_ms, MoveOne(ctx.args[2], from, to), DenyReply::kNull);
+}
+
+// BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout
+void CmdBlmove(CommandContext& ctx) {
+  End from = End::kLeft;
+  End to = End::kLeft;
+  if (!ParseEnd(ctx.args[3], &from) || !ParseEnd(ctx.args[4], &to)) {
+    ctx.reply.Error(errors::kSyntax);
+    return;
+  }
+  BlockingMove(ctx, from, to, ctx.args[5]);
+}
+
+// BRPOPLPUSH source destination timeout
+void CmdBrpoplpush(CommandContext& ctx) { BlockingMove(ctx, End::kRight, End::kLeft, ctx.args[3]); }
+
+// numkeys as Redis's getRangeLongFromObjectOrReply(1, LONG_MAX) reads it; 0 when invalid.
+int64_t ParseNumkeys(std::string_view text) {
+  int64_t numkeys = 0;
+  if (!ParseInt64(text, &numkeys) || numkeys < 1) return 0;
+  return numkeys;
+}
+
+// BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]
+void CmdBlmpop(CommandContext& ctx) {
+  const int64_t numkeys = ParseNumkeys(ctx.args[2]);
+  if (numkeys == 0) {
+    ctx.reply.Error(kNumkeysNotPositive);
+    return;
+  }
+  const size_t argc = ctx.args.size();
+  if (static_cast<uint64_t>(numkeys) >= argc - 3) {  // no room for the keys and LEFT|RIGHT
+    ctx.reply.Error(errors::kSyntax);
+    return;
+  }
+  const size_t where_index = 3 + static_cast<size_t>(numkeys);
+  End end = End::kLeft;
+  if (!ParseEnd(ctx.args[where_index], &end)) {
+    ctx.reply.Error(errors::kSyntax);
+    return;
+  }
+  int64_t count = -1;
+  for (size_t i = where_index + 1; i < argc; ++i) {
+    if (count == -1 && EqualsIgnoreCase(ctx.args[i], "count") && i + 1 < argc) {
+      ++i;
+      if (!ParseInt64(ctx.args[i], &count) || count < 1) {
+        ctx.reply.Error(kCountNotPositive);
+        return;
+      }
+    } else {
+      ctx.reply.Error(errors::kSyntax);
+      return;
+    }
+  }
+  if (count == -1) count = 1;
+  int64_t deadline_ms = 0;
+  if (!ParseBlockingTimeout(ctx, ctx.args[1], &deadline_ms)) return;
+  std::vector<std::string> keys(ctx.args.begin() + 3, ctx.args.begin() + 3 + numkeys);
+  ServeOrBlock(ctx, keys, deadline_ms, PopMany(end, count));
+}
+
+// BLMPOP's keys: numkeys at index 2, the keys after it.
+std::vector<int> BlmpopKeys(const std::vector<std::string>& args) {
+  std::vector<int> keys;
+  if (args.size() < 3) return keys;
+  const int64_t numkeys = ParseNumkeys(args[2]);
+  if (numkeys == 0 || static_cast<uint64_t>(numkeys) > args.size() - 3) return keys;
+  for (int64_t i = 0; i < numkeys; ++i) keys.push_back(3 + static_cast<int>(i));
+  return keys;
+}
+
+// BZPOPMIN / BZPOPMAX: [key, member, score] from the first non-empty sorted set.
+ServeFunction ZPopOne(ZSetEnd end) {
+  return [end](CommandContext& ctx, std::string_view key) {
+    bool wrong_type = false;
+    ZSet* zset = ctx.db.FindAs<ZSet>(key, &wrong_type);
+    if (wrong_type) return ServeResult::kWrongType;
+    if (zset == nullptr || zset->empty()) return ServeResult::kNotReady;
+    std::vector<ScoredMember> popped = PopFromKey(ctx.db, key, *zset, end, 1);
+    ReplyKeyMemberScore(ctx.reply, key, popped.front());
+    ctx.AddDirty();
+    return ServeResult::kServed;
+  };
+}
+
+// BZMPOP: [key, [[member, score] ...]] with up to `count` elements.
+ServeFunction ZPopMany(ZSetEnd end, size_t count) {
+  return [end, count](CommandContext& ctx, std::string_view key) {
+    bool wrong_type = false;
+    ZSet* zset = ctx.db.FindAs<ZSet>(key, &wrong_type);
+    if (wrong_type) return ServeResult::kWrongType;
+    if (zset == nullptr || zset->empty()) return ServeResult::kNotReady;
+    std::vector<ScoredMember> popped = PopFromKey(ctx.db, key, *zset, end, count);
+    ReplyKeyWithPairs(ctx.reply, key, popped);
+    ctx.AddDirty(static_cast<int64_t>(popped.size()));
+    return ServeResult::kServed;
+  };
+}
+
+void BlockingZPop(CommandContext& ctx, ZSetEnd end) {
+  int64_t deadline_ms = 0;
+  if (!ParseBlockingTimeout(ctx, ctx.args.back(), &deadline_ms)) return;
+  std::vector<std::string> keys(ctx.args.begin() + 1, ctx.args.end() - 1);
+  ServeOrBlock(ctx, keys, deadline_ms, ZPopOne(end));
+}
+
+// BZPOPMIN key [key ...] timeout
+void CmdBzpopmin(CommandContext& ctx) { BlockingZPop(ctx, ZSetEnd::kMin); }
+
+// BZPOPMAX key [key ...] timeout
+void CmdBzpopmax(CommandContext& ctx) { BlockingZPop(ctx, ZSetEnd::kMax); }
+
+// BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count]
+void CmdBzmpop(CommandContext& ctx) {
+  ZmpopArgs parsed;
+  std::string error;
+  if (!ParseZmpopArgs(ctx.args, 2, &parsed, &error)) {
+    ctx.reply.Error(error);
+    return;
+  }
+  int64_t deadline_ms = 0;
+  if (!ParseBlockingTimeout(ctx, ctx.args[1], &deadline_ms)) return;
+  const auto first = ctx.args.begin() + static_cast<std::ptrdiff_t>(parsed.first_key);
+  std::vector<std::string> keys(first, first + static_cast<std::ptrdiff_t>(parsed.numkeys));
+  ServeOrBlock(ctx, keys, deadline_ms, ZPopMany(parsed.end, parsed.count));
+}
+
+std::vector<int> BzmpopKeys(const std::vector<std::string>& args) {
+  return ZmpopKeyIndexes(args, 2);
+}
+
+// CLIENT UNBLOCK client-id [TIMEOUT | ERROR]
+void CmdClientUnblock(CommandContext& ctx) {
+  if (ctx.args.size() > 4) {
+    ctx.reply.Error("ERR unknown subcommand or wrong number of arguments for '" + ctx.args[1] +
+                    "'. Try CLIENT HELP.");
+    return;
+  }
+  BlockedClients::UnblockReason reason = BlockedClients::UnblockReason::kTimeout;
+  if (ctx.args.size() == 4) {
+    if (EqualsIgnoreCase(ctx.args[3], "error")) {
+      reason = BlockedClients::UnblockReason::kError;
+    } else if (!EqualsIgnoreCase(ctx.args[3], "timeout")) {
+      ctx.reply.Error(kUnblockReason);
+      return;
+    }
+  }
+  int64_t id = 0;
+  if (!ParseInt64(ctx.args[2], &id)) {
+    ctx.reply.Error(errors::kNotInteger);
+    return;
+  }
+  Client* target = id > 0 ? ctx.engine.FindClient(static_cast<uint64_t>(id)) : nullptr;
+  bool unblocked = target != nullptr && ctx.engine.blocked_clients().Unblock(*target, reason);
+  ctx.reply.Integer(unblocked ? 1 : 0);
+}
+
+}  // namespace
+
+void RegisterBlockingFamily(CommandTable& table) {
+  table.Add({.name = "blpop",
+             .arity = -3,
+             .flags = kCmdWrite | kCmdNoscript | kCmdBlocking,
+             .first_key = 1,
+             .last_key = -2,
+             .key_step = 1,
+             .handler = CmdBlpop,
+             .group = "list",
+             .summary = "Remove and get the first element in a list, or block until one is "
+                        "available",
+             .since = "2.0.0",
+             .complexity = "O(N) where N is the number of provided keys."});
+  table.Add({.name = "brpop",
+             .arity = -3,
+             .flags = kCmdWrite | kCmdNoscript | kCmdBlocking,
+             .first_key = 1,
+             .last_key = -2,
+             .key_step = 1,
+             .handler = CmdBrpop,
+             .group = "list",
+             .summary = "Remove and get the last element in a list, or block until one is "
+                        "available",
+             .since = "2.0.0",
+             .complexity = "O(N) where N is the number of provided keys."});
+  table.Add({.name = "blmove",
+             .arity = 6,
+             .flags = kCmdWrite | kCmdDenyOom | kCmdNoscript | kCmdBlocking,
+             .first_key = 1,
+             .last_key = 2,
+             .key_step = 1,
+             .handler = CmdBlmove,
+             .group = "list",
+             .summary = "Pop an element from a list, push it to another list and return it; or "
+                        "block until one is available",
+             .since = "6.2.0",
+             .complexity = "O(1)"});
+  table.Add({.name = "brpoplpush",
+             .arity = 4,
+             .flags = kCmdWrite | kCmdDenyOom | kCmdNoscript | kCmdBlocking,
+             .first_key = 1,
+             .last_key = 2,
+             .key_step = 1,
+             .handler = CmdBrpoplpush,
+             .group = "list",
+             .summary = "Pop an element from a list, push it to another list and return it; or "
+                        "block until one is available",
+             .since = "2.2.0",
+             .complexity = "O(1)"});
+  table.Add({.name = "blmpop",
+             .arity = -5,
+             .flags = kCmdWrite | kCmdBlocking | kCmdMovableKeys,
+             .handler = CmdBlmpop,
+             .get_keys = BlmpopKeys,
+             .group = "list",
+             .summary = "Pop elements from a list, or block until one is available",
+             .since = "7.0.0",
+             .complexity = "O(N+M) where N is the number of provided keys and M is the number of "
+                           "elements returned."});
+
+  table.Add({.name = "bzpopmin",
+             .arity = -3,
+             .flags = kCmdWrite | kCmdNoscript | kCmdBlocking | kCmdFast,
+             .first_key = 1,
+             .last_key = -2,
+             .key_step = 1,
+             .handler = CmdBzpopmin,
+             .group = "sorted-set",
+             .summary = "Remove and return the member with the lowest score from one or more "
+                        "sorted sets, or block until one is available",
+             .since = "5.0.0",
+             .complexity = "O(log(N)) with N being the number of elements in the sorted set."});
+  table.Add({.name = "bzpopmax",
+             .arity = -3,
+             .flags = kCmdWrite | kCmdNoscript | kCmdBlocking | kCmdFast,
+             .first_key = 1,
+             .last_key = -2,
+             .key_step = 1,
+             .handler = CmdBzpopmax,
+             .group = "sorted-set",
+             .summary = "Remove and return the member with the highest score from one or more "
+                        "sorted sets, or block until one is available",
+             .since = "5.0.0",
+             .complexity = "O(log(N)) with N being the number of elements in the sorted set."});
+  table.Add({.name = "bzmpop",
+             .arity = -5,
+             .flags = kCmdWrite | kCmdBlocking | kCmdMovableKeys,
+             .handler = CmdBzmpop,
+             .get_keys = BzmpopKeys,
+             .group = "sorted-set",
+             .summary = "Remove and return members with scores in a sorted set or block until "
+                        "one is available",
+             .since = "7.0.0",
+             .complexity = "O(K) + O(M*log(N)) where K is the number of provided keys, N being "
+                           "the number of elements in the sorted set, and M being the number of "
+                           "elements popped."});
+
+  // CLIENT is the connection family's container; it is created here only when that family has
+  // not registered it (it registers first), so UNBLOCK works either way.
+  if (table.Find("client") == nullptr) {
+    table.Add({.name = "client",
+               .arity = -2,
+               .group = "connection",
+               .summary = "A container for client connection commands",
+               .since = "2.4.0",
+               .complexity = "Depends on subcommand."});
+  }
+  table.AddSubcommand("client",
+                      {.name = "unblock",
+                       .arity = -3,
+                       .flags = kCmdAdmin | kCmdNoscript | kCmdLoading | kCmdStale,
+                       .handler = CmdClientUnblock,
+                       .summary = "Unblock a client blocked in a blocking command from a different "
+                                  "connection",
+                       .since = "5.0.0",
+                       .complexity = "O(log N) where N is the number of client connections"});
+}
 
 }  // namespace drayman

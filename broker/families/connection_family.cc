@@ -150,6 +150,14 @@ void CmdPing(CommandContext& ctx) {
     ctx.reply.Error(errors::WrongArity("ping"));
     return;
   }
+  // --- pub/sub: a subscribed RESP2 client gets ["pong", message or ""] (redis-py's health
+  // check relies on it) ---
+  if (ctx.client.pubsub.subscribed() && ctx.client.protocol() == Protocol::kResp2) {
+    ctx.reply.ArrayHeader(2);
+    ctx.reply.Bulk("pong");
+    ctx.reply.Bulk(ctx.args.size() == 2 ? std::string_view(ctx.args[1]) : std::string_view());
+    return;
+  }
   if (ctx.args.size() == 1) {
     ctx.reply.SimpleString("PONG");
   } else {

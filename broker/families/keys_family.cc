@@ -1,8 +1,698 @@
-// Keys family. (Rows are added by the work on this family.)
+// Keys family: generic key commands (DEL, EXISTS, TYPE, KEYS, SCAN, RENAME, COPY, MOVE...),
+// expiry (EXPIRE and friends, TTL, PERSIST) and the OBJECT and MEMORY containers.
+//
+// Behaviour, error texts and their order follow Redis 7.0's db.c, expire.c and object.c as
+// observed on redis-server 7.0.15. Lookups that Redis makes with LOOKUP_NOTOUCH (TYPE, EXISTS,
+// TTL, OBJECT) leave the access time OBJECT IDLETIME reports alone.
+#include <malloc.h>
+
+#include <climits>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "broker/command/context.h"
+#include "broker/command/numbers.h"
+#include "broker/engine.h"
 #include "broker/families/families.h"
+#include "broker/keyspace/glob.h"
 
 namespace drayman {
 
-void RegisterKeysFamily(CommandTable& table) {}
+namespace {
+
+constexpr std::string_view kExpireNxConflict =
+    "ERR NX and XX, GT or LT options at the same time are not compatible";
+constexpr std::string_view kExpireGtLtConflict =
+    "ERR GT and LT options at the same time are not compatible";
+constexpr std::string_view kIntOutOfRange =
+    "ERR value is out of range, value must between -2147483648 and 2147483647";
+constexpr std::string_view kFreqWithoutLfu =
+    "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that "
+    "when switching between policies at runtime LRU and LFU data will take some time to adjust.";
+constexpr std::string_view kMallocStatsUnsupported =
+    "Stats not supported for the current allocator";
+
+// OBJECT HELP, as redis-server 7.0.15 prints it.
+constexpr std::string_view kObjectHelp[] = {
+    "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    "ENCODING <key>",
+    "    Return the kind of internal representation used in order to store the value",
+    "    associated with a <key>.",
+    "FREQ <key>",
+    "    Return the access frequency index of the <key>. The returned integer is",
+    "    proportional to the logarithm of the recent access frequency of the key.",
+    "IDLETIME <key>",
+    "    Return the idle time of the <key>, that is the approximated number of",
+    "    seconds elapsed since the last access to the key.",
+    "REFCOUNT <key>",
+    "    Return the number of references of the value associated with the specified",
+    "    <key>.",
+    "HELP",
+    "    Prints this help.",
+};
+
+// MEMORY HELP: Redis's lines for the subcommands Drayman has (DOCTOR and STATS are not here).
+constexpr std::string_view kMemoryHelp[] = {
+    "MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    "MALLOC-STATS",
+    "    Return internal statistics report from the memory allocator.",
+    "PURGE",
+    "    Attempt to purge dirty pages for reclamation by the allocator.",
+    "USAGE <key> [SAMPLES <count>]",
+    "    Return memory in bytes used by <key> and its value. Nested values are",
+    "    sampled up to <count> times (default: 5, 0 means sample all).",
+    "HELP",
+    "    Prints this help.",
+};
+
+// A read lookup as Redis's lookupKeyRead[WithFlags] does it: counts a hit or a miss; `touch`
+// false is LOOKUP_NOTOUCH.
+Entry* ReadLookup(CommandContext& ctx, Database& db, std::string_view key, bool touch) {
+  Entry* entry = touch ? db.Find(key) : db.FindNoTouch(key);
+  if (entry) {
+    ++ctx.keyspace.keyspace_hits;
+  } else {
+    ++ctx.keyspace.keyspace_misses;
+  }
+  return entry;
+}
+
+// Parses a database index the way MOVE and COPY do (getIntFromObjectOrReply, then the range of
+// configured databases). Replies and returns nullptr on error.
+Database* ParseDatabase(CommandContext& ctx, const std::string& text) {
+  int64_t index = 0;
+  if (!ParseInt64(text, &index)) {
+    ctx.reply.Error(errors::kNotInteger);
+    return nullptr;
+  }
+  if (index < INT_MIN || index > INT_MAX) {
+    ctx.reply.Error(kIntOutOfRange);
+    return nullptr;
+  }
+  if (index < 0 || index >= ctx.keyspace.database_count()) {
+    ctx.reply.Error(errors::kDbIndexOutOfRange);
+    return nullptr;
+  }
+  return &ctx.keyspace.db(static_cast<int>(index));
+}
+
+// A key written into a database other than the one the dispatcher signals (MOVE, COPY ... DB).
+void SignalOtherDatabase(CommandContext& ctx, Database& db, std::string_view key) {
+  if (&db == &ctx.db) return;
+  db.SignalModified(key);
+  db.SignalReady(key);
+}
+
+void DeleteGeneric(CommandContext& ctx) {
+  int64_t deleted = 0;
+  for (size_t i = 1; i < ctx.args.size(); ++i) {
+    if (ctx.db.Delete(ctx.args[i])) ++deleted;
+  }
+  ctx.AddDirty(deleted);
+  ctx.reply.Integer(deleted);
+}
+
+// DEL key [key ...]
+void CmdDel(CommandContext& ctx) { DeleteGeneric(ctx); }
+
+// UNLINK key [key ...]
+void CmdUnlink(CommandContext& ctx) { DeleteGeneric(ctx); }
+
+// EXISTS key [key ...]
+void CmdExists(CommandContext& ctx) {
+  int64_t count = 0;
+  for (size_t i = 1; i < ctx.args.size(); ++i) {
+    if (ReadLookup(ctx, ctx.db, ctx.args[i], /*touch=*/false)) ++count;
+  }
+  ctx.reply.Integer(count);
+}
+
+// TOUCH key [key ...]
+void CmdTouch(CommandContext& ctx) {
+  int64_t count = 0;
+  for (size_t i = 1; i < ctx.args.size(); ++i) {
+    if (ReadLookup(ctx, ctx.db, ctx.args[i], /*touch=*/true)) ++count;
+  }
+  ctx.reply.Integer(count);
+}
+
+// TYPE key
+void CmdType(CommandContext& ctx) {
+  Entry* entry = ReadLookup(ctx, ctx.db, ctx.args[1], /*touch=*/false);
+  ctx.reply.SimpleString(entry ? TypeName(entry->value.type()) : "none");
+}
+
+// KEYS pattern
+void CmdKeys(CommandContext& ctx) {
+  const std::string& pattern = ctx.args[1];
+  const bool all = pattern == "*";
+  std::vector<std::string_view> keys;
+  // Expired keys are skipped, not deleted (the walk must not change the table).
+  ctx.db.ForEach([&](std::string_view key, const Entry& entry) {
+    if (!ctx.db.IsExpired(entry) && (all || GlobMatch(pattern, key))) keys.push_back(key);
+  });
+  ctx.reply.ArrayHeader(keys.size());
+  for (std::string_view key : keys) ctx.reply.Bulk(key);
+}
+
+// SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]
+void CmdScan(CommandContext& ctx) {
+  const auto& args = ctx.args;
+  uint64_t cursor = 0;
+  if (!ParseScanCursor(args[1], &cursor)) {
+    ctx.reply.Error(errors::kInvalidCursor);
+    return;
+  }
+  int64_t count = 10;
+  const std::string* pattern = nullptr;
+  const std::string* type = nullptr;
+  for (size_t i = 2; i < args.size(); i += 2) {
+    const bool has_value = i + 1 < args.size();
+    if (EqualsIgnoreCase(args[i], "count") && has_value) {
+      if (!ParseInt64(args[i + 1], &count)) {
+        ctx.reply.Error(errors::kNotInteger);
+        return;
+      }
+      if (count < 1) {
+        ctx.reply.Error(errors::kSyntax);
+        return;
+      }
+    } else if (EqualsIgnoreCase(args[i], "match") && has_value) {
+      pattern = args[i + 1] == "*" ? nullptr : &args[i + 1];
+    } else if (EqualsIgnoreCase(args[i], "type") && has_value) {
+      type = &args[i + 1];
+    } else {
+      ctx.reply.Error(errors::kSyntax);
+      return;
+    }
+  }
+  // Like Redis: visit buckets until COUNT keys are collected, giving up after COUNT*10 buckets
+  // so a sparse table cannot stall the loop; then filter what was collected.
+  std::vector<std::string> keys;
+  int64_t budget = count > std::numeric_limits<int64_t>::max() / 10 ? count : count * 10;
+  do {
+    cursor = ctx.db.Scan(cursor, [&](std::string_view key, Entry&) { keys.emplace_back(key); });
+  } while (cursor != 0 && budget-- > 0 && keys.size() < static_cast<uint64_t>(count));
+
+  size_t kept = 0;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (pattern && !GlobMatch(*pattern, keys[i])) continue;
+    // The lookup expires the key if it is due, as Redis's scan does.
+    Entry* entry = ctx.db.FindNoTouch(keys[i]);
+    if (entry == nullptr) continue;
+    if (type && !EqualsIgnoreCase(*type, TypeName(entry->value.type()))) continue;
+    if (kept != i) keys[kept] = std::move(keys[i]);  // never self-move: it empties the string
+    ++kept;
+  }
+  keys.resize(kept);
+  ctx.reply.ArrayHeader(2);
+  ctx.reply.Bulk(std::to_string(cursor));
+  ctx.reply.ArrayHeader(keys.size());
+  for (const std::string& key : keys) ctx.reply.Bulk(key);
+}
+
+// RANDOMKEY
+void CmdRandomkey(CommandContext& ctx) {
+  const std::string* key = ctx.db.RandomKey();
+  if (key) {
+    ctx.reply.Bulk(*key);
+  } else {
+    ctx.reply.Null();
+  }
+}
+
+void RenameGeneric(CommandContext& ctx, bool nx) {
+  const std::string& from = ctx.args[1];
+  const std::string& to = ctx.args[2];
+  Entry* source = ctx.db.Find(from);
+  if (source == nullptr) {
+    ctx.reply.Error(errors::kNoSuchKey);
+    return;
+  }
+  if (from == to) {
+    if (nx) {
+      ctx.reply.Integer(0);
+    } else {
+      ctx.reply.Ok();
+    }
+    return;
+  }
+  if (ctx.db.Find(to)) {
+    if (nx) {
+      ctx.reply.Integer(0);
+      return;
+    }
+    ctx.db.Delete(to);
+  }
+  const int64_t expire_at = source->expire_at_ms;
+  Value value = std::move(source->value);
+  ctx.db.Delete(from);
+  Entry& target = ctx.db.Add(to, std::move(value));
+  if (expire_at != kNoExpiry) ctx.db.SetExpire(to, target, expire_at);
+  ctx.AddDirty();
+  if (nx) {
+    ctx.reply.Integer(1);
+  } else {
+    ctx.reply.Ok();
+  }
+}
+
+// RENAME key newkey
+void CmdRename(CommandContext& ctx) { RenameGeneric(ctx, /*nx=*/false); }
+
+// RENAMENX key newkey
+void CmdRenamenx(CommandContext& ctx) { RenameGeneric(ctx, /*nx=*/true); }
+
+// COPY source destination [DB destination-db] [REPLACE]
+void CmdCopy(CommandContext& ctx) {
+  const auto& args = ctx.args;
+  Database* target = &ctx.db;
+  bool replace = false;
+  for (size_t j = 3; j < args.size(); ++j) {
+    if (EqualsIgnoreCase(args[j], "replace")) {
+      replace = true;
+    } else if (EqualsIgnoreCase(args[j], "db") && j + 1 < args.size()) {
+      target = ParseDatabase(ctx, args[++j]);
+      if (target == nullptr) return;
+    } else {
+      ctx.reply.Error(errors::kSyntax);
+      return;
+    }
+  }
+  const std::string& from = args[1];
+  const std::string& to = args[2];
+  if (target == &ctx.db && from == to) {
+    ctx.reply.Error(errors::kSameObject);
+    return;
+  }
+  Entry* source = ReadLookup(ctx, ctx.db, from, /*touch=*/true);
+  if (source == nullptr) {
+    ctx.reply.Integer(0);
+    return;
+  }
+  if (target->Find(to)) {
+    if (!replace) {
+      ctx.reply.Integer(0);
+      return;
+    }
+    target->Delete(to);
+  }
+  Entry& copy = target->Add(to, source->value.Clone());
+  if (source->expire_at_ms != kNoExpiry) target->SetExpire(to, copy, source->expire_at_ms);
+  SignalOtherDatabase(ctx, *target, to);
+  ctx.AddDirty();
+  ctx.reply.Integer(1);
+}
+
+// MOVE key db
+void CmdMove(CommandContext& ctx) {
+  const std::string& key = ctx.args[1];
+  Database* target = ParseDatabase(ctx, ctx.args[2]);
+  if (target == nullptr) return;
+  if (target == &ctx.db) {
+    ctx.reply.Error(errors::kSameObject);
+    return;
+  }
+  Entry* source = ctx.db.Find(key);
+  if (source == nullptr || target->Find(key)) {
+    ctx.reply.Integer(0);
+    return;
+  }
+  const int64_t expire_at = source->expire_at_ms;
+  Value value = std::move(source->value);
+  ctx.db.Delete(key);
+  Entry& moved = target->Add(key, std::move(value));
+  if (expire_at != kNoExpiry) target->SetExpire(key, moved, expire_at);
+  SignalOtherDatabase(ctx, *target, key);
+  ctx.AddDirty();
+  ctx.reply.Integer(1);
+}
+
+enum ExpireFlag : unsigned { kExpireNx = 1, kExpireXx = 2, kExpireGt = 4, kExpireLt = 8 };
+
+// EXPIRE/PEXPIRE/EXPIREAT/PEXPIREAT: `basetime_ms` is now for relative forms, 0 for absolute.
+void ExpireGeneric(CommandContext& ctx, int64_t basetime_ms, bool seconds) {
+  const auto& args = ctx.args;
+  unsigned flags = 0;
+  for (size_t j = 3; j < args.size(); ++j) {
+    if (EqualsIgnoreCase(args[j], "nx")) {
+      flags |= kExpireNx;
+    } else if (EqualsIgnoreCase(args[j], "xx")) {
+      flags |= kExpireXx;
+    } else if (EqualsIgnoreCase(args[j], "gt")) {
+      flags |= kExpireGt;
+    } else if (EqualsIgnoreCase(args[j], "lt")) {
+      flags |= kExpireLt;
+    } else {
+      // Redis formats the option with %s: it ends at the first NUL byte.
+      std::string text = "ERR Unsupported option ";
+      text.append(std::string_view(args[j]).substr(0, args[j].find('\0')));
+      ctx.reply.Error(text);
+      return;
+    }
+  }
+  if ((flags & kExpireNx) && (flags & (kExpireXx | kExpireGt | kExpireLt))) {
+    ctx.reply.Error(kExpireNxConflict);
+    return;
+  }
+  if ((flags & kExpireGt) && (flags & kExpireLt)) {
+    ctx.reply.Error(kExpireGtLtConflict);
+    return;
+  }
+  int64_t when = 0;
+  if (!ParseInt64(args[2], &when)) {
+    ctx.reply.Error(errors::kNotInteger);
+    return;
+  }
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
+  // Negative times are allowed (they delete the key); only overflow is an error.
+  if (seconds) {
+    if (when > kMax / 1000 || when < kMin / 1000) {
+      ctx.reply.Error(errors::InvalidExpireTime(ctx.spec.full_name));
+      return;
+    }
+    when *= 1000;
+  }
+  if (when > kMax - basetime_ms) {
+    ctx.reply.Error(errors::InvalidExpireTime(ctx.spec.full_name));
+    return;
+  }
+  when += basetime_ms;
+
+  const std::string& key = args[1];
+  Entry* entry = ctx.db.Find(key);
+  if (entry == nullptr) {
+    ctx.reply.Integer(0);
+    return;
+  }
+  const int64_t current = entry->expire_at_ms;  // kNoExpiry (-1) reads as an infinite TTL
+  if (((flags & kExpireNx) && current != kNoExpiry) ||
+      ((flags & kExpireXx) && current == kNoExpiry) ||
+      ((flags & kExpireGt) && (current == kNoExpiry || when <= current)) ||
+      ((flags & kExpireLt) && current != kNoExpiry && when >= current)) {
+    ctx.reply.Integer(0);
+    return;
+  }
+  if (when <= ctx.now_ms) {
+    ctx.db.Delete(key);
+  } else {
+    ctx.db.SetExpire(key, *entry, when);
+  }
+  ctx.AddDirty();
+  ctx.reply.Integer(1);
+}
+
+// EXPIRE key seconds [NX | XX | GT | LT]
+void CmdExpire(CommandContext& ctx) { ExpireGeneric(ctx, ctx.now_ms, /*seconds=*/true); }
+
+// PEXPIRE key milliseconds [NX | XX | GT | LT]
+void CmdPexpire(CommandContext& ctx) { ExpireGeneric(ctx, ctx.now_ms, /*seconds=*/false); }
+
+// EXPIREAT key unix-time-seconds [NX | XX | GT | LT]
+void CmdExpireat(CommandContext& ctx) { ExpireGeneric(ctx, 0, /*seconds=*/true); }
+
+// PEXPIREAT key unix-time-milliseconds [NX | XX | GT | LT]
+void CmdPexpireat(CommandContext& ctx) { ExpireGeneric(ctx, 0, /*seconds=*/false); }
+
+// TTL, PTTL, EXPIRETIME, PEXPIRETIME: -2 for a missing key, -1 without expiry.
+void TtlGeneric(CommandContext& ctx, bool milliseconds, bool absolute) {
+  Entry* entry = ReadLookup(ctx, ctx.db, ctx.args[1], /*touch=*/false);
+  if (entry == nullptr) {
+    ctx.reply.Integer(-2);
+    return;
+  }
+  if (entry->expire_at_ms == kNoExpiry) {
+    ctx.reply.Integer(-1);
+    return;
+  }
+  int64_t ms = absolute ? entry->expire_at_ms : entry->expire_at_ms - ctx.now_ms;
+  if (ms < 0) ms = 0;
+  // Seconds round half up (a TTL of 1500 ms reads 2), without overflowing near INT64_MAX.
+  ctx.reply.Integer(milliseconds ? ms : ms / 1000 + (ms % 1000 >= 500 ? 1 : 0));
+}
+
+// TTL key
+void CmdTtl(CommandContext& ctx) { TtlGeneric(ctx, false, false); }
+
+// PTTL key
+void CmdPttl(CommandContext& ctx) { TtlGeneric(ctx, true, false); }
+
+// EXPIRETIME key
+void CmdExpiretime(CommandContext& ctx) { TtlGeneric(ctx, false, true); }
+
+// PEXPIRETIME key
+void CmdPexpiretime(CommandContext& ctx) { TtlGeneric(ctx, true, true); }
+
+// PERSIST key
+void CmdPersist(CommandContext& ctx) {
+  const std::string& key = ctx.args[1];
+  Entry* entry = ctx.db.Find(key);
+  if (entry == nullptr || entry->expire_at_ms == kNoExpiry) {
+    ctx.reply.Integer(0);
+    return;
+  }
+  ctx.db.SetExpire(key, *entry, kNoExpiry);
+  ctx.AddDirty();
+  ctx.reply.Integer(1);
+}
+
+void ReplyHelp(CommandContext& ctx, const std::string_view* lines, size_t count) {
+  ctx.reply.ArrayHeader(count);
+  for (size_t i = 0; i < count; ++i) ctx.reply.SimpleString(lines[i]);
+}
+
+// The OBJECT subcommands' lookup: no access recorded, null reply when missing.
+Entry* ObjectLookup(CommandContext& ctx) {
+  Entry* entry = ReadLookup(ctx, ctx.db, ctx.args[2], /*touch=*/false);
+  if (entry == nullptr) ctx.reply.Null();
+  return entry;
+}
+
+// OBJECT ENCODING key
+void CmdObjectEncoding(CommandContext& ctx) {
+  if (Entry* entry = ObjectLookup(ctx)) ctx.reply.Bulk(entry->value.Encoding());
+}
+
+// OBJECT REFCOUNT key
+void CmdObjectRefcount(CommandContext& ctx) {
+  if (Entry* entry = ObjectLookup(ctx)) ctx.reply.Integer(entry->value.RefCount());
+}
+
+// OBJECT IDLETIME key
+void CmdObjectIdletime(CommandContext& ctx) {
+  if (Entry* entry = ObjectLookup(ctx)) ctx.reply.Integer(ctx.db.IdleSeconds(*entry));
+}
+
+// OBJECT FREQ key
+void CmdObjectFreq(CommandContext& ctx) {
+  // Drayman never evicts (its policy is Redis's default, noeviction), so access frequency is
+  // never tracked and Redis's answer for a non-LFU policy is the only true one.
+  if (ObjectLookup(ctx)) ctx.reply.Error(kFreqWithoutLfu);
+}
+
+// OBJECT HELP
+void CmdObjectHelp(CommandContext& ctx) { ReplyHelp(ctx, kObjectHelp, std::size(kObjectHelp)); }
+
+// MEMORY USAGE key [SAMPLES count]
+void CmdMemoryUsage(CommandContext& ctx) {
+  const auto& args = ctx.args;
+  for (size_t j = 3; j < args.size(); ++j) {
+    if (EqualsIgnoreCase(args[j], "samples") && j + 1 < args.size()) {
+      // Sizes here are exact, so the sample count only needs validating.
+      int64_t samples = 0;
+      if (!ParseInt64(args[++j], &samples)) {
+        ctx.reply.Error(errors::kNotInteger);
+        return;
+      }
+      if (samples < 0) {
+        ctx.reply.Error(errors::kSyntax);
+        return;
+      }
+    } else {
+      ctx.reply.Error(errors::kSyntax);
+      return;
+    }
+  }
+  // Like Redis, a plain table lookup: no expiry check, no access recorded.
+  const std::string& key = args[2];
+  const Entry* entry = ctx.db.Peek(key);
+  if (entry == nullptr) {
+    ctx.reply.Null();
+    return;
+  }
+  // The table node (key object, entry, chain link), the key's own heap block when it does not
+  // fit inline, the value's heap bytes, and the expiry index slot when the key has a deadline.
+  size_t bytes = sizeof(ScanDict<Entry>::Node) + entry->value.MemoryUsage() - sizeof(Value);
+  if (key.size() > std::string().capacity()) bytes += key.size() + 1;
+  if (entry->expire_at_ms != kNoExpiry) bytes += sizeof(std::pair<int64_t, std::string_view>);
+  ctx.reply.Integer(static_cast<int64_t>(bytes));
+}
+
+// MEMORY MALLOC-STATS
+void CmdMemoryMallocStats(CommandContext& ctx) {
+  // Redis's answer when built without jemalloc; Drayman uses the C library's allocator.
+  ctx.reply.Bulk(kMallocStatsUnsupported);
+}
+
+// MEMORY PURGE
+void CmdMemoryPurge(CommandContext& ctx) {
+  // glibc's counterpart of jemalloc's arena purge: return free heap pages to the system.
+  malloc_trim(0);
+  ctx.reply.Ok();
+}
+
+// MEMORY HELP
+void CmdMemoryHelp(CommandContext& ctx) { ReplyHelp(ctx, kMemoryHelp, std::size(kMemoryHelp)); }
+
+}  // namespace
+
+void RegisterKeysFamily(CommandTable& table) {
+  constexpr uint32_t kW = kCmdWrite;
+  constexpr uint32_t kR = kCmdReadonly;
+  constexpr uint32_t kF = kCmdFast;
+  auto add = [&table](std::string name, int arity, uint32_t flags, int first, int last,
+                      CommandHandler handler, std::string summary, std::string since,
+                      std::string complexity) {
+    table.Add({.name = std::move(name),
+               .arity = arity,
+               .flags = flags,
+               .first_key = first,
+               .last_key = last,
+               .key_step = first > 0 ? 1 : 0,
+               .handler = handler,
+               .group = "generic",
+               .summary = std::move(summary),
+               .since = std::move(since),
+               .complexity = std::move(complexity)});
+  };
+  add("del", -2, kW, 1, -1, CmdDel, "Delete a key", "1.0.0",
+      "O(N) where N is the number of keys that will be removed. When a key to remove holds a "
+      "value other than a string, the individual complexity for this key is O(M) where M is the "
+      "number of elements in the list, set, sorted set or hash. Removing a single key that holds "
+      "a string value is O(1).");
+  add("unlink", -2, kW | kF, 1, -1, CmdUnlink,
+      "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non "
+      "blocking.",
+      "4.0.0",
+      "O(1) for each key removed regardless of its size. Then the command does O(N) work in a "
+      "different thread in order to reclaim memory, where N is the number of allocations the "
+      "deleted objects where composed of.");
+  add("exists", -2, kR | kF, 1, -1, CmdExists, "Determine if a key exists", "1.0.0",
+      "O(N) where N is the number of keys to check.");
+  add("touch", -2, kR | kF, 1, -1, CmdTouch,
+      "Alters the last access time of a key(s). Returns the number of existing keys specified.",
+      "3.2.1", "O(N) where N is the number of keys that will be touched.");
+  add("type", 2, kR | kF, 1, 1, CmdType, "Determine the type stored at key", "1.0.0", "O(1)");
+  add("keys", 2, kR, 0, 0, CmdKeys, "Find all keys matching the given pattern", "1.0.0",
+      "O(N) with N being the number of keys in the database, under the assumption that the key "
+      "names in the database and the given pattern have limited length.");
+  add("scan", -2, kR, 0, 0, CmdScan, "Incrementally iterate the keys space", "2.8.0",
+      "O(1) for every call. O(N) for a complete iteration, including enough command calls for the "
+      "cursor to return back to 0. N is the number of elements inside the collection.");
+  add("randomkey", 1, kR, 0, 0, CmdRandomkey, "Return a random key from the keyspace", "1.0.0",
+      "O(1)");
+  add("rename", 3, kW, 1, 2, CmdRename, "Rename a key", "1.0.0", "O(1)");
+  add("renamenx", 3, kW | kF, 1, 2, CmdRenamenx, "Rename a key, only if the new key does not exist",
+      "1.0.0", "O(1)");
+  add("copy", -3, kW | kCmdDenyOom, 1, 2, CmdCopy, "Copy a key", "6.2.0",
+      "O(N) worst case for collections, where N is the number of nested items. O(1) for string "
+      "values.");
+  add("move", 3, kW | kF, 1, 1, CmdMove, "Move a key to another database", "1.0.0", "O(1)");
+  add("expire", -3, kW | kF, 1, 1, CmdExpire, "Set a key's time to live in seconds", "1.0.0",
+      "O(1)");
+  add("pexpire", -3, kW | kF, 1, 1, CmdPexpire, "Set a key's time to live in milliseconds", "2.6.0",
+      "O(1)");
+  add("expireat", -3, kW | kF, 1, 1, CmdExpireat,
+      "Set the expiration for a key as a UNIX timestamp", "1.2.0", "O(1)");
+  add("pexpireat", -3, kW | kF, 1, 1, CmdPexpireat,
+      "Set the expiration for a key as a UNIX timestamp specified in milliseconds", "2.6.0",
+      "O(1)");
+  add("ttl", 2, kR | kF, 1, 1, CmdTtl, "Get the time to live for a key in seconds", "1.0.0",
+      "O(1)");
+  add("pttl", 2, kR | kF, 1, 1, CmdPttl, "Get the time to live for a key in milliseconds", "2.6.0",
+      "O(1)");
+  add("expiretime", 2, kR | kF, 1, 1, CmdExpiretime, "Get the expiration Unix timestamp for a key",
+      "7.0.0", "O(1)");
+  add("pexpiretime", 2, kR | kF, 1, 1, CmdPexpiretime,
+      "Get the expiration Unix timestamp for a key in milliseconds", "7.0.0", "O(1)");
+  add("persist", 2, kW | kF, 1, 1, CmdPersist, "Remove the expiration from a key", "2.2.0", "O(1)");
+
+  table.Add({.name = "object",
+             .arity = -2,
+             .group = "generic",
+             .summary = "A container for object introspection commands",
+             .since = "2.2.3",
+             .complexity = "Depends on subcommand."});
+  auto object = [&table](std::string name, int arity, uint32_t flags, int first,
+                         CommandHandler handler, std::string summary, std::string since) {
+    table.AddSubcommand("object", {.name = std::move(name),
+                                   .arity = arity,
+                                   .flags = flags,
+                                   .first_key = first,
+                                   .last_key = first,
+                                   .key_step = first > 0 ? 1 : 0,
+                                   .handler = handler,
+                                   .group = "generic",
+                                   .summary = std::move(summary),
+                                   .since = std::move(since),
+                                   .complexity = "O(1)"});
+  };
+  object("encoding", 3, kR, 2, CmdObjectEncoding, "Inspect the internal encoding of a Redis object",
+         "2.2.3");
+  object("refcount", 3, kR, 2, CmdObjectRefcount,
+         "Get the number of references to the value of the key", "2.2.3");
+  object("idletime", 3, kR, 2, CmdObjectIdletime,
+         "Get the time since a Redis object was last accessed", "2.2.3");
+  object("freq", 3, kR, 2, CmdObjectFreq,
+         "Get the logarithmic access frequency counter of a Redis object", "4.0.0");
+  object("help", 2, kCmdLoading | kCmdStale, 0, CmdObjectHelp,
+         "Show helpful text about the different subcommands", "6.2.0");
+
+  table.Add({.name = "memory",
+             .arity = -2,
+             .group = "server",
+             .summary = "A container for memory diagnostics commands",
+             .since = "4.0.0",
+             .complexity = "Depends on subcommand."});
+  table.AddSubcommand("memory", {.name = "usage",
+                                 .arity = -3,
+                                 .flags = kR,
+                                 .first_key = 2,
+                                 .last_key = 2,
+                                 .key_step = 1,
+                                 .handler = CmdMemoryUsage,
+                                 .group = "server",
+                                 .summary = "Estimate the memory usage of a key",
+                                 .since = "4.0.0",
+                                 .complexity = "O(N) where N is the number of samples."});
+  table.AddSubcommand("memory",
+                      {.name = "malloc-stats",
+                       .arity = 2,
+                       .handler = CmdMemoryMallocStats,
+                       .group = "server",
+                       .summary = "Show allocator internal stats",
+                       .since = "4.0.0",
+                       .complexity = "Depends on how much memory is allocated, could be slow"});
+  table.AddSubcommand("memory",
+                      {.name = "purge",
+                       .arity = 2,
+                       .handler = CmdMemoryPurge,
+                       .group = "server",
+                       .summary = "Ask the allocator to release memory",
+                       .since = "4.0.0",
+                       .complexity = "Depends on how much memory is allocated, could be slow"});
+  table.AddSubcommand("memory", {.name = "help",
+                                 .arity = 2,
+                                 .flags = kCmdLoading | kCmdStale,
+                                 .handler = CmdMemoryHelp,
+                                 .group = "server",
+                                 .summary = "Show helpful text about the different subcommands",
+                                 .since = "4.0.0",
+                                 .complexity = "O(1)"});
+}
 
 }  // namespace drayman

@@ -1,8 +1,661 @@
-// Set family. (Rows are added by the work on this family.)
+// Set family: SADD, SREM, SMEMBERS, SISMEMBER, SMISMEMBER, SCARD, SPOP, SRANDMEMBER, SMOVE,
+// SINTER, SUNION, SDIFF, SINTERSTORE, SUNIONSTORE, SDIFFSTORE, SINTERCARD, SSCAN.
+//
+// Results of the set algebra are built as fresh sets (starting as intsets), so their reply order
+// and encoding follow Redis 7.0: an all-integer result of up to 512 members comes back sorted.
+#include <algorithm>
+#include <cstdint>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "broker/command/context.h"
+#include "broker/command/numbers.h"
+#include "broker/families/container_scan.h"
 #include "broker/families/families.h"
 
 namespace drayman {
 
-void RegisterSetFamily(CommandTable& table) {}
+namespace {
+
+constexpr std::string_view kNumkeysNotPositive = "ERR numkeys should be greater than 0";
+constexpr std::string_view kTooManyNumkeys =
+    "ERR Number of keys can't be greater than number of args";
+constexpr std::string_view kLimitNegative = "ERR LIMIT can't be negative";
+// getRangeLongFromObjectOrReply's text for SRANDMEMBER's count range [-LONG_MAX, LONG_MAX].
+constexpr std::string_view kCountRange =
+    "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
+
+// SPOP with a count pops one member at a time while count * 5 < size; beyond that it keeps a
+// random remainder instead (Redis's SPOP_MOVE_STRATEGY_MUL).
+constexpr size_t kSpopMoveStrategyMul = 5;
+// SRANDMEMBER with a count draws distinct members while count * 3 <= size, else it samples the
+// whole membership (Redis's SRANDMEMBER_SUB_STRATEGY_MUL).
+constexpr size_t kSrandmemberSubStrategyMul = 3;
+
+void ReplyMembers(CommandContext& ctx, const Set& set) {
+  ctx.reply.SetHeader(set.size());
+  set.ForEach([&](std::string_view member) { ctx.reply.Bulk(member); });
+}
+
+// SADD key member [member ...]
+void CmdSadd(CommandContext& ctx) {
+  Set* set = nullptr;
+  if (!ctx.LookupOrCreate(ctx.args[1], &set)) return;
+  int64_t added = 0;
+  for (size_t i = 2; i < ctx.args.size(); ++i) added += set->Add(ctx.args[i]) ? 1 : 0;
+  ctx.AddDirty(added);
+  ctx.reply.Integer(added);
+}
+
+// SREM key member [member ...]
+void CmdSrem(CommandContext& ctx) {
+  const std::string& key = ctx.args[1];
+  Set* set = nullptr;
+  if (!ctx.LookupWrite(key, &set)) return;
+  int64_t removed = 0;
+  if (set != nullptr) {
+    for (size_t i = 2; i < ctx.args.size(); ++i) {
+      if (set->Remove(ctx.args[i])) ++removed;
+      if (set->empty()) break;
+    }
+    ctx.DeleteIfEmpty(key, set);
+  }
+  ctx.AddDirty(removed);
+  ctx.reply.Integer(removed);
+}
+
+// SMEMBERS key
+void CmdSmembers(CommandContext& ctx) {
+  Set* set = nullptr;
+  if (!ctx.LookupRead(ctx.args[1], &set)) return;
+  if (set == nullptr) {
+    ctx.reply.SetHeader(0);
+    return;
+  }
+  ReplyMembers(ctx, *set);
+}
+
+// SISMEMBER key member
+void CmdSismember(CommandContext& ctx) {
+  Set* set = nullptr;
+  if (!ctx.LookupRead(ctx.args[1], &set)) return;
+  ctx.reply.Integer(set != nullptr && set->Contains(ctx.args[2]) ? 1 : 0);
+}
+
+// SMISMEMBER key member [member ...]
+void CmdSmismember(CommandContext& ctx) {
+  Set* set = nullptr;
+  if (!ctx.LookupRead(ctx.args[1], &set)) return;
+  ctx.reply.ArrayHeader(ctx.args.size() - 2);
+  for (size_t i = 2; i < ctx.args.size(); ++i) {
+    ctx.reply.Integer(set != nullptr && set->Contains(ctx.args[i]) ? 1 : 0);
+  }
+}
+
+// SCARD key
+void CmdScard(CommandContext& ctx) {
+  Set* set = nullptr;
+  if (!ctx.LookupRead(ctx.args[1], &set)) return;
+  ctx.reply.Integer(set ? static_cast<int64_t>(set->size()) : 0);
+}
+
+// A fresh set holding `source`'s members, as Redis's SUNION of one key builds it.
+std::unique_ptr<Set> Rebuilt(const Set& source) {
+  auto copy = std::make_unique<Set>();
+  source.ForEach([&](std::string_view member) { copy->Add(member); });
+  return copy;
+}
+
+void SpopWithCount(CommandContext& ctx) {
+  int64_t requested = 0;
+  if (!ParseInt64(ctx.args[2], &requested) || requested < 0) {
+    ctx.reply.Error(errors::kMustBePositive);
+    return;
+  }
+  const std::string& key = ctx.args[1];
+  Set* set = nullptr;
+  if (!ctx.LookupWrite(key, &set)) return;
+  if (set == nullptr || requested == 0) {
+    ctx.reply.SetHeader(0);
+    return;
+  }
+  const size_t count = static_cast<size_t>(requested);
+  const size_t size = set->size();
+  auto& rng = ctx.keyspace.rng();
+  if (count >= size) {
+    // The whole set goes, replied as the union of the one key would be.
+    ReplyMembers(ctx, *Rebuilt(*set));
+    ctx.db.Delete(key);
+    ctx.AddDirty(static_cast<int64_t>(size));
+    return;
+  }
+  ctx.reply.SetHeader(count);
+  if (count * kSpopMoveStrategyMul < size) {
+    for (size_t i = 0; i < count; ++i) ctx.reply.Bulk(set->PopRandom(rng));
+  } else {
+    // Move the members that stay into a new set, reply with what is left, and store the new set
+    // in place of the old one (which may bring an all-integer remainder back to an intset).
+    auto remaining = std::make_unique<Set>();
+    for (size_t i = count; i < size; ++i) remaining->Add(set->PopRandom(rng));
+    set->ForEach([&](std::string_view member) { ctx.reply.Bulk(member); });
+    ctx.db.Find(key)->value = Value(std::move(remaining));
+  }
+  ctx.AddDirty(static_cast<int64_t>(count));
+}
+
+// SPOP key [count]
+void CmdSpop(CommandContext& ctx) {
+  if (ctx.args.size() > 3) {
+    ctx.reply.Error(errors::kSyntax);
+    return;
+  }
+  if (ctx.args.size() == 3) {
+    SpopWithCount(ctx);
+    return;
+  }
+  const std::string& key = ctx.args[1];
+  Set* set = nullptr;
+  if (!ctx.LookupWrite(key, &set)) return;
+  if (set == nullptr) {
+    ctx.reply.Null();
+    return;
+  }
+  ctx.reply.Bulk(set->PopRandom(ctx.keyspace.rng()));
+  ctx.DeleteIfEmpty(key, set);
+  ctx.AddDirty();
+}
+
+void SrandmemberWithCount(CommandContext& ctx) {
+  int64_t requested = 0;
+  if (!ParseInt64(ctx.args[2], &requested)) {
+    ctx.reply.Error(errors::kNotInteger);
+    return;
+  }
+  if (requested == INT64_MIN) {
+    ctx.reply.Error(kCountRange);
+    return;
+  }
+  Set* set = nullptr;
+  if (!ctx.LookupRead(ctx.args[1], &set)) return;
+  if (set == nullptr || requested == 0) {
+    ctx.reply.EmptyArray();
+    return;
+  }
+  auto& rng = ctx.keyspace.rng();
+  if (requested < 0) {
+    // Negative count: that many independent draws, repeats allowed.
+    const size_t count = static_cast<size_t>(-requested);
+    ctx.reply.ArrayHeader(count);
+    for (size_t i = 0; i < count; ++i) ctx.reply.Bulk(set->RandomMember(rng));
+    return;
+  }
+  const size_t count = static_cast<size_t>(requested);
+  const size_t size = set->size();
+  if (count >= size) {
+    ctx.reply.ArrayHeader(size);
+    set->ForEach([&](std::string_view member) { ctx.reply.Bulk(member); });
+    return;
+  }
+  ctx.reply.ArrayHeader(count);
+  if (count * kSrandmemberSubStrategyMul > size) {
+    // A large share of the set: pick `count` of its members by a partial shuffle.
+    std::vector<std::string> members = set->Members();
+    for (size_t i = 0; i < count; ++i) {
+      std::uniform_int_distribution<size_t> pick(i, members.size() - 1);
+      std::swap(members[i], members[pick(rng)]);
+      ctx.reply.Bulk(members[i]);
+    }
+    return;
+  }
+  absl::flat_hash_set<std::string> chosen;
+  while (chosen.size() < count) {
+    std::string member = set->RandomMember(rng);
+    if (chosen.insert(member).second) ctx.reply.Bulk(member);
+  }
+}
+
+// SRANDMEMBER key [count]
+void CmdSrandmember(CommandContext& ctx) {
+  if (ctx.args.size() > 3) {
+    ctx.reply.Error(errors::kSyntax);
+    return;
+  }
+  if (ctx.args.size() == 3) {
+    SrandmemberWithCount(ctx);
+    return;
+  }
+  Set* set = nullptr;
+  if (!ctx.LookupRead(ctx.args[1], &set)) return;
+  if (set == nullptr) {
+    ctx.reply.Null();
+    return;
+  }
+  ctx.reply.Bulk(set->RandomMember(ctx.keyspace.rng()));
+}
+
+// SMOVE source destination member
+void CmdSmove(CommandContext& ctx) {
+  const std::string& src = ctx.args[1];
+  const std::string& dst = ctx.args[2];
+  const std::string& member = ctx.args[3];
+  bool src_wrong = false;
+  bool dst_wrong = false;
+  Set* source = ctx.db.FindAs<Set>(src, &src_wrong);
+  Set* target = ctx.db.FindAs<Set>(dst, &dst_wrong);
+  // A missing source answers 0 before any type check of the destination.
+  if (source == nullptr && !src_wrong) {
+    ctx.reply.Integer(0);
+    return;
+  }
+  if (src_wrong || dst_wrong) {
+    ctx.reply.Error(errors::kWrongType);
+    return;
+  }
+  if (source == target) {
+    ctx.reply.Integer(source->Contains(member) ? 1 : 0);
+    return;
+  }
+  if (!source->Remove(member)) {
+    ctx.reply.Integer(0);
+    return;
+  }
+  ctx.DeleteIfEmpty(src, source);
+  if (target == nullptr) ctx.LookupOrCreate(dst, &target);
+  target->Add(member);
+  ctx.AddDirty();
+  ctx.reply.Integer(1);
+}
+
+// Looks up the sets named by args[first, first + count). Missing keys give nullptr. Replies
+// WRONGTYPE and returns false if any key holds another type.
+bool LookupSets(CommandContext& ctx, size_t first, size_t count, bool for_write,
+                std::vector<Set*>* sets) {
+  sets->clear();
+  for (size_t i = first; i < first + count; ++i) {
+    Set* set = nullptr;
+    if (!(for_write ? ctx.LookupWrite(ctx.args[i], &set) : ctx.LookupRead(ctx.args[i], &set))) {
+      return false;
+    }
+    sets->push_back(set);
+  }
+  return true;
+}
+
+// Visits the members of the intersection of `sets`, smallest set first, until fn returns false.
+// Any missing set makes the intersection empty.
+template <typename Fn>
+void ForEachInIntersection(std::vector<Set*> sets, Fn&& fn) {
+  for (Set* set : sets) {
+    if (set == nullptr) return;
+  }
+  std::stable_sort(sets.begin(), sets.end(),
+                   [](const Set* a, const Set* b) { return a->size() < b->size(); });
+  bool stopped = false;
+  sets[0]->ForEach([&](std::string_view member) {
+    if (stopped) return;
+    for (size_t j = 1; j < sets.size(); ++j) {
+      if (sets[j] != sets[0] && !sets[j]->Contains(member)) return;
+    }
+    if (!fn(member)) stopped = true;
+  });
+}
+
+std::unique_ptr<Set> Union(const std::vector<Set*>& sets) {
+  auto result = std::make_unique<Set>();
+  for (const Set* set : sets) {
+    if (set != nullptr) set->ForEach([&](std::string_view member) { result->Add(member); });
+  }
+  return result;
+}
+
+std::unique_ptr<Set> Difference(const std::vector<Set*>& sets) {
+  auto result = std::make_unique<Set>();
+  if (sets[0] == nullptr) return result;
+  sets[0]->ForEach([&](std::string_view member) {
+    for (size_t j = 1; j < sets.size(); ++j) {
+      if (sets[j] == sets[0] || (sets[j] != nullptr && sets[j]->Contains(member))) return;
+    }
+    result->Add(member);
+  });
+  return result;
+}
+
+// Stores `result` at `dst` (replacing any value and its TTL), or deletes `dst` when empty.
+void StoreResult(CommandContext& ctx, const std::string& dst, std::unique_ptr<Set> result) {
+  const int64_t size = static_cast<int64_t>(result->size());
+  if (size > 0) {
+    ctx.db.Put(dst, Value(std::move(result)));
+    ctx.AddDirty();
+  } else if (ctx.db.Delete(dst)) {
+    ctx.AddDirty();
+  }
+  ctx.reply.Integer(size);
+}
+
+// SINTER key [key ...]
+void CmdSinter(CommandContext& ctx) {
+  std::vector<Set*> sets;
+  if (!LookupSets(ctx, 1, ctx.args.size() - 1, /*for_write=*/false, &sets)) return;
+  std::vector<std::string> members;
+  ForEachInIntersection(sets, [&](std::string_view member) {
+    members.emplace_back(member);
+    return true;
+  });
+  ctx.reply.SetHeader(members.size());
+  for (const std::string& member : members) ctx.reply.Bulk(member);
+}
+
+// SINTERSTORE destination key [key ...]
+void CmdSinterstore(CommandContext& ctx) {
+  std::vector<Set*> sets;
+  if (!LookupSets(ctx, 2, ctx.args.size() - 2, /*for_write=*/true, &sets)) return;
+  auto result = std::make_unique<Set>();
+  ForEachInIntersection(sets, [&](std::string_view member) {
+    result->Add(member);
+    return true;
+  });
+  StoreResult(ctx, ctx.args[1], std::move(result));
+}
+
+// SINTERCARD numkeys key [key ...] [LIMIT limit]
+void CmdSintercard(CommandContext& ctx) {
+  int64_t numkeys = 0;
+  if (!ParseInt64(ctx.args[1], &numkeys) || numkeys < 1) {
+    ctx.reply.Error(kNumkeysNotPositive);
+    return;
+  }
+  if (numkeys > static_cast<int64_t>(ctx.args.size()) - 2) {
+    ctx.reply.Error(kTooManyNumkeys);
+    return;
+  }
+  int64_t limit = 0;  // 0: no limit
+  for (size_t i = 2 + static_cast<size_t>(numkeys); i < ctx.args.size(); ++i) {
+    if (EqualsIgnoreCase(ctx.args[i], "limit") && i + 1 < ctx.args.size()) {
+      if (!ParseInt64(ctx.args[++i], &limit) || limit < 0) {
+        ctx.reply.Error(kLimitNegative);
+        return;
+      }
+    } else {
+      ctx.reply.Error(errors::kSyntax);
+      return;
+    }
+  }
+  std::vector<Set*> sets;
+  if (!LookupSets(ctx, 2, static_cast<size_t>(numkeys), /*for_write=*/false, &sets)) return;
+  int64_t cardinality = 0;
+  ForEachInIntersection(sets, [&](std::string_view) {
+    ++cardinality;
+    return limit == 0 || cardinality < limit;
+  });
+  ctx.reply.Integer(cardinality);
+}
+
+std::vector<int> SintercardKeys(const std::vector<std::string>& args) {
+  int64_t numkeys = 0;
+  if (args.size() < 3 || !ParseInt64(args[1], &numkeys) || numkeys < 1 ||
+      numkeys > static_cast<int64_t>(args.size()) - 2) {
+    return {};
+  }
+  std::vector<int> keys;
+  for (int i = 0; i < numkeys; ++i) keys.push_back(2 + i);
+  return keys;
+}
+
+// SUNION key [key ...]
+void CmdSunion(CommandContext& ctx) {
+  std::vector<Set*> sets;
+  if (!LookupSets(ctx, 1, ctx.args.size() - 1, /*for_write=*/false, &sets)) return;
+  ReplyMembers(ctx, *Union(sets));
+}
+
+// SUNIONSTORE destination key [key ...]
+void CmdSunionstore(CommandContext& ctx) {
+  std::vector<Set*> sets;
+  if (!LookupSets(ctx, 2, ctx.args.size() - 2, /*for_write=*/true, &sets)) return;
+  StoreResult(ctx, ctx.args[1], Union(sets));
+}
+
+// SDIFF key [key ...]
+void CmdSdiff(CommandContext& ctx) {
+  std::vector<Set*> sets;
+  if (!LookupSets(ctx, 1, ctx.args.size() - 1, /*for_write=*/false, &sets)) return;
+  ReplyMembers(ctx, *Difference(sets));
+}
+
+// SDIFFSTORE destination key [key ...]
+void CmdSdiffstore(CommandContext& ctx) {
+  std::vector<Set*> sets;
+  if (!LookupSets(ctx, 2, ctx.args.size() - 2, /*for_write=*/true, &sets)) return;
+  StoreResult(ctx, ctx.args[1], Difference(sets));
+}
+
+// SSCAN key cursor [MATCH pattern] [COUNT count]
+void CmdSscan(CommandContext& ctx) {
+  uint64_t cursor = 0;
+  if (!ParseScanCursor(ctx.args[2], &cursor)) {
+    ctx.reply.Error(errors::kInvalidCursor);
+    return;
+  }
+  Set* set = nullptr;
+  if (!ctx.LookupRead(ctx.args[1], &set)) return;
+  if (set == nullptr) {
+    ReplyEmptyScan(ctx.reply);
+    return;
+  }
+  ContainerScanArgs options;
+  if (!ParseContainerScanArgs(ctx, 3, &options)) return;
+  std::vector<std::string> members;
+  int64_t iterations = options.count * 10;
+  do {
+    cursor = set->Scan(cursor, [&](std::string_view member) { members.emplace_back(member); });
+  } while (cursor != 0 && iterations-- > 0 && static_cast<int64_t>(members.size()) < options.count);
+  if (options.use_pattern) {
+    std::erase_if(members, [&](const std::string& member) { return !options.Matches(member); });
+  }
+  ReplyScan(ctx.reply, cursor, members);
+}
+
+}  // namespace
+
+void RegisterSetFamily(CommandTable& table) {
+  table.Add({.name = "sadd",
+             .arity = -3,
+             .flags = kCmdWrite | kCmdDenyOom | kCmdFast,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdSadd,
+             .group = "set",
+             .summary = "Add one or more members to a set",
+             .since = "1.0.0",
+             .complexity = "O(1) for each element added, so O(N) to add N elements when the "
+                           "command is called with multiple arguments."});
+  table.Add({.name = "srem",
+             .arity = -3,
+             .flags = kCmdWrite | kCmdFast,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdSrem,
+             .group = "set",
+             .summary = "Remove one or more members from a set",
+             .since = "1.0.0",
+             .complexity = "O(N) where N is the number of members to be removed."});
+  table.Add({.name = "smembers",
+             .arity = 2,
+             .flags = kCmdReadonly,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdSmembers,
+             .group = "set",
+             .summary = "Get all the members in a set",
+             .since = "1.0.0",
+             .complexity = "O(N) where N is the set cardinality."});
+  table.Add({.name = "sismember",
+             .arity = 3,
+             .flags = kCmdReadonly | kCmdFast,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdSismember,
+             .group = "set",
+             .summary = "Determine if a given value is a member of a set",
+             .since = "1.0.0",
+             .complexity = "O(1)"});
+  table.Add({.name = "smismember",
+             .arity = -3,
+             .flags = kCmdReadonly | kCmdFast,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdSmismember,
+             .group = "set",
+             .summary = "Returns the membership associated with the given elements for a set",
+             .since = "6.2.0",
+             .complexity = "O(N) where N is the number of elements being checked for membership"});
+  table.Add({.name = "scard",
+             .arity = 2,
+             .flags = kCmdReadonly | kCmdFast,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdScard,
+             .group = "set",
+             .summary = "Get the number of members in a set",
+             .since = "1.0.0",
+             .complexity = "O(1)"});
+  table.Add({.name = "spop",
+             .arity = -2,
+             .flags = kCmdWrite | kCmdFast,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdSpop,
+             .group = "set",
+             .summary = "Remove and return one or multiple random members from a set",
+             .since = "1.0.0",
+             .complexity = "Without the count argument O(1), otherwise O(N) where N is the value "
+                           "of the passed count."});
+  table.Add({.name = "srandmember",
+             .arity = -2,
+             .flags = kCmdReadonly,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdSrandmember,
+             .group = "set",
+             .summary = "Get one or multiple random members from a set",
+             .since = "1.0.0",
+             .complexity = "Without the count argument O(1), otherwise O(N) where N is the "
+                           "absolute value of the passed count."});
+  table.Add({.name = "smove",
+             .arity = 4,
+             .flags = kCmdWrite | kCmdFast,
+             .first_key = 1,
+             .last_key = 2,
+             .key_step = 1,
+             .handler = CmdSmove,
+             .group = "set",
+             .summary = "Move a member from one set to another",
+             .since = "1.0.0",
+             .complexity = "O(1)"});
+  const std::string inter_complexity =
+      "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of "
+      "sets.";
+  const std::string union_complexity =
+      "O(N) where N is the total number of elements in all given sets.";
+  table.Add({.name = "sinter",
+             .arity = -2,
+             .flags = kCmdReadonly,
+             .first_key = 1,
+             .last_key = -1,
+             .key_step = 1,
+             .handler = CmdSinter,
+             .group = "set",
+             .summary = "Intersect multiple sets",
+             .since = "1.0.0",
+             .complexity = inter_complexity});
+  table.Add({.name = "sunion",
+             .arity = -2,
+             .flags = kCmdReadonly,
+             .first_key = 1,
+             .last_key = -1,
+             .key_step = 1,
+             .handler = CmdSunion,
+             .group = "set",
+             .summary = "Add multiple sets",
+             .since = "1.0.0",
+             .complexity = union_complexity});
+  table.Add({.name = "sdiff",
+             .arity = -2,
+             .flags = kCmdReadonly,
+             .first_key = 1,
+             .last_key = -1,
+             .key_step = 1,
+             .handler = CmdSdiff,
+             .group = "set",
+             .summary = "Subtract multiple sets",
+             .since = "1.0.0",
+             .complexity = union_complexity});
+  table.Add({.name = "sinterstore",
+             .arity = -3,
+             .flags = kCmdWrite | kCmdDenyOom,
+             .first_key = 1,
+             .last_key = -1,
+             .key_step = 1,
+             .handler = CmdSinterstore,
+             .group = "set",
+             .summary = "Intersect multiple sets and store the resulting set in a key",
+             .since = "1.0.0",
+             .complexity = inter_complexity});
+  table.Add({.name = "sunionstore",
+             .arity = -3,
+             .flags = kCmdWrite | kCmdDenyOom,
+             .first_key = 1,
+             .last_key = -1,
+             .key_step = 1,
+             .handler = CmdSunionstore,
+             .group = "set",
+             .summary = "Add multiple sets and store the resulting set in a key",
+             .since = "1.0.0",
+             .complexity = union_complexity});
+  table.Add({.name = "sdiffstore",
+             .arity = -3,
+             .flags = kCmdWrite | kCmdDenyOom,
+             .first_key = 1,
+             .last_key = -1,
+             .key_step = 1,
+             .handler = CmdSdiffstore,
+             .group = "set",
+             .summary = "Subtract multiple sets and store the resulting set in a key",
+             .since = "1.0.0",
+             .complexity = union_complexity});
+  table.Add({.name = "sintercard",
+             .arity = -3,
+             .flags = kCmdReadonly | kCmdMovableKeys,
+             .handler = CmdSintercard,
+             .get_keys = SintercardKeys,
+             .group = "set",
+             .summary = "Intersect multiple sets and return the cardinality of the result",
+             .since = "7.0.0",
+             .complexity = inter_complexity});
+  table.Add({.name = "sscan",
+             .arity = -3,
+             .flags = kCmdReadonly,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdSscan,
+             .group = "set",
+             .summary = "Incrementally iterate Set elements",
+             .since = "2.8.0",
+             .complexity = "O(1) for every call. O(N) for a complete iteration, including enough "
+                           "command calls for the cursor to return back to 0. N is the number of "
+                           "elements inside the collection.."});
+}
 
 }  // namespace drayman

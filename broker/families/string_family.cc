@@ -1,8 +1,549 @@
-// String family. (Rows are added by the work on this family.)
+// String family: GET, SET and its variants, counters, ranges, multi-key MGET/MSET.
+//
+// Options, error texts and their order follow Redis 7.0's t_string.c as observed on redis-server
+// 7.0.15: SET and GETEX validate their options before touching the key, then the expire time
+// (SET before its GET lookup, GETEX after it). OBJECT ENCODING of a string depends on how it was
+// made (see StringEncoding in value.h), so each writer stores the encoding Redis would.
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <string_view>
+
+#include "broker/command/context.h"
+#include "broker/command/numbers.h"
+#include "broker/engine.h"
 #include "broker/families/families.h"
 
 namespace drayman {
 
-void RegisterStringFamily(CommandTable& table) {}
+namespace {
+
+constexpr std::string_view kDecrementOverflow = "ERR decrement would overflow";
+constexpr std::string_view kNanOrInfinity = "ERR increment would produce NaN or Infinity";
+
+// SET / GETEX options (Redis's OBJ_* flags).
+enum StringFlag : unsigned {
+  kFlagNx = 1u << 0,
+  kFlagXx = 1u << 1,
+  kFlagGet = 1u << 2,
+  kFlagKeepTtl = 1u << 3,
+  kFlagPersist = 1u << 4,
+  kFlagEx = 1u << 5,
+  kFlagPx = 1u << 6,
+  kFlagExat = 1u << 7,
+  kFlagPxat = 1u << 8,
+};
+constexpr unsigned kAnyExpire = kFlagEx | kFlagPx | kFlagExat | kFlagPxat;
+
+enum class OptionsFor { kSet, kGetex };
+
+// A read lookup as Redis's lookupKeyRead does it: records the access and counts a hit or miss
+// whatever the type.
+Entry* ReadLookup(CommandContext& ctx, std::string_view key) {
+  Entry* entry = ctx.db.Find(key);
+  if (entry) {
+    ++ctx.keyspace.keyspace_hits;
+  } else {
+    ++ctx.keyspace.keyspace_misses;
+  }
+  return entry;
+}
+
+// Parses SET's (from args[3]) or GETEX's (from args[2]) options. Each option is refused (syntax
+// error) when it conflicts with one already seen; repeating the same option is allowed, and the
+// last expire value wins. On error replies and returns false.
+bool ParseStringOptions(CommandContext& ctx, OptionsFor kind, unsigned* flags,
+                        const std::string** expire) {
+  const bool set = kind == OptionsFor::kSet;
+  const auto& args = ctx.args;
+  for (size_t j = set ? 3 : 2; j < args.size(); ++j) {
+    const std::string& opt = args[j];
+    const bool has_next = j + 1 < args.size();
+    auto expire_option = [&](unsigned flag) {
+      if ((*flags & (kAnyExpire & ~flag)) || (*flags & (kFlagKeepTtl | kFlagPersist)) ||
+          !has_next) {
+        return false;
+      }
+      *flags |= flag;
+      *expire = &args[++j];
+      return true;
+    };
+    if (set && EqualsIgnoreCase(opt, "nx") && !(*flags & kFlagXx)) {
+      *flags |= kFlagNx;
+    } else if (set && EqualsIgnoreCase(opt, "xx") && !(*flags & kFlagNx)) {
+      *flags |= kFlagXx;
+    } else if (set && EqualsIgnoreCase(opt, "get")) {
+      *flags |= kFlagGet;
+    } else if (set && EqualsIgnoreCase(opt, "keepttl") && !(*flags & kAnyExpire)) {
+      *flags |= kFlagKeepTtl;
+    } else if (!set && EqualsIgnoreCase(opt, "persist") && !(*flags & kAnyExpire)) {
+      *flags |= kFlagPersist;
+    } else if (EqualsIgnoreCase(opt, "ex") && expire_option(kFlagEx)) {
+    } else if (EqualsIgnoreCase(opt, "px") && expire_option(kFlagPx)) {
+    } else if (EqualsIgnoreCase(opt, "exat") && expire_option(kFlagExat)) {
+    } else if (EqualsIgnoreCase(opt, "pxat") && expire_option(kFlagPxat)) {
+    } else {
+      ctx.reply.Error(errors::kSyntax);
+      return false;
+    }
+  }
+  return true;
+}
+
+// Turns an EX/PX/EXAT/PXAT argument into an absolute deadline in ms. Redis refuses values <= 0,
+// seconds that overflow when scaled, and relative times whose sum with now wraps negative.
+bool ExpireDeadline(CommandContext& ctx, const std::string& text, unsigned flags, int64_t* at_ms) {
+  int64_t value = 0;
+  if (!ParseInt64(text, &value)) {
+    ctx.reply.Error(errors::kNotInteger);
+    return false;
+  }
+  const bool seconds = flags & (kFlagEx | kFlagExat);
+  if (value <= 0 || (seconds && value > std::numeric_limits<int64_t>::max() / 1000)) {
+    ctx.reply.Error(errors::InvalidExpireTime(ctx.spec.full_name));
+    return false;
+  }
+  if (seconds) value *= 1000;
+  if (flags & (kFlagEx | kFlagPx)) {
+    // Redis adds with C's wrapping arithmetic and then refuses a non-positive result.
+    value = static_cast<int64_t>(static_cast<uint64_t>(value) + static_cast<uint64_t>(ctx.now_ms));
+  }
+  if (value <= 0) {
+    ctx.reply.Error(errors::InvalidExpireTime(ctx.spec.full_name));
+    return false;
+  }
+  *at_ms = value;
+  return true;
+}
+
+// Replies the string at `key` (null when missing). Returns false after WRONGTYPE.
+bool ReplyGet(CommandContext& ctx, std::string_view key) {
+  std::string* value = nullptr;
+  if (!ctx.LookupRead(key, &value)) return false;
+  if (value) {
+    ctx.reply.Bulk(*value);
+  } else {
+    ctx.reply.Null();
+  }
+  return true;
+}
+
+// The shared body of SET, SETNX, SETEX and PSETEX. `ok_reply`/`abort_reply` are raw RESP bytes,
+// empty for SET's defaults (+OK / null).
+void SetGeneric(CommandContext& ctx, unsigned flags, const std::string& key,
+                const std::string& value, const std::string* expire, std::string_view ok_reply,
+                std::string_view abort_reply) {
+  int64_t at_ms = 0;
+  if (expire && !ExpireDeadline(ctx, *expire, flags, &at_ms)) return;
+  if ((flags & kFlagGet) && !ReplyGet(ctx, key)) return;
+  Entry* existing = ctx.db.Find(key);
+  if (((flags & kFlagNx) && existing) || ((flags & kFlagXx) && !existing)) {
+    if (!(flags & kFlagGet)) {
+      if (abort_reply.empty()) {
+        ctx.reply.Null();
+      } else {
+        ctx.reply.Raw(abort_reply);
+      }
+    }
+    return;
+  }
+  Entry* entry = nullptr;
+  if ((flags & kFlagKeepTtl) && existing) {
+    existing->value = Value(value);
+    entry = existing;
+  } else {
+    entry = &ctx.db.Put(key, Value(value));
+  }
+  // A deadline already past is stored as is, like Redis 7.0: the key is gone at the next lookup.
+  if (expire) ctx.db.SetExpire(key, *entry, at_ms);
+  ctx.AddDirty();
+  if (flags & kFlagGet) return;
+  if (ok_reply.empty()) {
+    ctx.reply.Ok();
+  } else {
+    ctx.reply.Raw(ok_reply);
+  }
+}
+
+// SET key value [NX | XX] [GET] [EX seconds | PX milliseconds | EXAT unix-time-seconds |
+//     PXAT unix-time-milliseconds | KEEPTTL]
+void CmdSet(CommandContext& ctx) {
+  unsigned flags = 0;
+  const std::string* expire = nullptr;
+  if (!ParseStringOptions(ctx, OptionsFor::kSet, &flags, &expire)) return;
+  SetGeneric(ctx, flags, ctx.args[1], ctx.args[2], expire, {}, {});
+}
+
+// SETNX key value
+void CmdSetnx(CommandContext& ctx) {
+  SetGeneric(ctx, kFlagNx, ctx.args[1], ctx.args[2], nullptr, ":1\r\n", ":0\r\n");
+}
+
+// SETEX key seconds value
+void CmdSetex(CommandContext& ctx) {
+  SetGeneric(ctx, kFlagEx, ctx.args[1], ctx.args[3], &ctx.args[2], {}, {});
+}
+
+// PSETEX key milliseconds value
+void CmdPsetex(CommandContext& ctx) {
+  SetGeneric(ctx, kFlagPx, ctx.args[1], ctx.args[3], &ctx.args[2], {}, {});
+}
+
+// GET key
+void CmdGet(CommandContext& ctx) { ReplyGet(ctx, ctx.args[1]); }
+
+// GETEX key [EX seconds | PX milliseconds | EXAT unix-time-seconds |
+//     PXAT unix-time-milliseconds | PERSIST]
+void CmdGetex(CommandContext& ctx) {
+  unsigned flags = 0;
+  const std::string* expire = nullptr;
+  if (!ParseStringOptions(ctx, OptionsFor::kGetex, &flags, &expire)) return;
+  const std::string& key = ctx.args[1];
+  std::string* value = nullptr;
+  if (!ctx.LookupRead(key, &value)) return;
+  if (value == nullptr) {
+    ctx.reply.Null();
+    return;
+  }
+  int64_t at_ms = 0;
+  if (expire && !ExpireDeadline(ctx, *expire, flags, &at_ms)) return;
+  ctx.reply.Bulk(*value);
+  if ((flags & (kFlagExat | kFlagPxat)) && at_ms <= ctx.now_ms) {
+    // An absolute time already past deletes the key (Redis's checkAlreadyExpired).
+    ctx.db.Delete(key);
+    ctx.AddDirty();
+  } else if (expire) {
+    ctx.db.SetExpire(key, *ctx.db.FindNoTouch(key), at_ms);
+    ctx.AddDirty();
+  } else if (flags & kFlagPersist) {
+    Entry* entry = ctx.db.FindNoTouch(key);
+    if (entry->expire_at_ms != kNoExpiry) {
+      ctx.db.SetExpire(key, *entry, kNoExpiry);
+      ctx.AddDirty();
+    }
+  }
+}
+
+// GETDEL key
+void CmdGetdel(CommandContext& ctx) {
+  std::string* value = nullptr;
+  if (!ctx.LookupRead(ctx.args[1], &value)) return;
+  if (value == nullptr) {
+    ctx.reply.Null();
+    return;
+  }
+  ctx.reply.Bulk(*value);
+  ctx.db.Delete(ctx.args[1]);
+  ctx.AddDirty();
+}
+
+// GETSET key value
+void CmdGetset(CommandContext& ctx) {
+  if (!ReplyGet(ctx, ctx.args[1])) return;
+  ctx.db.Put(ctx.args[1], Value(ctx.args[2]));
+  ctx.AddDirty();
+}
+
+// MGET key [key ...]
+void CmdMget(CommandContext& ctx) {
+  ctx.reply.ArrayHeader(ctx.args.size() - 1);
+  for (size_t i = 1; i < ctx.args.size(); ++i) {
+    Entry* entry = ReadLookup(ctx, ctx.args[i]);
+    if (entry && entry->value.type() == ValueType::kString) {
+      ctx.reply.Bulk(entry->value.str());
+    } else {
+      ctx.reply.Null();
+    }
+  }
+}
+
+// MSET key value [key value ...]
+void CmdMset(CommandContext& ctx) {
+  if (ctx.args.size() % 2 == 0) {
+    ctx.reply.Error(errors::WrongArity(ctx.spec.full_name));
+    return;
+  }
+  for (size_t i = 1; i < ctx.args.size(); i += 2) ctx.db.Put(ctx.args[i], Value(ctx.args[i + 1]));
+  ctx.AddDirty(static_cast<int64_t>(ctx.args.size() / 2));
+  ctx.reply.Ok();
+}
+
+// MSETNX key value [key value ...]
+void CmdMsetnx(CommandContext& ctx) {
+  if (ctx.args.size() % 2 == 0) {
+    ctx.reply.Error(errors::WrongArity(ctx.spec.full_name));
+    return;
+  }
+  for (size_t i = 1; i < ctx.args.size(); i += 2) {
+    if (ctx.db.Find(ctx.args[i])) {
+      ctx.reply.Integer(0);
+      return;
+    }
+  }
+  for (size_t i = 1; i < ctx.args.size(); i += 2) ctx.db.Put(ctx.args[i], Value(ctx.args[i + 1]));
+  ctx.AddDirty(static_cast<int64_t>(ctx.args.size() / 2));
+  ctx.reply.Integer(1);
+}
+
+// Stores `text` at `key` keeping its expiry (Redis's dbOverwrite), or creates the key.
+void OverwriteString(CommandContext& ctx, std::string* current, const std::string& key,
+                     std::string text, StringEncoding encoding) {
+  if (current) {
+    *current = std::move(text);
+    ctx.db.FindNoTouch(key)->value.set_string_encoding(encoding);
+  } else {
+    ctx.db.Add(key, Value(std::move(text), encoding));
+  }
+}
+
+void IncrDecr(CommandContext& ctx, int64_t increment) {
+  const std::string& key = ctx.args[1];
+  std::string* current = nullptr;
+  if (!ctx.LookupWrite(key, &current)) return;
+  int64_t value = 0;
+  if (current && !ParseInt64(*current, &value)) {
+    ctx.reply.Error(errors::kNotInteger);
+    return;
+  }
+  if ((increment < 0 && value < 0 && increment < std::numeric_limits<int64_t>::min() - value) ||
+      (increment > 0 && value > 0 && increment > std::numeric_limits<int64_t>::max() - value)) {
+    ctx.reply.Error(errors::kOverflow);
+    return;
+  }
+  value += increment;
+  OverwriteString(ctx, current, key, FormatInt64(value), StringEncoding::kStored);
+  ctx.AddDirty();
+  ctx.reply.Integer(value);
+}
+
+// INCR key
+void CmdIncr(CommandContext& ctx) { IncrDecr(ctx, 1); }
+
+// DECR key
+void CmdDecr(CommandContext& ctx) { IncrDecr(ctx, -1); }
+
+// INCRBY key increment
+void CmdIncrby(CommandContext& ctx) {
+  int64_t increment = 0;
+  if (!ParseInt64(ctx.args[2], &increment)) {
+    ctx.reply.Error(errors::kNotInteger);
+    return;
+  }
+  IncrDecr(ctx, increment);
+}
+
+// DECRBY key decrement
+void CmdDecrby(CommandContext& ctx) {
+  int64_t decrement = 0;
+  if (!ParseInt64(ctx.args[2], &decrement)) {
+    ctx.reply.Error(errors::kNotInteger);
+    return;
+  }
+  if (decrement == std::numeric_limits<int64_t>::min()) {
+    ctx.reply.Error(kDecrementOverflow);
+    return;
+  }
+  IncrDecr(ctx, -decrement);
+}
+
+// INCRBYFLOAT key increment
+void CmdIncrbyfloat(CommandContext& ctx) {
+  const std::string& key = ctx.args[1];
+  std::string* current = nullptr;
+  if (!ctx.LookupWrite(key, &current)) return;
+  long double value = 0;
+  long double increment = 0;
+  if ((current && !ParseLongDouble(*current, &value)) ||
+      !ParseLongDouble(ctx.args[2], &increment)) {
+    ctx.reply.Error(errors::kNotFloat);
+    return;
+  }
+  value += increment;
+  if (std::isnan(value) || std::isinf(value)) {
+    ctx.reply.Error(kNanOrInfinity);
+    return;
+  }
+  std::string text = FormatLongDouble(value);
+  ctx.reply.Bulk(text);
+  OverwriteString(ctx, current, key, std::move(text), StringEncoding::kNoInt);
+  ctx.AddDirty();
+}
+
+// Redis's checkStringLength: would a string of `size` + `growth` bytes exceed
+// proto-max-bulk-len? Replies the error when it would.
+bool CheckStringLength(CommandContext& ctx, uint64_t size, uint64_t growth) {
+  const uint64_t limit = static_cast<uint64_t>(ctx.engine.settings().proto_max_bulk_len);
+  if (size > limit || growth > limit - size) {
+    ctx.reply.Error(errors::kStringTooLong);
+    return false;
+  }
+  return true;
+}
+
+// APPEND key value
+void CmdAppend(CommandContext& ctx) {
+  const std::string& key = ctx.args[1];
+  const std::string& suffix = ctx.args[2];
+  std::string* current = nullptr;
+  if (!ctx.LookupWrite(key, &current)) return;
+  size_t length = 0;
+  if (current == nullptr) {
+    length = ctx.db.Add(key, Value(suffix)).value.str().size();
+  } else {
+    if (!CheckStringLength(ctx, current->size(), suffix.size())) return;
+    current->append(suffix);
+    ctx.db.FindNoTouch(key)->value.set_string_encoding(StringEncoding::kRaw);
+    length = current->size();
+  }
+  ctx.AddDirty();
+  ctx.reply.Integer(static_cast<int64_t>(length));
+}
+
+// STRLEN key
+void CmdStrlen(CommandContext& ctx) {
+  std::string* value = nullptr;
+  if (!ctx.LookupRead(ctx.args[1], &value)) return;
+  ctx.reply.Integer(value ? static_cast<int64_t>(value->size()) : 0);
+}
+
+// GETRANGE key start end
+void CmdGetrange(CommandContext& ctx) {
+  int64_t start = 0;
+  int64_t end = 0;
+  if (!ParseInt64(ctx.args[2], &start) || !ParseInt64(ctx.args[3], &end)) {
+    ctx.reply.Error(errors::kNotInteger);
+    return;
+  }
+  std::string* value = nullptr;
+  if (!ctx.LookupRead(ctx.args[1], &value)) return;
+  if (value == nullptr) {
+    ctx.reply.Bulk("");
+    return;
+  }
+  const int64_t length = static_cast<int64_t>(value->size());
+  if (start < 0 && end < 0 && start > end) {
+    ctx.reply.Bulk("");
+    return;
+  }
+  if (start < 0) start += length;
+  if (end < 0) end += length;
+  if (start < 0) start = 0;
+  if (end < 0) end = 0;
+  if (end >= length) end = length - 1;
+  if (length == 0 || start > end) {
+    ctx.reply.Bulk("");
+    return;
+  }
+  ctx.reply.Bulk(std::string_view(*value).substr(static_cast<size_t>(start),
+                                                 static_cast<size_t>(end - start + 1)));
+}
+
+// SETRANGE key offset value
+void CmdSetrange(CommandContext& ctx) {
+  const std::string& key = ctx.args[1];
+  const std::string& patch = ctx.args[3];
+  int64_t offset = 0;
+  if (!ParseInt64(ctx.args[2], &offset)) {
+    ctx.reply.Error(errors::kNotInteger);
+    return;
+  }
+  if (offset < 0) {
+    ctx.reply.Error(errors::kOffsetOutOfRange);
+    return;
+  }
+  std::string* current = nullptr;
+  if (!ctx.LookupWrite(key, &current)) return;
+  if (patch.empty()) {
+    // Setting nothing changes nothing, not even the encoding, and never creates the key.
+    ctx.reply.Integer(current ? static_cast<int64_t>(current->size()) : 0);
+    return;
+  }
+  if (!CheckStringLength(ctx, static_cast<uint64_t>(offset), patch.size())) return;
+  if (current == nullptr) {
+    current = &ctx.db.Add(key, Value(std::string(), StringEncoding::kRaw)).value.str();
+  } else {
+    ctx.db.FindNoTouch(key)->value.set_string_encoding(StringEncoding::kRaw);
+  }
+  const size_t needed = static_cast<size_t>(offset) + patch.size();
+  if (current->size() < needed) current->resize(needed, '\0');
+  current->replace(static_cast<size_t>(offset), patch.size(), patch);
+  ctx.AddDirty();
+  ctx.reply.Integer(static_cast<int64_t>(current->size()));
+}
+
+}  // namespace
+
+void RegisterStringFamily(CommandTable& table) {
+  constexpr uint32_t kW = kCmdWrite;
+  constexpr uint32_t kR = kCmdReadonly;
+  constexpr uint32_t kOom = kCmdDenyOom;
+  constexpr uint32_t kF = kCmdFast;
+  constexpr std::string_view kRangeComplexity =
+      "O(N) where N is the length of the returned string. The complexity is ultimately determined "
+      "by the returned length, but because creating a substring from an existing string is very "
+      "cheap, it can be considered O(1) for small strings.";
+  auto add = [&table](std::string name, int arity, uint32_t flags, int first, int last, int step,
+                      CommandHandler handler, std::string summary, std::string since,
+                      std::string complexity) {
+    table.Add({.name = std::move(name),
+               .arity = arity,
+               .flags = flags,
+               .first_key = first,
+               .last_key = last,
+               .key_step = step,
+               .handler = handler,
+               .group = "string",
+               .summary = std::move(summary),
+               .since = std::move(since),
+               .complexity = std::move(complexity)});
+  };
+  add("get", 2, kR | kF, 1, 1, 1, CmdGet, "Get the value of a key", "1.0.0", "O(1)");
+  add("set", -3, kW | kOom, 1, 1, 1, CmdSet, "Set the string value of a key", "1.0.0", "O(1)");
+  add("setnx", 3, kW | kOom | kF, 1, 1, 1, CmdSetnx,
+      "Set the value of a key, only if the key does not exist", "1.0.0", "O(1)");
+  add("setex", 4, kW | kOom, 1, 1, 1, CmdSetex, "Set the value and expiration of a key", "2.0.0",
+      "O(1)");
+  add("psetex", 4, kW | kOom, 1, 1, 1, CmdPsetex,
+      "Set the value and expiration in milliseconds of a key", "2.6.0", "O(1)");
+  add("getex", -2, kW | kF, 1, 1, 1, CmdGetex,
+      "Get the value of a key and optionally set its expiration", "6.2.0", "O(1)");
+  add("getdel", 2, kW | kF, 1, 1, 1, CmdGetdel, "Get the value of a key and delete the key",
+      "6.2.0", "O(1)");
+  add("getset", 3, kW | kOom | kF, 1, 1, 1, CmdGetset,
+      "Set the string value of a key and return its old value", "1.0.0", "O(1)");
+  add("mget", -2, kR | kF, 1, -1, 1, CmdMget, "Get the values of all the given keys", "1.0.0",
+      "O(N) where N is the number of keys to retrieve.");
+  add("mset", -3, kW | kOom, 1, -1, 2, CmdMset, "Set multiple keys to multiple values", "1.0.1",
+      "O(N) where N is the number of keys to set.");
+  add("msetnx", -3, kW | kOom, 1, -1, 2, CmdMsetnx,
+      "Set multiple keys to multiple values, only if none of the keys exist", "1.0.1",
+      "O(N) where N is the number of keys to set.");
+  add("incr", 2, kW | kOom | kF, 1, 1, 1, CmdIncr, "Increment the integer value of a key by one",
+      "1.0.0", "O(1)");
+  add("decr", 2, kW | kOom | kF, 1, 1, 1, CmdDecr, "Decrement the integer value of a key by one",
+      "1.0.0", "O(1)");
+  add("incrby", 3, kW | kOom | kF, 1, 1, 1, CmdIncrby,
+      "Increment the integer value of a key by the given amount", "1.0.0", "O(1)");
+  add("decrby", 3, kW | kOom | kF, 1, 1, 1, CmdDecrby,
+      "Decrement the integer value of a key by the given number", "1.0.0", "O(1)");
+  add("incrbyfloat", 3, kW | kOom | kF, 1, 1, 1, CmdIncrbyfloat,
+      "Increment the float value of a key by the given amount", "2.6.0", "O(1)");
+  add("append", 3, kW | kOom | kF, 1, 1, 1, CmdAppend, "Append a value to a key", "2.0.0",
+      "O(1). The amortized time complexity is O(1) assuming the appended value is small and the "
+      "already present value is of any size, since the dynamic string library used by Redis will "
+      "double the free space available on every reallocation.");
+  add("strlen", 2, kR | kF, 1, 1, 1, CmdStrlen, "Get the length of the value stored in a key",
+      "2.2.0", "O(1)");
+  add("getrange", 4, kR, 1, 1, 1, CmdGetrange, "Get a substring of the string stored at a key",
+      "2.4.0", std::string(kRangeComplexity));
+  add("substr", 4, kR, 1, 1, 1, CmdGetrange, "Get a substring of the string stored at a key",
+      "1.0.0", std::string(kRangeComplexity));
+  add("setrange", 4, kW | kOom, 1, 1, 1, CmdSetrange,
+      "Overwrite part of a string at key starting at the specified offset", "2.2.0",
+      "O(1), not counting the time taken to copy the new string in place. Usually, this string "
+      "is very small so the amortized complexity is O(1). Otherwise, complexity is O(M) with M "
+      "being the length of the value argument.");
+}
 
 }  // namespace drayman

@@ -3,10 +3,15 @@
 namespace drayman {
 
 bool Database::IsExpired(const Entry& entry) const {
-  return entry.expire_at_ms != kNoExpiry && entry.expire_at_ms <= keyspace_->now_ms();
+  // Redis's keyIsExpired: now > when, so a key is still there during its deadline millisecond.
+  return entry.expire_at_ms != kNoExpiry && entry.expire_at_ms < keyspace_->now_ms();
 }
 
-Entry* Database::Find(std::string_view key) {
+int64_t Database::IdleSeconds(const Entry& entry) const {
+  return static_cast<uint32_t>(keyspace_->access_clock() - entry.access_s);
+}
+
+Entry* Database::Lookup(std::string_view key, bool touch) {
   auto* node = keys_.FindNode(key);
   if (node == nullptr) return nullptr;
   if (IsExpired(node->value)) {
@@ -14,7 +19,17 @@ Entry* Database::Find(std::string_view key) {
     DeleteNode(node->key, node->value);
     return nullptr;
   }
+  if (touch && !keyspace_->no_touch()) node->value.access_s = keyspace_->access_clock();
   return &node->value;
+}
+
+Entry* Database::Find(std::string_view key) { return Lookup(key, /*touch=*/true); }
+
+Entry* Database::FindNoTouch(std::string_view key) { return Lookup(key, /*touch=*/false); }
+
+const Entry* Database::Peek(std::string_view key) const {
+  auto* node = keys_.FindNode(key);
+  return node ? &node->value : nullptr;
 }
 
 Entry& Database::Put(std::string_view key, Value value) {
@@ -24,6 +39,7 @@ Entry& Database::Put(std::string_view key, Value value) {
     node->value.expire_at_ms = kNoExpiry;
   }
   node->value.value = std::move(value);
+  node->value.access_s = keyspace_->access_clock();
   return node->value;
 }
 
@@ -55,11 +71,17 @@ void Database::SetExpire(std::string_view key, Entry& entry, int64_t at_ms) {
 }
 
 const std::string* Database::RandomKey() {
-  // Bounded retries so a database full of expired keys cannot loop forever.
-  for (int attempt = 0; attempt < 100 && !keys_.empty(); ++attempt) {
+  // Like Redis (as a master): an expired pick is deleted and another one drawn, so the answer is
+  // always a live key, or none when nothing is left. After a few expired picks, drop every due
+  // key at once through the deadline index, so a database full of expired keys costs one sweep
+  // instead of a long run of random draws.
+  for (int attempt = 0; !keys_.empty(); ++attempt) {
+    if (attempt == 16) {
+      ActiveExpire(expires_.size());
+      if (keys_.empty()) break;
+    }
     auto* node = keys_.RandomNode(keyspace_->rng());
     if (!IsExpired(node->value)) return &node->key;
-    if (expires_.size() == keys_.size() && attempt > 50) return &node->key;
     ++keyspace_->expired_keys;
     DeleteNode(node->key, node->value);
   }
@@ -69,7 +91,7 @@ const std::string* Database::RandomKey() {
 size_t Database::ActiveExpire(size_t max_keys) {
   size_t removed = 0;
   const int64_t now = keyspace_->now_ms();
-  while (removed < max_keys && !expires_.empty() && expires_.begin()->first <= now) {
+  while (removed < max_keys && !expires_.empty() && expires_.begin()->first < now) {
     std::string key(expires_.begin()->second);
     auto* node = keys_.FindNode(key);
     ++keyspace_->expired_keys;
@@ -80,9 +102,9 @@ size_t Database::ActiveExpire(size_t max_keys) {
 }
 
 void Database::Clear() {
+  if (keyspace_->observer()) keyspace_->observer()->OnDatabaseModified(index_);
   expires_.clear();
   keys_.Clear();
-  if (keyspace_->observer()) keyspace_->observer()->OnDatabaseModified(index_);
 }
 
 void Database::SwapContents(Database& other) {
@@ -124,11 +146,8 @@ void Keyspace::FlushAll() {
 }
 
 void Keyspace::Swap(int first, int second) {
+  if (observer_) observer_->OnDatabasesSwapped(first, second);
   databases_[first]->SwapContents(*databases_[second]);
-  if (observer_) {
-    observer_->OnDatabaseModified(first);
-    observer_->OnDatabaseModified(second);
-  }
 }
 
 size_t Keyspace::TotalKeys() const {

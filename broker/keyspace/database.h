@@ -2,10 +2,13 @@
 //
 // Contract: every lookup applies lazy expiry at the keyspace's current command time (set once per
 // command by the engine, so a command sees one consistent "now"); an expired key is deleted and
-// reported as missing. Expiring keys are also indexed by deadline, so the active sweep deletes
-// exactly the keys that are due, oldest first, without sampling. Every change that a WATCH must
-// notice goes through SignalModified (commands call it after writing; Delete, expiry and Clear call
-// it themselves), and pushes that may feed a blocked client go through SignalReady.
+// reported as missing. As in Redis, a key lives through its deadline millisecond: it is expired
+// once now > deadline. Lookups also record the access time OBJECT IDLETIME reports, except
+// FindNoTouch and while the keyspace's no_touch is set (CLIENT NO-TOUCH). Expiring keys are also
+// indexed by deadline, so the active sweep deletes exactly the keys that are due, oldest first,
+// without sampling. Every change that a WATCH must notice goes through SignalModified (commands
+// call it after writing; Delete, expiry and Clear call it themselves), and pushes that may feed a
+// blocked client go through SignalReady.
 #pragma once
 
 #include <cstddef>
@@ -27,6 +30,8 @@ inline constexpr int64_t kNoExpiry = -1;
 struct Entry {
   Value value;
   int64_t expire_at_ms = kNoExpiry;
+  // Last access in whole seconds of the keyspace's clock (Redis's LRU clock; wraps harmlessly).
+  uint32_t access_s = 0;
 };
 
 // Implemented by the engine: WATCH invalidation and blocked-client wake-ups.
@@ -34,8 +39,14 @@ class KeyspaceObserver {
  public:
   virtual ~KeyspaceObserver() = default;
   virtual void OnKeyModified(int db, std::string_view key) = 0;
-  // The whole database changed (FLUSHDB, FLUSHALL, SWAPDB).
+  // The whole database is about to be emptied (FLUSHDB, FLUSHALL). Called before the keys go, so
+  // WATCH can tell which watched keys existed (Redis invalidates only those).
   virtual void OnDatabaseModified(int db) = 0;
+  // Two databases are about to exchange contents (SWAPDB); called before the swap.
+  virtual void OnDatabasesSwapped(int first, int second) {
+    OnDatabaseModified(first);
+    OnDatabaseModified(second);
+  }
   virtual void OnKeyReady(int db, std::string_view key) = 0;
 };
 
@@ -51,8 +62,12 @@ class Database {
   size_t size() const { return keys_.size(); }
   size_t expires_count() const { return expires_.size(); }
 
-  // The live entry for `key`, or nullptr (deleting it first if it has expired).
+  // The live entry for `key`, or nullptr (deleting it first if it has expired). Records the access.
   Entry* Find(std::string_view key);
+  // Like Find, without recording an access (TYPE, EXISTS, TTL, OBJECT: Redis's LOOKUP_NOTOUCH).
+  Entry* FindNoTouch(std::string_view key);
+  // The entry whether or not it has expired, with no side effect (MEMORY USAGE looks up this way).
+  const Entry* Peek(std::string_view key) const;
   // Typed lookup. Returns nullptr when missing; sets *wrong_type when the key holds another type.
   template <typename T>
   T* FindAs(std::string_view key, bool* wrong_type) {
@@ -66,7 +81,8 @@ class Database {
     return &ValueAs<T>(entry->value);
   }
 
-  // Stores `value` under `key`, replacing any previous value and its expiry (SET semantics).
+  // Stores `value` under `key`, replacing any previous value and its expiry (SET semantics); the
+  // key counts as accessed now.
   Entry& Put(std::string_view key, Value value);
   // Creates `key` with `value`; the key must not exist.
   Entry& Add(std::string_view key, Value value);
@@ -92,9 +108,11 @@ class Database {
   // A random live key, or nullptr when the database is empty.
   const std::string* RandomKey();
 
-  // Deletes up to `max_keys` keys whose deadline is at or before now; returns how many.
+  // Deletes up to `max_keys` keys whose deadline is before now; returns how many.
   size_t ActiveExpire(size_t max_keys);
   bool IsExpired(const Entry& entry) const;
+  // Seconds since the entry was last accessed (OBJECT IDLETIME).
+  int64_t IdleSeconds(const Entry& entry) const;
 
   void Clear();
   // Exchanges contents with another database (SWAPDB); indexes stay.
@@ -108,6 +126,7 @@ class Database {
 
  private:
   void DeleteNode(std::string_view key, Entry& entry);
+  Entry* Lookup(std::string_view key, bool touch);
 
   int index_;
   Keyspace* keyspace_;
@@ -126,6 +145,13 @@ class Keyspace {
   // The time every lookup of the current command uses.
   int64_t now_ms() const { return now_ms_; }
   void set_now_ms(int64_t now_ms) { now_ms_ = now_ms; }
+  // Redis's LRU clock: the current time in whole seconds, as stored in Entry::access_s.
+  uint32_t access_clock() const { return static_cast<uint32_t>(now_ms_ / 1000); }
+
+  // Set by the engine for each command of a CLIENT NO-TOUCH client: lookups then leave access
+  // times alone (TOUCH itself still touches).
+  bool no_touch() const { return no_touch_; }
+  void set_no_touch(bool no_touch) { no_touch_ = no_touch; }
 
   KeyspaceObserver* observer() const { return observer_; }
   void set_observer(KeyspaceObserver* observer) { observer_ = observer; }
@@ -145,6 +171,7 @@ class Keyspace {
   std::vector<std::unique_ptr<Database>> databases_;
   KeyspaceObserver* observer_;
   int64_t now_ms_ = 0;
+  bool no_touch_ = false;
   std::mt19937_64 rng_{std::random_device{}()};
 };
 

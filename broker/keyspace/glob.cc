@@ -1,94 +1,113 @@
 #include "broker/keyspace/glob.h"
 
-#include <cctype>
 #include <cstddef>
+#include <utility>
 
 namespace drayman {
 
 namespace {
 
-unsigned char Fold(unsigned char c, bool nocase) {
-  return nocase ? static_cast<unsigned char>(std::tolower(c)) : c;
-}
+// Redis folds case with tolower() in the C locale: ASCII letters only.
+int Fold(int c, bool nocase) { return nocase && c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c; }
 
-// Matches one byte `c` against the class starting after '[' at pattern[pos]. Sets *next to the
-// index after the closing ']' (or the pattern's end for an unclosed class).
-bool MatchClass(std::string_view pattern, size_t pos, unsigned char c, bool nocase, size_t* next) {
+// Redis compares range bounds as (signed) chars, so a range such as [a-\xff] is really
+// [\xff-a] after the swap. Mirror that so classes with high bytes match exactly as in Redis.
+int Signed(char c) { return static_cast<signed char>(c); }
+
+// Matches byte `c` against the class whose body starts at pattern[pos] (just after '[').
+// Sets *next past the closing ']', or to the pattern's end for an unclosed class.
+bool MatchClass(std::string_view pattern, size_t pos, char c, bool nocase, size_t* next) {
+  const size_t end = pattern.size();
   bool negate = false;
-  if (pos < pattern.size() && pattern[pos] == '^') {
+  if (pos < end && pattern[pos] == '^') {
     negate = true;
     ++pos;
   }
   bool matched = false;
-  const unsigned char folded = Fold(c, nocase);
-  while (pos < pattern.size() && pattern[pos] != ']') {
-    if (pattern[pos] == '\\' && pos + 1 < pattern.size()) {
+  while (true) {
+    if (pos < end && pattern[pos] == '\\' && end - pos >= 2) {
+      // An escaped byte inside a class compares exactly, even without case (as in Redis).
+      if (pattern[pos + 1] == c) matched = true;
+      pos += 2;
+    } else if (pos < end && pattern[pos] == ']') {
       ++pos;
-      if (Fold(static_cast<unsigned char>(pattern[pos]), nocase) == folded) matched = true;
-      ++pos;
-    } else if (pos + 2 < pattern.size() && pattern[pos + 1] == '-') {
-      unsigned char start = Fold(static_cast<unsigned char>(pattern[pos]), nocase);
-      unsigned char end = Fold(static_cast<unsigned char>(pattern[pos + 2]), nocase);
-      if (start > end) {
-        unsigned char swap = start;
-        start = end;
-        end = swap;
-      }
-      if (folded >= start && folded <= end) matched = true;
+      break;
+    } else if (pos == end) {
+      break;  // unclosed: the class runs to the end of the pattern
+    } else if (end - pos >= 3 && pattern[pos + 1] == '-') {
+      int start = Signed(pattern[pos]);
+      int stop = Signed(pattern[pos + 2]);
+      if (start > stop) std::swap(start, stop);
+      // Redis folds the bounds after ordering them, so [Z-a] without case matches nothing.
+      start = Fold(start, nocase);
+      stop = Fold(stop, nocase);
+      int byte = Fold(Signed(c), nocase);
+      if (byte >= start && byte <= stop) matched = true;
       pos += 3;
     } else {
-      if (Fold(static_cast<unsigned char>(pattern[pos]), nocase) == folded) matched = true;
+      if (Fold(Signed(pattern[pos]), nocase) == Fold(Signed(c), nocase)) matched = true;
       ++pos;
     }
   }
-  *next = pos < pattern.size() ? pos + 1 : pos;
+  *next = pos;
   return negate ? !matched : matched;
 }
+
+// Matches one non-star token at pattern[p] against byte `c`; sets *next past the token.
+bool MatchToken(std::string_view pattern, size_t p, char c, bool nocase, size_t* next) {
+  switch (pattern[p]) {
+    case '?':
+      *next = p + 1;
+      return true;
+    case '[':
+      return MatchClass(pattern, p + 1, c, nocase, next);
+    case '\\':
+      if (p + 1 < pattern.size()) {
+        *next = p + 2;
+        return Fold(Signed(pattern[p + 1]), nocase) == Fold(Signed(c), nocase);
+      }
+      [[fallthrough]];  // a trailing backslash is a literal backslash
+    default:
+      *next = p + 1;
+      return Fold(Signed(pattern[p]), nocase) == Fold(Signed(c), nocase);
+  }
+}
+
+// Redis refuses to descend past this many '*' groups (protection against abusive patterns): a
+// pattern whose 1001st star group is followed by more pattern never matches.
+constexpr int kMaxStarGroups = 1000;
 
 }  // namespace
 
 bool GlobMatch(std::string_view pattern, std::string_view text, bool nocase) {
+  // Redis's matcher stops as soon as either side is empty, so an empty text matches only the
+  // empty pattern (not even "*"; KEYS * and SCAN without MATCH short-cut before matching).
+  if (text.empty()) return pattern.empty();
   size_t p = 0, t = 0;
   size_t star_p = std::string_view::npos, star_t = 0;
-  while (t < text.size()) {
-    if (p < pattern.size()) {
-      char pc = pattern[p];
-      if (pc == '*') {
-        while (p < pattern.size() && pattern[p] == '*') ++p;
-        if (p == pattern.size()) return true;
-        star_p = p;
-        star_t = t;
-        continue;
-      }
-      if (pc == '?') {
-        ++p;
-        ++t;
-        continue;
-      }
-      if (pc == '[') {
-        size_t next = 0;
-        if (MatchClass(pattern, p + 1, static_cast<unsigned char>(text[t]), nocase, &next)) {
-          p = next;
-          ++t;
-          continue;
-        }
-      } else {
-        if (pc == '\\' && p + 1 < pattern.size()) pc = pattern[p + 1];
-        size_t width = (pattern[p] == '\\' && p + 1 < pattern.size()) ? 2 : 1;
-        if (Fold(static_cast<unsigned char>(pc), nocase) ==
-            Fold(static_cast<unsigned char>(text[t]), nocase)) {
-          p += width;
-          ++t;
-          continue;
-        }
-      }
+  int star_groups = 0;
+  while (true) {
+    if (p < pattern.size() && pattern[p] == '*') {
+      while (p < pattern.size() && pattern[p] == '*') ++p;
+      if (p == pattern.size()) return true;
+      if (++star_groups > kMaxStarGroups) return false;
+      // Each token after a star consumes exactly one byte, so backtracking to the last star
+      // (letting it absorb one more byte) explores every match the recursive form would.
+      star_p = p;
+      star_t = t;
+      continue;
     }
-    // Mismatch: let the last star absorb one more byte, or fail.
+    if (t == text.size()) break;
+    size_t next = 0;
+    if (p < pattern.size() && MatchToken(pattern, p, text[t], nocase, &next)) {
+      p = next;
+      ++t;
+      continue;
+    }
     if (star_p == std::string_view::npos) return false;
     p = star_p;
     t = ++star_t;
   }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
   return p == pattern.size();
 }
 

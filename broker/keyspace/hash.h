@@ -1,14 +1,16 @@
 // Hash: the value behind HSET/HGET/HGETALL.
 //
-// Contract: fields are unique binary strings. Small hashes (at most 128 fields of at most 64
-// bytes, Redis's hash-max-listpack-* defaults) keep insertion order in a flat vector, which is
-// what Redis's listpack encoding returns for HGETALL; larger ones move to a ScanDict once and for
-// all. Scan() follows SCAN's cursor contract; for small hashes it returns everything at once.
+// Contract: fields are unique binary strings. Small hashes (at most 512 fields, fields and values
+// of at most 64 bytes: Redis 7.0's hash-max-listpack-entries / -value defaults) keep insertion
+// order in a flat vector, which is what Redis's listpack encoding returns for HGETALL; larger ones
+// move to a ScanDict once and for all. Scan() follows SCAN's cursor contract; for small hashes it
+// returns everything at once.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <random>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -20,7 +22,7 @@ namespace drayman {
 
 class Hash {
  public:
-  static constexpr size_t kMaxSmallEntries = 128;
+  static constexpr size_t kMaxSmallEntries = 512;
   static constexpr size_t kMaxSmallValue = 64;
 
   size_t size() const { return large_ ? dict_.size() : small_.size(); }
@@ -37,9 +39,11 @@ class Hash {
   template <typename Fn>
   void ForEach(Fn&& fn) const {
     if (large_) {
-      dict_.ForEach([&](const auto& node) { fn(std::string_view(node.key), std::string_view(node.value)); });
+      dict_.ForEach(
+          [&](const auto& node) { fn(std::string_view(node.key), std::string_view(node.value)); });
     } else {
-      for (const auto& [field, value] : small_) fn(std::string_view(field), std::string_view(value));
+      for (const auto& [field, value] : small_)
+        fn(std::string_view(field), std::string_view(value));
     }
   }
 
@@ -50,7 +54,9 @@ class Hash {
       ForEach(fn);
       return 0;
     }
-    return dict_.Scan(cursor, [&](const auto& node) { fn(std::string_view(node.key), std::string_view(node.value)); });
+    return dict_.Scan(cursor, [&](const auto& node) {
+      fn(std::string_view(node.key), std::string_view(node.value));
+    });
   }
 
   // A uniformly chosen field (small) or a bucket-fair one (large); the hash must not be empty.

@@ -1,8 +1,8 @@
 #include "broker/resp/reply_builder.h"
 
 #include <charconv>
-#include <climits>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 
 namespace drayman {
@@ -17,75 +17,63 @@ void AppendInteger(std::string* out, int64_t value) {
 
 }  // namespace
 
-// Redis 7.2's d2string, which this follows (Redis 7.0 printed "%.17g", e.g. "3.1400000000000001"):
-//  - nan, inf, -inf, 0 and -0 spelled out;
-//  - integral values within +-2^62 printed as integers ("3", "100000000000000000");
-//  - everything else as the shortest digit string that reads back to the same double, laid out
-//    like fpconv_dtoa: plain digits when the exponent is small ("0.001234", "3.14",
-//    "12345678901234567000"), otherwise scientific with a signed exponent of at least one digit
-//    ("1e+20", "1.234e-7", "1.5e+300").
-// Redis gets its digits from Grisu2, which in rare cases yields a longer (still round-tripping)
-// digit string than the shortest one; std::to_chars always gives the shortest, so in those rare
-// cases the text differs while the value read back is the same.
 std::string FormatDouble(double value) {
   if (std::isnan(value)) return "nan";
   if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
   if (value == 0) return std::signbit(value) ? "-0" : "0";
   char buf[64];
-  constexpr double kIntegerLimit = static_cast<double>(LLONG_MAX / 2);
-  if (value >= -kIntegerLimit && value <= kIntegerLimit) {
-    auto integral = static_cast<long long>(value);
+  // Integral values within +-2^62 print as integers (Redis 7.2's double2ll check).
+  constexpr double kIntegralLimit = static_cast<double>(INT64_MAX / 2);
+  if (value >= -kIntegralLimit && value <= kIntegralLimit) {
+    const auto integral = static_cast<int64_t>(value);
     if (static_cast<double>(integral) == value) {
       auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), integral);
       return std::string(buf, end);
     }
   }
-  // Shortest digits in scientific form: "-d.ddde+XX".
+  // Shortest round-trip digits, laid out as Redis 7.2's fpconv_dtoa lays them out: plain when
+  // the decimal exponent is small, else d.ddde+X with an unpadded exponent.
   auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), value, std::chars_format::scientific);
-  std::string_view text(buf, static_cast<size_t>(end - buf));
+  std::string_view sci(buf, static_cast<size_t>(end - buf));
   std::string out;
-  if (text.front() == '-') {
+  if (sci.front() == '-') {
     out.push_back('-');
-    text.remove_prefix(1);
+    sci.remove_prefix(1);
   }
-  const size_t e_pos = text.find('e');
+  const size_t e = sci.find('e');
   std::string digits;
-  for (char c : text.substr(0, e_pos)) {
+  for (char c : sci.substr(0, e)) {
     if (c != '.') digits.push_back(c);
   }
-  int exponent = 0;
-  std::string_view exponent_text = text.substr(e_pos + 1);
-  if (exponent_text.front() == '+') exponent_text.remove_prefix(1);
-  std::from_chars(exponent_text.data(), exponent_text.data() + exponent_text.size(), exponent);
+  int exponent = 0;  // decimal exponent of the first digit
+  std::from_chars(sci.data() + e + (sci[e + 1] == '+' ? 2 : 1), sci.data() + sci.size(), exponent);
   const int ndigits = static_cast<int>(digits.size());
-  const int k = exponent - (ndigits - 1);  // value = digits * 10^k
+  const int k = exponent - (ndigits - 1);  // decimal exponent of the last digit
   const int abs_exponent = std::abs(exponent);
   if (k >= 0 && abs_exponent < ndigits + 7) {
-    out.append(digits);
+    out += digits;
     out.append(static_cast<size_t>(k), '0');
-    return out;
-  }
-  if (k < 0 && (k > -7 || abs_exponent < 4)) {
+  } else if (k < 0 && (k > -7 || abs_exponent < 4)) {
     const int offset = ndigits + k;  // digits before the decimal point
     if (offset <= 0) {
-      out.append("0.");
+      out += "0.";
       out.append(static_cast<size_t>(-offset), '0');
-      out.append(digits);
+      out += digits;
     } else {
       out.append(digits, 0, static_cast<size_t>(offset));
       out.push_back('.');
       out.append(digits, static_cast<size_t>(offset));
     }
-    return out;
+  } else {
+    out.push_back(digits[0]);
+    if (ndigits > 1) {
+      out.push_back('.');
+      out.append(digits, 1);
+    }
+    out.push_back('e');
+    out.push_back(exponent < 0 ? '-' : '+');
+    out += std::to_string(abs_exponent);
   }
-  out.push_back(digits[0]);
-  if (ndigits > 1) {
-    out.push_back('.');
-    out.append(digits, 1);
-  }
-  out.push_back('e');
-  out.push_back(exponent < 0 ? '-' : '+');
-  out.append(std::to_string(abs_exponent));
   return out;
 }
 

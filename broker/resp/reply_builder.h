@@ -66,9 +66,11 @@ class ReplyBuilder {
   std::string last_error_code_;
 };
 
-// Formats a double the way Redis 7.2 replies with scores (d2string): integral values within 2^62
-// as integers ("3", "-0"), "inf", "-inf", "nan", otherwise the shortest round-trip digits in
-// fpconv's layout ("3.14", "0.001", "1e+20", "1.5e-7"). See reply_builder.cc for the details.
+// Formats a double the way Redis 7.2 replies with scores (d2string): integers up to 2^62 without
+// exponent ("3", "-0"), "inf", "-inf", "nan"; otherwise the shortest digits that read back as the
+// same double, laid out like fpconv_dtoa ("0.1", "1724003600.567823", "1.7240036005678232e+9",
+// "1e-7"). Redis 7.2 uses Grisu2, which in rare cases emits one digit more than the shortest;
+// we always emit the shortest, so those rare replies differ in text but not in value.
 std::string FormatDouble(double value);
 
 }  // namespace drayman

@@ -43,5 +43,42 @@ TEST_F(DispatchTest, QuitRepliesOkAndCloses) {
   EXPECT_TRUE(client_->close_after_reply);
 }
 
+// --- Blocking and transactions in dispatch ---
+
+TEST_F(DispatchTest, ABlockedClientsPipelineWaitsAndEarlierRepliesAreReady) {
+  Client* waiter = NewClient();
+  EXPECT_EQ(Feed("ECHO before\r\nBLPOP k 0\r\nECHO after\r\n", waiter), "$6\r\nbefore\r\n");
+  EXPECT_TRUE(waiter->blocked);
+  EXPECT_EQ(waiter->parser().buffered_bytes(), 12u);  // "ECHO after\r\n" is still unread
+  EXPECT_EQ(Feed("PING\r\n", waiter), "");
+  EXPECT_EQ(engine_->blocked_clients().blocked_count(), 1u);
+}
+
+TEST_F(DispatchTest, IdleTimeoutSparesBlockedClients) {
+  config_.settings().timeout_seconds = 1;
+  Restart();
+  Client* waiter = NewClient();
+  EXPECT_EQ(RunOn(waiter, "BLPOP k 0"), "");
+  clock_.AdvanceMs(5000);
+  engine_->Cron();
+  EXPECT_FALSE(waiter->close_asap);
+  EXPECT_TRUE(client_->close_asap);  // idle and not blocked
+}
+
+TEST_F(DispatchTest, MultiQueuesOnlyAfterTheCommandPassesDispatchChecks) {
+  EXPECT_EQ(Run("MULTI"), "+OK\r\n");
+  EXPECT_EQ(Run("PING a b"), "+QUEUED\r\n");  // PING checks its own arguments when it runs
+  EXPECT_EQ(Run("ECHO"), "-ERR wrong number of arguments for 'echo' command\r\n");
+  EXPECT_TRUE(client_->multi_aborted);
+  EXPECT_EQ(Run("DISCARD"), "+OK\r\n");
+  EXPECT_FALSE(client_->multi_aborted);
+  // Queued commands are not executions: no calls, no processed commands.
+  EXPECT_EQ(engine_->commands().Find("ping")->stats.calls, 0u);
+  EXPECT_EQ(client_->last_command, "discard");
+  EXPECT_EQ(Run("MULTI"), "+OK\r\n");
+  EXPECT_EQ(Run("ECHO x"), "+QUEUED\r\n");
+  EXPECT_EQ(client_->last_command, "echo");  // CLIENT LIST's cmd= names the queued command
+}
+
 }  // namespace
 }  // namespace drayman::testing

@@ -1,0 +1,184 @@
+#include "broker/blocking/blocked_clients.h"
+
+#include "absl/strings/string_view.h"
+#include "broker/client.h"
+#include "broker/command/command_table.h"
+#include "broker/command/context.h"
+#include "broker/engine.h"
+
+namespace drayman {
+
+namespace {
+
+// CLIENT UNBLOCK ... ERROR: the text the unblocked client receives.
+constexpr std::string_view kUnblockedError = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
+
+}  // namespace
+
+struct BlockedClients::Waiter {
+  Client* client = nullptr;
+  const CommandSpec* spec = nullptr;
+  std::vector<std::string> args;
+  int db = 0;
+  int64_t deadline_ms = 0;
+  uint64_t sequence = 0;
+  ServeFunction serve;
+  // Where this waiter sits in each key's FIFO list, for O(keys) removal. List iterators survive
+  // the map relocating the lists as it grows; map iterators would not, hence the key.
+  std::vector<std::pair<std::string, WaiterList::iterator>> positions;
+};
+
+BlockedClients::BlockedClients(Engine& engine, int database_count)
+    : engine_(engine), by_db_(static_cast<size_t>(database_count)) {}
+
+BlockedClients::~BlockedClients() = default;
+
+void BlockedClients::Block(Client& client, const CommandSpec& spec, std::vector<std::string> args,
+                           const std::vector<std::string>& keys, int64_t deadline_ms,
+                           ServeFunction serve) {
+  auto waiter = std::make_unique<Waiter>();
+  waiter->client = &client;
+  waiter->spec = &spec;
+  waiter->args = std::move(args);
+  waiter->db = client.db;
+  waiter->deadline_ms = deadline_ms;
+  waiter->sequence = next_sequence_++;
+  waiter->serve = std::move(serve);
+  KeyWaiters& keys_in_db = by_db_[static_cast<size_t>(client.db)];
+  for (const std::string& key : keys) {
+    auto [entry, inserted] = keys_in_db.try_emplace(key);
+    // BLPOP k k 0 waits once on k.
+    if (!inserted && !entry->second.empty() && entry->second.back() == waiter.get()) continue;
+    auto position = entry->second.insert(entry->second.end(), waiter.get());
+    waiter->positions.emplace_back(key, position);
+  }
+  if (deadline_ms != 0)
+    deadlines_.emplace(std::make_pair(deadline_ms, waiter->sequence), waiter.get());
+  client.blocked = true;
+  waiters_[client.id()] = std::move(waiter);
+}
+
+void BlockedClients::MarkReady(int db, std::string_view key) {
+  if (waiters_.empty()) return;
+  const KeyWaiters& keys_in_db = by_db_[static_cast<size_t>(db)];
+  if (!keys_in_db.contains(absl::string_view(key.data(), key.size()))) return;
+  std::pair<int, std::string> ready_key(db, std::string(key));
+  if (!ready_set_.insert(ready_key).second) return;
+  ready_.push_back(std::move(ready_key));
+}
+
+void BlockedClients::MarkDatabaseReady(int db) {
+  std::vector<std::string> keys;
+  for (const auto& [key, list] : by_db_[static_cast<size_t>(db)]) keys.push_back(key);
+  for (const std::string& key : keys) MarkReady(db, key);
+}
+
+void BlockedClients::ServeReady() {
+  if (serving_ || ready_.empty()) return;
+  serving_ = true;
+  engine_.keyspace().set_now_ms(engine_.clock().NowMs());
+  while (!ready_.empty()) {
+    std::vector<std::pair<int, std::string>> batch;
+    batch.swap(ready_);
+    ready_set_.clear();
+    for (const auto& [db, key] : batch) ServeKey(db, key);
+  }
+  serving_ = false;
+}
+
+void BlockedClients::ServeKey(int db, const std::string& key) {
+  KeyWaiters& keys_in_db = by_db_[static_cast<size_t>(db)];
+  auto entry = keys_in_db.find(key);
+  if (entry == keys_in_db.end()) return;
+  // Serving removes only the served waiter, and no client runs commands meanwhile (resumes wait
+  // for the engine), so a snapshot of the FIFO stays valid.
+  std::vector<Waiter*> fifo(entry->second.begin(), entry->second.end());
+  for (Waiter* waiter : fifo) {
+    ServeResult result = Attempt(*waiter, key);
+    if (result == ServeResult::kNotReady) break;
+  }
+}
+
+ServeResult BlockedClients::Attempt(Waiter& waiter, std::string_view key) {
+  Client& client = *waiter.client;
+  ReplyBuilder& reply = client.reply();
+  Keyspace& keyspace = engine_.keyspace();
+  Database& db = keyspace.db(waiter.db);
+  const uint64_t errors_before = reply.error_count();
+  CommandContext context{engine_,      client, waiter.args, reply,
+                         *waiter.spec, db,     keyspace,    keyspace.now_ms()};
+  ServeResult result = waiter.serve(context, key);
+  if (result != ServeResult::kServed) return result;
+
+  EngineStats& stats = engine_.stats();
+  if (uint64_t errors = reply.error_count() - errors_before; errors > 0) {
+    stats.total_error_replies += errors;
+    stats.error_counts[std::string(reply.last_error_code())] += errors;
+    ++waiter.spec->stats.failed_calls;
+  }
+  if (context.dirty > 0) {
+    stats.dirty += static_cast<uint64_t>(context.dirty);
+    // As dispatch does for a command that completes at once: every key the command names is
+    // modified (WATCH) and ready (a BLMOVE destination may feed the next waiter).
+    for (int index : waiter.spec->KeyIndexes(waiter.args)) {
+      db.SignalModified(waiter.args[static_cast<size_t>(index)]);
+      db.SignalReady(waiter.args[static_cast<size_t>(index)]);
+    }
+  }
+  Finish(waiter, /*resume=*/true);
+  return result;
+}
+
+void BlockedClients::Finish(Waiter& waiter, bool resume) {
+  KeyWaiters& keys_in_db = by_db_[static_cast<size_t>(waiter.db)];
+  for (auto& [key, position] : waiter.positions) {
+    auto entry = keys_in_db.find(key);
+    entry->second.erase(position);
+    if (entry->second.empty()) keys_in_db.erase(entry);
+  }
+  if (waiter.deadline_ms != 0) deadlines_.erase({waiter.deadline_ms, waiter.sequence});
+  Client& client = *waiter.client;
+  client.blocked = false;
+  if (resume) resumed_.push_back(client.id());
+  waiters_.erase(client.id());  // destroys `waiter`
+}
+
+int64_t BlockedClients::NextDeadline() const {
+  return deadlines_.empty() ? 0 : deadlines_.begin()->first.first;
+}
+
+void BlockedClients::TimeOutDue(int64_t now_ms) {
+  while (!deadlines_.empty() && deadlines_.begin()->first.first <= now_ms) {
+    Waiter& waiter = *deadlines_.begin()->second;
+    waiter.client->reply().NullArray();
+    Finish(waiter, /*resume=*/true);
+  }
+}
+
+bool BlockedClients::Unblock(Client& client, UnblockReason reason) {
+  auto it = waiters_.find(client.id());
+  if (it == waiters_.end()) return false;
+  if (reason == UnblockReason::kError) {
+    client.reply().Error(kUnblockedError);
+    EngineStats& stats = engine_.stats();
+    ++stats.total_error_replies;
+    ++stats.error_counts["UNBLOCKED"];
+  } else {
+    client.reply().NullArray();
+  }
+  Finish(*it->second, /*resume=*/true);
+  return true;
+}
+
+void BlockedClients::Remove(Client& client) {
+  auto it = waiters_.find(client.id());
+  if (it != waiters_.end()) Finish(*it->second, /*resume=*/false);
+}
+
+std::vector<uint64_t> BlockedClients::TakeResumed() {
+  std::vector<uint64_t> resumed;
+  resumed.swap(resumed_);
+  return resumed;
+}
+
+}  // namespace drayman

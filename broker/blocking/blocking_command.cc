@@ -1,0 +1,61 @@
+#include "broker/blocking/blocking_command.h"
+
+#include <cmath>
+#include <limits>
+
+#include "broker/command/numbers.h"
+#include "broker/engine.h"
+
+namespace drayman {
+
+bool ParseBlockingTimeout(CommandContext& ctx, std::string_view text, int64_t* deadline_ms) {
+  long double seconds = 0;
+  if (!ParseLongDouble(text, &seconds)) {
+    ctx.reply.Error(errors::kTimeoutNotFloat);
+    return false;
+  }
+  // Redis 7.0 rounds up to whole milliseconds (a tiny positive timeout must not become 0, which
+  // means forever) and converts with a plain cast: values beyond int64, infinity included, come
+  // out negative, so it answers "timeout is negative" for them (7.2 says "timeout is out of
+  // range"). Debian's 7.0.15 is the oracle here.
+  const long double ms = std::ceil(seconds * 1000.0L);
+  if (!(ms < 9223372036854775808.0L) || ms < 0) {
+    ctx.reply.Error(errors::kTimeoutNegative);
+    return false;
+  }
+  const auto timeout_ms = static_cast<int64_t>(ms);
+  if (timeout_ms == 0) {
+    *deadline_ms = 0;
+  } else if (timeout_ms > std::numeric_limits<int64_t>::max() - ctx.now_ms) {
+    *deadline_ms = std::numeric_limits<int64_t>::max();  // past any real clock: never fires
+  } else {
+    *deadline_ms = ctx.now_ms + timeout_ms;
+  }
+  return true;
+}
+
+bool MayBlock(const Client& client) { return !client.in_exec && !client.is_script_client; }
+
+void ServeOrBlock(CommandContext& ctx, const std::vector<std::string>& keys, int64_t deadline_ms,
+                  ServeFunction serve, DenyReply on_deny) {
+  for (const std::string& key : keys) {
+    ServeResult result = serve(ctx, key);
+    if (result == ServeResult::kServed) return;
+    if (result == ServeResult::kWrongType) {
+      ctx.reply.Error(errors::kWrongType);
+      return;
+    }
+  }
+  if (!MayBlock(ctx.client)) {
+    if (on_deny == DenyReply::kNull) {
+      ctx.reply.Null();
+    } else {
+      ctx.reply.NullArray();
+    }
+    return;
+  }
+  ctx.engine.blocked_clients().Block(ctx.client, ctx.spec, ctx.args, keys, deadline_ms,
+                                     std::move(serve));
+}
+
+}  // namespace drayman

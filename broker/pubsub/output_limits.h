@@ -1,0 +1,31 @@
+// Output buffer limits (client-output-buffer-limit): when a client's pending replies are too big.
+//
+// Contract: a client's pending output is what the engine has appended and the transport has not
+// finished writing: Client::output() plus Client::output_in_flight, which the transport keeps
+// current (bytes it took from output() and handed to the socket but that are not yet written).
+// The class is pubsub while the client holds any subscription, normal otherwise (a MONITOR client
+// is normal, as in Redis). OutputLimitReached applies Redis's rule: at or over the hard limit, or
+// at or over the soft limit continuously for more than the soft seconds; a zero limit is off. The
+// soft-limit clock starts the first time the client is seen over it and resets when seen under.
+// The check runs whenever output is appended outside the client's own command (pub/sub messages,
+// MONITOR lines) and after each batch of its own commands; it never blocks anyone.
+#pragma once
+
+#include <cstdint>
+
+#include "broker/client.h"
+#include "broker/config/config.h"
+
+namespace drayman {
+
+ClientClass OutputClientClass(const Client& client);
+
+// Bytes of output pending for `client` (appended but not yet written to its socket).
+inline uint64_t PendingOutputBytes(Client& client) {
+  return client.output().size() + client.output_in_flight;
+}
+
+// True when `client` must be disconnected. Updates the client's soft-limit clock.
+bool OutputLimitReached(Client& client, const Settings& settings, int64_t now_ms);
+
+}  // namespace drayman

@@ -1,0 +1,86 @@
+"""The Celery application the harness runs in a real worker process.
+
+Broker and result backend both point at the server under test (DRAYMAN_URL, databases 0 and 1).
+Tasks record what they did in the broker's database 2 so tests can check order and retries
+without relying on timing.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+import redis
+from celery import Celery
+
+URL = os.environ.get("DRAYMAN_URL", "redis://127.0.0.1:6379")
+VISIBILITY_TIMEOUT = float(os.environ.get("HARNESS_VISIBILITY_TIMEOUT", "3600"))
+
+app = Celery("harness")
+app.conf.update(
+    broker_url=f"{URL}/0",
+    result_backend=f"{URL}/1",
+    broker_transport_options={
+        "visibility_timeout": VISIBILITY_TIMEOUT,
+        "queue_order_strategy": "priority",
+        # Restore unacknowledged messages promptly once they pass the visibility timeout.
+        "unacked_restore_interval": 1,
+        "unacked_restore_throttle": 0,
+    },
+    task_serializer="json",
+    result_serializer="json",
+    accept_content=["json"],
+    result_expires=3600,
+    worker_prefetch_multiplier=1,
+    broker_connection_retry_on_startup=True,
+    task_default_priority=5,
+    worker_hijack_root_logger=False,
+)
+
+_record = None
+
+
+def record_client() -> redis.Redis:
+    global _record
+    if _record is None:
+        _record = redis.Redis.from_url(f"{URL}/2")
+    return _record
+
+
+@app.task
+def add(x, y):
+    return x + y
+
+
+@app.task
+def tsum(numbers):
+    return sum(numbers)
+
+
+@app.task
+def log_order(tag):
+    record_client().rpush("order", tag)
+    return tag
+
+
+@app.task(bind=True, max_retries=3)
+def flaky(self, key):
+    attempts = record_client().incr(f"attempts:{key}")
+    if attempts < 2:
+        raise self.retry(countdown=1)
+    return attempts
+
+
+@app.task
+def stamp(key):
+    record_client().set(key, time.time())
+    return key
+
+
+@app.task(acks_late=True)
+def slow_once(key, seconds):
+    """Marks its start; runs long the first time so the worker can be killed mid-task."""
+    starts = record_client().incr(f"starts:{key}")
+    if starts == 1:
+        time.sleep(seconds)
+    return starts
