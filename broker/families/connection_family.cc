@@ -50,9 +50,10 @@ bool IsUnixSocketClient(const Client& client) {
 }
 
 // Client type as CLIENT LIST TYPE / CLIENT KILL TYPE name it. Drayman has no replication, so a
-// client is "pubsub" while subscribed and "normal" otherwise.
-// --- pub/sub family: return "pubsub" for subscribed clients ---
-std::string_view ClientType(const Client& client) { return "normal"; }
+// client is "pubsub" while subscribed and "normal" otherwise (MONITOR clients too, as in Redis).
+std::string_view ClientType(const Client& client) {
+  return client.pubsub.subscribed() ? "pubsub" : "normal";
+}
 
 // Redis's getClientTypeByName; an empty result means unknown.
 std::string_view ClientTypeByName(std::string_view name) {
@@ -65,10 +66,14 @@ std::string_view ClientTypeByName(std::string_view name) {
 
 // CLIENT LIST's flags field, letters in Redis's order (catClientInfoString): O (MONITOR), P
 // (subscribed), x (in MULTI), b (blocked), d (watched key changed), c (close after reply), A
-// (close asap), U (unix socket), e (no-evict), T (no-touch); "N" when none applies.
-// --- other families add their letters here, in that order: O, P, x, b, d ---
+// (close asap), U (unix socket), e (no-evict), T (no-touch, Redis 7.2); "N" when none applies.
 std::string ClientFlags(const Client& client) {
   std::string flags;
+  if (client.pubsub.monitor) flags.push_back('O');
+  if (client.pubsub.subscribed()) flags.push_back('P');
+  if (client.in_multi) flags.push_back('x');
+  if (client.blocked) flags.push_back('b');
+  if (client.watched_key_touched) flags.push_back('d');
   if (client.close_after_reply) flags.push_back('c');
   if (client.close_asap) flags.push_back('A');
   if (IsUnixSocketClient(client)) flags.push_back('U');
@@ -91,12 +96,16 @@ std::string ClientInfoLine(const CommandContext& ctx, Client& client) {
   const size_t qbuf_free = client.parser().free_bytes();
   const std::string& output = client.output();
   const size_t omem = is_self ? 0 : output.size();
-  const size_t tot_mem = sizeof(Client) + qbuf + qbuf_free + output.capacity() + argv_mem;
-  // --- pub/sub family: sub/psub/ssub counts; transaction family: multi (queued commands, -1
-  // outside MULTI) and multi-mem ---
-  const int sub = 0, psub = 0, ssub = 0;
-  const int multi = -1;
-  const size_t multi_mem = 0;
+  const auto sub = static_cast<int64_t>(client.pubsub.channels.size());
+  const auto psub = static_cast<int64_t>(client.pubsub.patterns.size());
+  const auto ssub = static_cast<int64_t>(client.pubsub.shard_channels.size());
+  const int64_t multi = client.in_multi ? static_cast<int64_t>(client.multi_queue.size()) : -1;
+  size_t multi_mem = 0;
+  for (const auto& queued : client.multi_queue) {
+    for (const std::string& arg : queued) multi_mem += arg.size();
+  }
+  const size_t tot_mem =
+      sizeof(Client) + qbuf + qbuf_free + output.capacity() + argv_mem + multi_mem;
   std::string line;
   line.reserve(320);
   auto field = [&line](std::string_view name, std::string_view value) {
@@ -185,8 +194,8 @@ void CmdReset(CommandContext& ctx) {
   client.authenticated = ctx.engine.settings().requirepass.empty();
   client.name.clear();
   client.no_touch = false;
-  // --- other families reset their connection state here: MULTI is discarded, WATCHed keys
-  // unwatched, subscriptions dropped, MONITOR stopped ---
+  ctx.engine.DiscardTransaction(client);     // MULTI and WATCH
+  ctx.engine.pubsub().RemoveClient(client);  // subscriptions and MONITOR
   ctx.reply.SimpleString("RESET");
 }
 

@@ -148,8 +148,9 @@ void InfoClients(CommandContext& ctx, InfoWriter& out) {
     max_input = std::max<uint64_t>(max_input, client.parser().buffered_bytes());
     max_output = std::max<uint64_t>(max_output, client.output().size());
   });
-  // --- blocking family: clients blocked on keys, and those among them with a timeout ---
-  const int64_t blocked = 0, blocked_with_timeout = 0;
+  const auto blocked = static_cast<int64_t>(ctx.engine.blocked_clients().blocked_count());
+  const auto blocked_with_timeout =
+      static_cast<int64_t>(ctx.engine.blocked_clients().timeout_count());
   out.Header("Clients");
   out.Field("connected_clients", connected);
   out.Field("cluster_connections", "0");
@@ -216,8 +217,10 @@ void InfoPersistence(CommandContext& ctx, InfoWriter& out) {
 void InfoStats(CommandContext& ctx, InfoWriter& out) {
   const EngineStats& stats = ctx.engine.stats();
   const Keyspace& keyspace = ctx.keyspace;
-  // --- pub/sub family: channels with subscribers, patterns, shard channels ---
-  const int64_t pubsub_channels = 0, pubsub_patterns = 0, pubsubshard_channels = 0;
+  const PubSub& pubsub = ctx.engine.pubsub();
+  const auto pubsub_channels = static_cast<int64_t>(pubsub.channel_count());
+  const auto pubsub_patterns = static_cast<int64_t>(pubsub.pattern_count());
+  const auto pubsubshard_channels = static_cast<int64_t>(pubsub.shard_channel_count());
   out.Header("Stats");
   out.Field("total_connections_received", stats.total_connections_received);
   out.Field("total_commands_processed", stats.total_commands_processed);

@@ -434,3 +434,61 @@ TEST_F(ConnectionTest, ClientUnknownSubcommandsAndHelp) {
 
 }  // namespace
 }  // namespace drayman::testing
+
+namespace drayman::testing {
+namespace {
+
+// State other families own shows in CLIENT LIST and is cleared by RESET (flags as Debian's
+// redis-server 7.0.15 shows them for the same sequence).
+TEST_F(ConnectionTest, FlagsAndCountsFromOtherFamilies) {
+  Client* other = NewClient();
+  auto other_line = [&] { return Body(Run("CLIENT LIST ID 2")); };
+  RunOn(other, "SUBSCRIBE ch");
+  RunOn(other, "PSUBSCRIBE p*");
+  std::string line = other_line();
+  EXPECT_EQ(Field(line, "flags"), "P");
+  EXPECT_EQ(Field(line, "sub"), "1");
+  EXPECT_EQ(Field(line, "psub"), "1");
+  EXPECT_EQ(Field(Body(Run("CLIENT LIST TYPE pubsub")), "id"), "2");
+  EXPECT_EQ(Run("CLIENT KILL TYPE pubsub"), ":1\r\n");
+  EXPECT_TRUE(other->close_asap);
+
+  Client* third = NewClient();
+  RunOn(third, "WATCH k");
+  RunOn(third, "MULTI");
+  RunOn(third, "PING");
+  RunOn(third, "ECHO hello");
+  line = Body(Run("CLIENT LIST ID 3"));
+  EXPECT_EQ(Field(line, "flags"), "x");
+  EXPECT_EQ(Field(line, "multi"), "2");
+  EXPECT_EQ(Field(line, "multi-mem"), "13");  // bytes of the queued arguments
+  Run("SET k 1");
+  EXPECT_EQ(Field(Body(Run("CLIENT LIST ID 3")), "flags"), "xd");
+  EXPECT_EQ(RunOn(third, "RESET"), "+RESET\r\n");
+  line = Body(Run("CLIENT LIST ID 3"));
+  EXPECT_EQ(Field(line, "flags"), "N");
+  EXPECT_EQ(Field(line, "multi"), "-1");
+  EXPECT_EQ(RunOn(third, "EXEC"), "-ERR EXEC without MULTI\r\n");
+
+  Client* fourth = NewClient();
+  RunOn(fourth, "BLPOP nokey 0");
+  EXPECT_EQ(Field(Body(Run("CLIENT LIST ID 4")), "flags"), "b");
+  EXPECT_EQ(Field(Body(Run("CLIENT LIST ID 4")), "cmd"), "blpop");
+}
+
+TEST_F(ConnectionTest, ResetLeavesPubSubAndMonitor) {
+  RunOn(client_, "SUBSCRIBE a b");
+  EXPECT_EQ(Field(Body(RunOn(NewClient(), "CLIENT LIST ID 1")), "flags"), "P");
+  EXPECT_EQ(Run("RESET"), "+RESET\r\n");
+  EXPECT_EQ(Run("PING"), "+PONG\r\n");  // no longer in the subscribed context
+  std::string line = Body(Run("CLIENT INFO"));
+  EXPECT_EQ(Field(line, "flags"), "N");
+  EXPECT_EQ(Field(line, "sub"), "0");
+  EXPECT_EQ(Run("MONITOR"), "+OK\r\n");
+  EXPECT_EQ(Field(Body(RunOn(NewClient(), "CLIENT LIST ID 1")), "flags"), "O");
+  EXPECT_EQ(Run("RESET"), "+RESET\r\n");
+  EXPECT_EQ(Field(Body(Run("CLIENT INFO")), "flags"), "N");
+}
+
+}  // namespace
+}  // namespace drayman::testing

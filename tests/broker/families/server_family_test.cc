@@ -548,3 +548,39 @@ TEST_F(SlowlogTest, Errors) {
 
 }  // namespace
 }  // namespace drayman::testing
+
+namespace drayman::testing {
+namespace {
+
+TEST_F(ServerTest, InfoCountsBlockedClientsAndSubscriptions) {
+  Client* blocked = NewClient();
+  RunOn(blocked, "BLPOP q1 0");
+  Client* timed = NewClient();
+  RunOn(timed, "BRPOP q2 5");
+  Client* subscriber = NewClient();
+  RunOn(subscriber, "SUBSCRIBE c1 c2");
+  RunOn(subscriber, "PSUBSCRIBE p*");
+  std::string info = Body(Run("INFO"));
+  EXPECT_EQ(InfoField(info, "connected_clients"), "4");
+  EXPECT_EQ(InfoField(info, "blocked_clients"), "2");
+  EXPECT_EQ(InfoField(info, "clients_in_timeout_table"), "1");
+  EXPECT_EQ(InfoField(info, "pubsub_channels"), "2");
+  EXPECT_EQ(InfoField(info, "pubsub_patterns"), "1");
+  Run("LPUSH q1 x");
+  EXPECT_EQ(InfoField(Body(Run("INFO clients")), "blocked_clients"), "1");
+}
+
+TEST_F(ServerTest, InfoKeyspaceWithStringCommands) {
+  EXPECT_EQ(Run("SET a 1"), "+OK\r\n");
+  EXPECT_EQ(Run("SET b 2 PX 2500"), "+OK\r\n");
+  EXPECT_EQ(Run("INFO keyspace"), Bulk("# Keyspace\r\ndb0:keys=2,expires=1,avg_ttl=2500\r\n"));
+  EXPECT_EQ(Run("DBSIZE"), ":2\r\n");
+  EXPECT_EQ(Run("COMMAND GETKEYS set a b"), "*1\r\n$1\r\na\r\n");
+  EXPECT_EQ(Run("COMMAND GETKEYS mset a b c d"), "*2\r\n$1\r\na\r\n$1\r\nc\r\n");
+  EXPECT_EQ(Run("COMMAND GETKEYS get a b"),
+            "-ERR Invalid number of arguments specified for command\r\n");
+  EXPECT_EQ(Run("COMMAND GETKEYS subscribe a"), "-ERR The command has no key arguments\r\n");
+}
+
+}  // namespace
+}  // namespace drayman::testing
