@@ -502,7 +502,7 @@ void CmdClientNoTouch(CommandContext& ctx) { SetOnOff(ctx, &ctx.client.no_touch)
 // CLIENT HELP
 void CmdClientHelp(CommandContext& ctx) {
   // Redis's help lines for the subcommands Drayman has (7.0's, with 7.2's for SETINFO, NO-TOUCH
-  // and LIST ID).
+  // and LIST ID). UNBLOCK is the blocking family's.
   ctx.reply.Help("CLIENT", {
                                "GETNAME",
                                "    Return the name of the current connection.",
@@ -536,6 +536,8 @@ void CmdClientHelp(CommandContext& ctx) {
                                "    Set client meta attr. Options are:",
                                "    * LIB-NAME: the client lib name.",
                                "    * LIB-VER: the client lib version.",
+                               "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+                               "    Unblock the specified blocked client.",
                                "NO-EVICT (ON|OFF)",
                                "    Protect current client connection from eviction.",
                                "NO-TOUCH (ON|OFF)",
