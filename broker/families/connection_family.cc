@@ -370,7 +370,7 @@ void CmdClientList(CommandContext& ctx) {
       return;
     }
     for (const auto& [id, client] : ctx.engine.clients()) {
-      if (ClientType(*client) == type) append(*client);
+      if (!client->is_script_client && ClientType(*client) == type) append(*client);
     }
   } else if (argc > 3 && EqualsIgnoreCase(ctx.args[2], "id")) {
     for (size_t i = 3; i < argc; ++i) {
@@ -380,15 +380,16 @@ void CmdClientList(CommandContext& ctx) {
         return;
       }
       if (id <= 0) continue;
-      if (Client* client = ctx.engine.FindClient(static_cast<uint64_t>(id))) {
-        append(*client);
-      }
+      Client* client = ctx.engine.FindClient(static_cast<uint64_t>(id));
+      if (client != nullptr && !client->is_script_client) append(*client);
     }
   } else if (argc != 2) {
     ctx.reply.Error(errors::kSyntax);
     return;
   } else {
-    for (const auto& [id, client] : ctx.engine.clients()) append(*client);
+    for (const auto& [id, client] : ctx.engine.clients()) {
+      if (!client->is_script_client) append(*client);
+    }
   }
   ReplyText(ctx, text);
 }
@@ -454,6 +455,8 @@ void CmdClientKill(CommandContext& ctx) {
   bool close_self = false;
   std::vector<Client*> victims;
   for (const auto& [client_id, client] : ctx.engine.clients()) {
+    // The scripting engine's internal client is not a connection (Redis lists no Lua client).
+    if (client->is_script_client) continue;
     if (filter_addr && client->addr != addr) continue;
     if (filter_laddr && client->laddr != laddr) continue;
     if (!type.empty() && ClientType(*client) != type) continue;

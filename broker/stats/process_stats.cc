@@ -10,7 +10,11 @@ namespace drayman {
 
 uint64_t UsedMemoryBytes() {
   struct mallinfo2 info = mallinfo2();
-  return static_cast<uint64_t>(info.uordblks) + static_cast<uint64_t>(info.hblkhd);
+  const uint64_t allocated =
+      static_cast<uint64_t>(info.uordblks) + static_cast<uint64_t>(info.hblkhd);
+  // Under a sanitizer (or another allocator replacing glibc's) mallinfo2 knows nothing; the
+  // resident set is then the best real figure.
+  return allocated != 0 ? allocated : ResidentMemoryBytes();
 }
 
 uint64_t ResidentMemoryBytes() {

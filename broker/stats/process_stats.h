@@ -14,7 +14,8 @@
 
 namespace drayman {
 
-// Bytes currently allocated through malloc (in use, including mmapped chunks).
+// Bytes currently allocated through malloc (in use, including mmapped chunks); the resident set
+// size when the allocator does not report (sanitizer builds).
 uint64_t UsedMemoryBytes();
 // Resident set size of the process.
 uint64_t ResidentMemoryBytes();

@@ -3,6 +3,7 @@
 // SETINFO, CLIENT NO-TOUCH and CLIENT LIST's lib-name/lib-ver follow Redis 7.2's source.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
@@ -488,6 +489,22 @@ TEST_F(ConnectionTest, ResetLeavesPubSubAndMonitor) {
   EXPECT_EQ(Field(Body(RunOn(NewClient(), "CLIENT LIST ID 1")), "flags"), "O");
   EXPECT_EQ(Run("RESET"), "+RESET\r\n");
   EXPECT_EQ(Field(Body(Run("CLIENT INFO")), "flags"), "N");
+}
+
+}  // namespace
+}  // namespace drayman::testing
+
+namespace drayman::testing {
+namespace {
+
+TEST_F(ConnectionTest, TheScriptClientIsNotAConnection) {
+  Client* script = NewClient();
+  script->is_script_client = true;
+  std::string list = Body(Run("CLIENT LIST"));
+  EXPECT_EQ(std::count(list.begin(), list.end(), '\n'), 1);
+  EXPECT_EQ(Run("CLIENT LIST ID 2"), "$0\r\n\r\n");
+  EXPECT_EQ(Run("CLIENT KILL ID 2"), ":0\r\n");
+  EXPECT_FALSE(script->close_asap);
 }
 
 }  // namespace
