@@ -7,6 +7,7 @@
 
 #include "absl/cleanup/cleanup.h"
 #include "broker/families/families.h"
+#include "broker/script/script_engine.h"
 
 namespace drayman {
 
@@ -46,6 +47,7 @@ Engine::Engine(Config& config, const Clock& clock)
       blocked_clients_(*this, config.settings().databases),
       watched_keys_(config.settings().databases) {
   RegisterAllFamilies(commands_);
+  scripts_ = std::make_unique<ScriptEngine>(*this);
   keyspace_.set_observer(this);
   stats_.start_time_ms = clock_.NowMs();
   stats_.last_save_time_s = stats_.start_time_ms / 1000;
@@ -85,7 +87,15 @@ void Engine::Disconnect(Client* client) {
   blocked_clients_.Remove(*client);
   watched_keys_.UnwatchAll(*client);
   pubsub_.RemoveClient(*client);  // pub/sub: drop subscriptions and MONITOR mode
-  clients_.erase(client->id());
+  auto it = clients_.find(client->id());
+  if (it == clients_.end()) return;
+  if (scripts_->caller() == client) {
+    // Its script is still running (busy, serving other clients): the frames below still use
+    // the Client, so it is kept until the next Cron.
+    client->close_asap = true;
+    detached_script_caller_ = std::move(it->second);
+  }
+  clients_.erase(it);
 }
 
 Client* Engine::FindClient(uint64_t id) {
@@ -100,6 +110,9 @@ void Engine::KillClient(Client& client) {
 
 void Engine::ProcessInput(Client& client) {
   CheckThread();
+  // A busy script serves other clients from inside its caller's command: the caller's further
+  // input waits in its parser until the script returns and this loop resumes.
+  if (scripts_->caller() == &client) return;
   ++input_depth_;
   const Settings& settings = config_.settings();
   // A blocked client's pipelined commands wait until its blocking command ends.
@@ -123,7 +136,8 @@ void Engine::ProcessInput(Client& client) {
 }
 
 void Engine::Execute(Client& client, std::vector<std::string>& args) {
-  const int64_t now_ms = clock_.NowMs();
+  // Commands a script runs all see the script's start time, as in Redis.
+  const int64_t now_ms = client.is_script_client ? scripts_->now_ms() : clock_.NowMs();
   keyspace_.set_now_ms(now_ms);
   client.last_interaction_ms = now_ms;
   ReplyBuilder& reply = client.reply();
@@ -181,6 +195,18 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
       !(spec->flags & kCmdNoAuth)) {
     ++spec->stats.rejected_calls;
     reply.Error(errors::kNoAuth);
+    count_errors();
+    return;
+  }
+  if (scripts_->busy() && !client.is_script_client && !(spec->flags & kCmdAllowBusy)) {
+    ++spec->stats.rejected_calls;
+    if (client.in_multi && spec->full_name == "exec") {
+      // Redis aborts a transaction whose EXEC is refused, naming the reason.
+      DiscardTransaction(client);
+      reply.Error("EXECABORT Transaction discarded because of: " + std::string(kBusyError));
+    } else {
+      reply.Error(kBusyError);
+    }
     count_errors();
     return;
   }
@@ -247,6 +273,9 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
 
 void Engine::Cron() {
   CheckThread();
+  // A busy script serves clients while it runs; expiry and timeouts would break its atomicity.
+  if (scripts_->running()) return;
+  detached_script_caller_.reset();
   const int64_t now_ms = clock_.NowMs();
   keyspace_.set_now_ms(now_ms);
   // INFO's instantaneous rates and peak memory, sampled as Redis's serverCron does.

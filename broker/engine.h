@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -52,6 +53,8 @@ struct EngineStats {
   uint64_t used_memory_startup = 0;
   uint64_t used_memory_peak = 0;
 };
+
+class ScriptEngine;
 
 class Engine : private KeyspaceObserver {
  public:
@@ -100,6 +103,13 @@ class Engine : private KeyspaceObserver {
   void TimeOutBlockedClients();
   // Ends MULTI without running it and forgets WATCHed keys (DISCARD, EXEC, RESET).
   void DiscardTransaction(Client& client);
+  // Lua scripting (EVAL, SCRIPT): broker/script/script_engine.h.
+  ScriptEngine& scripts() { return *scripts_; }
+  // Set by the transport: called from a script's hook while the script runs past
+  // busy-reply-threshold, so other clients are served meanwhile (they get BUSY except for
+  // allow-busy commands such as SCRIPT KILL). Must not block. The engine keeps the script's
+  // caller out of ProcessInput and defers freeing it if it disconnects meanwhile.
+  std::function<void()> serve_while_busy;
 
   // Facts about the hosting process, filled in by the transport for INFO.
   std::string executable;
@@ -133,6 +143,9 @@ class Engine : private KeyspaceObserver {
   int call_depth_ = 0;     // Execute nesting: 1 for a client's command, more inside EXEC/scripts
   int input_depth_ = 0;    // ProcessInput nesting
   bool resuming_ = false;  // inside ResumeUnblockedClients
+  // A busy script's caller that disconnected; freed by the next Cron once the script is over.
+  std::unique_ptr<Client> detached_script_caller_;
+  std::unique_ptr<ScriptEngine> scripts_;  // last: destroyed first, it holds a Client
 };
 
 }  // namespace drayman

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "broker/engine.h"
+#include "broker/script/script_engine.h"
 
 namespace drayman {
 
@@ -61,7 +62,9 @@ struct Server::Impl {
   class Session;
 
   explicit Impl(Config& config, const Clock& clock)
-      : engine(config, clock), cron_timer(io), blocking_timer(io), signals(io) {}
+      : engine(config, clock), cron_timer(io), blocking_timer(io), signals(io) {
+    engine.serve_while_busy = [this] { ServeWhileBusy(); };
+  }
 
   asio::io_context io;
   Engine engine;
@@ -77,6 +80,18 @@ struct Server::Impl {
   asio::signal_set signals;
   std::unordered_set<std::shared_ptr<Session>> sessions;
   bool stopping = false;
+
+  // Busy scripts (see Engine::serve_while_busy): runs the handlers that are ready, without
+  // blocking, while a script is past busy-reply-threshold; aborts the script if the server is
+  // stopping meanwhile (SHUTDOWN, SIGTERM), so the loop can end.
+  bool serving_while_busy = false;
+  void ServeWhileBusy() {
+    if (serving_while_busy) return;
+    serving_while_busy = true;
+    io.poll();
+    serving_while_busy = false;
+    if (stopping) engine.scripts().Abort();
+  }
 
   void AcceptTcp(std::shared_ptr<asio::ip::tcp::acceptor> acceptor);
   // Opens a listener per address ("-addr" may fail); false with a message if one cannot listen.
@@ -181,6 +196,7 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
     }
     owner_.engine.ProcessInput(*client_);
     owner_.ArmBlockingTimer();  // the command may have blocked a client, or served one
+    if (closed_) return;        // closed while its busy script served other sessions
     if (client_->close_asap) {
       Close();
       return;

@@ -36,26 +36,45 @@ bool ParseBlockingTimeout(CommandContext& ctx, std::string_view text, int64_t* d
 
 bool MayBlock(const Client& client) { return !client.in_exec && !client.is_script_client; }
 
-void ServeOrBlock(CommandContext& ctx, const std::vector<std::string>& keys, int64_t deadline_ms,
-                  ServeFunction serve, DenyReply on_deny) {
+namespace {
+
+// Tries the keys in priority order; true when one served or the reply is WRONGTYPE.
+bool TryServe(CommandContext& ctx, const std::vector<std::string>& keys, ServeFunction& serve) {
   for (const std::string& key : keys) {
     ServeResult result = serve(ctx, key);
-    if (result == ServeResult::kServed) return;
+    if (result == ServeResult::kServed) return true;
     if (result == ServeResult::kWrongType) {
       ctx.reply.Error(errors::kWrongType);
-      return;
+      return true;
     }
   }
+  return false;
+}
+
+void Deny(CommandContext& ctx, DenyReply on_deny) {
+  if (on_deny == DenyReply::kNull) {
+    ctx.reply.Null();
+  } else {
+    ctx.reply.NullArray();
+  }
+}
+
+}  // namespace
+
+void ServeOrBlock(CommandContext& ctx, const std::vector<std::string>& keys, int64_t deadline_ms,
+                  ServeFunction serve, DenyReply on_deny) {
+  if (TryServe(ctx, keys, serve)) return;
   if (!MayBlock(ctx.client)) {
-    if (on_deny == DenyReply::kNull) {
-      ctx.reply.Null();
-    } else {
-      ctx.reply.NullArray();
-    }
+    Deny(ctx, on_deny);
     return;
   }
   ctx.engine.blocked_clients().Block(ctx.client, ctx.spec, ctx.args, keys, deadline_ms,
                                      std::move(serve));
+}
+
+void ServeOrNull(CommandContext& ctx, const std::vector<std::string>& keys, ServeFunction serve,
+                 DenyReply on_empty) {
+  if (!TryServe(ctx, keys, serve)) Deny(ctx, on_empty);
 }
 
 }  // namespace drayman

@@ -38,4 +38,9 @@ enum class DenyReply { kNullArray, kNull };
 void ServeOrBlock(CommandContext& ctx, const std::vector<std::string>& keys, int64_t deadline_ms,
                   ServeFunction serve, DenyReply on_deny = DenyReply::kNullArray);
 
+// The non-blocking twin (LMPOP, ZMPOP's shape): serves from the first ready key or answers
+// `on_empty` when none is.
+void ServeOrNull(CommandContext& ctx, const std::vector<std::string>& keys, ServeFunction serve,
+                 DenyReply on_empty = DenyReply::kNullArray);
+
 }  // namespace drayman

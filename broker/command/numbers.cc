@@ -64,14 +64,15 @@ bool ParseLongDouble(std::string_view text, long double* value) {
 }
 
 bool ParseScanCursor(std::string_view text, uint64_t* cursor) {
-  // Redis parses cursors with strtoul: leading zeros, '+' and '-' (wrapping) are accepted, an
-  // empty cursor is 0; a leading blank, trailing bytes or overflow are "invalid cursor".
+  // Redis parses cursors with strtoul over the C string: leading zeros, '+' and '-' (wrapping) are
+  // accepted, an empty cursor is 0, and a NUL byte ends the cursor ("5\0x" is 5); a leading blank,
+  // other trailing bytes or overflow are "invalid cursor".
   if (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) return false;
   std::string copy(text);
   char* end = nullptr;
   errno = 0;
   unsigned long long parsed = std::strtoull(copy.c_str(), &end, 10);
-  if (end != copy.c_str() + copy.size() || errno == ERANGE) return false;
+  if (*end != '\0' || errno == ERANGE) return false;
   *cursor = parsed;
   return true;
 }

@@ -391,6 +391,24 @@ void Config::Register() {
        MemorySetter(&s.client_query_buffer_limit, 1024 * 1024),
        int_getter(&s.client_query_buffer_limit),
        true},
+      {"busy-reply-threshold",
+       {"lua-time-limit"},
+       true,
+       [&s](const std::vector<std::string>& values, std::string* error) {
+         int64_t parsed = 0;
+         if (values.size() != 1 || !ParseInt64(values[0], &parsed)) {
+           *error = std::string(kNotInteger);
+           return false;
+         }
+         if (parsed < 0) {
+           *error = "argument must be between 0 and 9223372036854775807 inclusive";
+           return false;
+         }
+         s.busy_reply_threshold_ms = parsed;
+         return true;
+       },
+       [&s] { return std::to_string(s.busy_reply_threshold_ms); },
+       true},
       {"client-output-buffer-limit",
        {},
        true,

@@ -51,6 +51,8 @@ struct Settings {
   int64_t client_query_buffer_limit = 1024LL * 1024 * 1024;
   int64_t slowlog_log_slower_than = 10000;  // microseconds; negative disables, 0 logs everything
   int64_t slowlog_max_len = 128;
+  // Scripts running longer are "busy": other clients get BUSY and may SCRIPT KILL (0 = never).
+  int64_t busy_reply_threshold_ms = 5000;
   // Indexed by ClientClass. Redis defaults: normal 0 0 0, slave 256mb 64mb 60, pubsub 32mb 8mb 60
   std::array<OutputBufferLimit, 3> client_output_buffer_limit = {{
       {0, 0, 0},

@@ -1,5 +1,5 @@
-// Blocking family: BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP, BZPOPMIN, BZPOPMAX, BZMPOP, and
-// CLIENT UNBLOCK.
+// Blocking family: BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP (and its non-blocking twin LMPOP),
+// BZPOPMIN, BZPOPMAX, BZMPOP, and CLIENT UNBLOCK.
 //
 // Each command parses its arguments, then hands ServeOrBlock (broker/blocking/blocking_command.h)
 // a serve function that pops from one key and replies; the same function serves the first attempt
@@ -156,42 +156,74 @@ int64_t ParseNumkeys(std::string_view text) {
   return numkeys;
 }
 
-// BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]
-void CmdBlmpop(CommandContext& ctx) {
-  const int64_t numkeys = ParseNumkeys(ctx.args[2]);
+// The shared tail of LMPOP and BLMPOP from numkeys on: parses `numkeys key [key ...]
+// LEFT|RIGHT [COUNT count]` starting at args[numkeys_index]; replies the error and returns false
+// when the arguments are invalid.
+bool ParseMultiPop(CommandContext& ctx, size_t numkeys_index, std::vector<std::string>* keys,
+                   End* end, int64_t* count) {
+  const int64_t numkeys = ParseNumkeys(ctx.args[numkeys_index]);
   if (numkeys == 0) {
     ctx.reply.Error(kNumkeysNotPositive);
-    return;
+    return false;
   }
   const size_t argc = ctx.args.size();
-  if (static_cast<uint64_t>(numkeys) >= argc - 3) {  // no room for the keys and LEFT|RIGHT
+  const size_t first_key = numkeys_index + 1;
+  if (static_cast<uint64_t>(numkeys) >= argc - first_key) {  // no room for keys and LEFT|RIGHT
     ctx.reply.Error(errors::kSyntax);
-    return;
+    return false;
   }
-  const size_t where_index = 3 + static_cast<size_t>(numkeys);
-  End end = End::kLeft;
-  if (!ParseEnd(ctx.args[where_index], &end)) {
+  const size_t where_index = first_key + static_cast<size_t>(numkeys);
+  if (!ParseEnd(ctx.args[where_index], end)) {
     ctx.reply.Error(errors::kSyntax);
-    return;
+    return false;
   }
-  int64_t count = -1;
+  *count = -1;
   for (size_t i = where_index + 1; i < argc; ++i) {
-    if (count == -1 && EqualsIgnoreCase(ctx.args[i], "count") && i + 1 < argc) {
+    if (*count == -1 && EqualsIgnoreCase(ctx.args[i], "count") && i + 1 < argc) {
       ++i;
-      if (!ParseInt64(ctx.args[i], &count) || count < 1) {
+      if (!ParseInt64(ctx.args[i], count) || *count < 1) {
         ctx.reply.Error(kCountNotPositive);
-        return;
+        return false;
       }
     } else {
       ctx.reply.Error(errors::kSyntax);
-      return;
+      return false;
     }
   }
-  if (count == -1) count = 1;
+  if (*count == -1) *count = 1;
+  keys->assign(ctx.args.begin() + static_cast<std::ptrdiff_t>(first_key),
+               ctx.args.begin() + static_cast<std::ptrdiff_t>(where_index));
+  return true;
+}
+
+// BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]
+void CmdBlmpop(CommandContext& ctx) {
+  std::vector<std::string> keys;
+  End end = End::kLeft;
+  int64_t count = 1;
+  if (!ParseMultiPop(ctx, 2, &keys, &end, &count)) return;
   int64_t deadline_ms = 0;
   if (!ParseBlockingTimeout(ctx, ctx.args[1], &deadline_ms)) return;
-  std::vector<std::string> keys(ctx.args.begin() + 3, ctx.args.begin() + 3 + numkeys);
   ServeOrBlock(ctx, keys, deadline_ms, PopMany(end, count));
+}
+
+// LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]
+void CmdLmpop(CommandContext& ctx) {
+  std::vector<std::string> keys;
+  End end = End::kLeft;
+  int64_t count = 1;
+  if (!ParseMultiPop(ctx, 1, &keys, &end, &count)) return;
+  ServeOrNull(ctx, keys, PopMany(end, count));
+}
+
+// LMPOP's keys: numkeys at index 1, the keys after it.
+std::vector<int> LmpopKeys(const std::vector<std::string>& args) {
+  std::vector<int> keys;
+  if (args.size() < 2) return keys;
+  const int64_t numkeys = ParseNumkeys(args[1]);
+  if (numkeys == 0 || static_cast<uint64_t>(numkeys) > args.size() - 2) return keys;
+  for (int64_t i = 0; i < numkeys; ++i) keys.push_back(2 + static_cast<int>(i));
+  return keys;
 }
 
 // BLMPOP's keys: numkeys at index 2, the keys after it.
@@ -341,6 +373,16 @@ void RegisterBlockingFamily(CommandTable& table) {
                         "block until one is available",
              .since = "2.2.0",
              .complexity = "O(1)"});
+  table.Add({.name = "lmpop",
+             .arity = -4,
+             .flags = kCmdWrite | kCmdMovableKeys,
+             .handler = CmdLmpop,
+             .get_keys = LmpopKeys,
+             .group = "list",
+             .summary = "Pop elements from a list",
+             .since = "7.0.0",
+             .complexity = "O(N+M) where N is the number of provided keys and M is the number of "
+                           "elements returned."});
   table.Add({.name = "blmpop",
              .arity = -5,
              .flags = kCmdWrite | kCmdBlocking | kCmdMovableKeys,

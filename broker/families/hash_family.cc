@@ -1,21 +1,18 @@
 // Hash family: HSET, HSETNX, HMSET, HGET, HMGET, HDEL, HEXISTS, HGETALL, HLEN, HKEYS, HVALS,
 // HINCRBY, HINCRBYFLOAT, HSTRLEN, HRANDFIELD, HSCAN. (HSCAN NOVALUES arrived in Redis 7.4; 7.0
 // answers it with a syntax error, and so do we.)
-#include <cctype>
-#include <cerrno>
 #include <cmath>
 #include <cstdint>
-#include <cstdlib>
-#include <random>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "absl/container/flat_hash_set.h"
 #include "broker/command/context.h"
 #include "broker/command/numbers.h"
-#include "broker/families/container_scan.h"
+#include "broker/families/container_ops.h"
 #include "broker/families/families.h"
+#include "broker/families/random_sample.h"
+#include "broker/families/scan.h"
 
 namespace drayman {
 
@@ -25,32 +22,6 @@ constexpr std::string_view kHashValueNotInteger = "ERR hash value is not an inte
 constexpr std::string_view kHashValueNotFloat = "ERR hash value is not a float";
 constexpr std::string_view kIncrNanOrInfinity = "ERR value is NaN or Infinity";
 constexpr std::string_view kResultNanOrInfinity = "ERR increment would produce NaN or Infinity";
-constexpr std::string_view kValueOutOfRange = "ERR value is out of range";
-// getRangeLongFromObjectOrReply's text for HRANDFIELD's count range [-LONG_MAX, LONG_MAX].
-constexpr std::string_view kCountRange =
-    "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
-
-// HRANDFIELD with a count samples the whole hash once count * 3 > size (Redis's
-// HRANDFIELD_SUB_STRATEGY_MUL), else draws distinct fields at random.
-constexpr size_t kHrandfieldSubStrategyMul = 3;
-
-// Redis's string2ld: strtold over at most 5119 bytes, no leading blank, no trailing junk, no NaN,
-// and no overflow or underflow to zero (a denormal result is accepted).
-bool ParseHashLongDouble(std::string_view text, long double* value) {
-  if (text.empty() || text.size() >= 5 * 1024) return false;
-  std::string copy(text);
-  if (std::isspace(static_cast<unsigned char>(copy[0]))) return false;
-  errno = 0;
-  char* end = nullptr;
-  const long double parsed = std::strtold(copy.c_str(), &end);
-  if (*end != '\0' || std::isnan(parsed)) return false;
-  if (errno == ERANGE &&
-      (parsed == HUGE_VALL || parsed == -HUGE_VALL || std::fpclassify(parsed) == FP_ZERO)) {
-    return false;
-  }
-  *value = parsed;
-  return true;
-}
 
 // HSET key field value [field value ...]
 void CmdHset(CommandContext& ctx) {
@@ -123,21 +94,7 @@ void CmdHmget(CommandContext& ctx) {
 }
 
 // HDEL key field [field ...]
-void CmdHdel(CommandContext& ctx) {
-  const std::string& key = ctx.args[1];
-  Hash* hash = nullptr;
-  if (!ctx.LookupWrite(key, &hash)) return;
-  int64_t deleted = 0;
-  if (hash != nullptr) {
-    for (size_t i = 2; i < ctx.args.size(); ++i) {
-      if (hash->Erase(ctx.args[i])) ++deleted;
-      if (hash->empty()) break;
-    }
-    ctx.DeleteIfEmpty(key, hash);
-  }
-  ctx.AddDirty(deleted);
-  ctx.reply.Integer(deleted);
-}
+void CmdHdel(CommandContext& ctx) { RemoveMembersGeneric(ctx, &Hash::Erase); }
 
 // HEXISTS key field
 void CmdHexists(CommandContext& ctx) {
@@ -208,8 +165,7 @@ void CmdHincrby(CommandContext& ctx) {
       return;
     }
   }
-  if ((increment < 0 && current < 0 && increment < INT64_MIN - current) ||
-      (increment > 0 && current > 0 && increment > INT64_MAX - current)) {
+  if (AddOverflows(current, increment)) {
     ctx.reply.Error(errors::kOverflow);
     return;
   }
@@ -222,7 +178,7 @@ void CmdHincrby(CommandContext& ctx) {
 // HINCRBYFLOAT key field increment
 void CmdHincrbyfloat(CommandContext& ctx) {
   long double increment = 0;
-  if (!ParseHashLongDouble(ctx.args[3], &increment)) {
+  if (!ParseLongDouble(ctx.args[3], &increment)) {
     ctx.reply.Error(errors::kNotFloat);
     return;
   }
@@ -234,7 +190,7 @@ void CmdHincrbyfloat(CommandContext& ctx) {
   if (!ctx.LookupOrCreate(ctx.args[1], &hash)) return;
   long double current = 0;
   if (const std::string* value = hash->Find(ctx.args[2])) {
-    if (!ParseHashLongDouble(*value, &current)) {
+    if (!ParseLongDouble(*value, &current)) {
       ctx.reply.Error(kHashValueNotFloat);
       return;
     }
@@ -270,24 +226,8 @@ void CmdHrandfield(CommandContext& ctx) {
     return;
   }
   int64_t requested = 0;
-  if (!ParseInt64(ctx.args[2], &requested)) {
-    ctx.reply.Error(errors::kNotInteger);
-    return;
-  }
-  if (requested == INT64_MIN) {
-    ctx.reply.Error(kCountRange);
-    return;
-  }
-  const bool with_values = ctx.args.size() == 4;
-  if (ctx.args.size() > 4 || (with_values && !EqualsIgnoreCase(ctx.args[3], "withvalues"))) {
-    ctx.reply.Error(errors::kSyntax);
-    return;
-  }
-  // With values the reply holds two entries per field, so the count must fit twice.
-  if (with_values && (requested < -INT64_MAX / 2 || requested > INT64_MAX / 2)) {
-    ctx.reply.Error(kValueOutOfRange);
-    return;
-  }
+  bool with_values = false;
+  if (!ParseRandomCountArgs(ctx, "withvalues", &requested, &with_values)) return;
   Hash* hash = nullptr;
   if (!ctx.LookupRead(ctx.args[1], &hash)) return;
   if (hash == nullptr || requested == 0) {
@@ -315,53 +255,36 @@ void CmdHrandfield(CommandContext& ctx) {
     });
     return;
   }
-  ctx.reply.ArrayHeader(count * per_entry);
-  if (count * kHrandfieldSubStrategyMul > size) {
-    std::vector<std::pair<std::string_view, std::string_view>> entries;
+  using FieldValue = std::pair<std::string_view, std::string_view>;
+  auto all = [&] {
+    std::vector<FieldValue> entries;
     entries.reserve(size);
     hash->ForEach([&](std::string_view field, std::string_view value) {
       entries.emplace_back(field, value);
     });
-    for (size_t i = 0; i < count; ++i) {
-      std::uniform_int_distribution<size_t> pick(i, entries.size() - 1);
-      std::swap(entries[i], entries[pick(rng)]);
-      ReplyFieldAndValue(ctx, entries[i].first, entries[i].second, with_values);
-    }
-    return;
-  }
-  absl::flat_hash_set<std::string_view> chosen;
-  while (chosen.size() < count) {
-    auto [field, value] = hash->Random(rng);
-    if (chosen.insert(field).second) ReplyFieldAndValue(ctx, field, value, with_values);
+    return entries;
+  };
+  ctx.reply.ArrayHeader(count * per_entry);
+  for (const auto& [field, value] :
+       SampleDistinct<FieldValue>(count, size, rng, all, [&] { return hash->Random(rng); })) {
+    ReplyFieldAndValue(ctx, field, value, with_values);
   }
 }
 
 // HSCAN key cursor [MATCH pattern] [COUNT count]
 void CmdHscan(CommandContext& ctx) {
   uint64_t cursor = 0;
-  if (!ParseScanCursor(ctx.args[2], &cursor)) {
-    ctx.reply.Error(errors::kInvalidCursor);
-    return;
-  }
-  Hash* hash = nullptr;
-  if (!ctx.LookupRead(ctx.args[1], &hash)) return;
-  if (hash == nullptr) {
-    ReplyEmptyScan(ctx.reply);
-    return;
-  }
-  ContainerScanArgs options;
-  if (!ParseContainerScanArgs(ctx, 3, &options)) return;
-  // Redis counts fields and values against COUNT * 2, and bounds the walk at ten times that.
-  const size_t wanted = static_cast<size_t>(options.count) * 2;
-  int64_t iterations = options.count * 2 * 10;
+  ScanOptions options;
+  Hash* hash = BeginKeyScan<Hash>(ctx, &cursor, &options);
+  if (hash == nullptr) return;
+  // Redis counts fields and values against COUNT * 2 (and so bounds the walk at ten times that).
   std::vector<std::string> items;
-  do {
-    cursor = hash->Scan(cursor, [&](std::string_view field, std::string_view value) {
+  cursor = ScanWalk(cursor, static_cast<uint64_t>(options.count) * 2, items, [&](uint64_t at) {
+    return hash->Scan(at, [&](std::string_view field, std::string_view value) {
       items.emplace_back(field);
       items.emplace_back(value);
     });
-  } while (cursor != 0 && iterations-- > 0 && items.size() < wanted);
-  // MATCH filters what the walk collected; it does not make the walk go further.
+  });
   if (options.use_pattern) {
     size_t kept = 0;
     for (size_t i = 0; i < items.size(); i += 2) {

@@ -14,9 +14,12 @@
 #include <vector>
 
 #include "broker/command/context.h"
+#include "broker/command/help_reply.h"
 #include "broker/command/numbers.h"
+#include "broker/command/read_lookup.h"
 #include "broker/engine.h"
 #include "broker/families/families.h"
+#include "broker/families/scan.h"
 #include "broker/keyspace/glob.h"
 
 namespace drayman {
@@ -35,9 +38,8 @@ constexpr std::string_view kFreqWithoutLfu =
 constexpr std::string_view kMallocStatsUnsupported =
     "Stats not supported for the current allocator";
 
-// OBJECT HELP, as redis-server 7.0.15 prints it.
+// OBJECT HELP, as redis-server 7.0.15 prints it (ReplyHelp adds the first line and HELP).
 constexpr std::string_view kObjectHelp[] = {
-    "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
     "ENCODING <key>",
     "    Return the kind of internal representation used in order to store the value",
     "    associated with a <key>.",
@@ -50,13 +52,10 @@ constexpr std::string_view kObjectHelp[] = {
     "REFCOUNT <key>",
     "    Return the number of references of the value associated with the specified",
     "    <key>.",
-    "HELP",
-    "    Prints this help.",
 };
 
 // MEMORY HELP: Redis's lines for the subcommands Drayman has (DOCTOR and STATS are not here).
 constexpr std::string_view kMemoryHelp[] = {
-    "MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
     "MALLOC-STATS",
     "    Return internal statistics report from the memory allocator.",
     "PURGE",
@@ -64,21 +63,7 @@ constexpr std::string_view kMemoryHelp[] = {
     "USAGE <key> [SAMPLES <count>]",
     "    Return memory in bytes used by <key> and its value. Nested values are",
     "    sampled up to <count> times (default: 5, 0 means sample all).",
-    "HELP",
-    "    Prints this help.",
 };
-
-// A read lookup as Redis's lookupKeyRead[WithFlags] does it: counts a hit or a miss; `touch`
-// false is LOOKUP_NOTOUCH.
-Entry* ReadLookup(CommandContext& ctx, Database& db, std::string_view key, bool touch) {
-  Entry* entry = touch ? db.Find(key) : db.FindNoTouch(key);
-  if (entry) {
-    ++ctx.keyspace.keyspace_hits;
-  } else {
-    ++ctx.keyspace.keyspace_misses;
-  }
-  return entry;
-}
 
 // Parses a database index the way MOVE and COPY do (getIntFromObjectOrReply, then the range of
 // configured databases). Replies and returns nullptr on error.
@@ -125,7 +110,7 @@ void CmdUnlink(CommandContext& ctx) { DeleteGeneric(ctx); }
 void CmdExists(CommandContext& ctx) {
   int64_t count = 0;
   for (size_t i = 1; i < ctx.args.size(); ++i) {
-    if (ReadLookup(ctx, ctx.db, ctx.args[i], /*touch=*/false)) ++count;
+    if (ReadLookup(ctx, ctx.args[i], /*touch=*/false)) ++count;
   }
   ctx.reply.Integer(count);
 }
@@ -134,14 +119,14 @@ void CmdExists(CommandContext& ctx) {
 void CmdTouch(CommandContext& ctx) {
   int64_t count = 0;
   for (size_t i = 1; i < ctx.args.size(); ++i) {
-    if (ReadLookup(ctx, ctx.db, ctx.args[i], /*touch=*/true)) ++count;
+    if (ReadLookup(ctx, ctx.args[i], /*touch=*/true)) ++count;
   }
   ctx.reply.Integer(count);
 }
 
 // TYPE key
 void CmdType(CommandContext& ctx) {
-  Entry* entry = ReadLookup(ctx, ctx.db, ctx.args[1], /*touch=*/false);
+  Entry* entry = ReadLookup(ctx, ctx.args[1], /*touch=*/false);
   ctx.reply.SimpleString(entry ? TypeName(entry->value.type()) : "none");
 }
 
@@ -160,58 +145,31 @@ void CmdKeys(CommandContext& ctx) {
 
 // SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]
 void CmdScan(CommandContext& ctx) {
-  const auto& args = ctx.args;
   uint64_t cursor = 0;
-  if (!ParseScanCursor(args[1], &cursor)) {
+  if (!ParseScanCursor(ctx.args[1], &cursor)) {
     ctx.reply.Error(errors::kInvalidCursor);
     return;
   }
-  int64_t count = 10;
-  const std::string* pattern = nullptr;
-  const std::string* type = nullptr;
-  for (size_t i = 2; i < args.size(); i += 2) {
-    const bool has_value = i + 1 < args.size();
-    if (EqualsIgnoreCase(args[i], "count") && has_value) {
-      if (!ParseInt64(args[i + 1], &count)) {
-        ctx.reply.Error(errors::kNotInteger);
-        return;
-      }
-      if (count < 1) {
-        ctx.reply.Error(errors::kSyntax);
-        return;
-      }
-    } else if (EqualsIgnoreCase(args[i], "match") && has_value) {
-      pattern = args[i + 1] == "*" ? nullptr : &args[i + 1];
-    } else if (EqualsIgnoreCase(args[i], "type") && has_value) {
-      type = &args[i + 1];
-    } else {
-      ctx.reply.Error(errors::kSyntax);
-      return;
-    }
-  }
-  // Like Redis: visit buckets until COUNT keys are collected, giving up after COUNT*10 buckets
-  // so a sparse table cannot stall the loop; then filter what was collected.
+  ScanOptions options;
+  if (!ParseScanOptions(ctx, 2, /*allow_type=*/true, &options)) return;
   std::vector<std::string> keys;
-  int64_t budget = count > std::numeric_limits<int64_t>::max() / 10 ? count : count * 10;
-  do {
-    cursor = ctx.db.Scan(cursor, [&](std::string_view key, Entry&) { keys.emplace_back(key); });
-  } while (cursor != 0 && budget-- > 0 && keys.size() < static_cast<uint64_t>(count));
-
+  cursor = ScanWalk(cursor, static_cast<uint64_t>(options.count), keys, [&](uint64_t at) {
+    return ctx.db.Scan(at, [&](std::string_view key, Entry&) { keys.emplace_back(key); });
+  });
   size_t kept = 0;
   for (size_t i = 0; i < keys.size(); ++i) {
-    if (pattern && !GlobMatch(*pattern, keys[i])) continue;
+    if (!options.Matches(keys[i])) continue;
     // The lookup expires the key if it is due, as Redis's scan does.
     Entry* entry = ctx.db.FindNoTouch(keys[i]);
     if (entry == nullptr) continue;
-    if (type && !EqualsIgnoreCase(*type, TypeName(entry->value.type()))) continue;
+    if (options.use_type && !EqualsIgnoreCase(options.type, TypeName(entry->value.type()))) {
+      continue;
+    }
     if (kept != i) keys[kept] = std::move(keys[i]);  // never self-move: it empties the string
     ++kept;
   }
   keys.resize(kept);
-  ctx.reply.ArrayHeader(2);
-  ctx.reply.Bulk(std::to_string(cursor));
-  ctx.reply.ArrayHeader(keys.size());
-  for (const std::string& key : keys) ctx.reply.Bulk(key);
+  ReplyScan(ctx.reply, cursor, keys);
 }
 
 // RANDOMKEY
@@ -288,7 +246,7 @@ void CmdCopy(CommandContext& ctx) {
     ctx.reply.Error(errors::kSameObject);
     return;
   }
-  Entry* source = ReadLookup(ctx, ctx.db, from, /*touch=*/true);
+  Entry* source = ReadLookup(ctx, from, /*touch=*/true);
   if (source == nullptr) {
     ctx.reply.Integer(0);
     return;
@@ -420,7 +378,7 @@ void CmdPexpireat(CommandContext& ctx) { ExpireGeneric(ctx, 0, /*seconds=*/false
 
 // TTL, PTTL, EXPIRETIME, PEXPIRETIME: -2 for a missing key, -1 without expiry.
 void TtlGeneric(CommandContext& ctx, bool milliseconds, bool absolute) {
-  Entry* entry = ReadLookup(ctx, ctx.db, ctx.args[1], /*touch=*/false);
+  Entry* entry = ReadLookup(ctx, ctx.args[1], /*touch=*/false);
   if (entry == nullptr) {
     ctx.reply.Integer(-2);
     return;
@@ -460,14 +418,9 @@ void CmdPersist(CommandContext& ctx) {
   ctx.reply.Integer(1);
 }
 
-void ReplyHelp(CommandContext& ctx, const std::string_view* lines, size_t count) {
-  ctx.reply.ArrayHeader(count);
-  for (size_t i = 0; i < count; ++i) ctx.reply.SimpleString(lines[i]);
-}
-
 // The OBJECT subcommands' lookup: no access recorded, null reply when missing.
 Entry* ObjectLookup(CommandContext& ctx) {
-  Entry* entry = ReadLookup(ctx, ctx.db, ctx.args[2], /*touch=*/false);
+  Entry* entry = ReadLookup(ctx, ctx.args[2], /*touch=*/false);
   if (entry == nullptr) ctx.reply.Null();
   return entry;
 }
@@ -495,7 +448,7 @@ void CmdObjectFreq(CommandContext& ctx) {
 }
 
 // OBJECT HELP
-void CmdObjectHelp(CommandContext& ctx) { ReplyHelp(ctx, kObjectHelp, std::size(kObjectHelp)); }
+void CmdObjectHelp(CommandContext& ctx) { ReplyHelp(ctx.reply, "OBJECT", kObjectHelp); }
 
 // MEMORY USAGE key [SAMPLES count]
 void CmdMemoryUsage(CommandContext& ctx) {
@@ -546,7 +499,7 @@ void CmdMemoryPurge(CommandContext& ctx) {
 }
 
 // MEMORY HELP
-void CmdMemoryHelp(CommandContext& ctx) { ReplyHelp(ctx, kMemoryHelp, std::size(kMemoryHelp)); }
+void CmdMemoryHelp(CommandContext& ctx) { ReplyHelp(ctx.reply, "MEMORY", kMemoryHelp); }
 
 }  // namespace
 

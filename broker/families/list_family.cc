@@ -8,6 +8,7 @@
 #include "broker/command/context.h"
 #include "broker/command/numbers.h"
 #include "broker/families/families.h"
+#include "broker/families/index_range.h"
 #include "broker/families/list_ops.h"
 
 namespace drayman {
@@ -130,15 +131,10 @@ void CmdLrange(CommandContext& ctx) {
     ctx.reply.EmptyArray();
     return;
   }
-  const int64_t length = static_cast<int64_t>(list->size());
-  if (start < 0) start += length;
-  if (stop < 0) stop += length;
-  if (start < 0) start = 0;
-  if (start > stop || start >= length) {
+  if (!ClampIndexRange(static_cast<int64_t>(list->size()), &start, &stop)) {
     ctx.reply.EmptyArray();
     return;
   }
-  if (stop >= length) stop = length - 1;
   ctx.reply.ArrayHeader(static_cast<size_t>(stop - start + 1));
   list->ForRange(static_cast<size_t>(start), static_cast<size_t>(stop),
                  [&](std::string_view value) { ctx.reply.Bulk(value); });
@@ -218,14 +214,10 @@ void CmdLtrim(CommandContext& ctx) {
     return;
   }
   const int64_t length = static_cast<int64_t>(list->size());
-  if (start < 0) start += length;
-  if (stop < 0) stop += length;
-  if (start < 0) start = 0;
-  if (start > stop || start >= length) {
-    list->Clear();
-  } else {
-    if (stop >= length) stop = length - 1;
+  if (ClampIndexRange(length, &start, &stop)) {
     list->Trim(static_cast<size_t>(start), static_cast<size_t>(stop));
+  } else {
+    list->Clear();
   }
   const int64_t removed = length - static_cast<int64_t>(list->size());
   ctx.DeleteIfEmpty(key, list);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "broker/command/context.h"
+#include "broker/command/help_reply.h"
 #include "broker/engine.h"
 #include "broker/families/families.h"
 #include "broker/pubsub/pubsub.h"
@@ -18,8 +19,8 @@ namespace {
 constexpr std::string_view kMonitorDenyBlocking =
     "ERR MONITOR isn't allowed for DENY BLOCKING client";
 
+// PUBSUB HELP, as redis-server 7.0.15 prints it (ReplyHelp adds the first line and HELP).
 constexpr std::string_view kPubsubHelp[] = {
-    "PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
     "CHANNELS [<pattern>]",
     "    Return the currently active channels matching a <pattern> (default: '*').",
     "NUMPAT",
@@ -31,8 +32,6 @@ constexpr std::string_view kPubsubHelp[] = {
     "    Return the currently active shard level channels matching a <pattern> (default: '*').",
     "SHARDNUMSUB [<shardchannel> ...]",
     "    Return the number of subscribers for the specified shard level channel(s)",
-    "HELP",
-    "    Prints this help.",
 };
 
 using Kind = PubSub::Kind;
@@ -160,10 +159,7 @@ void CmdPubsubNumpat(CommandContext& ctx) {
 }
 
 // PUBSUB HELP
-void CmdPubsubHelp(CommandContext& ctx) {
-  ctx.reply.ArrayHeader(std::size(kPubsubHelp));
-  for (std::string_view line : kPubsubHelp) ctx.reply.SimpleString(line);
-}
+void CmdPubsubHelp(CommandContext& ctx) { ReplyHelp(ctx.reply, "PUBSUB", kPubsubHelp); }
 
 // MONITOR
 void CmdMonitor(CommandContext& ctx) {

@@ -6,15 +6,16 @@
 #include <algorithm>
 #include <cstdint>
 #include <memory>
-#include <random>
 #include <string>
 #include <vector>
 
-#include "absl/container/flat_hash_set.h"
 #include "broker/command/context.h"
 #include "broker/command/numbers.h"
-#include "broker/families/container_scan.h"
+#include "broker/command/numkeys.h"
+#include "broker/families/container_ops.h"
 #include "broker/families/families.h"
+#include "broker/families/random_sample.h"
+#include "broker/families/scan.h"
 
 namespace drayman {
 
@@ -24,16 +25,10 @@ constexpr std::string_view kNumkeysNotPositive = "ERR numkeys should be greater 
 constexpr std::string_view kTooManyNumkeys =
     "ERR Number of keys can't be greater than number of args";
 constexpr std::string_view kLimitNegative = "ERR LIMIT can't be negative";
-// getRangeLongFromObjectOrReply's text for SRANDMEMBER's count range [-LONG_MAX, LONG_MAX].
-constexpr std::string_view kCountRange =
-    "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
 
 // SPOP with a count pops one member at a time while count * 5 < size; beyond that it keeps a
 // random remainder instead (Redis's SPOP_MOVE_STRATEGY_MUL).
 constexpr size_t kSpopMoveStrategyMul = 5;
-// SRANDMEMBER with a count draws distinct members while count * 3 <= size, else it samples the
-// whole membership (Redis's SRANDMEMBER_SUB_STRATEGY_MUL).
-constexpr size_t kSrandmemberSubStrategyMul = 3;
 
 void ReplyMembers(CommandContext& ctx, const Set& set) {
   ctx.reply.SetHeader(set.size());
@@ -51,21 +46,7 @@ void CmdSadd(CommandContext& ctx) {
 }
 
 // SREM key member [member ...]
-void CmdSrem(CommandContext& ctx) {
-  const std::string& key = ctx.args[1];
-  Set* set = nullptr;
-  if (!ctx.LookupWrite(key, &set)) return;
-  int64_t removed = 0;
-  if (set != nullptr) {
-    for (size_t i = 2; i < ctx.args.size(); ++i) {
-      if (set->Remove(ctx.args[i])) ++removed;
-      if (set->empty()) break;
-    }
-    ctx.DeleteIfEmpty(key, set);
-  }
-  ctx.AddDirty(removed);
-  ctx.reply.Integer(removed);
-}
+void CmdSrem(CommandContext& ctx) { RemoveMembersGeneric(ctx, &Set::Remove); }
 
 // SMEMBERS key
 void CmdSmembers(CommandContext& ctx) {
@@ -170,14 +151,7 @@ void CmdSpop(CommandContext& ctx) {
 
 void SrandmemberWithCount(CommandContext& ctx) {
   int64_t requested = 0;
-  if (!ParseInt64(ctx.args[2], &requested)) {
-    ctx.reply.Error(errors::kNotInteger);
-    return;
-  }
-  if (requested == INT64_MIN) {
-    ctx.reply.Error(kCountRange);
-    return;
-  }
+  if (!ParseRandomCount(ctx, ctx.args[2], &requested)) return;
   Set* set = nullptr;
   if (!ctx.LookupRead(ctx.args[1], &set)) return;
   if (set == nullptr || requested == 0) {
@@ -200,20 +174,10 @@ void SrandmemberWithCount(CommandContext& ctx) {
     return;
   }
   ctx.reply.ArrayHeader(count);
-  if (count * kSrandmemberSubStrategyMul > size) {
-    // A large share of the set: pick `count` of its members by a partial shuffle.
-    std::vector<std::string> members = set->Members();
-    for (size_t i = 0; i < count; ++i) {
-      std::uniform_int_distribution<size_t> pick(i, members.size() - 1);
-      std::swap(members[i], members[pick(rng)]);
-      ctx.reply.Bulk(members[i]);
-    }
-    return;
-  }
-  absl::flat_hash_set<std::string> chosen;
-  while (chosen.size() < count) {
-    std::string member = set->RandomMember(rng);
-    if (chosen.insert(member).second) ctx.reply.Bulk(member);
+  for (const std::string& member : SampleDistinct<std::string>(
+           count, size, rng, [&] { return set->Members(); },
+           [&] { return set->RandomMember(rng); })) {
+    ctx.reply.Bulk(member);
   }
 }
 
@@ -394,14 +358,7 @@ void CmdSintercard(CommandContext& ctx) {
 }
 
 std::vector<int> SintercardKeys(const std::vector<std::string>& args) {
-  int64_t numkeys = 0;
-  if (args.size() < 3 || !ParseInt64(args[1], &numkeys) || numkeys < 1 ||
-      numkeys > static_cast<int64_t>(args.size()) - 2) {
-    return {};
-  }
-  std::vector<int> keys;
-  for (int i = 0; i < numkeys; ++i) keys.push_back(2 + i);
-  return keys;
+  return NumkeysKeyIndexes(args, 1);
 }
 
 // SUNION key [key ...]
@@ -435,26 +392,14 @@ void CmdSdiffstore(CommandContext& ctx) {
 // SSCAN key cursor [MATCH pattern] [COUNT count]
 void CmdSscan(CommandContext& ctx) {
   uint64_t cursor = 0;
-  if (!ParseScanCursor(ctx.args[2], &cursor)) {
-    ctx.reply.Error(errors::kInvalidCursor);
-    return;
-  }
-  Set* set = nullptr;
-  if (!ctx.LookupRead(ctx.args[1], &set)) return;
-  if (set == nullptr) {
-    ReplyEmptyScan(ctx.reply);
-    return;
-  }
-  ContainerScanArgs options;
-  if (!ParseContainerScanArgs(ctx, 3, &options)) return;
+  ScanOptions options;
+  Set* set = BeginKeyScan<Set>(ctx, &cursor, &options);
+  if (set == nullptr) return;
   std::vector<std::string> members;
-  int64_t iterations = options.count * 10;
-  do {
-    cursor = set->Scan(cursor, [&](std::string_view member) { members.emplace_back(member); });
-  } while (cursor != 0 && iterations-- > 0 && static_cast<int64_t>(members.size()) < options.count);
-  if (options.use_pattern) {
-    std::erase_if(members, [&](const std::string& member) { return !options.Matches(member); });
-  }
+  cursor = ScanWalk(cursor, static_cast<uint64_t>(options.count), members, [&](uint64_t at) {
+    return set->Scan(at, [&](std::string_view member) { members.emplace_back(member); });
+  });
+  std::erase_if(members, [&](const std::string& member) { return !options.Matches(member); });
   ReplyScan(ctx.reply, cursor, members);
 }
 

@@ -6,8 +6,6 @@
 // Behaviour follows Redis 7.0's t_zset.c checked against redis-server 7.0.15, with Redis 7.2's
 // score formatting (FormatDouble) and ZRANK/ZREVRANK WITHSCORE.
 #include <algorithm>
-#include <cctype>
-#include <cerrno>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -19,12 +17,16 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
 #include "broker/command/context.h"
 #include "broker/command/numbers.h"
+#include "broker/command/numkeys.h"
+#include "broker/command/read_lookup.h"
+#include "broker/families/container_ops.h"
 #include "broker/families/families.h"
+#include "broker/families/index_range.h"
+#include "broker/families/random_sample.h"
+#include "broker/families/scan.h"
 #include "broker/families/sorted_set_ops.h"
-#include "broker/keyspace/glob.h"
 #include "broker/keyspace/set.h"
 #include "broker/keyspace/zset.h"
 
@@ -50,8 +52,6 @@ constexpr std::string_view kErrLimitNegative = "ERR LIMIT can't be negative";
 constexpr std::string_view kErrNumkeys = "ERR numkeys should be greater than 0";
 constexpr std::string_view kErrCount = "ERR count should be greater than 0";
 constexpr std::string_view kErrOutOfRange = "ERR value is out of range";
-constexpr std::string_view kErrRandomCountRange =
-    "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
 
 // "ERR at least 1 input key is needed for 'zunionstore' command"
 std::string AtLeastOneKey(std::string_view full_name) {
@@ -113,18 +113,6 @@ bool ParseLexRange(std::string_view min, std::string_view max, LexRange* range) 
 // getRangeLongFromObjectOrReply: parse failures and out-of-range values get the same text.
 bool ParseRangedInt(std::string_view text, int64_t min, int64_t max, int64_t* value) {
   return ParseInt64(text, value) && *value >= min && *value <= max;
-}
-
-// SCAN cursors are parsed with strtoul: no leading blank, base 10, "-1" wraps, overflow fails.
-bool ParseScanCursor(std::string_view text, uint64_t* cursor) {
-  std::string copy(text);
-  if (!copy.empty() && std::isspace(static_cast<unsigned char>(copy[0]))) return false;
-  errno = 0;
-  char* end = nullptr;
-  const unsigned long long parsed = std::strtoull(copy.c_str(), &end, 10);
-  if (*end != '\0' || errno == ERANGE) return false;
-  *cursor = parsed;
-  return true;
 }
 
 // Writes `nodes` as a range reply: members, with scores when asked (flat in RESP2, [member,
@@ -249,20 +237,7 @@ void CmdZadd(CommandContext& ctx) { ZaddGeneric(ctx, false); }
 void CmdZincrby(CommandContext& ctx) { ZaddGeneric(ctx, true); }
 
 // ZREM key member [member ...]
-void CmdZrem(CommandContext& ctx) {
-  ZSet* zset = nullptr;
-  if (!ctx.LookupWrite(ctx.args[1], &zset)) return;
-  int64_t deleted = 0;
-  for (size_t i = 2; zset != nullptr && i < ctx.args.size(); ++i) {
-    if (zset->Erase(ctx.args[i])) ++deleted;
-    if (zset->empty()) {
-      ctx.db.Delete(ctx.args[1]);
-      break;
-    }
-  }
-  ctx.AddDirty(deleted);
-  ctx.reply.Integer(deleted);
-}
+void CmdZrem(CommandContext& ctx) { RemoveMembersGeneric(ctx, &ZSet::Erase); }
 
 // ZCARD key
 void CmdZcard(CommandContext& ctx) {
@@ -367,6 +342,42 @@ void CmdZrevrank(CommandContext& ctx) { ZrankGeneric(ctx, true); }
 // ZRANGE and friends
 
 enum class RangeType { kAuto, kRank, kScore, kLex };
+
+// The min and max arguments of a rank, score or lex range; only the member for `type` is set.
+struct RangeBounds {
+  int64_t start = 0;
+  int64_t end = 0;
+  ScoreRange score;
+  LexRange lex;
+};
+
+// Parses min and max as `type` (kAuto is not allowed) with Redis's error texts; replies and
+// returns false on error.
+bool ParseRangeBounds(CommandContext& ctx, RangeType type, std::string_view min,
+                      std::string_view max, RangeBounds* bounds) {
+  switch (type) {
+    case RangeType::kAuto:
+    case RangeType::kRank:
+      if (!ParseInt64(min, &bounds->start) || !ParseInt64(max, &bounds->end)) {
+        ctx.reply.Error(errors::kNotInteger);
+        return false;
+      }
+      return true;
+    case RangeType::kScore:
+      if (!ParseScoreRange(min, max, &bounds->score)) {
+        ctx.reply.Error(kErrMinMaxNotFloat);
+        return false;
+      }
+      return true;
+    case RangeType::kLex:
+      if (!ParseLexRange(min, max, &bounds->lex)) {
+        ctx.reply.Error(kErrMinMaxNotLex);
+        return false;
+      }
+      return true;
+  }
+  return false;
+}
 enum class RangeDirection { kAuto, kForward, kReverse };
 
 // The nodes of ranks [start, end] (Redis's index rules: negatives count from the end).
@@ -374,11 +385,7 @@ std::vector<const ZSet::Node*> RankRange(const ZSet& zset, int64_t start, int64_
                                          bool reverse) {
   std::vector<const ZSet::Node*> nodes;
   const auto length = static_cast<int64_t>(zset.size());
-  if (start < 0) start += length;
-  if (end < 0) end += length;
-  if (start < 0) start = 0;
-  if (start > end || start >= length) return nodes;
-  if (end >= length) end = length - 1;
+  if (!ClampIndexRange(length, &start, &end)) return nodes;
   int64_t count = end - start + 1;
   nodes.reserve(static_cast<size_t>(count));
   const ZSet::Node* node;
@@ -472,30 +479,8 @@ void ZrangeGeneric(CommandContext& ctx, size_t src_index, bool store, RangeType 
   // Score and lex ranges are given as max, min when reversed.
   if (reverse && type != RangeType::kRank) std::swap(min_index, max_index);
 
-  int64_t start = 0, end = 0;
-  ScoreRange score_range;
-  LexRange lex_range;
-  switch (type) {
-    case RangeType::kAuto:
-    case RangeType::kRank:
-      if (!ParseInt64(args[min_index], &start) || !ParseInt64(args[max_index], &end)) {
-        ctx.reply.Error(errors::kNotInteger);
-        return;
-      }
-      break;
-    case RangeType::kScore:
-      if (!ParseScoreRange(args[min_index], args[max_index], &score_range)) {
-        ctx.reply.Error(kErrMinMaxNotFloat);
-        return;
-      }
-      break;
-    case RangeType::kLex:
-      if (!ParseLexRange(args[min_index], args[max_index], &lex_range)) {
-        ctx.reply.Error(kErrMinMaxNotLex);
-        return;
-      }
-      break;
-  }
+  RangeBounds bounds;
+  if (!ParseRangeBounds(ctx, type, args[min_index], args[max_index], &bounds)) return;
 
   ZSet* zset = nullptr;
   if (!ctx.LookupRead(args[src_index], &zset)) return;
@@ -504,21 +489,22 @@ void ZrangeGeneric(CommandContext& ctx, size_t src_index, bool store, RangeType 
     switch (type) {
       case RangeType::kAuto:
       case RangeType::kRank:
-        nodes = RankRange(*zset, start, end, reverse);
+        nodes = RankRange(*zset, bounds.start, bounds.end, reverse);
         break;
       case RangeType::kScore:
         if (offset > 0 && static_cast<uint64_t>(offset) >= zset->size()) break;
         nodes = WalkRange(
-            reverse ? zset->LastInRange(score_range) : zset->FirstInRange(score_range), reverse,
+            reverse ? zset->LastInRange(bounds.score) : zset->FirstInRange(bounds.score), reverse,
             offset, limit, [&](const ZSet::Node* node) {
-              return reverse ? score_range.GteMin(node->score) : score_range.LteMax(node->score);
+              return reverse ? bounds.score.GteMin(node->score) : bounds.score.LteMax(node->score);
             });
         break;
       case RangeType::kLex:
         nodes = WalkRange(
-            reverse ? zset->LastInLexRange(lex_range) : zset->FirstInLexRange(lex_range), reverse,
+            reverse ? zset->LastInLexRange(bounds.lex) : zset->FirstInLexRange(bounds.lex), reverse,
             offset, limit, [&](const ZSet::Node* node) {
-              return reverse ? lex_range.GteMin(node->member()) : lex_range.LteMax(node->member());
+              return reverse ? bounds.lex.GteMin(node->member())
+                             : bounds.lex.LteMax(node->member());
             });
         break;
     }
@@ -569,23 +555,8 @@ void CmdZrevrangebylex(CommandContext& ctx) {
 // ZREMRANGEBYRANK / ZREMRANGEBYSCORE / ZREMRANGEBYLEX
 
 void ZremrangeGeneric(CommandContext& ctx, RangeType type) {
-  int64_t start = 0, end = 0;
-  ScoreRange score_range;
-  LexRange lex_range;
-  if (type == RangeType::kRank) {
-    if (!ParseInt64(ctx.args[2], &start) || !ParseInt64(ctx.args[3], &end)) {
-      ctx.reply.Error(errors::kNotInteger);
-      return;
-    }
-  } else if (type == RangeType::kScore) {
-    if (!ParseScoreRange(ctx.args[2], ctx.args[3], &score_range)) {
-      ctx.reply.Error(kErrMinMaxNotFloat);
-      return;
-    }
-  } else if (!ParseLexRange(ctx.args[2], ctx.args[3], &lex_range)) {
-    ctx.reply.Error(kErrMinMaxNotLex);
-    return;
-  }
+  RangeBounds bounds;
+  if (!ParseRangeBounds(ctx, type, ctx.args[2], ctx.args[3], &bounds)) return;
   ZSet* zset = nullptr;
   if (!ctx.LookupWrite(ctx.args[1], &zset)) return;
   if (zset == nullptr) {
@@ -594,20 +565,16 @@ void ZremrangeGeneric(CommandContext& ctx, RangeType type) {
   }
   size_t deleted = 0;
   if (type == RangeType::kRank) {
-    const auto length = static_cast<int64_t>(zset->size());
-    if (start < 0) start += length;
-    if (end < 0) end += length;
-    if (start < 0) start = 0;
-    if (start > end || start >= length) {
+    if (!ClampIndexRange(static_cast<int64_t>(zset->size()), &bounds.start, &bounds.end)) {
       ctx.reply.Integer(0);
       return;
     }
-    if (end >= length) end = length - 1;
-    deleted = zset->EraseRangeByRank(static_cast<size_t>(start), static_cast<size_t>(end));
+    deleted =
+        zset->EraseRangeByRank(static_cast<size_t>(bounds.start), static_cast<size_t>(bounds.end));
   } else if (type == RangeType::kScore) {
-    deleted = zset->EraseRangeByScore(score_range);
+    deleted = zset->EraseRangeByScore(bounds.score);
   } else {
-    deleted = zset->EraseRangeByLex(lex_range);
+    deleted = zset->EraseRangeByLex(bounds.lex);
   }
   if (zset->empty()) ctx.db.Delete(ctx.args[1]);
   ctx.AddDirty(static_cast<int64_t>(deleted));
@@ -727,25 +694,14 @@ void ZrandmemberWithCount(CommandContext& ctx, int64_t requested, bool with_scor
     }
     return;
   }
-  // Distinct ranks in random order: shuffle when most of the set is wanted, else draw and
-  // reject repeats.
-  std::vector<size_t> ranks;
-  ranks.reserve(count);
-  if (count * 3 > size) {
-    std::vector<size_t> all(size);
-    std::iota(all.begin(), all.end(), 0);
-    for (size_t i = 0; i < count; ++i) {
-      std::uniform_int_distribution<size_t> rest(i, size - 1);
-      std::swap(all[i], all[rest(rng)]);
-      ranks.push_back(all[i]);
-    }
-  } else {
-    absl::flat_hash_set<size_t> seen;
-    while (ranks.size() < count) {
-      const size_t rank = pick(rng);
-      if (seen.insert(rank).second) ranks.push_back(rank);
-    }
-  }
+  // Distinct ranks in random order.
+  auto all = [&] {
+    std::vector<size_t> ranks(size);
+    std::iota(ranks.begin(), ranks.end(), 0);
+    return ranks;
+  };
+  const std::vector<size_t> ranks =
+      SampleDistinct<size_t>(count, size, rng, all, [&] { return pick(rng); });
   header(count);
   for (size_t rank : ranks) EmitElement(ctx.reply, zset->AtRank(rank), with_scores);
 }
@@ -755,24 +711,8 @@ void CmdZrandmember(CommandContext& ctx) {
   const auto& args = ctx.args;
   if (args.size() >= 3) {
     int64_t count = 0;
-    if (!ParseInt64(args[2], &count)) {
-      ctx.reply.Error(errors::kNotInteger);
-      return;
-    }
-    if (count < -std::numeric_limits<int64_t>::max()) {
-      ctx.reply.Error(kErrRandomCountRange);
-      return;
-    }
-    if (args.size() > 4 || (args.size() == 4 && !EqualsIgnoreCase(args[3], "withscores"))) {
-      ctx.reply.Error(errors::kSyntax);
-      return;
-    }
-    const bool with_scores = args.size() == 4;
-    constexpr int64_t kHalf = std::numeric_limits<int64_t>::max() / 2;
-    if (with_scores && (count < -kHalf || count > kHalf)) {
-      ctx.reply.Error(kErrOutOfRange);
-      return;
-    }
+    bool with_scores = false;
+    if (!ParseRandomCountArgs(ctx, "withscores", &count, &with_scores)) return;
     ZrandmemberWithCount(ctx, count, with_scores);
     return;
   }
@@ -869,12 +809,8 @@ void SetOpGeneric(CommandContext& ctx, size_t numkeys_index, bool store, SetOp o
   std::vector<OpSource> sources(static_cast<size_t>(numkeys));
   size_t j = numkeys_index + 1;
   for (OpSource& source : sources) {
-    Entry* entry = ctx.db.Find(args[j++]);
-    if (entry == nullptr) {
-      ++ctx.keyspace.keyspace_misses;
-      continue;
-    }
-    ++ctx.keyspace.keyspace_hits;
+    Entry* entry = ReadLookup(ctx, args[j++]);
+    if (entry == nullptr) continue;
     if (entry->value.type() == ValueType::kZSet) {
       source.zset = &entry->value.zset();
     } else if (entry->value.type() == ValueType::kSet) {
@@ -1043,65 +979,19 @@ void CmdZintercard(CommandContext& ctx) { SetOpGeneric(ctx, 1, false, SetOp::kIn
 
 // ZSCAN key cursor [MATCH pattern] [COUNT count]
 void CmdZscan(CommandContext& ctx) {
-  const auto& args = ctx.args;
   uint64_t cursor = 0;
-  if (!ParseScanCursor(args[2], &cursor)) {
-    ctx.reply.Error(errors::kInvalidCursor);
-    return;
-  }
-  ZSet* zset = nullptr;
-  if (!ctx.LookupRead(args[1], &zset)) return;
-  if (zset == nullptr) {
-    ctx.reply.ArrayHeader(2);
-    ctx.reply.Bulk("0");
-    ctx.reply.EmptyArray();
-    return;
-  }
-  int64_t count = 10;
-  std::string_view pattern;
-  bool use_pattern = false;
-  for (size_t i = 3; i < args.size(); i += 2) {
-    const size_t remaining = args.size() - i;
-    if (EqualsIgnoreCase(args[i], "count") && remaining >= 2) {
-      if (!ParseInt64(args[i + 1], &count)) {
-        ctx.reply.Error(errors::kNotInteger);
-        return;
-      }
-      if (count < 1) {
-        ctx.reply.Error(errors::kSyntax);
-        return;
-      }
-    } else if (EqualsIgnoreCase(args[i], "match") && remaining >= 2) {
-      pattern = args[i + 1];
-      use_pattern = pattern != "*";
-    } else {
-      ctx.reply.Error(errors::kSyntax);
-      return;
-    }
-  }
+  ScanOptions options;
+  ZSet* zset = BeginKeyScan<ZSet>(ctx, &cursor, &options);
+  if (zset == nullptr) return;
+  // The walk wants COUNT elements, as Redis's does; Redis also lets it take twice the steps (it
+  // doubles COUNT for member/score pairs), which shows only on sparse tables.
   std::vector<std::pair<std::string_view, double>> items;
-  auto collect = [&](std::string_view member, double score) { items.emplace_back(member, score); };
-  if (zset->listpack()) {
-    // A listpack is returned whole, in order, with cursor 0.
-    for (const ZSet::Node* node = zset->First(); node != nullptr; node = node->next()) {
-      collect(node->member(), node->score);
-    }
-    cursor = 0;
-  } else {
-    // Visit at most 10 buckets per requested element so sparse tables cannot stall a call.
-    uint64_t budget = static_cast<uint64_t>(count) > UINT64_MAX / 10
-                          ? UINT64_MAX
-                          : static_cast<uint64_t>(count) * 10;
-    do {
-      cursor = zset->Scan(cursor, collect);
-    } while (cursor != 0 && budget-- > 0 && items.size() < static_cast<uint64_t>(count));
-  }
-  if (use_pattern) {
-    std::erase_if(items, [&](const auto& item) { return !GlobMatch(pattern, item.first); });
-  }
-  ctx.reply.ArrayHeader(2);
-  ctx.reply.Bulk(std::to_string(cursor));
-  ctx.reply.ArrayHeader(items.size() * 2);
+  cursor = ScanWalk(cursor, static_cast<uint64_t>(options.count), items, [&](uint64_t at) {
+    return zset->Scan(
+        at, [&](std::string_view member, double score) { items.emplace_back(member, score); });
+  });
+  std::erase_if(items, [&](const auto& item) { return !options.Matches(item.first); });
+  ReplyScanHeader(ctx.reply, cursor, items.size() * 2);
   for (const auto& [member, score] : items) {
     ctx.reply.Bulk(member);
     ctx.reply.Bulk(FormatDouble(score));
@@ -1111,27 +1001,11 @@ void CmdZscan(CommandContext& ctx) {
 // ---------------------------------------------------------------------------------------------
 // Key positions of the movable-key commands.
 
-// numkeys at `numkeys_index`, then the keys; plus a destination at 1 for the *STORE forms.
-std::vector<int> NumkeysKeys(const std::vector<std::string>& args, size_t numkeys_index,
-                             bool with_destination) {
-  std::vector<int> keys;
-  int64_t numkeys = 0;
-  if (numkeys_index >= args.size() || !ParseInt64(args[numkeys_index], &numkeys) || numkeys < 1 ||
-      static_cast<uint64_t>(numkeys) > args.size() - numkeys_index - 1) {
-    return keys;
-  }
-  if (with_destination) keys.push_back(1);
-  for (int64_t i = 0; i < numkeys; ++i) keys.push_back(static_cast<int>(numkeys_index + 1 + i));
-  return keys;
-}
-
 std::vector<int> StoreOpKeys(const std::vector<std::string>& args) {
-  return NumkeysKeys(args, 2, true);
+  return NumkeysKeyIndexes(args, 2, /*with_destination=*/true);
 }
 
-std::vector<int> OpKeys(const std::vector<std::string>& args) {
-  return NumkeysKeys(args, 1, false);
-}
+std::vector<int> OpKeys(const std::vector<std::string>& args) { return NumkeysKeyIndexes(args, 1); }
 
 std::vector<int> ZmpopKeys(const std::vector<std::string>& args) {
   return ZmpopKeyIndexes(args, 1);
@@ -1223,7 +1097,7 @@ bool ParseZmpopArgs(const std::vector<std::string>& args, size_t numkeys_index, 
 }
 
 std::vector<int> ZmpopKeyIndexes(const std::vector<std::string>& args, size_t numkeys_index) {
-  return NumkeysKeys(args, numkeys_index, false);
+  return NumkeysKeyIndexes(args, numkeys_index);
 }
 
 void RegisterSortedSetFamily(CommandTable& table) {

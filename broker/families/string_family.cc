@@ -12,6 +12,7 @@
 
 #include "broker/command/context.h"
 #include "broker/command/numbers.h"
+#include "broker/command/read_lookup.h"
 #include "broker/engine.h"
 #include "broker/families/families.h"
 
@@ -37,18 +38,6 @@ enum StringFlag : unsigned {
 constexpr unsigned kAnyExpire = kFlagEx | kFlagPx | kFlagExat | kFlagPxat;
 
 enum class OptionsFor { kSet, kGetex };
-
-// A read lookup as Redis's lookupKeyRead does it: records the access and counts a hit or miss
-// whatever the type.
-Entry* ReadLookup(CommandContext& ctx, std::string_view key) {
-  Entry* entry = ctx.db.Find(key);
-  if (entry) {
-    ++ctx.keyspace.keyspace_hits;
-  } else {
-    ++ctx.keyspace.keyspace_misses;
-  }
-  return entry;
-}
 
 // Parses SET's (from args[3]) or GETEX's (from args[2]) options. Each option is refused (syntax
 // error) when it conflicts with one already seen; repeating the same option is allowed, and the
@@ -306,8 +295,7 @@ void IncrDecr(CommandContext& ctx, int64_t increment) {
     ctx.reply.Error(errors::kNotInteger);
     return;
   }
-  if ((increment < 0 && value < 0 && increment < std::numeric_limits<int64_t>::min() - value) ||
-      (increment > 0 && value > 0 && increment > std::numeric_limits<int64_t>::max() - value)) {
+  if (AddOverflows(value, increment)) {
     ctx.reply.Error(errors::kOverflow);
     return;
   }

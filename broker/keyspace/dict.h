@@ -10,6 +10,7 @@
 // Why not absl::flat_hash_map: it has neither stable scan cursors nor random access.
 #pragma once
 
+#include <algorithm>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
@@ -22,6 +23,43 @@
 #include "absl/hash/hash.h"
 
 namespace drayman {
+
+// The SCAN cursor that follows `cursor` in a table of `mask` + 1 (a power of two) buckets: the
+// cursor's bits reversed, incremented, and reversed back. Walking high bits first keeps buckets
+// split by a resize adjacent, so a full scan sees every entry present throughout, across resizes
+// (Redis's dictScan). Shared by ScanDict and ZSet's member index.
+inline uint64_t NextScanCursor(uint64_t cursor, uint64_t mask) {
+  auto reverse_bits = [](uint64_t v) {
+    v = ((v >> 1) & 0x5555555555555555ULL) | ((v & 0x5555555555555555ULL) << 1);
+    v = ((v >> 2) & 0x3333333333333333ULL) | ((v & 0x3333333333333333ULL) << 2);
+    v = ((v >> 4) & 0x0F0F0F0F0F0F0F0FULL) | ((v & 0x0F0F0F0F0F0F0F0FULL) << 4);
+    v = ((v >> 8) & 0x00FF00FF00FF00FFULL) | ((v & 0x00FF00FF00FF00FFULL) << 8);
+    v = ((v >> 16) & 0x0000FFFF0000FFFFULL) | ((v & 0x0000FFFF0000FFFFULL) << 16);
+    return (v >> 32) | (v << 32);
+  };
+  cursor |= ~mask;
+  return reverse_bits(reverse_bits(cursor) + 1);
+}
+
+// Bucket counts of a scan table (ScanDict, and ZSet's member index, which threads the same kind of
+// chains through its own nodes): a power of two, allocated at kScanTableMinBuckets by the first
+// insert and doubled when an insert would leave more entries than buckets; after an erase, halved
+// down to about two buckets per entry once fewer than one bucket in eight would be used, and
+// freed (0) when the table empties. Each returns the current count when no resize is due.
+inline constexpr size_t kScanTableMinBuckets = 4;
+
+inline size_t ScanTableBucketsForInsert(size_t size, size_t buckets) {
+  if (buckets == 0) return kScanTableMinBuckets;
+  return size + 1 > buckets ? buckets * 2 : buckets;
+}
+
+inline size_t ScanTableBucketsAfterErase(size_t size, size_t buckets) {
+  if (size == 0) return 0;
+  if (buckets > kScanTableMinBuckets && size * 8 < buckets) {
+    return std::max(kScanTableMinBuckets, std::bit_ceil(size * 2));
+  }
+  return buckets;
+}
 
 template <typename V>
 class ScanDict {
@@ -124,12 +162,7 @@ class ScanDict {
     if (size_ == 0) return 0;
     const uint64_t mask = buckets_.size() - 1;
     for (Node* node = buckets_[cursor & mask]; node != nullptr; node = node->next) fn(*node);
-    // Increment the reversed cursor: high bits first, so buckets split by a resize are adjacent.
-    cursor |= ~mask;
-    cursor = ReverseBits(cursor);
-    ++cursor;
-    cursor = ReverseBits(cursor);
-    return cursor;
+    return NextScanCursor(cursor, mask);
   }
 
   template <typename Rng>
@@ -148,41 +181,26 @@ class ScanDict {
   }
 
   // Approximate heap bytes used by the table's own structure (not keys' or values' payloads).
-  size_t OverheadBytes() const { return buckets_.capacity() * sizeof(Node*) + size_ * sizeof(Node); }
-
- private:
-  static constexpr size_t kMinBuckets = 4;
-
-  static uint64_t ReverseBits(uint64_t v) {
-    v = ((v >> 1) & 0x5555555555555555ULL) | ((v & 0x5555555555555555ULL) << 1);
-    v = ((v >> 2) & 0x3333333333333333ULL) | ((v & 0x3333333333333333ULL) << 2);
-    v = ((v >> 4) & 0x0F0F0F0F0F0F0F0FULL) | ((v & 0x0F0F0F0F0F0F0F0FULL) << 4);
-    v = ((v >> 8) & 0x00FF00FF00FF00FFULL) | ((v & 0x00FF00FF00FF00FFULL) << 8);
-    v = ((v >> 16) & 0x0000FFFF0000FFFFULL) | ((v & 0x0000FFFF0000FFFFULL) << 16);
-    return (v >> 32) | (v << 32);
+  size_t OverheadBytes() const {
+    return buckets_.capacity() * sizeof(Node*) + size_ * sizeof(Node);
   }
 
+ private:
   static size_t HashOf(std::string_view key) { return absl::Hash<std::string_view>{}(key); }
 
   size_t BucketOf(std::string_view key) const { return HashOf(key) & (buckets_.size() - 1); }
 
   void GrowIfNeeded() {
-    if (buckets_.empty()) {
-      buckets_.assign(kMinBuckets, nullptr);
-    } else if (size_ + 1 > buckets_.size()) {
-      Rehash(buckets_.size() * 2);
-    }
+    const size_t wanted = ScanTableBucketsForInsert(size_, buckets_.size());
+    if (wanted != buckets_.size()) Rehash(wanted);
   }
 
   void ShrinkIfNeeded() {
-    if (size_ == 0) {
-      buckets_.clear();
-      buckets_.shrink_to_fit();
-    } else if (buckets_.size() > kMinBuckets && size_ * 8 < buckets_.size()) {
-      Rehash(std::max(kMinBuckets, std::bit_ceil(size_ * 2)));
-    }
+    const size_t wanted = ScanTableBucketsAfterErase(size_, buckets_.size());
+    if (wanted != buckets_.size()) Rehash(wanted);
   }
 
+  // A count of 0 frees the (then empty) bucket array.
   void Rehash(size_t new_bucket_count) {
     std::vector<Node*> fresh(new_bucket_count, nullptr);
     const size_t mask = new_bucket_count - 1;

@@ -51,15 +51,6 @@ int CompareToBound(std::string_view member, const LexBound& bound) {
 
 size_t HashOf(std::string_view member) { return absl::Hash<std::string_view>{}(member); }
 
-uint64_t ReverseBits(uint64_t v) {
-  v = ((v >> 1) & 0x5555555555555555ULL) | ((v & 0x5555555555555555ULL) << 1);
-  v = ((v >> 2) & 0x3333333333333333ULL) | ((v & 0x3333333333333333ULL) << 2);
-  v = ((v >> 4) & 0x0F0F0F0F0F0F0F0FULL) | ((v & 0x0F0F0F0F0F0F0F0FULL) << 4);
-  v = ((v >> 8) & 0x00FF00FF00FF00FFULL) | ((v & 0x00FF00FF00FF00FFULL) << 8);
-  v = ((v >> 16) & 0x0000FFFF0000FFFFULL) | ((v & 0x0000FFFF0000FFFFULL) << 16);
-  return (v >> 32) | (v << 32);
-}
-
 }  // namespace
 
 bool LexRange::GteMin(std::string_view member) const {
@@ -120,15 +111,6 @@ void ZSet::FreeNode(Node* node) {
   ::operator delete(node);
 }
 
-uint64_t ZSet::NextCursor(uint64_t cursor, uint64_t mask) {
-  // Increment the reversed cursor: high bits first, so buckets split by a resize stay adjacent
-  // and a full scan sees every element present throughout, across resizes.
-  cursor |= ~mask;
-  cursor = ReverseBits(cursor);
-  ++cursor;
-  return ReverseBits(cursor);
-}
-
 ZSet::Node* ZSet::FindNode(std::string_view member) const {
   if (buckets_.empty()) return nullptr;
   for (Node* node = buckets_[HashOf(member) & (buckets_.size() - 1)]; node != nullptr;
@@ -139,12 +121,9 @@ ZSet::Node* ZSet::FindNode(std::string_view member) const {
 }
 
 void ZSet::IndexAdd(Node* node) {
-  // Called before length_ counts the node: keep at most one element per bucket on average.
-  if (buckets_.empty()) {
-    buckets_.assign(4, nullptr);
-  } else if (length_ + 1 > buckets_.size()) {
-    Rehash(buckets_.size() * 2);
-  }
+  // Called before length_ counts the node.
+  const size_t wanted = ScanTableBucketsForInsert(length_, buckets_.size());
+  if (wanted != buckets_.size()) Rehash(wanted);
   Node*& head = buckets_[HashOf(node->member()) & (buckets_.size() - 1)];
   node->hash_next = head;
   head = node;
@@ -155,14 +134,8 @@ void ZSet::IndexRemove(Node* node) {
   Node** link = &buckets_[HashOf(node->member()) & (buckets_.size() - 1)];
   while (*link != node) link = &(*link)->hash_next;
   *link = node->hash_next;
-  if (length_ == 0) {
-    buckets_.clear();
-    buckets_.shrink_to_fit();
-  } else if (buckets_.size() > 4 && length_ * 8 < buckets_.size()) {
-    size_t target = 4;
-    while (target < length_ * 2) target *= 2;
-    Rehash(target);
-  }
+  const size_t wanted = ScanTableBucketsAfterErase(length_, buckets_.size());
+  if (wanted != buckets_.size()) Rehash(wanted);
 }
 
 void ZSet::Rehash(size_t bucket_count) {
@@ -185,14 +158,18 @@ const double* ZSet::Find(std::string_view member) const {
   return node ? &node->score : nullptr;
 }
 
-void ZSet::FindPath(double score, std::string_view member, Node** update) const {
+template <typename Advance>
+ZSet::Node* ZSet::Descend(Advance advance, Node** update) const {
   Node* x = header_;
   for (int i = level_ - 1; i >= 0; --i) {
-    while (x->levels()[i].forward && Before(x->levels()[i].forward, score, member)) {
-      x = x->levels()[i].forward;
-    }
-    update[i] = x;
+    while (x->levels()[i].forward && advance(x->levels()[i].forward)) x = x->levels()[i].forward;
+    if (update != nullptr) update[i] = x;
   }
+  return x;
+}
+
+void ZSet::FindPath(double score, std::string_view member, Node** update) const {
+  Descend([&](const Node* next) { return Before(next, score, member); }, update);
 }
 
 void ZSet::GrowHeader(Node** update) {
@@ -299,6 +276,20 @@ void ZSet::Drop(Node* node) {
   FreeNode(node);
 }
 
+template <typename InRange>
+size_t ZSet::EraseRun(Node** update, InRange in_range) {
+  size_t removed = 0;
+  Node* x = update[0]->levels()[0].forward;
+  while (x != nullptr && in_range(x)) {
+    Node* next = x->levels()[0].forward;
+    Unlink(x, update);
+    Drop(x);
+    ++removed;
+    x = next;
+  }
+  return removed;
+}
+
 bool ZSet::Erase(std::string_view member) {
   Node* node = FindNode(member);
   if (node == nullptr) return false;
@@ -347,25 +338,14 @@ int64_t ZSet::Rank(std::string_view member) const {
 
 const ZSet::Node* ZSet::FirstInRange(const ScoreRange& range) const {
   if (range.Empty() || tail_ == nullptr || !range.GteMin(tail_->score)) return nullptr;
-  const Node* x = header_;
-  for (int i = level_ - 1; i >= 0; --i) {
-    while (x->levels()[i].forward && !range.GteMin(x->levels()[i].forward->score)) {
-      x = x->levels()[i].forward;
-    }
-  }
-  x = x->levels()[0].forward;
+  const Node* x = Descend([&](const Node* next) { return !range.GteMin(next->score); })->next();
   return x != nullptr && range.LteMax(x->score) ? x : nullptr;
 }
 
 const ZSet::Node* ZSet::LastInRange(const ScoreRange& range) const {
   const Node* first = First();
   if (range.Empty() || first == nullptr || !range.LteMax(first->score)) return nullptr;
-  const Node* x = header_;
-  for (int i = level_ - 1; i >= 0; --i) {
-    while (x->levels()[i].forward && range.LteMax(x->levels()[i].forward->score)) {
-      x = x->levels()[i].forward;
-    }
-  }
+  const Node* x = Descend([&](const Node* next) { return range.LteMax(next->score); });
   return x != header_ && range.GteMin(x->score) ? x : nullptr;
 }
 
@@ -380,12 +360,7 @@ const ZSet::Node* ZSet::FirstInLexRange(const LexRange& range) const {
     }
     return x != nullptr && range.LteMax(x->member()) ? x : nullptr;
   }
-  for (int i = level_ - 1; i >= 0; --i) {
-    while (x->levels()[i].forward && !range.GteMin(x->levels()[i].forward->member())) {
-      x = x->levels()[i].forward;
-    }
-  }
-  x = x->levels()[0].forward;
+  x = Descend([&](const Node* next) { return !range.GteMin(next->member()); })->next();
   return x != nullptr && range.LteMax(x->member()) ? x : nullptr;
 }
 
@@ -399,12 +374,7 @@ const ZSet::Node* ZSet::LastInLexRange(const LexRange& range) const {
     }
     return x != nullptr && range.GteMin(x->member()) ? x : nullptr;
   }
-  const Node* x = header_;
-  for (int i = level_ - 1; i >= 0; --i) {
-    while (x->levels()[i].forward && range.LteMax(x->levels()[i].forward->member())) {
-      x = x->levels()[i].forward;
-    }
-  }
+  const Node* x = Descend([&](const Node* next) { return range.LteMax(next->member()); });
   return x != header_ && range.GteMin(x->member()) ? x : nullptr;
 }
 
@@ -430,23 +400,8 @@ size_t ZSet::CountInLexRange(const LexRange& range) const {
 size_t ZSet::EraseRangeByScore(const ScoreRange& range) {
   if (range.Empty()) return 0;
   Node* update[kMaxLevel];
-  Node* x = header_;
-  for (int i = level_ - 1; i >= 0; --i) {
-    while (x->levels()[i].forward && !range.GteMin(x->levels()[i].forward->score)) {
-      x = x->levels()[i].forward;
-    }
-    update[i] = x;
-  }
-  size_t removed = 0;
-  x = x->levels()[0].forward;
-  while (x != nullptr && range.LteMax(x->score)) {
-    Node* next = x->levels()[0].forward;
-    Unlink(x, update);
-    Drop(x);
-    ++removed;
-    x = next;
-  }
-  return removed;
+  Descend([&](const Node* next) { return !range.GteMin(next->score); }, update);
+  return EraseRun(update, [&](const Node* x) { return range.LteMax(x->score); });
 }
 
 size_t ZSet::EraseRangeByLex(const LexRange& range) {
@@ -458,24 +413,9 @@ size_t ZSet::EraseRangeByLex(const LexRange& range) {
     if (first == nullptr) return 0;
     FindPath(first->score, first->member(), update);
   } else {
-    Node* x = header_;
-    for (int i = level_ - 1; i >= 0; --i) {
-      while (x->levels()[i].forward && !range.GteMin(x->levels()[i].forward->member())) {
-        x = x->levels()[i].forward;
-      }
-      update[i] = x;
-    }
+    Descend([&](const Node* next) { return !range.GteMin(next->member()); }, update);
   }
-  size_t removed = 0;
-  Node* x = update[0]->levels()[0].forward;
-  while (x != nullptr && range.LteMax(x->member())) {
-    Node* next = x->levels()[0].forward;
-    Unlink(x, update);
-    Drop(x);
-    ++removed;
-    x = next;
-  }
-  return removed;
+  return EraseRun(update, [&](const Node* x) { return range.LteMax(x->member()); });
 }
 
 size_t ZSet::EraseRangeByRank(size_t start, size_t stop) {
@@ -490,16 +430,8 @@ size_t ZSet::EraseRangeByRank(size_t start, size_t stop) {
     }
     update[i] = x;
   }
-  size_t removed = 0;
-  x = x->levels()[0].forward;
-  for (size_t rank = start; x != nullptr && rank <= stop; ++rank) {
-    Node* next = x->levels()[0].forward;
-    Unlink(x, update);
-    Drop(x);
-    ++removed;
-    x = next;
-  }
-  return removed;
+  size_t rank = start;
+  return EraseRun(update, [&](const Node*) { return rank++ <= stop; });
 }
 
 void ZSet::ResetEncoding() {

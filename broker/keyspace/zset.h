@@ -34,6 +34,8 @@
 #include <string_view>
 #include <vector>
 
+#include "broker/keyspace/dict.h"
+
 namespace drayman {
 
 // A score interval; `min_exclusive`/`max_exclusive` come from "(" prefixes.
@@ -133,16 +135,23 @@ class ZSet {
   // Removes ranks [start, stop] (0-based, inclusive, stop < size()).
   size_t EraseRangeByRank(size_t start, size_t stop);
 
-  // ZSCAN step over the member index: fn(std::string_view member, double score) for the
-  // elements of the bucket at `cursor`; returns the next cursor (0 when done).
+  // ZSCAN step: fn(std::string_view member, double score) for the elements of the member index's
+  // bucket at `cursor`; returns the next cursor (0 when done). A listpack-encoded set is visited
+  // whole, in order, in one step, as Redis does for its compact encodings.
   template <typename Fn>
   uint64_t Scan(uint64_t cursor, Fn&& fn) const {
+    if (listpack_) {
+      for (const Node* node = First(); node != nullptr; node = node->next()) {
+        fn(node->member(), node->score);
+      }
+      return 0;
+    }
     if (length_ == 0) return 0;
     const uint64_t mask = buckets_.size() - 1;
     for (const Node* node = buckets_[cursor & mask]; node != nullptr; node = node->hash_next) {
       fn(node->member(), node->score);
     }
-    return NextCursor(cursor, mask);
+    return NextScanCursor(cursor, mask);
   }
 
   // OBJECT ENCODING's answer.
@@ -167,7 +176,11 @@ class ZSet {
 
   static Node* NewNode(int level, double score, std::string_view member);
   static void FreeNode(Node* node);
-  static uint64_t NextCursor(uint64_t cursor, uint64_t mask);
+  // The skiplist search: from the header down, at each level moves forward while
+  // `advance(next node)` holds; returns the node reached at level 0 (the header if none) and,
+  // when `update` is given, records the node reached at each level there.
+  template <typename Advance>
+  Node* Descend(Advance advance, Node** update = nullptr) const;
   // Finds, at every level, the last node ordered before (score, member).
   void FindPath(double score, std::string_view member, Node** update) const;
   // Links `x` (its score and level set) into the skiplist.
@@ -176,11 +189,15 @@ class ZSet {
   void Unlink(Node* node, Node** update);
   // Removes an unlinked node from the member index and frees it.
   void Drop(Node* node);
+  // Removes the elements from update[0]'s successor on while `in_range(node)` holds; `update`
+  // holds their predecessors per level. Returns how many went.
+  template <typename InRange>
+  size_t EraseRun(Node** update, InRange in_range);
   void GrowHeader(Node** update);
   double StoredScore(double score) const { return listpack_ && score == 0 ? 0.0 : score; }
 
-  // Member index: a chained hash table threaded through the nodes (hash_next), with Redis's
-  // reverse-binary SCAN cursors, the same scheme as ScanDict (broker/keyspace/dict.h).
+  // Member index: a chained hash table threaded through the nodes (hash_next), sized and scanned
+  // by ScanDict's rules (ScanTableBuckets*, NextScanCursor in broker/keyspace/dict.h).
   Node* FindNode(std::string_view member) const;
   void IndexAdd(Node* node);
   void IndexRemove(Node* node);

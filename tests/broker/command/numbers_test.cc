@@ -102,6 +102,18 @@ TEST(FormatInt64Test, PrintsTheWholeRange) {
   EXPECT_EQ(FormatInt64(std::numeric_limits<int64_t>::min()), "-9223372036854775808");
 }
 
+TEST(AddOverflowsTest, DetectsBothEnds) {
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
+  EXPECT_FALSE(AddOverflows(kMax - 1, 1));
+  EXPECT_TRUE(AddOverflows(kMax, 1));
+  EXPECT_FALSE(AddOverflows(kMin + 1, -1));
+  EXPECT_TRUE(AddOverflows(kMin, -1));
+  EXPECT_FALSE(AddOverflows(kMin, kMax));
+  EXPECT_FALSE(AddOverflows(-1, kMin + 1));
+  EXPECT_TRUE(AddOverflows(-2, kMin + 1));
+}
+
 TEST(ParseScanCursorTest, FollowsStrtoul) {
   uint64_t cursor = 99;
   EXPECT_TRUE(ParseScanCursor("0", &cursor));
@@ -120,6 +132,12 @@ TEST(ParseScanCursorTest, FollowsStrtoul) {
   EXPECT_FALSE(ParseScanCursor("1 ", &cursor));
   EXPECT_FALSE(ParseScanCursor("abc", &cursor));
   EXPECT_FALSE(ParseScanCursor("0x1", &cursor));
+  // As strtoul sees a C string, a NUL ends the cursor (redis-server: SCAN "5\0x" is SCAN 5).
+  EXPECT_TRUE(ParseScanCursor(std::string_view("12\0x", 4), &cursor));
+  EXPECT_EQ(cursor, 12u);
+  EXPECT_TRUE(ParseScanCursor(std::string_view("\0", 1), &cursor));
+  EXPECT_EQ(cursor, 0u);
+  EXPECT_FALSE(ParseScanCursor(std::string_view("1x\0", 3), &cursor));
 }
 
 }  // namespace

@@ -520,5 +520,26 @@ TEST_F(BlockingFamilyTest, AListDoesNotWakeASortedSetWaiter) {
   EXPECT_EQ(Output(zset_waiter), "*3\r\n$1\r\nk\r\n$1\r\nm\r\n$1\r\n1\r\n");
 }
 
+// LMPOP, BLMPOP's non-blocking twin; expected bytes recorded from redis-server 7.0.15.
+TEST_F(BlockingFamilyTest, LmpopPopsFromTheFirstNonEmptyListOrAnswersNull) {
+  EXPECT_EQ(Run("RPUSH a 1 2 3"), ":3\r\n");
+  EXPECT_EQ(Run("LMPOP 2 x a LEFT"), "*2\r\n$1\r\na\r\n*1\r\n$1\r\n1\r\n");
+  EXPECT_EQ(Run("LMPOP 2 x a RIGHT COUNT 5"), "*2\r\n$1\r\na\r\n*2\r\n$1\r\n3\r\n$1\r\n2\r\n");
+  EXPECT_EQ(Run("EXISTS a"), ":0\r\n");
+  EXPECT_EQ(Run("LMPOP 1 a LEFT"), "*-1\r\n");
+  EXPECT_EQ(Run("LMPOP 0 a LEFT"), "-ERR numkeys should be greater than 0\r\n");
+  EXPECT_EQ(Run("LMPOP x a LEFT"), "-ERR numkeys should be greater than 0\r\n");
+  EXPECT_EQ(Run("LMPOP 2 a LEFT"), "-ERR syntax error\r\n");
+  EXPECT_EQ(Run("LMPOP 1 a MIDDLE"), "-ERR syntax error\r\n");
+  EXPECT_EQ(Run("LMPOP 1 a LEFT COUNT 0"), "-ERR count should be greater than 0\r\n");
+  EXPECT_EQ(Run("LMPOP 1 a LEFT COUNT"), "-ERR syntax error\r\n");
+  EXPECT_EQ(Run("LMPOP 1 a"), "-ERR wrong number of arguments for 'lmpop' command\r\n");
+  EXPECT_EQ(Run("SET s v"), "+OK\r\n");
+  EXPECT_EQ(Run("LMPOP 1 s LEFT"),
+            "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n");
+  Resp3();
+  EXPECT_EQ(Run("LMPOP 1 missing LEFT"), "_\r\n");
+}
+
 }  // namespace
 }  // namespace drayman::testing

@@ -172,6 +172,11 @@ TEST_F(HashFamilyTest, Hincrbyfloat) {
   EXPECT_EQ(Run("HINCRBYFLOAT h f -inf"), "-ERR value is NaN or Infinity\r\n");
   EXPECT_EQ(Run("HINCRBYFLOAT h f nan"), "-ERR value is not a valid float\r\n");
   EXPECT_EQ(Run("HINCRBYFLOAT h f \"1 \""), "-ERR value is not a valid float\r\n");
+  // A NUL byte is trailing junk, in the increment and in the stored value (redis-server 7.0.15).
+  EXPECT_EQ(RunArgs({"HINCRBYFLOAT", "h", "f", std::string("1\0abc", 5)}),
+            "-ERR value is not a valid float\r\n");
+  EXPECT_EQ(RunArgs({"HSET", "h", "nul", std::string("2.5\0zz", 6)}), ":1\r\n");
+  EXPECT_EQ(Run("HINCRBYFLOAT h nul 1"), "-ERR hash value is not a float\r\n");
   EXPECT_EQ(Run("HSET h s abc"), ":1\r\n");
   EXPECT_EQ(Run("HINCRBYFLOAT h s 1"), "-ERR hash value is not a float\r\n");
   EXPECT_EQ(Run("HSET h n -5"), ":1\r\n");
@@ -346,6 +351,10 @@ TEST_F(HashFamilyTest, HscanVisitsEveryFieldOfAHashtableOnce) {
   } while (cursor != "0");
   EXPECT_EQ(matched, (std::set<std::string>{"f99", "f990", "f991", "f992", "f993", "f994", "f995",
                                             "f996", "f997", "f998", "f999"}));
+  // The largest COUNT walks the whole table in one call (redis-server 7.0.15 does too).
+  RespValue all = ParseResp(Run("HSCAN h 0 COUNT 9223372036854775807"));
+  EXPECT_EQ(all.elements[0].text, "0");
+  EXPECT_EQ(all.elements[1].elements.size(), 2000u);
 }
 
 TEST_F(HashFamilyTest, HrandfieldCountsDistinctOrRepeated) {

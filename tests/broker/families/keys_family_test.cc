@@ -113,6 +113,14 @@ TEST_F(KeysFamilyTest, ScanArgumentErrors) {
   EXPECT_EQ(Run("SCAN"), "-ERR wrong number of arguments for 'scan' command\r\n");
 }
 
+// redis-server 7.0.15 parses the cursor as a C string: a NUL byte ends it.
+TEST_F(KeysFamilyTest, ScanCursorEndsAtANulByte) {
+  EXPECT_EQ(Run("SET k v"), "+OK\r\n");
+  EXPECT_EQ(RunArgs({"SCAN", std::string("0\0x", 3)}), "*2\r\n$1\r\n0\r\n*1\r\n$1\r\nk\r\n");
+  EXPECT_EQ(RunArgs({"SCAN", std::string("\0", 1)}), "*2\r\n$1\r\n0\r\n*1\r\n$1\r\nk\r\n");
+  EXPECT_EQ(RunArgs({"SCAN", std::string("0x\0", 3)}), "-ERR invalid cursor\r\n");
+}
+
 TEST_F(KeysFamilyTest, ScanReturnsABulkCursorAndFilters) {
   EXPECT_EQ(Run("SCAN 0"), "*2\r\n$1\r\n0\r\n*0\r\n");
   EXPECT_EQ(Run("MSET a 1 b 2 c 3"), "+OK\r\n");

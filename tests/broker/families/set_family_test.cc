@@ -417,6 +417,10 @@ TEST_F(SetFamilyTest, SscanVisitsEveryMemberOfAHashtableOnce) {
   } while (cursor != "0");
   EXPECT_EQ(matched.size(), 100u);  // m100..m199
   EXPECT_EQ(*matched.begin(), "m100");
+  // The largest COUNT walks the whole table in one call (redis-server 7.0.15 does too).
+  RespValue all = ParseResp(Run("SSCAN s 0 COUNT 9223372036854775807"));
+  EXPECT_EQ(all.elements[0].text, "0");
+  EXPECT_EQ(all.elements[1].elements.size(), 1000u);
 }
 
 TEST_F(SetFamilyTest, SintercardNamesItsKeysThroughGetKeys) {
