@@ -1,5 +1,6 @@
 #include "broker/engine.h"
 
+#include <algorithm>
 #include <cassert>
 #include <chrono>
 #include <random>
@@ -50,6 +51,7 @@ Engine::Engine(Config& config, const Clock& clock)
   keyspace_.set_observer(this);
   stats_.start_time_ms = clock_.NowMs();
   stats_.last_save_time_s = stats_.start_time_ms / 1000;
+  stats_.used_memory_startup = stats_.used_memory_peak = UsedMemoryBytes();
   keyspace_.set_now_ms(stats_.start_time_ms);
 }
 
@@ -112,8 +114,14 @@ void Engine::ProcessInput(Client& client) {
   // input waits in its parser until the script returns and this loop resumes.
   if (scripts_->caller() == &client) return;
   ++input_depth_;
+  const Settings& settings = config_.settings();
   // A blocked client's pipelined commands wait until its blocking command ends.
   while (!client.close_after_reply && !client.close_asap && !client.blocked) {
+    // Limits follow the configuration and the client as they are before each command (AUTH or
+    // CONFIG SET may have just changed them); the unauthenticated limits apply only while a
+    // password is set.
+    client.parser().set_authenticated(client.authenticated || settings.requirepass.empty());
+    client.parser().set_max_bulk_length(settings.proto_max_bulk_len);
     RequestParser::Result result = client.parser().Next(&client.args);
     if (result == RequestParser::Result::kNeedMore) break;
     if (result == RequestParser::Result::kError) {
@@ -181,7 +189,10 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
     count_errors();
     return;
   }
-  if (!client.authenticated && !(spec->flags & kCmdNoAuth)) {
+  // Like Redis's authRequired(): only while a password is set, so clearing requirepass lets
+  // connections that never authenticated in.
+  if (!client.authenticated && !config_.settings().requirepass.empty() &&
+      !(spec->flags & kCmdNoAuth)) {
     ++spec->stats.rejected_calls;
     reply.Error(errors::kNoAuth);
     count_errors();
@@ -236,8 +247,13 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
   keyspace_.set_no_touch(client.no_touch && spec->full_name != "touch");
   const int64_t started_us = SteadyMicros();
   spec->handler(context);
+  const int64_t duration_us = SteadyMicros() - started_us;
   ++spec->stats.calls;
-  spec->stats.usec += static_cast<uint64_t>(SteadyMicros() - started_us);
+  spec->stats.usec += static_cast<uint64_t>(duration_us);
+  // Commands a script runs are part of the script's own entry, as in Redis.
+  if (!(spec->flags & kCmdSkipSlowlog) && !client.is_script_client) {
+    slowlog_.Record(config_, *spec, args, duration_us, now_ms / 1000, client.addr, client.name);
+  }
   if (count_errors()) ++spec->stats.failed_calls;
   if (feed_monitors && !PubSub::FeedsBefore(*spec)) pubsub_.FeedMonitors(client, monitor_args);
   if (context.dirty > 0 && (spec->flags & kCmdWrite)) {
@@ -262,6 +278,11 @@ void Engine::Cron() {
   detached_script_caller_.reset();
   const int64_t now_ms = clock_.NowMs();
   keyspace_.set_now_ms(now_ms);
+  // INFO's instantaneous rates and peak memory, sampled as Redis's serverCron does.
+  stats_.ops_rate.Sample(now_ms, stats_.total_commands_processed);
+  stats_.input_rate.Sample(now_ms, stats_.total_net_input_bytes);
+  stats_.output_rate.Sample(now_ms, stats_.total_net_output_bytes);
+  stats_.used_memory_peak = std::max(stats_.used_memory_peak, UsedMemoryBytes());
   // Active expiry: each database in turn, in slices, within a small time budget per call so a
   // mass expiry never stalls the loop.
   const int64_t budget_end = SteadyMicros() + 5000;

@@ -26,6 +26,8 @@
 #include "broker/config/config.h"
 #include "broker/keyspace/database.h"
 #include "broker/pubsub/pubsub.h"
+#include "broker/slowlog/slowlog.h"
+#include "broker/stats/process_stats.h"
 #include "broker/transaction/watched_keys.h"
 
 namespace drayman {
@@ -45,6 +47,11 @@ struct EngineStats {
   uint64_t dirty = 0;  // changes since the last save
   int64_t last_save_time_s = 0;
   std::map<std::string, uint64_t> error_counts;  // by code, for INFO errorstats
+  // --- INFO rates and memory (server family) ---
+  // Sampled by Cron: instantaneous_ops_per_sec, instantaneous_input/output_kbps.
+  RateSampler ops_rate, input_rate, output_rate;
+  uint64_t used_memory_startup = 0;
+  uint64_t used_memory_peak = 0;
 };
 
 class ScriptEngine;
@@ -71,6 +78,7 @@ class Engine : private KeyspaceObserver {
   Keyspace& keyspace() { return keyspace_; }
   const CommandTable& commands() const { return commands_; }
   Config& config() { return config_; }
+  SlowLog& slowlog() { return slowlog_; }
   const Settings& settings() const { return config_.settings(); }
   const Clock& clock() const { return clock_; }
   EngineStats& stats() { return stats_; }
@@ -126,6 +134,7 @@ class Engine : private KeyspaceObserver {
   Keyspace keyspace_;
   PubSub pubsub_{*this};
   EngineStats stats_;
+  SlowLog slowlog_;
   absl::btree_map<uint64_t, std::unique_ptr<Client>> clients_;
   uint64_t next_client_id_ = 1;
   std::thread::id owner_thread_;

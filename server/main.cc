@@ -29,8 +29,14 @@ int main(int argc, char** argv) {
     }
   }
   if (!config.ParseCommandLine(argc, argv, &error)) {
-    std::fprintf(stderr, "*** FATAL CONFIG ERROR (Drayman %s) ***\n%s\n",
-                 std::string(drayman::kDraymanVersion).c_str(), error.c_str());
+    // redis-server's report: a file that cannot be opened is one line, a bad directive names the
+    // line, shows it and gives the reason.
+    if (error.rfind("Fatal error", 0) == 0) {
+      std::fprintf(stderr, "%s\n", error.c_str());
+    } else {
+      std::fprintf(stderr, "\n*** FATAL CONFIG FILE ERROR (Drayman %s) ***\n%s\n",
+                   std::string(drayman::kDraymanVersion).c_str(), error.c_str());
+    }
     return 1;
   }
   try {
@@ -42,7 +48,8 @@ int main(int argc, char** argv) {
       if (!addresses.empty()) addresses += ", ";
       addresses += address + ":" + std::to_string(server.port());
     }
-    if (!settings.unixsocket.empty()) addresses += (addresses.empty() ? "" : ", ") + settings.unixsocket;
+    if (!settings.unixsocket.empty())
+      addresses += (addresses.empty() ? "" : ", ") + settings.unixsocket;
     std::printf("Drayman %s (Redis %s compatible) ready to accept connections on %s, pid %d\n",
                 std::string(drayman::kDraymanVersion).c_str(),
                 std::string(drayman::kRedisCompatVersion).c_str(), addresses.c_str(),

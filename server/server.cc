@@ -68,7 +68,10 @@ struct Server::Impl {
 
   asio::io_context io;
   Engine engine;
-  std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> tcp_acceptors;
+  std::vector<std::shared_ptr<asio::ip::tcp::acceptor>> tcp_acceptors;
+  // What the TCP listeners are bound to, restored when a CONFIG SET of port/bind cannot listen.
+  std::vector<std::string> listening_bind;
+  int listening_port = 0;
   std::unique_ptr<asio::local::stream_protocol::acceptor> unix_acceptor;
   asio::steady_timer cron_timer;
   // One timer at the nearest blocked client's deadline, so BLPOP & co. time out on time.
@@ -90,7 +93,13 @@ struct Server::Impl {
     if (stopping) engine.scripts().Abort();
   }
 
-  void AcceptTcp(asio::ip::tcp::acceptor& acceptor);
+  void AcceptTcp(std::shared_ptr<asio::ip::tcp::acceptor> acceptor);
+  // Opens a listener per address ("-addr" may fail); false with a message if one cannot listen.
+  bool ListenTcp(const std::vector<std::string>& bind, int port, int backlog,
+                 std::vector<std::shared_ptr<asio::ip::tcp::acceptor>>* out, int* bound_port,
+                 std::string* error);
+  // CONFIG SET port/bind: re-listens on the configured addresses, or restores the old listeners.
+  bool Relisten(int* bound_port);
   void AcceptUnix();
   void StartSession(GenericSocket socket, bool is_unix);
   void ScheduleCron();
@@ -243,26 +252,80 @@ void Server::Impl::StartSession(GenericSocket socket, bool is_unix) {
   session->Begin(is_unix);
 }
 
-void Server::Impl::AcceptTcp(asio::ip::tcp::acceptor& acceptor) {
-  acceptor.async_accept([this, &acceptor](boost::system::error_code error,
-                                          asio::ip::tcp::socket socket) {
-    if (stopping) return;
-    if (!error) {
-      // Re-wrap the accepted descriptor so TCP and Unix sessions share one socket type. The
-      // generic socket must start closed: assign() refuses an open one.
-      const int family = socket.local_endpoint().protocol().family();
-      int fd = socket.release();
-      GenericSocket generic(io);
-      boost::system::error_code assign_error;
-      generic.assign(asio::generic::stream_protocol(family, IPPROTO_TCP), fd, assign_error);
-      if (assign_error) {
-        ::close(fd);
-      } else {
-        StartSession(std::move(generic), false);
-      }
+void Server::Impl::AcceptTcp(std::shared_ptr<asio::ip::tcp::acceptor> acceptor) {
+  acceptor->async_accept(
+      [this, acceptor](boost::system::error_code error, asio::ip::tcp::socket socket) {
+        // A listener closed by CONFIG SET port/bind stops here.
+        if (stopping || error == asio::error::operation_aborted || !acceptor->is_open()) return;
+        if (!error) {
+          // Re-wrap the accepted descriptor so TCP and Unix sessions share one socket type. The
+          // generic socket must start closed: assign() refuses an open one.
+          const int family = socket.local_endpoint().protocol().family();
+          int fd = socket.release();
+          GenericSocket generic(io);
+          boost::system::error_code assign_error;
+          generic.assign(asio::generic::stream_protocol(family, IPPROTO_TCP), fd, assign_error);
+          if (assign_error) {
+            ::close(fd);
+          } else {
+            StartSession(std::move(generic), false);
+          }
+        }
+        AcceptTcp(acceptor);
+      });
+}
+
+bool Server::Impl::ListenTcp(const std::vector<std::string>& bind, int port, int backlog,
+                             std::vector<std::shared_ptr<asio::ip::tcp::acceptor>>* out,
+                             int* bound_port, std::string* error_text) {
+  *bound_port = port;
+  for (const std::string& address_text : bind) {
+    std::string host = address_text;
+    if (!host.empty() && host[0] == '-') host.erase(0, 1);  // "-::1": optional address
+    boost::system::error_code error;
+    auto address = asio::ip::make_address(host, error);
+    if (error) {
+      *error_text = "Invalid bind address '" + address_text + "'";
+      return false;
     }
-    AcceptTcp(acceptor);
-  });
+    auto acceptor = std::make_shared<asio::ip::tcp::acceptor>(io);
+    asio::ip::tcp::endpoint endpoint(address, static_cast<unsigned short>(*bound_port));
+    acceptor->open(endpoint.protocol(), error);
+    if (!error) acceptor->set_option(asio::socket_base::reuse_address(true), error);
+    if (!error) acceptor->bind(endpoint, error);
+    if (!error) acceptor->listen(backlog, error);
+    if (error) {
+      if (address_text[0] == '-') continue;
+      *error_text = "Could not create server TCP listening socket " + host + ":" +
+                    std::to_string(*bound_port) + ": " + error.message();
+      return false;
+    }
+    *bound_port = acceptor->local_endpoint().port();
+    out->push_back(std::move(acceptor));
+  }
+  return true;
+}
+
+bool Server::Impl::Relisten(int* bound_port) {
+  // Like Redis: close the old listeners, open the new ones, and on failure reopen the old ones.
+  boost::system::error_code ignored;
+  for (auto& acceptor : tcp_acceptors) acceptor->close(ignored);
+  tcp_acceptors.clear();
+  const Settings& settings = engine.settings();
+  std::vector<std::shared_ptr<asio::ip::tcp::acceptor>> fresh;
+  std::string error;
+  bool ok =
+      ListenTcp(settings.bind, settings.port, settings.tcp_backlog, &fresh, bound_port, &error);
+  if (ok) {
+    listening_bind = settings.bind;
+    listening_port = *bound_port;
+  } else {
+    fresh.clear();
+    ListenTcp(listening_bind, listening_port, settings.tcp_backlog, &fresh, bound_port, &error);
+  }
+  tcp_acceptors = std::move(fresh);
+  for (auto& acceptor : tcp_acceptors) AcceptTcp(acceptor);
+  return ok;
 }
 
 void Server::Impl::AcceptUnix() {
@@ -344,25 +407,10 @@ void Server::Bind() {
   Settings& settings = config_.settings();
   int bound_port = settings.port;
   if (settings.port != 0 || settings.unixsocket.empty()) {
-    for (const std::string& address_text : settings.bind) {
-      std::string host = address_text;
-      if (!host.empty() && host[0] == '-') host.erase(0, 1);  // "-::1": optional address
-      boost::system::error_code error;
-      auto address = asio::ip::make_address(host, error);
-      if (error) throw std::runtime_error("Invalid bind address '" + address_text + "'");
-      auto acceptor = std::make_unique<asio::ip::tcp::acceptor>(impl_->io);
-      asio::ip::tcp::endpoint endpoint(address, static_cast<unsigned short>(bound_port));
-      acceptor->open(endpoint.protocol(), error);
-      if (!error) acceptor->set_option(asio::socket_base::reuse_address(true), error);
-      if (!error) acceptor->bind(endpoint, error);
-      if (!error) acceptor->listen(settings.tcp_backlog, error);
-      if (error) {
-        if (address_text[0] == '-') continue;
-        throw std::runtime_error("Could not create server TCP listening socket " + host + ":" +
-                                 std::to_string(bound_port) + ": " + error.message());
-      }
-      bound_port = acceptor->local_endpoint().port();
-      impl_->tcp_acceptors.push_back(std::move(acceptor));
+    std::string error;
+    if (!impl_->ListenTcp(settings.bind, settings.port, settings.tcp_backlog, &impl_->tcp_acceptors,
+                          &bound_port, &error)) {
+      throw std::runtime_error(error);
     }
   }
   if (!settings.unixsocket.empty()) {
@@ -374,13 +422,28 @@ void Server::Bind() {
     if (!error) impl_->unix_acceptor->bind(endpoint, error);
     if (!error) impl_->unix_acceptor->listen(settings.tcp_backlog, error);
     if (error) {
-      throw std::runtime_error("Could not create server unix socket " + settings.unixsocket +
-                               ": " + error.message());
+      throw std::runtime_error("Could not create server unix socket " + settings.unixsocket + ": " +
+                               error.message());
     }
   }
   settings.port = bound_port;
   port_ = bound_port;
-  for (auto& acceptor : impl_->tcp_acceptors) impl_->AcceptTcp(*acceptor);
+  impl_->listening_bind = settings.bind;
+  impl_->listening_port = bound_port;
+  // CONFIG SET port / bind re-listen at once, as in Redis (the hook runs on the loop thread).
+  auto relisten = [this](std::string_view failure) {
+    return [this, failure](std::string* error) {
+      int bound = 0;
+      const bool ok = impl_->Relisten(&bound);
+      config_.settings().port = bound;
+      port_ = bound;
+      if (!ok) *error = std::string(failure);
+      return ok;
+    };
+  };
+  config_.SetApplyHook("port", relisten("Unable to listen on this port. Check server logs."));
+  config_.SetApplyHook("bind", relisten("Failed to bind to specified addresses."));
+  for (auto& acceptor : impl_->tcp_acceptors) impl_->AcceptTcp(acceptor);
   if (impl_->unix_acceptor) impl_->AcceptUnix();
   impl_->ScheduleCron();
 }

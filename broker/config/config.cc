@@ -1,7 +1,17 @@
 #include "broker/config/config.h"
 
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
 #include <charconv>
+#include <climits>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "broker/command/command_table.h"
@@ -14,10 +24,61 @@ namespace drayman {
 namespace {
 
 constexpr std::string_view kNotInteger = "argument couldn't be parsed into an integer";
+constexpr std::string_view kNotMemory = "argument must be a memory value";
+constexpr std::string_view kWrongArgCount = "wrong number of arguments";
+constexpr std::string_view kBadDirective = "Bad directive or wrong number of arguments";
+constexpr std::string_view kUnbalancedQuotes = "Unbalanced quotes in configuration line";
+constexpr size_t kMaxBindAddresses = 16;  // Redis's CONFIG_BINDADDR_MAX
 
-std::function<bool(const std::vector<std::string>&, std::string*)> IntSetter(int* field,
-                                                                              int64_t min,
-                                                                              int64_t max) {
+std::string RangeError(int64_t min, int64_t max) {
+  return "argument must be between " + std::to_string(min) + " and " + std::to_string(max) +
+         " inclusive";
+}
+
+// Memory values as Redis's memtoull reads them: digits, then an optional unit. A number too large
+// for 64 bits saturates (Redis then reports it out of range); a product that overflows is not a
+// memory value at all.
+bool ParseMemoryUnsigned(std::string_view text, uint64_t* bytes) {
+  if (!text.empty() && text[0] == '-') return false;
+  size_t digits_end = 0;
+  while (digits_end < text.size() && std::isdigit(static_cast<unsigned char>(text[digits_end]))) {
+    ++digits_end;
+  }
+  std::string unit = ToLower(text.substr(digits_end));
+  uint64_t multiplier = 1;
+  if (unit.empty() || unit == "b") {
+    multiplier = 1;
+  } else if (unit == "k") {
+    multiplier = 1000;
+  } else if (unit == "kb") {
+    multiplier = 1024;
+  } else if (unit == "m") {
+    multiplier = 1000 * 1000;
+  } else if (unit == "mb") {
+    multiplier = 1024 * 1024;
+  } else if (unit == "g") {
+    multiplier = 1000ULL * 1000 * 1000;
+  } else if (unit == "gb") {
+    multiplier = 1024ULL * 1024 * 1024;
+  } else {
+    return false;
+  }
+  uint64_t number = 0;
+  std::string_view digits = text.substr(0, digits_end);
+  if (!digits.empty()) {
+    auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), number);
+    if (ec == std::errc::result_out_of_range) number = UINT64_MAX;
+  }
+  if (number > UINT64_MAX / multiplier) return false;
+  *bytes = number * multiplier;
+  return true;
+}
+
+using Setter = std::function<bool(const std::vector<std::string>&, std::string*)>;
+
+// Integer parameters: Redis's string2ll rules, then the range check.
+template <typename T>
+Setter IntSetter(T* field, int64_t min, int64_t max) {
   return [field, min, max](const std::vector<std::string>& values, std::string* error) {
     int64_t parsed = 0;
     if (values.size() != 1 || !ParseInt64(values[0], &parsed)) {
@@ -25,33 +86,31 @@ std::function<bool(const std::vector<std::string>&, std::string*)> IntSetter(int
       return false;
     }
     if (parsed < min || parsed > max) {
-      *error = "argument must be between " + std::to_string(min) + " and " + std::to_string(max) +
-               " inclusive";
+      *error = RangeError(min, max);
       return false;
     }
-    *field = static_cast<int>(parsed);
+    *field = static_cast<T>(parsed);
     return true;
   };
 }
 
-std::function<bool(const std::vector<std::string>&, std::string*)> MemorySetter(int64_t* field,
-                                                                                 int64_t min) {
+Setter MemorySetter(int64_t* field, int64_t min) {
   return [field, min](const std::vector<std::string>& values, std::string* error) {
-    int64_t parsed = 0;
-    if (values.size() != 1 || !ParseMemory(values[0], &parsed)) {
-      *error = "argument must be a memory value";
+    uint64_t parsed = 0;
+    if (values.size() != 1 || !ParseMemoryUnsigned(values[0], &parsed)) {
+      *error = std::string(kNotMemory);
       return false;
     }
-    if (parsed < min) {
-      *error = "argument must be a memory value";
+    if (parsed < static_cast<uint64_t>(min) || parsed > static_cast<uint64_t>(INT64_MAX)) {
+      *error = RangeError(min, INT64_MAX);
       return false;
     }
-    *field = parsed;
+    *field = static_cast<int64_t>(parsed);
     return true;
   };
 }
 
-std::function<bool(const std::vector<std::string>&, std::string*)> BoolSetter(bool* field) {
+Setter BoolSetter(bool* field) {
   return [field](const std::vector<std::string>& values, std::string* error) {
     if (values.size() == 1 && EqualsIgnoreCase(values[0], "yes")) {
       *field = true;
@@ -65,11 +124,10 @@ std::function<bool(const std::vector<std::string>&, std::string*)> BoolSetter(bo
   };
 }
 
-std::function<bool(const std::vector<std::string>&, std::string*)> StringSetter(
-    std::string* field) {
+Setter StringSetter(std::string* field) {
   return [field](const std::vector<std::string>& values, std::string* error) {
     if (values.size() != 1) {
-      *error = "wrong number of arguments";
+      *error = std::string(kWrongArgCount);
       return false;
     }
     *field = values[0];
@@ -77,8 +135,7 @@ std::function<bool(const std::vector<std::string>&, std::string*)> StringSetter(
   };
 }
 
-std::function<bool(const std::vector<std::string>&, std::string*)> EnumSetter(
-    std::string* field, std::vector<std::string> allowed) {
+Setter EnumSetter(std::string* field, std::vector<std::string> allowed) {
   return [field, allowed](const std::vector<std::string>& values, std::string* error) {
     if (values.size() == 1) {
       for (const std::string& option : allowed) {
@@ -97,7 +154,56 @@ std::function<bool(const std::vector<std::string>&, std::string*)> EnumSetter(
   };
 }
 
+// Multi-word values: a config-file line passes its words; CONFIG SET passes one string, which
+// Redis splits on spaces.
+std::vector<std::string> Words(const std::vector<std::string>& values) {
+  if (values.size() != 1) return values;
+  std::vector<std::string> words;
+  std::istringstream stream(values[0]);
+  std::string word;
+  while (stream >> word) words.push_back(word);
+  return words;
+}
+
 std::string YesNo(bool value) { return value ? "yes" : "no"; }
+
+// Redis's sdstrim(line, " \t\r\n").
+std::string_view Trim(std::string_view line) {
+  constexpr std::string_view kBlanks = " \t\r\n";
+  size_t first = line.find_first_not_of(kBlanks);
+  if (first == std::string_view::npos) return {};
+  size_t last = line.find_last_not_of(kBlanks);
+  return line.substr(first, last - first + 1);
+}
+
+std::string QuoteIfNeeded(const std::string& value) {
+  bool plain = !value.empty();
+  for (unsigned char c : value) {
+    if (!std::isgraph(c) || c == '"' || c == '\'' || c == '\\') plain = false;
+  }
+  if (plain) return value;
+  std::string quoted = "\"";
+  for (unsigned char c : value) {
+    if (c == '"' || c == '\\') {
+      quoted.push_back('\\');
+      quoted.push_back(static_cast<char>(c));
+    } else if (c == '\n') {
+      quoted.append("\\n");
+    } else if (c == '\r') {
+      quoted.append("\\r");
+    } else if (c == '\t') {
+      quoted.append("\\t");
+    } else if (!std::isprint(c)) {
+      char hex[8];
+      std::snprintf(hex, sizeof(hex), "\\x%02x", c);
+      quoted.append(hex);
+    } else {
+      quoted.push_back(static_cast<char>(c));
+    }
+  }
+  quoted.push_back('"');
+  return quoted;
+}
 
 // --- client-output-buffer-limit (pub/sub work) ---
 // "<class> <hard> <soft> <soft seconds> [<class> ...]". CONFIG SET passes one string, split on
@@ -169,59 +275,47 @@ std::string FormatOutputBufferLimits(const std::array<OutputBufferLimit, 3>& lim
 }  // namespace
 
 bool ParseMemory(std::string_view text, int64_t* bytes) {
-  size_t digits_end = 0;
-  while (digits_end < text.size() &&
-         (std::isdigit(static_cast<unsigned char>(text[digits_end])) ||
-          (digits_end == 0 && text[digits_end] == '-'))) {
-    ++digits_end;
-  }
-  int64_t number = 0;
-  if (!ParseInt64(text.substr(0, digits_end), &number)) return false;
-  std::string unit = ToLower(text.substr(digits_end));
-  int64_t multiplier = 1;
-  if (unit.empty() || unit == "b") {
-    multiplier = 1;
-  } else if (unit == "k") {
-    multiplier = 1000;
-  } else if (unit == "kb") {
-    multiplier = 1024;
-  } else if (unit == "m") {
-    multiplier = 1000 * 1000;
-  } else if (unit == "mb") {
-    multiplier = 1024 * 1024;
-  } else if (unit == "g") {
-    multiplier = 1000LL * 1000 * 1000;
-  } else if (unit == "gb") {
-    multiplier = 1024LL * 1024 * 1024;
-  } else {
+  uint64_t parsed = 0;
+  if (!ParseMemoryUnsigned(text, &parsed) || parsed > static_cast<uint64_t>(INT64_MAX)) {
     return false;
   }
-  *bytes = number * multiplier;
+  *bytes = static_cast<int64_t>(parsed);
   return true;
 }
 
 Config::Config() { Register(); }
 
+Config::Config(const Config& other) : settings_(other.settings_), config_file_(other.config_file_) {
+  Register();
+}
+
+Config& Config::operator=(const Config& other) {
+  if (this != &other) {
+    settings_ = other.settings_;
+    config_file_ = other.config_file_;
+  }
+  return *this;
+}
+
 void Config::Register() {
   Settings& s = settings_;
-  auto int_getter = [](const int* field) { return [field] { return std::to_string(*field); }; };
+  auto int_getter = [](const auto* field) { return [field] { return std::to_string(*field); }; };
   auto string_getter = [](const std::string* field) { return [field] { return *field; }; };
   auto bool_getter = [](const bool* field) { return [field] { return YesNo(*field); }; };
-  auto memory_getter = [](const int64_t* field) {
-    return [field] { return std::to_string(*field); };
-  };
 
+  // {name, aliases, mutable at run time, setter, getter, single value, protected, sensitive}
   parameters_ = {
-      {"port", {}, false, IntSetter(&s.port, 0, 65535), int_getter(&s.port)},
+      {"port", {}, true, IntSetter(&s.port, 0, 65535), int_getter(&s.port), true},
       {"bind",
        {},
-       false,
+       true,
        [&s](const std::vector<std::string>& values, std::string* error) {
-         if (values.empty()) {
-           *error = "wrong number of arguments";
+         std::vector<std::string> addresses = Words(values);
+         if (addresses.size() > kMaxBindAddresses) {
+           *error = "Too many bind addresses specified.";
            return false;
          }
-         s.bind = values;
+         s.bind = std::move(addresses);
          return true;
        },
        [&s] {
@@ -232,23 +326,71 @@ void Config::Register() {
          }
          return joined;
        }},
-      {"tcp-backlog", {}, false, IntSetter(&s.tcp_backlog, 0, 65535), int_getter(&s.tcp_backlog)},
-      {"timeout", {}, true, IntSetter(&s.timeout_seconds, 0, INT32_MAX),
-       int_getter(&s.timeout_seconds)},
-      {"tcp-keepalive", {}, true, IntSetter(&s.tcp_keepalive, 0, INT32_MAX),
-       int_getter(&s.tcp_keepalive)},
-      {"protected-mode", {}, true, BoolSetter(&s.protected_mode), bool_getter(&s.protected_mode)},
-      {"unixsocket", {}, false, StringSetter(&s.unixsocket), string_getter(&s.unixsocket)},
-      {"http-port", {}, false, IntSetter(&s.http_port, -1, 65535), int_getter(&s.http_port)},
-      {"databases", {}, false, IntSetter(&s.databases, 1, INT32_MAX), int_getter(&s.databases)},
-      {"requirepass", {}, true, StringSetter(&s.requirepass), string_getter(&s.requirepass)},
-      {"maxclients", {}, true, IntSetter(&s.maxclients, 1, INT32_MAX), int_getter(&s.maxclients)},
-      {"hz", {}, true, IntSetter(&s.hz, 1, 500), int_getter(&s.hz)},
-      {"proto-max-bulk-len", {}, true, MemorySetter(&s.proto_max_bulk_len, 1024 * 1024),
-       memory_getter(&s.proto_max_bulk_len)},
-      {"client-query-buffer-limit", {}, true,
+      {"tcp-backlog",
+       {},
+       false,
+       IntSetter(&s.tcp_backlog, 0, INT_MAX),
+       int_getter(&s.tcp_backlog),
+       true},
+      {"timeout",
+       {},
+       true,
+       IntSetter(&s.timeout_seconds, 0, INT_MAX),
+       int_getter(&s.timeout_seconds),
+       true},
+      {"tcp-keepalive",
+       {},
+       true,
+       IntSetter(&s.tcp_keepalive, 0, INT_MAX),
+       int_getter(&s.tcp_keepalive),
+       true},
+      {"protected-mode",
+       {},
+       true,
+       BoolSetter(&s.protected_mode),
+       bool_getter(&s.protected_mode),
+       true},
+      {"unixsocket", {}, false, StringSetter(&s.unixsocket), string_getter(&s.unixsocket), true},
+      {"http-port", {}, false, IntSetter(&s.http_port, -1, 65535), int_getter(&s.http_port), true},
+      {"databases", {}, false, IntSetter(&s.databases, 1, INT_MAX), int_getter(&s.databases), true},
+      {"requirepass",
+       {},
+       true,
+       StringSetter(&s.requirepass),
+       string_getter(&s.requirepass),
+       true,
+       false,
+       /*sensitive=*/true},
+      {"maxclients",
+       {},
+       true,
+       IntSetter(&s.maxclients, 1, UINT32_MAX),
+       int_getter(&s.maxclients),
+       true},
+      {"hz",
+       {},
+       true,
+       [&s](const std::vector<std::string>& values, std::string* error) {
+         int64_t hz = 0;
+         if (!IntSetter(&hz, 0, INT_MAX)(values, error)) return false;
+         // Redis clamps rather than rejects (CONFIG_MIN_HZ 1, CONFIG_MAX_HZ 500).
+         s.hz = static_cast<int>(std::clamp<int64_t>(hz, 1, 500));
+         return true;
+       },
+       int_getter(&s.hz),
+       true},
+      {"proto-max-bulk-len",
+       {},
+       true,
+       MemorySetter(&s.proto_max_bulk_len, 1024 * 1024),
+       int_getter(&s.proto_max_bulk_len),
+       true},
+      {"client-query-buffer-limit",
+       {},
+       true,
        MemorySetter(&s.client_query_buffer_limit, 1024 * 1024),
-       memory_getter(&s.client_query_buffer_limit)},
+       int_getter(&s.client_query_buffer_limit),
+       true},
       {"busy-reply-threshold",
        {"lua-time-limit"},
        true,
@@ -265,16 +407,64 @@ void Config::Register() {
          s.busy_reply_threshold_ms = parsed;
          return true;
        },
-       [&s] { return std::to_string(s.busy_reply_threshold_ms); }},
-      {"client-output-buffer-limit", {}, true,
+       [&s] { return std::to_string(s.busy_reply_threshold_ms); },
+       true},
+      {"client-output-buffer-limit",
+       {},
+       true,
        OutputBufferLimitSetter(&s.client_output_buffer_limit),
        [&s] { return FormatOutputBufferLimits(s.client_output_buffer_limit); }},
-      {"dir", {}, true, StringSetter(&s.dir), string_getter(&s.dir)},
-      {"logfile", {}, false, StringSetter(&s.logfile), string_getter(&s.logfile)},
-      {"loglevel", {}, true,
-       EnumSetter(&s.loglevel, {"debug", "verbose", "notice", "warning", "nothing"}),
-       string_getter(&s.loglevel)},
-      {"pidfile", {}, false, StringSetter(&s.pidfile), string_getter(&s.pidfile)},
+      {"slowlog-log-slower-than",
+       {},
+       true,
+       IntSetter(&s.slowlog_log_slower_than, -1, INT64_MAX),
+       int_getter(&s.slowlog_log_slower_than),
+       true},
+      {"slowlog-max-len",
+       {},
+       true,
+       IntSetter(&s.slowlog_max_len, 0, INT64_MAX),
+       int_getter(&s.slowlog_max_len),
+       true},
+      {"dir",
+       {},
+       true,
+       [&s](const std::vector<std::string>& values, std::string* error) {
+         if (values.size() != 1) {
+           *error = std::string(kWrongArgCount);
+           return false;
+         }
+         // Redis chdir()s here and reports getcwd(); Drayman may be embedded in another process,
+         // so it checks the directory the same way and keeps its absolute path instead.
+         struct stat info;
+         if (::stat(values[0].c_str(), &info) != 0) {
+           *error = std::strerror(errno);
+           return false;
+         }
+         if (!S_ISDIR(info.st_mode)) {
+           *error = std::strerror(ENOTDIR);
+           return false;
+         }
+         std::error_code ignored;
+         std::filesystem::path absolute = std::filesystem::canonical(values[0], ignored);
+         s.dir = absolute.empty() ? values[0] : absolute.string();
+         return true;
+       },
+       [&s] {
+         std::error_code ignored;
+         std::filesystem::path absolute = std::filesystem::canonical(s.dir, ignored);
+         return absolute.empty() ? s.dir : absolute.string();
+       },
+       true,
+       /*is_protected=*/true},
+      {"logfile", {}, false, StringSetter(&s.logfile), string_getter(&s.logfile), true},
+      {"loglevel",
+       {},
+       true,
+       EnumSetter(&s.loglevel, {"debug", "verbose", "notice", "warning"}),
+       string_getter(&s.loglevel),
+       true},
+      {"pidfile", {}, false, StringSetter(&s.pidfile), string_getter(&s.pidfile), true},
       {"daemonize",
        {},
        false,
@@ -288,7 +478,8 @@ void Config::Register() {
          s.daemonize = false;
          return true;
        },
-       bool_getter(&s.daemonize)},
+       bool_getter(&s.daemonize),
+       true},
   };
 }
 
@@ -302,35 +493,154 @@ const Config::Parameter* Config::FindParameter(std::string_view name) const {
   return nullptr;
 }
 
+Config::Parameter* Config::FindParameter(std::string_view name) {
+  return const_cast<Parameter*>(std::as_const(*this).FindParameter(name));
+}
+
+bool Config::IsSensitive(std::string_view name) const {
+  const Parameter* parameter = FindParameter(name);
+  return parameter != nullptr && parameter->sensitive;
+}
+
+bool Config::SetApplyHook(std::string_view name, ApplyHook hook) {
+  Parameter* parameter = FindParameter(name);
+  if (parameter == nullptr) return false;
+  parameter->apply = std::move(hook);
+  return true;
+}
+
 bool Config::Set(std::string_view name, const std::vector<std::string>& values, bool at_startup,
                  std::string* error) {
-  const Parameter* parameter = FindParameter(name);
-  if (parameter == nullptr) {
-    *error = "ERR Unknown option or number of arguments for CONFIG SET - '" + std::string(name) + "'";
-    return false;
+  if (!at_startup) {
+    std::vector<std::string> args = {std::string(name)};
+    if (values.size() == 1) {
+      args.push_back(values[0]);
+    } else {
+      std::string joined;
+      for (const std::string& value : values) joined += (joined.empty() ? "" : " ") + value;
+      args.push_back(joined);
+    }
+    return SetMany(args, error);
   }
-  if (!at_startup && !parameter->mutable_at_runtime) {
-    *error = "ERR CONFIG SET failed (possibly related to argument '" + std::string(name) +
-             "') - can't set immutable config";
+  Parameter* parameter = FindParameter(name);
+  if (parameter == nullptr) {
+    *error =
+        "ERR Unknown option or number of arguments for CONFIG SET - '" + std::string(name) + "'";
     return false;
   }
   std::string detail;
   if (!parameter->set(values, &detail)) {
-    *error = "ERR CONFIG SET failed (possibly related to argument '" + std::string(name) + "') - " +
+    *error = "ERR CONFIG SET failed (possibly related to argument '" + parameter->name + "') - " +
              detail;
     return false;
   }
   return true;
 }
 
+bool Config::SetMany(const std::vector<std::string>& args, std::string* error) {
+  // Redis 7.0's configSetCommand: first every name is checked (the first unknown name wins over
+  // anything else; otherwise the first immutable, protected or duplicate name), then values are
+  // set in order with a backup of the old ones, then apply hooks run.
+  if (args.size() % 2 != 0) {
+    *error = "ERR syntax error";
+    return false;
+  }
+  const size_t count = args.size() / 2;
+  std::vector<Parameter*> targets(count, nullptr);
+  std::string unknown_name, failed_name, failure;
+  for (size_t i = 0; i < count; ++i) {
+    const std::string& name = args[2 * i];
+    Parameter* parameter = FindParameter(name);
+    if (parameter == nullptr) {
+      if (unknown_name.empty() && failed_name.empty()) unknown_name = name;
+      continue;
+    }
+    if (!unknown_name.empty() || !failed_name.empty()) continue;
+    if (!parameter->mutable_at_runtime || parameter->is_protected) {
+      failed_name = name;
+      failure = parameter->mutable_at_runtime ? "can't set protected config"
+                                              : "can't set immutable config";
+      continue;
+    }
+    if (std::find(targets.begin(), targets.begin() + static_cast<long>(i), parameter) !=
+        targets.begin() + static_cast<long>(i)) {
+      failed_name = name;
+      failure = "duplicate parameter";
+      continue;
+    }
+    targets[i] = parameter;
+  }
+  if (!unknown_name.empty()) {
+    *error = "ERR Unknown option or number of arguments for CONFIG SET - '" + unknown_name + "'";
+    return false;
+  }
+  auto fail = [&](const std::string& name, const std::string& detail) {
+    *error = "ERR CONFIG SET failed (possibly related to argument '" + name + "') - " + detail;
+    return false;
+  };
+  if (!failed_name.empty()) return fail(failed_name, failure);
+
+  std::vector<std::string> backups;
+  backups.reserve(count);
+  for (Parameter* parameter : targets) backups.push_back(parameter->get());
+  auto restore = [&](size_t upto) {
+    std::string ignored;
+    for (size_t j = 0; j < upto; ++j) targets[j]->set({backups[j]}, &ignored);
+  };
+  for (size_t i = 0; i < count; ++i) {
+    std::string detail;
+    if (!targets[i]->set({args[2 * i + 1]}, &detail)) {
+      restore(i + 1);
+      return fail(targets[i]->name, detail);
+    }
+  }
+  // Hooks run in argument order; one shared by two parameters (port and bind re-listen) simply
+  // runs twice.
+  std::vector<const Parameter*> applied;
+  for (size_t i = 0; i < count; ++i) {
+    if (!targets[i]->apply) continue;
+    std::string detail;
+    if (!targets[i]->apply(&detail)) {
+      restore(count);
+      std::string ignored;
+      for (const Parameter* done : applied) done->apply(&ignored);
+      return fail(targets[i]->name, detail);
+    }
+    applied.push_back(targets[i]);
+  }
+  return true;
+}
+
 std::vector<std::pair<std::string, std::string>> Config::Get(std::string_view pattern) const {
+  return GetMany({std::string(pattern)});
+}
+
+std::vector<std::pair<std::string, std::string>> Config::GetMany(
+    const std::vector<std::string>& patterns) const {
   std::vector<std::pair<std::string, std::string>> matches;
-  for (const Parameter& parameter : parameters_) {
-    if (GlobMatch(pattern, parameter.name, /*nocase=*/true)) {
-      matches.emplace_back(parameter.name, parameter.get());
-    } else {
+  std::set<std::string> seen;  // lowercase names already reported
+  for (const std::string& pattern : patterns) {
+    if (pattern.find_first_of("[*?") == std::string::npos) {
+      // An exact name is looked up directly and reported as typed (Redis 7.0 does the same).
+      const Parameter* parameter = FindParameter(pattern);
+      if (parameter != nullptr && seen.insert(ToLower(pattern)).second) {
+        seen.insert(parameter->name);
+        matches.emplace_back(pattern, parameter->get());
+      }
+      continue;
+    }
+    for (const Parameter& parameter : parameters_) {
+      if (seen.count(parameter.name)) continue;
+      if (GlobMatch(pattern, parameter.name, /*nocase=*/true)) {
+        seen.insert(parameter.name);
+        matches.emplace_back(parameter.name, parameter.get());
+        continue;
+      }
       for (const std::string& alias : parameter.aliases) {
-        if (GlobMatch(pattern, alias, true)) matches.emplace_back(alias, parameter.get());
+        if (!seen.count(alias) && GlobMatch(pattern, alias, /*nocase=*/true)) {
+          seen.insert(alias);
+          matches.emplace_back(alias, parameter.get());
+        }
       }
     }
   }
@@ -338,26 +648,28 @@ std::vector<std::pair<std::string, std::string>> Config::Get(std::string_view pa
 }
 
 bool Config::LoadText(std::string_view text, std::string* error) {
-  std::istringstream lines{std::string(text)};
-  std::string line;
   int line_number = 0;
   std::vector<std::string> words;
-  while (std::getline(lines, line)) {
+  auto report = [&](std::string_view line, std::string_view reason) {
+    *error = "Reading the configuration file, at line " + std::to_string(line_number) + "\n>>> '" +
+             std::string(line) + "'\n" + std::string(reason);
+    return false;
+  };
+  while (!text.empty()) {
+    size_t end = text.find('\n');
+    std::string_view raw = text.substr(0, end);
+    text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
     ++line_number;
-    size_t first = line.find_first_not_of(" \t\r");
-    if (first == std::string::npos || line[first] == '#') continue;
-    if (!SplitArgs(line, &words)) {
-      *error = "line " + std::to_string(line_number) + ": unbalanced quotes in configuration line";
-      return false;
-    }
+    std::string_view line = Trim(raw);
+    if (line.empty() || line[0] == '#') continue;
+    if (!SplitArgs(line, &words)) return report(line, kUnbalancedQuotes);
     if (words.empty()) continue;
-    std::string name = ToLower(words[0]);
+    Parameter* parameter = FindParameter(words[0]);
+    if (parameter == nullptr) return report(line, kBadDirective);
     std::vector<std::string> values(words.begin() + 1, words.end());
-    std::string set_error;
-    if (!Set(name, values, /*at_startup=*/true, &set_error)) {
-      *error = "line " + std::to_string(line_number) + ": '" + line + "': " + set_error;
-      return false;
-    }
+    if (parameter->single_value && values.size() != 1) return report(line, kWrongArgCount);
+    std::string detail;
+    if (!parameter->set(values, &detail)) return report(line, detail);
   }
   return true;
 }
@@ -365,32 +677,48 @@ bool Config::LoadText(std::string_view text, std::string* error) {
 bool Config::LoadFile(const std::string& path, std::string* error) {
   std::ifstream file(path);
   if (!file) {
-    *error = "Fatal error, can't open config file '" + path + "'";
+    *error = "Fatal error, can't open config file '" + path + "': " + std::strerror(errno);
     return false;
   }
   std::stringstream content;
   content << file.rdbuf();
-  config_file_ = path;
+  std::error_code ignored;
+  std::filesystem::path absolute = std::filesystem::absolute(path, ignored);
+  config_file_ = absolute.empty() ? path : absolute.lexically_normal().string();
   return LoadText(content.str(), error);
 }
 
 bool Config::ParseCommandLine(int argc, const char* const* argv, std::string* error) {
   int index = 1;
+  std::string text;
   if (index < argc && std::string_view(argv[index]).substr(0, 2) != "--") {
-    if (!LoadFile(argv[index], error)) return false;
+    std::ifstream file(argv[index]);
+    if (!file) {
+      *error = "Fatal error, can't open config file '" + std::string(argv[index]) +
+               "': " + std::strerror(errno);
+      return false;
+    }
+    std::stringstream content;
+    content << file.rdbuf();
+    text = content.str();
+    std::error_code ignored;
+    std::filesystem::path absolute = std::filesystem::absolute(argv[index], ignored);
+    config_file_ = absolute.empty() ? argv[index] : absolute.lexically_normal().string();
     ++index;
   }
-  // Remaining `--name value...` pairs form config lines, as Redis builds them.
-  std::string text;
+  // Like redis-server: the options follow the file's text after a newline, one line per
+  // `--name`, each value quoted so spaces and empty strings survive the split. Error line numbers
+  // count the same way.
+  text.push_back('\n');
+  bool first_option = true;
   for (; index < argc; ++index) {
     std::string_view word = argv[index];
-    if (word.substr(0, 2) == "--") {
-      if (!text.empty()) text.push_back('\n');
+    if (word.substr(0, 2) == "--" && word.size() > 2) {
+      if (!first_option) text.push_back('\n');
+      first_option = false;
       text.append(word.substr(2));
     } else {
-      text.push_back(' ');
-      // Quote each value so spaces and empty strings survive the line split.
-      text.push_back('"');
+      text.append(" \"");
       for (char c : word) {
         if (c == '"' || c == '\\') text.push_back('\\');
         text.push_back(c);
@@ -399,6 +727,75 @@ bool Config::ParseCommandLine(int argc, const char* const* argv, std::string* er
     }
   }
   return LoadText(text, error);
+}
+
+bool Config::Rewrite(std::string* error) const {
+  if (config_file_.empty()) {
+    *error = "ERR The server is running without a config file";
+    return false;
+  }
+  std::vector<std::string> lines;
+  {
+    std::ifstream file(config_file_);
+    std::string line;
+    while (std::getline(file, line)) lines.push_back(line);
+  }
+  const Config defaults;
+  auto current_line = [](const Parameter& parameter) {
+    std::string value = parameter.get();
+    if (parameter.name == "bind") return parameter.name + " " + value;  // several words
+    return parameter.name + " " + QuoteIfNeeded(value);
+  };
+  std::set<std::string> written;
+  std::vector<std::string> output;
+  std::vector<std::string> words;
+  for (const std::string& line : lines) {
+    std::string_view trimmed = Trim(line);
+    if (trimmed.empty() || trimmed[0] == '#' || !SplitArgs(trimmed, &words) || words.empty()) {
+      output.push_back(line);
+      continue;
+    }
+    const Parameter* parameter = FindParameter(words[0]);
+    if (parameter == nullptr) {
+      output.push_back(line);
+      continue;
+    }
+    // The first line of a parameter carries its current value; repeated lines are dropped.
+    if (written.insert(parameter->name).second) output.push_back(current_line(*parameter));
+  }
+  bool header = false;
+  for (const Parameter& parameter : parameters_) {
+    if (written.count(parameter.name)) continue;
+    const Parameter* fallback = defaults.FindParameter(parameter.name);
+    if (fallback != nullptr && fallback->get() == parameter.get()) continue;
+    if (!header) {
+      output.push_back("# Generated by CONFIG REWRITE");
+      header = true;
+    }
+    output.push_back(current_line(parameter));
+  }
+  // Write a temporary file next to the original and rename it over, so a crash never leaves a
+  // half-written config.
+  const std::string temporary = config_file_ + ".tmp-rewrite";
+  {
+    std::ofstream file(temporary, std::ios::trunc);
+    if (!file) {
+      *error = std::string("ERR Rewriting config file: ") + std::strerror(errno);
+      return false;
+    }
+    for (const std::string& line : output) file << line << '\n';
+    file.flush();
+    if (!file) {
+      *error = std::string("ERR Rewriting config file: ") + std::strerror(errno);
+      return false;
+    }
+  }
+  if (std::rename(temporary.c_str(), config_file_.c_str()) != 0) {
+    *error = std::string("ERR Rewriting config file: ") + std::strerror(errno);
+    std::remove(temporary.c_str());
+    return false;
+  }
+  return true;
 }
 
 }  // namespace drayman

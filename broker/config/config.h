@@ -1,10 +1,14 @@
 // Configuration: every parameter Drayman supports, with Redis's names, value formats and errors.
 //
 // Contract: parameters are set from a redis.conf-style file, from `--name value` flags, or at run
-// time by CONFIG SET (only those marked mutable). CONFIG GET answers with Redis's formats: numbers
-// in plain bytes, booleans as yes/no. Unknown names are answered as Redis answers them (nothing
-// for GET, an error for SET). The typed values live in `Settings`, which the engine and the server
-// read directly; the registry only maps names to those fields.
+// time by CONFIG SET (only those marked mutable; protected ones such as `dir` are refused as Redis
+// 7 refuses them by default). CONFIG SET of several parameters is atomic: names are checked first,
+// then values are set one by one and, if one fails, the ones already set are restored from their
+// previous values. Apply hooks (installed by the transport, e.g. to re-bind listeners on `port`)
+// run after all values are set and roll everything back if they fail. CONFIG GET answers with
+// Redis's formats: numbers in plain bytes, booleans as yes/no. Error texts are Redis 7.0's. The
+// typed values live in `Settings`, which the engine and the server read directly; the registry
+// only maps names to those fields.
 #pragma once
 
 #include <array>
@@ -41,10 +45,12 @@ struct Settings {
   // Engine.
   int databases = 16;
   std::string requirepass;
-  int maxclients = 10000;
-  int hz = 10;
+  int64_t maxclients = 10000;
+  int hz = 10;  // CONFIG SET accepts 0..INT_MAX and stores it clamped to 1..500, as Redis does
   int64_t proto_max_bulk_len = 512LL * 1024 * 1024;
   int64_t client_query_buffer_limit = 1024LL * 1024 * 1024;
+  int64_t slowlog_log_slower_than = 10000;  // microseconds; negative disables, 0 logs everything
+  int64_t slowlog_max_len = 128;
   // Scripts running longer are "busy": other clients get BUSY and may SCRIPT KILL (0 = never).
   int64_t busy_reply_threshold_ms = 5000;
   // Indexed by ClientClass. Redis defaults: normal 0 0 0, slave 256mb 64mb 60, pubsub 32mb 8mb 60
@@ -68,45 +74,82 @@ struct Settings {
 
 class Config {
  public:
+  // Runs after CONFIG SET stored new values; returns false with an error detail to roll back.
+  using ApplyHook = std::function<bool(std::string* error)>;
+
   Config();
+  // Copies the values; apply hooks are not copied (they belong to whoever installed them).
+  Config(const Config& other);
+  Config& operator=(const Config& other);
 
   Settings& settings() { return settings_; }
   const Settings& settings() const { return settings_; }
 
-  // Sets one parameter. `at_startup` allows immutable ones. On failure returns false with the
-  // whole error text in *error, shaped as CONFIG SET reports it.
+  // Sets one parameter. `at_startup` allows immutable and protected ones. On failure returns
+  // false with the whole error text in *error, shaped as CONFIG SET reports it.
   bool Set(std::string_view name, const std::vector<std::string>& values, bool at_startup,
            std::string* error);
+  // CONFIG SET name value [name value ...]: all or nothing. `args` alternates names and values.
+  // On failure returns false with the whole error text ("ERR ...") in *error.
+  bool SetMany(const std::vector<std::string>& args, std::string* error);
   // (name, value) pairs of every parameter matching the glob `pattern` (CONFIG GET).
   std::vector<std::pair<std::string, std::string>> Get(std::string_view pattern) const;
+  // CONFIG GET pattern [pattern ...]: each parameter once; an exact name is reported as typed.
+  std::vector<std::pair<std::string, std::string>> GetMany(
+      const std::vector<std::string>& patterns) const;
+  // Whether CONFIG SET / SLOWLOG must hide this parameter's value (requirepass).
+  bool IsSensitive(std::string_view name) const;
+
+  // Installs a hook that runs after CONFIG SET changes `name` (e.g. the server re-binding its
+  // listeners for `port` and `bind`). Returns false if there is no such parameter.
+  bool SetApplyHook(std::string_view name, ApplyHook hook);
 
   // Reads a redis.conf-style file. Returns false with a message on the first bad line.
   bool LoadFile(const std::string& path, std::string* error);
-  // Parses a config text (lines of "name value ...").
+  // Parses a config text (lines of "name value ..."). On error, *error holds Redis's report:
+  // "Reading the configuration file, at line N\n>>> 'line'\nreason".
   bool LoadText(std::string_view text, std::string* error);
-  // Parses `drayman-server [configfile] [--name value ...]`.
+  // Parses `drayman-server [configfile] [--name value ...]` the way redis-server does: the file's
+  // text, then one line per `--name` with its values quoted.
   bool ParseCommandLine(int argc, const char* const* argv, std::string* error);
 
+  // CONFIG REWRITE: rewrites the config file in place, keeping comments and unknown lines,
+  // replacing the lines of every parameter whose value differs from its default and appending
+  // the ones the file lacked. Returns false with the whole error text ("ERR ...").
+  bool Rewrite(std::string* error) const;
+
+  // Absolute path of the config file given at startup, empty if none.
   const std::string& config_file() const { return config_file_; }
 
  private:
+  using Setter = std::function<bool(const std::vector<std::string>&, std::string*)>;
   struct Parameter {
     std::string name;
     std::vector<std::string> aliases;
     bool mutable_at_runtime;
     // Parses and stores; returns an error detail ("argument couldn't be parsed into an integer").
-    std::function<bool(const std::vector<std::string>&, std::string*)> set;
+    Setter set;
     std::function<std::string()> get;
+    // A config-file line must carry exactly one value ("wrong number of arguments"). Parameters
+    // that take several words (bind) leave it false and check the count in their setter.
+    bool single_value = false;
+    // Redis 7 "protected" configs: CONFIG SET refuses them (enable-protected-configs is no).
+    bool is_protected = false;
+    // Hidden from SLOWLOG arguments.
+    bool sensitive = false;
+    ApplyHook apply;
   };
   void Register();
   const Parameter* FindParameter(std::string_view name) const;
+  Parameter* FindParameter(std::string_view name);
 
   Settings settings_;
   std::vector<Parameter> parameters_;
   std::string config_file_;
 };
 
-// Parses a Redis memory value: "1gb", "100mb", "64k", plain bytes.
+// Parses a Redis memory value: "1gb", "100mb", "64k", "2m", plain bytes (units case-insensitive;
+// k/m/g are powers of 1000, kb/mb/gb powers of 1024). Negative values are not memory values.
 bool ParseMemory(std::string_view text, int64_t* bytes);
 
 }  // namespace drayman

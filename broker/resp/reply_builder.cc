@@ -86,7 +86,8 @@ void ReplyBuilder::SimpleString(std::string_view text) {
 void ReplyBuilder::Error(std::string_view text) {
   ++error_count_;
   size_t code_end = text.find(' ');
-  last_error_code_.assign(text.substr(0, code_end == std::string_view::npos ? text.size() : code_end));
+  last_error_code_.assign(
+      text.substr(0, code_end == std::string_view::npos ? text.size() : code_end));
   out_->push_back('-');
   size_t start = out_->size();
   out_->append(text);
@@ -144,6 +145,16 @@ void ReplyBuilder::Double(double value) {
   } else {
     Bulk(text);
   }
+}
+
+void ReplyBuilder::Help(std::string_view command, std::initializer_list<std::string_view> lines) {
+  ArrayHeader(lines.size() + 3);
+  std::string first(command);
+  first.append(" <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
+  SimpleString(first);
+  for (std::string_view line : lines) SimpleString(line);
+  SimpleString("HELP");
+  SimpleString("    Prints this help.");
 }
 
 void ReplyBuilder::Bool(bool value) {

@@ -2,14 +2,15 @@
 //
 // Contract: every method appends exactly one RESP value (or an aggregate header whose elements the
 // caller appends next) to the output string it was given. The protocol can change between replies
-// (HELLO); RESP3-only types degrade to their RESP2 equivalents the way Redis degrades them: maps and
-// sets become flat arrays, doubles become bulk strings, booleans become integers, nulls become $-1
-// (or *-1 for null arrays), push frames become arrays, verbatim strings become bulk strings.
+// (HELLO); RESP3-only types degrade to their RESP2 equivalents the way Redis degrades them: maps
+// and sets become flat arrays, doubles become bulk strings, booleans become integers, nulls become
+// $-1 (or *-1 for null arrays), push frames become arrays, verbatim strings become bulk strings.
 // Error texts are passed whole, including their code ("ERR ...", "WRONGTYPE ..."): the builder
 // only adds the leading '-' and the CRLF, and counts errors by code for INFO errorstats.
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -37,14 +38,18 @@ class ReplyBuilder {
   void Null();       // missing value: $-1 or _
   void NullArray();  // missing aggregate (timeouts, aborted EXEC): *-1 or _
   void ArrayHeader(size_t count);
-  void MapHeader(size_t pairs);  // RESP2: array of 2*pairs
-  void SetHeader(size_t count);  // RESP2: array
+  void MapHeader(size_t pairs);   // RESP2: array of 2*pairs
+  void SetHeader(size_t count);   // RESP2: array
   void PushHeader(size_t count);  // RESP2: array
   void Double(double value);      // RESP2: bulk string in Redis's shortest form
   void Bool(bool value);          // RESP2: :1 / :0
   // `format` is three letters ("txt"). RESP2: plain bulk string.
   void Verbatim(std::string_view format, std::string_view text);
   void EmptyArray() { ArrayHeader(0); }
+  // Redis's addReplyHelp: status lines "<COMMAND> <subcommand> [<arg> [value] [opt] ...].
+  // Subcommands are:", then `lines`, then "HELP" / "    Prints this help.". `command` is the
+  // container's name in upper case.
+  void Help(std::string_view command, std::initializer_list<std::string_view> lines);
   // Appends pre-encoded RESP bytes (for replies encoded once and shared).
   void Raw(std::string_view bytes) { out_->append(bytes); }
 

@@ -12,7 +12,9 @@ namespace {
 constexpr int64_t kUnauthenticatedMaxArgs = 10;
 constexpr int64_t kUnauthenticatedMaxBulk = 16384;
 
-bool IsBlank(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\v' || c == '\f'; }
+bool IsBlank(char c) {
+  return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\v' || c == '\f';
+}
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -22,13 +24,24 @@ int HexValue(char c) {
 }
 
 // Parses a decimal integer the way Redis's string2ll does: optional '-', digits, no blanks,
-// no leading '+', no leading zeros except "0" itself.
+// no leading '+', no leading zeros except "0" itself ("-0" and "01" are rejected).
 bool ParseLength(std::string_view text, int64_t* value) {
   if (text.empty() || text.size() > 20) return false;
   if (text.size() > 1 && text[0] == '0') return false;
-  if (text.size() > 2 && text[0] == '-' && text[1] == '0') return false;
+  if (text.size() > 1 && text[0] == '-' && text[1] == '0') return false;
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), *value);
   return ec == std::errc() && ptr == text.data() + text.size();
+}
+
+// Redis finds line ends with strchr on its NUL-terminated query buffer, so a NUL byte before the
+// terminator hides it: the line stays incomplete (and eventually hits the size limits). The
+// terminator is searched with memchr first and only the bytes before it are checked for a NUL,
+// which keeps the search linear on pipelined input.
+const char* FindTerminator(const char* start, size_t available, char terminator) {
+  const char* found = static_cast<const char*>(std::memchr(start, terminator, available));
+  if (found == nullptr) return nullptr;
+  if (std::memchr(start, '\0', static_cast<size_t>(found - start)) != nullptr) return nullptr;
+  return found;
 }
 
 }  // namespace
@@ -53,12 +66,23 @@ bool SplitArgs(std::string_view line, std::vector<std::string>* args) {
           ++i;
           char c = line[i];
           switch (c) {
-            case 'n': c = '\n'; break;
-            case 'r': c = '\r'; break;
-            case 't': c = '\t'; break;
-            case 'b': c = '\b'; break;
-            case 'a': c = '\a'; break;
-            default: break;
+            case 'n':
+              c = '\n';
+              break;
+            case 'r':
+              c = '\r';
+              break;
+            case 't':
+              c = '\t';
+              break;
+            case 'b':
+              c = '\b';
+              break;
+            case 'a':
+              c = '\a';
+              break;
+            default:
+              break;
           }
           current.push_back(c);
         } else if (line[i] == '"') {
@@ -85,12 +109,22 @@ bool SplitArgs(std::string_view line, std::vector<std::string>* args) {
           break;
         }
         switch (line[i]) {
-          case ' ': case '\n': case '\r': case '\t': case '\0':
+          case ' ':
+          case '\n':
+          case '\r':
+          case '\t':
+          case '\0':
             done = true;
             break;
-          case '"': in_double = true; break;
-          case '\'': in_single = true; break;
-          default: current.push_back(line[i]); break;
+          case '"':
+            in_double = true;
+            break;
+          case '\'':
+            in_single = true;
+            break;
+          default:
+            current.push_back(line[i]);
+            break;
         }
       }
       if (i < n) ++i;
@@ -158,7 +192,7 @@ RequestParser::Result RequestParser::Next(std::vector<std::string>* args) {
 RequestParser::Result RequestParser::ParseInline(std::vector<std::string>* args) {
   const char* start = buffer_.data() + read_pos_;
   size_t available = write_end_ - read_pos_;
-  const char* newline = static_cast<const char*>(std::memchr(start, '\n', available));
+  const char* newline = FindTerminator(start, available, '\n');
   if (newline == nullptr) {
     if (available > kMaxInlineSize) return Fail("too big inline request");
     return Result::kNeedMore;
@@ -176,9 +210,9 @@ RequestParser::Result RequestParser::ParseMultibulk(std::vector<std::string>* ar
     // The `*<count>\r\n` header.
     const char* start = buffer_.data() + read_pos_;
     size_t available = write_end_ - read_pos_;
-    const char* cr = static_cast<const char*>(std::memchr(start, '\r', available));
+    const char* cr = FindTerminator(start, available, '\r');
     if (cr == nullptr || static_cast<size_t>(cr - start) + 2 > available) {
-      if (available > kMaxInlineSize) return Fail("too big mbulk count string");
+      if (cr == nullptr && available > kMaxInlineSize) return Fail("too big mbulk count string");
       return Result::kNeedMore;
     }
     int64_t count = 0;
@@ -201,9 +235,9 @@ RequestParser::Result RequestParser::ParseMultibulk(std::vector<std::string>* ar
       if (read_pos_ >= write_end_) return Result::kNeedMore;
       const char* start = buffer_.data() + read_pos_;
       size_t available = write_end_ - read_pos_;
-      const char* cr = static_cast<const char*>(std::memchr(start, '\r', available));
+      const char* cr = FindTerminator(start, available, '\r');
       if (cr == nullptr || static_cast<size_t>(cr - start) + 2 > available) {
-        if (available > kMaxInlineSize) return Fail("too big bulk count string");
+        if (cr == nullptr && available > kMaxInlineSize) return Fail("too big bulk count string");
         return Result::kNeedMore;
       }
       if (start[0] != '$') {

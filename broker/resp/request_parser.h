@@ -5,9 +5,11 @@
 // ..."); after an error the parser stays in the error state and the connection is to be closed
 // once the error reply is written. Both request forms are accepted: multibulk (`*N\r\n$L\r\n...`)
 // and inline (a line of space-separated words with Redis's quoting rules). Empty commands
-// (`*0`, `*-1`, blank lines) are skipped. Limits follow Redis: inline lines and length headers of
-// at most 64 KiB, multibulk counts up to INT_MAX (10 before AUTH), bulk lengths up to
-// proto-max-bulk-len (16 KiB before AUTH).
+// (`*0`, `*-1`, blank lines) are skipped. Limits follow Redis 7.0: inline lines and length headers
+// of at most 64 KiB, multibulk counts up to INT_MAX (10 before AUTH), bulk lengths up to
+// proto-max-bulk-len (16 KiB before AUTH). Like Redis, the two bytes after a bulk payload are
+// skipped unchecked, and a NUL byte before a line terminator hides the terminator (Redis searches
+// its query buffer with strchr).
 #pragma once
 
 #include <cstddef>
@@ -45,8 +47,10 @@ class RequestParser {
   // The whole error text ("ERR Protocol error: ...") after Next returned kError.
   const std::string& error() const { return error_; }
   // Bytes received but not yet consumed (Redis's qbuf).
-  size_t buffered_bytes() const { return buffer_.size() - read_pos_; }
+  size_t buffered_bytes() const { return write_end_ - read_pos_; }
   size_t buffer_capacity() const { return buffer_.capacity(); }
+  // Allocated but unused bytes after the buffered data (Redis's qbuf-free).
+  size_t free_bytes() const { return buffer_.capacity() - write_end_; }
 
   void set_authenticated(bool authenticated) { authenticated_ = authenticated; }
   void set_max_bulk_length(int64_t max_bulk_length) { max_bulk_length_ = max_bulk_length; }
@@ -62,7 +66,7 @@ class RequestParser {
   size_t write_end_ = 0;  // bytes of buffer_ holding data; the rest is writable space
   // Multibulk state carried across calls.
   std::vector<std::string> pending_;  // arguments of the command being read
-  int64_t args_expected_ = 0;  // 0 when not inside a multibulk command
+  int64_t args_expected_ = 0;         // 0 when not inside a multibulk command
   int64_t args_read_ = 0;
   int64_t bulk_length_ = -1;  // -1 when the next thing is a `$` header
   bool authenticated_ = true;

@@ -82,3 +82,17 @@ def test_a_stopped_server_cannot_restart():
 def test_fixtures_give_a_flushed_client(drayman_client, drayman_server, celery_broker_url):
     assert celery_broker_url == drayman_server.url
     assert drayman_client.ping() is True
+
+
+def test_lua_libraries_work_in_process():
+    # The extension links Debian's shared cjson/bit modules (see broker/CMakeLists.txt); their
+    # Lua API calls, errors included, must land in the same Lua the server runs.
+    with drayman.Server() as server:
+        client = redis.Redis(port=server.port)
+        assert client.eval("return cjson.encode({1, 2, 3})", 0) == b"[1,2,3]"
+        assert client.eval("return cjson.decode(ARGV[1]).x", 0, '{"x": "yes"}') == b"yes"
+        assert client.eval("return bit.band(12, 10)", 0) == 8
+        with pytest.raises(redis.ResponseError, match="Expected object key string"):
+            client.eval("return cjson.decode('{bad')", 0)
+        assert client.ping() is True
+        client.close()
