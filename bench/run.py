@@ -319,8 +319,10 @@ def report(info: dict, args, bench, prodcon, memory) -> str:
                f"{args.consumers} consumer threads `BRPOP queue 1`, one connection each, request "
                f"then reply (as kombu does), for {args.prodcon_seconds} s, then the consumers "
                "drain the list. Latency is push-to-pop: from the time a message was meant to be "
-               "sent (paced) or was sent (unpaced) to its pop. Unpaced producers outrun consumers "
-               "and the list grows, so its latency mostly measures the backlog.\n")
+               "sent (paced) or was sent (unpaced) to its pop. Unpaced producers can outrun "
+               "consumers and the list grows, so unpaced latency mostly measures the backlog and "
+               "swings by orders of magnitude between runs of the same server (p50 0.1 ms in one, "
+               "200 ms in the next); compare latency on the paced rows.\n")
     out.append("| mode | server | messages | msg/s | p50 latency | p99 latency | max |")
     out.append("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
     notes = []
