@@ -234,8 +234,9 @@ def machine() -> dict:
                                    text=True).stdout.strip()
     commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
                             capture_output=True, text=True).stdout.strip()
-    dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
-                           capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(
+        ["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
+        capture_output=True, text=True).stdout.strip()
     return {
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "cpus": os.cpu_count(), "cpu_model": first("/proc/cpuinfo", "model name"),
@@ -357,14 +358,14 @@ def report(info: dict, args, bench, prodcon, memory) -> str:
         if "error" in m:
             out.append(f"| {name} | n/a | n/a | n/a | n/a | n/a | n/a |")
             continue
-        out.append(f"| {name} | {m['rss_before'] / 2**20:.1f} MiB | {m['rss_after'] / 2**20:.1f} MiB"
+        out.append(f"| {name} | {m['rss_before'] / 2**20:.1f} MiB | "
+                   f"{m['rss_after'] / 2**20:.1f} MiB"
                    f" | {m['bytes_per_item']:.1f} | {m['llen']} | {m['seconds']:.1f} s | "
                    f"{m['cpu_seconds']:.2f} s |")
     if all("error" not in memory[n] for n in NAMES):
-        out.append(f"| Drayman / Redis | | | "
-                   f"{ratio(memory['drayman']['bytes_per_item'], memory['redis']['bytes_per_item'])}"
-                   f" | | | {ratio(memory['drayman']['cpu_seconds'], memory['redis']['cpu_seconds'])}"
-                   " |")
+        per_item = ratio(memory["drayman"]["bytes_per_item"], memory["redis"]["bytes_per_item"])
+        cpu = ratio(memory["drayman"]["cpu_seconds"], memory["redis"]["cpu_seconds"])
+        out.append(f"| Drayman / Redis | | | {per_item} | | | {cpu} |")
     out.append("")
     for name in NAMES:
         if "error" in memory[name]:

@@ -92,7 +92,7 @@ class RawConnection:
         raise ValueError(f"not a RESP reply: {self.buffer[pos:pos + 40]!r}")
 
     def read_reply(self) -> bytes:
-        """One whole reply, as raw bytes. An attribute (`|`) is returned with the reply it precedes."""
+        """One whole reply, as raw bytes; an attribute (`|`) comes with the reply it precedes."""
         pos = self._skip_reply(0)
         reply, self.buffer = self.buffer[:pos], self.buffer[pos:]
         return reply

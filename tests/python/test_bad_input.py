@@ -81,7 +81,8 @@ AUTH_CASES = {
     "hello_wrong_auth": [encode("HELLO", "2", "AUTH", "default", "y")],
     "unauthenticated_multibulk": [b"*11\r\n"],
     "unauthenticated_bulk": [b"*1\r\n$16385\r\n"],
-    "authenticated_multibulk": [encode("AUTH", "x"), b"*11\r\n" + b"$4\r\nPING\r\n" + b"$1\r\na\r\n" * 10],
+    "authenticated_multibulk": [encode("AUTH", "x"),
+                                b"*11\r\n" + b"$4\r\nPING\r\n" + b"$1\r\na\r\n" * 10],
 }
 
 
@@ -93,7 +94,8 @@ def servers():
 
 @pytest.fixture(scope="module")
 def password_servers():
-    with target_server("--requirepass", "x") as server, RedisProcess("--requirepass", "x") as oracle:
+    with target_server("--requirepass", "x") as server, \
+            RedisProcess("--requirepass", "x") as oracle:
         yield server, oracle
 
 

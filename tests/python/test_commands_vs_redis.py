@@ -332,7 +332,8 @@ GROUPS: dict[str, list[str]] = {
         "STRLEN \"bin\\x00key\"", "U KEYS *", "RPUSH \"celery\\x06\\x163\" \"{\\\"j\\\":1}\"",
         "LRANGE \"celery\\x06\\x163\" 0 -1", "HSET \"h\\xff\" \"\\x00\" \"\\xfe\"",
         "HGETALL \"h\\xff\"", "SADD \"s\\x01\" \"\\x00\" \"\\x00\\x00\"",
-        "U SMEMBERS \"s\\x01\"", "ZADD \"z\\x02\" 1 \"\\x00m\"", "ZRANGE \"z\\x02\" 0 -1 WITHSCORES",
+        "U SMEMBERS \"s\\x01\"", "ZADD \"z\\x02\" 1 \"\\x00m\"",
+        "ZRANGE \"z\\x02\" 0 -1 WITHSCORES",
         "set lower v", "GeT lower", "gEtRaNgE lower 0 0", "lpush ll a", "LrAnGe ll 0 -1",
         "hset hh f v", "hgetall hh", "zadd zz 1 a", "zrange zz 0 -1 withscores",
         "sadd ss a", "smembers ss", "expire lower 100 nx", "ttl lower", "exists lower ll",
@@ -478,6 +479,7 @@ def test_group_matches_redis(servers, group, protocol):
     for line, mine, theirs in zip(lines, got, want):
         flags, _ = parse_line(line)
         if comparable(mine, flags) != comparable(theirs, flags):
-            mismatches.append(f"  {line[:80]}\n    drayman: {mine[:200]!r}\n    redis:   {theirs[:200]!r}")
+            mismatches.append(f"  {line[:80]}\n    drayman: {mine[:200]!r}\n"
+                              f"    redis:   {theirs[:200]!r}")
     assert not mismatches, f"{len(mismatches)} of {len(lines)} replies differ:\n" + "\n".join(
         mismatches[:40])

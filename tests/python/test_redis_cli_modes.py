@@ -119,7 +119,8 @@ def test_bigkeys(servers):
 
 def stat_rows(output: str) -> list[list[str]]:
     lines = [line for line in output.splitlines() if line.strip()]
-    header = next(i for i, line in enumerate(lines) if line.split()[:3] == ["keys", "mem", "clients"])
+    header = next(i for i, line in enumerate(lines)
+                  if line.split()[:3] == ["keys", "mem", "clients"])
     return [line.split() for line in lines[header + 1:] if not line.startswith("-")]
 
 
