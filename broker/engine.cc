@@ -175,7 +175,8 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
   if (spec->is_container() && args.size() >= 2) {
     const CommandSpec* sub = commands_.FindSubcommand(*spec, args[1]);
     if (sub == nullptr) {
-      ++spec->stats.rejected_calls;
+      // Not counted in commandstats: Redis 7.0 records no rejected call for an unknown
+      // subcommand (only errorstats see it).
       reply.Error(errors::UnknownSubcommand(args[1], spec->name));
       count_errors();
       return;
