@@ -25,6 +25,10 @@ VALUES = NUMBERS + [b"hello", b"x" * 44, b"x" * 45, b"\x00\xff", b"a\r\nb"]
 TIMES = [b"0", b"-1", b"abc", b"100000", b"1.5", b"9223372036854775807",
          b"-9223372036854775808", b"01"]
 ABSOLUTE_TIMES = [b"1", b"100", b"9999999999999"]
+# SET and GETEX pair a time with an option drawn at random (EX or EXAT alike), so their times
+# must be deterministic read either way: "1" or "100" as a relative PX or EX would expire while
+# the test runs, at slightly different moments on the two servers.
+EITHER_WAY_TIMES = TIMES + [b"9999999999999"]
 TTL_COMMANDS = {b"TTL", b"PTTL", b"EXPIRETIME", b"PEXPIRETIME"}
 
 
@@ -34,12 +38,12 @@ def random_command(rnd: random.Random) -> list[bytes]:
     if pick == 0:
         options = rnd.sample([b"NX", b"XX", b"GET", b"KEEPTTL", b"EX", b"PX", b"EXAT", b"foo"],
                              rnd.randint(0, 2))
-        tail = [rnd.choice(TIMES + ABSOLUTE_TIMES)] if rnd.random() < 0.3 else []
+        tail = [rnd.choice(EITHER_WAY_TIMES)] if rnd.random() < 0.3 else []
         return [b"SET", key, value] + options + tail
     if pick == 1:
         options = rnd.sample([b"PERSIST", b"EX", b"PX", b"EXAT", b"PXAT", b"foo"],
                              rnd.randint(0, 2))
-        tail = [rnd.choice(TIMES + ABSOLUTE_TIMES)] if rnd.random() < 0.4 else []
+        tail = [rnd.choice(EITHER_WAY_TIMES)] if rnd.random() < 0.4 else []
         return [b"GETEX", key] + options + tail
     if pick == 2:
         pairs = [x for _ in range(rnd.randint(0, 2)) for x in (rnd.choice(KEYS), rnd.choice(VALUES))]
