@@ -11,53 +11,10 @@
 #include <string>
 
 #include "server/server.h"
+#include "tests/server/loopback.h"
 
 namespace drayman {
 namespace {
-
-class Connection {
- public:
-  explicit Connection(int port) {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    timeval timeout{5, 0};
-    setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(static_cast<uint16_t>(port));
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    connected_ = connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
-  }
-  ~Connection() { Close(); }
-  void Close() {
-    if (fd_ >= 0) close(fd_);
-    fd_ = -1;
-  }
-  bool connected() const { return connected_; }
-  void Send(const std::string& request) { send(fd_, request.data(), request.size(), 0); }
-  // Reads until `size` bytes arrived (or the 5 s receive timeout / EOF).
-  std::string Read(size_t size) {
-    std::string reply;
-    char buffer[4096];
-    while (reply.size() < size) {
-      ssize_t count = recv(fd_, buffer, std::min(sizeof(buffer), size - reply.size()), 0);
-      if (count <= 0) break;
-      reply.append(buffer, static_cast<size_t>(count));
-    }
-    return reply;
-  }
-
- private:
-  int fd_ = -1;
-  bool connected_ = false;
-};
-
-Config LoopbackConfig() {
-  Config config;
-  std::string error;
-  const char* argv[] = {"drayman", "--bind", "127.0.0.1", "--port", "0"};
-  EXPECT_TRUE(config.ParseCommandLine(5, argv, &error)) << error;
-  return config;
-}
 
 double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -66,7 +23,7 @@ double SecondsSince(std::chrono::steady_clock::time_point start) {
 TEST(BlockingServerTest, TimeoutFiresOnItsOwnTimer) {
   Server server(LoopbackConfig());
   server.Start();
-  Connection client(server.port());
+  LoopbackSocket client(server.port());
   ASSERT_TRUE(client.connected());
   const auto start = std::chrono::steady_clock::now();
   client.Send("BLPOP k 0.3\r\n");
@@ -80,8 +37,8 @@ TEST(BlockingServerTest, TimeoutFiresOnItsOwnTimer) {
 TEST(BlockingServerTest, EarlierDeadlineReArmsTheTimer) {
   Server server(LoopbackConfig());
   server.Start();
-  Connection slow(server.port());
-  Connection fast(server.port());
+  LoopbackSocket slow(server.port());
+  LoopbackSocket fast(server.port());
   const auto start = std::chrono::steady_clock::now();
   slow.Send("BLPOP k 30\r\n");
   fast.Send("PING\r\n");
@@ -95,8 +52,8 @@ TEST(BlockingServerTest, EarlierDeadlineReArmsTheTimer) {
 TEST(BlockingServerTest, RepliesBeforeTheBlockAreWrittenAndLaterCommandsWait) {
   Server server(LoopbackConfig());
   server.Start();
-  Connection waiter(server.port());  // client id 1
-  Connection admin(server.port());
+  LoopbackSocket waiter(server.port());  // client id 1
+  LoopbackSocket admin(server.port());
   waiter.Send("PING\r\nBLPOP k 0\r\nECHO after\r\n");
   EXPECT_EQ(waiter.Read(7), "+PONG\r\n");
   admin.Send("CLIENT UNBLOCK 1\r\n");
@@ -115,13 +72,13 @@ TEST(BlockingServerTest, DisconnectWhileBlockedWithADeadline) {
   Server server(LoopbackConfig());
   server.Start();
   {
-    Connection gone(server.port());
+    LoopbackSocket gone(server.port());
     gone.Send("BLPOP k 0.2\r\n");
-    Connection other(server.port());
+    LoopbackSocket other(server.port());
     other.Send("PING\r\n");
     EXPECT_EQ(other.Read(7), "+PONG\r\n");
   }
-  Connection later(server.port());
+  LoopbackSocket later(server.port());
   later.Send("BLPOP k 0.3\r\n");
   EXPECT_EQ(later.Read(5), "*-1\r\n");  // the timer outlived the gone client's deadline
   later.Send("PING\r\n");
@@ -132,11 +89,11 @@ TEST(BlockingServerTest, DisconnectWhileBlockedWithADeadline) {
 TEST(BlockingServerTest, StopWithBlockedClients) {
   Server server(LoopbackConfig());
   server.Start();
-  Connection forever(server.port());
-  Connection timed(server.port());
+  LoopbackSocket forever(server.port());
+  LoopbackSocket timed(server.port());
   forever.Send("BLPOP k 0\r\n");
   timed.Send("BLPOP k 100\r\n");
-  Connection probe(server.port());
+  LoopbackSocket probe(server.port());
   probe.Send("PING\r\n");
   EXPECT_EQ(probe.Read(7), "+PONG\r\n");
   server.Stop();
