@@ -110,6 +110,10 @@ class Engine : private KeyspaceObserver {
   // allow-busy commands such as SCRIPT KILL). Must not block. The engine keeps the script's
   // caller out of ProcessInput and defers freeing it if it disconnects meanwhile.
   std::function<void()> serve_while_busy;
+  // Set by the transport: SHUTDOWN calls it to stop the server once the current command is
+  // done (every connection closes, the SHUTDOWN caller's with no reply, as in Redis). Unset in
+  // engine-only hosts, where SHUTDOWN answers that it failed.
+  std::function<void()> shutdown_requested;
 
   // Facts about the hosting process, filled in by the transport for INFO.
   std::string executable;

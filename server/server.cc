@@ -64,6 +64,8 @@ struct Server::Impl {
   explicit Impl(Config& config, const Clock& clock)
       : engine(config, clock), cron_timer(io), blocking_timer(io), signals(io) {
     engine.serve_while_busy = [this] { ServeWhileBusy(); };
+    // Posted, not run here: the SHUTDOWN handler is still on the stack.
+    engine.shutdown_requested = [this] { asio::post(io, [this] { Shutdown(); }); };
   }
 
   asio::io_context io;

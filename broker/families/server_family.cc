@@ -774,9 +774,57 @@ void CmdSlowlogHelp(CommandContext& ctx) {
       });
 }
 
+// SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]
+// Drayman keeps no data on disk yet, so SAVE and NOSAVE both stop at once and ABORT never finds a
+// shutdown in progress. The caller gets no reply: its connection closes with every other one.
+void CmdShutdown(CommandContext& ctx) {
+  bool save = false;
+  bool nosave = false;
+  bool abort = false;
+  bool now_or_force = false;
+  for (size_t i = 1; i < ctx.args.size(); ++i) {
+    const std::string& option = ctx.args[i];
+    if (EqualsIgnoreCase(option, "nosave")) {
+      nosave = true;
+    } else if (EqualsIgnoreCase(option, "save")) {
+      save = true;
+    } else if (EqualsIgnoreCase(option, "now") || EqualsIgnoreCase(option, "force")) {
+      now_or_force = true;
+    } else if (EqualsIgnoreCase(option, "abort")) {
+      abort = true;
+    } else {
+      ctx.reply.Error(errors::kSyntax);
+      return;
+    }
+  }
+  if ((save && nosave) || (abort && (save || nosave || now_or_force))) {
+    ctx.reply.Error(errors::kSyntax);
+    return;
+  }
+  if (abort) {
+    ctx.reply.Error("ERR No shutdown in progress.");
+    return;
+  }
+  if (!ctx.engine.shutdown_requested) {
+    ctx.reply.Error("ERR Errors trying to SHUTDOWN. Check logs.");
+    return;
+  }
+  ctx.engine.shutdown_requested();
+}
+
 }  // namespace
 
 void RegisterServerFamily(CommandTable& table) {
+  table.Add(
+      {.name = "shutdown",
+       .arity = -1,
+       .flags = kCmdAdmin | kCmdNoscript | kCmdLoading | kCmdStale | kCmdNoMulti | kCmdAllowBusy,
+       .handler = CmdShutdown,
+       .group = "server",
+       .summary = "Synchronously save the dataset to disk and then shut down the server",
+       .since = "1.0.0",
+       .complexity = "O(N) when saving, where N is the total number of keys in all "
+                     "databases when saving data, otherwise O(1)"});
   table.Add({.name = "info",
              .arity = -1,
              .flags = kCmdLoading | kCmdStale,

@@ -52,5 +52,20 @@ TEST(ServerTest, ProtocolErrorClosesOnlyThatConnection) {
   server.Stop();
 }
 
+TEST(ServerTest, ShutdownClosesEveryConnectionAndTheListener) {
+  Server server(LoopbackConfig());
+  server.Start();
+  const int port = server.port();
+  LoopbackSocket bystander(port);
+  LoopbackSocket admin(port);
+  ASSERT_EQ(bystander.RoundTrip("PING\r\n", 7), "+PONG\r\n");
+  // No reply to SHUTDOWN: the connection just closes, as with redis-server.
+  EXPECT_EQ(admin.RoundTrip("SHUTDOWN NOSAVE\r\n", 1), "");
+  EXPECT_EQ(bystander.Read(1), "");
+  LoopbackSocket late;
+  EXPECT_FALSE(late.Connect(port));
+  server.Stop();  // the loop already ended; Stop still joins cleanly
+}
+
 }  // namespace
 }  // namespace drayman

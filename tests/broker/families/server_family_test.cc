@@ -582,5 +582,26 @@ TEST_F(ServerTest, InfoKeyspaceWithStringCommands) {
   EXPECT_EQ(Run("COMMAND GETKEYS subscribe a"), "-ERR The command has no key arguments\r\n");
 }
 
+// SHUTDOWN: texts recorded from redis-server 7.0.15.
+TEST_F(ServerTest, ShutdownOptionErrors) {
+  EXPECT_EQ(Run("SHUTDOWN foo"), "-ERR syntax error\r\n");
+  EXPECT_EQ(Run("SHUTDOWN SAVE NOSAVE"), "-ERR syntax error\r\n");
+  EXPECT_EQ(Run("SHUTDOWN NOW FORCE NOSAVE ABORT"), "-ERR syntax error\r\n");
+  EXPECT_EQ(Run("SHUTDOWN ABORT"), "-ERR No shutdown in progress.\r\n");
+  EXPECT_EQ(Run("MULTI"), "+OK\r\n");
+  EXPECT_EQ(Run("SHUTDOWN"), "-ERR Command not allowed inside a transaction\r\n");
+  EXPECT_EQ(Run("EXEC"), "-EXECABORT Transaction discarded because of previous errors.\r\n");
+}
+
+TEST_F(ServerTest, ShutdownAsksTheTransportToStopAndDoesNotReply) {
+  // No transport installed: nothing can stop, and SHUTDOWN says it failed.
+  EXPECT_EQ(Run("SHUTDOWN NOSAVE"), "-ERR Errors trying to SHUTDOWN. Check logs.\r\n");
+  int requests = 0;
+  engine_->shutdown_requested = [&requests] { ++requests; };
+  EXPECT_EQ(Run("SHUTDOWN"), "");
+  EXPECT_EQ(Run("shutdown nosave now force"), "");
+  EXPECT_EQ(requests, 2);
+}
+
 }  // namespace
 }  // namespace drayman::testing
