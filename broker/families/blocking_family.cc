@@ -13,6 +13,7 @@
 #include "broker/blocking/blocking_command.h"
 #include "broker/command/context.h"
 #include "broker/command/numbers.h"
+#include "broker/command/numkeys.h"
 #include "broker/engine.h"
 #include "broker/families/families.h"
 #include "broker/families/sorted_set_ops.h"
@@ -218,22 +219,12 @@ void CmdLmpop(CommandContext& ctx) {
 
 // LMPOP's keys: numkeys at index 1, the keys after it.
 std::vector<int> LmpopKeys(const std::vector<std::string>& args) {
-  std::vector<int> keys;
-  if (args.size() < 2) return keys;
-  const int64_t numkeys = ParseNumkeys(args[1]);
-  if (numkeys == 0 || static_cast<uint64_t>(numkeys) > args.size() - 2) return keys;
-  for (int64_t i = 0; i < numkeys; ++i) keys.push_back(2 + static_cast<int>(i));
-  return keys;
+  return NumkeysKeyIndexes(args, 1);
 }
 
 // BLMPOP's keys: numkeys at index 2, the keys after it.
 std::vector<int> BlmpopKeys(const std::vector<std::string>& args) {
-  std::vector<int> keys;
-  if (args.size() < 3) return keys;
-  const int64_t numkeys = ParseNumkeys(args[2]);
-  if (numkeys == 0 || static_cast<uint64_t>(numkeys) > args.size() - 3) return keys;
-  for (int64_t i = 0; i < numkeys; ++i) keys.push_back(3 + static_cast<int>(i));
-  return keys;
+  return NumkeysKeyIndexes(args, 2);
 }
 
 // BZPOPMIN / BZPOPMAX: [key, member, score] from the first non-empty sorted set.
