@@ -366,33 +366,17 @@ void Protect(lua_State* lua) {
   SetFunction(lua, -1, "insert", SafeTableInsert);
   lua_pop(lua, 1);
 
-  // The globals' proxy first, so _G._G (and anything else pointing at the globals) gets it.
+  // The globals' proxy, and through it a proxy for every table reachable from the globals
+  // (library tables, redis). PushProxyFor registers a proxy before guarding the fields, so
+  // _G._G (and anything else pointing at the globals) gets the proxy too.
   lua_newtable(lua);
   const int reals = lua_gettop(lua);
   lua_pushvalue(lua, LUA_GLOBALSINDEX);
   const int globals = lua_gettop(lua);
-  lua_newtable(lua);
+  lua_pushvalue(lua, globals);
+  PushProxyFor(lua, reals);
   const int globals_proxy = lua_gettop(lua);
-  lua_pushvalue(lua, globals);
-  lua_pushvalue(lua, globals_proxy);
-  lua_rawset(lua, reals);
-  lua_pushvalue(lua, globals_proxy);
-  lua_pushvalue(lua, globals_proxy);
-  lua_rawset(lua, reals);
-  // Every table reachable from the globals (library tables, redis) gets its proxy.
-  GuardTableFields(lua, globals, reals);
 
-  lua_newtable(lua);
-  lua_pushvalue(lua, globals);
-  lua_setfield(lua, -2, "__index");
-  lua_pushcfunction(lua, ReadonlyNewIndex);
-  lua_setfield(lua, -2, "__newindex");
-  lua_setmetatable(lua, globals_proxy);
-  PushRegistryTable(lua, &kProxiesKey);
-  lua_pushvalue(lua, globals_proxy);
-  lua_pushvalue(lua, globals);
-  lua_rawset(lua, -3);
-  lua_pop(lua, 1);
   // Reading a global nobody defined is an error.
   lua_newtable(lua);
   lua_pushcfunction(lua, NonexistentGlobal);
