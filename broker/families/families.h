@@ -11,6 +11,7 @@ namespace drayman {
 
 void RegisterConnectionFamily(CommandTable& table);
 void RegisterServerFamily(CommandTable& table);
+void RegisterInfoFamily(CommandTable& table);
 void RegisterKeysFamily(CommandTable& table);
 void RegisterStringFamily(CommandTable& table);
 void RegisterListFamily(CommandTable& table);
@@ -25,6 +26,7 @@ void RegisterScriptingFamily(CommandTable& table);
 inline void RegisterAllFamilies(CommandTable& table) {
   RegisterConnectionFamily(table);
   RegisterServerFamily(table);
+  RegisterInfoFamily(table);
   RegisterKeysFamily(table);
   RegisterStringFamily(table);
   RegisterListFamily(table);
