@@ -340,18 +340,23 @@ static int luaB_assert (lua_State *L) {
 
 
 static int luaB_unpack (lua_State *L) {
-  int i, e, n;
+  int i, e, k;
+  long long n;
   luaL_checktype(L, 1, LUA_TTABLE);
   i = luaL_optint(L, 2, 1);
   e = luaL_opt(L, luaL_checkint, 3, luaL_getn(L, 1));
   if (i > e) return 0;  /* empty range */
-  n = e - i + 1;  /* number of elements */
-  if (n <= 0 || !lua_checkstack(L, n))  /* n <= 0 means arith. overflow */
+  /* DRAYMAN (CVE-2025-46817): e - i + 1 overflowed an int for ranges such as -2..2^31-1 and
+  ** the check below then let unpack push past the end of the stack. Count in 64 bits, and
+  ** never step an index past e (i++ overflowed when e was 2^31-1). */
+  n = (long long)e - (long long)i + 1;
+  if (n >= INT_MAX || !lua_checkstack(L, (int)n))
     return luaL_error(L, "too many results to unpack");
-  lua_rawgeti(L, 1, i);  /* push arg[i] (avoiding overflow problems) */
-  while (i++ < e)  /* push arg[i + 1...e] */
-    lua_rawgeti(L, 1, i);
-  return n;
+  for (k = i; ; k++) {
+    lua_rawgeti(L, 1, k);
+    if (k == e) break;
+  }
+  return (int)n;
 }
 
 

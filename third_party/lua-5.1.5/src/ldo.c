@@ -274,7 +274,9 @@ int luaD_precall (lua_State *L, StkId func, int nresults) {
     CallInfo *ci;
     StkId st, base;
     Proto *p = cl->p;
-    luaD_checkstack(L, p->maxstacksize);
+    /* DRAYMAN (as Debian's lua5.1): a vararg function copies its fixed parameters above the
+    ** arguments, so it needs numparams more slots than maxstacksize. */
+    luaD_checkstack(L, p->maxstacksize + p->numparams);
     func = restorestack(L, funcr);
     if (!p->is_vararg) {  /* no varargs? */
       base = func + 1;

@@ -138,6 +138,10 @@ static void inclinenumber (LexState *ls) {
 
 
 void luaX_setinput (lua_State *L, LexState *ls, ZIO *z, TString *source) {
+  /* DRAYMAN (CVE-2025-46819): "chunk has too many lines" can be raised while the first token
+  ** is read, and luaX_syntaxerror then names the current token, which did not exist yet: an
+  ** uninitialised value used as an index into the token names. 0 means "no token". */
+  ls->t.token = 0;
   ls->decpoint = '.';
   ls->L = L;
   ls->lookahead.token = TK_EOS;  /* no look-ahead token */
@@ -207,8 +211,16 @@ static void read_numeral (LexState *ls, SemInfo *seminfo) {
 }
 
 
-static int skip_sep (LexState *ls) {
-  int count = 0;
+/*
+** DRAYMAN (CVE-2025-46819): the level of a long bracket ('[' or ']', n '=', the same bracket
+** again) was an int, and read_long_string trimmed the string with 2 * (2 + n) in an int, which
+** overflows for n >= 2^30: the string was then read from far outside the buffer. The level is
+** now a size_t and well-formedness a separate answer. Reads '[' or ']' and the '='s after it,
+** leaving the bracket that follows them; stores the number of '='s in *level and returns 1 if
+** that bracket matches the first one, 0 otherwise.
+*/
+static int skip_sep (LexState *ls, size_t *level) {
+  size_t count = 0;
   int s = ls->current;
   lua_assert(s == '[' || s == ']');
   save_and_next(ls);
@@ -216,11 +228,19 @@ static int skip_sep (LexState *ls) {
     save_and_next(ls);
     count++;
   }
-  return (ls->current == s) ? count : (-count) - 1;
+  *level = count;
+  return ls->current == s;
 }
 
 
-static void read_long_string (LexState *ls, SemInfo *seminfo, int sep) {
+/* A closing (or, with LUA_COMPAT_LSTR, nested opening) bracket of exactly this level. */
+static int same_level_bracket (LexState *ls, size_t level) {
+  size_t found;
+  return skip_sep(ls, &found) && found == level;
+}
+
+
+static void read_long_string (LexState *ls, SemInfo *seminfo, size_t sep) {
   int cont = 0;
   (void)(cont);  /* avoid warnings when `cont' is not used */
   save_and_next(ls);  /* skip 2nd `[' */
@@ -234,7 +254,7 @@ static void read_long_string (LexState *ls, SemInfo *seminfo, int sep) {
         break;  /* to avoid warnings */
 #if defined(LUA_COMPAT_LSTR)
       case '[': {
-        if (skip_sep(ls) == sep) {
+        if (same_level_bracket(ls, sep)) {
           save_and_next(ls);  /* skip 2nd `[' */
           cont++;
 #if LUA_COMPAT_LSTR == 1
@@ -246,7 +266,7 @@ static void read_long_string (LexState *ls, SemInfo *seminfo, int sep) {
       }
 #endif
       case ']': {
-        if (skip_sep(ls) == sep) {
+        if (same_level_bracket(ls, sep)) {
           save_and_next(ls);  /* skip 2nd `]' */
 #if defined(LUA_COMPAT_LSTR) && LUA_COMPAT_LSTR == 2
           cont--;
@@ -271,7 +291,7 @@ static void read_long_string (LexState *ls, SemInfo *seminfo, int sep) {
   } endloop:
   if (seminfo)
     seminfo->ts = luaX_newstring(ls, luaZ_buffer(ls->buff) + (2 + sep),
-                                     luaZ_bufflen(ls->buff) - 2*(2 + sep));
+                                     luaZ_bufflen(ls->buff) - 2 * (2 + sep));  /* size_t */
 }
 
 
@@ -346,9 +366,10 @@ static int llex (LexState *ls, SemInfo *seminfo) {
         /* else is a comment */
         next(ls);
         if (ls->current == '[') {
-          int sep = skip_sep(ls);
+          size_t sep;
+          int well_formed = skip_sep(ls, &sep);
           luaZ_resetbuffer(ls->buff);  /* `skip_sep' may dirty the buffer */
-          if (sep >= 0) {
+          if (well_formed) {
             read_long_string(ls, NULL, sep);  /* long comment */
             luaZ_resetbuffer(ls->buff);
             continue;
@@ -360,12 +381,12 @@ static int llex (LexState *ls, SemInfo *seminfo) {
         continue;
       }
       case '[': {
-        int sep = skip_sep(ls);
-        if (sep >= 0) {
+        size_t sep;
+        if (skip_sep(ls, &sep)) {
           read_long_string(ls, seminfo, sep);
           return TK_STRING;
         }
-        else if (sep == -1) return '[';
+        else if (sep == 0) return '[';
         else luaX_lexerror(ls, "invalid long string delimiter", TK_STRING);
       }
       case '=': {

@@ -383,14 +383,22 @@ static void close_func (LexState *ls) {
 Proto *luaY_parser (lua_State *L, ZIO *z, Mbuffer *buff, const char *name) {
   struct LexState lexstate;
   struct FuncState funcstate;
+  /* DRAYMAN (CVE-2025-49844): the chunk name is a new, unreferenced string until open_func
+  ** stores it in the prototype, and luaX_setinput already reads the first character, which for
+  ** load() runs the script's reader function (and so possibly a full collection). Keep the name
+  ** on the stack for the whole parse so the collector cannot free it. */
+  TString *source = luaS_new(L, name);
+  setsvalue2s(L, L->top, source);
+  incr_top(L);
   lexstate.buff = buff;
-  luaX_setinput(L, &lexstate, z, luaS_new(L, name));
+  luaX_setinput(L, &lexstate, z, source);
   open_func(&lexstate, &funcstate);
   funcstate.f->is_vararg = VARARG_ISVARARG;  /* main func. is always vararg */
   luaX_next(&lexstate);  /* read first token */
   chunk(&lexstate);
   check(&lexstate, TK_EOS);
   close_func(&lexstate);
+  L->top--;  /* DRAYMAN: the chunk name pushed above */
   lua_assert(funcstate.prev == NULL);
   lua_assert(funcstate.f->nups == 0);
   lua_assert(lexstate.fs == NULL);

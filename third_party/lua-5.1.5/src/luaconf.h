@@ -159,6 +159,12 @@
 #define LUA_API __declspec(dllimport)
 #endif
 
+#elif defined(__cplusplus)
+
+/* DRAYMAN: built as C++ (Lua errors are C++ exceptions) but with the C API's linkage, so C
+** modules (lua-cjson) and lua.hpp users link against it as against Debian's lua5.1-c++. */
+#define LUA_API		extern "C"
+
 #else
 
 #define LUA_API		extern
