@@ -137,16 +137,21 @@ typedef struct {
     int current_depth;
 } json_parse_t;
 
+/* DRAYMAN: index and string_len were int, which wrap for input over 2 GB (CVE-2022-24834). */
 typedef struct {
     json_token_type_t type;
-    int index;
+    size_t index;
     union {
         const char *string;
         double number;
         int boolean;
     } value;
-    int string_len;
+    size_t string_len;
 } json_token_t;
+
+/* DRAYMAN: see "ERRORS FROM STRBUF" below. */
+static void json_begin(lua_State *l, strbuf_t *owned);
+static void json_end(void);
 
 static const char *char2escape[256] = {
     "\\u0000", "\\u0001", "\\u0002", "\\u0003",
@@ -312,10 +317,16 @@ static int json_cfg_encode_keep_buffer(lua_State *l)
 
     /* Init / free the buffer if the setting has changed */
     if (old_value ^ cfg->encode_keep_buffer) {
-        if (cfg->encode_keep_buffer)
+        if (cfg->encode_keep_buffer) {
+            /* DRAYMAN: not kept until the buffer exists (its allocation can raise) */
+            cfg->encode_keep_buffer = 0;
+            json_begin(l, NULL);
             strbuf_init(&cfg->encode_buf, 0);
-        else
+            json_end();
+            cfg->encode_keep_buffer = 1;
+        } else {
             strbuf_free(&cfg->encode_buf);
+        }
     }
 
     return 1;
@@ -392,7 +403,9 @@ static void json_create_config(lua_State *l)
     cfg->encode_number_precision = DEFAULT_ENCODE_NUMBER_PRECISION;
 
 #if DEFAULT_ENCODE_KEEP_BUFFER > 0
+    json_begin(l, NULL);  /* DRAYMAN */
     strbuf_init(&cfg->encode_buf, 0);
+    json_end();
 #endif
 
     /* Decoding init */
@@ -441,6 +454,45 @@ static void json_create_config(lua_State *l)
     cfg->escape2char['u'] = 'u';          /* Unicode parsing required */
 }
 
+/* ===== ERRORS FROM STRBUF =====
+ *
+ * DRAYMAN: strbuf used to exit the process when an allocation failed. It now calls
+ * json_strbuf_error, which raises a Lua error in the state that is encoding or decoding,
+ * first freeing the buffer that call owns (the kept encode buffer stays with its config). */
+#if defined(__cplusplus)
+#define JSON_THREAD_LOCAL thread_local
+#else
+#define JSON_THREAD_LOCAL _Thread_local
+#endif
+static JSON_THREAD_LOCAL lua_State *json_active_state;
+static JSON_THREAD_LOCAL strbuf_t *json_active_buffer;  /* freed on error, or NULL */
+
+static void json_strbuf_error(const char *message)
+{
+    lua_State *l = json_active_state;
+    strbuf_t *owned = json_active_buffer;
+
+    json_active_state = NULL;
+    json_active_buffer = NULL;
+    if (!l)
+        abort();
+    if (owned)
+        strbuf_free(owned);
+    luaL_error(l, "%s", message);
+}
+
+static void json_begin(lua_State *l, strbuf_t *owned)
+{
+    json_active_state = l;
+    json_active_buffer = owned;
+}
+
+static void json_end(void)
+{
+    json_active_state = NULL;
+    json_active_buffer = NULL;
+}
+
 /* ===== ENCODING ===== */
 
 static void json_encode_exception(lua_State *l, json_config_t *cfg, strbuf_t *json, int lindex,
@@ -458,30 +510,35 @@ static void json_encode_exception(lua_State *l, json_config_t *cfg, strbuf_t *js
  * - String (Lua stack index)
  *
  * Returns nothing. Doesn't remove string from Lua stack */
+/* DRAYMAN (CVE-2022-24834): the whole string's worst case, len * 6 + 2, was computed in an int
+ * and wrapped for strings over 357,913,941 bytes: the buffer was then far too small for the
+ * unchecked appends below. The worst case is now reserved per block of the input (so it cannot
+ * overflow, and a long string no longer reserves six times its size up front). */
+#define JSON_STRING_BLOCK 4096
+
 static void json_append_string(lua_State *l, strbuf_t *json, int lindex)
 {
     const char *escstr;
-    int i;
+    size_t i, block_end;
     const char *str;
     size_t len;
 
     str = lua_tolstring(l, lindex, &len);
 
-    /* Worst case is len * 6 (all unicode escapes).
-     * This buffer is reused constantly for small strings
-     * If there are any excess pages, they won't be hit anyway.
-     * This gains ~5% speedup. */
-    strbuf_ensure_empty_length(json, len * 6 + 2);
-
-    strbuf_append_char_unsafe(json, '\"');
-    for (i = 0; i < len; i++) {
-        escstr = char2escape[(unsigned char)str[i]];
-        if (escstr)
-            strbuf_append_string(json, escstr);
-        else
-            strbuf_append_char_unsafe(json, str[i]);
+    strbuf_append_char(json, '\"');
+    for (i = 0; i < len; ) {
+        block_end = len - i > JSON_STRING_BLOCK ? i + JSON_STRING_BLOCK : len;
+        /* Worst case: every byte a \uXXXX escape */
+        strbuf_ensure_empty_length(json, (block_end - i) * 6);
+        for (; i < block_end; i++) {
+            escstr = char2escape[(unsigned char)str[i]];
+            if (escstr)
+                strbuf_append_string(json, escstr);
+            else
+                strbuf_append_char_unsafe(json, str[i]);
+        }
     }
-    strbuf_append_char_unsafe(json, '\"');
+    strbuf_append_char(json, '\"');
 }
 
 /* Find the size of the array on the top of the Lua stack
@@ -503,8 +560,9 @@ static int lua_array_length(lua_State *l, json_config_t *cfg, strbuf_t *json)
         /* table, key, value */
         if (lua_type(l, -2) == LUA_TNUMBER &&
             (k = lua_tonumber(l, -2))) {
-            /* Integer >= 1 ? */
-            if (floor(k) == k && k >= 1) {
+            /* Integer >= 1 ? DRAYMAN: and an int; converting a larger key to the int max was
+             * undefined behaviour. Such a table is encoded as an object. */
+            if (floor(k) == k && k >= 1 && k <= INT_MAX) {
                 if (k > max)
                     max = k;
                 items++;
@@ -519,8 +577,9 @@ static int lua_array_length(lua_State *l, json_config_t *cfg, strbuf_t *json)
     }
 
     /* Encode excessively sparse arrays as objects (if enabled) */
+    /* DRAYMAN: items * ratio in 64 bits; in an int it overflowed for large ratios. */
     if (cfg->encode_sparse_ratio > 0 &&
-        max > items * cfg->encode_sparse_ratio &&
+        max > (long long)items * cfg->encode_sparse_ratio &&
         max > cfg->encode_sparse_safe) {
         if (!cfg->encode_sparse_convert)
             json_encode_exception(l, cfg, json, -1, "excessively sparse array");
@@ -704,14 +763,16 @@ static int json_encode(lua_State *l)
     strbuf_t local_encode_buf;
     strbuf_t *encode_buf;
     char *json;
-    int len;
+    size_t len;
 
     luaL_argcheck(l, lua_gettop(l) == 1, 1, "expected 1 argument");
 
+    json_begin(l, NULL);
     if (!cfg->encode_keep_buffer) {
         /* Use private buffer */
         encode_buf = &local_encode_buf;
         strbuf_init(encode_buf, 0);
+        json_begin(l, encode_buf);
     } else {
         /* Reuse existing buffer */
         encode_buf = &cfg->encode_buf;
@@ -719,6 +780,7 @@ static int json_encode(lua_State *l)
     }
 
     json_append_data(l, cfg, 0, encode_buf);
+    json_end();
     json = strbuf_string(encode_buf, &len);
 
     lua_pushlstring(l, json, len);
@@ -1106,9 +1168,10 @@ static void json_throw_parse_error(lua_State *l, json_parse_t *json,
     else
         found = json_token_type_name[token->type];
 
-    /* Note: token->index is 0 based, display starting from 1 */
-    luaL_error(l, "Expected %s but found %s at character %d",
-               exp, found, token->index + 1);
+    /* Note: token->index is 0 based, display starting from 1. DRAYMAN: as a lua_Number (%f
+     * prints it as %.14g does: the same digits as %d below 2^53), since it is a size_t. */
+    luaL_error(l, "Expected %s but found %s at character %f",
+               exp, found, (lua_Number)token->index + 1);
 }
 
 static inline void json_decode_ascend(json_parse_t *json)
@@ -1126,8 +1189,8 @@ static void json_decode_descend(lua_State *l, json_parse_t *json, int slots)
     }
 
     strbuf_free(json->tmp);
-    luaL_error(l, "Found too many nested data structures (%d) at character %d",
-        json->current_depth, json->ptr - json->data);
+    luaL_error(l, "Found too many nested data structures (%d) at character %f",
+        json->current_depth, (lua_Number)(json->ptr - json->data));  /* DRAYMAN: was %d */
 }
 
 static void json_parse_object_context(lua_State *l, json_parse_t *json)
@@ -1272,7 +1335,9 @@ static int json_decode(lua_State *l)
     /* Ensure the temporary buffer can hold the entire string.
      * This means we no longer need to do length checks since the decoded
      * string must be smaller than the entire json string */
+    json_begin(l, NULL);
     json.tmp = strbuf_new(json_len);
+    json_begin(l, json.tmp);
 
     json_next_token(&json, &token);
     json_process_value(l, &json, &token);
@@ -1283,6 +1348,7 @@ static int json_decode(lua_State *l)
     if (token.type != T_END)
         json_throw_parse_error(l, &json, "the end", &token);
 
+    json_end();
     strbuf_free(json.tmp);
 
     return 1;
@@ -1357,6 +1423,7 @@ static int lua_cjson_new(lua_State *l)
 
     /* Initialise number conversions */
     fpconv_init();
+    strbuf_set_error_handler(json_strbuf_error);  /* DRAYMAN */
 
     /* cjson module table */
     lua_newtable(l);

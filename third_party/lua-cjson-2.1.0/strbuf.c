@@ -29,24 +29,42 @@
 
 #include "strbuf.h"
 
+/* DRAYMAN: errors go to a handler (a Lua error) rather than ending the process. */
+static strbuf_error_handler_t error_handler;
+
+void strbuf_set_error_handler(strbuf_error_handler_t handler)
+{
+    error_handler = handler;
+}
+
 static void die(const char *fmt, ...)
 {
     va_list arg;
+
+    if (error_handler)
+        error_handler(fmt);     /* does not return */
 
     va_start(arg, fmt);
     vfprintf(stderr, fmt, arg);
     va_end(arg);
     fprintf(stderr, "\n");
 
-    exit(-1);
+    abort();
 }
 
-void strbuf_init(strbuf_t *s, int len)
+void strbuf_length_overflow(void)
 {
-    int size;
+    die("string length overflow");
+}
 
-    if (len <= 0)
+void strbuf_init(strbuf_t *s, size_t len)
+{
+    size_t size;
+
+    if (len == 0)
         size = STRBUF_DEFAULT_SIZE;
+    else if (len == (size_t)-1)
+        die("string length overflow");
     else
         size = len + 1;         /* \0 terminator */
 
@@ -60,18 +78,18 @@ void strbuf_init(strbuf_t *s, int len)
 
     s->buf = malloc(size);
     if (!s->buf)
-        die("Out of memory");
+        die("not enough memory");
 
     strbuf_ensure_null(s);
 }
 
-strbuf_t *strbuf_new(int len)
+strbuf_t *strbuf_new(size_t len)
 {
     strbuf_t *s;
 
     s = malloc(sizeof(strbuf_t));
     if (!s)
-        die("Out of memory");
+        die("not enough memory");
 
     strbuf_init(s, len);
 
@@ -94,7 +112,7 @@ void strbuf_set_increment(strbuf_t *s, int increment)
 static inline void debug_stats(strbuf_t *s)
 {
     if (s->debug) {
-        fprintf(stderr, "strbuf(%lx) reallocs: %d, length: %d, size: %d\n",
+        fprintf(stderr, "strbuf(%lx) reallocs: %d, length: %zu, size: %zu\n",
                 (long)s, s->reallocs, s->length, s->size);
     }
 }
@@ -113,7 +131,7 @@ void strbuf_free(strbuf_t *s)
         free(s);
 }
 
-char *strbuf_free_to_string(strbuf_t *s, int *len)
+char *strbuf_free_to_string(strbuf_t *s, size_t *len)
 {
     char *buf;
 
@@ -131,12 +149,14 @@ char *strbuf_free_to_string(strbuf_t *s, int *len)
     return buf;
 }
 
-static int calculate_new_size(strbuf_t *s, int len)
+static size_t calculate_new_size(strbuf_t *s, size_t len)
 {
-    int reqsize, newsize;
+    size_t reqsize, newsize, factor, step;
 
-    if (len <= 0)
+    if (len == 0)
         die("BUG: Invalid strbuf length requested");
+    if (len == (size_t)-1)
+        die("string length overflow");
 
     /* Ensure there is room for optional NULL termination */
     reqsize = len + 1;
@@ -147,12 +167,19 @@ static int calculate_new_size(strbuf_t *s, int len)
 
     newsize = s->size;
     if (s->increment < 0) {
-        /* Exponential sizing */
-        while (newsize < reqsize)
-            newsize *= -s->increment;
+        /* Exponential sizing; past half the address space, exactly what is asked */
+        factor = (size_t)-(long)s->increment;
+        while (newsize < reqsize) {
+            if (newsize > (size_t)-1 / factor)
+                return reqsize;
+            newsize *= factor;
+        }
     } else {
-        /* Linear sizing */
-        newsize = ((newsize + s->increment - 1) / s->increment) * s->increment;
+        /* Linear sizing, up to the next multiple of the increment at or above reqsize */
+        step = (size_t)s->increment;
+        if (reqsize > (size_t)-1 - (step - 1))
+            die("string length overflow");
+        newsize = ((reqsize + step - 1) / step) * step;
     }
 
     return newsize;
@@ -161,27 +188,30 @@ static int calculate_new_size(strbuf_t *s, int len)
 
 /* Ensure strbuf can handle a string length bytes long (ignoring NULL
  * optional termination). */
-void strbuf_resize(strbuf_t *s, int len)
+void strbuf_resize(strbuf_t *s, size_t len)
 {
-    int newsize;
+    size_t newsize;
+    char *newbuf;
 
     newsize = calculate_new_size(s, len);
 
     if (s->debug > 1) {
-        fprintf(stderr, "strbuf(%lx) resize: %d => %d\n",
+        fprintf(stderr, "strbuf(%lx) resize: %zu => %zu\n",
                 (long)s, s->size, newsize);
     }
 
+    /* On failure the old buffer stays valid (and owned by s) for the error path to free. */
+    newbuf = realloc(s->buf, newsize);
+    if (!newbuf)
+        die("not enough memory");
+    s->buf = newbuf;
     s->size = newsize;
-    s->buf = realloc(s->buf, s->size);
-    if (!s->buf)
-        die("Out of memory");
     s->reallocs++;
 }
 
 void strbuf_append_string(strbuf_t *s, const char *str)
 {
-    int space, i;
+    size_t space, i;
 
     space = strbuf_empty_length(s);
 
@@ -197,55 +227,8 @@ void strbuf_append_string(strbuf_t *s, const char *str)
     }
 }
 
-/* strbuf_append_fmt() should only be used when an upper bound
- * is known for the output string. */
-void strbuf_append_fmt(strbuf_t *s, int len, const char *fmt, ...)
-{
-    va_list arg;
-    int fmt_len;
-
-    strbuf_ensure_empty_length(s, len);
-
-    va_start(arg, fmt);
-    fmt_len = vsnprintf(s->buf + s->length, len, fmt, arg);
-    va_end(arg);
-
-    if (fmt_len < 0)
-        die("BUG: Unable to convert number");  /* This should never happen.. */
-
-    s->length += fmt_len;
-}
-
-/* strbuf_append_fmt_retry() can be used when the there is no known
- * upper bound for the output string. */
-void strbuf_append_fmt_retry(strbuf_t *s, const char *fmt, ...)
-{
-    va_list arg;
-    int fmt_len, try;
-    int empty_len;
-
-    /* If the first attempt to append fails, resize the buffer appropriately
-     * and try again */
-    for (try = 0; ; try++) {
-        va_start(arg, fmt);
-        /* Append the new formatted string */
-        /* fmt_len is the length of the string required, excluding the
-         * trailing NULL */
-        empty_len = strbuf_empty_length(s);
-        /* Add 1 since there is also space to store the terminating NULL. */
-        fmt_len = vsnprintf(s->buf + s->length, empty_len + 1, fmt, arg);
-        va_end(arg);
-
-        if (fmt_len <= empty_len)
-            break;  /* SUCCESS */
-        if (try > 0)
-            die("BUG: length of formatted string changed");
-
-        strbuf_resize(s, s->length + fmt_len);
-    }
-
-    s->length += fmt_len;
-}
+/* DRAYMAN: strbuf_append_fmt() and strbuf_append_fmt_retry() removed (lua_cjson does not use
+ * them, and their int lengths were of the kind fixed above). */
 
 /* vi:ai et sw=4 ts=4:
  */
