@@ -2,11 +2,11 @@
 
 #include <string>
 
+#include "broker/script/lib/bit_library.h"
 #include "lua.hpp"
 
 extern "C" {
-int luaopen_cjson(lua_State* lua);
-int luaopen_bit(lua_State* lua);
+int luaopen_cjson(lua_State* lua);  // third_party/lua-cjson-2.1.0
 }
 
 namespace drayman::script {
@@ -331,7 +331,7 @@ void OpenLibraries(lua_State* lua) {
   OpenLibrary(lua, LUA_STRLIBNAME, luaopen_string);
   OpenLibrary(lua, LUA_MATHLIBNAME, luaopen_math);
   OpenLibrary(lua, "cjson", luaopen_cjson);
-  OpenLibrary(lua, "bit", luaopen_bit);
+  OpenLibrary(lua, "bit", OpenBitLibrary);
   for (const char* name : kRemovedGlobals) {
     lua_pushnil(lua);
     lua_setfield(lua, LUA_GLOBALSINDEX, name);

@@ -306,7 +306,16 @@ ScriptEngine::ScriptEngine(Engine& engine)
 }
 
 ScriptEngine::~ScriptEngine() {
-  if (lua_ != nullptr) lua_close(lua_);
+  if (lua_ != nullptr) CloseState();
+}
+
+// CVE-2024-46981: closing a Lua state while a collection cycle is half done runs the remaining
+// finalizers against a collector in an inconsistent state (Redis's use-after-free through
+// SCRIPT FLUSH). Finishing a full cycle first leaves lua_close nothing but a clean state to free.
+void ScriptEngine::CloseState() {
+  lua_gc(lua_, LUA_GCCOLLECT, 0);
+  lua_close(lua_);
+  lua_ = nullptr;
 }
 
 void ScriptEngine::CreateState() {
@@ -412,8 +421,7 @@ void ScriptEngine::Flush() {
   if (running()) return;
   scripts_.clear();
   scripts_bytes_ = 0;
-  lua_close(lua_);
-  lua_ = nullptr;
+  CloseState();
   CreateState();
 }
 

@@ -104,6 +104,7 @@ class ScriptEngine {
   struct RunState;
 
   void CreateState();
+  void CloseState();  // a full collection, then lua_close
   void RegisterRedisApi();
   // The checks Redis makes before a script's command, then Engine::Execute. Returns false with
   // the error text (counted in INFO errorstats) when the command is refused.

@@ -85,8 +85,8 @@ def test_fixtures_give_a_flushed_client(drayman_client, drayman_server, celery_b
 
 
 def test_lua_libraries_work_in_process():
-    # The extension links Debian's shared cjson/bit modules (see broker/CMakeLists.txt); their
-    # Lua API calls, errors included, must land in the same Lua the server runs.
+    # The extension links the project's own Lua, cjson and bit (third_party/, broker/script/lib/);
+    # their Lua API calls, errors included, must land in the same Lua the server runs.
     with drayman.Server() as server:
         client = redis.Redis(port=server.port)
         assert client.eval("return cjson.encode({1, 2, 3})", 0) == b"[1,2,3]"
