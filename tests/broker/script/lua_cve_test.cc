@@ -167,6 +167,19 @@ TEST(LuaLexerCve, Cve2025_46819_TooManyLinesBeforeTheFirstToken) {
   lua_close(lua);
 }
 
+// Not a CVE: Lua 5.1's pattern matcher recursed once per item such as 'a?' with no limit, so a
+// long pattern overflowed the C stack and killed the process (Debian's redis-server 7.0.15 dies
+// on this script too, so its answer here is Lua 5.2's limit and error text instead).
+TEST_F(LuaCveTest, PatternRecursionIsLimited) {
+  EXPECT_EQ(Eval("return string.find(string.rep('a', 300000), string.rep('a?', 300000))"),
+            "-ERR user_script:1: pattern too complex script: "
+            "63d0962775aa7cfd44045922a422f8268b540631, on @user_script:1.\r\n");
+  // 200 levels still match, as in Lua 5.2.
+  EXPECT_EQ(Eval("return string.find(string.rep('a', 190), string.rep('a?', 190) .. '$')"),
+            ":1\r\n");
+  ExpectAlive();
+}
+
 class LargeMemory : public LuaCveTest {
  protected:
   void SetUp() override {

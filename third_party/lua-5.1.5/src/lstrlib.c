@@ -172,6 +172,7 @@ typedef struct MatchState {
   const char *src_end;  /* end (`\0') of source string */
   lua_State *L;
   int level;  /* total number of captures (finished or unfinished) */
+  int matchdepth;  /* DRAYMAN: recursion left for match() */
   struct {
     const char *init;
     ptrdiff_t len;
@@ -362,7 +363,27 @@ static const char *match_capture (MatchState *ms, const char *s, int l) {
 }
 
 
+/*
+** DRAYMAN: match() recursed once per pattern item such as 'a?' with no limit, so a long pattern
+** overflowed the C stack (string.rep('a?', 300000) crashed the process, Redis 7.0 included).
+** As Lua 5.2 and later do, the recursion is limited to MAXMATCHDEPTH and deeper patterns raise
+** "pattern too complex".
+*/
+#define MAXMATCHDEPTH	200
+
+static const char *do_match (MatchState *ms, const char *s, const char *p);
+
 static const char *match (MatchState *ms, const char *s, const char *p) {
+  const char *res;
+  if (ms->matchdepth-- == 0)
+    luaL_error(ms->L, "pattern too complex");
+  res = do_match(ms, s, p);
+  ms->matchdepth++;
+  return res;
+}
+
+
+static const char *do_match (MatchState *ms, const char *s, const char *p) {
   init: /* using goto's to optimize tail recursion */
   switch (*p) {
     case '(': {  /* start capture */
@@ -519,6 +540,7 @@ static int str_find_aux (lua_State *L, int find) {
     do {
       const char *res;
       ms.level = 0;
+      ms.matchdepth = MAXMATCHDEPTH;  /* DRAYMAN */
       if ((res=match(&ms, s1, p)) != NULL) {
         if (find) {
           lua_pushinteger(L, s1-s+1);  /* start */
@@ -559,6 +581,7 @@ static int gmatch_aux (lua_State *L) {
        src++) {
     const char *e;
     ms.level = 0;
+    ms.matchdepth = MAXMATCHDEPTH;  /* DRAYMAN */
     if ((e = match(&ms, src, p)) != NULL) {
       lua_Integer newstart = e-s;
       if (e == src) newstart++;  /* empty match? go at least one position */
@@ -661,6 +684,7 @@ static int str_gsub (lua_State *L) {
   while (n < max_s) {
     const char *e;
     ms.level = 0;
+    ms.matchdepth = MAXMATCHDEPTH;  /* DRAYMAN */
     e = match(&ms, src, p);
     if (e) {
       n++;
