@@ -1,5 +1,6 @@
 #include "broker/script/sandbox.h"
 
+#include <limits>
 #include <string>
 
 #include "broker/script/lib/bit_library.h"
@@ -136,6 +137,8 @@ int SafeIpairsStep(lua_State* lua) {
   int i = luaL_checkint(lua, 2);
   luaL_checktype(lua, 1, LUA_TTABLE);
   if (PushReal(lua, 1)) lua_replace(lua, 1);
+  // Lua's i + 1 overflowed past 2^31-1 (to a missing index, ending the loop): end it directly.
+  if (i == std::numeric_limits<int>::max()) return 0;
   ++i;
   lua_pushinteger(lua, i);
   lua_rawgeti(lua, 1, i);

@@ -707,7 +707,11 @@ int ScriptEngine::LuaRandom(lua_State* lua) {
       const int lower = luaL_checkint(lua, 1);
       const int upper = luaL_checkint(lua, 2);
       luaL_argcheck(lua, lower <= upper, 2, "interval is empty");
-      lua_pushnumber(lua, std::floor(r * (upper - lower + 1)) + lower);
+      // upper - lower + 1 wraps around in Redis's C for the widest intervals (-2^31..2^31-1
+      // gives 0); the same 32-bit wrap-around, without the signed overflow.
+      const auto width =
+          static_cast<int32_t>(static_cast<uint32_t>(upper) - static_cast<uint32_t>(lower) + 1u);
+      lua_pushnumber(lua, std::floor(r * width) + lower);
       break;
     }
     default:

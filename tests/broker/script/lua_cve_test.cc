@@ -180,6 +180,15 @@ TEST_F(LuaCveTest, PatternRecursionIsLimited) {
   ExpectAlive();
 }
 
+// Integer overflows in Drayman's own Lua functions (undefined behaviour; the sanitizer pass
+// stops on them): the answers are Redis's, whose C wraps around.
+TEST_F(LuaCveTest, WideIntervalsAndIndexesDoNotOverflow) {
+  EXPECT_EQ(Eval("return {math.random(-2147483648, 2147483647), math.random(-2147483648, 0), "
+                 "math.random(-2147483648, 2147483647)}"),
+            "*3\r\n:-2147483648\r\n:-3952412235\r\n:-2147483648\r\n");
+  EXPECT_EQ(Eval("local f = ipairs({}) return select('#', f({}, 2147483647))"), ":0\r\n");
+}
+
 class LargeMemory : public LuaCveTest {
  protected:
   void SetUp() override {
