@@ -37,12 +37,25 @@ bool ValidClientAttribute(std::string_view value) {
   return std::all_of(value.begin(), value.end(), [](char c) { return c >= '!' && c <= '~'; });
 }
 
+// Compares a password attempt with the secret in a time that depends only on the attempt's
+// length, so reply times do not tell an attacker how many leading bytes of a guess were right
+// (Redis compares password hashes with time_independent_strcmp for the same reason).
+bool SecretEquals(std::string_view attempt, std::string_view secret) {
+  if (secret.empty()) return attempt.empty();
+  size_t difference = attempt.size() ^ secret.size();
+  for (size_t i = 0; i < attempt.size(); ++i) {
+    difference |= static_cast<unsigned char>(attempt[i]) ^
+                  static_cast<unsigned char>(secret[i % secret.size()]);
+  }
+  return difference == 0;
+}
+
 // Redis's ACLAuthenticateUser for a server whose only user is `default`: without requirepass the
 // user has no password and any password is accepted.
 bool PasswordMatches(const CommandContext& ctx, std::string_view user, std::string_view password) {
   if (user != kDefaultUser) return false;
   const std::string& required = ctx.engine.settings().requirepass;
-  return required.empty() || password == required;
+  return required.empty() || SecretEquals(password, required);
 }
 
 bool IsUnixSocketClient(const Client& client) {
