@@ -299,7 +299,9 @@ void Engine::Cron() {
       // As in Redis's clientsCronHandleTimeout: clients waiting in BLPOP & co., subscribers and
       // MONITOR clients only listen, so they are never idled out.
       if (client->blocked || client->pubsub.subscribed() || client->pubsub.monitor) continue;
-      if (now_ms - client->last_interaction_ms > int64_t{timeout_s} * 1000) idle.push_back(client.get());
+      if (now_ms - client->last_interaction_ms > int64_t{timeout_s} * 1000) {
+        idle.push_back(client.get());
+      }
     }
     for (Client* client : idle) KillClient(*client);
   }
