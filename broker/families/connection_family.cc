@@ -98,12 +98,12 @@ std::string ClientFlags(const Client& client) {
 
 // One CLIENT LIST / CLIENT INFO line (without the trailing "\n"): Redis 7.0's fields in its order,
 // plus Redis 7.2's lib-name and lib-ver. `ctx` is the command asking, whose own client shows the
-// command being run and its arguments.
-std::string ClientInfoLine(const CommandContext& ctx, Client& client) {
-  const bool is_self = &client == &ctx.client;
+// command being run and its arguments; null outside commands (log messages).
+std::string ClientInfoLine(const CommandContext* ctx, Client& client, int64_t now_ms) {
+  const bool is_self = ctx != nullptr && &client == &ctx->client;
   size_t argv_mem = 0;
   if (is_self) {
-    for (const std::string& arg : ctx.args) argv_mem += arg.size();
+    for (const std::string& arg : ctx->args) argv_mem += arg.size();
   }
   const size_t qbuf = client.parser().buffered_bytes();
   const size_t qbuf_free = client.parser().free_bytes();
@@ -135,8 +135,8 @@ std::string ClientInfoLine(const CommandContext& ctx, Client& client) {
   field("laddr", client.laddr);
   number("fd", client.fd);
   field("name", client.name);
-  number("age", (ctx.now_ms - client.created_ms) / 1000);
-  number("idle", (ctx.now_ms - client.last_interaction_ms) / 1000);
+  number("age", (now_ms - client.created_ms) / 1000);
+  number("idle", (now_ms - client.last_interaction_ms) / 1000);
   field("flags", ClientFlags(client));
   number("db", client.db);
   number("sub", sub);
@@ -154,7 +154,7 @@ std::string ClientInfoLine(const CommandContext& ctx, Client& client) {
   number("omem", static_cast<int64_t>(omem));
   number("tot-mem", static_cast<int64_t>(tot_mem));
   field("events", omem > 0 ? "rw" : "r");
-  field("cmd", is_self ? std::string_view(ctx.spec.full_name) : client.last_command);
+  field("cmd", is_self ? std::string_view(ctx->spec.full_name) : client.last_command);
   field("user", kDefaultUser);
   number("redir", -1);
   number("resp", static_cast<int>(client.protocol()));
@@ -363,7 +363,7 @@ void CmdClientSetinfo(CommandContext& ctx) {
 
 // CLIENT INFO
 void CmdClientInfo(CommandContext& ctx) {
-  std::string line = ClientInfoLine(ctx, ctx.client);
+  std::string line = ClientInfoLine(&ctx, ctx.client, ctx.now_ms);
   line.push_back('\n');
   ReplyText(ctx, line);
 }
@@ -372,7 +372,7 @@ void CmdClientInfo(CommandContext& ctx) {
 void CmdClientList(CommandContext& ctx) {
   std::string text;
   auto append = [&](Client& client) {
-    text.append(ClientInfoLine(ctx, client));
+    text.append(ClientInfoLine(&ctx, client, ctx.now_ms));
     text.push_back('\n');
   };
   const size_t argc = ctx.args.size();
@@ -562,6 +562,10 @@ void CmdClientHelp(CommandContext& ctx) {
 }
 
 }  // namespace
+
+std::string ClientInfoString(Client& client, int64_t now_ms) {
+  return ClientInfoLine(nullptr, client, now_ms);
+}
 
 void RegisterConnectionFamily(CommandTable& table) {
   constexpr uint32_t kHandshake =

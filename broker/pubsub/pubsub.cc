@@ -5,6 +5,7 @@
 
 #include "broker/command/numbers.h"
 #include "broker/engine.h"
+#include "broker/families/families.h"
 #include "broker/keyspace/glob.h"
 #include "broker/pubsub/output_limits.h"
 
@@ -347,6 +348,9 @@ bool PubSub::EnforceOutputLimits(Client& client) {
   if (client.close_asap) return true;
   if (!OutputLimitReached(client, engine_.settings(), engine_.clock().NowMs())) return false;
   ++output_limit_disconnections_;
+  engine_.Log(LogLevel::kWarning,
+              "Client " + ClientInfoString(client, engine_.clock().NowMs()) +
+                  " scheduled to be closed ASAP for overcoming of output buffer limits.");
   std::string().swap(client.output());  // the client is going away: free its backlog now
   engine_.KillClient(client);
   return true;
