@@ -22,6 +22,7 @@
 #include "broker/families/families.h"
 #include "broker/script/script_engine.h"
 #include "server/logger.h"
+#include "server/open_files.h"
 
 namespace drayman {
 
@@ -553,6 +554,20 @@ void Server::Bind() {
   };
   config_.SetApplyHook("port", relisten("Unable to listen on this port. Check server logs."));
   config_.SetApplyHook("bind", relisten("Failed to bind to specified addresses."));
+  // CONFIG SET maxclients makes room for the new number of descriptors, or fails as Redis does.
+  config_.SetApplyHook("maxclients", [this](std::string* error) {
+    Settings& settings = config_.settings();
+    const int64_t requested = settings.maxclients;
+    AdjustOpenFilesLimit(settings, impl_->logger);  // may lower maxclients to what fits
+    if (settings.maxclients == requested) return true;
+    impl_->logger.Log(LogLevel::kWarning,
+                      "Failed applying new configuration. Possibly related to new maxclients "
+                      "setting. Restoring previous settings.");
+    *error =
+        "The operating system is not able to handle the specified number of clients, try with " +
+        std::to_string(settings.maxclients);
+    return false;
+  });
   for (auto& acceptor : impl_->tcp_acceptors) impl_->AcceptTcp(acceptor);
   if (impl_->unix_acceptor) impl_->AcceptUnix();
   impl_->ScheduleCron();

@@ -176,6 +176,15 @@ def test_low_open_files_limit_lowers_maxclients(server_class, tmp_path):
             assert re.search(rf"^{STAMP} # {re.escape(line)}$", text, re.MULTILINE), text
         admin = redis.Redis(port=server.port, single_connection_client=True)
         assert admin.config_get("maxclients") == {"maxclients": "32"}
+        # CONFIG SET cannot go past what the descriptors allow either.
+        with pytest.raises(redis.ResponseError) as raised:
+            admin.config_set("maxclients", "33")
+        assert str(raised.value) == (
+            "CONFIG SET failed (possibly related to argument 'maxclients') - The operating system "
+            "is not able to handle the specified number of clients, try with 32")
+        assert admin.config_get("maxclients") == {"maxclients": "32"}
+        assert admin.config_set("maxclients", "10") is True
+        assert admin.config_set("maxclients", "32") is True
         # 31 more clients fit; every connection past them is refused with Redis's error and
         # closed, and the server stays idle meanwhile.
         clients = [raw_connection(server.port) for _ in range(31)]
@@ -254,3 +263,20 @@ def test_announced_huge_bulks_do_not_pin_memory(server_class):
         for sock in socks:
             sock.close()
         admin.close()
+
+
+# --- Authentication ---
+
+
+def test_unauthenticated_transaction_commands_match_redis():
+    payload = b"EXEC\r\nEXEC x\r\nMULTI\r\nDISCARD\r\nAUTH secret\r\nEXEC x\r\nEXEC\r\n"
+    replies = []
+    for server_class in (DraymanProcess, RedisProcess):
+        with server_class("--requirepass", "secret") as server:
+            sock = raw_connection(server.port)
+            sock.sendall(payload + b"QUIT\r\n")
+            replies.append(read_until_closed(sock))
+            sock.close()
+    assert replies[0] == replies[1]
+    assert replies[0].startswith(
+        b"-EXECABORT Transaction discarded because of: NOAUTH Authentication required.\r\n")
