@@ -231,8 +231,6 @@ def test_accept_backs_off_when_out_of_descriptors(tmp_path):
         assert late.recv(100) == b"+PONG\r\n"
         late.close()
         admin.close()
-    assert re.search(rf"^{STAMP} # Accepting client connection: accept: Too many open files$",
-                     log_text(logfile), re.MULTILINE) or True  # best effort, see above
 
 
 # --- Memory: an announced bulk is not allocated before it arrives ---
