@@ -20,6 +20,7 @@
 
 #include "broker/engine.h"
 #include "broker/families/families.h"
+#include "broker/resp/repr.h"
 #include "broker/script/script_engine.h"
 #include "server/logger.h"
 #include "server/open_files.h"
@@ -56,47 +57,6 @@ void SetKeepAlive(int fd, int interval) {
 bool IsResourceShortage(const boost::system::error_code& error) {
   return error == asio::error::no_descriptors || error.value() == ENFILE ||
          error == asio::error::no_buffer_space || error == asio::error::no_memory;
-}
-
-// Redis's sdscatrepr, for the bytes quoted in log lines.
-std::string Repr(std::string_view bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "\"";
-  for (char c : bytes) {
-    const auto byte = static_cast<unsigned char>(c);
-    switch (c) {
-      case '\\':
-      case '"':
-        out.push_back('\\');
-        out.push_back(c);
-        break;
-      case '\n':
-        out.append("\\n");
-        break;
-      case '\r':
-        out.append("\\r");
-        break;
-      case '\t':
-        out.append("\\t");
-        break;
-      case '\a':
-        out.append("\\a");
-        break;
-      case '\b':
-        out.append("\\b");
-        break;
-      default:
-        if (byte >= 0x20 && byte <= 0x7e) {
-          out.push_back(c);
-        } else {
-          out.append("\\x");
-          out.push_back(kHex[byte >> 4]);
-          out.push_back(kHex[byte & 15]);
-        }
-    }
-  }
-  out.push_back('"');
-  return out;
 }
 
 std::string FormatAddress(const sockaddr* address) {
