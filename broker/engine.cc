@@ -183,39 +183,38 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
     }
     spec = sub;
   }
+  // Redis's rejectCommand: a rejected EXEC discards the transaction (whether or not MULTI was
+  // sent) and answers EXECABORT with the reason, without its "ERR " prefix.
+  auto reject = [&](std::string_view error) {
+    ++spec->stats.rejected_calls;
+    if (spec->full_name == "exec") {
+      DiscardTransaction(client);
+      if (error.substr(0, 4) == "ERR ") error.remove_prefix(4);
+      reply.Error("EXECABORT Transaction discarded because of: " + std::string(error));
+    } else {
+      reply.Error(error);
+    }
+    count_errors();
+  };
   const int argc = static_cast<int>(args.size());
   if ((spec->arity > 0 && argc != spec->arity) || argc < -spec->arity) {
-    ++spec->stats.rejected_calls;
-    reply.Error(errors::WrongArity(spec->full_name));
-    count_errors();
+    reject(errors::WrongArity(spec->full_name));
     return;
   }
   // Like Redis's authRequired(): only while a password is set, so clearing requirepass lets
   // connections that never authenticated in.
   if (!client.authenticated && !config_.settings().requirepass.empty() &&
       !(spec->flags & kCmdNoAuth)) {
-    ++spec->stats.rejected_calls;
-    reply.Error(errors::kNoAuth);
-    count_errors();
+    reject(errors::kNoAuth);
     return;
   }
   if (scripts_->busy() && !client.is_script_client && !(spec->flags & kCmdAllowBusy)) {
-    ++spec->stats.rejected_calls;
-    if (client.in_multi && spec->full_name == "exec") {
-      // Redis aborts a transaction whose EXEC is refused, naming the reason.
-      DiscardTransaction(client);
-      reply.Error("EXECABORT Transaction discarded because of: " + std::string(kBusyError));
-    } else {
-      reply.Error(kBusyError);
-    }
-    count_errors();
+    reject(kBusyError);
     return;
   }
   // --- pub/sub: RESP2 subscribed context, MONITOR clients (broker/pubsub/) ---
   if (std::string refusal = PubSub::Refusal(client, *spec); !refusal.empty()) {
-    ++spec->stats.rejected_calls;
-    reply.Error(refusal);
-    count_errors();
+    reject(refusal);
     return;
   }
 
@@ -297,8 +296,12 @@ void Engine::Cron() {
   if (timeout_s > 0) {
     std::vector<Client*> idle;
     for (auto& [id, client] : clients_) {
-      if (client->blocked) continue;  // Redis never idles out a client waiting in BLPOP
-      if (now_ms - client->last_interaction_ms > int64_t{timeout_s} * 1000) idle.push_back(client.get());
+      // As in Redis's clientsCronHandleTimeout: clients waiting in BLPOP & co., subscribers and
+      // MONITOR clients only listen, so they are never idled out.
+      if (client->blocked || client->pubsub.subscribed() || client->pubsub.monitor) continue;
+      if (now_ms - client->last_interaction_ms > int64_t{timeout_s} * 1000) {
+        idle.push_back(client.get());
+      }
     }
     for (Client* client : idle) KillClient(*client);
   }

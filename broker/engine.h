@@ -25,6 +25,7 @@
 #include "broker/command/context.h"
 #include "broker/config/config.h"
 #include "broker/keyspace/database.h"
+#include "broker/log/log.h"
 #include "broker/pubsub/pubsub.h"
 #include "broker/slowlog/slowlog.h"
 #include "broker/stats/process_stats.h"
@@ -114,6 +115,12 @@ class Engine : private KeyspaceObserver {
   // done (every connection closes, the SHUTDOWN caller's with no reply, as in Redis). Unset in
   // engine-only hosts, where SHUTDOWN answers that it failed.
   std::function<void()> shutdown_requested;
+  // Set by the transport: where the engine's log messages go (broker/log/log.h); unset, they are
+  // dropped. Log() hands a message to it.
+  LogSink log_sink;
+  void Log(LogLevel level, std::string_view message) const {
+    if (log_sink) log_sink(level, message);
+  }
 
   // Facts about the hosting process, filled in by the transport for INFO.
   std::string executable;

@@ -1,12 +1,15 @@
 // drayman-server: parses Redis-style flags and config, prints a start-up line, serves until
-// SIGINT/SIGTERM.
+// SIGINT/SIGTERM (SIGHUP is ignored, as by redis-server).
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdio>
 #include <exception>
 #include <string>
 
 #include "broker/engine.h"
+#include "server/logger.h"
+#include "server/open_files.h"
 #include "server/server.h"
 
 int main(int argc, char** argv) {
@@ -39,9 +42,15 @@ int main(int argc, char** argv) {
     }
     return 1;
   }
+  // Redis ignores SIGHUP (a closed terminal must not stop the server) and SIGPIPE.
+  std::signal(SIGHUP, SIG_IGN);
+  std::signal(SIGPIPE, SIG_IGN);
+  const drayman::Logger logger(config.settings());
+  if (!drayman::AdjustOpenFilesLimit(config.settings(), logger)) return 1;
   try {
     drayman::Server server(config);
     server.Bind();
+    server.HandleSignals();  // before the ready line: a signal sent on seeing it must be handled
     const drayman::Settings& settings = server.config().settings();
     std::string addresses;
     for (const std::string& address : settings.bind) {
@@ -56,7 +65,9 @@ int main(int argc, char** argv) {
                 static_cast<int>(getpid()));
     std::fflush(stdout);
     server.Run(/*handle_signals=*/true);
-    std::printf("Drayman is now ready to exit, bye bye...\n");
+    // The server's own settings: CONFIG SET loglevel/logfile may have changed them.
+    drayman::Logger(server.config().settings())
+        .Log(drayman::LogLevel::kWarning, "Drayman is now ready to exit, bye bye...");
   } catch (const std::exception& e) {
     std::fprintf(stderr, "Drayman failed to start: %s\n", e.what());
     return 1;

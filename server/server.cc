@@ -12,13 +12,18 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <unordered_set>
 #include <vector>
 
 #include "broker/engine.h"
+#include "broker/families/families.h"
+#include "broker/resp/repr.h"
 #include "broker/script/script_engine.h"
+#include "server/logger.h"
+#include "server/open_files.h"
 
 namespace drayman {
 
@@ -31,6 +36,28 @@ namespace {
 // pipelines without reading cannot grow the server's memory without bound.
 constexpr size_t kPauseReadingAbove = 64 * 1024 * 1024;
 constexpr size_t kReadChunk = 16 * 1024;
+// How long accepting pauses after accept() fails for lack of descriptors or memory: the pending
+// connection stays in the backlog, so retrying at once would spin the loop.
+constexpr auto kAcceptBackoff = std::chrono::milliseconds(100);
+
+// Redis's anetKeepAlive: probes after `interval` idle seconds, then every interval/3 seconds,
+// and the connection is dropped after three unanswered probes.
+void SetKeepAlive(int fd, int interval) {
+  int value = 1;
+  if (setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &value, sizeof(value)) == -1) return;
+  value = interval;
+  setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &value, sizeof(value));
+  value = std::max(1, interval / 3);
+  setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &value, sizeof(value));
+  value = 3;
+  setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &value, sizeof(value));
+}
+
+// accept() failures that mean "no resources right now" rather than "this one connection failed".
+bool IsResourceShortage(const boost::system::error_code& error) {
+  return error == asio::error::no_descriptors || error.value() == ENFILE ||
+         error == asio::error::no_buffer_space || error == asio::error::no_memory;
+}
 
 std::string FormatAddress(const sockaddr* address) {
   char text[INET6_ADDRSTRLEN] = {0};
@@ -62,13 +89,22 @@ struct Server::Impl {
   class Session;
 
   explicit Impl(Config& config, const Clock& clock)
-      : engine(config, clock), cron_timer(io), blocking_timer(io), signals(io) {
+      : logger(config.settings()),
+        engine(config, clock),
+        cron_timer(io),
+        blocking_timer(io),
+        signals(io) {
     engine.serve_while_busy = [this] { ServeWhileBusy(); };
     // Posted, not run here: the SHUTDOWN handler is still on the stack.
-    engine.shutdown_requested = [this] { asio::post(io, [this] { Shutdown(); }); };
+    engine.shutdown_requested = [this] {
+      logger.Log(LogLevel::kWarning, "User requested shutdown...");
+      asio::post(io, [this] { Shutdown(); });
+    };
+    engine.log_sink = logger.Sink();
   }
 
   asio::io_context io;
+  Logger logger;
   Engine engine;
   std::vector<std::shared_ptr<asio::ip::tcp::acceptor>> tcp_acceptors;
   // What the TCP listeners are bound to, restored when a CONFIG SET of port/bind cannot listen.
@@ -80,6 +116,7 @@ struct Server::Impl {
   asio::steady_timer blocking_timer;
   int64_t blocking_timer_deadline_ms = 0;  // what blocking_timer is armed for; 0 = idle
   asio::signal_set signals;
+  bool handling_signals = false;
   std::unordered_set<std::shared_ptr<Session>> sessions;
   bool stopping = false;
 
@@ -96,6 +133,10 @@ struct Server::Impl {
   }
 
   void AcceptTcp(std::shared_ptr<asio::ip::tcp::acceptor> acceptor);
+  // After a failed accept: true when accepting must pause (the caller re-arms after the pause).
+  bool BackOffAfterAcceptError(const boost::system::error_code& error,
+                               std::function<void()> resume);
+  bool accept_error_logged = false;  // one log line per episode of failing accepts
   // Opens a listener per address ("-addr" may fail); false with a message if one cannot listen.
   bool ListenTcp(const std::vector<std::string>& bind, int port, int backlog,
                  std::vector<std::shared_ptr<asio::ip::tcp::acceptor>>* out, int* bound_port,
@@ -117,22 +158,23 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
     int fd = socket_.native_handle();
     boost::system::error_code ignored;
     socket_.non_blocking(true, ignored);  // reads happen once the socket is readable (see Read)
+    const Settings& settings = owner_.engine.settings();
+    if (static_cast<int64_t>(owner_.engine.clients().size()) >= settings.maxclients) {
+      // As Redis: refused before a client exists, with a best-effort error and no wait.
+      static constexpr std::string_view kMaxClients = "-ERR max number of clients reached\r\n";
+      ++owner_.engine.stats().rejected_connections;
+      socket_.write_some(asio::buffer(kMaxClients.data(), kMaxClients.size()), ignored);
+      Close();
+      return;
+    }
     if (!is_unix) {
       int one = 1;
       setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+      if (settings.tcp_keepalive > 0) SetKeepAlive(fd, settings.tcp_keepalive);
     }
-    client_ = owner_.engine.Connect(this, is_unix ? "/unixsocket:0" : PeerAddress(fd, false),
-                                    is_unix ? owner_.engine.settings().unixsocket + ":0"
-                                            : PeerAddress(fd, true),
-                                    fd);
-    const Settings& settings = owner_.engine.settings();
-    if (static_cast<int>(owner_.engine.clients().size()) > settings.maxclients) {
-      ++owner_.engine.stats().rejected_connections;
-      client_->output().append("-ERR max number of clients reached\r\n");
-      client_->close_after_reply = true;
-      MaybeWrite();
-      return;
-    }
+    client_ = owner_.engine.Connect(
+        this, is_unix ? "/unixsocket:0" : PeerAddress(fd, false),
+        is_unix ? owner_.engine.settings().unixsocket + ":0" : PeerAddress(fd, true), fd);
     Read();
   }
 
@@ -193,7 +235,13 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
     owner_.engine.stats().total_net_input_bytes += count;
     if (static_cast<int64_t>(client_->parser().buffered_bytes()) >
         owner_.engine.settings().client_query_buffer_limit) {
-      Close();  // Redis closes clients whose query buffer exceeds the limit.
+      // Redis closes clients whose query buffer exceeds the limit, and says so.
+      owner_.logger.Log(
+          LogLevel::kWarning,
+          "Closing client that reached max query buffer length: " +
+              ClientInfoString(*client_, owner_.engine.clock().NowMs()) +
+              " (qbuf initial bytes: " + Repr(client_->parser().buffered().substr(0, 64)) + ")");
+      Close();
       return;
     }
     owner_.engine.ProcessInput(*client_);
@@ -259,7 +307,11 @@ void Server::Impl::AcceptTcp(std::shared_ptr<asio::ip::tcp::acceptor> acceptor) 
       [this, acceptor](boost::system::error_code error, asio::ip::tcp::socket socket) {
         // A listener closed by CONFIG SET port/bind stops here.
         if (stopping || error == asio::error::operation_aborted || !acceptor->is_open()) return;
+        if (error && BackOffAfterAcceptError(error, [this, acceptor] { AcceptTcp(acceptor); })) {
+          return;
+        }
         if (!error) {
+          accept_error_logged = false;
           // Re-wrap the accepted descriptor so TCP and Unix sessions share one socket type. The
           // generic socket must start closed: assign() refuses an open one.
           const int family = socket.local_endpoint().protocol().family();
@@ -275,6 +327,21 @@ void Server::Impl::AcceptTcp(std::shared_ptr<asio::ip::tcp::acceptor> acceptor) 
         }
         AcceptTcp(acceptor);
       });
+}
+
+bool Server::Impl::BackOffAfterAcceptError(const boost::system::error_code& error,
+                                           std::function<void()> resume) {
+  if (!accept_error_logged) {
+    logger.Log(LogLevel::kWarning, "Accepting client connection: accept: " + error.message());
+    accept_error_logged = true;
+  }
+  if (!IsResourceShortage(error)) return false;
+  auto pause = std::make_shared<asio::steady_timer>(io, kAcceptBackoff);
+  pause->async_wait([this, pause, resume = std::move(resume)](boost::system::error_code waited) {
+    if (waited || stopping) return;
+    resume();
+  });
+  return true;
 }
 
 bool Server::Impl::ListenTcp(const std::vector<std::string>& bind, int port, int backlog,
@@ -333,8 +400,10 @@ bool Server::Impl::Relisten(int* bound_port) {
 void Server::Impl::AcceptUnix() {
   unix_acceptor->async_accept(
       [this](boost::system::error_code error, asio::local::stream_protocol::socket socket) {
-        if (stopping) return;
+        if (stopping || error == asio::error::operation_aborted) return;
+        if (error && BackOffAfterAcceptError(error, [this] { AcceptUnix(); })) return;
         if (!error) {
+          accept_error_logged = false;
           int fd = socket.release();
           GenericSocket generic(io);
           boost::system::error_code assign_error;
@@ -445,6 +514,20 @@ void Server::Bind() {
   };
   config_.SetApplyHook("port", relisten("Unable to listen on this port. Check server logs."));
   config_.SetApplyHook("bind", relisten("Failed to bind to specified addresses."));
+  // CONFIG SET maxclients makes room for the new number of descriptors, or fails as Redis does.
+  config_.SetApplyHook("maxclients", [this](std::string* error) {
+    Settings& settings = config_.settings();
+    const int64_t requested = settings.maxclients;
+    AdjustOpenFilesLimit(settings, impl_->logger);  // may lower maxclients to what fits
+    if (settings.maxclients == requested) return true;
+    impl_->logger.Log(LogLevel::kWarning,
+                      "Failed applying new configuration. Possibly related to new maxclients "
+                      "setting. Restoring previous settings.");
+    *error =
+        "The operating system is not able to handle the specified number of clients, try with " +
+        std::to_string(settings.maxclients);
+    return false;
+  });
   for (auto& acceptor : impl_->tcp_acceptors) impl_->AcceptTcp(acceptor);
   if (impl_->unix_acceptor) impl_->AcceptUnix();
   impl_->ScheduleCron();
@@ -457,14 +540,24 @@ void Server::Start() {
 
 void Server::Run(bool handle_signals) {
   Bind();
-  if (handle_signals) {
-    impl_->signals.add(SIGINT);
-    impl_->signals.add(SIGTERM);
-    impl_->signals.async_wait([this](boost::system::error_code error, int) {
-      if (!error) impl_->Shutdown();
-    });
-  }
+  if (handle_signals) HandleSignals();
   impl_->io.run();
+}
+
+void Server::HandleSignals() {
+  Bind();
+  if (impl_->handling_signals) return;
+  impl_->handling_signals = true;
+  impl_->signals.add(SIGINT);
+  impl_->signals.add(SIGTERM);
+  impl_->signals.async_wait([this](boost::system::error_code error, int signal_number) {
+    if (error) return;
+    impl_->logger.LogFromSignal(signal_number == SIGINT
+                                    ? "Received SIGINT scheduling shutdown..."
+                                    : "Received SIGTERM scheduling shutdown...");
+    impl_->logger.Log(LogLevel::kWarning, "User requested shutdown...");
+    impl_->Shutdown();
+  });
 }
 
 void Server::Stop() {

@@ -33,6 +33,9 @@ class Server {
   void Start();
   // Binds (if not yet) and runs the loop on this thread until Stop() or a signal.
   void Run(bool handle_signals);
+  // Binds (if not yet) and takes over SIGINT and SIGTERM (logged, then a clean shutdown), so a
+  // signal sent as soon as the server says it is ready is not fatal. Run(true) calls it.
+  void HandleSignals();
   // Thread-safe: stops the loop, closes connections, joins the loop thread if Start() made one.
   void Stop();
 

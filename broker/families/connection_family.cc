@@ -37,12 +37,25 @@ bool ValidClientAttribute(std::string_view value) {
   return std::all_of(value.begin(), value.end(), [](char c) { return c >= '!' && c <= '~'; });
 }
 
+// Compares a password attempt with the secret in a time that depends only on the attempt's
+// length, so reply times do not tell an attacker how many leading bytes of a guess were right
+// (Redis compares password hashes with time_independent_strcmp for the same reason).
+bool SecretEquals(std::string_view attempt, std::string_view secret) {
+  if (secret.empty()) return attempt.empty();
+  size_t difference = attempt.size() ^ secret.size();
+  for (size_t i = 0; i < attempt.size(); ++i) {
+    difference |= static_cast<unsigned char>(attempt[i]) ^
+                  static_cast<unsigned char>(secret[i % secret.size()]);
+  }
+  return difference == 0;
+}
+
 // Redis's ACLAuthenticateUser for a server whose only user is `default`: without requirepass the
 // user has no password and any password is accepted.
 bool PasswordMatches(const CommandContext& ctx, std::string_view user, std::string_view password) {
   if (user != kDefaultUser) return false;
   const std::string& required = ctx.engine.settings().requirepass;
-  return required.empty() || password == required;
+  return required.empty() || SecretEquals(password, required);
 }
 
 bool IsUnixSocketClient(const Client& client) {
@@ -85,12 +98,12 @@ std::string ClientFlags(const Client& client) {
 
 // One CLIENT LIST / CLIENT INFO line (without the trailing "\n"): Redis 7.0's fields in its order,
 // plus Redis 7.2's lib-name and lib-ver. `ctx` is the command asking, whose own client shows the
-// command being run and its arguments.
-std::string ClientInfoLine(const CommandContext& ctx, Client& client) {
-  const bool is_self = &client == &ctx.client;
+// command being run and its arguments; null outside commands (log messages).
+std::string ClientInfoLine(const CommandContext* ctx, Client& client, int64_t now_ms) {
+  const bool is_self = ctx != nullptr && &client == &ctx->client;
   size_t argv_mem = 0;
   if (is_self) {
-    for (const std::string& arg : ctx.args) argv_mem += arg.size();
+    for (const std::string& arg : ctx->args) argv_mem += arg.size();
   }
   const size_t qbuf = client.parser().buffered_bytes();
   const size_t qbuf_free = client.parser().free_bytes();
@@ -122,8 +135,8 @@ std::string ClientInfoLine(const CommandContext& ctx, Client& client) {
   field("laddr", client.laddr);
   number("fd", client.fd);
   field("name", client.name);
-  number("age", (ctx.now_ms - client.created_ms) / 1000);
-  number("idle", (ctx.now_ms - client.last_interaction_ms) / 1000);
+  number("age", (now_ms - client.created_ms) / 1000);
+  number("idle", (now_ms - client.last_interaction_ms) / 1000);
   field("flags", ClientFlags(client));
   number("db", client.db);
   number("sub", sub);
@@ -141,7 +154,7 @@ std::string ClientInfoLine(const CommandContext& ctx, Client& client) {
   number("omem", static_cast<int64_t>(omem));
   number("tot-mem", static_cast<int64_t>(tot_mem));
   field("events", omem > 0 ? "rw" : "r");
-  field("cmd", is_self ? std::string_view(ctx.spec.full_name) : client.last_command);
+  field("cmd", is_self ? std::string_view(ctx->spec.full_name) : client.last_command);
   field("user", kDefaultUser);
   number("redir", -1);
   number("resp", static_cast<int>(client.protocol()));
@@ -350,7 +363,7 @@ void CmdClientSetinfo(CommandContext& ctx) {
 
 // CLIENT INFO
 void CmdClientInfo(CommandContext& ctx) {
-  std::string line = ClientInfoLine(ctx, ctx.client);
+  std::string line = ClientInfoLine(&ctx, ctx.client, ctx.now_ms);
   line.push_back('\n');
   ReplyText(ctx, line);
 }
@@ -359,7 +372,7 @@ void CmdClientInfo(CommandContext& ctx) {
 void CmdClientList(CommandContext& ctx) {
   std::string text;
   auto append = [&](Client& client) {
-    text.append(ClientInfoLine(ctx, client));
+    text.append(ClientInfoLine(&ctx, client, ctx.now_ms));
     text.push_back('\n');
   };
   const size_t argc = ctx.args.size();
@@ -549,6 +562,10 @@ void CmdClientHelp(CommandContext& ctx) {
 }
 
 }  // namespace
+
+std::string ClientInfoString(Client& client, int64_t now_ms) {
+  return ClientInfoLine(nullptr, client, now_ms);
+}
 
 void RegisterConnectionFamily(CommandTable& table) {
   constexpr uint32_t kHandshake =

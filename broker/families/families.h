@@ -5,9 +5,18 @@
 // family has registered.
 #pragma once
 
+#include <cstdint>
+#include <string>
+
 #include "broker/command/command_table.h"
 
 namespace drayman {
+
+class Client;
+
+// The CLIENT LIST line describing `client` (no trailing newline), for log messages such as
+// Redis's "Client <info> scheduled to be closed ASAP ...". Defined in connection_family.cc.
+std::string ClientInfoString(Client& client, int64_t now_ms);
 
 void RegisterConnectionFamily(CommandTable& table);
 void RegisterServerFamily(CommandTable& table);

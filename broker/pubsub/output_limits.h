@@ -7,6 +7,7 @@
 // is normal, as in Redis). OutputLimitReached applies Redis's rule: at or over the hard limit, or
 // at or over the soft limit continuously for more than the soft seconds; a zero limit is off. The
 // soft-limit clock starts the first time the client is seen over it and resets when seen under.
+// A client that must still authenticate has a small fixed limit (kUnauthenticatedOutputLimit).
 // The check runs whenever output is appended outside the client's own command (pub/sub messages,
 // MONITOR lines) and after each batch of its own commands; it never blocks anyone.
 #pragma once
@@ -17,6 +18,12 @@
 #include "broker/config/config.h"
 
 namespace drayman {
+
+// The pending output allowed to a client that has not authenticated while requirepass is set
+// (Redis's fix for CVE-2025-21605 closes such a client once its reply list, which begins past its
+// 16 KiB static reply buffer, holds over 1 KiB; the first list block alone is over that, so in
+// effect: output past 16 KiB). Applies before, and whatever, the class limits.
+inline constexpr uint64_t kUnauthenticatedOutputLimit = 16 * 1024;
 
 ClientClass OutputClientClass(const Client& client);
 

@@ -5,8 +5,10 @@
 
 #include "broker/command/numbers.h"
 #include "broker/engine.h"
+#include "broker/families/families.h"
 #include "broker/keyspace/glob.h"
 #include "broker/pubsub/output_limits.h"
+#include "broker/resp/repr.h"
 
 namespace drayman {
 
@@ -59,47 +61,6 @@ std::string EncodeFrame(std::string_view kind, std::initializer_list<std::string
   AppendBulk(frame, kind);
   for (std::string_view field : fields) AppendBulk(frame, field);
   return frame;
-}
-
-// sdscatrepr: quoted, with C escapes for \\ " \n \r \t \a \b and \xHH for other non-printables.
-void AppendRepr(std::string& out, std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out.push_back('"');
-  for (char c : text) {
-    switch (c) {
-      case '\\':
-      case '"':
-        out.push_back('\\');
-        out.push_back(c);
-        break;
-      case '\n':
-        out.append("\\n");
-        break;
-      case '\r':
-        out.append("\\r");
-        break;
-      case '\t':
-        out.append("\\t");
-        break;
-      case '\a':
-        out.append("\\a");
-        break;
-      case '\b':
-        out.append("\\b");
-        break;
-      default: {
-        const auto byte = static_cast<unsigned char>(c);
-        if (byte >= 0x20 && byte <= 0x7e) {  // isprint in the C locale
-          out.push_back(c);
-        } else {
-          out.append("\\x");
-          out.push_back(kHex[byte >> 4]);
-          out.push_back(kHex[byte & 0xf]);
-        }
-      }
-    }
-  }
-  out.push_back('"');
 }
 
 // Which arguments Redis's handlers replace with "(redacted)": AUTH's when its syntax is valid
@@ -347,6 +308,9 @@ bool PubSub::EnforceOutputLimits(Client& client) {
   if (client.close_asap) return true;
   if (!OutputLimitReached(client, engine_.settings(), engine_.clock().NowMs())) return false;
   ++output_limit_disconnections_;
+  engine_.Log(LogLevel::kWarning,
+              "Client " + ClientInfoString(client, engine_.clock().NowMs()) +
+                  " scheduled to be closed ASAP for overcoming of output buffer limits.");
   std::string().swap(client.output());  // the client is going away: free its backlog now
   engine_.KillClient(client);
   return true;

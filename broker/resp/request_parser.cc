@@ -136,7 +136,19 @@ bool SplitArgs(std::string_view line, std::vector<std::string>* args) {
 char* RequestParser::PrepareWrite(size_t min_size, size_t* available) {
   Compact();
   if (buffer_.size() - write_end_ < min_size) {
-    buffer_.resize(std::max(write_end_ + min_size, buffer_.size() * 2));
+    // Grow geometrically with the bytes that actually arrive, never to a size announced but not
+    // sent: a `$<huge>` header alone must not make the buffer (zero-filled, so resident) huge.
+    // While a bulk is pending, growth stops at what that bulk needs.
+    size_t target = std::max(write_end_ + min_size, buffer_.size() * 2);
+    if (bulk_length_ >= 0) {
+      const size_t bulk_end = read_pos_ + static_cast<size_t>(bulk_length_) + 2;
+      target = std::min(target, std::max(write_end_ + min_size, bulk_end));
+    }
+    // A fresh string of exactly `target` bytes: resize() would round the capacity up to twice
+    // the old one, overshooting the bulk.
+    std::string grown(target, '\0');
+    std::memcpy(grown.data(), buffer_.data(), write_end_);
+    buffer_.swap(grown);
   }
   *available = buffer_.size() - write_end_;
   return buffer_.data() + write_end_;
@@ -259,14 +271,8 @@ RequestParser::Result RequestParser::ParseMultibulk(std::vector<std::string>* ar
     }
     // Payload plus the two bytes after it (Redis skips them without checking).
     size_t needed = static_cast<size_t>(bulk_length_) + 2;
-    if (write_end_ - read_pos_ < needed) {
-      // Make room for the whole argument at once so large values are read without regrowing.
-      if (buffer_.size() - read_pos_ < needed) {
-        Compact();
-        if (buffer_.size() - read_pos_ < needed) buffer_.resize(read_pos_ + needed);
-      }
-      return Result::kNeedMore;
-    }
+    // The buffer grows as the payload arrives (PrepareWrite), not here.
+    if (write_end_ - read_pos_ < needed) return Result::kNeedMore;
     pending_.emplace_back(buffer_.data() + read_pos_, static_cast<size_t>(bulk_length_));
     read_pos_ += needed;
     bulk_length_ = -1;

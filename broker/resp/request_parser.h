@@ -48,6 +48,9 @@ class RequestParser {
   const std::string& error() const { return error_; }
   // Bytes received but not yet consumed (Redis's qbuf).
   size_t buffered_bytes() const { return write_end_ - read_pos_; }
+  std::string_view buffered() const {
+    return std::string_view(buffer_.data() + read_pos_, write_end_ - read_pos_);
+  }
   size_t buffer_capacity() const { return buffer_.capacity(); }
   // Allocated but unused bytes after the buffered data (Redis's qbuf-free).
   size_t free_bytes() const { return buffer_.capacity() - write_end_; }

@@ -65,6 +65,32 @@ TEST_F(DispatchTest, IdleTimeoutSparesBlockedClients) {
   EXPECT_TRUE(client_->close_asap);  // idle and not blocked
 }
 
+TEST_F(DispatchTest, IdleTimeoutSparesSubscribersAndMonitors) {
+  // Redis's clientsCronHandleTimeout skips pub/sub clients (any channel, pattern or shard
+  // channel, RESP2 or RESP3) and MONITOR clients: they only listen.
+  config_.settings().timeout_seconds = 1;
+  Restart();
+  Client* subscriber = NewClient();
+  Client* pattern_subscriber = NewClient();
+  Client* shard_subscriber = NewClient();
+  Client* monitor = NewClient();
+  Client* unsubscribed = NewClient();
+  RunOn(subscriber, "SUBSCRIBE news");
+  RunOn(pattern_subscriber, "PSUBSCRIBE n*");
+  RunOn(shard_subscriber, "SSUBSCRIBE s");
+  RunOn(monitor, "MONITOR");
+  RunOn(unsubscribed, "SUBSCRIBE a");
+  RunOn(unsubscribed, "UNSUBSCRIBE a");
+  clock_.AdvanceMs(5000);
+  engine_->Cron();
+  EXPECT_FALSE(subscriber->close_asap);
+  EXPECT_FALSE(pattern_subscriber->close_asap);
+  EXPECT_FALSE(shard_subscriber->close_asap);
+  EXPECT_FALSE(monitor->close_asap);
+  EXPECT_TRUE(unsubscribed->close_asap);  // no longer subscribed: an idle client like any other
+  EXPECT_TRUE(client_->close_asap);
+}
+
 TEST_F(DispatchTest, MultiQueuesOnlyAfterTheCommandPassesDispatchChecks) {
   EXPECT_EQ(Run("MULTI"), "+OK\r\n");
   EXPECT_EQ(Run("PING a b"), "+QUEUED\r\n");  // PING checks its own arguments when it runs

@@ -3,7 +3,8 @@
 DraymanProcess runs the real drayman-server binary on 127.0.0.1 port 0 and reads the bound port
 from its start-up line. RedisProcess runs Debian's redis-server (the oracle) on a free ephemeral
 port; redis-server cannot listen on port 0, so a port is reserved by binding and released just
-before start. Both are context managers that kill what they started.
+before start. Both are context managers that kill what they started; preexec_fn (optional) runs
+in the child before exec, e.g. to lower its resource limits.
 
 target_server() is what tests that exercise "the server under test" call: it starts a
 DraymanProcess, or a RedisProcess when DRAYMAN_TEST_TARGET=redis, so every such test can be
@@ -91,11 +92,12 @@ class _Process:
 class DraymanProcess(_Process):
     name = "drayman"
 
-    def __init__(self, *args: str) -> None:
+    def __init__(self, *args: str, preexec_fn=None) -> None:
         super().__init__()
         command = [drayman_binary(), "--bind", "127.0.0.1", "--port", "0", "--dir", self.workdir]
         command += list(args)
-        self.proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     preexec_fn=preexec_fn)
         assert self.proc.stdout is not None
         lines = []
         for _ in range(50):
@@ -124,14 +126,15 @@ class DraymanProcess(_Process):
 class RedisProcess(_Process):
     name = "redis"
 
-    def __init__(self, *args: str) -> None:
+    def __init__(self, *args: str, preexec_fn=None) -> None:
         super().__init__()
         binary = shutil.which("redis-server") or "/usr/bin/redis-server"
         self.port = free_port()
         command = [binary, "--bind", "127.0.0.1", "--port", str(self.port), "--save", "",
                    "--appendonly", "no", "--dir", self.workdir, "--daemonize", "no"]
         command += list(args)
-        self.proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                     preexec_fn=preexec_fn)
         wait_for_port(self.port)
 
 

@@ -43,6 +43,12 @@ class LoopbackSocket {
     return ntohs(address.sin_port);
   }
   bool connected() const { return connected_; }
+  int LocalPort() const {
+    sockaddr_in address{};
+    socklen_t length = sizeof(address);
+    getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length);
+    return ntohs(address.sin_port);
+  }
   void Close() {
     if (fd_ >= 0) close(fd_);
     fd_ = -1;

@@ -164,6 +164,16 @@ TEST_F(AuthTest, AuthForms) {
   EXPECT_EQ(Run("PING"), "+PONG\r\n");
 }
 
+TEST_F(AuthTest, PasswordMustMatchExactly) {
+  // The comparison is constant-time (no early exit); it must still be exact: prefixes, longer
+  // guesses, guesses that repeat the secret and same-length guesses are all refused.
+  for (const char* guess : {"secre", "secrets", "secretsecret", "secreT", "Secret", "\"\""}) {
+    EXPECT_EQ(Run(std::string("AUTH ") + guess), kWrongPass) << guess;
+  }
+  EXPECT_EQ(Run("PING"), kNoAuth);
+  EXPECT_EQ(Run("AUTH secret"), "+OK\r\n");
+}
+
 TEST_F(AuthTest, HelloAuth) {
   EXPECT_EQ(Run("HELLO"), kHelloNoAuth);
   EXPECT_EQ(Run("HELLO 3"), kHelloNoAuth);
@@ -197,6 +207,33 @@ TEST_F(AuthTest, ClearingRequirepassLetsEveryoneIn) {
   EXPECT_EQ(Run("PING"), kNoAuth);
   // A connection that authenticated keeps its access when the password changes.
   EXPECT_EQ(RunOn(admin, "PING"), "+PONG\r\n");
+}
+
+TEST_F(AuthTest, UnauthenticatedExecAbortsLikeRedis) {
+  // Redis's rejectCommand turns any refusal of EXEC into EXECABORT, even without MULTI.
+  const std::string kExecAbortNoAuth =
+      "-EXECABORT Transaction discarded because of: NOAUTH Authentication required.\r\n";
+  EXPECT_EQ(Run("EXEC"), kExecAbortNoAuth);
+  EXPECT_EQ(Run("EXEC x"),
+            "-EXECABORT Transaction discarded because of: wrong number of arguments for 'exec' "
+            "command\r\n");
+  EXPECT_EQ(Run("MULTI"), kNoAuth);
+  EXPECT_EQ(Run("DISCARD"), kNoAuth);
+  // A transaction opened while the password was cleared is discarded when EXEC is refused.
+  Client* admin = NewClient();
+  EXPECT_EQ(RunOn(admin, "AUTH secret"), "+OK\r\n");
+  EXPECT_EQ(RunOn(admin, "CONFIG SET requirepass \"\""), "+OK\r\n");
+  EXPECT_EQ(Run("MULTI"), "+OK\r\n");
+  EXPECT_EQ(Run("SET k v"), "+QUEUED\r\n");
+  EXPECT_EQ(RunOn(admin, "CONFIG SET requirepass secret"), "+OK\r\n");
+  EXPECT_EQ(Run("EXEC"), kExecAbortNoAuth);
+  EXPECT_FALSE(client_->in_multi);
+  EXPECT_EQ(RunOn(admin, "EXISTS k"), ":0\r\n");
+  // Authenticated, an EXEC with extra arguments is still an EXECABORT.
+  EXPECT_EQ(RunOn(admin, "EXEC x"),
+            "-EXECABORT Transaction discarded because of: wrong number of arguments for 'exec' "
+            "command\r\n");
+  EXPECT_EQ(RunOn(admin, "EXEC"), "-ERR EXEC without MULTI\r\n");
 }
 
 TEST_F(AuthTest, ProtocolLimitsBeforeAuth) {

@@ -186,5 +186,64 @@ TEST_F(OutputLimitTest, DefaultsLeaveNormalClientsUnlimited) {
   EXPECT_TRUE(OutputClientClass(*subscriber_) == ClientClass::kPubSub);
 }
 
+// CVE-2025-21605: with requirepass set, a client that has not authenticated and does not read
+// its replies is closed once its pending output passes 16 KiB (redis-server 7.0.15 as patched
+// by Debian closes it as its replies spill past the 16 KiB static buffer), with Redis's log line.
+class UnauthenticatedOutputTest : public EngineTest {
+ protected:
+  UnauthenticatedOutputTest() {
+    config_.settings().requirepass = "secret";
+    Restart();
+    engine_->log_sink = [this](LogLevel level, std::string_view message) {
+      logged_.emplace_back(level, std::string(message));
+    };
+  }
+
+  // Pipelines `count` PINGs (each answered "-NOAUTH Authentication required.\r\n", 34 bytes)
+  // that the client never reads.
+  void PipelinePings(Client* client, int count) {
+    std::string pings;
+    for (int i = 0; i < count; ++i) pings += "PING\r\n";
+    client->parser().Feed(pings);
+    engine_->ProcessInput(*client);
+  }
+
+  std::vector<std::pair<LogLevel, std::string>> logged_;
+};
+
+TEST_F(UnauthenticatedOutputTest, ClosedOncePendingOutputPasses16KiB) {
+  PipelinePings(client_, 480);  // 16,320 bytes of replies: under the limit
+  EXPECT_FALSE(client_->close_asap);
+  PipelinePings(client_, 2);  // 16,388 bytes
+  EXPECT_TRUE(client_->close_asap);
+  EXPECT_EQ(observer_.close_requested, 1);
+  EXPECT_EQ(client_->output(), "");  // the backlog is freed at once
+  ASSERT_EQ(logged_.size(), 1u);
+  EXPECT_EQ(logged_[0].first, LogLevel::kWarning);
+  EXPECT_EQ(logged_[0].second.rfind("Client id=", 0), 0u) << logged_[0].second;
+  EXPECT_NE(logged_[0].second.find(" addr=127.0.0.1:50000 "), std::string::npos);
+  EXPECT_TRUE(logged_[0].second.ends_with(
+      " scheduled to be closed ASAP for overcoming of output buffer limits."))
+      << logged_[0].second;
+}
+
+TEST_F(UnauthenticatedOutputTest, BytesInFlightCount) {
+  client_->output_in_flight = 16 * 1024;
+  PipelinePings(client_, 1);
+  EXPECT_TRUE(client_->close_asap);
+}
+
+TEST_F(UnauthenticatedOutputTest, AuthenticatedOrPasswordlessClientsKeepTheClassLimits) {
+  Client* authenticated = NewClient();
+  authenticated->parser().Feed("AUTH secret\r\n");
+  engine_->ProcessInput(*authenticated);
+  PipelinePings(authenticated, 3000);  // 21 KB of +PONG
+  EXPECT_FALSE(authenticated->close_asap);
+  config_.settings().requirepass.clear();  // no password: nobody needs to authenticate
+  PipelinePings(client_, 3000);
+  EXPECT_FALSE(client_->close_asap);
+  EXPECT_TRUE(logged_.empty());
+}
+
 }  // namespace
 }  // namespace drayman::testing

@@ -306,6 +306,53 @@ TEST(RequestParserTest, LargeArgumentArrivingInPieces) {
   EXPECT_EQ(parser.buffered_bytes(), 0u);
 }
 
+// A client that announces a huge bulk and sends nothing (or little) must not make the parser
+// allocate the announced size: the buffer follows the bytes that arrive.
+TEST(RequestParserTest, AnnouncedHugeBulkDoesNotGrowTheBuffer) {
+  constexpr size_t kChunk = 16 * 1024;
+  std::vector<RequestParser> parsers(4);
+  std::vector<std::string> args;
+  for (RequestParser& parser : parsers) {
+    parser.Feed("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$500000000\r\n");
+    EXPECT_EQ(parser.Next(&args), RequestParser::Result::kNeedMore);
+    size_t available = 0;
+    parser.PrepareWrite(kChunk, &available);  // the server asks for room before each read
+    EXPECT_LE(parser.buffer_capacity(), 64 * kChunk);
+  }
+  // 1 MB of the payload arrives in reads: the buffer stays within a small factor of it.
+  RequestParser& parser = parsers[0];
+  const std::string piece(kChunk, 'x');
+  for (int i = 0; i < 64; ++i) {
+    size_t available = 0;
+    char* dest = parser.PrepareWrite(kChunk, &available);
+    std::memcpy(dest, piece.data(), kChunk);
+    parser.CommitWrite(kChunk);
+    EXPECT_EQ(parser.Next(&args), RequestParser::Result::kNeedMore);
+  }
+  EXPECT_LE(parser.buffer_capacity(), 4u * 1024 * 1024);
+}
+
+// Growth stops at what the pending bulk needs: a 5 MB value does not leave an 8 MB buffer.
+TEST(RequestParserTest, BufferGrowthStopsAtThePendingBulk) {
+  const std::string big(5 * 1024 * 1024, 'z');
+  const std::string input = Multibulk({"SET", "k", big});
+  RequestParser parser;
+  std::vector<std::string> args;
+  size_t pos = 0;
+  while (pos < input.size()) {
+    size_t available = 0;
+    char* dest = parser.PrepareWrite(16 * 1024, &available);
+    size_t count = std::min<size_t>(std::min<size_t>(available, 16 * 1024), input.size() - pos);
+    std::memcpy(dest, input.data() + pos, count);
+    parser.CommitWrite(count);
+    pos += count;
+    if (pos < input.size()) EXPECT_EQ(parser.Next(&args), RequestParser::Result::kNeedMore);
+  }
+  EXPECT_LE(parser.buffer_capacity(), big.size() + 64 * 1024);
+  ASSERT_EQ(parser.Next(&args), RequestParser::Result::kCommand);
+  EXPECT_EQ(args[2], big);
+}
+
 TEST(RequestParserTest, ErrorAfterGoodCommandsKeepsThem) {
   ParseOutcome outcome = ParseByteByByte("PING\r\n*1\r\n$4\r\nPING\r\n*1\r\n$abc\r\nPING\r\n");
   EXPECT_EQ(outcome.commands, (Commands{{"PING"}, {"PING"}}));
