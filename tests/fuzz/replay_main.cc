@@ -1,7 +1,8 @@
 // engine_fuzz_replay: runs LLVMFuzzerTestOneInput (engine_fuzzer.cc) once on every file under the
-// paths given (files or directories, recursively), in sorted order, without libFuzzer (dot files and *.md notes are skipped). Built with
-// the project's normal compiler, so `make test` replays the seed corpus and every past crash in
-// both CI passes; a crash or sanitizer report fails the test, and so does an empty run.
+// paths given (files or directories, recursively), in sorted order, without libFuzzer (dot files
+// and *.md notes are skipped). Built with the project's normal compiler, so `make test` replays the
+// seed corpus and every past crash in both CI passes; a crash or sanitizer report fails the test,
+// and so does an empty run.
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
@@ -35,7 +36,8 @@ int main(int argc, char** argv) {
   std::sort(inputs.begin(), inputs.end());
   for (const fs::path& path : inputs) {
     std::ifstream file(path, std::ios::binary);
-    const std::string bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    const std::string bytes((std::istreambuf_iterator<char>(file)),
+                            std::istreambuf_iterator<char>());
     std::fprintf(stderr, "replay %s (%zu bytes)\n", path.c_str(), bytes.size());
     LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
   }
