@@ -100,7 +100,10 @@ class Harness : public ClientObserver {
   }
 
   void Run() {
-    while (pos_ < size_) Step();
+    while (pos_ < size_) {
+      busy_rounds_ = 0;  // no script runs between top-level operations
+      Step();
+    }
   }
 
   // ClientObserver. The transport closes later, never inside the engine's call.

@@ -129,6 +129,7 @@ def seeds():
     p.cmd("SUNION", "s1", "s2").cmd("SDIFF", "s1", "s2").cmd("SINTERSTORE", "s3", "s1", "s2")
     p.cmd("SUNIONSTORE", "s4", "s1", "s2").cmd("SDIFFSTORE", "s5", "s1", "s2")
     p.cmd("SMOVE", "s1", "s2", "a").cmd("SRANDMEMBER", "s1", "-5").cmd("SPOP", "s1", "2")
+    p.cmd("SUNION", "s1").cmd("SPOP", "s4", "100")
     p.cmd("SSCAN", "s2", "0", "COUNT", "2").cmd("SREM", "s2", "b", "zz")
     s["sets"] = p
 
@@ -228,14 +229,18 @@ def seeds():
     p.cmd("CLIENT", "SETNAME", "me").cmd("CLIENT", "GETNAME").cmd("CLIENT", "ID").cmd("CLIENT", "INFO")
     p.cmd("CLIENT", "SETINFO", "lib-name", "fz").cmd("CLIENT", "NO-EVICT", "on").cmd("CLIENT", "NO-TOUCH", "on")
     p.cmd("CLIENT", "LIST", "TYPE", "normal").cmd("CLIENT", "KILL", "ID", "2").cmd("CLIENT", "KILL", "127.0.0.1:40002")
-    p.cmd("RESET").cmd("COMMAND", "HELP").cmd("CONFIG", "HELP").cmd("QUIT")
+    p.cmd("OBJECT", "REFCOUNT", "k").cmd("OBJECT", "HELP").cmd("MEMORY", "PURGE").cmd("MEMORY", "HELP")
+    p.cmd("PUBSUB", "HELP").cmd("SCRIPT", "HELP").cmd("SLOWLOG", "HELP").cmd("CLIENT", "HELP")
+    p.cmd("SCRIPT").cmd("RESET").cmd("COMMAND", "HELP").cmd("CONFIG", "HELP").cmd("QUIT")
     s["server"] = p
 
     p = Program()
-    p.cmd("CONFIG", "SET", "timeout", "1").advance(2000).cron().cmd("PING", slot=1)
     p.cmd("CONFIG", "SET", "requirepass", "pw").toggle(2).toggle(2).cmd("GET", "k", slot=2)
-    p.cmd("AUTH", "bad", slot=2).cmd("AUTH", "pw", slot=2).cmd("HELLO", "3", "AUTH", "default", "pw", slot=3)
+    p.cmd("AUTH", "bad", slot=2).cmd("AUTH", "pw", slot=2).cmd("AUTH", "default", "pw", slot=1)
+    p.cmd("HELLO", "3", "AUTH", "default", "pw", slot=3).cmd("CONFIG", "SET", "requirepass", "")
     p.cmd("CONFIG", "SET", "busy-reply-threshold", "0").cmd("CONFIG", "SET", "proto-max-bulk-len", "2mb")
+    p.cmd("BLPOP", "never", "0", slot=3).cmd("CONFIG", "SET", "timeout", "1").advance(2000).cron()
+    p.cmd("PING", slot=1).cmd("PING", slot=3)
     s["server_auth_timeout"] = p
 
     p = Program()
