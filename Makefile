@@ -3,6 +3,7 @@
 #   make test                     install, build, run GoogleTest (ctest) and pytest
 #   make test SANITIZE=address,undefined   the same against a sanitizer build
 #   make bench                    Drayman and redis-server side by side (docs/benchmarks.md)
+#   make fuzz                     clang + libFuzzer build (build-fuzz), fuzz the engine FUZZ_SECONDS
 #   make format                   clang-format every C++ file
 
 SANITIZE ?=
@@ -17,8 +18,16 @@ BUILD_TYPE := RelWithDebInfo
 endif
 VENV := .venv
 SERVER := $(BUILD_DIR)/server/drayman-server
+# make fuzz: seconds to run, and extra libFuzzer flags (e.g. FUZZ_FLAGS="-fork=1 -ignore_crashes=1"
+# keeps going after a crash). New corpus entries go to build-fuzz/corpus, crashes to
+# build-fuzz/artifacts/; minimise a crash and keep it in tests/fuzz/crashes/.
+FUZZ_SECONDS ?= 600
+FUZZ_FLAGS ?=
+FUZZ_DIR := build-fuzz
+FUZZER := $(FUZZ_DIR)/tests/fuzz/engine_fuzzer
 
-.PHONY: all deps pydeps pypackage configure build run test test-cpp test-python bench format clean
+.PHONY: all deps pydeps pypackage configure build run test test-cpp test-python bench fuzz fuzz-build \
+	format clean
 
 all: build
 
@@ -55,8 +64,22 @@ test-python:
 bench: build pydeps
 	DRAYMAN_SERVER=$(abspath $(SERVER)) $(VENV)/bin/python bench/run.py
 
+fuzz-build:
+	@tools/install-deps.sh --fuzz
+	@cmake -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCMAKE_CXX_COMPILER=clang++ -DDRAYMAN_FUZZ=ON -DDRAYMAN_BUILD_TESTS=OFF \
+	  > $(FUZZ_DIR).configure.log 2>&1 || (cat $(FUZZ_DIR).configure.log; exit 1)
+	@cmake --build $(FUZZ_DIR) -j $(JOBS) --target engine_fuzzer
+
+fuzz: fuzz-build
+	@mkdir -p $(FUZZ_DIR)/corpus $(FUZZ_DIR)/artifacts
+	$(FUZZER) $(FUZZ_DIR)/corpus tests/fuzz/corpus -dict=tests/fuzz/engine.dict -max_len=8192 \
+	  -timeout=10 -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	  -artifact_prefix=$(FUZZ_DIR)/artifacts/ $(FUZZ_FLAGS)
+
 format:
 	@find broker server tests python -name '*.cc' -o -name '*.h' | xargs clang-format -i
 
 clean:
-	rm -rf build build-sanitize build.configure.log build-sanitize.configure.log
+	rm -rf build build-sanitize build.configure.log build-sanitize.configure.log build-fuzz \
+	  build-fuzz.configure.log

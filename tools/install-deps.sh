@@ -1,13 +1,20 @@
 #!/usr/bin/env bash
 # Installs what building and testing Drayman needs on Debian 12: Debian packages (only those
 # missing, so a ready machine does no network work) and the Python virtual environment.
-# Usage: tools/install-deps.sh [--python]   (--python also prepares .venv from tests/requirements.txt)
+# Usage: tools/install-deps.sh [--python | --fuzz]
+#   --python also prepares .venv from tests/requirements.txt
+#   --fuzz   also installs clang and its libFuzzer/sanitizer runtimes (make fuzz), nothing else
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(cmake ninja-build g++ pkg-config ccache libboost1.81-dev libabsl-dev libgtest-dev
   libssl-dev nlohmann-json3-dev pybind11-dev redis-server redis-tools python3-venv
   python3-dev)
+# clang 14 and compiler-rt (libclang_rt.fuzzer, ASan/UBSan runtimes) only for `make fuzz`:
+# `make test` replays the fuzz corpus with the normal compiler.
+if [ "${1:-}" = "--fuzz" ]; then
+  packages+=(clang libclang-rt-14-dev)
+fi
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
