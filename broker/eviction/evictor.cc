@@ -1,5 +1,6 @@
 #include "broker/eviction/evictor.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <limits>
@@ -50,6 +51,37 @@ void Evictor::ContinueIfPending() {
 }
 
 Evictor::Result Evictor::PerformEvictions() {
+  const Result result = Evict();
+  TrackExceeded(result);
+  return result;
+}
+
+void Evictor::TrackExceeded(Result result) {
+  const int64_t now_us = engine_.clock().NowUs();
+  if (result != Result::kOk) {
+    if (exceeded_since_us_ == 0) exceeded_since_us_ = now_us;
+  } else if (exceeded_since_us_ != 0) {
+    exceeded_total_us_ += static_cast<uint64_t>(std::max<int64_t>(now_us - exceeded_since_us_, 0));
+    exceeded_since_us_ = 0;
+  }
+}
+
+uint64_t Evictor::exceeded_current_ms() const {
+  if (exceeded_since_us_ == 0) return 0;
+  return static_cast<uint64_t>(std::max<int64_t>(engine_.clock().NowUs() - exceeded_since_us_, 0)) /
+         1000;
+}
+
+uint64_t Evictor::exceeded_total_ms() const {
+  return exceeded_total_us_ / 1000 + exceeded_current_ms();
+}
+
+void Evictor::ResetStats() {
+  exceeded_total_us_ = 0;
+  if (exceeded_since_us_ != 0) exceeded_since_us_ = engine_.clock().NowUs();
+}
+
+Evictor::Result Evictor::Evict() {
   pending_ = false;
   const Settings& settings = engine_.settings();
   const uint64_t limit = static_cast<uint64_t>(settings.maxmemory);

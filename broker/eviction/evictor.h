@@ -59,6 +59,12 @@ class Evictor {
   void ContinueIfPending();
   bool pending() const { return pending_; }
 
+  // INFO stats: how long used memory has stayed over the limit (Redis's
+  // total_eviction_exceeded_time, current_eviction_exceeded_time), on the engine clock, in ms.
+  uint64_t exceeded_total_ms() const;
+  uint64_t exceeded_current_ms() const;
+  void ResetStats();
+
   // Bytes counted against maxmemory.
   uint64_t UsedMemory() const;
   // Tests: replace the allocator's figure by a deterministic one (nullptr restores it).
@@ -76,12 +82,17 @@ class Evictor {
   bool PickFromPool(bool volatile_only, int* db, std::string* key);
   bool PickRandom(bool volatile_only, int* db, std::string* key);
   bool PickSoonestExpiring(int* db, std::string* key);
+  Result Evict();
+  // Opens or closes the current over-the-limit interval after an eviction pass.
+  void TrackExceeded(Result result);
 
   Engine& engine_;
   std::function<uint64_t()> source_;
   std::vector<Candidate> pool_;  // ascending idle, at most kPoolSize
   int next_random_db_ = 0;
   bool pending_ = false;
+  int64_t exceeded_since_us_ = 0;   // start of the current interval over the limit, 0 if under
+  uint64_t exceeded_total_us_ = 0;  // closed intervals
 };
 
 }  // namespace drayman

@@ -170,6 +170,7 @@ void InfoMemory(CommandContext& ctx, InfoWriter& out) {
   out.Field("maxmemory_policy", settings.maxmemory_policy);
   out.Field("mem_fragmentation_ratio",
             FormatFixed2(used ? static_cast<double>(rss) / static_cast<double>(used) : 0));
+  out.Field("mem_not_counted_for_evict", "0");
   out.Field("mem_allocator", "libc");
 }
 
@@ -214,6 +215,9 @@ void InfoStats(CommandContext& ctx, InfoWriter& out) {
   out.Field("rejected_connections", stats.rejected_connections);
   out.Field("expired_keys", keyspace.expired_keys);
   out.Field("evicted_keys", stats.evicted_keys);
+  out.Field("evicted_clients", "0");
+  out.Field("total_eviction_exceeded_time", ctx.engine.evictor().exceeded_total_ms());
+  out.Field("current_eviction_exceeded_time", ctx.engine.evictor().exceeded_current_ms());
   out.Field("keyspace_hits", keyspace.keyspace_hits);
   out.Field("keyspace_misses", keyspace.keyspace_misses);
   out.Field("pubsub_channels", pubsub_channels);

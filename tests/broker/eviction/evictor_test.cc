@@ -88,6 +88,24 @@ TEST_F(EvictorTest, NoevictionRefusesDenyoomCommandsOnly) {
   EXPECT_NE(Run("INFO commandstats").find("rejected_calls=1,failed_calls=0"), std::string::npos);
 }
 
+TEST_F(EvictorTest, InfoReportsTimeSpentOverTheLimit) {
+  Limit(1, "noeviction");
+  ASSERT_EQ(Run("SET a v"), kOk);
+  ASSERT_EQ(Run("SET b v"), kOk);
+  EXPECT_EQ(InfoField("stats", "current_eviction_exceeded_time"), "0");
+  ASSERT_EQ(Run("PING"), "+PONG\r\n");  // over the limit from now on
+  clock_.AdvanceMs(1500);
+  EXPECT_EQ(InfoField("stats", "current_eviction_exceeded_time"), "1500");
+  ASSERT_EQ(Run("DEL b"), ":1\r\n");
+  clock_.AdvanceMs(250);
+  ASSERT_EQ(Run("PING"), "+PONG\r\n");  // back under: the interval closes
+  clock_.AdvanceMs(1000);
+  EXPECT_EQ(InfoField("stats", "current_eviction_exceeded_time"), "0");
+  EXPECT_EQ(InfoField("stats", "total_eviction_exceeded_time"), "1750");
+  ASSERT_EQ(Run("CONFIG RESETSTAT"), kOk);
+  EXPECT_EQ(InfoField("stats", "total_eviction_exceeded_time"), "0");
+}
+
 TEST_F(EvictorTest, NoLimitMeansNoCheck) {
   ASSERT_EQ(Run("CONFIG SET maxmemory 0"), kOk);
   engine_->evictor().set_used_memory_source([] { return uint64_t{1} << 60; });
