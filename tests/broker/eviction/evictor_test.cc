@@ -114,7 +114,7 @@ TEST_F(EvictorTest, NoLimitMeansNoCheck) {
 
 TEST_F(EvictorTest, AllkeysLruKeepsRecentlyUsedKeys) {
   Limit(50, "allkeys-lru");
-  ASSERT_EQ(Run("CONFIG SET maxmemory-samples 10"), kOk);
+  ASSERT_EQ(Run("CONFIG SET maxmemory-samples 64"), kOk);
   for (int i = 0; i < 40; ++i) ASSERT_EQ(Run("SET cold" + std::to_string(i) + " v"), kOk);
   clock_.AdvanceMs(100'000);
   for (int i = 0; i < 10; ++i) ASSERT_EQ(Run("SET hot" + std::to_string(i) + " v"), kOk);
@@ -137,7 +137,7 @@ TEST_F(EvictorTest, AllkeysLruKeepsRecentlyUsedKeys) {
 
 TEST_F(EvictorTest, AllkeysLfuKeepsFrequentlyUsedKeys) {
   Limit(30, "allkeys-lfu");
-  ASSERT_EQ(Run("CONFIG SET maxmemory-samples 10"), kOk);
+  ASSERT_EQ(Run("CONFIG SET maxmemory-samples 64"), kOk);
   for (int i = 0; i < 10; ++i) ASSERT_EQ(Run("SET hot" + std::to_string(i) + " v"), kOk);
   for (int hit = 0; hit < 50; ++hit) {
     for (int i = 0; i < 10; ++i) Run("GET hot" + std::to_string(i));
