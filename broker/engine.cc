@@ -132,7 +132,12 @@ void Engine::ProcessInput(Client& client) {
     Execute(client, client.args);
   }
   pubsub_.EnforceOutputLimits(client);  // output buffer limits for the client's own replies
-  if (--input_depth_ == 0) ResumeUnblockedClients();
+  if (--input_depth_ == 0) {
+    ResumeUnblockedClients();
+    // An eviction cut short by its time limit goes on between input batches, as Redis's
+    // evictionTimeProc does between event-loop iterations (Cron covers idle periods).
+    if (call_depth_ == 0 && !scripts_->running()) evictor_.ContinueIfPending();
+  }
 }
 
 void Engine::Execute(Client& client, std::vector<std::string>& args) {

@@ -137,25 +137,28 @@ void Evictor::Populate(int db, bool volatile_only, bool lfu) {
   Database& database = engine_.keyspace().db(db);
   const int64_t now_ms = engine_.keyspace().now_ms();
   const int decay_time = engine_.settings().lfu_decay_time;
-  database.SampleKeys(volatile_only, engine_.settings().maxmemory_samples,
-                      [&](const std::string& key, Entry& entry) {
-                        const uint64_t idle =
-                            lfu ? 255 - lfu::DecayedCounter(entry.access_s, now_ms, decay_time)
-                                : static_cast<uint64_t>(database.IdleSeconds(entry));
-                        for (const Candidate& candidate : pool_) {
-                          if (candidate.db == db && candidate.key == key) return;  // sampled twice
-                        }
-                        // First position whose idleness is not lower: the pool stays sorted
-                        // ascending.
-                        size_t position = 0;
-                        while (position < pool_.size() && pool_[position].idle < idle) ++position;
-                        // A full pool keeps its kPoolSize best; a key idler than none of them is
-                        // skipped.
-                        if (position == 0 && pool_.size() == kPoolSize) return;
-                        pool_.insert(pool_.begin() + static_cast<std::ptrdiff_t>(position),
-                                     Candidate{idle, db, key});
-                        if (pool_.size() > kPoolSize) pool_.erase(pool_.begin());
-                      });
+  database.SampleKeys(
+      volatile_only, engine_.settings().maxmemory_samples,
+      [&](const std::string& key, Entry& entry) {
+        const uint64_t idle = lfu ? 255 - lfu::DecayedCounter(entry.access_s, now_ms, decay_time)
+                                  : static_cast<uint64_t>(database.IdleSeconds(entry));
+        for (const Candidate& candidate : pool_) {
+          // Sampled twice? (Same idleness first: most keys compare nothing.)
+          if (candidate.idle == idle && candidate.db == db && candidate.key == key) {
+            return;
+          }
+        }
+        // First position whose idleness is not lower: the pool stays sorted
+        // ascending.
+        size_t position = 0;
+        while (position < pool_.size() && pool_[position].idle < idle) ++position;
+        // A full pool keeps its kPoolSize best; a key idler than none of them is
+        // skipped.
+        if (position == 0 && pool_.size() == kPoolSize) return;
+        pool_.insert(pool_.begin() + static_cast<std::ptrdiff_t>(position),
+                     Candidate{idle, db, key});
+        if (pool_.size() > kPoolSize) pool_.erase(pool_.begin());
+      });
 }
 
 bool Evictor::PickFromPool(bool volatile_only, int* db, std::string* key) {
@@ -181,10 +184,16 @@ bool Evictor::PickRandom(bool volatile_only, int* db, std::string* key) {
     next_random_db_ = (next_random_db_ + 1) % count;
     Database& database = keyspace.db(index);
     bool picked = false;
-    database.SampleKeys(volatile_only, 1, [&](const std::string& sampled, Entry&) {
-      *key = sampled;
+    if (volatile_only) {
+      database.SampleKeys(/*volatile_only=*/true, 1, [&](const std::string& sampled, Entry&) {
+        *key = sampled;
+        picked = true;
+      });
+    } else if (const std::string* random = database.RandomKey()) {
+      // Adjacent-bucket sampling would favour keys after empty buckets: a fair draw here.
+      *key = *random;
       picked = true;
-    });
+    }
     if (picked) {
       *db = index;
       return true;

@@ -86,10 +86,8 @@ void Database::DeleteNode(std::string_view key, Entry& entry) {
 void Database::SampleKeys(bool volatile_only, int count,
                           absl::FunctionRef<void(const std::string& key, Entry& entry)> fn) {
   if (!volatile_only) {
-    for (int i = 0; i < count && !keys_.empty(); ++i) {
-      auto* node = keys_.RandomNode(keyspace_->rng());
-      fn(node->key, node->value);
-    }
+    keys_.SampleNodes(keyspace_->rng(), static_cast<size_t>(count),
+                      [&](auto& node) { fn(node.key, node.value); });
     return;
   }
   // The deadline index has no random access: start at a random deadline between the first and

@@ -119,8 +119,9 @@ class Database {
   // The entry's decayed LFU counter (OBJECT FREQ; meaningful under an LFU policy only).
   uint8_t LfuFrequency(const Entry& entry) const;
 
-  // Up to `count` random keys for eviction sampling: fn(const std::string& key, Entry&). From all
-  // keys, or only from keys with an expiry (volatile policies). May visit a key twice.
+  // Up to `count` keys for eviction sampling, from a random place: fn(const std::string& key,
+  // Entry&). From all keys (adjacent hash buckets), or only from keys with an expiry (adjacent
+  // deadlines; volatile policies).
   void SampleKeys(bool volatile_only, int count,
                   absl::FunctionRef<void(const std::string& key, Entry& entry)> fn);
   // The key with the soonest deadline, or nullptr (volatile-ttl).
