@@ -132,7 +132,12 @@ void Engine::ProcessInput(Client& client) {
     Execute(client, client.args);
   }
   pubsub_.EnforceOutputLimits(client);  // output buffer limits for the client's own replies
-  if (--input_depth_ == 0) ResumeUnblockedClients();
+  if (--input_depth_ == 0) {
+    ResumeUnblockedClients();
+    // An eviction cut short by its time limit goes on between input batches, as Redis's
+    // evictionTimeProc does between event-loop iterations (Cron covers idle periods).
+    if (call_depth_ == 0 && !scripts_->running()) evictor_.ContinueIfPending();
+  }
 }
 
 void Engine::Execute(Client& client, std::vector<std::string>& args) {
@@ -218,6 +223,31 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
     return;
   }
 
+  // --- maxmemory: evict before every client command (never inside EXEC or a script, nor while
+  // a busy script serves others); refuse what may grow memory if still over (Redis's
+  // processCommand). Inside MULTI anything but EXEC/DISCARD/QUIT/RESET is refused, since queueing
+  // itself takes memory; EXEC is refused when a queued command is denyoom. ---
+  const Settings& settings = config_.settings();
+  // allkeys-lfu and volatile-lfu: lookups keep LFU counters instead of access times.
+  keyspace_.set_access_tracking(settings.maxmemory_policy.ends_with("lfu"), settings.lfu_log_factor,
+                                settings.lfu_decay_time);
+  if (call_depth_ == 1) pre_command_oom_ = false;
+  if (settings.maxmemory > 0 && call_depth_ == 1) {
+    const bool out_of_memory = evictor_.PerformEvictions() == Evictor::Result::kFail;
+    pre_command_oom_ = out_of_memory;
+    if (out_of_memory && DeniedWhenOutOfMemory(client, *spec, args)) {
+      ++spec->stats.rejected_calls;
+      if (client.in_multi && spec->full_name == "exec") {
+        DiscardTransaction(client);
+        reply.Error("EXECABORT Transaction discarded because of: " + std::string(errors::kOom));
+      } else {
+        reply.Error(errors::kOom);
+      }
+      count_errors();
+      return;
+    }
+  }
+
   // --- MULTI: queue instead of running (monitors see queued commands when EXEC runs them) ---
   accepted = true;
   if (client.in_multi && !IsTransactionControl(*spec)) {
@@ -241,8 +271,8 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
   if (feed_monitors) monitor_args = PubSub::FormatMonitorArgs(args);
   if (feed_monitors && PubSub::FeedsBefore(*spec)) pubsub_.FeedMonitors(client, monitor_args);
 
-  CommandContext context{*this,     client,         args,   reply, *spec,
-                         keyspace_.db(client.db), keyspace_, now_ms};
+  CommandContext context{*this,     client, args, reply, *spec, keyspace_.db(client.db),
+                         keyspace_, now_ms};
   // CLIENT NO-TOUCH: this client's lookups leave access times alone, except TOUCH's own.
   keyspace_.set_no_touch(client.no_touch && spec->full_name != "touch");
   const int64_t started_us = SteadyMicros();
@@ -271,6 +301,35 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
   client.last_command = spec->full_name;
 }
 
+bool Engine::DeniedWhenOutOfMemory(const Client& client, const CommandSpec& spec,
+                                   const std::vector<std::string>& args) const {
+  const std::string& name = spec.full_name;
+  if (client.in_multi) {
+    if (name == "discard" || name == "quit" || name == "reset") return false;
+    if (name != "exec") return true;
+    for (const std::vector<std::string>& queued : client.multi_queue) {
+      const CommandSpec* queued_spec = commands_.Find(queued[0]);
+      if (queued_spec != nullptr && queued_spec->is_container() && queued.size() >= 2) {
+        queued_spec = commands_.FindSubcommand(*queued_spec, queued[1]);
+      }
+      if (queued_spec != nullptr && (queued_spec->flags & kCmdDenyOom)) return true;
+    }
+    return false;
+  }
+  if (spec.flags & kCmdDenyOom) return true;
+  // A script with a shebang declares its own flags (Redis's evalGetCommandFlags).
+  if (name == "eval" || name == "evalsha" || name == "eval_ro" || name == "evalsha_ro") {
+    return args.size() >= 2 && scripts_->DeclaresDenyOom(args[1], name.starts_with("evalsha"));
+  }
+  return false;
+}
+
+void Engine::EvictKey(Database& db, std::string_view key) {
+  // Propagation hook point: the AOF / replica stream appends `DEL key` for db.index() here.
+  db.Delete(key);
+  ++stats_.evicted_keys;
+}
+
 void Engine::Cron() {
   CheckThread();
   // A busy script serves clients while it runs; expiry and timeouts would break its atomicity.
@@ -283,6 +342,8 @@ void Engine::Cron() {
   stats_.input_rate.Sample(now_ms, stats_.total_net_input_bytes);
   stats_.output_rate.Sample(now_ms, stats_.total_net_output_bytes);
   stats_.used_memory_peak = std::max(stats_.used_memory_peak, UsedMemoryBytes());
+  // An eviction cut short by its time limit goes on here (Redis's evictionTimeProc).
+  evictor_.ContinueIfPending();
   // Active expiry: each database in turn, in slices, within a small time budget per call so a
   // mass expiry never stalls the loop.
   const int64_t budget_end = SteadyMicros() + 5000;

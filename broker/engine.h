@@ -24,6 +24,7 @@
 #include "broker/command/command_table.h"
 #include "broker/command/context.h"
 #include "broker/config/config.h"
+#include "broker/eviction/evictor.h"
 #include "broker/keyspace/database.h"
 #include "broker/log/log.h"
 #include "broker/pubsub/pubsub.h"
@@ -53,6 +54,7 @@ struct EngineStats {
   RateSampler ops_rate, input_rate, output_rate;
   uint64_t used_memory_startup = 0;
   uint64_t used_memory_peak = 0;
+  uint64_t evicted_keys = 0;  // maxmemory evictions (INFO stats; CONFIG RESETSTAT clears it)
 };
 
 class ScriptEngine;
@@ -102,6 +104,15 @@ class Engine : private KeyspaceObserver {
   // Answers every blocked client whose deadline has passed as timed out, then resumes their
   // pipelined input. Does nothing while a command runs (a busy script serving other clients).
   void TimeOutBlockedClients();
+  // --- maxmemory (broker/eviction/evictor.h) ---
+  Evictor& evictor() { return evictor_; }
+  // The one way keys leave for memory: deleted like DEL (WATCH sees it; blocked clients are not
+  // woken, nothing was pushed) and counted in evicted_keys.
+  void EvictKey(Database& db, std::string_view key);
+  // Whether the current client command started over maxmemory with nothing left to evict (a
+  // script may then run no denyoom command before its first write, as in Redis).
+  bool pre_command_oom() const { return pre_command_oom_; }
+
   // Ends MULTI without running it and forgets WATCHed keys (DISCARD, EXEC, RESET).
   void DiscardTransaction(Client& client);
   // Lua scripting (EVAL, SCRIPT): broker/script/script_engine.h.
@@ -129,6 +140,9 @@ class Engine : private KeyspaceObserver {
 
  private:
   void CheckThread() const;
+  // Whether `spec` is refused while over maxmemory with nothing left to evict.
+  bool DeniedWhenOutOfMemory(const Client& client, const CommandSpec& spec,
+                             const std::vector<std::string>& args) const;
 
   // KeyspaceObserver: WATCH invalidation and blocked-client wake-ups.
   void OnKeyModified(int db, std::string_view key) override;
@@ -151,6 +165,8 @@ class Engine : private KeyspaceObserver {
   std::thread::id owner_thread_;
   BlockedClients blocked_clients_;
   WatchedKeys watched_keys_;
+  Evictor evictor_{*this};
+  bool pre_command_oom_ = false;
   int call_depth_ = 0;     // Execute nesting: 1 for a client's command, more inside EXEC/scripts
   int input_depth_ = 0;    // ProcessInput nesting
   bool resuming_ = false;  // inside ResumeUnblockedClients

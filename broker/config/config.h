@@ -59,6 +59,13 @@ struct Settings {
       {256LL * 1024 * 1024, 64LL * 1024 * 1024, 60},
       {32LL * 1024 * 1024, 8LL * 1024 * 1024, 60},
   }};
+  // Memory limit (broker/eviction/eviction.h). 0 = no limit.
+  int64_t maxmemory = 0;
+  std::string maxmemory_policy = "noeviction";
+  int maxmemory_samples = 5;
+  int maxmemory_eviction_tenacity = 10;
+  int lfu_log_factor = 10;
+  int lfu_decay_time = 1;  // minutes
   // Process.
   std::string dir = ".";
   std::string logfile;  // empty = stdout

@@ -163,11 +163,14 @@ void InfoMemory(CommandContext& ctx, InfoWriter& out) {
   out.Field("used_memory_startup", stats.used_memory_startup);
   out.Field("total_system_memory", system);
   out.Field("total_system_memory_human", BytesToHuman(system));
-  out.Field("maxmemory", "0");
-  out.Field("maxmemory_human", "0B");
-  out.Field("maxmemory_policy", "noeviction");
+  const Settings& settings = ctx.engine.settings();
+  const auto maxmemory = static_cast<uint64_t>(settings.maxmemory);
+  out.Field("maxmemory", maxmemory);
+  out.Field("maxmemory_human", BytesToHuman(maxmemory));
+  out.Field("maxmemory_policy", settings.maxmemory_policy);
   out.Field("mem_fragmentation_ratio",
             FormatFixed2(used ? static_cast<double>(rss) / static_cast<double>(used) : 0));
+  out.Field("mem_not_counted_for_evict", "0");
   out.Field("mem_allocator", "libc");
 }
 
@@ -211,7 +214,10 @@ void InfoStats(CommandContext& ctx, InfoWriter& out) {
   out.Field("instantaneous_output_kbps", FormatFixed2(stats.output_rate.Average() / 1024));
   out.Field("rejected_connections", stats.rejected_connections);
   out.Field("expired_keys", keyspace.expired_keys);
-  out.Field("evicted_keys", "0");
+  out.Field("evicted_keys", stats.evicted_keys);
+  out.Field("evicted_clients", "0");
+  out.Field("total_eviction_exceeded_time", ctx.engine.evictor().exceeded_total_ms());
+  out.Field("current_eviction_exceeded_time", ctx.engine.evictor().exceeded_current_ms());
   out.Field("keyspace_hits", keyspace.keyspace_hits);
   out.Field("keyspace_misses", keyspace.keyspace_misses);
   out.Field("pubsub_channels", pubsub_channels);

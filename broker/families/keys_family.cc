@@ -35,6 +35,9 @@ constexpr std::string_view kIntOutOfRange =
 constexpr std::string_view kFreqWithoutLfu =
     "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that "
     "when switching between policies at runtime LRU and LFU data will take some time to adjust.";
+constexpr std::string_view kIdletimeWithLfu =
+    "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when "
+    "switching between policies at runtime LRU and LFU data will take some time to adjust.";
 constexpr std::string_view kMallocStatsUnsupported =
     "Stats not supported for the current allocator";
 
@@ -437,14 +440,24 @@ void CmdObjectRefcount(CommandContext& ctx) {
 
 // OBJECT IDLETIME key
 void CmdObjectIdletime(CommandContext& ctx) {
-  if (Entry* entry = ObjectLookup(ctx)) ctx.reply.Integer(ctx.db.IdleSeconds(*entry));
+  Entry* entry = ObjectLookup(ctx);
+  if (entry == nullptr) return;
+  if (ctx.keyspace.lfu()) {
+    ctx.reply.Error(kIdletimeWithLfu);
+  } else {
+    ctx.reply.Integer(ctx.db.IdleSeconds(*entry));
+  }
 }
 
 // OBJECT FREQ key
 void CmdObjectFreq(CommandContext& ctx) {
-  // Drayman never evicts (its policy is Redis's default, noeviction), so access frequency is
-  // never tracked and Redis's answer for a non-LFU policy is the only true one.
-  if (ObjectLookup(ctx)) ctx.reply.Error(kFreqWithoutLfu);
+  Entry* entry = ObjectLookup(ctx);
+  if (entry == nullptr) return;
+  if (ctx.keyspace.lfu()) {
+    ctx.reply.Integer(ctx.db.LfuFrequency(*entry));
+  } else {
+    ctx.reply.Error(kFreqWithoutLfu);
+  }
 }
 
 // OBJECT HELP

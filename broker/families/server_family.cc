@@ -142,6 +142,8 @@ void ResetStats(Engine& engine) {
   stats.total_net_input_bytes = 0;
   stats.total_net_output_bytes = 0;
   stats.total_error_replies = 0;
+  stats.evicted_keys = 0;
+  engine.evictor().ResetStats();
   stats.error_counts.clear();
   stats.ops_rate.Reset();
   stats.input_rate.Reset();

@@ -1,5 +1,7 @@
 #include "broker/keyspace/database.h"
 
+#include "broker/keyspace/lfu.h"
+
 namespace drayman {
 
 bool Database::IsExpired(const Entry& entry) const {
@@ -19,8 +21,21 @@ Entry* Database::Lookup(std::string_view key, bool touch) {
     DeleteNode(node->key, node->value);
     return nullptr;
   }
-  if (touch && !keyspace_->no_touch()) node->value.access_s = keyspace_->access_clock();
+  if (touch && !keyspace_->no_touch()) Touch(node->value);
   return &node->value;
+}
+
+void Database::Touch(Entry& entry) {
+  if (keyspace_->lfu()) {
+    entry.access_s = lfu::Accessed(entry.access_s, keyspace_->now_ms(), keyspace_->lfu_decay_time(),
+                                   keyspace_->lfu_log_factor(), keyspace_->rng());
+  } else {
+    entry.access_s = keyspace_->access_clock();
+  }
+}
+
+uint8_t Database::LfuFrequency(const Entry& entry) const {
+  return lfu::DecayedCounter(entry.access_s, keyspace_->now_ms(), keyspace_->lfu_decay_time());
 }
 
 Entry* Database::Find(std::string_view key) { return Lookup(key, /*touch=*/true); }
@@ -39,7 +54,13 @@ Entry& Database::Put(std::string_view key, Value value) {
     node->value.expire_at_ms = kNoExpiry;
   }
   node->value.value = std::move(value);
-  node->value.access_s = keyspace_->access_clock();
+  // Under LFU an overwritten key keeps its frequency (Redis's dbSetValue); a new one starts at
+  // the initial counter.
+  if (!keyspace_->lfu()) {
+    node->value.access_s = keyspace_->access_clock();
+  } else if (inserted) {
+    node->value.access_s = lfu::InitialWord(keyspace_->now_ms());
+  }
   return node->value;
 }
 
@@ -60,6 +81,27 @@ void Database::DeleteNode(std::string_view key, Entry& entry) {
   if (entry.expire_at_ms != kNoExpiry) expires_.erase({entry.expire_at_ms, key});
   keys_.Erase(owned);
   SignalModified(owned);
+}
+
+void Database::SampleKeys(bool volatile_only, int count,
+                          absl::FunctionRef<void(const std::string& key, Entry& entry)> fn) {
+  if (!volatile_only) {
+    keys_.SampleNodes(keyspace_->rng(), static_cast<size_t>(count),
+                      [&](auto& node) { fn(node.key, node.value); });
+    return;
+  }
+  // The deadline index has no random access: start at a random deadline between the first and
+  // the last and take consecutive keys from there (like dictGetSomeKeys's adjacent buckets).
+  if (expires_.empty()) return;
+  const int64_t first = expires_.begin()->first, last = expires_.rbegin()->first;
+  std::uniform_int_distribution<int64_t> pick(first, last);
+  auto it = expires_.lower_bound({pick(keyspace_->rng()), std::string_view()});
+  for (int i = 0; i < count && i < static_cast<int>(expires_.size()); ++i) {
+    if (it == expires_.end()) it = expires_.begin();
+    auto* node = keys_.FindNode(it->second);
+    ++it;
+    fn(node->key, node->value);
+  }
 }
 
 void Database::SetExpire(std::string_view key, Entry& entry, int64_t at_ms) {

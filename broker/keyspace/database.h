@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "absl/container/btree_set.h"
+#include "absl/functional/function_ref.h"
 #include "broker/keyspace/dict.h"
 #include "broker/keyspace/value.h"
 
@@ -31,6 +32,8 @@ struct Entry {
   Value value;
   int64_t expire_at_ms = kNoExpiry;
   // Last access in whole seconds of the keyspace's clock (Redis's LRU clock; wraps harmlessly).
+  // Under an LFU maxmemory policy it holds Redis's LFU word instead (broker/keyspace/lfu.h):
+  // minutes of the last decrement << 8 | logarithmic access counter.
   uint32_t access_s = 0;
 };
 
@@ -113,6 +116,18 @@ class Database {
   bool IsExpired(const Entry& entry) const;
   // Seconds since the entry was last accessed (OBJECT IDLETIME).
   int64_t IdleSeconds(const Entry& entry) const;
+  // The entry's decayed LFU counter (OBJECT FREQ; meaningful under an LFU policy only).
+  uint8_t LfuFrequency(const Entry& entry) const;
+
+  // Up to `count` keys for eviction sampling, from a random place: fn(const std::string& key,
+  // Entry&). From all keys (adjacent hash buckets), or only from keys with an expiry (adjacent
+  // deadlines; volatile policies).
+  void SampleKeys(bool volatile_only, int count,
+                  absl::FunctionRef<void(const std::string& key, Entry& entry)> fn);
+  // The key with the soonest deadline, or nullptr (volatile-ttl).
+  const std::string* SoonestExpiring() const {
+    return expires_.empty() ? nullptr : &keys_.FindNode(expires_.begin()->second)->key;
+  }
 
   void Clear();
   // Exchanges contents with another database (SWAPDB); indexes stay.
@@ -127,6 +142,8 @@ class Database {
  private:
   void DeleteNode(std::string_view key, Entry& entry);
   Entry* Lookup(std::string_view key, bool touch);
+  // Records an access: the LRU clock, or an LFU counter update.
+  void Touch(Entry& entry);
 
   int index_;
   Keyspace* keyspace_;
@@ -153,6 +170,18 @@ class Keyspace {
   bool no_touch() const { return no_touch_; }
   void set_no_touch(bool no_touch) { no_touch_ = no_touch; }
 
+  // How accesses are recorded in Entry::access_s: Redis's LRU clock, or under an LFU maxmemory
+  // policy the LFU word with these parameters (lfu-log-factor, lfu-decay-time in minutes). Set by
+  // the engine from the configuration before each command.
+  bool lfu() const { return lfu_; }
+  int lfu_log_factor() const { return lfu_log_factor_; }
+  int lfu_decay_time() const { return lfu_decay_time_; }
+  void set_access_tracking(bool lfu, int lfu_log_factor, int lfu_decay_time) {
+    lfu_ = lfu;
+    lfu_log_factor_ = lfu_log_factor;
+    lfu_decay_time_ = lfu_decay_time;
+  }
+
   KeyspaceObserver* observer() const { return observer_; }
   void set_observer(KeyspaceObserver* observer) { observer_ = observer; }
 
@@ -172,6 +201,9 @@ class Keyspace {
   KeyspaceObserver* observer_;
   int64_t now_ms_ = 0;
   bool no_touch_ = false;
+  bool lfu_ = false;
+  int lfu_log_factor_ = 10;
+  int lfu_decay_time_ = 1;
   std::mt19937_64 rng_{std::random_device{}()};
 };
 

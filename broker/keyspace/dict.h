@@ -180,6 +180,24 @@ class ScanDict {
     return node;
   }
 
+  // Up to `count` entries from consecutive buckets starting at a random one (Redis's
+  // dictGetSomeKeys): cheap sampling for eviction, cache-friendly where RandomNode's scattered
+  // picks miss the cache on every draw. Visits at most 10 * count buckets; fn(Node&).
+  template <typename Rng, typename Fn>
+  void SampleNodes(Rng& rng, size_t count, Fn&& fn) const {
+    if (size_ == 0 || count == 0) return;
+    const size_t mask = buckets_.size() - 1;
+    size_t bucket = std::uniform_int_distribution<size_t>(0, mask)(rng);
+    size_t visited = 0;
+    for (size_t steps = 0; steps < buckets_.size() && steps < 10 * count; ++steps) {
+      for (Node* node = buckets_[bucket]; node != nullptr; node = node->next) {
+        fn(*node);
+        if (++visited == count) return;
+      }
+      bucket = (bucket + 1) & mask;
+    }
+  }
+
   // Approximate heap bytes used by the table's own structure (not keys' or values' payloads).
   size_t OverheadBytes() const {
     return buckets_.capacity() * sizeof(Node*) + size_ * sizeof(Node);

@@ -292,6 +292,7 @@ struct ScriptEngine::RunState {
   bool read_only;
   int64_t start_us;
   int64_t now_ms;
+  bool allow_oom;  // shebang flag allow-oom: denyoom calls run even over maxmemory
   bool timed_out = false;
   bool wrote = false;
   bool killed = false;
@@ -405,9 +406,26 @@ const ScriptEngine::Script* ScriptEngine::Load(std::string_view body, std::strin
   Script& script = scripts_[*sha];
   script.body.assign(body);
   script.flags = flags;
+  script.has_shebang = shebang_length > 0;
   script.function_ref = luaL_ref(lua_, LUA_REGISTRYINDEX);
   scripts_bytes_ += static_cast<int64_t>(body.size());
   return &script;
+}
+
+bool ScriptEngine::DeclaresDenyOom(std::string_view body_or_sha, bool is_sha) const {
+  uint32_t flags = 0;
+  if (is_sha) {
+    const Script* script = Find(body_or_sha);
+    if (script == nullptr || !script->has_shebang) return false;
+    flags = script->flags;
+  } else {
+    size_t shebang_length = 0;
+    std::string error;
+    if (!ParseShebang(body_or_sha, &flags, &shebang_length, &error) || shebang_length == 0) {
+      return false;
+    }
+  }
+  return (flags & (kNoWrites | kAllowOom)) == 0;
 }
 
 const ScriptEngine::Script* ScriptEngine::Find(std::string_view sha) const {
@@ -449,8 +467,12 @@ void ScriptEngine::Abort() {
 void ScriptEngine::Run(Client& caller, ReplyBuilder& reply, std::string_view sha,
                        const Script& script, const std::vector<std::string>& keys,
                        const std::vector<std::string>& args, bool read_only) {
-  RunState run{&caller, std::string(sha), read_only || (script.flags & kNoWrites) != 0,
-               engine_.clock().NowUs(), engine_.keyspace().now_ms()};
+  RunState run{&caller,
+               std::string(sha),
+               read_only || (script.flags & kNoWrites) != 0,
+               engine_.clock().NowUs(),
+               engine_.keyspace().now_ms(),
+               script.has_shebang && (script.flags & kAllowOom) != 0};
   run_ = &run;
   struct ClearRun {
     ScriptEngine* self;
@@ -527,12 +549,12 @@ bool ScriptEngine::CallCommand(std::vector<std::string>& args, std::string* erro
   if (spec != nullptr && spec->is_container() && args.size() >= 2) {
     spec = table.FindSubcommand(*spec, args[1]);
   }
-  auto refuse = [&](std::string_view text) {
+  auto refuse = [&](std::string_view text, const char* code = "ERR") {
     *error = text;
     // Counted here, where Redis counts it; the script's own error reply then is not.
     EngineStats& stats = engine_.stats();
     ++stats.total_error_replies;
-    ++stats.error_counts["ERR"];
+    ++stats.error_counts[code];
     if (spec != nullptr) ++spec->stats.rejected_calls;
     return false;
   };
@@ -540,8 +562,14 @@ bool ScriptEngine::CallCommand(std::vector<std::string>& args, std::string* erro
   const int argc = static_cast<int>(args.size());
   if ((spec->arity > 0 && argc != spec->arity) || argc < -spec->arity) return refuse(kWrongArity);
   if (spec->flags & kCmdNoscript) return refuse(kNoscriptCommand);
+  if ((spec->flags & kCmdWrite) && run_->read_only) return refuse(kWriteFromReadOnly);
+  // Redis's scriptVerifyOOM: over maxmemory when the script started, its denyoom calls are
+  // refused until it has written (it cannot be stopped half-way after a write).
+  if ((spec->flags & kCmdDenyOom) && !run_->allow_oom && !run_->wrote &&
+      engine_.pre_command_oom()) {
+    return refuse("-" + std::string(errors::kOom), "OOM");
+  }
   if (spec->flags & kCmdWrite) {
-    if (run_->read_only) return refuse(kWriteFromReadOnly);
     run_->wrote = true;  // from now on SCRIPT KILL answers UNKILLABLE
   }
   engine_.Execute(*script_client_, args);

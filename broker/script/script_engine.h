@@ -58,7 +58,8 @@ class ScriptEngine {
   struct Script {
     std::string body;
     uint32_t flags = 0;
-    int function_ref = 0;  // the compiled chunk, in the Lua registry
+    bool has_shebang = false;  // flags declared: Redis's non-compat (shebang) mode
+    int function_ref = 0;      // the compiled chunk, in the Lua registry
   };
 
   enum class KillResult { kNotBusy, kUnkillable, kKilled };
@@ -71,6 +72,10 @@ class ScriptEngine {
   // Compiles and caches `body` unless it is cached already; *sha receives its SHA-1. On failure
   // returns nullptr with the whole error text in *error ("ERR Error compiling script ...").
   const Script* Load(std::string_view body, std::string* sha, std::string* error);
+  // Whether EVAL/EVALSHA of this body (or cached SHA) counts as denyoom: a script with a
+  // shebang that declares neither no-writes nor allow-oom (scripts without one run in
+  // compatibility mode, where only their denyoom calls are checked).
+  bool DeclaresDenyOom(std::string_view body_or_sha, bool is_sha) const;
   // The cached script for a SHA in any letter case, or nullptr.
   const Script* Find(std::string_view sha) const;
   // SCRIPT FLUSH: forgets every script and starts a fresh Lua state (math.random's sequence

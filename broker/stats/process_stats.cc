@@ -6,9 +6,12 @@
 
 #include <cstdio>
 
+#include "broker/stats/memory_accounting.h"
+
 namespace drayman {
 
 uint64_t UsedMemoryBytes() {
+  if (counting_active()) return CountedBytes();
   struct mallinfo2 info = mallinfo2();
   const uint64_t allocated =
       static_cast<uint64_t>(info.uordblks) + static_cast<uint64_t>(info.hblkhd);

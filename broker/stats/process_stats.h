@@ -1,8 +1,8 @@
 // Process statistics for INFO: memory and CPU from the operating system, and Redis-style
 // instantaneous rates.
 //
-// Contract: the memory functions read real sources (glibc's mallinfo2 for bytes handed out by the
-// allocator, /proc/self/statm for the resident set, sysconf for the machine's memory); they cost a
+// Contract: the memory functions read real sources (the counting allocator, or glibc's mallinfo2,
+// for bytes handed out by the allocator, /proc/self/statm for the resident set, sysconf for the machine's memory); they cost a
 // few microseconds and may be called from INFO and from the periodic cron. RateSampler keeps the
 // last 16 per-second rates of a growing counter, sampled every 100 ms or more, as Redis's
 // trackInstantaneousMetric does; Average() is what INFO reports as instantaneous_*.
@@ -14,8 +14,9 @@
 
 namespace drayman {
 
-// Bytes currently allocated through malloc (in use, including mmapped chunks); the resident set
-// size when the allocator does not report (sanitizer builds).
+// Bytes currently allocated (INFO used_memory, maxmemory): the counting allocator's total when it
+// is linked (broker/stats/memory_accounting.h, one atomic load); otherwise glibc's mallinfo2 in-use
+// bytes, or the resident set size when the allocator does not report (sanitizer builds).
 uint64_t UsedMemoryBytes();
 // Resident set size of the process.
 uint64_t ResidentMemoryBytes();

@@ -292,8 +292,9 @@ TEST(ConfigTest, GetManyPatterns) {
   auto matches = config.GetMany({"*max*", "maxclients", "MAXCLIENTS"});
   std::vector<std::string> names;
   for (const auto& [name, value] : matches) names.push_back(name);
-  EXPECT_EQ(names,
-            (std::vector<std::string>{"maxclients", "proto-max-bulk-len", "slowlog-max-len"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"maxclients", "proto-max-bulk-len", "slowlog-max-len",
+                                             "maxmemory", "maxmemory-policy", "maxmemory-samples",
+                                             "maxmemory-eviction-tenacity"}));
   EXPECT_TRUE(config.GetMany({"nosuch"}).empty());
   EXPECT_TRUE(config.IsSensitive("requirepass"));
   EXPECT_FALSE(config.IsSensitive("hz"));

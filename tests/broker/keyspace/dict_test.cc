@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -38,6 +40,28 @@ TEST(ScanTableBucketsTest, GrowsPastOneEntryPerBucketAndShrinksBelowOneInEight) 
   EXPECT_EQ(dict.bucket_count(), 8u);
   for (int i = 0; i < 5; ++i) dict.Erase("k" + std::to_string(i));
   EXPECT_EQ(dict.bucket_count(), 0u);
+}
+
+TEST(ScanDictTest, SampleNodesReturnsDistinctLiveEntriesUpToTheCount) {
+  ScanDict<int> dict;
+  std::mt19937_64 rng(7);
+  dict.SampleNodes(rng, 5, [](auto&) { FAIL() << "empty dict sampled"; });
+  for (int i = 0; i < 1000; ++i) dict.Insert("k" + std::to_string(i)).first->value = i;
+  for (int round = 0; round < 100; ++round) {
+    std::set<std::string> seen;
+    dict.SampleNodes(rng, 5, [&](auto& node) {
+      EXPECT_EQ(node.key, "k" + std::to_string(node.value));
+      seen.insert(node.key);
+    });
+    EXPECT_EQ(seen.size(), 5u);
+  }
+  // Fewer entries than asked: every one of them.
+  ScanDict<int> small;
+  small.Insert("a");
+  small.Insert("b");
+  size_t visited = 0;
+  small.SampleNodes(rng, 5, [&](auto&) { ++visited; });
+  EXPECT_EQ(visited, 2u);
 }
 
 }  // namespace
