@@ -20,6 +20,8 @@ bool IsTransactionControl(const CommandSpec& spec) {
          name == "quit" || name == "reset";
 }
 
+constexpr std::string_view kLoadingError = "LOADING Redis is loading the dataset in memory";
+
 constexpr std::string_view kNotInTransaction = "ERR Command not allowed inside a transaction";
 
 std::string RandomRunId() {
@@ -208,6 +210,15 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
     } else {
       reply.Error(kBusyError);
     }
+    count_errors();
+    return;
+  }
+  // Loading the dataset at start-up: only commands flagged `loading` run, as in Redis (one
+  // refused while MULTI queues makes EXEC answer EXECABORT).
+  if (persistence_.loading && &client != persistence_.loading_client &&
+      !(spec->flags & kCmdLoading)) {
+    ++spec->stats.rejected_calls;
+    reply.Error(kLoadingError);
     count_errors();
     return;
   }

@@ -25,6 +25,7 @@
 #include "broker/command/context.h"
 #include "broker/config/config.h"
 #include "broker/keyspace/database.h"
+#include "broker/persistence/persistence_status.h"
 #include "broker/pubsub/pubsub.h"
 #include "broker/slowlog/slowlog.h"
 #include "broker/stats/process_stats.h"
@@ -115,6 +116,10 @@ class Engine : private KeyspaceObserver {
   // engine-only hosts, where SHUTDOWN answers that it failed.
   std::function<void()> shutdown_requested;
 
+  // Loading and the append-only log: set by the host that does the file I/O (server/aof_log.h),
+  // read by INFO persistence and by dispatch (LOADING).
+  PersistenceStatus& persistence() { return persistence_; }
+
   // Facts about the hosting process, filled in by the transport for INFO.
   std::string executable;
   std::string process_role = "master";
@@ -138,6 +143,7 @@ class Engine : private KeyspaceObserver {
   Keyspace keyspace_;
   PubSub pubsub_{*this};
   EngineStats stats_;
+  PersistenceStatus persistence_;
   SlowLog slowlog_;
   absl::btree_map<uint64_t, std::unique_ptr<Client>> clients_;
   uint64_t next_client_id_ = 1;
