@@ -26,6 +26,7 @@
 #include "broker/config/config.h"
 #include "broker/keyspace/database.h"
 #include "broker/persistence/persistence_status.h"
+#include "broker/persistence/propagator.h"
 #include "broker/pubsub/pubsub.h"
 #include "broker/slowlog/slowlog.h"
 #include "broker/stats/process_stats.h"
@@ -120,6 +121,17 @@ class Engine : private KeyspaceObserver {
   // read by INFO persistence and by dispatch (LOADING).
   PersistenceStatus& persistence() { return persistence_; }
 
+  // --- Propagation (broker/persistence/propagation.h) ---
+  // Installs a sink for the propagation stream (broker/persistence/propagation.h). A sink
+  // added again after removal starts with no database selected.
+  void AddPropagationSink(PropagationSink* sink);
+  void RemovePropagationSink(PropagationSink* sink);
+  // Propagates `DEL key` in `db` as a unit of its own (or as part of the running command's
+  // batch when called from inside one): for deletions that happen outside a command, such as
+  // eviction under maxmemory.
+  void PropagateDel(int db, std::string_view key);
+  Propagator& propagator() { return propagator_; }
+
   // Facts about the hosting process, filled in by the transport for INFO.
   std::string executable;
   std::string process_role = "master";
@@ -133,6 +145,8 @@ class Engine : private KeyspaceObserver {
   void OnDatabaseModified(int db) override;
   void OnDatabasesSwapped(int first, int second) override;
   void OnKeyReady(int db, std::string_view key) override;
+  // Propagation: an expired key is written as DEL.
+  void OnKeyExpired(int db, std::string_view key) override;
   // Runs the pipelined input of clients whose blocking command ended (served, timed out,
   // unblocked), iteratively, so wake-up chains never recurse.
   void ResumeUnblockedClients();
@@ -150,6 +164,7 @@ class Engine : private KeyspaceObserver {
   std::thread::id owner_thread_;
   BlockedClients blocked_clients_;
   WatchedKeys watched_keys_;
+  Propagator propagator_;
   int call_depth_ = 0;     // Execute nesting: 1 for a client's command, more inside EXEC/scripts
   int input_depth_ = 0;    // ProcessInput nesting
   bool resuming_ = false;  // inside ResumeUnblockedClients

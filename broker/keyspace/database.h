@@ -48,6 +48,9 @@ class KeyspaceObserver {
     OnDatabaseModified(second);
   }
   virtual void OnKeyReady(int db, std::string_view key) = 0;
+  // `key` expired and was deleted (lazily on access or by the active sweep); called after the
+  // deletion and its OnKeyModified. Propagation writes it as DEL, as Redis does.
+  virtual void OnKeyExpired(int /*db*/, std::string_view /*key*/) {}
 };
 
 class Keyspace;
@@ -126,6 +129,8 @@ class Database {
 
  private:
   void DeleteNode(std::string_view key, Entry& entry);
+  // Deletes an entry whose deadline has passed: counts it and reports it as expired.
+  void ExpireNode(std::string_view key, Entry& entry);
   Entry* Lookup(std::string_view key, bool touch);
 
   int index_;
