@@ -352,12 +352,19 @@ void AofLog::Append(std::string_view resp) {
   ScheduleFlush();
 }
 
+void AofLog::PostIfAlive(void (AofLog::*task)()) {
+  std::weak_ptr<bool> alive = alive_;
+  post_([this, alive, task] {
+    if (alive.lock()) (this->*task)();
+  });
+}
+
 void AofLog::ScheduleFlush() {
   if (flush_scheduled_) return;
   flush_scheduled_ = true;
   // After the handlers already queued: every command of this loop pass shares one write (and,
   // with appendfsync always, one fsync).
-  post_([this] { Flush(); });
+  PostIfAlive(&AofLog::Flush);
 }
 
 void AofLog::Flush() {
@@ -424,7 +431,7 @@ void AofLog::WriterLoop() {
       durable_.fetch_add(batch.size(), std::memory_order_release);
       handed_bytes_ -= batch.size();
       batch.clear();
-      post_([this] { ReleaseDurable(); });
+      PostIfAlive(&AofLog::ReleaseDurable);
     }
     if (stop) {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -481,7 +488,7 @@ void AofLog::Stop() {
   ::close(fd_);
   fd_ = -1;
   engine_.persistence().aof_enabled = false;
-  UpdateStatus();
+  ReleaseDurable();  // everything appended is written and fsynced: no reply waits any more
 }
 
 }  // namespace drayman

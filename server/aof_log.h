@@ -71,6 +71,9 @@ class AofLog : public PropagationSink {
  private:
   std::string PathOf(const std::string& name) const;
   bool PersistManifest(std::string* error);
+  // Posts `task` to the loop, to run only if this log still exists then (CONFIG SET appendonly
+  // no destroys it while a flush or a durability notice may still be queued).
+  void PostIfAlive(void (AofLog::*task)());
   void ScheduleFlush();
   void Flush();
   void WriterLoop();
@@ -79,6 +82,7 @@ class AofLog : public PropagationSink {
 
   Engine& engine_;
   Post post_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   std::string dir_;  // dir/appenddirname
   aof::Manifest manifest_;
 

@@ -21,6 +21,8 @@ import time
 from dataclasses import dataclass, field
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from servers import DraymanProcess
 
@@ -123,7 +125,8 @@ class CrashHarness:
         stop = threading.Event()
 
         def run(model: ClientModel, rng: random.Random) -> None:
-            conn = redis.Redis(port=port, socket_timeout=10)
+            # No retries: a write re-sent after a reconnect would muddle what was acknowledged.
+            conn = redis.Redis(port=port, socket_timeout=10, retry=Retry(NoBackoff(), 0))
             while not stop.is_set() or model.inflight is not None:
                 op = model.inflight or model.next_op(rng)
                 model.inflight = op

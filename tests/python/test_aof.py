@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import random
 import shutil
+import socket
 import subprocess
 import tempfile
 import time
@@ -123,17 +124,18 @@ def test_damage_in_the_middle_refuses_to_start_naming_file_and_offset(workdir):
 
 
 def test_clients_get_loading_while_a_big_log_loads(workdir):
-    incr = log_bytes(["SELECT", "0"]) + b"".join(
-        log_bytes(["RPUSH", "q", f"item-{i}" * 4]) for i in range(300_000))
-    write_log(workdir, incr)
+    item = log_bytes(["RPUSH", "q", "x" * 40])
+    write_log(workdir, log_bytes(["SELECT", "0"]) + item * 400_000)
     with DraymanProcess("--appendonly", "yes", "--dir", str(workdir)) as server:
+        # The ready line comes before the log is replayed; the loop answers meanwhile.
+        with socket.create_connection(("127.0.0.1", server.port)) as raw:
+            raw.sendall(b"LLEN q\r\n")
+            assert raw.recv(100) == b"-LOADING Redis is loading the dataset in memory\r\n"
+            raw.sendall(b"INFO persistence\r\n")
+            assert b"loading:1\r\n" in raw.recv(4000)
         conn = redis.Redis(port=server.port)
-        with pytest.raises(redis.exceptions.BusyLoadingError,
-                           match="Redis is loading the dataset in memory"):
-            conn.llen("q")
-        assert conn.info("persistence")["loading"] == 1
         wait_loaded(conn)
-        assert conn.llen("q") == 300_000
+        assert conn.llen("q") == 400_000
         assert conn.info("persistence")["loading"] == 0
 
 
