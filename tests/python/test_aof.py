@@ -156,7 +156,7 @@ def test_info_persistence_has_redis_fields_and_real_sizes(workdir):
 
 
 def test_config_get_set_of_the_log_parameters(workdir):
-    with DraymanProcess("--dir", str(workdir)) as server, \
+    with DraymanProcess("--appendonly", "yes", "--dir", str(workdir)) as server, \
             RedisProcess("--appendonly", "yes") as oracle:
         ours, theirs = redis.Redis(port=server.port), redis.Redis(port=oracle.port)
         wait_loaded(ours)
