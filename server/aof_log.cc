@@ -219,8 +219,8 @@ AofLog::LoadStep AofLog::LoadSlice(std::string* message) {
       }
       if (!last_file) return fail("Fatal error: the truncated file is not the last file");
       *message += "!!! Warning: short read while loading the AOF file " + info.name + "!!!\n";
-      *message += "!!! Truncating the AOF " + info.name + " at offset " + std::to_string(valid) +
-                  " !!!\n";
+      *message +=
+          "!!! Truncating the AOF " + info.name + " at offset " + std::to_string(valid) + " !!!\n";
       if (::truncate(PathOf(info.name).c_str(), static_cast<off_t>(valid)) != 0) {
         return fail("Error truncating the AOF file " + info.name + ": " + std::strerror(errno));
       }
@@ -328,8 +328,7 @@ bool AofLog::StartFresh(std::string* error) {
       manifest_.history.push_back(info);
     }
     manifest_.incr.clear();
-    const aof::FileInfo& base =
-        manifest_.NewBase(engine_.settings().appendfilename, /*rdb=*/false);
+    const aof::FileInfo& base = manifest_.NewBase(engine_.settings().appendfilename, /*rdb=*/false);
     const int base_fd = ::open(PathOf(base.name).c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (base_fd < 0 || ::fsync(base_fd) != 0) {
       *error = "Can't create the AOF base file " + base.name + ": " + std::strerror(errno);

@@ -131,10 +131,9 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
       int one = 1;
       setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     }
-    client_ = owner_.engine.Connect(this, is_unix ? "/unixsocket:0" : PeerAddress(fd, false),
-                                    is_unix ? owner_.engine.settings().unixsocket + ":0"
-                                            : PeerAddress(fd, true),
-                                    fd);
+    client_ = owner_.engine.Connect(
+        this, is_unix ? "/unixsocket:0" : PeerAddress(fd, false),
+        is_unix ? owner_.engine.settings().unixsocket + ":0" : PeerAddress(fd, true), fd);
     const Settings& settings = owner_.engine.settings();
     if (static_cast<int>(owner_.engine.clients().size()) > settings.maxclients) {
       ++owner_.engine.stats().rejected_connections;
@@ -443,9 +442,8 @@ void Server::Impl::Fail(const std::string& message) {
 }
 
 void Server::Impl::StartAof() {
-  aof = std::make_unique<AofLog>(engine, [this](std::function<void()> task) {
-    asio::post(io, std::move(task));
-  });
+  aof = std::make_unique<AofLog>(
+      engine, [this](std::function<void()> task) { asio::post(io, std::move(task)); });
   try {
     aof->Open();
   } catch (const std::exception& e) {
@@ -492,9 +490,8 @@ bool Server::Impl::ApplyAppendonly(std::string* error) {
     *error = "Unable to turn on AOF. Check server logs.";
     return false;
   }
-  aof = std::make_unique<AofLog>(engine, [this](std::function<void()> task) {
-    asio::post(io, std::move(task));
-  });
+  aof = std::make_unique<AofLog>(
+      engine, [this](std::function<void()> task) { asio::post(io, std::move(task)); });
   if (!aof->StartFresh(error)) {
     std::fprintf(stderr, "%s\n", error->c_str());
     aof.reset();

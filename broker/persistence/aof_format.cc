@@ -183,8 +183,8 @@ bool ParseManifest(std::string_view text, Manifest* manifest, ManifestError* err
       break;
     }
     const size_t newline = text.find('\n', position);
-    size_t length = newline == std::string_view::npos ? text.size() - position
-                                                      : newline - position + 1;
+    size_t length =
+        newline == std::string_view::npos ? text.size() - position : newline - position + 1;
     if (length > kManifestMaxLine) length = kManifestMaxLine;
     const std::string_view chunk = text.substr(position, length);
     position += length;

@@ -67,9 +67,10 @@ TEST(ManifestTest, RoundTripsAndKeepsSequences) {
 TEST(ManifestTest, AcceptsCommentsKeyOrderCaseAndUnknownKeys) {
   Manifest manifest;
   ManifestError error;
-  ASSERT_TRUE(ParseManifest("# written by hand\n"
-                            "TYPE i SEQ 7 FILE a.7.incr.aof future x\n",
-                            &manifest, &error))
+  ASSERT_TRUE(
+      ParseManifest("# written by hand\n"
+                    "TYPE i SEQ 7 FILE a.7.incr.aof future x\n",
+                    &manifest, &error))
       << error.Describe();
   ASSERT_EQ(manifest.incr.size(), 1u);
   EXPECT_EQ(manifest.incr[0], (FileInfo{"a.7.incr.aof", 7, FileType::kIncr}));
@@ -111,8 +112,9 @@ TEST(ManifestTest, RefusesWhatRedisRefuses) {
   ManifestError error;
   Manifest manifest;
   ParseManifest("file a seq 1 type x  \n", &manifest, &error);
-  EXPECT_EQ(error.Describe(),
-            "Reading the manifest file, at line 1\n>>> 'file a seq 1 type x'\nUnknown AOF file type");
+  EXPECT_EQ(
+      error.Describe(),
+      "Reading the manifest file, at line 1\n>>> 'file a seq 1 type x'\nUnknown AOF file type");
 }
 
 // --- Records ---
@@ -228,9 +230,9 @@ TEST(AofRecordParserTest, FlippedFramingByteInTheMiddleIsDamageAtItsOffset) {
 }
 
 TEST(AofRecordParserTest, RefusesBadFraming) {
-  for (std::string bad : {"X", "*0\r\n", "*-1\r\n", "*1\n", "*1\r\r", "*1\r\n$1\r\nab\r\n",
-                          "*1\r\n$x\r\n", "*1\r\n$1\r\na\n\n", "*99999999999\r\n",
-                          "*1\r\n$999999999999\r\n"}) {
+  for (std::string bad :
+       {"X", "*0\r\n", "*-1\r\n", "*1\n", "*1\r\r", "*1\r\n$1\r\nab\r\n", "*1\r\n$x\r\n",
+        "*1\r\n$1\r\na\n\n", "*99999999999\r\n", "*1\r\n$999999999999\r\n"}) {
     AofRecordParser parser;
     parser.Feed(bad);
     std::vector<std::string> args;

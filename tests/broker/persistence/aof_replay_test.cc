@@ -87,8 +87,7 @@ TEST_F(AofReplayTest, ClientsGetLoadingWhileTheLogReplays) {
   EXPECT_EQ(Run("ECHO x"), "$1\r\nx\r\n");  // flagged `loading` in Redis 7.0
   EXPECT_EQ(Run("MULTI"), "+OK\r\n");
   EXPECT_EQ(Run("SET k v"), "-LOADING Redis is loading the dataset in memory\r\n");
-  EXPECT_EQ(Run("EXEC"),
-            "-EXECABORT Transaction discarded because of previous errors.\r\n");
+  EXPECT_EQ(Run("EXEC"), "-EXECABORT Transaction discarded because of previous errors.\r\n");
   std::vector<std::string> args = {"SET", "k", "v"};
   std::string error;
   ASSERT_TRUE(replayer.Replay(args, 10, &error));
