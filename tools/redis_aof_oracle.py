@@ -131,8 +131,8 @@ class RedisWithAof:
 
 def run(lines: list[str], raw: bool) -> None:
     server = RedisWithAof()
+    clients: dict[str, Connection] = {}
     try:
-        clients: dict[str, Connection] = {}
         written = server.aof_bytes()
 
         def client(name: str) -> Connection:
@@ -172,8 +172,8 @@ def run(lines: list[str], raw: bool) -> None:
         print("--- whole incremental AOF ---")
         print(written.decode(errors="replace") if raw else cxx_literal(written))
     finally:
-        for c in clients.values() if "clients" in locals() else []:
-            c.sock.close()
+        for connection in clients.values():
+            connection.sock.close()
         server.stop()
 
 

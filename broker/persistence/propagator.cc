@@ -73,6 +73,11 @@ void Propagator::Flush(Wrap wrap) {
   if (ops_.empty()) return;
   const bool transaction = wrap == Wrap::kMultiExec && ops_.size() > 1;
   for (SinkState& state : sinks_) {
+    // The common case (one command in the database the sink already has) needs no copy.
+    if (ops_.size() == 1 && ops_.front().db == state.selected_db) {
+      state.sink->Append(pending_);
+      continue;
+    }
     out_.clear();
     for (size_t i = 0; i < ops_.size(); ++i) {
       const Op& op = ops_[i];

@@ -367,6 +367,19 @@ TEST_F(PropagationTest, LazyExpiryOnAReadIsWrittenAsDel) {
   EXPECT_EQ(Stream({"DEL w2"}), "*2\r\n$3\r\nDEL\r\n$2\r\nw2\r\n");
 }
 
+// oracle (active expiry off, keys past their deadline): TTL e1, TYPE e2, OBJECT ENCODING e3 and
+// SCAN 0 MATCH e4 each wrote DEL of the key; KEYS e* and MEMORY USAGE e6 wrote nothing.
+TEST_F(PropagationTest, ReadsThatExpireAKeyWriteDelAndPeeksDoNot) {
+  Stream(
+      {"SET e1 v PX 60", "SET e2 v PX 60", "SET e3 v PX 60", "SET e4 v PX 60", "SET e6 v PX 60"});
+  clock_.AdvanceMs(200);
+  EXPECT_EQ(Stream({"TTL e1"}), "*2\r\n$3\r\nDEL\r\n$2\r\ne1\r\n");
+  EXPECT_EQ(Stream({"TYPE e2"}), "*2\r\n$3\r\nDEL\r\n$2\r\ne2\r\n");
+  EXPECT_EQ(Stream({"OBJECT ENCODING e3"}), "*2\r\n$3\r\nDEL\r\n$2\r\ne3\r\n");
+  EXPECT_EQ(Stream({"SCAN 0 MATCH e4"}), "*2\r\n$3\r\nDEL\r\n$2\r\ne4\r\n");
+  EXPECT_EQ(Stream({"KEYS e*", "MEMORY USAGE e6"}), "");
+}
+
 // oracle: SET y v PX 100 / sleep / SET y v2 -> MULTI DEL y SET y v2 EXEC; and MULTI / GET w /
 // SET other 1 / EXEC -> MULTI DEL w SET other 1 EXEC.
 TEST_F(PropagationTest, LazyExpiryDuringAWriteJoinsItsBatch) {
