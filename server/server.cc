@@ -454,7 +454,7 @@ void Server::Impl::StartAof() {
 }
 
 void Server::Impl::ContinueLoading() {
-  if (stopping) return;
+  if (stopping || !aof) return;
   std::string message;
   const AofLog::LoadStep step = aof->LoadSlice(&message);
   if (step == AofLog::LoadStep::kFailed) {
@@ -475,6 +475,12 @@ void Server::Impl::ContinueLoading() {
 
 bool Server::Impl::ApplyAppendonly(std::string* error) {
   const bool wanted = engine.settings().appendonly;
+  if (engine.persistence().loading) {
+    // Redis answers LOADING here (appendonly is a deny-loading config); CONFIG SET can only
+    // report a failed apply.
+    *error = "Redis is loading the dataset in memory";
+    return false;
+  }
   if (!wanted) {
     if (aof) aof->Stop();
     aof.reset();
