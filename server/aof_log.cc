@@ -303,6 +303,7 @@ bool AofLog::StartAppending(std::string* error) {
   fsync_policy_ = PolicyOf(settings.appendfsync);
   stopping_ = false;
   writer_ = std::thread([this] { WriterLoop(); });
+  syncer_ = std::thread([this] { SyncLoop(); });
   engine_.AddPropagationSink(this);
   engine_.persistence().aof_enabled = true;
   UpdateStatus();
@@ -382,14 +383,11 @@ void AofLog::Flush() {
 
 void AofLog::WriterLoop() {
   std::string batch;
-  uint64_t unsynced = 0;  // written, not yet fsynced (everysec)
-  int64_t last_fsync_ms = NowMillis();
   while (true) {
     bool stop = false;
     {
       std::unique_lock<std::mutex> lock(mutex_);
-      wake_.wait_for(lock, std::chrono::milliseconds(unsynced ? 100 : 1000),
-                     [this] { return stopping_ || !handed_.empty(); });
+      wake_.wait(lock, [this] { return stopping_ || !handed_.empty(); });
       batch.swap(handed_);
       stop = stopping_;
     }
@@ -406,29 +404,19 @@ void AofLog::WriterLoop() {
                        std::strerror(errno));
           std::_Exit(1);
         }
-        std::lock_guard<std::mutex> lock(mutex_);
-        handed_.insert(0, batch);  // retried on the next wake-up
+        std::unique_lock<std::mutex> lock(mutex_);
+        handed_.insert(0, batch);  // retried a second later, as Redis retries
         batch.clear();
+        wake_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_; });
         continue;
       }
       write_failed_ = false;
-      written_bytes_ += batch.size();
-      unsynced += batch.size();
-    }
-    const bool due = policy == 2 || stop || (policy == 1 && NowMillis() - last_fsync_ms >= 1000);
-    if (unsynced > 0 && due) {
-      fsync_started_ms_ = NowMillis();
-      fsync_running_ = true;
-      ::fdatasync(fd_);
-      fsync_running_ = false;
-      last_fsync_ms = NowMillis();
-      unsynced = 0;
-    }
-    if (!batch.empty()) {
-      // Durable for the always policy; for the others "durable" only means "written", which
-      // nobody waits on unless the policy just changed from always.
-      durable_.fetch_add(batch.size(), std::memory_order_release);
+      const uint64_t written = written_.fetch_add(batch.size()) + batch.size();
       handed_bytes_ -= batch.size();
+      if (policy == 2) {
+        // Group commit: one fdatasync for everything the loop handed over in this batch.
+        SyncUpTo(written);
+      }
       batch.clear();
       PostIfAlive(&AofLog::ReleaseDurable);
     }
@@ -437,6 +425,41 @@ void AofLog::WriterLoop() {
       if (handed_.empty()) return;
     }
   }
+}
+
+void AofLog::SyncUpTo(uint64_t written) {
+  std::lock_guard<std::mutex> lock(sync_mutex_);  // one fdatasync at a time
+  if (synced_.load() >= written) return;
+  fsync_started_ms_ = NowMillis();
+  fsync_running_ = true;
+  ::fdatasync(fd_);
+  fsync_running_ = false;
+  if (written > synced_.load()) synced_.store(written);
+}
+
+void AofLog::SyncLoop() {
+  // everysec: once a second, off the loop and off the writer (a slow fdatasync delays neither
+  // the replies, which wait only for write(), nor the next writes).
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (!stopping_) {
+    sync_wake_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_; });
+    if (stopping_) break;
+    const uint64_t written = written_.load();
+    // Also under always: bytes written under everysec before CONFIG SET appendfsync always
+    // get their fsync here even if no new write comes to carry it.
+    if (fsync_policy_.load() == 0 || synced_.load() >= written) continue;
+    lock.unlock();
+    SyncUpTo(written);
+    PostIfAlive(&AofLog::ReleaseDurable);
+    lock.lock();
+  }
+}
+
+uint64_t AofLog::durable_offset() const {
+  const int policy = PolicyOf(engine_.settings().appendfsync);
+  fsync_policy_ = policy;  // CONFIG SET appendfsync reaches the threads from here and Flush
+  return policy == 2 ? synced_.load(std::memory_order_acquire)
+                     : written_.load(std::memory_order_acquire);
 }
 
 void AofLog::WhenDurable(uint64_t offset, std::function<void()> callback) {
@@ -460,7 +483,7 @@ void AofLog::ReleaseDurable() {
 void AofLog::UpdateStatus() {
   PersistenceStatus& status = engine_.persistence();
   status.aof_base_size = base_size_;
-  status.aof_current_size = size_at_start_ + written_bytes_.load();
+  status.aof_current_size = size_at_start_ + written_.load();
   status.aof_buffer_length = pending_.size() + handed_bytes_.load();
   status.aof_pending_bio_fsync = fsync_running_ ? 1 : 0;
   status.aof_delayed_fsync = delayed_fsync_.load();
@@ -483,7 +506,10 @@ void AofLog::Stop() {
     stopping_ = true;
   }
   wake_.notify_one();
+  sync_wake_.notify_one();
   if (writer_.joinable()) writer_.join();
+  if (syncer_.joinable()) syncer_.join();
+  SyncUpTo(written_.load());  // whatever the policy, a clean stop leaves the log on disk
   ::close(fd_);
   fd_ = -1;
   engine_.persistence().aof_enabled = false;

@@ -11,11 +11,12 @@
 //
 // Appending: Append() only copies bytes into a buffer; the buffer is handed to a writer thread
 // once per loop pass (a posted flush), which write()s it and, with appendfsync always, fdatasyncs
-// before reporting the bytes durable (group commit: one fsync covers every command of the pass).
-// With everysec the writer fdatasyncs at most once a second; with no, never (the kernel
-// decides). WhenDurable(offset, fn) runs fn on the loop once the log is durable up to offset;
-// the server holds a session's replies that way under appendfsync always. Stop() flushes,
-// fsyncs and joins the writer.
+// it (group commit: one fsync covers every command of the pass). With everysec a second thread
+// fdatasyncs once a second; with no, nothing does (the kernel decides). WhenDurable(offset, fn)
+// runs fn on the loop once durable_offset() reaches offset: fsynced under always, written
+// otherwise. The server holds a session's replies that way, so an acknowledged write is on disk
+// (always) or at least in the kernel, surviving a crash of the process (everysec, no), as in
+// Redis. Stop() flushes, joins both threads and fsyncs.
 #pragma once
 
 #include <sys/types.h>
@@ -62,7 +63,9 @@ class AofLog : public PropagationSink {
   void Append(std::string_view resp) override;
 
   uint64_t appended_offset() const { return appended_; }
-  uint64_t durable_offset() const { return durable_.load(std::memory_order_acquire); }
+  // Where replies may be released: fsynced bytes under appendfsync always, written bytes
+  // (in the kernel, safe from a crash of this process) otherwise, as Redis acknowledges.
+  uint64_t durable_offset() const;
   bool fsync_always() const;
   void WhenDurable(uint64_t offset, std::function<void()> callback);
   // Copies the writer's figures into engine.persistence() for INFO.
@@ -77,6 +80,8 @@ class AofLog : public PropagationSink {
   void ScheduleFlush();
   void Flush();
   void WriterLoop();
+  void SyncLoop();
+  void SyncUpTo(uint64_t written);
   void ReleaseDurable();
   bool OpenNextLoadFile(std::string* message);
 
@@ -106,13 +111,16 @@ class AofLog : public PropagationSink {
 
   // --- Writer thread ---
   std::thread writer_;
+  std::thread syncer_;  // everysec's once-a-second fdatasync
   std::mutex mutex_;
+  std::mutex sync_mutex_;
   std::condition_variable wake_;
+  std::condition_variable sync_wake_;
   std::string handed_;  // handed to the writer, not yet written (guarded by mutex_)
   bool stopping_ = false;
-  std::atomic<int> fsync_policy_{1};  // 0 no, 1 everysec, 2 always
-  std::atomic<uint64_t> durable_{0};
-  std::atomic<uint64_t> written_bytes_{0};  // bytes of the incr file written this run
+  mutable std::atomic<int> fsync_policy_{1};  // 0 no, 1 everysec, 2 always
+  std::atomic<uint64_t> written_{0};          // bytes of the incr file written this run
+  std::atomic<uint64_t> synced_{0};           // of those, fdatasynced
   std::atomic<uint64_t> handed_bytes_{0};
   std::atomic<bool> fsync_running_{false};
   std::atomic<int64_t> fsync_started_ms_{0};

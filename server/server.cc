@@ -222,8 +222,8 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
     Read();
   }
 
-  // appendfsync always: replies wait until the log is durable up to what was appended when
-  // they were produced (their own writes, and any they could have read).
+  // Replies wait until the log is durable (fsynced under appendfsync always, written otherwise)
+  // up to what was appended when they were produced: their own writes, and any they could read.
   void NoteOutput() {
     if (closed_ || !owner_.aof || client_->output().empty()) return;
     hold_until_ = std::max(hold_until_, owner_.aof->appended_offset());
@@ -236,7 +236,7 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
       return;
     }
     AofLog* aof = owner_.aof.get();
-    if (aof && aof->appending() && aof->fsync_always() && hold_until_ > aof->durable_offset()) {
+    if (aof && aof->appending() && hold_until_ > aof->durable_offset()) {
       waiting_durable_ = true;
       auto self = shared_from_this();
       aof->WhenDurable(hold_until_, [self] {

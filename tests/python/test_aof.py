@@ -60,6 +60,18 @@ def test_acknowledged_writes_survive_sigkill_with_appendfsync_always():
         harness.close()
 
 
+def test_a_crash_of_the_process_loses_nothing_acknowledged_under_everysec():
+    # everysec acknowledges once the bytes are written (in the kernel), as Redis does: only a
+    # machine crash may lose the last second, never a SIGKILL.
+    harness = CrashHarness("everysec", clients=4, seed=random.randrange(1 << 30))
+    try:
+        for _ in range(5):
+            harness.cycle(duration_s=harness.rng.uniform(0.05, 0.3), allow_loss=False)
+        assert harness.lost_per_crash == [0] * 5
+    finally:
+        harness.close()
+
+
 # --- Loading rules ---
 
 
