@@ -49,8 +49,10 @@ configure: deps
 build: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
+# Data (the append-only log) lives in var/, git-ignored, so a second `make run` finds it again.
 run: build
-	$(SERVER) --bind 127.0.0.1 --port $(PORT)
+	@mkdir -p var
+	$(SERVER) --bind 127.0.0.1 --port $(PORT) --dir var
 
 test: build pypackage
 	@$(MAKE) --no-print-directory test-cpp test-python

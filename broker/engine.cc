@@ -20,6 +20,8 @@ bool IsTransactionControl(const CommandSpec& spec) {
          name == "quit" || name == "reset";
 }
 
+constexpr std::string_view kLoadingError = "LOADING Redis is loading the dataset in memory";
+
 constexpr std::string_view kNotInTransaction = "ERR Command not allowed inside a transaction";
 
 std::string RandomRunId() {
@@ -157,6 +159,9 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
   absl::Cleanup after_command = [&] {
     if (!accepted && client.in_multi) client.multi_aborted = true;
     if (--call_depth_ > 0) return;
+    // The command (a whole EXEC or script included) is one unit of the propagation stream,
+    // written before the pops of the clients it wakes.
+    propagator_.Flush();
     blocked_clients_.ServeReady();
     if (input_depth_ == 0) ResumeUnblockedClients();
   };
@@ -217,6 +222,15 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
     reject(kBusyError);
     return;
   }
+  // Loading the dataset at start-up: only commands flagged `loading` run, as in Redis (one
+  // refused while MULTI queues makes EXEC answer EXECABORT).
+  if (persistence_.loading && &client != persistence_.loading_client &&
+      !(spec->flags & kCmdLoading)) {
+    ++spec->stats.rejected_calls;
+    reply.Error(kLoadingError);
+    count_errors();
+    return;
+  }
   // --- pub/sub: RESP2 subscribed context, MONITOR clients (broker/pubsub/) ---
   if (std::string refusal = PubSub::Refusal(client, *spec); !refusal.empty()) {
     reject(refusal);
@@ -273,6 +287,7 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
 
   CommandContext context{*this,     client, args, reply, *spec, keyspace_.db(client.db),
                          keyspace_, now_ms};
+  if (propagator_.active()) context.propagator = &propagator_;
   // CLIENT NO-TOUCH: this client's lookups leave access times alone, except TOUCH's own.
   keyspace_.set_no_touch(client.no_touch && spec->full_name != "touch");
   const int64_t started_us = SteadyMicros();
@@ -286,6 +301,10 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
   }
   if (count_errors()) ++spec->stats.failed_calls;
   if (feed_monitors && !PubSub::FeedsBefore(*spec)) pubsub_.FeedMonitors(client, monitor_args);
+  if (context.propagator != nullptr && context.propagate_as_received &&
+      ((context.dirty > 0 && (spec->flags & kCmdWrite)) || context.force_propagation)) {
+    propagator_.Add(context.db.index(), std::span<const std::string>(args));
+  }
   if (context.dirty > 0 && (spec->flags & kCmdWrite)) {
     // One generic signal for every key a write command names, so WATCH and blocked clients see
     // changes without each handler remembering to signal (Redis's signalModifiedKey).
@@ -325,7 +344,9 @@ bool Engine::DeniedWhenOutOfMemory(const Client& client, const CommandSpec& spec
 }
 
 void Engine::EvictKey(Database& db, std::string_view key) {
-  // Propagation hook point: the AOF / replica stream appends `DEL key` for db.index() here.
+  // The log replays the eviction as Redis writes it: `DEL key`, ahead of the command that needed
+  // the room. Propagated first: `key` may view the entry's own key, freed by Delete.
+  PropagateDel(db.index(), key);
   db.Delete(key);
   ++stats_.evicted_keys;
 }
@@ -352,6 +373,8 @@ void Engine::Cron() {
     while (database.ActiveExpire(256) == 256 && SteadyMicros() < budget_end) {
     }
   }
+  // Each expired key's DEL stands alone, as Redis 7.0 writes them (no MULTI around a sweep).
+  propagator_.Flush(Propagator::Wrap::kNone);
   // Idle timeout.
   const int timeout_s = config_.settings().timeout_seconds;
   if (timeout_s > 0) {
@@ -416,5 +439,23 @@ void Engine::OnDatabasesSwapped(int first, int second) {
 }
 
 void Engine::OnKeyReady(int db, std::string_view key) { blocked_clients_.MarkReady(db, key); }
+
+void Engine::OnKeyExpired(int db, std::string_view key) {
+  // Part of whatever unit runs: the command whose lookup expired it (Redis 7.0 wraps the DEL
+  // and the command's own write in MULTI), a blocked client's serve, or Cron's sweep.
+  if (propagator_.active()) propagator_.Add(db, {"DEL", key});
+}
+
+// --- Propagation ---
+
+void Engine::AddPropagationSink(PropagationSink* sink) { propagator_.AddSink(sink); }
+
+void Engine::RemovePropagationSink(PropagationSink* sink) { propagator_.RemoveSink(sink); }
+
+void Engine::PropagateDel(int db, std::string_view key) {
+  if (!propagator_.active()) return;
+  propagator_.Add(db, {"DEL", key});
+  if (call_depth_ == 0) propagator_.Flush();
+}
 
 }  // namespace drayman

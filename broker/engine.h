@@ -27,6 +27,8 @@
 #include "broker/eviction/evictor.h"
 #include "broker/keyspace/database.h"
 #include "broker/log/log.h"
+#include "broker/persistence/persistence_status.h"
+#include "broker/persistence/propagator.h"
 #include "broker/pubsub/pubsub.h"
 #include "broker/slowlog/slowlog.h"
 #include "broker/stats/process_stats.h"
@@ -133,6 +135,21 @@ class Engine : private KeyspaceObserver {
     if (log_sink) log_sink(level, message);
   }
 
+  // Loading and the append-only log: set by the host that does the file I/O (server/aof_log.h),
+  // read by INFO persistence and by dispatch (LOADING).
+  PersistenceStatus& persistence() { return persistence_; }
+
+  // --- Propagation (broker/persistence/propagation.h) ---
+  // Installs a sink for the propagation stream (broker/persistence/propagation.h). A sink
+  // added again after removal starts with no database selected.
+  void AddPropagationSink(PropagationSink* sink);
+  void RemovePropagationSink(PropagationSink* sink);
+  // Propagates `DEL key` in `db` as a unit of its own (or as part of the running command's
+  // batch when called from inside one): for deletions that happen outside a command, such as
+  // eviction under maxmemory.
+  void PropagateDel(int db, std::string_view key);
+  Propagator& propagator() { return propagator_; }
+
   // Facts about the hosting process, filled in by the transport for INFO.
   std::string executable;
   std::string process_role = "master";
@@ -149,6 +166,8 @@ class Engine : private KeyspaceObserver {
   void OnDatabaseModified(int db) override;
   void OnDatabasesSwapped(int first, int second) override;
   void OnKeyReady(int db, std::string_view key) override;
+  // Propagation: an expired key is written as DEL.
+  void OnKeyExpired(int db, std::string_view key) override;
   // Runs the pipelined input of clients whose blocking command ended (served, timed out,
   // unblocked), iteratively, so wake-up chains never recurse.
   void ResumeUnblockedClients();
@@ -159,6 +178,7 @@ class Engine : private KeyspaceObserver {
   Keyspace keyspace_;
   PubSub pubsub_{*this};
   EngineStats stats_;
+  PersistenceStatus persistence_;
   SlowLog slowlog_;
   absl::btree_map<uint64_t, std::unique_ptr<Client>> clients_;
   uint64_t next_client_id_ = 1;
@@ -167,6 +187,7 @@ class Engine : private KeyspaceObserver {
   WatchedKeys watched_keys_;
   Evictor evictor_{*this};
   bool pre_command_oom_ = false;
+  Propagator propagator_;
   int call_depth_ = 0;     // Execute nesting: 1 for a client's command, more inside EXEC/scripts
   int input_depth_ = 0;    // ProcessInput nesting
   bool resuming_ = false;  // inside ResumeUnblockedClients

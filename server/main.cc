@@ -14,6 +14,9 @@
 
 int main(int argc, char** argv) {
   drayman::Config config;
+  // A broker keeps its queues across restarts: drayman-server logs every write by default
+  // (Redis's default is appendonly no). --appendonly no turns it off.
+  config.settings().appendonly = true;
   std::string error;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -65,6 +68,7 @@ int main(int argc, char** argv) {
                 static_cast<int>(getpid()));
     std::fflush(stdout);
     server.Run(/*handle_signals=*/true);
+    if (!server.fatal_error().empty()) return 1;  // already reported on stderr
     // The server's own settings: CONFIG SET loglevel/logfile may have changed them.
     drayman::Logger(server.config().settings())
         .Log(drayman::LogLevel::kWarning, "Drayman is now ready to exit, bye bye...");

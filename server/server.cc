@@ -24,6 +24,7 @@
 #include "broker/script/script_engine.h"
 #include "server/logger.h"
 #include "server/open_files.h"
+#include "server/aof_log.h"
 
 namespace drayman {
 
@@ -119,6 +120,9 @@ struct Server::Impl {
   bool handling_signals = false;
   std::unordered_set<std::shared_ptr<Session>> sessions;
   bool stopping = false;
+  // The append-only log (appendonly yes); declared after io so it goes before io does.
+  std::unique_ptr<AofLog> aof;
+  std::string fatal_error;  // why the server stopped on its own (a log it could not load)
 
   // Busy scripts (see Engine::serve_while_busy): runs the handlers that are ready, without
   // blocking, while a script is past busy-reply-threshold; aborts the script if the server is
@@ -148,6 +152,12 @@ struct Server::Impl {
   void ScheduleCron();
   void ArmBlockingTimer();
   void Shutdown();
+  // Start-up with appendonly yes: loads the log in slices on the loop, then starts appending.
+  void StartAof();
+  void ContinueLoading();
+  void Fail(const std::string& message);
+  // CONFIG SET appendonly.
+  bool ApplyAppendonly(std::string* error);
 };
 
 class Server::Impl::Session : public ClientObserver, public std::enable_shared_from_this<Session> {
@@ -180,7 +190,12 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
 
   void OnOutputPending(Client&) override {
     auto self = shared_from_this();
-    asio::post(owner_.io, [self] { self->MaybeWrite(); });
+    // Posted: by the time it runs, the unit of work that produced this output (a push that
+    // served this blocked client) has been appended to the log.
+    asio::post(owner_.io, [self] {
+      self->NoteOutput();
+      self->MaybeWrite();
+    });
   }
 
   void OnCloseRequested(Client&) override {
@@ -245,6 +260,7 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
       return;
     }
     owner_.engine.ProcessInput(*client_);
+    NoteOutput();
     owner_.ArmBlockingTimer();  // the command may have blocked a client, or served one
     if (closed_) return;        // closed while its busy script served other sessions
     if (client_->close_asap) {
@@ -255,10 +271,27 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
     Read();
   }
 
+  // Replies wait until the log is durable (fsynced under appendfsync always, written otherwise)
+  // up to what was appended when they were produced: their own writes, and any they could read.
+  void NoteOutput() {
+    if (closed_ || !owner_.aof || client_->output().empty()) return;
+    hold_until_ = std::max(hold_until_, owner_.aof->appended_offset());
+  }
+
   void MaybeWrite() {
-    if (closed_ || write_in_flight_) return;
+    if (closed_ || write_in_flight_ || waiting_durable_) return;
     if (client_->output().empty()) {
       if (client_->close_after_reply) Close();
+      return;
+    }
+    AofLog* aof = owner_.aof.get();
+    if (aof && aof->appending() && hold_until_ > aof->durable_offset()) {
+      waiting_durable_ = true;
+      auto self = shared_from_this();
+      aof->WhenDurable(hold_until_, [self] {
+        self->waiting_durable_ = false;
+        self->MaybeWrite();
+      });
       return;
     }
     writing_.clear();
@@ -292,6 +325,8 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
   Client* client_ = nullptr;
   std::string writing_;
   bool write_in_flight_ = false;
+  uint64_t hold_until_ = 0;  // log offset this session's pending output waits for
+  bool waiting_durable_ = false;
   bool reading_ = false;
   bool closed_ = false;
 };
@@ -463,9 +498,83 @@ void Server::Impl::Shutdown() {
   cron_timer.cancel();
   blocking_timer.cancel();
   signals.cancel(ignored);
+  if (aof) aof->Stop();  // writes and fsyncs what was appended
   auto open_sessions = sessions;
   for (auto& session : open_sessions) session->Close();
   io.stop();
+}
+
+void Server::Impl::Fail(const std::string& message) {
+  std::fprintf(stderr, "%s\n", message.c_str());
+  std::fflush(stderr);
+  fatal_error = message;
+  Shutdown();
+}
+
+void Server::Impl::StartAof() {
+  aof = std::make_unique<AofLog>(
+      engine, [this](std::function<void()> task) { asio::post(io, std::move(task)); });
+  try {
+    aof->Open();
+  } catch (const std::exception& e) {
+    Fail(e.what());
+    return;
+  }
+  ContinueLoading();
+}
+
+void Server::Impl::ContinueLoading() {
+  if (stopping || !aof) return;
+  std::string message;
+  const AofLog::LoadStep step = aof->LoadSlice(&message);
+  if (step == AofLog::LoadStep::kFailed) {
+    Fail(message);
+    return;
+  }
+  if (!message.empty()) {
+    std::fputs(message.c_str(), stdout);
+    std::fflush(stdout);
+  }
+  if (step == AofLog::LoadStep::kMore) {
+    asio::post(io, [this] { ContinueLoading(); });
+    return;
+  }
+  std::string error;
+  if (!aof->StartAppending(&error)) Fail(error);
+}
+
+bool Server::Impl::ApplyAppendonly(std::string* error) {
+  const bool wanted = engine.settings().appendonly;
+  if (engine.persistence().loading) {
+    // Redis answers LOADING here (appendonly is a deny-loading config); CONFIG SET can only
+    // report a failed apply.
+    *error = "Redis is loading the dataset in memory";
+    return false;
+  }
+  if (!wanted) {
+    if (aof) aof->Stop();
+    aof.reset();
+    return true;
+  }
+  if (aof && (aof->appending() || engine.persistence().loading)) return true;
+  // Redis starts the log with a rewrite of the dataset; Drayman cannot write a base from a
+  // non-empty dataset yet, so it starts only from an empty one (a fresh base and incr file).
+  if (engine.keyspace().TotalKeys() != 0) {
+    std::fprintf(stderr,
+                 "CONFIG SET appendonly yes: Drayman cannot write an AOF base from a non-empty "
+                 "dataset yet (no fork-less rewrite); start the server with appendonly yes\n");
+    *error = "Unable to turn on AOF. Check server logs.";
+    return false;
+  }
+  aof = std::make_unique<AofLog>(
+      engine, [this](std::function<void()> task) { asio::post(io, std::move(task)); });
+  if (!aof->StartFresh(error)) {
+    std::fprintf(stderr, "%s\n", error->c_str());
+    aof.reset();
+    *error = "Unable to turn on AOF. Check server logs.";
+    return false;
+  }
+  return true;
 }
 
 Server::Server(Config config) : config_(std::move(config)) {}
@@ -528,10 +637,16 @@ void Server::Bind() {
         std::to_string(settings.maxclients);
     return false;
   });
+  config_.SetApplyHook("appendonly",
+                       [this](std::string* error) { return impl_->ApplyAppendonly(error); });
   for (auto& acceptor : impl_->tcp_acceptors) impl_->AcceptTcp(acceptor);
   if (impl_->unix_acceptor) impl_->AcceptUnix();
   impl_->ScheduleCron();
+  // On the loop thread, first thing: clients that connect meanwhile get LOADING.
+  if (settings.appendonly) asio::post(impl_->io, [this] { impl_->StartAof(); });
 }
+
+std::string Server::fatal_error() const { return impl_ ? impl_->fatal_error : std::string(); }
 
 void Server::Start() {
   Bind();

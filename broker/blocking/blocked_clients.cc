@@ -107,7 +107,17 @@ ServeResult BlockedClients::Attempt(Waiter& waiter, std::string_view key) {
   const uint64_t errors_before = reply.error_count();
   CommandContext context{engine_,      client, waiter.args, reply,
                          *waiter.spec, db,     keyspace,    keyspace.now_ms()};
+  Propagator& propagator = engine_.propagator();
+  if (propagator.active()) context.propagator = &propagator;
+  context.serving_blocked = true;
   ServeResult result = waiter.serve(context, key);
+  // Each served client is a unit of the propagation stream: the pop it performed (serve
+  // functions rewrite it), after the command that woke it.
+  if (context.propagator != nullptr && context.propagate_as_received && context.dirty > 0 &&
+      result == ServeResult::kServed) {
+    propagator.Add(waiter.db, std::span<const std::string>(waiter.args));
+  }
+  propagator.Flush();
   if (result != ServeResult::kServed) return result;
 
   EngineStats& stats = engine_.stats();

@@ -7,6 +7,11 @@
 // positions or get_keys) as modified (WATCH) and ready (blocked clients), so handlers signal
 // only keys they change that the table does not name (MOVE's target database, for instance).
 // Typed lookups reply WRONGTYPE themselves and return false, so a handler just returns on false.
+//
+// Propagation (broker/persistence/propagator.h): a write command whose dirty count is positive is
+// propagated as received. A handler whose command would not replay deterministically (relative
+// times, random picks, float results, blocking forms) calls PropagateAs once per command that
+// replays them instead, guarded by propagating() so nothing is built when no sink listens.
 #pragma once
 
 #include <string>
@@ -17,6 +22,7 @@
 #include "broker/command/command_table.h"
 #include "broker/command/errors.h"
 #include "broker/keyspace/database.h"
+#include "broker/persistence/propagator.h"
 #include "broker/resp/reply_builder.h"
 
 namespace drayman {
@@ -35,6 +41,31 @@ struct CommandContext {
   int64_t dirty = 0;
 
   void AddDirty(int64_t changes = 1) { dirty += changes; }
+
+  // --- Propagation ---
+  // Set by the engine only while a sink is installed.
+  Propagator* propagator = nullptr;
+  // Cleared by PropagateAs/SuppressPropagation: the command as received is not propagated.
+  bool propagate_as_received = true;
+  // Propagate as received even with no change counted (FLUSHDB of an empty database, as Redis).
+  bool force_propagation = false;
+  // The command is a blocked client's, served at wake-up rather than when it ran (BLMOVE's
+  // rewrite differs between the two in Redis 7.0).
+  bool serving_blocked = false;
+
+  bool propagating() const { return propagator != nullptr; }
+  // Propagates `argv` (run in this command's database) instead of the command as received;
+  // each call adds one command, in order.
+  void PropagateAs(std::initializer_list<std::string_view> argv) {
+    propagate_as_received = false;
+    if (propagator) propagator->Add(db.index(), argv);
+  }
+  void PropagateAs(std::span<const std::string_view> argv) {
+    propagate_as_received = false;
+    if (propagator) propagator->Add(db.index(), argv);
+  }
+  void SuppressPropagation() { propagate_as_received = false; }
+  void ForcePropagation() { force_propagation = true; }
 
   // Read lookup of `key` as T, counting keyspace hits and misses. *out is null when the key is
   // missing. Returns false (after replying WRONGTYPE) when the key holds another type.

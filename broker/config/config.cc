@@ -154,6 +154,27 @@ Setter EnumSetter(std::string* field, std::vector<std::string> allowed) {
   };
 }
 
+// appendfilename / appenddirname: a bare name inside `dir`, never a path (Redis's
+// isValidAOFfilename / isValidAOFdirname).
+Setter BaseNameSetter(std::string* field, std::string name, std::string what) {
+  return [field, name, what](const std::vector<std::string>& values, std::string* error) {
+    if (values.size() != 1) {
+      *error = std::string(kWrongArgCount);
+      return false;
+    }
+    if (values[0].empty()) {
+      *error = name + " can't be empty";
+      return false;
+    }
+    if (values[0].find_first_of("/\\") != std::string::npos) {
+      *error = name + " can't be a path, just a " + what;
+      return false;
+    }
+    *field = values[0];
+    return true;
+  };
+}
+
 // Multi-word values: a config-file line passes its words; CONFIG SET passes one string, which
 // Redis splits on spaces.
 std::vector<std::string> Words(const std::vector<std::string>& values) {
@@ -490,6 +511,68 @@ void Config::Register() {
        },
        true,
        /*is_protected=*/true},
+      // --- The append-only log (server/aof_log.h) ---
+      {"appendonly", {}, true, BoolSetter(&s.appendonly), bool_getter(&s.appendonly), true},
+      {"appendfilename",
+       {},
+       false,
+       BaseNameSetter(&s.appendfilename, "appendfilename", "filename"),
+       string_getter(&s.appendfilename),
+       true},
+      {"appenddirname",
+       {},
+       false,
+       BaseNameSetter(&s.appenddirname, "appenddirname", "dirname"),
+       string_getter(&s.appenddirname),
+       true},
+      {"appendfsync",
+       {},
+       true,
+       EnumSetter(&s.appendfsync, {"everysec", "always", "no"}),
+       string_getter(&s.appendfsync),
+       true},
+      {"no-appendfsync-on-rewrite",
+       {},
+       true,
+       BoolSetter(&s.no_appendfsync_on_rewrite),
+       bool_getter(&s.no_appendfsync_on_rewrite),
+       true},
+      {"auto-aof-rewrite-percentage",
+       {},
+       true,
+       IntSetter(&s.auto_aof_rewrite_percentage, 0, INT_MAX),
+       int_getter(&s.auto_aof_rewrite_percentage),
+       true},
+      {"auto-aof-rewrite-min-size",
+       {},
+       true,
+       MemorySetter(&s.auto_aof_rewrite_min_size, 0),
+       int_getter(&s.auto_aof_rewrite_min_size),
+       true},
+      {"aof-load-truncated",
+       {},
+       true,
+       BoolSetter(&s.aof_load_truncated),
+       bool_getter(&s.aof_load_truncated),
+       true},
+      {"aof-use-rdb-preamble",
+       {},
+       true,
+       BoolSetter(&s.aof_use_rdb_preamble),
+       bool_getter(&s.aof_use_rdb_preamble),
+       true},
+      {"aof-timestamp-enabled",
+       {},
+       true,
+       BoolSetter(&s.aof_timestamp_enabled),
+       bool_getter(&s.aof_timestamp_enabled),
+       true},
+      {"aof-rewrite-incremental-fsync",
+       {},
+       true,
+       BoolSetter(&s.aof_rewrite_incremental_fsync),
+       bool_getter(&s.aof_rewrite_incremental_fsync),
+       true},
       {"logfile", {}, false, StringSetter(&s.logfile), string_getter(&s.logfile), true},
       {"loglevel",
        {},

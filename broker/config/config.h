@@ -73,9 +73,19 @@ struct Settings {
   std::string pidfile;
   bool daemonize = false;
   std::string save = "3600 1 300 100 60 10000";
+  // The append-only log (server/aof_log.h). Redis's defaults here; drayman-server itself turns
+  // appendonly on (server/main.cc), the in-process Python server does not.
   bool appendonly = false;
   std::string appendfilename = "appendonly.aof";
-  std::string appendfsync = "everysec";
+  std::string appenddirname = "appendonlydir";
+  std::string appendfsync = "everysec";  // always | everysec | no
+  bool no_appendfsync_on_rewrite = false;
+  int auto_aof_rewrite_percentage = 100;
+  int64_t auto_aof_rewrite_min_size = 64LL * 1024 * 1024;
+  bool aof_load_truncated = true;
+  bool aof_use_rdb_preamble = true;
+  bool aof_timestamp_enabled = false;
+  bool aof_rewrite_incremental_fsync = true;
   std::string dbfilename = "dump.rdb";
 };
 

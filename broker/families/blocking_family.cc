@@ -45,6 +45,15 @@ std::string Pop(List& list, End end) {
   return end == End::kLeft ? list.PopFront() : list.PopBack();
 }
 
+// Propagation: blocking pops replay as the non-blocking pop they performed, in Redis 7.0's form
+// (checked against its AOF): BLPOP -> LPOP key, BLMPOP -> LPOP key <popped>, BZPOPMIN ->
+// ZPOPMIN key, BZMPOP -> ZPOPMIN key <popped>; LMPOP and ZMPOP likewise.
+std::string_view PopCommand(End end) { return end == End::kLeft ? "LPOP" : "RPOP"; }
+std::string_view ZPopCommand(ZSetEnd end) { return end == ZSetEnd::kMin ? "ZPOPMIN" : "ZPOPMAX"; }
+
+// BLMOVE at wake-up: Redis 7.0 writes the directions in lower case (its shared "left"/"right").
+std::string_view EndName(End end) { return end == End::kLeft ? "left" : "right"; }
+
 // The list at `key` for a serve attempt: kWrongType / kNotReady, or kServed with *out set.
 ServeResult FindNonEmptyList(CommandContext& ctx, std::string_view key, List** out) {
   bool wrong_type = false;
@@ -67,8 +76,22 @@ ServeFunction PopOne(End end) {
     ctx.reply.Bulk(value);
     ctx.AddDirty();
     ctx.DeleteIfEmpty(key, list);
+    ctx.PropagateAs({PopCommand(end), key});
     return ServeResult::kServed;
   };
+}
+
+// BLMOVE / BRPOPLPUSH replay as LMOVE / RPOPLPUSH. Redis 7.0 keeps BLMOVE's directions as sent
+// when it moves at once, and writes its own lower-case ones for a move at wake-up.
+void PropagateMove(CommandContext& ctx, std::string_view source, std::string_view destination,
+                   End from, End to) {
+  if (ctx.spec.full_name == "brpoplpush") {
+    ctx.PropagateAs({"RPOPLPUSH", source, destination});
+  } else if (ctx.serving_blocked) {
+    ctx.PropagateAs({"LMOVE", source, destination, EndName(from), EndName(to)});
+  } else {
+    ctx.PropagateAs({"LMOVE", source, destination, ctx.args[3], ctx.args[4]});
+  }
 }
 
 // BLMOVE / BRPOPLPUSH: pops from the source, pushes to `destination`, replies the element. A
@@ -95,6 +118,7 @@ ServeFunction MoveOne(std::string destination, End from, End to) {
     ctx.AddDirty();
     ctx.DeleteIfEmpty(key, source);  // a rotation (source == destination) keeps it non-empty
     ctx.reply.Bulk(value);
+    if (ctx.propagating()) PropagateMove(ctx, key, destination, from, to);
     return ServeResult::kServed;
   };
 }
@@ -113,6 +137,7 @@ ServeFunction PopMany(End end, int64_t count) {
     for (size_t i = 0; i < popped; ++i) ctx.reply.Bulk(Pop(*list, end));
     ctx.AddDirty(static_cast<int64_t>(popped));
     ctx.DeleteIfEmpty(key, list);
+    if (ctx.propagating()) ctx.PropagateAs({PopCommand(end), key, std::to_string(popped)});
     return ServeResult::kServed;
   };
 }
@@ -237,6 +262,7 @@ ServeFunction ZPopOne(ZSetEnd end) {
     std::vector<ScoredMember> popped = PopFromKey(ctx.db, key, *zset, end, 1);
     ReplyKeyMemberScore(ctx.reply, key, popped.front());
     ctx.AddDirty();
+    ctx.PropagateAs({ZPopCommand(end), key});
     return ServeResult::kServed;
   };
 }
@@ -251,6 +277,7 @@ ServeFunction ZPopMany(ZSetEnd end, size_t count) {
     std::vector<ScoredMember> popped = PopFromKey(ctx.db, key, *zset, end, count);
     ReplyKeyWithPairs(ctx.reply, key, popped);
     ctx.AddDirty(static_cast<int64_t>(popped.size()));
+    if (ctx.propagating()) ctx.PropagateAs({ZPopCommand(end), key, std::to_string(popped.size())});
     return ServeResult::kServed;
   };
 }

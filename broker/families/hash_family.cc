@@ -204,6 +204,8 @@ void CmdHincrbyfloat(CommandContext& ctx) {
   hash->Set(ctx.args[2], formatted);
   ctx.AddDirty();
   ctx.reply.Bulk(formatted);
+  // The result replays exactly where the float addition might not (Redis 7.0: HSET).
+  ctx.PropagateAs({"HSET", ctx.args[1], ctx.args[2], formatted});
 }
 
 void ReplyFieldAndValue(CommandContext& ctx, std::string_view field, std::string_view value,

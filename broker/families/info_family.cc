@@ -175,11 +175,35 @@ void InfoMemory(CommandContext& ctx, InfoWriter& out) {
 }
 
 void InfoPersistence(CommandContext& ctx, InfoWriter& out) {
-  // Drayman does not persist yet: the values Redis reports with saving and AOF off.
+  // Redis 7.0.15's fields in its order. Drayman never forks, so the copy-on-write and fork
+  // figures are zero; there is no RDB saving or AOF rewrite yet, so those are at rest.
   const EngineStats& stats = ctx.engine.stats();
+  const PersistenceStatus& status = ctx.engine.persistence();
   out.Header("Persistence");
-  out.Field("loading", "0");
+  out.Field("loading", status.loading ? "1" : "0");
   out.Field("async_loading", "0");
+  out.Field("current_cow_peak", "0");
+  out.Field("current_cow_size", "0");
+  out.Field("current_cow_size_age", "0");
+  out.Field("current_fork_perc", "0.00");
+  out.Field("current_save_keys_processed", "0");
+  out.Field("current_save_keys_total", "0");
+  if (status.loading) {
+    // Redis's loading figures (rdb_used_mem is not known for a log; 0 as Redis reports for AOF).
+    const int64_t now_s = ctx.now_ms / 1000;
+    const double fraction = status.loading_total_bytes
+                                ? static_cast<double>(status.loading_loaded_bytes) /
+                                      static_cast<double>(status.loading_total_bytes)
+                                : 0;
+    const int64_t elapsed = now_s - status.loading_start_time_s;
+    out.Field("loading_start_time", status.loading_start_time_s);
+    out.Field("loading_total_bytes", status.loading_total_bytes);
+    out.Field("loading_rdb_used_mem", "0");
+    out.Field("loading_loaded_bytes", status.loading_loaded_bytes);
+    out.Field("loading_loaded_perc", FormatFixed2(fraction * 100) + "%");
+    out.Field("loading_eta_seconds",
+              fraction > 0 ? static_cast<int64_t>(elapsed * (1 - fraction) / fraction) : 1);
+  }
   out.Field("rdb_changes_since_last_save", stats.dirty);
   out.Field("rdb_bgsave_in_progress", "0");
   out.Field("rdb_last_save_time", stats.last_save_time_s);
@@ -187,14 +211,29 @@ void InfoPersistence(CommandContext& ctx, InfoWriter& out) {
   out.Field("rdb_last_bgsave_time_sec", "-1");
   out.Field("rdb_current_bgsave_time_sec", "-1");
   out.Field("rdb_saves", "0");
-  out.Field("aof_enabled", "0");
+  out.Field("rdb_last_cow_size", "0");
+  out.Field("rdb_last_load_keys_expired", "0");
+  out.Field("rdb_last_load_keys_loaded", "0");
+  out.Field("aof_enabled", status.aof_enabled ? "1" : "0");
   out.Field("aof_rewrite_in_progress", "0");
   out.Field("aof_rewrite_scheduled", "0");
   out.Field("aof_last_rewrite_time_sec", "-1");
   out.Field("aof_current_rewrite_time_sec", "-1");
   out.Field("aof_last_bgrewrite_status", "ok");
   out.Field("aof_rewrites", "0");
-  out.Field("aof_last_write_status", "ok");
+  out.Field("aof_rewrites_consecutive_failures", "0");
+  out.Field("aof_last_write_status", status.aof_last_write_ok ? "ok" : "err");
+  out.Field("aof_last_cow_size", "0");
+  out.Field("module_fork_in_progress", "0");
+  out.Field("module_fork_last_cow_size", "0");
+  if (status.aof_enabled) {
+    out.Field("aof_current_size", status.aof_current_size);
+    out.Field("aof_base_size", status.aof_base_size);
+    out.Field("aof_pending_rewrite", "0");
+    out.Field("aof_buffer_length", status.aof_buffer_length);
+    out.Field("aof_pending_bio_fsync", status.aof_pending_bio_fsync);
+    out.Field("aof_delayed_fsync", status.aof_delayed_fsync);
+  }
 }
 
 void InfoStats(CommandContext& ctx, InfoWriter& out) {

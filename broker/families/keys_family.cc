@@ -358,10 +358,20 @@ void ExpireGeneric(CommandContext& ctx, int64_t basetime_ms, bool seconds) {
     ctx.reply.Integer(0);
     return;
   }
+  // Propagated as Redis 7.0 rewrites it: DEL when the time is past, else PEXPIREAT with the
+  // absolute time in place of the name and time (options kept as sent; PEXPIREAT stays as is).
   if (when <= ctx.now_ms) {
     ctx.db.Delete(key);
+    ctx.PropagateAs({"DEL", key});
   } else {
     ctx.db.SetExpire(key, *entry, when);
+    if (ctx.propagating() && !(basetime_ms == 0 && !seconds)) {
+      const std::string when_text = std::to_string(when);
+      std::vector<std::string_view> argv(args.begin(), args.end());
+      argv[0] = "PEXPIREAT";
+      argv[2] = when_text;
+      ctx.PropagateAs(argv);
+    }
   }
   ctx.AddDirty();
   ctx.reply.Integer(1);

@@ -63,6 +63,7 @@ void CmdFlushdb(CommandContext& ctx) {
   const size_t removed = ctx.db.size();
   ctx.db.Clear();
   ctx.AddDirty(static_cast<int64_t>(removed));
+  ctx.ForcePropagation();  // Redis propagates FLUSHDB even of an empty database
   ctx.reply.Ok();
 }
 

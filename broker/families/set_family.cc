@@ -111,17 +111,30 @@ void SpopWithCount(CommandContext& ctx) {
     ReplyMembers(ctx, *Rebuilt(*set));
     ctx.db.Delete(key);
     ctx.AddDirty(static_cast<int64_t>(size));
+    ctx.PropagateAs({"DEL", key});  // Redis 7.0 replays popping the whole set as DEL
     return;
   }
+  // Otherwise Redis 7.0 replays one SREM per popped member, in the order they were replied.
+  ctx.SuppressPropagation();
+  auto propagate_srem = [&](std::string_view member) {
+    if (ctx.propagating()) ctx.PropagateAs({"SREM", key, member});
+  };
   ctx.reply.SetHeader(count);
   if (count * kSpopMoveStrategyMul < size) {
-    for (size_t i = 0; i < count; ++i) ctx.reply.Bulk(set->PopRandom(rng));
+    for (size_t i = 0; i < count; ++i) {
+      std::string member = set->PopRandom(rng);
+      ctx.reply.Bulk(member);
+      propagate_srem(member);
+    }
   } else {
     // Move the members that stay into a new set, reply with what is left, and store the new set
     // in place of the old one (which may bring an all-integer remainder back to an intset).
     auto remaining = std::make_unique<Set>();
     for (size_t i = count; i < size; ++i) remaining->Add(set->PopRandom(rng));
-    set->ForEach([&](std::string_view member) { ctx.reply.Bulk(member); });
+    set->ForEach([&](std::string_view member) {
+      ctx.reply.Bulk(member);
+      propagate_srem(member);
+    });
     ctx.db.Find(key)->value = Value(std::move(remaining));
   }
   ctx.AddDirty(static_cast<int64_t>(count));
@@ -144,7 +157,9 @@ void CmdSpop(CommandContext& ctx) {
     ctx.reply.Null();
     return;
   }
-  ctx.reply.Bulk(set->PopRandom(ctx.keyspace.rng()));
+  std::string member = set->PopRandom(ctx.keyspace.rng());
+  ctx.reply.Bulk(member);
+  ctx.PropagateAs({"SREM", key, member});  // the member it picked, as Redis 7.0 replays SPOP
   ctx.DeleteIfEmpty(key, set);
   ctx.AddDirty();
 }

@@ -645,6 +645,11 @@ void CmdZmpop(CommandContext& ctx) {
     std::vector<ScoredMember> popped = PopFromKey(ctx.db, key, *zset, parsed.end, parsed.count);
     ctx.AddDirty(static_cast<int64_t>(popped.size()));
     ReplyKeyWithPairs(ctx.reply, key, popped);
+    if (ctx.propagating()) {
+      // Replays as ZPOPMIN/ZPOPMAX key <popped>, as Redis 7.0 writes it.
+      ctx.PropagateAs({parsed.end == ZSetEnd::kMin ? "ZPOPMIN" : "ZPOPMAX", key,
+                       std::to_string(popped.size())});
+    }
     return;
   }
   ctx.reply.NullArray();

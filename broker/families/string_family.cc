@@ -9,6 +9,7 @@
 #include <limits>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "broker/command/context.h"
 #include "broker/command/numbers.h"
@@ -118,6 +119,23 @@ bool ReplyGet(CommandContext& ctx, std::string_view key) {
   return true;
 }
 
+// Propagation of SET and its variants, as Redis 7.0 rewrites them: any expiry becomes
+// `SET key value PXAT <ms>` (other options dropped), otherwise GET is removed and the rest kept.
+void PropagateSet(CommandContext& ctx, unsigned flags, std::string_view key, std::string_view value,
+                  const int64_t* at_ms) {
+  if (at_ms != nullptr) {
+    const std::string when = std::to_string(*at_ms);
+    ctx.PropagateAs({"SET", key, value, "PXAT", when});
+  } else if (flags & kFlagGet) {
+    std::vector<std::string_view> argv;
+    for (size_t j = 0; j < ctx.args.size(); ++j) {
+      if (j >= 3 && EqualsIgnoreCase(ctx.args[j], "get")) continue;
+      argv.push_back(ctx.args[j]);
+    }
+    ctx.PropagateAs(argv);
+  }
+}
+
 // The shared body of SET, SETNX, SETEX and PSETEX. `ok_reply`/`abort_reply` are raw RESP bytes,
 // empty for SET's defaults (+OK / null).
 void SetGeneric(CommandContext& ctx, unsigned flags, const std::string& key,
@@ -147,6 +165,7 @@ void SetGeneric(CommandContext& ctx, unsigned flags, const std::string& key,
   // A deadline already past is stored as is, like Redis 7.0: the key is gone at the next lookup.
   if (expire) ctx.db.SetExpire(key, *entry, at_ms);
   ctx.AddDirty();
+  if (ctx.propagating()) PropagateSet(ctx, flags, key, value, expire ? &at_ms : nullptr);
   if (flags & kFlagGet) return;
   if (ok_reply.empty()) {
     ctx.reply.Ok();
@@ -198,18 +217,25 @@ void CmdGetex(CommandContext& ctx) {
   int64_t at_ms = 0;
   if (expire && !ExpireDeadline(ctx, *expire, flags, &at_ms)) return;
   ctx.reply.Bulk(*value);
+  // Propagated as Redis 7.0 rewrites GETEX: DEL, PEXPIREAT with the absolute time, or PERSIST.
   if ((flags & (kFlagExat | kFlagPxat)) && at_ms <= ctx.now_ms) {
     // An absolute time already past deletes the key (Redis's checkAlreadyExpired).
     ctx.db.Delete(key);
     ctx.AddDirty();
+    ctx.PropagateAs({"DEL", key});
   } else if (expire) {
     ctx.db.SetExpire(key, *ctx.db.FindNoTouch(key), at_ms);
     ctx.AddDirty();
+    if (ctx.propagating()) {
+      const std::string when = std::to_string(at_ms);
+      ctx.PropagateAs({"PEXPIREAT", key, when});
+    }
   } else if (flags & kFlagPersist) {
     Entry* entry = ctx.db.FindNoTouch(key);
     if (entry->expire_at_ms != kNoExpiry) {
       ctx.db.SetExpire(key, *entry, kNoExpiry);
       ctx.AddDirty();
+      ctx.PropagateAs({"PERSIST", key});
     }
   }
 }
@@ -225,6 +251,7 @@ void CmdGetdel(CommandContext& ctx) {
   ctx.reply.Bulk(*value);
   ctx.db.Delete(ctx.args[1]);
   ctx.AddDirty();
+  ctx.PropagateAs({"DEL", ctx.args[1]});  // as Redis 7.0 rewrites GETDEL
 }
 
 // GETSET key value
@@ -232,6 +259,7 @@ void CmdGetset(CommandContext& ctx) {
   if (!ReplyGet(ctx, ctx.args[1])) return;
   ctx.db.Put(ctx.args[1], Value(ctx.args[2]));
   ctx.AddDirty();
+  ctx.PropagateAs({"SET", ctx.args[1], ctx.args[2]});  // as Redis 7.0 rewrites GETSET
 }
 
 // MGET key [key ...]
@@ -354,6 +382,8 @@ void CmdIncrbyfloat(CommandContext& ctx) {
   }
   std::string text = FormatLongDouble(value);
   ctx.reply.Bulk(text);
+  // The result, not the increment, replays exactly (Redis 7.0: SET key value KEEPTTL).
+  ctx.PropagateAs({"SET", key, text, "KEEPTTL"});
   OverwriteString(ctx, current, key, std::move(text), StringEncoding::kNoInt);
   ctx.AddDirty();
 }

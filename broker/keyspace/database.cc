@@ -17,8 +17,7 @@ Entry* Database::Lookup(std::string_view key, bool touch) {
   auto* node = keys_.FindNode(key);
   if (node == nullptr) return nullptr;
   if (IsExpired(node->value)) {
-    ++keyspace_->expired_keys;
-    DeleteNode(node->key, node->value);
+    ExpireNode(node->key, node->value);
     return nullptr;
   }
   if (touch && !keyspace_->no_touch()) Touch(node->value);
@@ -69,10 +68,12 @@ Entry& Database::Add(std::string_view key, Value value) { return Put(key, std::m
 bool Database::Delete(std::string_view key) {
   auto* node = keys_.FindNode(key);
   if (node == nullptr) return false;
-  bool expired = IsExpired(node->value);
-  if (expired) ++keyspace_->expired_keys;
+  if (IsExpired(node->value)) {
+    ExpireNode(node->key, node->value);
+    return false;
+  }
   DeleteNode(node->key, node->value);
-  return !expired;
+  return true;
 }
 
 void Database::DeleteNode(std::string_view key, Entry& entry) {
@@ -104,6 +105,13 @@ void Database::SampleKeys(bool volatile_only, int count,
   }
 }
 
+void Database::ExpireNode(std::string_view key, Entry& entry) {
+  ++keyspace_->expired_keys;
+  std::string owned(key);  // the node's key is freed with the node
+  DeleteNode(owned, entry);
+  if (keyspace_->observer()) keyspace_->observer()->OnKeyExpired(index_, owned);
+}
+
 void Database::SetExpire(std::string_view key, Entry& entry, int64_t at_ms) {
   auto* node = keys_.FindNode(key);
   std::string_view stable_key = node->key;
@@ -124,8 +132,7 @@ const std::string* Database::RandomKey() {
     }
     auto* node = keys_.RandomNode(keyspace_->rng());
     if (!IsExpired(node->value)) return &node->key;
-    ++keyspace_->expired_keys;
-    DeleteNode(node->key, node->value);
+    ExpireNode(node->key, node->value);
   }
   return nullptr;
 }
@@ -136,8 +143,7 @@ size_t Database::ActiveExpire(size_t max_keys) {
   while (removed < max_keys && !expires_.empty() && expires_.begin()->first < now) {
     std::string key(expires_.begin()->second);
     auto* node = keys_.FindNode(key);
-    ++keyspace_->expired_keys;
-    DeleteNode(node->key, node->value);
+    ExpireNode(node->key, node->value);
     ++removed;
   }
   return removed;

@@ -51,6 +51,9 @@ class KeyspaceObserver {
     OnDatabaseModified(second);
   }
   virtual void OnKeyReady(int db, std::string_view key) = 0;
+  // `key` expired and was deleted (lazily on access or by the active sweep); called after the
+  // deletion and its OnKeyModified. Propagation writes it as DEL, as Redis does.
+  virtual void OnKeyExpired(int /*db*/, std::string_view /*key*/) {}
 };
 
 class Keyspace;
@@ -141,6 +144,8 @@ class Database {
 
  private:
   void DeleteNode(std::string_view key, Entry& entry);
+  // Deletes an entry whose deadline has passed: counts it and reports it as expired.
+  void ExpireNode(std::string_view key, Entry& entry);
   Entry* Lookup(std::string_view key, bool touch);
   // Records an access: the LRU clock, or an LFU counter update.
   void Touch(Entry& entry);

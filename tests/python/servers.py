@@ -94,7 +94,10 @@ class DraymanProcess(_Process):
 
     def __init__(self, *args: str, preexec_fn=None) -> None:
         super().__init__()
-        command = [drayman_binary(), "--bind", "127.0.0.1", "--port", "0", "--dir", self.workdir]
+        # Memory-only like the RedisProcess oracle (drayman-server logs by default); tests of the
+        # append-only log pass --appendonly yes, which comes later and wins.
+        command = [drayman_binary(), "--bind", "127.0.0.1", "--port", "0", "--dir", self.workdir,
+                   "--appendonly", "no"]
         command += list(args)
         self.proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                      preexec_fn=preexec_fn)

@@ -14,7 +14,8 @@ class Server:
     """A real Drayman server running on a thread of this process.
 
     ``Server()`` binds 127.0.0.1 on an ephemeral port and serves until :meth:`stop` (or the end
-    of a ``with`` block). ``port``, ``url`` and ``host`` say where it listens.
+    of a ``with`` block). It keeps data in memory unless ``appendonly=True``, which logs every
+    write to ``dir``'s appendonlydir/ and replays it when a Server starts on that ``dir``. ``port``, ``url`` and ``host`` say where it listens.
     """
 
     def __init__(
@@ -24,6 +25,9 @@ class Server:
         password: Optional[str] = None,
         databases: int = 16,
         unixsocket: Optional[str] = None,
+        dir: Optional[str] = None,
+        appendonly: bool = False,
+        appendfsync: Optional[str] = None,
         extra_args: Iterable[str] = (),
         start: bool = True,
     ) -> None:
@@ -35,6 +39,13 @@ class Server:
             args += ["--requirepass", password]
         if unixsocket is not None:
             args += ["--unixsocket", os.fspath(unixsocket)]
+        # In memory unless asked: with appendonly=True the append-only log lives in `dir`
+        # (drayman-server, unlike this, persists by default).
+        if dir is not None:
+            args += ["--dir", os.fspath(dir)]
+        args += ["--appendonly", "yes" if appendonly else "no"]
+        if appendfsync is not None:
+            args += ["--appendfsync", appendfsync]
         args += [str(arg) for arg in extra_args]
         self._native = _native.NativeServer(args)
         self._running = False

@@ -193,6 +193,13 @@ TEST(ConfigTest, ErrorsReadLikeRedisServer) {
            {"protected-mode maybe", "argument must be 'yes' or 'no'"},
            {"loglevel loud",
             "argument(s) must be one of the following: debug, verbose, notice, warning"},
+           // The append-only log's parameters (texts from redis-server 7.0.15).
+           {"appendfsync bogus", "argument(s) must be one of the following: everysec, always, no"},
+           {"appendfilename a/b", "appendfilename can't be a path, just a filename"},
+           {"appendfilename \"\"", "appendfilename can't be empty"},
+           {"appenddirname x/y", "appenddirname can't be a path, just a dirname"},
+           {"auto-aof-rewrite-min-size -1", "argument must be a memory value"},
+           {"aof-load-truncated maybe", "argument must be 'yes' or 'no'"},
        }) {
     Config config;
     EXPECT_FALSE(config.LoadText("\n" + c.line + "\n", &error)) << c.line;
