@@ -454,8 +454,12 @@ void Engine::RemovePropagationSink(PropagationSink* sink) { propagator_.RemoveSi
 
 void Engine::PropagateDel(int db, std::string_view key) {
   if (!propagator_.active()) return;
+  // Redis 7.0 writes each evicted key's DEL on its own before the command that made room, even
+  // though eviction runs inside processCommand; only a call in the middle of a unit (which the
+  // evictor never makes) joins that unit rather than splitting it.
+  const bool own_unit = !propagator_.pending();
   propagator_.Add(db, {"DEL", key});
-  if (call_depth_ == 0) propagator_.Flush();
+  if (own_unit) propagator_.Flush();
 }
 
 }  // namespace drayman

@@ -144,9 +144,10 @@ class Engine : private KeyspaceObserver {
   // added again after removal starts with no database selected.
   void AddPropagationSink(PropagationSink* sink);
   void RemovePropagationSink(PropagationSink* sink);
-  // Propagates `DEL key` in `db` as a unit of its own (or as part of the running command's
-  // batch when called from inside one): for deletions that happen outside a command, such as
-  // eviction under maxmemory.
+  // Propagates `DEL key` in `db` at once, as a unit of its own: for deletions no command
+  // propagates, such as eviction under maxmemory (call it before the command's handler runs, as
+  // Redis 7.0 writes evicted keys' DELs alone, ahead of the command). Called while a unit has
+  // commands pending, the DEL joins that unit instead.
   void PropagateDel(int db, std::string_view key);
   Propagator& propagator() { return propagator_; }
 

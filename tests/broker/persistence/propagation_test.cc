@@ -408,12 +408,17 @@ TEST_F(PropagationTest, ActiveExpiryWritesEachDelUnwrapped) {
   EXPECT_EQ(sink_.Take(), "");
 }
 
+// Eviction's hook. oracle (maxmemory below used memory, allkeys-random, then SET x 1): redis
+// wrote DEL k10, DEL k31, ... each on its own, then SET x 1, no MULTI.
 TEST_F(PropagationTest, PropagateDelIsItsOwnUnit) {
   Run("SET k v");
+  Run("SET k2 v");
   sink_.Take();
   engine_->PropagateDel(0, "k");
   ASSERT_EQ(sink_.batches.size(), 1u);
-  EXPECT_EQ(sink_.Take(), "*2\r\n$3\r\nDEL\r\n$1\r\nk\r\n");
+  engine_->PropagateDel(0, "k2");
+  ASSERT_EQ(sink_.batches.size(), 2u);
+  EXPECT_EQ(sink_.Take(), "*2\r\n$3\r\nDEL\r\n$1\r\nk\r\n*2\r\n$3\r\nDEL\r\n$2\r\nk2\r\n");
 }
 
 // ---------------------------------------------------------------------------------------------
