@@ -14,7 +14,8 @@ constexpr size_t kPlainNodeThreshold = size_t{1} << 30;
 
 // What Redis's double2ll accepts: integral values within +-LLONG_MAX/2, stored as integers.
 bool ScoreAsInteger(double score, int64_t* out) {
-  if (!(score >= static_cast<double>(-INT64_MAX / 2) && score <= static_cast<double>(INT64_MAX / 2)))
+  if (!(score >= static_cast<double>(-INT64_MAX / 2) &&
+        score <= static_cast<double>(INT64_MAX / 2)))
     return false;
   auto integer = static_cast<int64_t>(score);
   if (static_cast<double>(integer) != score) return false;
@@ -48,7 +49,8 @@ void EncodeList(const List& list, std::string& out, bool compress) {
       return true;
     }
     // An entry costs its bytes plus at most 5 bytes of header and 5 of backlen.
-    if (lp.count() > 0 && (lp.bytes() + element.size() + 10 > kListNodeBytes || lp.count() >= 65535))
+    if (lp.count() > 0 &&
+        (lp.bytes() + element.size() + 10 > kListNodeBytes || lp.count() >= 65535))
       nodes.emplace_back(kQuicklistNodePacked, lp.Finish());
     lp.Append(element);
     return true;

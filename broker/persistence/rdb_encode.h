@@ -36,9 +36,9 @@ struct RdbWriteOptions {
 // The AUX fields Redis writes at the top of every file.
 struct RdbAuxFields {
   std::string redis_ver = "7.0.15";
-  int64_t ctime_s = 0;      // time of the save, Unix seconds
-  uint64_t used_mem = 0;    // INFO's used_memory
-  bool aof_base = false;    // true when the RDB is an AOF base/preamble
+  int64_t ctime_s = 0;    // time of the save, Unix seconds
+  uint64_t used_mem = 0;  // INFO's used_memory
+  bool aof_base = false;  // true when the RDB is an AOF base/preamble
 };
 
 // Writes a whole RDB file into an in-memory buffer that the caller drains as it goes:
