@@ -294,3 +294,19 @@ def test_config_parameters_match_redis():
                     batch.append(str(e))
             errors.append(batch)
         assert errors[0] == errors[1]
+
+
+def test_shutdown_save_writes_the_file_and_refuses_to_stop_when_it_cannot(data_dir):
+    with DraymanProcess("--dir", data_dir) as server:
+        d = redis.Redis(port=server.port)
+        d.set("k", "v")
+        os.mkdir(os.path.join(data_dir, "dump.rdb"))
+        with pytest.raises(redis.ResponseError, match="Errors trying to SHUTDOWN. Check logs."):
+            d.shutdown(save=True)
+        assert d.ping()
+        os.rmdir(os.path.join(data_dir, "dump.rdb"))
+        d.shutdown(save=True)  # redis-py swallows the closed connection
+        assert server.proc.wait(timeout=10) == 0
+    check_rdb(os.path.join(data_dir, "dump.rdb"))
+    with DraymanProcess("--dir", data_dir) as again:
+        assert redis.Redis(port=again.port).get("k") == b"v"
