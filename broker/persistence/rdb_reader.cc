@@ -143,8 +143,11 @@ std::string RdbReader::ReadString() {
     case 3: {
       const uint64_t compressed = ReadLength();
       const uint64_t plain = ReadLength();
+      // LZF expands at most ~88 times (a 3-byte back-reference yields 264 bytes): a larger
+      // claimed size is corrupt, and refusing it keeps a hostile RESTORE payload from making
+      // us allocate gigabytes.
       if (compressed == 0 || plain == 0 || compressed > (uint64_t{1} << 32) ||
-          plain > (uint64_t{1} << 32)) {
+          plain > (uint64_t{1} << 32) || plain > compressed * 100) {
         throw RdbError("Invalid LZF string lengths at byte " + std::to_string(offset()));
       }
       std::string in(compressed, '\0');
