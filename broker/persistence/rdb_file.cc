@@ -10,7 +10,7 @@ constexpr size_t kFlushBytes = 1 << 20;
 }  // namespace
 
 std::string RdbFilePath(const Engine& engine) {
-  const Settings& settings = const_cast<Engine&>(engine).settings();
+  const Settings& settings = engine.settings();
   std::string dir = settings.dir.empty() ? "." : settings.dir;
   if (dir.back() != '/') dir.push_back('/');
   return dir + settings.dbfilename;
