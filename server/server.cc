@@ -25,6 +25,8 @@
 #include "server/logger.h"
 #include "server/open_files.h"
 #include "server/aof_log.h"
+#include "broker/persistence/rdb_file.h"
+#include "server/rdb_files.h"
 
 namespace drayman {
 
@@ -102,9 +104,11 @@ struct Server::Impl {
       asio::post(io, [this] { Shutdown(); });
     };
     engine.log_sink = logger.Sink();
+    engine.rdb_files = &rdb_files;
   }
 
   asio::io_context io;
+  PosixRdbFileSystem rdb_files;  // before engine: the engine points at it
   Logger logger;
   Engine engine;
   std::vector<std::shared_ptr<asio::ip::tcp::acceptor>> tcp_acceptors;
@@ -585,6 +589,7 @@ void Server::Bind() {
   if (impl_) return;
   impl_ = std::make_unique<Impl>(config_, clock_);
   Settings& settings = config_.settings();
+  LoadDataset();
   int bound_port = settings.port;
   if (settings.port != 0 || settings.unixsocket.empty()) {
     std::string error;
@@ -647,6 +652,27 @@ void Server::Bind() {
 }
 
 std::string Server::fatal_error() const { return impl_ ? impl_->fatal_error : std::string(); }
+
+void Server::LoadDataset() {
+  // Loaded before listening, so no client ever sees a half-loaded dataset (Redis answers
+  // -LOADING meanwhile; here connections wait in the kernel's backlog-less refusal instead).
+  // With appendonly yes the AOF is the source of truth and dump.rdb is not read.
+  if (config_.settings().appendonly) return;
+  const auto start = std::chrono::steady_clock::now();
+  rdb::RdbLoadResult result = rdb::LoadRdbFile(impl_->engine);
+  if (!result.ok) {
+    throw std::runtime_error("Fatal error loading the DB " + rdb::RdbFilePath(impl_->engine) +
+                             ": " + result.error + ". Exiting.");
+  }
+  if (result.version == 0) return;  // no file
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf("Done loading RDB, keys loaded: %llu, keys expired: %llu.\n",
+              static_cast<unsigned long long>(result.keys_loaded),
+              static_cast<unsigned long long>(result.expired_skipped));
+  std::printf("DB loaded from disk: %.3f seconds\n", seconds);
+  std::fflush(stdout);
+}
 
 void Server::Start() {
   Bind();

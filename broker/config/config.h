@@ -87,6 +87,8 @@ struct Settings {
   bool aof_timestamp_enabled = false;
   bool aof_rewrite_incremental_fsync = true;
   std::string dbfilename = "dump.rdb";
+  bool rdbcompression = true;  // LZF for RDB strings longer than 20 bytes
+  bool rdbchecksum = true;     // write and verify the RDB's CRC-64 trailer
 };
 
 class Config {

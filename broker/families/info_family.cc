@@ -175,8 +175,8 @@ void InfoMemory(CommandContext& ctx, InfoWriter& out) {
 }
 
 void InfoPersistence(CommandContext& ctx, InfoWriter& out) {
-  // Redis 7.0.15's fields in its order. Drayman never forks, so the copy-on-write and fork
-  // figures are zero; there is no RDB saving or AOF rewrite yet, so those are at rest.
+  // Redis 7.0.15's fields in its order. Drayman never forks, so the fork figures are zero; RDB
+  // and AOF figures are real.
   const EngineStats& stats = ctx.engine.stats();
   const PersistenceStatus& status = ctx.engine.persistence();
   out.Header("Persistence");
@@ -207,13 +207,13 @@ void InfoPersistence(CommandContext& ctx, InfoWriter& out) {
   out.Field("rdb_changes_since_last_save", stats.dirty);
   out.Field("rdb_bgsave_in_progress", "0");
   out.Field("rdb_last_save_time", stats.last_save_time_s);
-  out.Field("rdb_last_bgsave_status", "ok");
+  out.Field("rdb_last_bgsave_status", stats.rdb_last_bgsave_ok ? "ok" : "err");
   out.Field("rdb_last_bgsave_time_sec", "-1");
   out.Field("rdb_current_bgsave_time_sec", "-1");
-  out.Field("rdb_saves", "0");
+  out.Field("rdb_saves", stats.rdb_saves);
   out.Field("rdb_last_cow_size", "0");
-  out.Field("rdb_last_load_keys_expired", "0");
-  out.Field("rdb_last_load_keys_loaded", "0");
+  out.Field("rdb_last_load_keys_expired", stats.rdb_last_load_keys_expired);
+  out.Field("rdb_last_load_keys_loaded", stats.rdb_last_load_keys_loaded);
   out.Field("aof_enabled", status.aof_enabled ? "1" : "0");
   out.Field("aof_rewrite_in_progress", "0");
   out.Field("aof_rewrite_scheduled", "0");

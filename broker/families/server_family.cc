@@ -21,10 +21,13 @@
 #include "broker/engine.h"
 #include "broker/families/families.h"
 #include "broker/keyspace/glob.h"
+#include "broker/persistence/rdb_file.h"
 
 namespace drayman {
 
 namespace {
+
+constexpr std::string_view kShutdownFailed = "ERR Errors trying to SHUTDOWN. Check logs.";
 
 constexpr std::string_view kInvalidFirstDb = "ERR invalid first DB index";
 constexpr std::string_view kInvalidSecondDb = "ERR invalid second DB index";
@@ -461,13 +464,16 @@ void CmdSlowlogHelp(CommandContext& ctx) {
 }
 
 // SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]
-// Drayman keeps no data on disk yet, so SAVE and NOSAVE both stop at once and ABORT never finds a
-// shutdown in progress. The caller gets no reply: its connection closes with every other one.
+// SAVE writes the RDB first (a failed save stops the shutdown unless FORCE, as in Redis). Without
+// SAVE nothing is written: save points (saving by default) belong to the BGSAVE scheduler. ABORT
+// never finds a shutdown in progress. The caller gets no reply: its connection closes with every
+// other one.
 void CmdShutdown(CommandContext& ctx) {
   bool save = false;
   bool nosave = false;
   bool abort = false;
   bool now_or_force = false;
+  bool force = false;
   for (size_t i = 1; i < ctx.args.size(); ++i) {
     const std::string& option = ctx.args[i];
     if (EqualsIgnoreCase(option, "nosave")) {
@@ -476,6 +482,7 @@ void CmdShutdown(CommandContext& ctx) {
       save = true;
     } else if (EqualsIgnoreCase(option, "now") || EqualsIgnoreCase(option, "force")) {
       now_or_force = true;
+      if (EqualsIgnoreCase(option, "force")) force = true;
     } else if (EqualsIgnoreCase(option, "abort")) {
       abort = true;
     } else {
@@ -492,8 +499,19 @@ void CmdShutdown(CommandContext& ctx) {
     return;
   }
   if (!ctx.engine.shutdown_requested) {
-    ctx.reply.Error("ERR Errors trying to SHUTDOWN. Check logs.");
+    ctx.reply.Error(kShutdownFailed);
     return;
+  }
+  if (save) {
+    ++ctx.engine.stats().rdb_saves;
+    rdb::RdbSaveResult result = rdb::SaveRdbFile(ctx.engine);
+    if (!result.ok) {
+      ctx.engine.stats().rdb_last_bgsave_ok = false;
+      if (!force) {
+        ctx.reply.Error(kShutdownFailed);
+        return;
+      }
+    }
   }
   ctx.engine.shutdown_requested();
 }
