@@ -246,8 +246,14 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
                          keyspace_.db(client.db), keyspace_, now_ms};
   // CLIENT NO-TOUCH: this client's lookups leave access times alone, except TOUCH's own.
   keyspace_.set_no_touch(client.no_touch && spec->full_name != "touch");
+  // A read-only command changes no entry, so its lookups need not save entries ahead of a running
+  // snapshot's walk (broker/persistence/snapshot.h). Restored for the script or EXEC around it.
+  const bool outer_read_only = keyspace_.read_only_command();
+  keyspace_.set_read_only_command((spec->flags & kCmdReadonly) != 0);
+  absl::Cleanup restore_read_only = [&] { keyspace_.set_read_only_command(outer_read_only); };
   const int64_t started_us = SteadyMicros();
   spec->handler(context);
+  std::move(restore_read_only).Invoke();
   const int64_t duration_us = SteadyMicros() - started_us;
   ++spec->stats.calls;
   spec->stats.usec += static_cast<uint64_t>(duration_us);
