@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(cmake ninja-build g++ pkg-config ccache libboost1.81-dev libabsl-dev libgtest-dev
-  liblua5.1-0-dev lua-cjson-dev lua-bitop-dev libssl-dev nlohmann-json3-dev pybind11-dev redis-server redis-tools python3-venv
+  liblua5.1-0-dev lua-cjson-dev lua-bitop-dev libssl-dev nlohmann-json3-dev pybind11-dev liblzf-dev redis-server redis-tools python3-venv
   python3-dev)
 missing=()
 for package in "${packages[@]}"; do

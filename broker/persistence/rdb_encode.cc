@@ -1,0 +1,320 @@
+#include "broker/persistence/rdb_encode.h"
+
+#include <cmath>
+#include <cstdio>
+#include <vector>
+
+namespace drayman::rdb {
+namespace {
+
+// Redis's default list-max-listpack-size -2: quicklist nodes of at most 8 KB.
+constexpr size_t kListNodeBytes = 8192;
+// Redis 7.0 stores list elements of 1 GB and more (packed_threshold) as plain nodes.
+constexpr size_t kPlainNodeThreshold = size_t{1} << 30;
+
+// What Redis's double2ll accepts: integral values within +-LLONG_MAX/2, stored as integers.
+bool ScoreAsInteger(double score, int64_t* out) {
+  if (!(score >= static_cast<double>(-INT64_MAX / 2) &&
+        score <= static_cast<double>(INT64_MAX / 2)))
+    return false;
+  auto integer = static_cast<int64_t>(score);
+  if (static_cast<double>(integer) != score) return false;
+  *out = integer;
+  return true;
+}
+
+void AppendScore(ListpackBuilder& lp, double score) {
+  int64_t integer = 0;
+  if (ScoreAsInteger(score, &integer)) {
+    lp.AppendInt(integer);
+    return;
+  }
+  if (std::isinf(score)) {
+    lp.Append(score > 0 ? "inf" : "-inf");
+    return;
+  }
+  char buf[32];
+  int n = std::snprintf(buf, sizeof(buf), "%.17g", score);
+  lp.Append(std::string_view(buf, n));
+}
+
+void EncodeList(const List& list, std::string& out, bool compress) {
+  // Build nodes first: the node count comes before them.
+  std::vector<std::pair<uint64_t, std::string>> nodes;
+  ListpackBuilder lp;
+  list.ForEachWhile(false, [&](std::string_view element) {
+    if (element.size() >= kPlainNodeThreshold) {
+      if (lp.count() > 0) nodes.emplace_back(kQuicklistNodePacked, lp.Finish());
+      nodes.emplace_back(kQuicklistNodePlain, std::string(element));
+      return true;
+    }
+    // An entry costs its bytes plus at most 5 bytes of header and 5 of backlen.
+    if (lp.count() > 0 &&
+        (lp.bytes() + element.size() + 10 > kListNodeBytes || lp.count() >= 65535))
+      nodes.emplace_back(kQuicklistNodePacked, lp.Finish());
+    lp.Append(element);
+    return true;
+  });
+  if (lp.count() > 0) nodes.emplace_back(kQuicklistNodePacked, lp.Finish());
+  AppendLength(nodes.size(), out);
+  for (const auto& [container, blob] : nodes) {
+    AppendLength(container, out);
+    AppendString(blob, compress, out);
+  }
+}
+
+void EncodeSet(const Set& set, std::string& out, bool compress) {
+  if (set.Encoding() == "intset") {
+    std::vector<int64_t> values;
+    values.reserve(set.size());
+    set.ForEach([&](std::string_view member) {
+      int64_t value = 0;
+      CanonicalInt(member, &value);
+      values.push_back(value);
+    });
+    AppendString(BuildIntset(values.data(), values.size()), compress, out);
+    return;
+  }
+  AppendLength(set.size(), out);
+  set.ForEach([&](std::string_view member) { AppendString(member, compress, out); });
+}
+
+void EncodeHash(const Hash& hash, std::string& out, bool compress) {
+  if (hash.Encoding() == "listpack") {
+    ListpackBuilder lp;
+    hash.ForEach([&](std::string_view field, std::string_view value) {
+      lp.Append(field);
+      lp.Append(value);
+    });
+    AppendString(lp.Finish(), compress, out);
+    return;
+  }
+  AppendLength(hash.size(), out);
+  hash.ForEach([&](std::string_view field, std::string_view value) {
+    AppendString(field, compress, out);
+    AppendString(value, compress, out);
+  });
+}
+
+void EncodeZSet(const ZSet& zset, std::string& out, bool compress) {
+  if (zset.listpack()) {
+    ListpackBuilder lp;
+    for (const ZSet::Node* node = zset.First(); node != nullptr; node = node->next()) {
+      lp.Append(node->member());
+      AppendScore(lp, node->score);
+    }
+    AppendString(lp.Finish(), compress, out);
+    return;
+  }
+  AppendLength(zset.size(), out);
+  for (const ZSet::Node* node = zset.Last(); node != nullptr; node = node->prev()) {
+    AppendString(node->member(), compress, out);
+    AppendBinaryDouble(node->score, out);
+  }
+}
+
+}  // namespace
+
+ListpackBuilder::ListpackBuilder() { buffer_.assign(6, '\0'); }
+
+void ListpackBuilder::AppendBacklen(size_t entry_size) {
+  if (entry_size <= 127) {
+    buffer_.push_back(static_cast<char>(entry_size));
+    return;
+  }
+  // Most significant group first; every byte but the first carries the 0x80 flag, so the length
+  // can be read backwards from the entry's last byte.
+  char groups[5];
+  int n = 0;
+  for (size_t v = entry_size; v > 0; v >>= 7) groups[n++] = static_cast<char>(v & 127);
+  for (int i = n - 1; i >= 0; --i) {
+    buffer_.push_back(static_cast<char>(groups[i] | (i == n - 1 ? 0 : 0x80)));
+  }
+}
+
+void ListpackBuilder::AppendInt(int64_t v) {
+  const size_t start = buffer_.size();
+  auto put = [&](uint64_t bits, int bytes) {
+    for (int i = 0; i < bytes; ++i) buffer_.push_back(static_cast<char>(bits >> (8 * i)));
+  };
+  if (v >= 0 && v <= 127) {
+    buffer_.push_back(static_cast<char>(v));
+  } else if (v >= -4096 && v <= 4095) {
+    uint64_t u = v < 0 ? (uint64_t{1} << 13) + v : v;
+    buffer_.push_back(static_cast<char>(0xc0 | (u >> 8)));
+    buffer_.push_back(static_cast<char>(u & 0xff));
+  } else if (v >= INT16_MIN && v <= INT16_MAX) {
+    buffer_.push_back(static_cast<char>(0xf1));
+    put(static_cast<uint64_t>(v), 2);
+  } else if (v >= -8388608 && v <= 8388607) {
+    buffer_.push_back(static_cast<char>(0xf2));
+    put(static_cast<uint64_t>(v), 3);
+  } else if (v >= INT32_MIN && v <= INT32_MAX) {
+    buffer_.push_back(static_cast<char>(0xf3));
+    put(static_cast<uint64_t>(v), 4);
+  } else {
+    buffer_.push_back(static_cast<char>(0xf4));
+    put(static_cast<uint64_t>(v), 8);
+  }
+  AppendBacklen(buffer_.size() - start);
+  ++count_;
+}
+
+void ListpackBuilder::Append(std::string_view element) {
+  int64_t value = 0;
+  if (CanonicalInt(element, &value)) {
+    AppendInt(value);
+    return;
+  }
+  const size_t start = buffer_.size();
+  const size_t n = element.size();
+  if (n < 64) {
+    buffer_.push_back(static_cast<char>(0x80 | n));
+  } else if (n < 4096) {
+    buffer_.push_back(static_cast<char>(0xe0 | (n >> 8)));
+    buffer_.push_back(static_cast<char>(n & 0xff));
+  } else {
+    buffer_.push_back(static_cast<char>(0xf0));
+    AppendU32(static_cast<uint32_t>(n), buffer_);
+  }
+  buffer_.append(element);
+  AppendBacklen(buffer_.size() - start);
+  ++count_;
+}
+
+std::string ListpackBuilder::Finish() {
+  buffer_.push_back(static_cast<char>(0xff));
+  const auto total = static_cast<uint32_t>(buffer_.size());
+  const uint16_t count = count_ < 65535 ? static_cast<uint16_t>(count_) : 65535;
+  for (int i = 0; i < 4; ++i) buffer_[i] = static_cast<char>(total >> (8 * i));
+  buffer_[4] = static_cast<char>(count & 0xff);
+  buffer_[5] = static_cast<char>(count >> 8);
+  std::string result = std::move(buffer_);
+  buffer_.assign(6, '\0');
+  count_ = 0;
+  return result;
+}
+
+std::string BuildIntset(const int64_t* values, size_t count) {
+  uint32_t width = 2;
+  for (size_t i = 0; i < count; ++i) {
+    if (values[i] < INT32_MIN || values[i] > INT32_MAX) {
+      width = 8;
+      break;
+    }
+    if (values[i] < INT16_MIN || values[i] > INT16_MAX) width = 4;
+  }
+  std::string blob;
+  blob.reserve(8 + width * count);
+  AppendU32(width, blob);
+  AppendU32(static_cast<uint32_t>(count), blob);
+  for (size_t i = 0; i < count; ++i) {
+    auto bits = static_cast<uint64_t>(values[i]);
+    for (uint32_t b = 0; b < width; ++b) blob.push_back(static_cast<char>(bits >> (8 * b)));
+  }
+  return blob;
+}
+
+uint8_t RdbValueType(const Value& value) {
+  switch (value.type()) {
+    case ValueType::kString:
+      return kTypeString;
+    case ValueType::kList:
+      return kTypeListQuicklist2;
+    case ValueType::kSet:
+      return value.set().Encoding() == "intset" ? kTypeSetIntset : kTypeSet;
+    case ValueType::kHash:
+      return value.hash().Encoding() == "listpack" ? kTypeHashListpack : kTypeHash;
+    case ValueType::kZSet:
+      return value.zset().listpack() ? kTypeZSetListpack : kTypeZSet2;
+  }
+  return kTypeString;
+}
+
+void RdbEncodeValue(const Value& value, std::string& out, bool compress) {
+  switch (value.type()) {
+    case ValueType::kString:
+      AppendString(value.str(), compress, out);
+      break;
+    case ValueType::kList:
+      EncodeList(value.list(), out, compress);
+      break;
+    case ValueType::kSet:
+      EncodeSet(value.set(), out, compress);
+      break;
+    case ValueType::kHash:
+      EncodeHash(value.hash(), out, compress);
+      break;
+    case ValueType::kZSet:
+      EncodeZSet(value.zset(), out, compress);
+      break;
+  }
+}
+
+std::string RdbDumpPayload(const Value& value, bool compress) {
+  std::string payload;
+  payload.push_back(static_cast<char>(RdbValueType(value)));
+  RdbEncodeValue(value, payload, compress);
+  AppendU16(static_cast<uint16_t>(kRdbVersion), payload);
+  AppendU64(Crc64(0, payload.data(), payload.size()), payload);
+  return payload;
+}
+
+void RdbWriter::WriteHeader(const RdbAuxFields& aux) {
+  char magic[16];
+  std::snprintf(magic, sizeof(magic), "REDIS%04d", kRdbVersion);
+  buffer_.append(magic, 9);
+  WriteAux("redis-ver", aux.redis_ver);
+  WriteAux("redis-bits", "64");
+  WriteAux("ctime", std::to_string(aux.ctime_s));
+  WriteAux("used-mem", std::to_string(aux.used_mem));
+  WriteAux("aof-base", aux.aof_base ? "1" : "0");
+}
+
+void RdbWriter::WriteAux(std::string_view key, std::string_view value) {
+  buffer_.push_back(static_cast<char>(kOpAux));
+  AppendString(key, options_.compress, buffer_);
+  AppendString(value, options_.compress, buffer_);
+}
+
+void RdbWriter::SelectDb(int db, uint64_t key_count, uint64_t expires_count) {
+  buffer_.push_back(static_cast<char>(kOpSelectDb));
+  AppendLength(static_cast<uint64_t>(db), buffer_);
+  buffer_.push_back(static_cast<char>(kOpResizeDb));
+  AppendLength(key_count, buffer_);
+  AppendLength(expires_count, buffer_);
+}
+
+void RdbWriter::WriteKey(std::string_view key, const Value& value, int64_t expire_at_ms) {
+  if (expire_at_ms >= 0) {
+    buffer_.push_back(static_cast<char>(kOpExpireTimeMs));
+    AppendU64(static_cast<uint64_t>(expire_at_ms), buffer_);
+  }
+  buffer_.push_back(static_cast<char>(RdbValueType(value)));
+  AppendString(key, options_.compress, buffer_);
+  RdbEncodeValue(value, buffer_, options_.compress);
+}
+
+void RdbWriter::UpdateChecksum() {
+  if (options_.checksum && hashed_ < buffer_.size()) {
+    crc_ = Crc64(crc_, buffer_.data() + hashed_, buffer_.size() - hashed_);
+  }
+  hashed_ = buffer_.size();
+}
+
+void RdbWriter::Finish() {
+  buffer_.push_back(static_cast<char>(kOpEof));
+  UpdateChecksum();
+  AppendU64(options_.checksum ? crc_ : 0, buffer_);
+  hashed_ = buffer_.size();  // the trailer is not part of what it checks
+}
+
+void RdbWriter::TakeOutput(std::string* out) {
+  UpdateChecksum();
+  taken_bytes_ += buffer_.size();
+  out->swap(buffer_);
+  buffer_.clear();
+  hashed_ = 0;
+}
+
+}  // namespace drayman::rdb
