@@ -46,6 +46,10 @@ struct EngineStats {
   uint64_t total_error_replies = 0;
   uint64_t dirty = 0;  // changes since the last save
   int64_t last_save_time_s = 0;
+  uint64_t rdb_saves = 0;           // SAVE/BGSAVE attempts (INFO rdb_saves)
+  bool rdb_last_bgsave_ok = true;   // INFO rdb_last_bgsave_status (SAVE sets it too, as Redis)
+  uint64_t rdb_last_load_keys_loaded = 0;
+  uint64_t rdb_last_load_keys_expired = 0;
   std::map<std::string, uint64_t> error_counts;  // by code, for INFO errorstats
   // --- INFO rates and memory (server family) ---
   // Sampled by Cron: instantaneous_ops_per_sec, instantaneous_input/output_kbps.
@@ -55,6 +59,9 @@ struct EngineStats {
 };
 
 class ScriptEngine;
+namespace rdb {
+class RdbFileSystem;
+}
 
 class Engine : private KeyspaceObserver {
  public:
@@ -114,6 +121,10 @@ class Engine : private KeyspaceObserver {
   // done (every connection closes, the SHUTDOWN caller's with no reply, as in Redis). Unset in
   // engine-only hosts, where SHUTDOWN answers that it failed.
   std::function<void()> shutdown_requested;
+
+  // Set by the host: the files SAVE, DEBUG RELOAD and start-up loading use
+  // (broker/persistence/rdb_file.h). Unset in hosts without files; SAVE then fails.
+  rdb::RdbFileSystem* rdb_files = nullptr;
 
   // Facts about the hosting process, filled in by the transport for INFO.
   std::string executable;

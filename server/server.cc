@@ -18,7 +18,9 @@
 #include <vector>
 
 #include "broker/engine.h"
+#include "broker/persistence/rdb_file.h"
 #include "broker/script/script_engine.h"
+#include "server/rdb_files.h"
 
 namespace drayman {
 
@@ -66,9 +68,11 @@ struct Server::Impl {
     engine.serve_while_busy = [this] { ServeWhileBusy(); };
     // Posted, not run here: the SHUTDOWN handler is still on the stack.
     engine.shutdown_requested = [this] { asio::post(io, [this] { Shutdown(); }); };
+    engine.rdb_files = &rdb_files;
   }
 
   asio::io_context io;
+  PosixRdbFileSystem rdb_files;  // before engine: the engine points at it
   Engine engine;
   std::vector<std::shared_ptr<asio::ip::tcp::acceptor>> tcp_acceptors;
   // What the TCP listeners are bound to, restored when a CONFIG SET of port/bind cannot listen.
@@ -407,6 +411,7 @@ void Server::Bind() {
   if (impl_) return;
   impl_ = std::make_unique<Impl>(config_, clock_);
   Settings& settings = config_.settings();
+  LoadDataset();
   int bound_port = settings.port;
   if (settings.port != 0 || settings.unixsocket.empty()) {
     std::string error;
@@ -448,6 +453,27 @@ void Server::Bind() {
   for (auto& acceptor : impl_->tcp_acceptors) impl_->AcceptTcp(acceptor);
   if (impl_->unix_acceptor) impl_->AcceptUnix();
   impl_->ScheduleCron();
+}
+
+void Server::LoadDataset() {
+  // Loaded before listening, so no client ever sees a half-loaded dataset (Redis answers
+  // -LOADING meanwhile; here connections wait in the kernel's backlog-less refusal instead).
+  // With appendonly yes the AOF is the source of truth and dump.rdb is not read.
+  if (config_.settings().appendonly) return;
+  const auto start = std::chrono::steady_clock::now();
+  rdb::RdbLoadResult result = rdb::LoadRdbFile(impl_->engine);
+  if (!result.ok) {
+    throw std::runtime_error("Fatal error loading the DB " + rdb::RdbFilePath(impl_->engine) +
+                             ": " + result.error + ". Exiting.");
+  }
+  if (result.version == 0) return;  // no file
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf("Done loading RDB, keys loaded: %llu, keys expired: %llu.\n",
+              static_cast<unsigned long long>(result.keys_loaded),
+              static_cast<unsigned long long>(result.expired_skipped));
+  std::printf("DB loaded from disk: %.3f seconds\n", seconds);
+  std::fflush(stdout);
 }
 
 void Server::Start() {

@@ -41,6 +41,8 @@ class Server {
 
  private:
   struct Impl;
+  // Loads dir/dbfilename when it exists (and appendonly is off); throws when it is bad.
+  void LoadDataset();
   Config config_;
   SystemClock clock_;
   std::unique_ptr<Impl> impl_;

@@ -457,6 +457,27 @@ void Config::Register() {
        },
        true,
        /*is_protected=*/true},
+      {"dbfilename",
+       {},
+       true,
+       [&s](const std::vector<std::string>& values, std::string* error) {
+         if (values.size() != 1) {
+           *error = std::string(kWrongArgCount);
+           return false;
+         }
+         if (values[0].find_first_of("/\\") != std::string::npos) {
+           *error = "dbfilename can't be a path, just a filename";
+           return false;
+         }
+         s.dbfilename = values[0];
+         return true;
+       },
+       string_getter(&s.dbfilename),
+       true,
+       /*is_protected=*/true},
+      {"rdbcompression", {}, true, BoolSetter(&s.rdbcompression), bool_getter(&s.rdbcompression),
+       true},
+      {"rdbchecksum", {}, false, BoolSetter(&s.rdbchecksum), bool_getter(&s.rdbchecksum), true},
       {"logfile", {}, false, StringSetter(&s.logfile), string_getter(&s.logfile), true},
       {"loglevel",
        {},

@@ -70,6 +70,8 @@ struct Settings {
   std::string appendfilename = "appendonly.aof";
   std::string appendfsync = "everysec";
   std::string dbfilename = "dump.rdb";
+  bool rdbcompression = true;  // LZF for RDB strings longer than 20 bytes
+  bool rdbchecksum = true;     // write and verify the RDB's CRC-64 trailer
 };
 
 class Config {

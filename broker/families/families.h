@@ -13,6 +13,7 @@ void RegisterConnectionFamily(CommandTable& table);
 void RegisterServerFamily(CommandTable& table);
 void RegisterInfoFamily(CommandTable& table);
 void RegisterKeysFamily(CommandTable& table);
+void RegisterDumpFamily(CommandTable& table);
 void RegisterStringFamily(CommandTable& table);
 void RegisterListFamily(CommandTable& table);
 void RegisterHashFamily(CommandTable& table);
@@ -28,6 +29,7 @@ inline void RegisterAllFamilies(CommandTable& table) {
   RegisterServerFamily(table);
   RegisterInfoFamily(table);
   RegisterKeysFamily(table);
+  RegisterDumpFamily(table);
   RegisterStringFamily(table);
   RegisterListFamily(table);
   RegisterHashFamily(table);

@@ -48,9 +48,10 @@ void EncodeList(const List& list, std::string& out, bool compress) {
       nodes.emplace_back(kQuicklistNodePlain, std::string(element));
       return true;
     }
-    // An entry costs its bytes plus at most 5 bytes of header and 5 of backlen.
-    if (lp.count() > 0 &&
-        (lp.bytes() + element.size() + 10 > kListNodeBytes || lp.count() >= 65535))
+    // Redis's rule for appending to a node (quicklist.c _quicklistNodeAllowInsert with fill -2):
+    // the node's bytes plus the element plus an 8-byte estimate must stay within 8 KB. Following
+    // it makes a list built by RPUSH serialise byte for byte as Redis does.
+    if (lp.count() > 0 && (lp.bytes() + element.size() + 8 > kListNodeBytes || lp.count() >= 65535))
       nodes.emplace_back(kQuicklistNodePacked, lp.Finish());
     lp.Append(element);
     return true;
