@@ -7,6 +7,7 @@
 
 #include "absl/cleanup/cleanup.h"
 #include "broker/families/families.h"
+#include "broker/persistence/background_save.h"
 #include "broker/script/script_engine.h"
 
 namespace drayman {
@@ -21,6 +22,12 @@ bool IsTransactionControl(const CommandSpec& spec) {
 }
 
 constexpr std::string_view kNotInTransaction = "ERR Command not allowed inside a transaction";
+constexpr std::string_view kMisconfError =
+    "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to "
+    "disk. Commands that may modify the data set are disabled, because this instance is "
+    "configured to report errors during writes if RDB snapshotting fails "
+    "(stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB "
+    "error.";
 
 std::string RandomRunId() {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -219,6 +226,15 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
     return;
   }
 
+  // --- A failed BGSAVE with stop-writes-on-bgsave-error: writes (and PING, as in Redis) refused,
+  // before MULTI queueing so a transaction holding one aborts ---
+  if (((spec->flags & kCmdWrite) || spec->full_name == "ping") && WritesDeniedByDiskError()) {
+    ++spec->stats.rejected_calls;
+    reply.Error(kMisconfError);
+    count_errors();
+    return;
+  }
+
   // --- MULTI: queue instead of running (monitors see queued commands when EXEC runs them) ---
   accepted = true;
   if (client.in_multi && !IsTransactionControl(*spec)) {
@@ -296,6 +312,26 @@ void Engine::Cron() {
   for (int i = 0; i < keyspace_.database_count(); ++i) {
     Database& database = keyspace_.db(i);
     while (database.ActiveExpire(256) == 256 && SteadyMicros() < budget_end) {
+    }
+  }
+  // BGSAVE: save points start one; a running one advances a little here too (the server also
+  // steps it between events), so hosts that only call Cron still finish it.
+  if (background_save_) {
+    StepBackgroundSave(2000);
+  } else if (background_save_scheduled) {
+    std::string ignored;
+    StartBackgroundSave(&ignored);
+  } else if (rdb_files != nullptr || open_background_file) {  // hosts without files never save
+    const int64_t now_s = now_ms / 1000;
+    for (const auto& [seconds, changes] : config_.settings().save_points) {
+      // Redis's rule: enough changes and time, and after a failure wait 5 s between attempts.
+      if (stats_.dirty >= static_cast<uint64_t>(changes) &&
+          now_s - stats_.last_save_time_s > seconds &&
+          (now_s - stats_.last_bgsave_try_s > 5 || stats_.rdb_last_bgsave_ok)) {
+        std::string ignored;
+        StartBackgroundSave(&ignored);
+        break;
+      }
     }
   }
   // Idle timeout.

@@ -20,6 +20,7 @@
 #include "broker/engine.h"
 #include "broker/persistence/rdb_file.h"
 #include "broker/script/script_engine.h"
+#include "server/background_file.h"
 #include "server/rdb_files.h"
 
 namespace drayman {
@@ -64,11 +65,18 @@ struct Server::Impl {
   class Session;
 
   explicit Impl(Config& config, const Clock& clock)
-      : engine(config, clock), cron_timer(io), blocking_timer(io), signals(io) {
+      : engine(config, clock), cron_timer(io), background_save_timer(io), blocking_timer(io), signals(io) {
     engine.serve_while_busy = [this] { ServeWhileBusy(); };
     // Posted, not run here: the SHUTDOWN handler is still on the stack.
     engine.shutdown_requested = [this] { asio::post(io, [this] { Shutdown(); }); };
     engine.rdb_files = &rdb_files;
+    engine.open_background_file = [this](const std::string& path, std::string* error) {
+      std::unique_ptr<AsyncFileSink> sink;
+      if (auto file = rdb_files.CreateAtomically(path, error)) {
+        sink = std::make_unique<ThreadedFileSink>(std::move(file));
+      }
+      return sink;
+    };
   }
 
   asio::io_context io;
@@ -80,6 +88,11 @@ struct Server::Impl {
   int listening_port = 0;
   std::unique_ptr<asio::local::stream_protocol::acceptor> unix_acceptor;
   asio::steady_timer cron_timer;
+  // BGSAVE runs in short slices queued behind other ready handlers (clients keep being served);
+  // when a slice could do nothing (the writer thread is behind, or fsync runs) it waits 1 ms.
+  asio::steady_timer background_save_timer;
+  bool background_save_pumping = false;
+  void PumpBackgroundSave();
   // One timer at the nearest blocked client's deadline, so BLPOP & co. time out on time.
   asio::steady_timer blocking_timer;
   int64_t blocking_timer_deadline_ms = 0;  // what blocking_timer is armed for; 0 = idle
@@ -359,8 +372,31 @@ void Server::Impl::ScheduleCron() {
   cron_timer.async_wait([this](boost::system::error_code error) {
     if (error || stopping) return;
     engine.Cron();
+    if (engine.background_save() != nullptr && !background_save_pumping) {
+      background_save_pumping = true;
+      PumpBackgroundSave();
+    }
     ScheduleCron();
   });
+}
+
+void Server::Impl::PumpBackgroundSave() {
+  if (stopping) return;
+  const BackgroundSave* save = engine.background_save();
+  const uint64_t before = save ? save->bytes_written() + save->keys_saved() : 0;
+  if (!engine.StepBackgroundSave(/*budget_us=*/1000)) {
+    background_save_pumping = false;
+    return;
+  }
+  save = engine.background_save();
+  if (save->bytes_written() + save->keys_saved() != before) {
+    asio::post(io, [this] { PumpBackgroundSave(); });
+  } else {
+    background_save_timer.expires_after(std::chrono::milliseconds(1));
+    background_save_timer.async_wait([this](boost::system::error_code error) {
+      if (!error) PumpBackgroundSave();
+    });
+  }
 }
 
 void Server::Impl::ArmBlockingTimer() {
@@ -396,6 +432,8 @@ void Server::Impl::Shutdown() {
     std::filesystem::remove(engine.settings().unixsocket, ignored);
   }
   cron_timer.cancel();
+  background_save_timer.cancel();
+  engine.CancelBackgroundSave();
   blocking_timer.cancel();
   signals.cancel(ignored);
   auto open_sessions = sessions;
@@ -487,7 +525,17 @@ void Server::Run(bool handle_signals) {
     impl_->signals.add(SIGINT);
     impl_->signals.add(SIGTERM);
     impl_->signals.async_wait([this](boost::system::error_code error, int) {
-      if (!error) impl_->Shutdown();
+      if (error) return;
+      // Like Redis on SIGTERM/SIGINT: with save points set, save first (a running BGSAVE is
+      // dropped for a synchronous save of the current dataset).
+      if (!impl_->engine.settings().save_points.empty()) {
+        impl_->engine.CancelBackgroundSave();
+        rdb::RdbSaveResult result = rdb::SaveRdbFile(impl_->engine);
+        if (!result.ok) {
+          std::fprintf(stderr, "Error trying to save the DB: %s\n", result.error.c_str());
+        }
+      }
+      impl_->Shutdown();
     });
   }
   impl_->io.run();

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "broker/command/context.h"
+#include "broker/persistence/rdb_file.h"
 #include "broker/command/numbers.h"
 #include "broker/engine.h"
 #include "broker/families/families.h"
@@ -458,13 +459,16 @@ void CmdSlowlogHelp(CommandContext& ctx) {
 }
 
 // SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]
-// Drayman keeps no data on disk yet, so SAVE and NOSAVE both stop at once and ABORT never finds a
-// shutdown in progress. The caller gets no reply: its connection closes with every other one.
+// With SAVE, or with save points and no NOSAVE, the dataset is saved first (synchronously; a
+// running BGSAVE is dropped); a failed save refuses the shutdown unless FORCE. ABORT never finds
+// a shutdown in progress (there is no wait for replicas). The caller gets no reply: its
+// connection closes with every other one.
 void CmdShutdown(CommandContext& ctx) {
   bool save = false;
   bool nosave = false;
   bool abort = false;
   bool now_or_force = false;
+  bool force = false;
   for (size_t i = 1; i < ctx.args.size(); ++i) {
     const std::string& option = ctx.args[i];
     if (EqualsIgnoreCase(option, "nosave")) {
@@ -473,6 +477,7 @@ void CmdShutdown(CommandContext& ctx) {
       save = true;
     } else if (EqualsIgnoreCase(option, "now") || EqualsIgnoreCase(option, "force")) {
       now_or_force = true;
+      force = force || EqualsIgnoreCase(option, "force");
     } else if (EqualsIgnoreCase(option, "abort")) {
       abort = true;
     } else {
@@ -491,6 +496,18 @@ void CmdShutdown(CommandContext& ctx) {
   if (!ctx.engine.shutdown_requested) {
     ctx.reply.Error("ERR Errors trying to SHUTDOWN. Check logs.");
     return;
+  }
+  // Save points only apply to hosts that keep files (as with BGSAVE's save points in Cron).
+  if (save || (!nosave && !ctx.engine.settings().save_points.empty() &&
+               ctx.engine.rdb_files != nullptr)) {
+    ctx.engine.CancelBackgroundSave();
+    ++ctx.engine.stats().rdb_saves;
+    rdb::RdbSaveResult result = rdb::SaveRdbFile(ctx.engine);
+    if (!result.ok && !force) {
+      std::fprintf(stderr, "Error trying to save the DB, can't exit: %s\n", result.error.c_str());
+      ctx.reply.Error("ERR Errors trying to SHUTDOWN. Check logs.");
+      return;
+    }
   }
   ctx.engine.shutdown_requested();
 }
