@@ -41,7 +41,7 @@ def pss_kb(pid: int) -> int:
             for line in f:
                 if line.startswith("Pss:"):
                     return int(line.split()[1])
-    except FileNotFoundError:
+    except OSError:  # the child exited meanwhile
         pass
     return 0
 
@@ -50,7 +50,7 @@ def children(pid: int) -> list[int]:
     try:
         with open(f"/proc/{pid}/task/{pid}/children") as f:
             return [int(p) for p in f.read().split()]
-    except FileNotFoundError:
+    except OSError:
         return []
 
 
