@@ -7,6 +7,7 @@
 
 #include "absl/cleanup/cleanup.h"
 #include "broker/families/families.h"
+#include "broker/persistence/background_save.h"
 #include "broker/script/script_engine.h"
 
 namespace drayman {
@@ -23,6 +24,12 @@ bool IsTransactionControl(const CommandSpec& spec) {
 constexpr std::string_view kLoadingError = "LOADING Redis is loading the dataset in memory";
 
 constexpr std::string_view kNotInTransaction = "ERR Command not allowed inside a transaction";
+constexpr std::string_view kMisconfError =
+    "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to "
+    "disk. Commands that may modify the data set are disabled, because this instance is "
+    "configured to report errors during writes if RDB snapshotting fails "
+    "(stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB "
+    "error.";
 
 std::string RandomRunId() {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -261,6 +268,14 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
       return;
     }
   }
+  // --- A failed BGSAVE with stop-writes-on-bgsave-error: writes (and PING, as in Redis) refused,
+  // before MULTI queueing so a transaction holding one aborts ---
+  if (((spec->flags & kCmdWrite) || spec->full_name == "ping") && WritesDeniedByDiskError()) {
+    ++spec->stats.rejected_calls;
+    reply.Error(kMisconfError);
+    count_errors();
+    return;
+  }
 
   // --- MULTI: queue instead of running (monitors see queued commands when EXEC runs them) ---
   accepted = true;
@@ -290,8 +305,14 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
   if (propagator_.active()) context.propagator = &propagator_;
   // CLIENT NO-TOUCH: this client's lookups leave access times alone, except TOUCH's own.
   keyspace_.set_no_touch(client.no_touch && spec->full_name != "touch");
+  // A read-only command changes no entry, so its lookups need not save entries ahead of a running
+  // snapshot's walk (broker/persistence/snapshot.h). Restored for the script or EXEC around it.
+  const bool outer_read_only = keyspace_.read_only_command();
+  keyspace_.set_read_only_command((spec->flags & kCmdReadonly) != 0);
+  absl::Cleanup restore_read_only = [&] { keyspace_.set_read_only_command(outer_read_only); };
   const int64_t started_us = SteadyMicros();
   spec->handler(context);
+  std::move(restore_read_only).Invoke();
   const int64_t duration_us = SteadyMicros() - started_us;
   ++spec->stats.calls;
   spec->stats.usec += static_cast<uint64_t>(duration_us);
@@ -375,6 +396,26 @@ void Engine::Cron() {
   }
   // Each expired key's DEL stands alone, as Redis 7.0 writes them (no MULTI around a sweep).
   propagator_.Flush(Propagator::Wrap::kNone);
+  // BGSAVE: save points start one; a running one advances a little here too (the server also
+  // steps it between events), so hosts that only call Cron still finish it.
+  if (background_save_) {
+    StepBackgroundSave(2000);
+  } else if (background_save_scheduled) {
+    std::string ignored;
+    StartBackgroundSave(&ignored);
+  } else if (rdb_files != nullptr || open_background_file) {  // hosts without files never save
+    const int64_t now_s = now_ms / 1000;
+    for (const auto& [seconds, changes] : config_.settings().save_points) {
+      // Redis's rule: enough changes and time, and after a failure wait 5 s between attempts.
+      if (stats_.dirty >= static_cast<uint64_t>(changes) &&
+          now_s - stats_.last_save_time_s > seconds &&
+          (now_s - stats_.last_bgsave_try_s > 5 || stats_.rdb_last_bgsave_ok)) {
+        std::string ignored;
+        StartBackgroundSave(&ignored);
+        break;
+      }
+    }
+  }
   // Idle timeout.
   const int timeout_s = config_.settings().timeout_seconds;
   if (timeout_s > 0) {

@@ -54,6 +54,11 @@ struct EngineStats {
   bool rdb_last_bgsave_ok = true;   // INFO rdb_last_bgsave_status (SAVE sets it too, as Redis)
   uint64_t rdb_last_load_keys_loaded = 0;
   uint64_t rdb_last_load_keys_expired = 0;
+  // BGSAVE (broker/persistence/background_save.h).
+  int64_t rdb_last_bgsave_time_sec = -1;
+  uint64_t rdb_last_cow_size = 0;  // bytes the last BGSAVE encoded early because writes came first
+  int64_t last_bgsave_try_s = 0;
+  uint64_t dirty_before_bgsave = 0;
   std::map<std::string, uint64_t> error_counts;  // by code, for INFO errorstats
   // --- INFO rates and memory (server family) ---
   // Sampled by Cron: instantaneous_ops_per_sec, instantaneous_input/output_kbps.
@@ -64,6 +69,8 @@ struct EngineStats {
 };
 
 class ScriptEngine;
+class AsyncFileSink;
+class BackgroundSave;
 namespace rdb {
 class RdbFileSystem;
 }
@@ -162,6 +169,26 @@ class Engine : private KeyspaceObserver {
   // (broker/persistence/rdb_file.h). Unset in hosts without files; SAVE then fails.
   rdb::RdbFileSystem* rdb_files = nullptr;
 
+  // --- BGSAVE: a snapshot written while the loop keeps serving (broker/persistence/) ---
+  // Set by the host: opens `path` for writing in the background (the server writes on its own
+  // thread). Unset: BGSAVE writes through rdb_files on the engine's thread as it encodes.
+  std::function<std::unique_ptr<AsyncFileSink>(const std::string& path, std::string* error)>
+      open_background_file;
+  // Starts a BGSAVE (the command, save points). False with *error when one runs or the file
+  // cannot be opened.
+  bool StartBackgroundSave(std::string* error);
+  // Advances a running BGSAVE for about `budget_us` and settles it when done. Returns whether one
+  // is still running: the host calls it again soon (between other events) until false.
+  bool StepBackgroundSave(int64_t budget_us);
+  // Stops a running BGSAVE, discarding its file (SHUTDOWN, which then saves synchronously).
+  void CancelBackgroundSave();
+  const BackgroundSave* background_save() const { return background_save_.get(); }
+  // BGSAVE inside EXEC is scheduled for the next Cron, as Redis does.
+  bool background_save_scheduled = false;
+  // Redis's writeCommandsDeniedByDiskError: the last BGSAVE failed, saving is configured and
+  // stop-writes-on-bgsave-error is on, so writes (and PING) answer MISCONF.
+  bool WritesDeniedByDiskError() const;
+
   // Facts about the hosting process, filled in by the transport for INFO.
   std::string executable;
   std::string process_role = "master";
@@ -205,6 +232,7 @@ class Engine : private KeyspaceObserver {
   bool resuming_ = false;  // inside ResumeUnblockedClients
   // A busy script's caller that disconnected; freed by the next Cron once the script is over.
   std::unique_ptr<Client> detached_script_caller_;
+  std::unique_ptr<BackgroundSave> background_save_;
   std::unique_ptr<ScriptEngine> scripts_;  // last: destroyed first, it holds a Client
 };
 

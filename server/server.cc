@@ -26,6 +26,7 @@
 #include "server/open_files.h"
 #include "server/aof_log.h"
 #include "broker/persistence/rdb_file.h"
+#include "server/background_file.h"
 #include "server/rdb_files.h"
 
 namespace drayman {
@@ -95,6 +96,7 @@ struct Server::Impl {
       : logger(config.settings()),
         engine(config, clock),
         cron_timer(io),
+        background_save_timer(io),
         blocking_timer(io),
         signals(io) {
     engine.serve_while_busy = [this] { ServeWhileBusy(); };
@@ -105,6 +107,13 @@ struct Server::Impl {
     };
     engine.log_sink = logger.Sink();
     engine.rdb_files = &rdb_files;
+    engine.open_background_file = [this](const std::string& path, std::string* error) {
+      std::unique_ptr<AsyncFileSink> sink;
+      if (auto file = rdb_files.CreateAtomically(path, error)) {
+        sink = std::make_unique<ThreadedFileSink>(std::move(file));
+      }
+      return sink;
+    };
   }
 
   asio::io_context io;
@@ -117,6 +126,11 @@ struct Server::Impl {
   int listening_port = 0;
   std::unique_ptr<asio::local::stream_protocol::acceptor> unix_acceptor;
   asio::steady_timer cron_timer;
+  // BGSAVE runs in short slices queued behind other ready handlers (clients keep being served);
+  // when a slice could do nothing (the writer thread is behind, or fsync runs) it waits 1 ms.
+  asio::steady_timer background_save_timer;
+  bool background_save_pumping = false;
+  void PumpBackgroundSave();
   // One timer at the nearest blocked client's deadline, so BLPOP & co. time out on time.
   asio::steady_timer blocking_timer;
   int64_t blocking_timer_deadline_ms = 0;  // what blocking_timer is armed for; 0 = idle
@@ -463,8 +477,31 @@ void Server::Impl::ScheduleCron() {
   cron_timer.async_wait([this](boost::system::error_code error) {
     if (error || stopping) return;
     engine.Cron();
+    if (engine.background_save() != nullptr && !background_save_pumping) {
+      background_save_pumping = true;
+      PumpBackgroundSave();
+    }
     ScheduleCron();
   });
+}
+
+void Server::Impl::PumpBackgroundSave() {
+  if (stopping) return;
+  const BackgroundSave* save = engine.background_save();
+  const uint64_t before = save ? save->bytes_written() + save->keys_saved() : 0;
+  if (!engine.StepBackgroundSave(/*budget_us=*/1000)) {
+    background_save_pumping = false;
+    return;
+  }
+  save = engine.background_save();
+  if (save->bytes_written() + save->keys_saved() != before) {
+    asio::post(io, [this] { PumpBackgroundSave(); });
+  } else {
+    background_save_timer.expires_after(std::chrono::milliseconds(1));
+    background_save_timer.async_wait([this](boost::system::error_code error) {
+      if (!error) PumpBackgroundSave();
+    });
+  }
 }
 
 void Server::Impl::ArmBlockingTimer() {
@@ -500,6 +537,8 @@ void Server::Impl::Shutdown() {
     std::filesystem::remove(engine.settings().unixsocket, ignored);
   }
   cron_timer.cancel();
+  background_save_timer.cancel();
+  engine.CancelBackgroundSave();
   blocking_timer.cancel();
   signals.cancel(ignored);
   if (aof) aof->Stop();  // writes and fsyncs what was appended
@@ -697,6 +736,15 @@ void Server::HandleSignals() {
                                     ? "Received SIGINT scheduling shutdown..."
                                     : "Received SIGTERM scheduling shutdown...");
     impl_->logger.Log(LogLevel::kWarning, "User requested shutdown...");
+    // Like Redis on SIGTERM/SIGINT: with save points set, save first (a running BGSAVE is
+    // dropped for a synchronous save of the current dataset).
+    if (!impl_->engine.settings().save_points.empty()) {
+      impl_->engine.CancelBackgroundSave();
+      rdb::RdbSaveResult result = rdb::SaveRdbFile(impl_->engine);
+      if (!result.ok) {
+        impl_->logger.Log(LogLevel::kWarning, "Error trying to save the DB: " + result.error);
+      }
+    }
     impl_->Shutdown();
   });
 }

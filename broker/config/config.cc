@@ -593,6 +593,46 @@ void Config::Register() {
        /*is_protected=*/true},
       {"rdbcompression", {}, true, BoolSetter(&s.rdbcompression), bool_getter(&s.rdbcompression),
        true},
+      {"save",
+       {},
+       true,
+       [&s](const std::vector<std::string>& values, std::string* error) {
+         // Pairs of "seconds changes"; an empty value disables saving (Redis's rules).
+         std::vector<std::string> words = Words(values);
+         std::vector<std::pair<int64_t, int64_t>> points;
+         if (words.size() % 2 != 0) {
+           *error = "Invalid save parameters";
+           return false;
+         }
+         for (size_t j = 0; j < words.size(); j += 2) {
+           int64_t seconds = 0;
+           int64_t changes = 0;
+           auto parse = [](const std::string& word, int64_t* out) {
+             auto [end, ec] = std::from_chars(word.data(), word.data() + word.size(), *out);
+             return ec == std::errc() && end == word.data() + word.size();
+           };
+           if (!parse(words[j], &seconds) || !parse(words[j + 1], &changes) || seconds < 1 ||
+               changes < 0) {
+             *error = "Invalid save parameters";
+             return false;
+           }
+           points.emplace_back(seconds, changes);
+         }
+         s.save_points = std::move(points);
+         s.save.clear();
+         for (const auto& [seconds, changes] : s.save_points) {
+           if (!s.save.empty()) s.save.push_back(' ');
+           s.save += std::to_string(seconds) + " " + std::to_string(changes);
+         }
+         return true;
+       },
+       string_getter(&s.save)},
+      {"stop-writes-on-bgsave-error",
+       {},
+       true,
+       BoolSetter(&s.stop_writes_on_bgsave_error),
+       bool_getter(&s.stop_writes_on_bgsave_error),
+       true},
       {"rdbchecksum", {}, false, BoolSetter(&s.rdbchecksum), bool_getter(&s.rdbchecksum), true},
       {"logfile", {}, false, StringSetter(&s.logfile), string_getter(&s.logfile), true},
       {"loglevel",

@@ -72,7 +72,10 @@ struct Settings {
   std::string loglevel = "notice";
   std::string pidfile;
   bool daemonize = false;
+  // Save points as CONFIG GET shows them; save_points is the parsed form (seconds, changes).
   std::string save = "3600 1 300 100 60 10000";
+  std::vector<std::pair<int64_t, int64_t>> save_points = {{3600, 1}, {300, 100}, {60, 10000}};
+  bool stop_writes_on_bgsave_error = true;
   // The append-only log (server/aof_log.h). Redis's defaults here; drayman-server itself turns
   // appendonly on (server/main.cc), the in-process Python server does not.
   bool appendonly = false;

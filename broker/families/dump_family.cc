@@ -111,6 +111,10 @@ void CmdRestore(CommandContext& ctx) {
 
 // SAVE
 void CmdSave(CommandContext& ctx) {
+  if (ctx.engine.background_save() != nullptr) {
+    ctx.reply.Error("ERR Background save already in progress");
+    return;
+  }
   ++ctx.engine.stats().rdb_saves;
   rdb::RdbSaveResult result = rdb::SaveRdbFile(ctx.engine);
   if (result.ok) {

@@ -23,6 +23,7 @@ void RegisterServerFamily(CommandTable& table);
 void RegisterInfoFamily(CommandTable& table);
 void RegisterKeysFamily(CommandTable& table);
 void RegisterDumpFamily(CommandTable& table);
+void RegisterBgsaveFamily(CommandTable& table);
 void RegisterStringFamily(CommandTable& table);
 void RegisterListFamily(CommandTable& table);
 void RegisterHashFamily(CommandTable& table);
@@ -39,6 +40,7 @@ inline void RegisterAllFamilies(CommandTable& table) {
   RegisterInfoFamily(table);
   RegisterKeysFamily(table);
   RegisterDumpFamily(table);
+  RegisterBgsaveFamily(table);
   RegisterStringFamily(table);
   RegisterListFamily(table);
   RegisterHashFamily(table);

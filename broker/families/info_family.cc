@@ -18,6 +18,7 @@
 
 #include "broker/command/context.h"
 #include "broker/command/numbers.h"
+#include "broker/persistence/background_save.h"
 #include "broker/engine.h"
 #include "broker/families/families.h"
 #include "broker/keyspace/glob.h"
@@ -182,12 +183,15 @@ void InfoPersistence(CommandContext& ctx, InfoWriter& out) {
   out.Header("Persistence");
   out.Field("loading", status.loading ? "1" : "0");
   out.Field("async_loading", "0");
+  // A BGSAVE forks nothing: the copy-on-write figures stay 0; its analogue, the bytes encoded
+  // early because writes reached keys before the walk, is rdb_last_cow_size.
+  const BackgroundSave* save = ctx.engine.background_save();
   out.Field("current_cow_peak", "0");
   out.Field("current_cow_size", "0");
   out.Field("current_cow_size_age", "0");
   out.Field("current_fork_perc", "0.00");
-  out.Field("current_save_keys_processed", "0");
-  out.Field("current_save_keys_total", "0");
+  out.Field("current_save_keys_processed", save ? save->keys_saved() : 0);
+  out.Field("current_save_keys_total", save ? ctx.keyspace.TotalKeys() : 0);
   if (status.loading) {
     // Redis's loading figures (rdb_used_mem is not known for a log; 0 as Redis reports for AOF).
     const int64_t now_s = ctx.now_ms / 1000;
@@ -205,13 +209,14 @@ void InfoPersistence(CommandContext& ctx, InfoWriter& out) {
               fraction > 0 ? static_cast<int64_t>(elapsed * (1 - fraction) / fraction) : 1);
   }
   out.Field("rdb_changes_since_last_save", stats.dirty);
-  out.Field("rdb_bgsave_in_progress", "0");
+  out.Field("rdb_bgsave_in_progress", save ? "1" : "0");
   out.Field("rdb_last_save_time", stats.last_save_time_s);
   out.Field("rdb_last_bgsave_status", stats.rdb_last_bgsave_ok ? "ok" : "err");
-  out.Field("rdb_last_bgsave_time_sec", "-1");
-  out.Field("rdb_current_bgsave_time_sec", "-1");
+  out.Field("rdb_last_bgsave_time_sec", stats.rdb_last_bgsave_time_sec);
+  out.Field("rdb_current_bgsave_time_sec",
+            save ? (ctx.engine.clock().NowMs() - save->started_ms()) / 1000 : int64_t{-1});
   out.Field("rdb_saves", stats.rdb_saves);
-  out.Field("rdb_last_cow_size", "0");
+  out.Field("rdb_last_cow_size", stats.rdb_last_cow_size);
   out.Field("rdb_last_load_keys_expired", stats.rdb_last_load_keys_expired);
   out.Field("rdb_last_load_keys_loaded", stats.rdb_last_load_keys_loaded);
   out.Field("aof_enabled", status.aof_enabled ? "1" : "0");

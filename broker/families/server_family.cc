@@ -464,10 +464,10 @@ void CmdSlowlogHelp(CommandContext& ctx) {
 }
 
 // SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]
-// SAVE writes the RDB first (a failed save stops the shutdown unless FORCE, as in Redis). Without
-// SAVE nothing is written: save points (saving by default) belong to the BGSAVE scheduler. ABORT
-// never finds a shutdown in progress. The caller gets no reply: its connection closes with every
-// other one.
+// With SAVE, or with save points and no NOSAVE, the dataset is saved first (synchronously; a
+// running BGSAVE is dropped); a failed save refuses the shutdown unless FORCE. ABORT never finds
+// a shutdown in progress (there is no wait for replicas). The caller gets no reply: its
+// connection closes with every other one.
 void CmdShutdown(CommandContext& ctx) {
   bool save = false;
   bool nosave = false;
@@ -482,7 +482,7 @@ void CmdShutdown(CommandContext& ctx) {
       save = true;
     } else if (EqualsIgnoreCase(option, "now") || EqualsIgnoreCase(option, "force")) {
       now_or_force = true;
-      if (EqualsIgnoreCase(option, "force")) force = true;
+      force = force || EqualsIgnoreCase(option, "force");
     } else if (EqualsIgnoreCase(option, "abort")) {
       abort = true;
     } else {
@@ -502,15 +502,16 @@ void CmdShutdown(CommandContext& ctx) {
     ctx.reply.Error(kShutdownFailed);
     return;
   }
-  if (save) {
+  // Save points only apply to hosts that keep files (as with BGSAVE's save points in Cron).
+  if (save || (!nosave && !ctx.engine.settings().save_points.empty() &&
+               ctx.engine.rdb_files != nullptr)) {
+    ctx.engine.CancelBackgroundSave();
     ++ctx.engine.stats().rdb_saves;
     rdb::RdbSaveResult result = rdb::SaveRdbFile(ctx.engine);
-    if (!result.ok) {
-      ctx.engine.stats().rdb_last_bgsave_ok = false;
-      if (!force) {
-        ctx.reply.Error(kShutdownFailed);
-        return;
-      }
+    if (!result.ok && !force) {
+      std::fprintf(stderr, "Error trying to save the DB, can't exit: %s\n", result.error.c_str());
+      ctx.reply.Error("ERR Errors trying to SHUTDOWN. Check logs.");
+      return;
     }
   }
   ctx.engine.shutdown_requested();

@@ -13,6 +13,13 @@ int64_t Database::IdleSeconds(const Entry& entry) const {
   return static_cast<uint32_t>(keyspace_->access_clock() - entry.access_s);
 }
 
+void Database::SaveForSnapshot(std::string_view key, Entry& entry) {
+  if (entry.snapshot_epoch == keyspace_->snapshot_epoch()) return;
+  // Mark first: the hook must never see the same entry twice.
+  entry.snapshot_epoch = keyspace_->snapshot_epoch();
+  if (SnapshotHook* hook = keyspace_->snapshot_hook()) hook->SaveBeforeChange(index_, key, entry);
+}
+
 Entry* Database::Lookup(std::string_view key, bool touch) {
   auto* node = keys_.FindNode(key);
   if (node == nullptr) return nullptr;
@@ -20,6 +27,8 @@ Entry* Database::Lookup(std::string_view key, bool touch) {
     ExpireNode(node->key, node->value);
     return nullptr;
   }
+  // The caller may change the entry in place through the pointer it gets.
+  if (!keyspace_->read_only_command()) SaveForSnapshot(node->key, node->value);
   if (touch && !keyspace_->no_touch()) Touch(node->value);
   return &node->value;
 }
@@ -48,6 +57,11 @@ const Entry* Database::Peek(std::string_view key) const {
 
 Entry& Database::Put(std::string_view key, Value value) {
   auto [node, inserted] = keys_.Insert(key);
+  if (inserted) {
+    node->value.snapshot_epoch = keyspace_->snapshot_epoch();  // not in a running snapshot
+  } else {
+    SaveForSnapshot(node->key, node->value);
+  }
   if (!inserted && node->value.expire_at_ms != kNoExpiry) {
     expires_.erase({node->value.expire_at_ms, std::string_view(node->key)});
     node->value.expire_at_ms = kNoExpiry;
@@ -77,6 +91,9 @@ bool Database::Delete(std::string_view key) {
 }
 
 void Database::DeleteNode(std::string_view key, Entry& entry) {
+  // Expired or not: a snapshot holds every key its tables held when it started, as a forked Redis
+  // child writes expired keys too (the loader drops them).
+  SaveForSnapshot(key, entry);
   // Copy the key first: erasing the node frees the string the view points into.
   std::string owned(key);
   if (entry.expire_at_ms != kNoExpiry) expires_.erase({entry.expire_at_ms, key});
@@ -115,6 +132,7 @@ void Database::ExpireNode(std::string_view key, Entry& entry) {
 void Database::SetExpire(std::string_view key, Entry& entry, int64_t at_ms) {
   auto* node = keys_.FindNode(key);
   std::string_view stable_key = node->key;
+  SaveForSnapshot(stable_key, entry);
   if (entry.expire_at_ms != kNoExpiry) expires_.erase({entry.expire_at_ms, stable_key});
   entry.expire_at_ms = at_ms;
   if (at_ms != kNoExpiry) expires_.insert({at_ms, stable_key});
@@ -152,7 +170,17 @@ size_t Database::ActiveExpire(size_t max_keys) {
 void Database::Clear() {
   if (keyspace_->observer()) keyspace_->observer()->OnDatabaseModified(index_);
   expires_.clear();
-  keys_.Clear();
+  if (SnapshotHook* hook = keyspace_->snapshot_hook()) {
+    hook->AdoptFlushedKeys(index_, std::move(keys_));
+  } else {
+    keys_.Clear();
+  }
+}
+
+void Database::MarkAllSnapshotted() {
+  const uint8_t epoch = keyspace_->snapshot_epoch();
+  keys_.ForEach(
+      [epoch](const auto& node) { const_cast<Entry&>(node.value).snapshot_epoch = epoch; });
 }
 
 void Database::SwapContents(Database& other) {
@@ -190,12 +218,34 @@ Keyspace::Keyspace(int database_count, KeyspaceObserver* observer) : observer_(o
 }
 
 void Keyspace::FlushAll() {
+  // The hook detaches itself here (a snapshot is cancelled by FLUSHALL, as Redis kills its child).
+  if (snapshot_hook_) snapshot_hook_->OnFlushAll();
   for (auto& database : databases_) database->Clear();
 }
 
 void Keyspace::Swap(int first, int second) {
   if (observer_) observer_->OnDatabasesSwapped(first, second);
+  if (snapshot_hook_) snapshot_hook_->OnDatabasesSwapped(first, second);
   databases_[first]->SwapContents(*databases_[second]);
+}
+
+uint8_t Keyspace::BeginSnapshot(SnapshotHook* hook) {
+  // Entries hold epochs from the last uniform point onwards; before the counter could wrap into
+  // that window, make it uniform again with one marking pass (only after 255 unfinished
+  // snapshots in a row: a completed snapshot leaves every entry on its epoch).
+  if (epochs_since_uniform_ == 255) {
+    for (auto& database : databases_) database->MarkAllSnapshotted();
+    epochs_since_uniform_ = 0;
+  }
+  ++snapshot_epoch_;
+  ++epochs_since_uniform_;
+  snapshot_hook_ = hook;
+  return snapshot_epoch_;
+}
+
+void Keyspace::EndSnapshot(bool every_entry_marked) {
+  snapshot_hook_ = nullptr;
+  if (every_entry_marked) epochs_since_uniform_ = 0;
 }
 
 size_t Keyspace::TotalKeys() const {

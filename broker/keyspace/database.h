@@ -9,6 +9,13 @@
 // without sampling. Every change that a WATCH must notice goes through SignalModified (commands
 // call it after writing; Delete, expiry and Clear call it themselves), and pushes that may feed a
 // blocked client go through SignalReady.
+//
+// Snapshots (broker/persistence/snapshot.h): while one runs, every operation that could change or
+// remove a key the snapshot has not saved yet first hands the key's current value to the
+// snapshot's SnapshotHook and marks the entry saved (Entry::snapshot_epoch equal to the keyspace's
+// epoch). Lookups count as writes unless the engine marked the running command read-only, because
+// handlers mutate entries in place through the pointers lookups return. Keys created during a
+// snapshot are born marked. Between snapshots every entry carries the epoch of the last one.
 #pragma once
 
 #include <cstddef>
@@ -35,7 +42,12 @@ struct Entry {
   // Under an LFU maxmemory policy it holds Redis's LFU word instead (broker/keyspace/lfu.h):
   // minutes of the last decrement << 8 | logarithmic access counter.
   uint32_t access_s = 0;
+  // The last snapshot that saved this entry (or during which it was created); lives in what was
+  // padding, so it costs no memory.
+  uint8_t snapshot_epoch = 0;
 };
+static_assert(sizeof(Entry) == sizeof(Value) + sizeof(int64_t) + 8,
+              "the snapshot epoch must stay in Entry's padding");
 
 // Implemented by the engine: WATCH invalidation and blocked-client wake-ups.
 class KeyspaceObserver {
@@ -54,6 +66,22 @@ class KeyspaceObserver {
   // `key` expired and was deleted (lazily on access or by the active sweep); called after the
   // deletion and its OnKeyModified. Propagation writes it as DEL, as Redis does.
   virtual void OnKeyExpired(int /*db*/, std::string_view /*key*/) {}
+};
+
+// Implemented by a running snapshot (broker/persistence/snapshot.h). `db` is a database index as
+// it is now; the snapshot maps it back to the index the contents had when it started (SWAPDB).
+class SnapshotHook {
+ public:
+  virtual ~SnapshotHook() = default;
+  // `entry` (not yet saved by the snapshot) is about to change or go: save it as it is.
+  virtual void SaveBeforeChange(int db, std::string_view key, const Entry& entry) = 0;
+  // FLUSHDB: the database's keys, detached whole (O(1)); the snapshot saves what it has not saved
+  // yet from them and frees them as its walk finishes them.
+  virtual void AdoptFlushedKeys(int db, ScanDict<Entry> keys) = 0;
+  // SWAPDB, before the contents move.
+  virtual void OnDatabasesSwapped(int first, int second) = 0;
+  // FLUSHALL, before the keys go. The snapshot ends (cancelled) and detaches itself.
+  virtual void OnFlushAll() = 0;
 };
 
 class Keyspace;
@@ -133,6 +161,8 @@ class Database {
   }
 
   void Clear();
+  // Marks every entry with the keyspace's current snapshot epoch (no hook calls).
+  void MarkAllSnapshotted();
   // Exchanges contents with another database (SWAPDB); indexes stay.
   void SwapContents(Database& other);
 
@@ -149,6 +179,8 @@ class Database {
   Entry* Lookup(std::string_view key, bool touch);
   // Records an access: the LRU clock, or an LFU counter update.
   void Touch(Entry& entry);
+  // Hands `entry` to the running snapshot unless it was already saved, then marks it saved.
+  void SaveForSnapshot(std::string_view key, Entry& entry);
 
   int index_;
   Keyspace* keyspace_;
@@ -196,6 +228,18 @@ class Keyspace {
 
   std::mt19937_64& rng() { return rng_; }
 
+  // --- Snapshots (broker/persistence/snapshot.h) ---
+  uint8_t snapshot_epoch() const { return snapshot_epoch_; }
+  SnapshotHook* snapshot_hook() const { return snapshot_hook_; }
+  // Starts a snapshot: a new epoch, so every existing entry counts as not saved yet. Returns it.
+  uint8_t BeginSnapshot(SnapshotHook* hook);
+  // Detaches the hook; `every_entry_marked` when every entry now carries the snapshot's epoch.
+  void EndSnapshot(bool every_entry_marked);
+  // Set by the engine while a read-only command runs: its lookups change nothing, so they do not
+  // save entries ahead of the snapshot's walk.
+  bool read_only_command() const { return read_only_command_; }
+  void set_read_only_command(bool read_only) { read_only_command_ = read_only; }
+
   // Counters for INFO stats.
   uint64_t expired_keys = 0;
   uint64_t keyspace_hits = 0;
@@ -209,6 +253,12 @@ class Keyspace {
   bool lfu_ = false;
   int lfu_log_factor_ = 10;
   int lfu_decay_time_ = 1;
+  bool read_only_command_ = false;
+  SnapshotHook* snapshot_hook_ = nullptr;
+  uint8_t snapshot_epoch_ = 0;
+  // Snapshots begun since every entry last carried one epoch (a completed snapshot or a marking
+  // pass). Entries hold epochs within that window, so a new epoch may not wrap into it.
+  int epochs_since_uniform_ = 0;
   std::mt19937_64 rng_{std::random_device{}()};
 };
 

@@ -1,0 +1,73 @@
+#include "server/background_file.h"
+
+#include <utility>
+
+namespace drayman {
+
+ThreadedFileSink::ThreadedFileSink(std::unique_ptr<rdb::FileSink> file)
+    : file_(std::move(file)), thread_([this] { Run(); }) {}
+
+ThreadedFileSink::~ThreadedFileSink() {
+  {
+    std::lock_guard lock(mutex_);
+    stop_ = true;
+  }
+  wake_.notify_one();
+  thread_.join();
+}
+
+void ThreadedFileSink::Append(std::string bytes) {
+  queued_bytes_ += bytes.size();
+  {
+    std::lock_guard lock(mutex_);
+    chunks_.push_back(std::move(bytes));
+  }
+  wake_.notify_one();
+}
+
+void ThreadedFileSink::Commit() {
+  {
+    std::lock_guard lock(mutex_);
+    commit_requested_ = true;
+  }
+  wake_.notify_one();
+}
+
+bool ThreadedFileSink::Finished(std::string* error) {
+  if (!finished_.load()) return false;
+  std::lock_guard lock(mutex_);
+  *error = error_;
+  return true;
+}
+
+void ThreadedFileSink::Run() {
+  std::unique_lock lock(mutex_);
+  while (true) {
+    wake_.wait(lock, [&] { return stop_ || !chunks_.empty() || commit_requested_; });
+    if (stop_) break;
+    if (!chunks_.empty()) {
+      std::string chunk = std::move(chunks_.front());
+      chunks_.pop_front();
+      lock.unlock();
+      std::string error;
+      const bool ok = file_->Write(chunk, &error);
+      queued_bytes_ -= chunk.size();
+      lock.lock();
+      if (!ok) {
+        error_ = error;
+        break;
+      }
+      continue;
+    }
+    // Commit requested and every chunk written.
+    lock.unlock();
+    std::string error;
+    const bool ok = file_->Commit(&error);
+    lock.lock();
+    if (!ok) error_ = error.empty() ? "commit failed" : error;
+    break;
+  }
+  finished_ = true;
+}
+
+}  // namespace drayman

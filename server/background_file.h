@@ -1,0 +1,49 @@
+// ThreadedFileSink: BGSAVE's file, written by a thread of its own so the event loop never waits on
+// the disk (broker/persistence/background_save.h).
+//
+// Contract: Append queues a chunk and returns at once; the writer thread hands chunks in order to
+// the wrapped rdb::FileSink (PosixRdbFileSystem's temp file), then, after Commit, fsyncs and
+// renames through it. Finished() turns true once that is done or a write failed. Destroying the
+// sink stops the thread after its current chunk and drops the wrapped sink uncommitted, which
+// removes the temp file.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "broker/persistence/background_save.h"
+#include "broker/persistence/rdb_file.h"
+
+namespace drayman {
+
+class ThreadedFileSink : public AsyncFileSink {
+ public:
+  explicit ThreadedFileSink(std::unique_ptr<rdb::FileSink> file);
+  ~ThreadedFileSink() override;
+
+  void Append(std::string bytes) override;
+  uint64_t queued_bytes() const override { return queued_bytes_.load(); }
+  void Commit() override;
+  bool Finished(std::string* error) override;
+
+ private:
+  void Run();
+
+  std::unique_ptr<rdb::FileSink> file_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<std::string> chunks_;
+  bool commit_requested_ = false;
+  bool stop_ = false;
+  std::string error_;  // guarded by mutex_
+  std::atomic<uint64_t> queued_bytes_{0};
+  std::atomic<bool> finished_{false};
+  std::thread thread_;
+};
+
+}  // namespace drayman
