@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "broker/persistence/propagation.h"
 #include "tests/broker/engine_fixture.h"
 
 namespace drayman::testing {
@@ -276,6 +277,30 @@ TEST_F(EvictorTest, EvictionInvalidatesWatchAndWakesNoBlockedClient) {
   EXPECT_TRUE(blocked->blocked);
   EXPECT_EQ(RunOn(other, "LPUSH q x"), ":1\r\n");
   EXPECT_FALSE(blocked->blocked);
+}
+
+// Redis 7.0 writes each evicted key's DEL on its own, ahead of the command that needed the room
+// (checked with redis-server's AOF under allkeys-lru): the log must never keep an evicted key.
+TEST_F(EvictorTest, EvictedKeysArePropagatedAsDelBeforeTheCommand) {
+  struct Sink : PropagationSink {
+    std::string stream;
+    void Append(std::string_view resp) override { stream += resp; }
+  } sink;
+  Limit(2, "allkeys-lru");
+  ASSERT_EQ(Run("SET k0 v"), kOk);
+  ASSERT_EQ(Run("SET k1 v"), kOk);
+  ASSERT_EQ(Run("SET k2 v"), kOk);  // three keys: one over the limit
+  engine_->AddPropagationSink(&sink);
+  ASSERT_EQ(Run("SET k3 v"), kOk);
+  engine_->RemovePropagationSink(&sink);
+  // One eviction makes room (3 keys -> 2, then k3 brings it back to 3), its DEL unwrapped.
+  const size_t first_del = sink.stream.find("*2\r\n$3\r\nDEL\r\n");
+  ASSERT_NE(first_del, std::string::npos) << sink.stream;
+  EXPECT_EQ(sink.stream.substr(0, first_del), "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n");
+  EXPECT_EQ(sink.stream.find("MULTI"), std::string::npos) << sink.stream;
+  EXPECT_TRUE(sink.stream.ends_with("*3\r\n$3\r\nSET\r\n$2\r\nk3\r\n$1\r\nv\r\n"))
+      << sink.stream;
+  EXPECT_EQ(engine_->keyspace().TotalKeys(), 3u);
 }
 
 }  // namespace
