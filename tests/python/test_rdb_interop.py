@@ -236,8 +236,9 @@ def corrupt_and_start(data_dir: str, mutate) -> subprocess.CompletedProcess:
         data = bytearray(f.read())
     with open(path, "wb") as f:
         f.write(mutate(data))
-    return subprocess.run([drayman_binary(), "--port", "0", "--bind", "127.0.0.1", "--dir",
-                           data_dir], capture_output=True, text=True, timeout=60)
+    # With the log off, as in Redis, dump.rdb is what start-up loads (drayman-server logs by default).
+    return subprocess.run([drayman_binary(), "--port", "0", "--bind", "127.0.0.1", "--appendonly",
+                           "no", "--dir", data_dir], capture_output=True, text=True, timeout=60)
 
 
 def test_truncated_rdb_refuses_to_start(data_dir):
