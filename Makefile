@@ -61,7 +61,7 @@ test-cpp:
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
 test-python:
-	DRAYMAN_SERVER=$(abspath $(SERVER)) $(VENV)/bin/python -m pytest -q tests/python
+	DRAYMAN_SANITIZE=$(SANITIZE) DRAYMAN_SERVER=$(abspath $(SERVER)) $(VENV)/bin/python -m pytest -q tests/python
 
 bench: build pydeps
 	DRAYMAN_SERVER=$(abspath $(SERVER)) $(VENV)/bin/python bench/run.py

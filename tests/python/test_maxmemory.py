@@ -8,11 +8,17 @@ evicted. Measured numbers are printed (pytest -s) for the record.
 
 from __future__ import annotations
 
+import os
 import socket
 import time
 
 import pytest
 import redis
+
+# Sanitizer builds replace malloc, so the counting allocator behind used_memory is absent there
+# (used_memory falls back to RSS, which ASan's shadow memory inflates): the plain pass measures.
+needs_counting_allocator = pytest.mark.skipif(
+    bool(os.environ.get("DRAYMAN_SANITIZE")), reason="used_memory is only exact without sanitizers")
 
 from servers import DraymanProcess, RedisProcess, rss_bytes
 
@@ -39,6 +45,7 @@ def raw_command(port: int, *args: bytes) -> bytes:
         return reply
 
 
+@needs_counting_allocator
 @pytest.mark.parametrize("name", ["drayman", "redis"])
 def test_noeviction_refuses_writes_and_memory_stops_growing(name):
     limit = 100 * MB
@@ -84,6 +91,7 @@ def test_noeviction_refuses_writes_and_memory_stops_growing(name):
         assert client.lpush("celery", b"task") == 1
 
 
+@needs_counting_allocator
 @pytest.mark.parametrize("name", ["drayman", "redis"])
 def test_allkeys_lru_keeps_hot_keys_and_evicts_cold_ones(name):
     limit = 32 * MB
