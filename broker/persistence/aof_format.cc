@@ -3,6 +3,8 @@
 #include <cctype>
 #include <cstdio>
 
+#include "broker/command/command_table.h"
+#include "broker/resp/repr.h"
 #include "broker/resp/request_parser.h"
 
 namespace drayman::aof {
@@ -32,47 +34,6 @@ bool NeedsQuoting(std::string_view text) {
   return false;
 }
 
-// sdscatrepr.
-std::string Quote(std::string_view text) {
-  std::string out = "\"";
-  for (char c : text) {
-    switch (c) {
-      case '\\':
-      case '"':
-        out.push_back('\\');
-        out.push_back(c);
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\a':
-        out += "\\a";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      default: {
-        const auto byte = static_cast<unsigned char>(c);
-        if (byte < 0x80 && std::isprint(byte)) {
-          out.push_back(c);
-        } else {
-          char hex[5];
-          std::snprintf(hex, sizeof(hex), "\\x%02x", byte);
-          out += hex;
-        }
-      }
-    }
-  }
-  out.push_back('"');
-  return out;
-}
-
 // atoll: leading blanks, an optional sign, digits; anything else ends the number.
 int64_t LeadingInteger(std::string_view text) {
   size_t i = 0;
@@ -93,20 +54,9 @@ std::string_view TrimBlanks(std::string_view text) {
   return text.substr(first, text.find_last_not_of(kBlanks) - first + 1);
 }
 
-bool EqualsNoCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
 void AppendFileLine(std::string* out, const FileInfo& info) {
   *out += "file ";
-  *out += NeedsQuoting(info.name) ? Quote(info.name) : info.name;
+  *out += NeedsQuoting(info.name) ? Repr(info.name) : info.name;
   *out += " seq " + std::to_string(info.seq) + " type ";
   out->push_back(static_cast<char>(info.type));
   out->push_back('\n');
@@ -206,14 +156,14 @@ bool ParseManifest(std::string_view text, Manifest* manifest, ManifestError* err
     info.seq = 0;
     char type = 0;
     for (size_t i = 0; i < words.size(); i += 2) {
-      if (EqualsNoCase(words[i], "file")) {
+      if (EqualsIgnoreCase(words[i], "file")) {
         info.name = words[i + 1];
         if (info.name.find_first_of("/\\") != std::string::npos) {
           return fail("File can't be a path, just a filename", line);
         }
-      } else if (EqualsNoCase(words[i], "seq")) {
+      } else if (EqualsIgnoreCase(words[i], "seq")) {
         info.seq = LeadingInteger(words[i + 1]);
-      } else if (EqualsNoCase(words[i], "type")) {
+      } else if (EqualsIgnoreCase(words[i], "type")) {
         type = words[i + 1].empty() ? 0 : words[i + 1][0];
       }
     }
