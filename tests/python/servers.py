@@ -92,12 +92,13 @@ class _Process:
 class DraymanProcess(_Process):
     name = "drayman"
 
-    def __init__(self, *args: str, preexec_fn=None) -> None:
+    def __init__(self, *args: str, preexec_fn=None, port: int = 0) -> None:
         super().__init__()
         # Memory-only like the RedisProcess oracle (drayman-server logs by default); tests of the
-        # append-only log pass --appendonly yes, which comes later and wins.
-        command = [drayman_binary(), "--bind", "127.0.0.1", "--port", "0", "--dir", self.workdir,
-                   "--appendonly", "no"]
+        # append-only log pass --appendonly yes, which comes later and wins. `port` (0: any) lets
+        # a restarted server come back where its clients reconnect.
+        command = [drayman_binary(), "--bind", "127.0.0.1", "--port", str(port), "--dir",
+                   self.workdir, "--appendonly", "no"]
         command += list(args)
         self.proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                      preexec_fn=preexec_fn)
@@ -129,10 +130,10 @@ class DraymanProcess(_Process):
 class RedisProcess(_Process):
     name = "redis"
 
-    def __init__(self, *args: str, preexec_fn=None) -> None:
+    def __init__(self, *args: str, preexec_fn=None, port: int = 0) -> None:
         super().__init__()
         binary = shutil.which("redis-server") or "/usr/bin/redis-server"
-        self.port = free_port()
+        self.port = port or free_port()
         command = [binary, "--bind", "127.0.0.1", "--port", str(self.port), "--save", "",
                    "--appendonly", "no", "--dir", self.workdir, "--daemonize", "no"]
         command += list(args)

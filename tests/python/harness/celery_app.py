@@ -15,6 +15,8 @@ from celery import Celery
 
 URL = os.environ.get("DRAYMAN_URL", "redis://127.0.0.1:6379")
 VISIBILITY_TIMEOUT = float(os.environ.get("HARNESS_VISIBILITY_TIMEOUT", "3600"))
+# Every task acknowledged after it ran (test_celery_crash.py runs both modes).
+ACKS_LATE = os.environ.get("HARNESS_ACKS_LATE") == "1"
 
 app = Celery("harness")
 app.conf.update(
@@ -32,6 +34,7 @@ app.conf.update(
     accept_content=["json"],
     result_expires=3600,
     worker_prefetch_multiplier=1,
+    task_acks_late=ACKS_LATE,
     broker_connection_retry_on_startup=True,
     task_default_priority=5,
     worker_hijack_root_logger=False,
