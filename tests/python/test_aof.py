@@ -16,6 +16,7 @@ import pytest
 import redis
 
 from aof_crash import CrashHarness
+from datasets import dataset
 from servers import DraymanProcess, RedisProcess, drayman_binary, free_port
 
 pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None,
@@ -230,24 +231,7 @@ def fill(conn: redis.Redis) -> None:
 
 
 def dump(port: int) -> dict:
-    out = {}
-    for db in range(16):
-        conn = redis.Redis(port=port, db=db)
-        for key in conn.scan_iter(count=1000):
-            kind = conn.type(key).decode()
-            if kind == "string":
-                value = conn.get(key)
-            elif kind == "list":
-                value = conn.lrange(key, 0, -1)
-            elif kind == "hash":
-                value = sorted(conn.hgetall(key).items())
-            elif kind == "set":
-                value = sorted(conn.smembers(key))
-            else:
-                value = conn.zrange(key, 0, -1, withscores=True)
-            ttl = conn.pttl(key)
-            out[(db, key)] = (kind, value, ttl > 0, conn.execute_command("PEXPIRETIME", key))
-    return out
+    return dataset(redis.Redis(port=port))
 
 
 def test_a_drayman_log_loads_into_redis_server_and_passes_redis_check_aof(workdir):

@@ -10,6 +10,7 @@ import time
 import pytest
 import redis
 
+from datasets import dataset
 from servers import DraymanProcess, RedisProcess
 
 
@@ -26,27 +27,6 @@ def wait_bgsave(r: redis.Redis, timeout_s: float = 60.0) -> dict:
 def check_rdb(path: str) -> None:
     done = subprocess.run(["redis-check-rdb", path], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and "RDB looks OK" in done.stdout, done.stdout + done.stderr
-
-
-def everything(r: redis.Redis) -> dict:
-    out = {}
-    for db in range(16):
-        r.select(db)
-        for key in r.scan_iter(count=1000):
-            kind = r.type(key).decode()
-            if kind == "string":
-                value = r.get(key)
-            elif kind == "list":
-                value = r.lrange(key, 0, -1)
-            elif kind == "set":
-                value = sorted(r.smembers(key))
-            elif kind == "hash":
-                value = sorted(r.hgetall(key).items())
-            else:
-                value = r.zrange(key, 0, -1, withscores=True)
-            out[(db, key)] = (kind, value, r.pexpiretime(key))
-    r.select(0)
-    return out
 
 
 def bgsave_replies(r: redis.Redis) -> list:
@@ -92,7 +72,7 @@ def test_bgsave_writes_a_file_redis_loads(tmp_path):
             d.sadd("set", *range(20))
             d.zadd("z", {f"m{i}": i / 3 for i in range(200)})
         d.select(0)
-        expected = everything(d)
+        expected = dataset(d)
         d.bgsave()
         info = wait_bgsave(d)
         assert info["rdb_last_bgsave_status"] == "ok"
@@ -102,7 +82,7 @@ def test_bgsave_writes_a_file_redis_loads(tmp_path):
         d.shutdown(nosave=True)
     check_rdb(os.path.join(data_dir, "dump.rdb"))
     with RedisProcess("--dir", data_dir) as target:
-        assert everything(redis.Redis(port=target.port)) == expected
+        assert dataset(redis.Redis(port=target.port)) == expected
 
 
 WRITERS = 8

@@ -12,6 +12,7 @@ import subprocess
 import pytest
 import redis
 
+from datasets import dataset
 from servers import DraymanProcess, RedisProcess, drayman_binary
 
 DEADLINE_MS = 4102444800000  # 2100-01-01: far enough that no test run reaches it
@@ -58,32 +59,9 @@ def fill(r: redis.Redis) -> None:
 
 
 def snapshot(r: redis.Redis) -> dict:
-    """Every key of every DB: (type, encoding, value, absolute expiry in ms)."""
-    out = {}
-    for db in range(16):
-        r.select(db)
-        for key in r.scan_iter(count=1000):
-            kind = r.type(key).decode()
-            if kind == "string":
-                value = r.get(key)
-            elif kind == "list":
-                value = r.lrange(key, 0, -1)
-            elif kind == "set":
-                value = sorted(r.smembers(key))
-            elif kind == "hash":
-                value = sorted(r.hgetall(key).items())
-            elif kind == "zset":
-                value = [(m, s.hex()) for m, s in r.zrange(key, 0, -1, withscores=True)]
-            else:
-                raise AssertionError(kind)
-            encoding = r.object("encoding", key)
-            expire = r.pexpiretime(key)
-            # A relative TTL survives as an absolute deadline; keep it comparable to the second.
-            if expire > 0 and expire != DEADLINE_MS:
-                expire //= 10_000
-            out[(db, key)] = (kind, encoding, value, expire)
-    r.select(0)
-    return out
+    """Every key of every DB, with its encoding; a relative TTL compares to 10 s (it was set on
+    two servers at different moments), the fixed DEADLINE_MS exactly."""
+    return dataset(r, encodings=True, ttl_resolution_ms=10_000)
 
 
 def check_rdb(path: str) -> None:
