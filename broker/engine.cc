@@ -218,6 +218,14 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
     reject(errors::WrongArity(spec->full_name));
     return;
   }
+  // DEBUG under enable-debug-command, checked before AUTH as Redis 7.0 does.
+  if (spec->flags & kCmdProtected) {
+    if (std::string refusal = ProtectedCommandRefusal(config_.settings(), client);
+        !refusal.empty()) {
+      reject(refusal);
+      return;
+    }
+  }
   // Like Redis's authRequired(): only while a password is set, so clearing requirepass lets
   // connections that never authenticated in.
   if (!client.authenticated && !config_.settings().requirepass.empty() &&

@@ -49,6 +49,8 @@ enum CommandFlag : uint32_t {
   // Allowed in the RESP2 subscribed context.
   kCmdPubsubContext = 1u << 18,
   kCmdSentinel = 1u << 19,
+  // Refused unless enable-debug-command allows it (DEBUG). COMMAND INFO hides it, as Redis does.
+  kCmdProtected = 1u << 20,
 };
 
 // Names COMMAND INFO reports for the flags above, in Redis's order.

@@ -48,6 +48,15 @@ std::string UnknownSubcommand(std::string_view subcommand, std::string_view cont
   return text;
 }
 
+std::string SubcommandSyntaxError(std::string_view subcommand, std::string_view container) {
+  std::string text = "ERR unknown subcommand or wrong number of arguments for '";
+  text.append(subcommand.substr(0, 128));
+  text.append("'. Try ");
+  text.append(Upper(container));
+  text.append(" HELP.");
+  return text;
+}
+
 std::string InvalidExpireTime(std::string_view command) {
   std::string text = "ERR invalid expire time in '";
   text.append(command);

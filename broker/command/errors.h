@@ -45,6 +45,9 @@ std::string WrongArity(std::string_view full_name);
 std::string UnknownCommand(std::string_view name, const std::string* args, size_t arg_count);
 // "ERR unknown subcommand 'foo'. Try CLIENT HELP."
 std::string UnknownSubcommand(std::string_view subcommand, std::string_view container);
+// Redis's addReplySubcommandSyntaxError:
+// "ERR unknown subcommand or wrong number of arguments for 'foo'. Try DEBUG HELP."
+std::string SubcommandSyntaxError(std::string_view subcommand, std::string_view container);
 // "ERR invalid expire time in 'set' command"
 std::string InvalidExpireTime(std::string_view command);
 

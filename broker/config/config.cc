@@ -657,6 +657,13 @@ void Config::Register() {
        },
        bool_getter(&s.daemonize),
        true},
+      // DEBUG (broker/families/debug_family.cc).
+      {"enable-debug-command",
+       {},
+       false,
+       EnumSetter(&s.enable_debug_command, {"no", "yes", "local"}),
+       string_getter(&s.enable_debug_command),
+       true},
   };
 }
 

@@ -92,6 +92,8 @@ struct Settings {
   std::string dbfilename = "dump.rdb";
   bool rdbcompression = true;  // LZF for RDB strings longer than 20 bytes
   bool rdbchecksum = true;     // write and verify the RDB's CRC-64 trailer
+  // DEBUG (broker/families/debug_family.cc): no | yes | local (loopback and unix socket only).
+  std::string enable_debug_command = "no";
 };
 
 class Config {

@@ -13,10 +13,15 @@
 namespace drayman {
 
 class Client;
+struct Settings;
 
 // The CLIENT LIST line describing `client` (no trailing newline), for log messages such as
 // Redis's "Client <info> scheduled to be closed ASAP ...". Defined in connection_family.cc.
 std::string ClientInfoString(Client& client, int64_t now_ms);
+
+// Why a kCmdProtected command (DEBUG) is refused to `client` under enable-debug-command, or empty
+// when it is allowed. Defined in debug_family.cc.
+std::string ProtectedCommandRefusal(const Settings& settings, const Client& client);
 
 void RegisterConnectionFamily(CommandTable& table);
 void RegisterServerFamily(CommandTable& table);
@@ -33,6 +38,7 @@ void RegisterBlockingFamily(CommandTable& table);
 void RegisterTransactionFamily(CommandTable& table);
 void RegisterPubSubFamily(CommandTable& table);
 void RegisterScriptingFamily(CommandTable& table);
+void RegisterDebugFamily(CommandTable& table);
 
 inline void RegisterAllFamilies(CommandTable& table) {
   RegisterConnectionFamily(table);
@@ -50,6 +56,7 @@ inline void RegisterAllFamilies(CommandTable& table) {
   RegisterTransactionFamily(table);
   RegisterPubSubFamily(table);
   RegisterScriptingFamily(table);
+  RegisterDebugFamily(table);
 }
 
 }  // namespace drayman

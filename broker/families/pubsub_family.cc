@@ -36,14 +36,6 @@ constexpr std::string_view kPubsubHelp[] = {
 
 using Kind = PubSub::Kind;
 
-// "ERR unknown subcommand or wrong number of arguments for 'channels'. Try PUBSUB HELP."
-std::string SubcommandSyntaxError(std::string_view subcommand) {
-  std::string text = "ERR unknown subcommand or wrong number of arguments for '";
-  text.append(subcommand.substr(0, 128));
-  text.append("'. Try PUBSUB HELP.");
-  return text;
-}
-
 // The count a confirmation carries: channels + patterns, or shard channels for the S forms.
 int64_t ConfirmationCount(const Client& client, Kind kind) {
   return static_cast<int64_t>(kind == Kind::kShard ? client.pubsub.shard_channels.size()
@@ -123,7 +115,7 @@ void CmdSpublish(CommandContext& ctx) {
 
 void ChannelsGeneric(CommandContext& ctx, Kind kind) {
   if (ctx.args.size() > 3) {
-    ctx.reply.Error(SubcommandSyntaxError(ctx.args[1]));
+    ctx.reply.Error(errors::SubcommandSyntaxError(ctx.args[1], "pubsub"));
     return;
   }
   std::string_view pattern = ctx.args.size() == 3 ? std::string_view(ctx.args[2]) : "";

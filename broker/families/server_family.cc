@@ -38,12 +38,6 @@ constexpr std::string_view kInvalidArgCount =
 constexpr std::string_view kInvalidArguments = "ERR Invalid arguments specified for command";
 constexpr std::string_view kSlowlogCount = "ERR count should be greater than or equal to -1";
 
-// Redis's addReplySubcommandSyntaxError.
-std::string SubcommandSyntaxError(std::string_view subcommand, std::string_view container) {
-  return "ERR unknown subcommand or wrong number of arguments for '" +
-         std::string(subcommand.substr(0, 128)) + "'. Try " + ToUpper(container) + " HELP.";
-}
-
 // ----------------------------------------------------------------------------------------------
 // Keyspace administration
 
@@ -408,7 +402,7 @@ void CmdCommandHelp(CommandContext& ctx) {
 // SLOWLOG GET [count]
 void CmdSlowlogGet(CommandContext& ctx) {
   if (ctx.args.size() > 3) {
-    ctx.reply.Error(SubcommandSyntaxError(ctx.args[1], "slowlog"));
+    ctx.reply.Error(errors::SubcommandSyntaxError(ctx.args[1], "slowlog"));
     return;
   }
   const auto& entries = ctx.engine.slowlog().entries();

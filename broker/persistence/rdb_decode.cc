@@ -379,12 +379,16 @@ RdbLoadResult RdbLoadIntoKeyspace(RdbReader& reader, Keyspace& keyspace, int64_t
   };
   handlers.on_key = [&](RdbKey& k) {
     Database& db = keyspace.db(k.db);
-    if (db.Peek(k.key) != nullptr) {
-      throw RdbError("RDB has duplicated key '" + k.key + "' in DB " + std::to_string(k.db));
-    }
+    // As Redis: an expired key is skipped before it could clash with one already loaded.
     if (k.expire_at_ms >= 0 && k.expire_at_ms < now_ms) {
       ++result.expired_skipped;
       return;
+    }
+    if (db.Peek(k.key) != nullptr) {
+      if (!options.replace_existing_keys) {
+        throw RdbError("RDB has duplicated key '" + k.key + "' in DB " + std::to_string(k.db));
+      }
+      db.Delete(k.key);
     }
     Entry& entry = db.Add(k.key, std::move(k.value));
     if (k.expire_at_ms >= 0) db.SetExpire(k.key, entry, k.expire_at_ms);

@@ -105,6 +105,9 @@ struct RdbParseHandlers {
 struct RdbParseOptions {
   bool verify_checksum = true;  // rdbchecksum: a nonzero trailer must match
   int database_count = 16;      // SELECTDB beyond this is an error
+  // RdbLoadIntoKeyspace only: a key already in memory is replaced by the file's (DEBUG RELOAD
+  // MERGE, Redis's RDBFLAGS_ALLOW_DUP) instead of failing the load.
+  bool replace_existing_keys = false;
 };
 
 // Parses a whole file: header, opcodes, keys, EOF and trailer. Returns the RDB version.

@@ -75,7 +75,7 @@ RdbSaveResult SaveRdbFile(Engine& engine) {
   return result;
 }
 
-RdbLoadResult LoadRdbFile(Engine& engine) {
+RdbLoadResult LoadRdbFile(Engine& engine, const RdbLoadOptions& load_options) {
   RdbLoadResult result;
   if (engine.rdb_files == nullptr) {
     result.ok = true;
@@ -84,6 +84,7 @@ RdbLoadResult LoadRdbFile(Engine& engine) {
   const std::string path = RdbFilePath(engine);
   std::unique_ptr<RdbSource> source = engine.rdb_files->OpenForRead(path, &result.error);
   if (source == nullptr) {
+    if (result.error.empty() && load_options.missing_file_is_error) result.error = "no " + path;
     result.ok = result.error.empty();
     return result;
   }
@@ -91,6 +92,7 @@ RdbLoadResult LoadRdbFile(Engine& engine) {
   RdbParseOptions options;
   options.verify_checksum = engine.settings().rdbchecksum;
   options.database_count = engine.keyspace().database_count();
+  options.replace_existing_keys = load_options.replace_existing_keys;
   result = RdbLoadIntoKeyspace(reader, engine.keyspace(), engine.clock().NowMs(), options);
   if (result.ok) {
     engine.stats().rdb_last_load_keys_loaded = result.keys_loaded;

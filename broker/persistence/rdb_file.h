@@ -61,7 +61,15 @@ RdbSaveResult SaveRdbFile(Engine& engine);
 // Writes the engine's whole dataset as an RDB into `sink` (no commit). For SAVE and for tests.
 RdbSaveResult WriteRdb(Engine& engine, FileSink& sink);
 
-// Loads dir/dbfilename if it exists. result.ok with zero keys when there is no file.
-RdbLoadResult LoadRdbFile(Engine& engine);
+struct RdbLoadOptions {
+  // DEBUG RELOAD MERGE: a key of the file replaces one already in memory (else the load fails).
+  bool replace_existing_keys = false;
+  // DEBUG RELOAD: no file is a failure (start-up loads nothing and goes on).
+  bool missing_file_is_error = false;
+};
+
+// Loads dir/dbfilename if it exists. result.ok with zero keys when there is no file (unless
+// options.missing_file_is_error).
+RdbLoadResult LoadRdbFile(Engine& engine, const RdbLoadOptions& options = {});
 
 }  // namespace drayman::rdb

@@ -8,6 +8,7 @@
 
 #include "broker/persistence/rdb_file.h"
 #include "tests/broker/engine_fixture.h"
+#include "tests/broker/memory_files.h"
 
 namespace drayman::testing {
 namespace {
@@ -15,52 +16,6 @@ namespace {
 std::string BulkReply(std::string_view payload) {
   return "$" + std::to_string(payload.size()) + "\r\n" + std::string(payload) + "\r\n";
 }
-
-// A host whose "files" live in memory; commits replace a path's contents whole.
-class MemoryFiles : public rdb::RdbFileSystem {
- public:
-  std::map<std::string, std::string> files;
-
-  std::unique_ptr<rdb::FileSink> CreateAtomically(const std::string& path, std::string*) override {
-    class Sink : public rdb::FileSink {
-     public:
-      Sink(MemoryFiles& owner, std::string path) : owner_(owner), path_(std::move(path)) {}
-      bool Write(std::string_view data, std::string*) override {
-        data_.append(data);
-        return true;
-      }
-      bool Commit(std::string*) override {
-        owner_.files[path_] = data_;
-        return true;
-      }
-
-     private:
-      MemoryFiles& owner_;
-      std::string path_;
-      std::string data_;
-    };
-    return std::make_unique<Sink>(*this, path);
-  }
-
-  std::unique_ptr<rdb::RdbSource> OpenForRead(const std::string& path, std::string*) override {
-    auto it = files.find(path);
-    if (it == files.end()) return nullptr;
-    class Source : public rdb::RdbSource {
-     public:
-      explicit Source(std::string_view data) : data_(data) {}
-      size_t Read(char* dst, size_t size) override {
-        size_t n = std::min(size, data_.size());
-        std::memcpy(dst, data_.data(), n);
-        data_.remove_prefix(n);
-        return n;
-      }
-
-     private:
-      std::string_view data_;
-    };
-    return std::make_unique<Source>(it->second);
-  }
-};
 
 class DumpFamilyTest : public EngineTest {};
 
