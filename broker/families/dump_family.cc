@@ -8,6 +8,7 @@
 #include "broker/command/read_lookup.h"
 #include "broker/engine.h"
 #include "broker/families/families.h"
+#include "broker/keyspace/lfu.h"
 #include "broker/persistence/rdb_decode.h"
 #include "broker/persistence/rdb_encode.h"
 #include "broker/persistence/rdb_file.h"
@@ -104,7 +105,14 @@ void CmdRestore(CommandContext& ctx) {
   }
   Entry& entry = ctx.db.Add(key, std::move(value));
   if (ttl > 0) ctx.db.SetExpire(key, entry, ttl);
-  if (idle >= 0) entry.access_s = ctx.keyspace.access_clock() - static_cast<uint32_t>(idle);
+  // As Redis's objectSetLRUOrLFU: FREQ counts under an LFU policy, IDLETIME under any other.
+  if (ctx.keyspace.lfu()) {
+    if (freq >= 0) {
+      entry.access_s = lfu::Pack(lfu::MinutesClock(ctx.now_ms), static_cast<uint8_t>(freq));
+    }
+  } else if (idle >= 0) {
+    entry.access_s = ctx.keyspace.access_clock() - static_cast<uint32_t>(idle);
+  }
   ctx.AddDirty();
   ctx.reply.Ok();
 }

@@ -289,3 +289,17 @@ def test_shutdown_save_writes_the_file_and_refuses_to_stop_when_it_cannot(data_d
     check_rdb(os.path.join(data_dir, "dump.rdb"))
     with DraymanProcess("--dir", data_dir) as again:
         assert redis.Redis(port=again.port).get("k") == b"v"
+
+
+def test_restore_freq_and_idletime_match_redis_object_freq():
+    answers = []
+    with RedisProcess("--maxmemory-policy", "allkeys-lfu") as rs, \
+            DraymanProcess("--maxmemory-policy", "allkeys-lfu") as ds:
+        for server in (rs, ds):
+            r = redis.Redis(port=server.port)
+            r.set("s", "v")
+            payload = r.dump("s")
+            r.restore("f", 0, payload, frequency=200)
+            r.restore("i", 0, payload, idletime=30)
+            answers.append((r.object("freq", "f"), r.object("freq", "i")))
+    assert answers[0] == answers[1] == [(200, 5)][0]

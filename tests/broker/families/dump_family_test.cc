@@ -125,3 +125,22 @@ TEST_F(DumpFamilyTest, SaveThenLoadIntoAFreshEngine) {
 
 }  // namespace
 }  // namespace drayman::testing
+
+namespace drayman::testing {
+namespace {
+
+TEST_F(DumpFamilyTest, RestoreFreqSetsTheLfuCounterUnderAnLfuPolicy) {
+  Run("SET s v");
+  std::string dump = Run("DUMP s");
+  std::string payload = dump.substr(dump.find("\r\n") + 2);
+  payload.resize(payload.size() - 2);
+  EXPECT_EQ(Run("CONFIG SET maxmemory-policy allkeys-lfu"), "+OK\r\n");
+  EXPECT_EQ(RunArgs({"RESTORE", "f", "0", payload, "FREQ", "100"}), "+OK\r\n");
+  EXPECT_EQ(Run("OBJECT FREQ f"), ":100\r\n");
+  // IDLETIME is ignored under LFU: the counter starts at Redis's LFU_INIT_VAL.
+  EXPECT_EQ(RunArgs({"RESTORE", "i", "0", payload, "IDLETIME", "50"}), "+OK\r\n");
+  EXPECT_EQ(Run("OBJECT FREQ i"), ":5\r\n");
+}
+
+}  // namespace
+}  // namespace drayman::testing
