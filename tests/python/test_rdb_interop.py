@@ -302,4 +302,4 @@ def test_restore_freq_and_idletime_match_redis_object_freq():
             r.restore("f", 0, payload, frequency=200)
             r.restore("i", 0, payload, idletime=30)
             answers.append((r.object("freq", "f"), r.object("freq", "i")))
-    assert answers[0] == answers[1] == [(200, 5)][0]
+    assert answers[0] == answers[1] == (200, 5)
