@@ -33,6 +33,7 @@ void RegisterBlockingFamily(CommandTable& table);
 void RegisterTransactionFamily(CommandTable& table);
 void RegisterPubSubFamily(CommandTable& table);
 void RegisterScriptingFamily(CommandTable& table);
+void RegisterAclFamily(CommandTable& table);
 
 inline void RegisterAllFamilies(CommandTable& table) {
   RegisterConnectionFamily(table);
@@ -50,6 +51,7 @@ inline void RegisterAllFamilies(CommandTable& table) {
   RegisterTransactionFamily(table);
   RegisterPubSubFamily(table);
   RegisterScriptingFamily(table);
+  RegisterAclFamily(table);
 }
 
 }  // namespace drayman
