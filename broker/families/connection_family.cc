@@ -37,6 +37,7 @@ constexpr std::string_view kDefaultUser = "default";
 bool Authenticate(CommandContext& ctx, std::string_view user, std::string_view password) {
   acl::User* matched = ctx.engine.acl().Authenticate(user, password);
   if (matched == nullptr) {
+    ctx.client.last_command = ctx.spec.full_name;  // the log's client-info shows cmd=auth
     LogDenial(ctx.engine, ctx.client, acl::Denial::kAuth,
               ctx.client.in_multi ? acl::LogContext::kMulti : acl::LogContext::kToplevel,
               ctx.args[0], user);

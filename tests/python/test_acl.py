@@ -173,8 +173,8 @@ def log_entries(server):
         fields = entry[1]
         item = {fields[i][1]: fields[i + 1][1] for i in range(0, len(fields), 2)}
         assert float(item.pop(b"age-seconds")) >= 0
-        info = item.pop(b"client-info")
-        assert b" user=" in info and b" cmd=" in info
+        info = dict(field.split(b"=", 1) for field in item.pop(b"client-info").split(b" "))
+        item[b"cmd"], item[b"user"] = info[b"cmd"], info[b"user"]
         entries.append(item)
     return entries
 
