@@ -564,8 +564,7 @@ bool ScriptEngine::CallCommand(std::vector<std::string>& args, std::string* erro
   if ((spec->arity > 0 && argc != spec->arity) || argc < -spec->arity) return refuse(kWrongArity);
   if (spec->flags & kCmdNoscript) return refuse(kNoscriptCommand);
   // ACL (broker/acl/): the caller's user, checked as Redis's scriptVerifyACL does.
-  if (std::string refusal = ScriptRefusal(engine_, *run_->caller, *spec, args);
-      !refusal.empty()) {
+  if (std::string refusal = ScriptRefusal(engine_, *run_->caller, *spec, args); !refusal.empty()) {
     return refuse(refusal);
   }
   if ((spec->flags & kCmdWrite) && run_->read_only) return refuse(kWriteFromReadOnly);
