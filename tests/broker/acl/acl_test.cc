@@ -270,6 +270,15 @@ TEST_F(AclTest, GeneratedTableHasRedisCategories) {
   EXPECT_NE(Run("ACL CAT pubsub").find(Bulk("publish")), std::string::npos);
 }
 
+TEST_F(AclTest, SetuserArgumentsAreRedactedInTheSlowlog) {
+  Run("CONFIG SET slowlog-log-slower-than 0");
+  Run("ACL SETUSER u on >topsecret");
+  const std::string entries = Run("SLOWLOG GET 1");
+  EXPECT_EQ(entries.find("topsecret"), std::string::npos);
+  EXPECT_NE(entries.find("$3\r\nACL\r\n$7\r\nSETUSER\r\n$10\r\n(redacted)\r\n$10\r\n(redacted)"),
+            std::string::npos);
+}
+
 TEST_F(AclTest, GenpassLengths) {
   EXPECT_EQ(Run("ACL GENPASS").size(), 5u + 64u + 2u);  // $64 + 64 hex digits
   EXPECT_EQ(Run("ACL GENPASS 5").size(), 8u);           // (5 + 3) / 4 = 2 hex digits
