@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <fstream>
+
 #include "broker/acl/redis_command_acl.h"
 #include "tests/broker/engine_fixture.h"
 
@@ -277,6 +280,31 @@ TEST_F(AclTest, SetuserArgumentsAreRedactedInTheSlowlog) {
   EXPECT_EQ(entries.find("topsecret"), std::string::npos);
   EXPECT_NE(entries.find("$3\r\nACL\r\n$7\r\nSETUSER\r\n$10\r\n(redacted)\r\n$10\r\n(redacted)"),
             std::string::npos);
+}
+
+TEST_F(AclTest, AclLoadReplacesUsersAndClosesTheirClients) {
+  const std::string path = ::testing::TempDir() + "/acl_test_users.acl";
+  {
+    std::ofstream file(path, std::ios::trunc);
+    file << "user u on >pw ~* &* +@all\n";
+  }
+  config_.settings().aclfile = path;
+  Restart();
+  Client* client = As("u");
+  EXPECT_EQ(Run("ACL SETUSER v on nopass +ping"), "+OK\r\n");
+  EXPECT_EQ(Run("ACL SAVE"), "+OK\r\n");
+  EXPECT_EQ(Run("ACL LOAD"), "+OK\r\n");
+  EXPECT_TRUE(client->close_asap);  // Redis frees every old user, so their clients go
+  EXPECT_EQ(Run("ACL USERS"), "*3\r\n" + Bulk("default") + Bulk("u") + Bulk("v"));
+  {
+    std::ofstream file(path, std::ios::app);
+    file << "user w on +nosuch\n";
+  }
+  EXPECT_EQ(Run("ACL LOAD"), "-ERR " + path +
+                                 ":4: Error in applying operation '+nosuch': Unknown command or "
+                                 "category name in ACL. WARNING: ACL errors detected, no change "
+                                 "to the previously active ACL rules was performed\r\n");
+  std::remove(path.c_str());
 }
 
 TEST_F(AclTest, GenpassLengths) {
