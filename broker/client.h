@@ -19,6 +19,9 @@
 namespace drayman {
 
 class Client;
+namespace acl {
+struct User;
+}
 
 class ClientObserver {
  public:
@@ -54,6 +57,9 @@ class Client {
   std::string lib_ver;
   int db = 0;
   bool authenticated = true;
+  // ACL user (broker/acl/acl.h), set by Engine::Connect; null for internal clients (the AOF
+  // replayer, Lua's), which may run anything, as in Redis.
+  acl::User* user = nullptr;
   bool no_evict = false;
   bool no_touch = false;
   int64_t created_ms = 0;

@@ -4,8 +4,11 @@
 #include <cassert>
 #include <chrono>
 #include <random>
+#include <stdexcept>
 
 #include "absl/cleanup/cleanup.h"
+#include "broker/acl/acl.h"
+#include "broker/acl/acl_dispatch.h"
 #include "broker/families/families.h"
 #include "broker/persistence/background_save.h"
 #include "broker/script/script_engine.h"
@@ -56,6 +59,10 @@ Engine::Engine(Config& config, const Clock& clock)
       blocked_clients_(*this, config.settings().databases),
       watched_keys_(config.settings().databases) {
   RegisterAllFamilies(commands_);
+  acl_ = std::make_unique<acl::Acl>(commands_);
+  if (std::string acl_error = InstallAcl(*this); !acl_error.empty()) {
+    throw std::runtime_error(acl_error);
+  }
   scripts_ = std::make_unique<ScriptEngine>(*this);
   keyspace_.set_observer(this);
   stats_.start_time_ms = clock_.NowMs();
@@ -82,7 +89,8 @@ Client* Engine::Connect(ClientObserver* observer, std::string addr, std::string 
   client->laddr = std::move(laddr);
   client->fd = fd;
   client->created_ms = client->last_interaction_ms = clock_.NowMs();
-  client->authenticated = config_.settings().requirepass.empty();
+  client->user = acl_->default_user();
+  client->authenticated = !acl_->DefaultNeedsAuth();
   client->parser().set_authenticated(client->authenticated);
   client->parser().set_max_bulk_length(config_.settings().proto_max_bulk_len);
   Client* raw = client.get();
@@ -129,7 +137,7 @@ void Engine::ProcessInput(Client& client) {
     // Limits follow the configuration and the client as they are before each command (AUTH or
     // CONFIG SET may have just changed them); the unauthenticated limits apply only while a
     // password is set.
-    client.parser().set_authenticated(client.authenticated || settings.requirepass.empty());
+    client.parser().set_authenticated(client.authenticated || !acl_->DefaultNeedsAuth());
     client.parser().set_max_bulk_length(settings.proto_max_bulk_len);
     RequestParser::Result result = client.parser().Next(&client.args);
     if (result == RequestParser::Result::kNeedMore) break;
@@ -163,7 +171,10 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
   // arity, auth...) while MULTI queues makes EXEC answer EXECABORT.
   ++call_depth_;
   bool accepted = false;
+  Client* const outer_client = current_client_;
+  current_client_ = &client;
   absl::Cleanup after_command = [&] {
+    current_client_ = outer_client;
     if (!accepted && client.in_multi) client.multi_aborted = true;
     if (--call_depth_ > 0) return;
     // The command (a whole EXEC or script included) is one unit of the propagation stream,
@@ -228,10 +239,23 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
   }
   // Like Redis's authRequired(): only while a password is set, so clearing requirepass lets
   // connections that never authenticated in.
-  if (!client.authenticated && !config_.settings().requirepass.empty() &&
-      !(spec->flags & kCmdNoAuth)) {
+  if (!client.authenticated && acl_->DefaultNeedsAuth() && !(spec->flags & kCmdNoAuth)) {
     reject(errors::kNoAuth);
     return;
+  }
+  // --- ACL (broker/acl/): one flag test for users allowed everything; a script's commands are
+  // checked by the script engine with its own texts ---
+  if (client.user != nullptr && !client.user->unrestricted && !client.is_script_client &&
+      !(client.in_multi && (spec->flags & kCmdNoMulti) && !IsTransactionControl(*spec))) {
+    if (std::string refusal = CheckCommand(*this, client, *spec, args); !refusal.empty()) {
+      if (client.in_exec) {
+        reply.Error(refusal);
+        count_errors();
+      } else {
+        reject(refusal);
+      }
+      return;
+    }
   }
   if (scripts_->busy() && !client.is_script_client && !(spec->flags & kCmdAllowBusy)) {
     reject(kBusyError);

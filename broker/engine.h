@@ -70,6 +70,9 @@ struct EngineStats {
 
 class ScriptEngine;
 class AsyncFileSink;
+namespace acl {
+class Acl;
+}
 class BackgroundSave;
 namespace rdb {
 class RdbFileSystem;
@@ -77,6 +80,7 @@ class RdbFileSystem;
 
 class Engine : private KeyspaceObserver {
  public:
+  // Throws std::runtime_error when the `user` lines or the `aclfile` are invalid (Redis exits).
   Engine(Config& config, const Clock& clock);
   ~Engine();
   Engine(const Engine&) = delete;
@@ -189,6 +193,11 @@ class Engine : private KeyspaceObserver {
   // stop-writes-on-bgsave-error is on, so writes (and PING) answer MISCONF.
   bool WritesDeniedByDiskError() const;
 
+  // --- ACL users (broker/acl/) ---
+  acl::Acl& acl() { return *acl_; }
+  // The client whose command is running (innermost), or null between commands.
+  Client* current_client() const { return current_client_; }
+
   // Facts about the hosting process, filled in by the transport for INFO.
   std::string executable;
   std::string process_role = "master";
@@ -233,6 +242,8 @@ class Engine : private KeyspaceObserver {
   // A busy script's caller that disconnected; freed by the next Cron once the script is over.
   std::unique_ptr<Client> detached_script_caller_;
   std::unique_ptr<BackgroundSave> background_save_;
+  std::unique_ptr<acl::Acl> acl_;
+  Client* current_client_ = nullptr;
   std::unique_ptr<ScriptEngine> scripts_;  // last: destroyed first, it holds a Client
 };
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "broker/acl/redis_command_acl.h"
+
 namespace drayman {
 
 std::string ToLower(std::string_view text) {
@@ -57,6 +59,17 @@ std::vector<std::string_view> CommandFlagNames(uint32_t flags) {
 }
 
 std::vector<std::string> CommandSpec::AclCategories() const {
+  // Redis 7.0's own categories, generated from redis-server (broker/acl/redis_command_acl.h).
+  if (const acl::RedisCommandAcl* row = acl::FindRedisCommandAcl(full_name)) {
+    std::vector<std::string> names;
+    for (int i = 0; i < acl::kCategoryCount; ++i) {
+      if (row->categories & (uint64_t{1} << i)) {
+        names.push_back("@" + std::string(acl::kCategoryNames[i]));
+      }
+    }
+    return names;
+  }
+  // Commands Redis 7.0 lacks (7.2 additions): derived from the family and flags.
   // In Redis's category order (acl.c): keyspace read write <data type> pubsub admin fast|slow
   // blocking dangerous connection transaction scripting.
   std::vector<std::string> categories;

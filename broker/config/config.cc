@@ -664,6 +664,30 @@ void Config::Register() {
        EnumSetter(&s.enable_debug_command, {"no", "yes", "local"}),
        string_getter(&s.enable_debug_command),
        true},
+      // --- ACL (broker/acl/) ---
+      {"aclfile", {}, false, StringSetter(&s.aclfile), string_getter(&s.aclfile), true},
+      {"acllog-max-len",
+       {},
+       true,
+       IntSetter(&s.acllog_max_len, 0, INT64_MAX),
+       int_getter(&s.acllog_max_len),
+       true},
+      {"acl-pubsub-default",
+       {},
+       true,
+       [&s](const std::vector<std::string>& values, std::string* error) {
+         if (values.size() == 1 && EqualsIgnoreCase(values[0], "allchannels")) {
+           s.acl_pubsub_default_all = true;
+         } else if (values.size() == 1 && EqualsIgnoreCase(values[0], "resetchannels")) {
+           s.acl_pubsub_default_all = false;
+         } else {
+           *error = "argument(s) must be one of the following: allchannels, resetchannels";
+           return false;
+         }
+         return true;
+       },
+       [&s] { return std::string(s.acl_pubsub_default_all ? "allchannels" : "resetchannels"); },
+       true},
   };
 }
 
@@ -848,6 +872,11 @@ bool Config::LoadText(std::string_view text, std::string* error) {
     if (line.empty() || line[0] == '#') continue;
     if (!SplitArgs(line, &words)) return report(line, kUnbalancedQuotes);
     if (words.empty()) continue;
+    // ACL: `user <name> <rule> ...` may repeat; the engine applies them (broker/acl/).
+    if (EqualsIgnoreCase(words[0], "user") && words.size() >= 2) {
+      settings_.acl_users.emplace_back(words.begin() + 1, words.end());
+      continue;
+    }
     Parameter* parameter = FindParameter(words[0]);
     if (parameter == nullptr) return report(line, kBadDirective);
     std::vector<std::string> values(words.begin() + 1, words.end());

@@ -94,6 +94,11 @@ struct Settings {
   bool rdbchecksum = true;     // write and verify the RDB's CRC-64 trailer
   // DEBUG (broker/families/debug_family.cc): no | yes | local (loopback and unix socket only).
   std::string enable_debug_command = "no";
+  // --- ACL (broker/acl/) ---
+  std::string aclfile;  // users file for ACL LOAD/SAVE; empty: users come from `user` lines
+  int64_t acllog_max_len = 128;
+  bool acl_pubsub_default_all = false;  // acl-pubsub-default: allchannels (true) | resetchannels
+  std::vector<std::vector<std::string>> acl_users;  // `user name rule...` lines, in order
 };
 
 class Config {

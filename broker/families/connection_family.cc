@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "broker/acl/acl.h"
+#include "broker/acl/acl_dispatch.h"
 #include "broker/command/context.h"
 #include "broker/command/numbers.h"
 #include "broker/engine.h"
@@ -28,34 +30,31 @@ constexpr std::string_view kHelloNoAuth =
 constexpr std::string_view kNoSuchClient = "ERR No such client";
 constexpr std::string_view kClientIdNotPositive = "ERR client-id should be greater than 0";
 constexpr std::string_view kInvalidClientId = "ERR Invalid client ID";
-
-// The only ACL user: Drayman supports requirepass, i.e. the password of Redis's `default` user.
 constexpr std::string_view kDefaultUser = "default";
+
+// Redis's ACLAuthenticateUser: on success the client runs as the user; a failure is logged
+// (ACL LOG reason "auth", the object being the command's name as sent).
+bool Authenticate(CommandContext& ctx, std::string_view user, std::string_view password) {
+  acl::User* matched = ctx.engine.acl().Authenticate(user, password);
+  if (matched == nullptr) {
+    ctx.client.last_command = ctx.spec.full_name;  // the log's client-info shows cmd=auth
+    LogDenial(ctx.engine, ctx.client, acl::Denial::kAuth,
+              ctx.client.in_multi ? acl::LogContext::kMulti : acl::LogContext::kToplevel,
+              ctx.args[0], user);
+    return false;
+  }
+  ctx.client.user = matched;
+  ctx.client.authenticated = true;
+  return true;
+}
 
 // Redis's validateClientAttr: printable ASCII without spaces ('!'..'~').
 bool ValidClientAttribute(std::string_view value) {
   return std::all_of(value.begin(), value.end(), [](char c) { return c >= '!' && c <= '~'; });
 }
 
-// Compares a password attempt with the secret in a time that depends only on the attempt's
-// length, so reply times do not tell an attacker how many leading bytes of a guess were right
-// (Redis compares password hashes with time_independent_strcmp for the same reason).
-bool SecretEquals(std::string_view attempt, std::string_view secret) {
-  if (secret.empty()) return attempt.empty();
-  size_t difference = attempt.size() ^ secret.size();
-  for (size_t i = 0; i < attempt.size(); ++i) {
-    difference |= static_cast<unsigned char>(attempt[i]) ^
-                  static_cast<unsigned char>(secret[i % secret.size()]);
-  }
-  return difference == 0;
-}
-
-// Redis's ACLAuthenticateUser for a server whose only user is `default`: without requirepass the
-// user has no password and any password is accepted.
-bool PasswordMatches(const CommandContext& ctx, std::string_view user, std::string_view password) {
-  if (user != kDefaultUser) return false;
-  const std::string& required = ctx.engine.settings().requirepass;
-  return required.empty() || SecretEquals(password, required);
+std::string_view UserName(const Client& client) {
+  return client.user != nullptr ? std::string_view(client.user->name) : kDefaultUser;
 }
 
 bool IsUnixSocketClient(const Client& client) {
@@ -155,7 +154,7 @@ std::string ClientInfoLine(const CommandContext* ctx, Client& client, int64_t no
   number("tot-mem", static_cast<int64_t>(tot_mem));
   field("events", omem > 0 ? "rw" : "r");
   field("cmd", is_self ? std::string_view(ctx->spec.full_name) : client.last_command);
-  field("user", kDefaultUser);
+  field("user", UserName(client));
   number("redir", -1);
   number("resp", static_cast<int>(client.protocol()));
   field("lib-name", client.lib_name);
@@ -204,7 +203,8 @@ void CmdReset(CommandContext& ctx) {
   Client& client = ctx.client;
   client.db = 0;
   client.reply().set_protocol(Protocol::kResp2);
-  client.authenticated = ctx.engine.settings().requirepass.empty();
+  client.user = ctx.engine.acl().default_user();
+  client.authenticated = !ctx.engine.acl().DefaultNeedsAuth();
   client.name.clear();
   client.no_touch = false;
   ctx.engine.DiscardTransaction(client);     // MULTI and WATCH
@@ -241,11 +241,10 @@ void CmdHello(CommandContext& ctx) {
     const size_t more = ctx.args.size() - 1 - i;
     const std::string& option = ctx.args[i];
     if (EqualsIgnoreCase(option, "auth") && more >= 2) {
-      if (!PasswordMatches(ctx, ctx.args[i + 1], ctx.args[i + 2])) {
+      if (!Authenticate(ctx, ctx.args[i + 1], ctx.args[i + 2])) {
         ctx.reply.Error(errors::kWrongPass);
         return;
       }
-      ctx.client.authenticated = true;
       i += 2;
     } else if (EqualsIgnoreCase(option, "setname") && more >= 1) {
       if (!SetClientName(ctx, ctx.args[i + 1])) return;
@@ -255,7 +254,7 @@ void CmdHello(CommandContext& ctx) {
       return;
     }
   }
-  if (!ctx.client.authenticated && !ctx.engine.settings().requirepass.empty()) {
+  if (!ctx.client.authenticated && ctx.engine.acl().DefaultNeedsAuth()) {
     ctx.reply.Error(kHelloNoAuth);
     return;
   }
@@ -289,7 +288,7 @@ void CmdAuth(CommandContext& ctx) {
   std::string_view user = kDefaultUser;
   std::string_view password = ctx.args[1];
   if (ctx.args.size() == 2) {
-    if (ctx.engine.settings().requirepass.empty()) {
+    if (ctx.engine.acl().default_user()->nopass) {
       ctx.reply.Error(errors::kAuthNoPassword);
       return;
     }
@@ -297,12 +296,11 @@ void CmdAuth(CommandContext& ctx) {
     user = ctx.args[1];
     password = ctx.args[2];
   }
-  if (!PasswordMatches(ctx, user, password)) {
+  if (!Authenticate(ctx, user, password)) {
     // A failed AUTH leaves an earlier successful one in place, as in Redis.
     ctx.reply.Error(errors::kWrongPass);
     return;
   }
-  ctx.client.authenticated = true;
   ctx.reply.Ok();
 }
 
@@ -415,6 +413,7 @@ void CmdClientKill(CommandContext& ctx) {
   std::string_view addr, laddr, type;
   bool filter_addr = false, filter_laddr = false;
   uint64_t id = 0;
+  const acl::User* user = nullptr;
   bool skip_me = true;
   if (argc == 3) {
     // The old form CLIENT KILL addr, which may kill the caller itself.
@@ -445,7 +444,8 @@ void CmdClientKill(CommandContext& ctx) {
         laddr = ctx.args[i + 1];
         filter_laddr = true;
       } else if (EqualsIgnoreCase(option, "user") && more) {
-        if (ctx.args[i + 1] != kDefaultUser) {
+        user = ctx.engine.acl().FindUser(ctx.args[i + 1]);
+        if (user == nullptr) {
           ctx.reply.Error("ERR No such user '" + ctx.args[i + 1] + "'");
           return;
         }
@@ -474,6 +474,7 @@ void CmdClientKill(CommandContext& ctx) {
     if (filter_laddr && client->laddr != laddr) continue;
     if (!type.empty() && ClientType(*client) != type) continue;
     if (id != 0 && client_id != id) continue;
+    if (user != nullptr && client->user != user) continue;
     if (client.get() == &ctx.client) {
       if (skip_me) continue;
       close_self = true;

@@ -39,6 +39,7 @@ void RegisterTransactionFamily(CommandTable& table);
 void RegisterPubSubFamily(CommandTable& table);
 void RegisterScriptingFamily(CommandTable& table);
 void RegisterDebugFamily(CommandTable& table);
+void RegisterAclFamily(CommandTable& table);
 
 inline void RegisterAllFamilies(CommandTable& table) {
   RegisterConnectionFamily(table);
@@ -57,6 +58,7 @@ inline void RegisterAllFamilies(CommandTable& table) {
   RegisterPubSubFamily(table);
   RegisterScriptingFamily(table);
   RegisterDebugFamily(table);
+  RegisterAclFamily(table);
 }
 
 }  // namespace drayman

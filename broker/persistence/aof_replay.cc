@@ -8,6 +8,7 @@ namespace drayman {
 AofReplayer::AofReplayer(Engine& engine) : engine_(engine) {
   client_ = engine_.Connect(nullptr, "?:0", "?:0", -1);
   client_->authenticated = true;
+  client_->user = nullptr;  // like Redis's AOF client: no ACL user, so no ACL check
   client_->parser().set_authenticated(true);
   client_->name = "aof-loader";
 }

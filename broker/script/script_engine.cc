@@ -9,6 +9,7 @@
 #include <cstring>
 #include <ctime>
 
+#include "broker/acl/acl_dispatch.h"
 #include "broker/command/command_table.h"
 #include "broker/engine.h"
 #include "broker/resp/request_parser.h"
@@ -562,6 +563,10 @@ bool ScriptEngine::CallCommand(std::vector<std::string>& args, std::string* erro
   const int argc = static_cast<int>(args.size());
   if ((spec->arity > 0 && argc != spec->arity) || argc < -spec->arity) return refuse(kWrongArity);
   if (spec->flags & kCmdNoscript) return refuse(kNoscriptCommand);
+  // ACL (broker/acl/): the caller's user, checked as Redis's scriptVerifyACL does.
+  if (std::string refusal = ScriptRefusal(engine_, *run_->caller, *spec, args); !refusal.empty()) {
+    return refuse(refusal);
+  }
   if ((spec->flags & kCmdWrite) && run_->read_only) return refuse(kWriteFromReadOnly);
   // Redis's scriptVerifyOOM: over maxmemory when the script started, its denyoom calls are
   // refused until it has written (it cannot be stopped half-way after a write).

@@ -34,6 +34,9 @@ std::vector<std::string> RedactedArguments(const Config& config, const CommandSp
         break;
       }
     }
+  } else if (spec.full_name == "acl|setuser") {
+    // ACL (broker/acl/): the user name and every rule (passwords among them), as Redis redacts.
+    for (size_t i = 2; i < shown.size(); ++i) shown[i] = kRedacted;
   } else if (spec.full_name == "config|set") {
     for (size_t i = 2; i + 1 < shown.size(); i += 2) {
       if (config.IsSensitive(args[i])) shown[i + 1] = kRedacted;

@@ -301,7 +301,9 @@ TEST(ConfigTest, GetManyPatterns) {
   for (const auto& [name, value] : matches) names.push_back(name);
   EXPECT_EQ(names, (std::vector<std::string>{"maxclients", "proto-max-bulk-len", "slowlog-max-len",
                                              "maxmemory", "maxmemory-policy", "maxmemory-samples",
-                                             "maxmemory-eviction-tenacity"}));
+                                             "maxmemory-eviction-tenacity",
+                                             // ACL
+                                             "acllog-max-len"}));
   EXPECT_TRUE(config.GetMany({"nosuch"}).empty());
   EXPECT_TRUE(config.IsSensitive("requirepass"));
   EXPECT_FALSE(config.IsSensitive("hz"));

@@ -18,13 +18,16 @@ import pytest
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
+import acl_users  # noqa: E402
 from servers import DraymanProcess, RedisProcess  # noqa: E402
 
 
 def start_target():
+    # DRAYMAN_HARNESS_ACL=1: the least-privilege users of acl_users.py (test_acl_users.py).
+    args = acl_users.server_args() if acl_users.enabled() else []
     if os.environ.get("DRAYMAN_TEST_TARGET") == "redis":
-        return RedisProcess()
-    return DraymanProcess()
+        return RedisProcess(*args)
+    return DraymanProcess(*args)
 
 
 @pytest.fixture(scope="session")

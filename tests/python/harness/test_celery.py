@@ -17,6 +17,7 @@ import pytest
 import redis
 from celery import chord, group
 
+import acl_users
 from conftest import HERE, ManagedProcess, wait_until
 
 pytestmark = pytest.mark.timeout(300)
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.timeout(300)
 
 def worker_env(broker, **extra):
     env = dict(os.environ)
-    env["DRAYMAN_URL"] = f"redis://127.0.0.1:{broker.port}"
+    env["DRAYMAN_URL"] = acl_users.base_url(broker.port, "celery")
     env["PYTHONPATH"] = str(HERE) + os.pathsep + env.get("PYTHONPATH", "")
     env.update({key: str(value) for key, value in extra.items()})
     return env
@@ -32,12 +33,12 @@ def worker_env(broker, **extra):
 
 @pytest.fixture(scope="session")
 def app(broker):
-    os.environ["DRAYMAN_URL"] = f"redis://127.0.0.1:{broker.port}"
+    os.environ["DRAYMAN_URL"] = acl_users.base_url(broker.port, "celery")
     sys.path.insert(0, str(HERE))
     import celery_app
 
-    celery_app.app.conf.broker_url = f"redis://127.0.0.1:{broker.port}/0"
-    celery_app.app.conf.result_backend = f"redis://127.0.0.1:{broker.port}/1"
+    celery_app.app.conf.broker_url = acl_users.base_url(broker.port, "celery") + "/0"
+    celery_app.app.conf.result_backend = acl_users.base_url(broker.port, "celery") + "/1"
     celery_app._record = None
     yield celery_app
     celery_app.app.close()

@@ -17,6 +17,7 @@ from channels.exceptions import ChannelFull
 from channels_redis.core import RedisChannelLayer
 from channels_redis.pubsub import RedisPubSubChannelLayer
 
+import acl_users
 from conftest import ManagedProcess, wait_until
 from servers import free_port, wait_for_port
 
@@ -26,7 +27,8 @@ CHAT = Path(__file__).resolve().parents[3] / "examples" / "channels_chat"
 
 
 def hosts(broker, db=3):
-    return [{"address": f"redis://127.0.0.1:{broker.port}/{db}", "socket_timeout": None}]
+    return [{"address": acl_users.base_url(broker.port, "channels") + f"/{db}",
+             "socket_timeout": None}]
 
 
 @pytest_asyncio.fixture
@@ -108,7 +110,8 @@ async def test_pubsub_layer_send_receive_and_groups(pubsub_layer):
 def start_daphne(broker, tmp_path, name, layer):
     port = free_port()
     env = dict(os.environ)
-    env.update({"DRAYMAN_URL": f"redis://127.0.0.1:{broker.port}/5", "CHAT_LAYER": layer,
+    env.update({"DRAYMAN_URL": acl_users.base_url(broker.port, "channels") + "/5",
+                "CHAT_LAYER": layer,
                 "PYTHONPATH": str(CHAT)})
     command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
                "chatsite.asgi:application"]

@@ -1,0 +1,396 @@
+// ACL family: ACL SETUSER/GETUSER/DELUSER/LIST/USERS/WHOAMI/CAT/GENPASS/LOG/SAVE/LOAD/DRYRUN/HELP.
+//
+// The users and rules are broker/acl/acl.h; this file only parses arguments and shapes replies as
+// Redis 7.0.15's aclCommand does (texts and reply types compared in tests/python/test_acl.py).
+#include <openssl/rand.h>
+
+#include <string>
+#include <string_view>
+
+#include "broker/acl/acl.h"
+#include "broker/command/context.h"
+#include "broker/command/numbers.h"
+#include "broker/engine.h"
+#include "broker/families/families.h"
+
+namespace drayman {
+
+namespace {
+
+constexpr std::string_view kNoAclFile =
+    "ERR This Redis instance is not configured to use an ACL file. You may want to specify users "
+    "via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis "
+    "configuration file set) in order to store users in the Redis configuration.";
+constexpr std::string_view kSaveFailed =
+    "ERR There was an error trying to save the ACLs. Please check the server logs for more "
+    "information";
+constexpr std::string_view kGenpassRange =
+    "ERR ACL GENPASS argument must be the number of bits for the output password, a positive "
+    "number up to 4096";
+constexpr std::string_view kDefaultNotRemovable = "ERR The 'default' user cannot be removed";
+
+bool HasSpaceOrNull(std::string_view text) {
+  for (char c : text) {
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' || c == '\0') {
+      return true;
+    }
+  }
+  return false;
+}
+
+// ACL SETUSER username [rule [rule ...]]
+void CmdAclSetuser(CommandContext& ctx) {
+  const std::string& name = ctx.args[2];
+  if (HasSpaceOrNull(name)) {
+    ctx.reply.Error("ERR Usernames can't contain spaces or null characters");
+    return;
+  }
+  std::vector<std::string> rules(ctx.args.begin() + 3, ctx.args.end());
+  std::string error = ctx.engine.acl().SetUser(name, rules);
+  if (error.empty()) {
+    ctx.reply.Ok();
+  } else {
+    // Redis's addReplyErrorSdsSafe: newlines in the error become spaces.
+    for (char& c : error) {
+      if (c == '\r' || c == '\n') c = ' ';
+    }
+    ctx.reply.Error(error);
+  }
+}
+
+// ACL DELUSER username [username ...]
+void CmdAclDeluser(CommandContext& ctx) {
+  std::vector<std::string> names(ctx.args.begin() + 2, ctx.args.end());
+  for (const std::string& name : names) {
+    if (name == "default") {
+      ctx.reply.Error(kDefaultNotRemovable);
+      return;
+    }
+  }
+  ctx.reply.Integer(ctx.engine.acl().DeleteUsers(names));
+}
+
+void ReplySelector(CommandContext& ctx, const acl::Acl& acl, const acl::Selector& selector) {
+  ctx.reply.Bulk("commands");
+  ctx.reply.Bulk(acl.DescribeCommandRules(selector));
+  ctx.reply.Bulk("keys");
+  ctx.reply.Bulk(acl.DescribeKeys(selector));
+  ctx.reply.Bulk("channels");
+  ctx.reply.Bulk(acl.DescribeChannels(selector));
+}
+
+// ACL GETUSER username
+void CmdAclGetuser(CommandContext& ctx) {
+  acl::Acl& acl = ctx.engine.acl();
+  const acl::User* user = acl.FindUser(ctx.args[2]);
+  if (user == nullptr) {
+    ctx.reply.Null();
+    return;
+  }
+  ctx.reply.MapHeader(6);
+  ctx.reply.Bulk("flags");
+  std::vector<std::string_view> flags;
+  flags.push_back(user->enabled ? "on" : "off");
+  if (user->nopass) flags.push_back("nopass");
+  if (user->sanitize == 2) flags.push_back("skip-sanitize-payload");
+  if (user->sanitize == 1) flags.push_back("sanitize-payload");
+  ctx.reply.SetHeader(flags.size());
+  for (std::string_view flag : flags) ctx.reply.Bulk(flag);
+  ctx.reply.Bulk("passwords");
+  ctx.reply.ArrayHeader(user->passwords.size());
+  for (const std::string& hash : user->passwords) ctx.reply.Bulk(hash);
+  ReplySelector(ctx, acl, user->selectors[0]);
+  ctx.reply.Bulk("selectors");
+  ctx.reply.ArrayHeader(user->selectors.size() - 1);
+  for (size_t i = 1; i < user->selectors.size(); ++i) {
+    ctx.reply.MapHeader(3);
+    ReplySelector(ctx, acl, user->selectors[i]);
+  }
+}
+
+// ACL LIST
+void CmdAclList(CommandContext& ctx) {
+  acl::Acl& acl = ctx.engine.acl();
+  ctx.reply.ArrayHeader(acl.users().size());
+  for (const auto& [name, user] : acl.users()) {
+    ctx.reply.Bulk("user " + name + " " + acl.DescribeUser(*user));
+  }
+}
+
+// ACL USERS
+void CmdAclUsers(CommandContext& ctx) {
+  acl::Acl& acl = ctx.engine.acl();
+  ctx.reply.ArrayHeader(acl.users().size());
+  for (const auto& [name, user] : acl.users()) ctx.reply.Bulk(name);
+}
+
+// ACL WHOAMI
+void CmdAclWhoami(CommandContext& ctx) {
+  if (ctx.client.user == nullptr) {
+    ctx.reply.Null();
+  } else {
+    ctx.reply.Bulk(ctx.client.user->name);
+  }
+}
+
+// ACL LOAD
+void CmdAclLoad(CommandContext& ctx) {
+  const std::string& path = ctx.engine.settings().aclfile;
+  if (path.empty()) {
+    ctx.reply.Error(kNoAclFile);
+    return;
+  }
+  std::string errors = ctx.engine.acl().LoadFile(path, path);
+  if (errors.empty()) {
+    ctx.reply.Ok();
+  } else {
+    ctx.reply.Error("ERR " + errors);
+  }
+}
+
+// ACL SAVE
+void CmdAclSave(CommandContext& ctx) {
+  const std::string& path = ctx.engine.settings().aclfile;
+  if (path.empty()) {
+    ctx.reply.Error(kNoAclFile);
+    return;
+  }
+  std::string error;
+  if (ctx.engine.acl().SaveFile(path, &error)) {
+    ctx.reply.Ok();
+  } else {
+    ctx.engine.Log(LogLevel::kWarning, "Writing ACL file for ACL SAVE: " + error);
+    ctx.reply.Error(kSaveFailed);
+  }
+}
+
+// ACL CAT [category]
+void CmdAclCat(CommandContext& ctx) {
+  if (ctx.args.size() == 2) {
+    ctx.reply.ArrayHeader(acl::kCategoryCount);
+    for (std::string_view name : acl::kCategoryNames) ctx.reply.Bulk(name);
+    return;
+  }
+  if (ctx.args.size() != 3) {
+    ctx.reply.Error(errors::UnknownSubcommand(ctx.args[1], "acl"));
+    return;
+  }
+  const uint64_t bit = acl::CategoryBit(ctx.args[2]);
+  if (bit == 0) {
+    ctx.reply.Error("ERR Unknown category '" + ctx.args[2].substr(0, 128) + "'");
+    return;
+  }
+  std::vector<std::string> names = ctx.engine.acl().CommandsInCategory(bit);
+  ctx.reply.ArrayHeader(names.size());
+  for (const std::string& name : names) ctx.reply.Bulk(name);
+}
+
+// ACL GENPASS [bits]
+void CmdAclGenpass(CommandContext& ctx) {
+  if (ctx.args.size() > 3) {
+    ctx.reply.Error(errors::UnknownSubcommand(ctx.args[1], "acl"));
+    return;
+  }
+  int64_t bits = 256;
+  if (ctx.args.size() == 3 && !ParseInt64(ctx.args[2], &bits)) {
+    ctx.reply.Error(errors::kNotInteger);
+    return;
+  }
+  if (bits <= 0 || bits > 4096) {
+    ctx.reply.Error(kGenpassRange);
+    return;
+  }
+  const size_t chars = static_cast<size_t>((bits + 3) / 4);
+  std::vector<unsigned char> random((chars + 1) / 2);
+  RAND_bytes(random.data(), static_cast<int>(random.size()));
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string password;
+  for (unsigned char byte : random) {
+    password.push_back(kHex[byte >> 4]);
+    password.push_back(kHex[byte & 0xf]);
+  }
+  password.resize(chars);
+  ctx.reply.Bulk(password);
+}
+
+// ACL LOG [count | RESET]
+void CmdAclLog(CommandContext& ctx) {
+  if (ctx.args.size() > 3) {
+    ctx.reply.Error(errors::UnknownSubcommand(ctx.args[1], "acl"));
+    return;
+  }
+  std::deque<acl::LogEntry>& log = ctx.engine.acl().log();
+  int64_t count = 10;
+  if (ctx.args.size() == 3) {
+    if (EqualsIgnoreCase(ctx.args[2], "reset")) {
+      log.clear();
+      ctx.reply.Ok();
+      return;
+    }
+    if (!ParseInt64(ctx.args[2], &count)) {
+      ctx.reply.Error(errors::kNotInteger);
+      return;
+    }
+    if (count < 0) count = 0;
+  }
+  const size_t shown = std::min(static_cast<size_t>(count), log.size());
+  ctx.reply.ArrayHeader(shown);
+  const int64_t now_ms = ctx.engine.clock().NowMs();
+  static constexpr std::string_view kReasons[] = {"unknown", "command", "key", "auth", "channel"};
+  static constexpr std::string_view kContexts[] = {"toplevel", "multi", "lua"};
+  for (size_t i = 0; i < shown; ++i) {
+    const acl::LogEntry& entry = log[i];
+    ctx.reply.MapHeader(7);
+    ctx.reply.Bulk("count");
+    ctx.reply.Integer(static_cast<int64_t>(entry.count));
+    ctx.reply.Bulk("reason");
+    ctx.reply.Bulk(kReasons[static_cast<int>(entry.reason)]);
+    ctx.reply.Bulk("context");
+    ctx.reply.Bulk(kContexts[static_cast<int>(entry.context)]);
+    ctx.reply.Bulk("object");
+    ctx.reply.Bulk(entry.object);
+    ctx.reply.Bulk("username");
+    ctx.reply.Bulk(entry.username);
+    ctx.reply.Bulk("age-seconds");
+    ctx.reply.Double(static_cast<double>(now_ms - entry.ctime_ms) / 1000);
+    ctx.reply.Bulk("client-info");
+    ctx.reply.Bulk(entry.client_info);
+  }
+}
+
+// ACL DRYRUN username command [arg [arg ...]]
+void CmdAclDryrun(CommandContext& ctx) {
+  acl::Acl& acl = ctx.engine.acl();
+  const acl::User* user = acl.FindUser(ctx.args[2]);
+  if (user == nullptr) {
+    ctx.reply.Error("ERR User '" + ctx.args[2] + "' not found");
+    return;
+  }
+  std::vector<std::string> args(ctx.args.begin() + 3, ctx.args.end());
+  const CommandTable& table = ctx.engine.commands();
+  const CommandSpec* spec = table.Find(args[0]);
+  if (spec != nullptr && spec->is_container()) {
+    spec = args.size() >= 2 ? table.FindSubcommand(*spec, args[1]) : nullptr;
+  }
+  if (spec == nullptr) {
+    ctx.reply.Error("ERR Command '" + args[0] + "' not found");
+    return;
+  }
+  const int argc = static_cast<int>(args.size());
+  if ((spec->arity > 0 && spec->arity != argc) || argc < -spec->arity) {
+    ctx.reply.Error("ERR wrong number of arguments for '" + spec->full_name + "' command");
+    return;
+  }
+  int position = 0;
+  switch (acl.Check(*user, *spec, args, &position)) {
+    case acl::Denial::kNone:
+      ctx.reply.Ok();
+      return;
+    case acl::Denial::kCommand:
+      ctx.reply.Bulk("This user has no permissions to run the '" + spec->full_name + "' command");
+      return;
+    case acl::Denial::kKey:
+      ctx.reply.Bulk("This user has no permissions to access the '" +
+                     args[static_cast<size_t>(position)] + "' key");
+      return;
+    default:
+      ctx.reply.Bulk("This user has no permissions to access the '" +
+                     args[static_cast<size_t>(position)] + "' channel");
+      return;
+  }
+}
+
+void CmdAclHelp(CommandContext& ctx) {
+  ctx.reply.Help(
+      "ACL", {
+                 "CAT [<category>]",
+                 "    List all commands that belong to <category>, or all command categories",
+                 "    when no category is specified.",
+                 "DELUSER <username> [<username> ...]",
+                 "    Delete a list of users.",
+                 "DRYRUN <username> <command> [<arg> ...]",
+                 "    Returns whether the user can execute the given command without executing the "
+                 "command.",
+                 "GETUSER <username>",
+                 "    Get the user's details.",
+                 "GENPASS [<bits>]",
+                 "    Generate a secure 256-bit user password. The optional `bits` argument can",
+                 "    be used to specify a different size.",
+                 "LIST",
+                 "    Show users details in config file format.",
+                 "LOAD",
+                 "    Reload users from the ACL file.",
+                 "LOG [<count> | RESET]",
+                 "    Show the ACL log entries.",
+                 "SAVE",
+                 "    Save the current config to the ACL file.",
+                 "SETUSER <username> <attribute> [<attribute> ...]",
+                 "    Create or modify a user with the specified attributes.",
+                 "USERS",
+                 "    List all the registered usernames.",
+                 "WHOAMI",
+                 "    Return the current connection username.",
+             });
+}
+
+}  // namespace
+
+void RegisterAclFamily(CommandTable& table) {
+  constexpr uint32_t kAdmin = kCmdAdmin | kCmdNoscript | kCmdLoading | kCmdStale;
+  constexpr uint32_t kPlain = kCmdNoscript | kCmdLoading | kCmdStale;
+  table.Add({.name = "acl",
+             .arity = -2,
+             .group = "server",
+             .summary = "A container for Access List Control commands",
+             .since = "6.0.0",
+             .complexity = "Depends on subcommand."});
+  struct Row {
+    const char* name;
+    int arity;
+    uint32_t flags;
+    CommandHandler handler;
+    const char* summary;
+    const char* complexity;
+  };
+  const Row rows[] = {
+      {"cat", -2, kPlain, CmdAclCat, "List the ACL categories or the commands inside a category",
+       "O(1) since the categories and commands are a fixed set."},
+      {"deluser", -3, kAdmin, CmdAclDeluser,
+       "Remove the specified ACL users and the associated rules",
+       "O(1) amortized time considering the typical user."},
+      {"dryrun", -4, kAdmin, CmdAclDryrun,
+       "Returns whether the user can execute the given command without executing the command.",
+       "O(1)."},
+      {"genpass", -2, kPlain, CmdAclGenpass,
+       "Generate a pseudorandom secure password to use for ACL users", "O(1)"},
+      {"getuser", 3, kAdmin, CmdAclGetuser, "Get the rules for a specific ACL user",
+       "O(N). Where N is the number of password, command and pattern rules that the user has."},
+      {"help", 2, kCmdLoading | kCmdStale, CmdAclHelp,
+       "Show helpful text about the different subcommands", "O(1)"},
+      {"list", 2, kAdmin, CmdAclList, "List the current ACL rules in ACL config file format",
+       "O(N). Where N is the number of configured users."},
+      {"load", 2, kAdmin, CmdAclLoad, "Reload the ACLs from the configured ACL file",
+       "O(N). Where N is the number of configured users."},
+      {"log", -2, kAdmin, CmdAclLog, "List latest events denied because of ACLs in place",
+       "O(N) with N being the number of entries shown."},
+      {"save", 2, kAdmin, CmdAclSave, "Save the current ACL rules in the configured ACL file",
+       "O(N). Where N is the number of configured users."},
+      {"setuser", -3, kAdmin, CmdAclSetuser, "Modify or create the rules for a specific ACL user",
+       "O(N). Where N is the number of rules provided."},
+      {"users", 2, kAdmin, CmdAclUsers, "List the username of all the configured ACL rules",
+       "O(N). Where N is the number of configured users."},
+      {"whoami", 2, kPlain, CmdAclWhoami,
+       "Return the name of the user associated to the current connection", "O(1)"},
+  };
+  for (const Row& row : rows) {
+    table.AddSubcommand("acl", {.name = row.name,
+                                .arity = row.arity,
+                                .flags = row.flags,
+                                .handler = row.handler,
+                                .summary = row.summary,
+                                .since = "6.0.0",
+                                .complexity = row.complexity});
+  }
+}
+
+}  // namespace drayman
