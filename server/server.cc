@@ -21,15 +21,15 @@
 
 #include "broker/engine.h"
 #include "broker/families/families.h"
-#include "broker/persistence/rdb_file.h"
 #include "broker/resp/repr.h"
 #include "broker/script/script_engine.h"
-#include "server/aof_log.h"
-#include "server/background_file.h"
 #include "server/logger.h"
 #include "server/open_files.h"
-#include "server/protected_mode.h"
+#include "server/aof_log.h"
+#include "broker/persistence/rdb_file.h"
+#include "server/background_file.h"
 #include "server/rdb_files.h"
+#include "server/protected_mode.h"
 #include "server/tls_context.h"
 
 namespace drayman {

@@ -18,10 +18,10 @@
 
 #include "broker/command/context.h"
 #include "broker/command/numbers.h"
+#include "broker/persistence/background_save.h"
 #include "broker/engine.h"
 #include "broker/families/families.h"
 #include "broker/keyspace/glob.h"
-#include "broker/persistence/background_save.h"
 
 namespace drayman {
 
