@@ -360,3 +360,20 @@ def test_channels_redis_over_rediss(certs):
         assert asyncio.run(scenario()) == ["all", "all", "pubsub"]
     finally:
         server.stop()
+
+
+def test_config_set_tls_port_moves_the_listener(pair, certs):
+    results = []
+    for server in pair:
+        admin = redis.Redis(port=server.port)  # over the plain port
+        new_port = free_port()
+        steps = [admin.config_set("tls-port", new_port)]
+        steps.append(outcome(lambda: tls_client(certs, new_port).ping()))
+        steps.append(outcome(lambda: tls_client(certs, server.tls_port).ping()))
+        steps.append(admin.config_set("tls-port", 0))
+        steps.append(outcome(lambda: tls_client(certs, new_port).ping()))
+        steps.append(admin.config_get("tls-port"))
+        admin.close()
+        results.append(steps)
+    assert results[0] == results[1]
+    assert results[0][1] is True and results[0][2] == ("ConnectionError",)
