@@ -195,6 +195,7 @@ class Engine : private KeyspaceObserver {
 
   // --- ACL users (broker/acl/) ---
   acl::Acl& acl() { return *acl_; }
+  const acl::Acl& acl() const { return *acl_; }
   // The client whose command is running (innermost), or null between commands.
   Client* current_client() const { return current_client_; }
 

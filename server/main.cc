@@ -56,9 +56,17 @@ int main(int argc, char** argv) {
     server.HandleSignals();  // before the ready line: a signal sent on seeing it must be handled
     const drayman::Settings& settings = server.config().settings();
     std::string addresses;
+    // `port 0` with a tls-port: no plain listener to name.
+    const bool plain = !(server.port() == 0 && settings.tls_port != 0);
     for (const std::string& address : settings.bind) {
+      if (!plain) break;
       if (!addresses.empty()) addresses += ", ";
       addresses += address + ":" + std::to_string(server.port());
+    }
+    for (const std::string& address : settings.bind) {
+      if (settings.tls_port == 0) break;
+      if (!addresses.empty()) addresses += ", ";
+      addresses += address + ":" + std::to_string(settings.tls_port) + " (TLS)";
     }
     if (!settings.unixsocket.empty())
       addresses += (addresses.empty() ? "" : ", ") + settings.unixsocket;

@@ -11,6 +11,7 @@
 #include <boost/asio.hpp>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -28,6 +29,8 @@
 #include "broker/persistence/rdb_file.h"
 #include "server/background_file.h"
 #include "server/rdb_files.h"
+#include "server/protected_mode.h"
+#include "server/tls_context.h"
 
 namespace drayman {
 
@@ -125,6 +128,14 @@ struct Server::Impl {
   std::vector<std::string> listening_bind;
   int listening_port = 0;
   std::unique_ptr<asio::local::stream_protocol::acceptor> unix_acceptor;
+  // TLS (server/tls_context.h): listeners on tls-port and the context new connections use.
+  std::vector<std::shared_ptr<asio::ip::tcp::acceptor>> tls_acceptors;
+  int listening_tls_port = 0;
+  std::shared_ptr<TlsContext> tls_context;
+  // Rebuilds tls_context from the settings when TLS is needed (start-up, CONFIG SET tls-*).
+  bool ConfigureTls(std::string* error);
+  // Listens on tls-port (0: none) on the bind addresses; keeps the old listeners on failure.
+  bool ListenTls(std::string* error);
   asio::steady_timer cron_timer;
   // BGSAVE runs in short slices queued behind other ready handlers (clients keep being served);
   // when a slice could do nothing (the writer thread is behind, or fsync runs) it waits 1 ms.
@@ -154,7 +165,7 @@ struct Server::Impl {
     if (stopping) engine.scripts().Abort();
   }
 
-  void AcceptTcp(std::shared_ptr<asio::ip::tcp::acceptor> acceptor);
+  void AcceptTcp(std::shared_ptr<asio::ip::tcp::acceptor> acceptor, bool tls = false);
   // After a failed accept: true when accepting must pause (the caller re-arms after the pause).
   bool BackOffAfterAcceptError(const boost::system::error_code& error,
                                std::function<void()> resume);
@@ -166,7 +177,7 @@ struct Server::Impl {
   // CONFIG SET port/bind: re-listens on the configured addresses, or restores the old listeners.
   bool Relisten(int* bound_port);
   void AcceptUnix();
-  void StartSession(GenericSocket socket, bool is_unix);
+  void StartSession(GenericSocket socket, bool is_unix, bool tls = false);
   void ScheduleCron();
   void ArmBlockingTimer();
   void Shutdown();
@@ -182,6 +193,14 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
  public:
   Session(Impl& owner, GenericSocket socket) : owner_(owner), socket_(std::move(socket)) {}
 
+  // A TLS session: the handshake runs with `context` before the client exists.
+  void UseTls(std::shared_ptr<TlsContext> context) {
+    tls_context_ = std::move(context);
+    tls_ = std::make_unique<TlsStream>(socket_, *tls_context_);
+    SSL_set_verify(tls_->native_handle(), TlsVerifyMode(owner_.engine.settings().tls_auth_clients),
+                   nullptr);
+  }
+
   void Begin(bool is_unix) {
     int fd = socket_.native_handle();
     boost::system::error_code ignored;
@@ -191,7 +210,7 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
       // As Redis: refused before a client exists, with a best-effort error and no wait.
       static constexpr std::string_view kMaxClients = "-ERR max number of clients reached\r\n";
       ++owner_.engine.stats().rejected_connections;
-      socket_.write_some(asio::buffer(kMaxClients.data(), kMaxClients.size()), ignored);
+      if (!tls_) socket_.write_some(asio::buffer(kMaxClients.data(), kMaxClients.size()), ignored);
       Close();
       return;
     }
@@ -199,6 +218,40 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
       int one = 1;
       setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
       if (settings.tcp_keepalive > 0) SetKeepAlive(fd, settings.tcp_keepalive);
+    }
+    if (!tls_) {
+      Admit(is_unix);
+      return;
+    }
+    auto self = shared_from_this();
+    tls_->async_handshake(
+        asio::ssl::stream_base::server, [self, is_unix](boost::system::error_code error) {
+          if (self->closed_) return;
+          if (error) {
+            // Redis's line for a failed TLS accept (bad or missing certificate).
+            self->owner_.logger.Log(LogLevel::kWarning,
+                                    "Error accepting a client connection: " + TlsErrorText(error));
+            self->Close();
+            return;
+          }
+          self->Admit(is_unix);
+        });
+  }
+
+  // The connection is established (TLS handshake done): refused in protected mode, or a client.
+  void Admit(bool is_unix) {
+    const int fd = socket_.native_handle();
+    if (ProtectedModeRefuses(owner_.engine, is_unix ? "" : PeerIp(fd), is_unix)) {
+      ++owner_.engine.stats().rejected_connections;
+      auto self = shared_from_this();
+      auto done = [self](boost::system::error_code, size_t) { self->Close(); };
+      const auto text = asio::buffer(kProtectedModeDenied.data(), kProtectedModeDenied.size());
+      if (tls_) {
+        asio::async_write(*tls_, text, std::move(done));
+      } else {
+        asio::async_write(socket_, text, std::move(done));
+      }
+      return;
     }
     client_ = owner_.engine.Connect(
         this, is_unix ? "/unixsocket:0" : PeerAddress(fd, false),
@@ -236,6 +289,10 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
   void Read() {
     if (closed_ || reading_ || client_->close_after_reply) return;
     if (client_->output().size() + writing_.size() > kPauseReadingAbove) return;
+    if (tls_) {
+      ReadTls();
+      return;
+    }
     // Wait for readability, then read synchronously: no buffer is lent to a pending read, because
     // the engine may run this client's parser meanwhile (resuming it after a blocking command).
     reading_ = true;
@@ -256,6 +313,25 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
       }
       self->OnRead(error, count);
     });
+  }
+
+  // TLS decrypts into the session's own buffer (the engine may use the parser meanwhile), then
+  // the bytes are copied into the parser.
+  void ReadTls() {
+    reading_ = true;
+    tls_read_buffer_.resize(kReadChunk);
+    auto self = shared_from_this();
+    tls_->async_read_some(
+        asio::buffer(tls_read_buffer_), [self](boost::system::error_code error, size_t count) {
+          self->reading_ = false;
+          if (self->closed_) return;
+          if (!error) {
+            size_t available = 0;
+            char* buffer = self->client_->parser().PrepareWrite(count, &available);
+            std::memcpy(buffer, self->tls_read_buffer_.data(), count);
+          }
+          self->OnRead(error, count);
+        });
   }
 
   void OnRead(boost::system::error_code error, size_t count) {
@@ -317,11 +393,15 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
     client_->output_in_flight = writing_.size();  // output buffer limits count these bytes too
     write_in_flight_ = true;
     auto self = shared_from_this();
-    asio::async_write(socket_, asio::buffer(writing_),
-                      [self](boost::system::error_code error, size_t count) {
-                        self->write_in_flight_ = false;
-                        self->OnWritten(error, count);
-                      });
+    auto on_written = [self](boost::system::error_code error, size_t count) {
+      self->write_in_flight_ = false;
+      self->OnWritten(error, count);
+    };
+    if (tls_) {
+      asio::async_write(*tls_, asio::buffer(writing_), std::move(on_written));
+    } else {
+      asio::async_write(socket_, asio::buffer(writing_), std::move(on_written));
+    }
   }
 
   void OnWritten(boost::system::error_code error, size_t count) {
@@ -340,6 +420,9 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
 
   Impl& owner_;
   GenericSocket socket_;
+  std::shared_ptr<TlsContext> tls_context_;  // the context this TLS session started with
+  std::unique_ptr<TlsStream> tls_;           // over socket_; null for plain TCP and Unix
+  std::vector<char> tls_read_buffer_;
   Client* client_ = nullptr;
   std::string writing_;
   bool write_in_flight_ = false;
@@ -349,18 +432,20 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
   bool closed_ = false;
 };
 
-void Server::Impl::StartSession(GenericSocket socket, bool is_unix) {
+void Server::Impl::StartSession(GenericSocket socket, bool is_unix, bool tls) {
   auto session = std::make_shared<Session>(*this, std::move(socket));
   sessions.insert(session);
+  if (tls) session->UseTls(tls_context);
   session->Begin(is_unix);
 }
 
-void Server::Impl::AcceptTcp(std::shared_ptr<asio::ip::tcp::acceptor> acceptor) {
+void Server::Impl::AcceptTcp(std::shared_ptr<asio::ip::tcp::acceptor> acceptor, bool tls) {
   acceptor->async_accept(
-      [this, acceptor](boost::system::error_code error, asio::ip::tcp::socket socket) {
+      [this, acceptor, tls](boost::system::error_code error, asio::ip::tcp::socket socket) {
         // A listener closed by CONFIG SET port/bind stops here.
         if (stopping || error == asio::error::operation_aborted || !acceptor->is_open()) return;
-        if (error && BackOffAfterAcceptError(error, [this, acceptor] { AcceptTcp(acceptor); })) {
+        if (error &&
+            BackOffAfterAcceptError(error, [this, acceptor, tls] { AcceptTcp(acceptor, tls); })) {
           return;
         }
         if (!error) {
@@ -375,10 +460,10 @@ void Server::Impl::AcceptTcp(std::shared_ptr<asio::ip::tcp::acceptor> acceptor) 
           if (assign_error) {
             ::close(fd);
           } else {
-            StartSession(std::move(generic), false);
+            StartSession(std::move(generic), false, tls);
           }
         }
-        AcceptTcp(acceptor);
+        AcceptTcp(acceptor, tls);
       });
 }
 
@@ -436,8 +521,10 @@ bool Server::Impl::Relisten(int* bound_port) {
   const Settings& settings = engine.settings();
   std::vector<std::shared_ptr<asio::ip::tcp::acceptor>> fresh;
   std::string error;
-  bool ok =
-      ListenTcp(settings.bind, settings.port, settings.tcp_backlog, &fresh, bound_port, &error);
+  // `port 0` with a tls-port: no plain listener, as in Redis.
+  const bool tls_only = settings.port == 0 && settings.tls_port != 0;
+  bool ok = ListenTcp(tls_only ? std::vector<std::string>() : settings.bind, settings.port,
+                      settings.tcp_backlog, &fresh, bound_port, &error);
   if (ok) {
     listening_bind = settings.bind;
     listening_port = *bound_port;
@@ -447,6 +534,40 @@ bool Server::Impl::Relisten(int* bound_port) {
   }
   tcp_acceptors = std::move(fresh);
   for (auto& acceptor : tcp_acceptors) AcceptTcp(acceptor);
+  return ok;
+}
+
+bool Server::Impl::ConfigureTls(std::string* error) {
+  if (!TlsNeeded(engine.settings())) return true;
+  std::shared_ptr<TlsContext> fresh = BuildTlsContext(engine.settings(), error);
+  if (!fresh) return false;
+  tls_context = std::move(fresh);  // sessions already running keep the one they started with
+  return true;
+}
+
+bool Server::Impl::ListenTls(std::string* error) {
+  // As Redis's changeListenPort: close the old listeners, open the new ones, and on failure
+  // reopen the old ones.
+  const Settings& settings = engine.settings();
+  boost::system::error_code ignored;
+  for (auto& acceptor : tls_acceptors) acceptor->close(ignored);
+  tls_acceptors.clear();
+  std::vector<std::shared_ptr<asio::ip::tcp::acceptor>> fresh;
+  int bound = 0;
+  bool ok = settings.tls_port == 0 || ListenTcp(settings.bind, settings.tls_port,
+                                                settings.tcp_backlog, &fresh, &bound, error);
+  if (ok) {
+    listening_tls_port = settings.tls_port;
+  } else {
+    fresh.clear();
+    std::string ignored_error;
+    if (listening_tls_port != 0) {
+      ListenTcp(listening_bind, listening_tls_port, settings.tcp_backlog, &fresh, &bound,
+                &ignored_error);
+    }
+  }
+  tls_acceptors = std::move(fresh);
+  for (auto& acceptor : tls_acceptors) AcceptTcp(acceptor, /*tls=*/true);
   return ok;
 }
 
@@ -532,6 +653,7 @@ void Server::Impl::Shutdown() {
   stopping = true;
   boost::system::error_code ignored;
   for (auto& acceptor : tcp_acceptors) acceptor->close(ignored);
+  for (auto& acceptor : tls_acceptors) acceptor->close(ignored);
   if (unix_acceptor) {
     unix_acceptor->close(ignored);
     std::filesystem::remove(engine.settings().unixsocket, ignored);
@@ -628,9 +750,16 @@ void Server::Bind() {
   if (impl_) return;
   impl_ = std::make_unique<Impl>(config_, clock_);
   Settings& settings = config_.settings();
+  std::string tls_error;
+  if (!impl_->ConfigureTls(&tls_error)) {
+    impl_->logger.Log(LogLevel::kWarning, tls_error);
+    throw std::runtime_error("Failed to configure TLS. Check logs for more info.");
+  }
   LoadDataset();
   int bound_port = settings.port;
-  if (settings.port != 0 || settings.unixsocket.empty()) {
+  // `port 0` with a tls-port listens only for TLS, as in Redis; otherwise port 0 is ephemeral.
+  const bool tls_only = settings.port == 0 && settings.tls_port != 0;
+  if (!tls_only && (settings.port != 0 || settings.unixsocket.empty())) {
     std::string error;
     if (!impl_->ListenTcp(settings.bind, settings.port, settings.tcp_backlog, &impl_->tcp_acceptors,
                           &bound_port, &error)) {
@@ -654,6 +783,13 @@ void Server::Bind() {
   port_ = bound_port;
   impl_->listening_bind = settings.bind;
   impl_->listening_port = bound_port;
+  if (settings.tls_port != 0 && !impl_->ListenTls(&tls_error)) {
+    impl_->logger.Log(LogLevel::kWarning, tls_error);
+    throw std::runtime_error("Failed listening on port " + std::to_string(settings.tls_port) +
+                             " (TLS), aborting.");
+  }
+  const std::string bind_warning = PublicBindWarning(impl_->engine, settings.bind);
+  if (!bind_warning.empty()) impl_->logger.Log(LogLevel::kWarning, bind_warning);
   // CONFIG SET port / bind re-listen at once, as in Redis (the hook runs on the loop thread).
   auto relisten = [this](std::string_view failure) {
     return [this, failure](std::string* error) {
@@ -666,7 +802,15 @@ void Server::Bind() {
     };
   };
   config_.SetApplyHook("port", relisten("Unable to listen on this port. Check server logs."));
-  config_.SetApplyHook("bind", relisten("Failed to bind to specified addresses."));
+  config_.SetApplyHook("bind", [this, plain = relisten("Failed to bind to specified addresses.")](
+                                   std::string* error) {
+    std::string detail;
+    if (!plain(error)) return false;
+    if (impl_->ListenTls(&detail)) return true;
+    *error = "Failed to bind to specified addresses.";
+    return false;
+  });
+  InstallTlsHooks();
   // CONFIG SET maxclients makes room for the new number of descriptors, or fails as Redis does.
   config_.SetApplyHook("maxclients", [this](std::string* error) {
     Settings& settings = config_.settings();
@@ -688,6 +832,38 @@ void Server::Bind() {
   impl_->ScheduleCron();
   // On the loop thread, first thing: clients that connect meanwhile get LOADING.
   if (settings.appendonly) asio::post(impl_->io, [this] { impl_->StartAof(); });
+}
+
+void Server::InstallTlsHooks() {
+  // Redis's applyTlsCfg: a new context for new connections, or the old one stays.
+  auto reconfigure = [this](std::string* error) {
+    std::string detail;
+    if (impl_->ConfigureTls(&detail)) return true;
+    impl_->logger.Log(LogLevel::kWarning, detail);
+    *error = "Unable to update TLS configuration. Check server logs.";
+    return false;
+  };
+  for (const char* name :
+       {"tls-cert-file", "tls-key-file", "tls-key-file-pass", "tls-client-cert-file",
+        "tls-client-key-file", "tls-client-key-file-pass", "tls-dh-params-file", "tls-ca-cert-file",
+        "tls-ca-cert-dir", "tls-protocols", "tls-ciphers", "tls-ciphersuites",
+        "tls-prefer-server-ciphers", "tls-session-caching", "tls-session-cache-size",
+        "tls-session-cache-timeout", "tls-replication", "tls-cluster"}) {
+    config_.SetApplyHook(name, reconfigure);
+  }
+  // Redis's applyTLSPort (tls-auth-clients needs no hook: it is read at each accept).
+  config_.SetApplyHook("tls-port", [this](std::string* error) {
+    std::string detail;
+    if (!impl_->tls_context && !impl_->ConfigureTls(&detail)) {
+      impl_->logger.Log(LogLevel::kWarning, detail);
+      *error = "Unable to update TLS configuration. Check server logs.";
+      return false;
+    }
+    if (impl_->ListenTls(&detail)) return true;
+    impl_->logger.Log(LogLevel::kWarning, detail);
+    *error = "Unable to listen on this port. Check server logs.";
+    return false;
+  });
 }
 
 std::string Server::fatal_error() const { return impl_ ? impl_->fatal_error : std::string(); }

@@ -48,6 +48,8 @@ class Server {
   struct Impl;
   // Loads dir/dbfilename when it exists (and appendonly is off); throws when it is bad.
   void LoadDataset();
+  // CONFIG SET tls-*: rebuild the TLS context, move the TLS listener (server/tls_context.h).
+  void InstallTlsHooks();
   Config config_;
   SystemClock clock_;
   std::unique_ptr<Impl> impl_;

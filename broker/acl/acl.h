@@ -104,6 +104,8 @@ class Acl {
   void SetDefaultPassword(std::string_view password);
   // Whether a new connection must authenticate (Redis's authRequired on a fresh client).
   bool DefaultNeedsAuth() const { return !default_user_->nopass || !default_user_->enabled; }
+  // Protected mode applies while the default user is `nopass` (Redis: DefaultUser's NOPASS flag).
+  bool DefaultIsNopass() const { return default_user_->nopass; }
   // AUTH / HELLO AUTH: the user when the name and password match an enabled user, else null.
   User* Authenticate(std::string_view name, std::string_view password);
   // ACL DELUSER: removes users (never `default`: the caller refuses it first) and returns how

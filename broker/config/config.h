@@ -99,6 +99,27 @@ struct Settings {
   int64_t acllog_max_len = 128;
   bool acl_pubsub_default_all = false;  // acl-pubsub-default: allchannels (true) | resetchannels
   std::vector<std::vector<std::string>> acl_users;  // `user name rule...` lines, in order
+  // --- TLS (server/tls_context.h). Redis 7.0's names and defaults; empty strings are unset.
+  int tls_port = 0;  // 0: no TLS listener
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string tls_key_file_pass;
+  std::string tls_client_cert_file;  // accepted for compatibility (Drayman makes no outgoing
+  std::string tls_client_key_file;   // TLS connections: no replication or cluster)
+  std::string tls_client_key_file_pass;
+  std::string tls_dh_params_file;
+  std::string tls_ca_cert_file;
+  std::string tls_ca_cert_dir;
+  std::string tls_auth_clients = "yes";  // yes | no | optional
+  std::string tls_protocols;             // e.g. "TLSv1.2 TLSv1.3"; empty: OpenSSL's defaults
+  std::string tls_ciphers;
+  std::string tls_ciphersuites;
+  bool tls_prefer_server_ciphers = false;
+  bool tls_session_caching = true;
+  int tls_session_cache_size = 20 * 1024;
+  int tls_session_cache_timeout = 300;  // seconds
+  bool tls_replication = false;
+  bool tls_cluster = false;
 };
 
 class Config {

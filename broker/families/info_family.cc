@@ -101,7 +101,7 @@ void InfoServer(CommandContext& ctx, InfoWriter& out) {
   out.Field("process_id", static_cast<int64_t>(getpid()));
   out.Field("process_supervised", "no");
   out.Field("run_id", engine.run_id);
-  out.Field("tcp_port", settings.port);
+  out.Field("tcp_port", settings.port != 0 ? settings.port : settings.tls_port);  // as Redis
   const int64_t now_us = engine.clock().NowUs();
   const int64_t uptime_s = (ctx.now_ms - engine.stats().start_time_ms) / 1000;
   out.Field("server_time_usec", now_us);

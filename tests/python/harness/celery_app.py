@@ -14,14 +14,16 @@ import redis
 from celery import Celery
 
 URL = os.environ.get("DRAYMAN_URL", "redis://127.0.0.1:6379")
+# Appended to every URL after the database: TLS options for rediss:// URLs (test_tls.py).
+QUERY = os.environ.get("DRAYMAN_URL_QUERY", "")
 VISIBILITY_TIMEOUT = float(os.environ.get("HARNESS_VISIBILITY_TIMEOUT", "3600"))
 # Every task acknowledged after it ran (test_celery_crash.py runs both modes).
 ACKS_LATE = os.environ.get("HARNESS_ACKS_LATE") == "1"
 
 app = Celery("harness")
 app.conf.update(
-    broker_url=f"{URL}/0",
-    result_backend=f"{URL}/1",
+    broker_url=f"{URL}/0{QUERY}",
+    result_backend=f"{URL}/1{QUERY}",
     broker_transport_options={
         "visibility_timeout": VISIBILITY_TIMEOUT,
         "queue_order_strategy": "priority",
@@ -46,7 +48,7 @@ _record = None
 def record_client() -> redis.Redis:
     global _record
     if _record is None:
-        _record = redis.Redis.from_url(f"{URL}/2")
+        _record = redis.Redis.from_url(f"{URL}/2{QUERY}")
     return _record
 
 
