@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include "broker/acl/acl.h"
 #include "broker/engine.h"
 
 namespace drayman {
