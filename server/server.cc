@@ -195,6 +195,7 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
       // As Redis: refused before a client exists, with a best-effort error and no wait.
       static constexpr std::string_view kMaxClients = "-ERR max number of clients reached\r\n";
       ++owner_.engine.stats().rejected_connections;
+      owner_.engine.stats().disconnections.Count(DisconnectCause::kMaxClients);
       socket_.write_some(asio::buffer(kMaxClients.data(), kMaxClients.size()), ignored);
       Close();
       return;
@@ -223,6 +224,11 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
   void OnCloseRequested(Client&) override {
     auto self = shared_from_this();
     asio::post(owner_.io, [self] { self->Close(); });
+  }
+
+  void CloseForShutdown() {
+    if (client_) client_->NoteCloseCause(DisconnectCause::kShutdown);
+    Close();
   }
 
   void Close() {
@@ -278,6 +284,7 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
           "Closing client that reached max query buffer length: " +
               ClientInfoString(*client_, owner_.engine.clock().NowMs()) +
               " (qbuf initial bytes: " + Repr(client_->parser().buffered().substr(0, 64)) + ")");
+      client_->NoteCloseCause(DisconnectCause::kQueryBufferLimit);
       Close();
       return;
     }
@@ -548,13 +555,16 @@ void Server::Impl::Shutdown() {
   if (aof) aof->Stop();  // writes and fsyncs what was appended
   if (http) http->Close();
   auto open_sessions = sessions;
-  for (auto& session : open_sessions) session->Close();
+  for (auto& session : open_sessions) session->CloseForShutdown();
   io.stop();
 }
 
 void Server::Impl::ListenHttp() {
   http = std::make_unique<AdminHttp>(io, engine);
   http->set_busy_check([this] { return serving_while_busy; });
+  http->admin().metrics.Add([this](Engine&, PrometheusWriter& out) {
+    if (aof) aof->sync_stats().Write(out);  // the log's writer lives here, not in the engine
+  });
   std::string error;
   if (!http->Listen(&error)) throw std::runtime_error(error);
   // As for port 0: CONFIG GET http-port reports the port actually bound.

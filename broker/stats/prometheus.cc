@@ -40,9 +40,20 @@ void PrometheusWriter::Family(std::string_view name, Type type, std::string_view
   }
   text_.append("\n# TYPE ");
   text_.append(name);
-  text_.append(type == Type::kCounter ? " counter\n"
-               : type == Type::kGauge ? " gauge\n"
-                                      : " untyped\n");
+  switch (type) {
+    case Type::kCounter:
+      text_.append(" counter\n");
+      break;
+    case Type::kGauge:
+      text_.append(" gauge\n");
+      break;
+    case Type::kHistogram:
+      text_.append(" histogram\n");
+      break;
+    case Type::kUntyped:
+      text_.append(" untyped\n");
+      break;
+  }
 }
 
 void PrometheusWriter::Sample(std::string_view name, std::initializer_list<PrometheusLabel> labels,

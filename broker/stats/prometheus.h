@@ -28,7 +28,8 @@ using PrometheusLabel = std::pair<std::string_view, std::string_view>;
 
 class PrometheusWriter {
  public:
-  enum class Type { kCounter, kGauge, kUntyped };
+  // kHistogram: samples name_bucket{le=...}, name_sum, name_count follow the family.
+  enum class Type { kCounter, kGauge, kHistogram, kUntyped };
 
   // "# HELP name help" and "# TYPE name type".
   void Family(std::string_view name, Type type, std::string_view help);

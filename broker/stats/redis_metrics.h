@@ -11,6 +11,10 @@ namespace drayman {
 
 class Engine;
 
+// The exporter's redis_* names, from INFO's fields plus SLOWLOG and CONFIG GET figures.
 void WriteRedisMetrics(Engine& engine, PrometheusWriter& out);
+// Figures only Drayman has: drayman_disconnections_total{cause},
+// drayman_pubsub_messages_published_total, drayman_pubsub_messages_unreceived_total.
+void WriteDraymanMetrics(Engine& engine, PrometheusWriter& out);
 
 }  // namespace drayman

@@ -9,6 +9,7 @@ namespace {
 
 void RegisterBuiltinRoutes(HttpAdmin& admin) {
   admin.metrics.Add(WriteRedisMetrics);
+  admin.metrics.Add(WriteDraymanMetrics);
   admin.router.Add("GET", "/metrics", [&admin](const HttpRequest&) {
     return HttpResponse{200, kPrometheusContentType, admin.metrics.Render(admin.engine), {}};
   });

@@ -7,6 +7,8 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <chrono>
+#include <cstdio>
 #include <optional>
 
 namespace drayman {
@@ -100,7 +102,16 @@ class HttpListener::Session : public std::enable_shared_from_this<Session> {
       if (question != std::string_view::npos) request.query = target.substr(question + 1);
       request.body = message.body();
       request.user = auth.user;
+      const auto started = std::chrono::steady_clock::now();
       response = owner_.router_.Dispatch(request);
+      // The handler's loop time (every client waited this long), for bench/metrics_scrape.py
+      // and browsers' developer tools: Server-Timing durations are in milliseconds.
+      const double handler_ms =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+              .count();
+      char timing[64];
+      std::snprintf(timing, sizeof(timing), "handler;dur=%.3f", handler_ms);
+      response.headers.emplace_back("Server-Timing", timing);
     }
     Respond(std::move(response), version, keep_alive, head);
   }
