@@ -15,6 +15,7 @@
 #include "broker/pubsub/client_state.h"
 #include "broker/resp/reply_builder.h"
 #include "broker/resp/request_parser.h"
+#include "broker/stats/disconnections.h"
 
 namespace drayman {
 
@@ -92,6 +93,11 @@ class Client {
   bool close_after_reply = false;
   // Close now, dropping output (CLIENT KILL).
   bool close_asap = false;
+  // Why it is being closed, for drayman_disconnections_total (broker/stats/disconnections.h).
+  DisconnectCause close_cause = DisconnectCause::kNone;
+  void NoteCloseCause(DisconnectCause cause) {
+    if (close_cause == DisconnectCause::kNone) close_cause = cause;
+  }
   uint64_t commands_processed = 0;
 
   std::vector<std::string> args;  // the command being executed (reused between commands)

@@ -106,6 +106,7 @@ void Engine::Disconnect(Client* client) {
   pubsub_.RemoveClient(*client);  // pub/sub: drop subscriptions and MONITOR mode
   auto it = clients_.find(client->id());
   if (it == clients_.end()) return;
+  if (!client->is_script_client) stats_.disconnections.Count(client->close_cause);
   if (scripts_->caller() == client) {
     // Its script is still running (busy, serving other clients): the frames below still use
     // the Client, so it is kept until the next Cron.
@@ -120,7 +121,8 @@ Client* Engine::FindClient(uint64_t id) {
   return it == clients_.end() ? nullptr : it->second.get();
 }
 
-void Engine::KillClient(Client& client) {
+void Engine::KillClient(Client& client, DisconnectCause cause) {
+  client.NoteCloseCause(cause);
   client.close_asap = true;
   if (client.observer()) client.observer()->OnCloseRequested(client);
 }
@@ -143,6 +145,7 @@ void Engine::ProcessInput(Client& client) {
     if (result == RequestParser::Result::kNeedMore) break;
     if (result == RequestParser::Result::kError) {
       client.reply().Error(client.parser().error());
+      client.NoteCloseCause(DisconnectCause::kProtocolError);
       client.close_after_reply = true;
       break;
     }
@@ -460,7 +463,7 @@ void Engine::Cron() {
         idle.push_back(client.get());
       }
     }
-    for (Client* client : idle) KillClient(*client);
+    for (Client* client : idle) KillClient(*client, DisconnectCause::kIdleTimeout);
   }
 }
 

@@ -66,6 +66,8 @@ struct EngineStats {
   uint64_t used_memory_startup = 0;
   uint64_t used_memory_peak = 0;
   uint64_t evicted_keys = 0;  // maxmemory evictions (INFO stats; CONFIG RESETSTAT clears it)
+  // /metrics (broker/stats/redis_metrics.h): clients closed, by cause.
+  DisconnectionCounts disconnections;
 };
 
 class ScriptEngine;
@@ -108,7 +110,7 @@ class Engine : private KeyspaceObserver {
   const absl::btree_map<uint64_t, std::unique_ptr<Client>>& clients() const { return clients_; }
   Client* FindClient(uint64_t id);
   // Asks the client's transport to close it (CLIENT KILL, idle timeout).
-  void KillClient(Client& client);
+  void KillClient(Client& client, DisconnectCause cause = DisconnectCause::kClientKill);
   // Pub/sub channels and patterns, MONITOR clients, output buffer limits (broker/pubsub/).
   PubSub& pubsub() { return pubsub_; }
 

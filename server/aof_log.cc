@@ -412,6 +412,7 @@ void AofLog::WriterLoop() {
       }
       write_failed_ = false;
       const uint64_t written = written_.fetch_add(batch.size()) + batch.size();
+      sync_stats_.RecordWrite(batch.size());
       handed_bytes_ -= batch.size();
       if (policy == 2) {
         // Group commit: one fdatasync for everything the loop handed over in this batch.
@@ -432,8 +433,12 @@ void AofLog::SyncUpTo(uint64_t written) {
   if (synced_.load() >= written) return;
   fsync_started_ms_ = NowMillis();
   fsync_running_ = true;
+  const auto started = std::chrono::steady_clock::now();
   ::fdatasync(fd_);
+  const auto took = std::chrono::steady_clock::now() - started;
   fsync_running_ = false;
+  sync_stats_.RecordFsync(std::chrono::duration_cast<std::chrono::microseconds>(took).count(),
+                          written - synced_.load());
   if (written > synced_.load()) synced_.store(written);
 }
 

@@ -33,6 +33,7 @@
 
 #include "broker/persistence/aof_format.h"
 #include "broker/persistence/propagation.h"
+#include "server/aof_sync_stats.h"
 
 namespace drayman {
 
@@ -70,6 +71,8 @@ class AofLog : public PropagationSink {
   void WhenDurable(uint64_t offset, std::function<void()> callback);
   // Copies the writer's figures into engine.persistence() for INFO.
   void UpdateStatus();
+  // Writes and fsyncs, for /metrics (any thread may have recorded them).
+  const AofSyncStats& sync_stats() const { return sync_stats_; }
 
  private:
   std::string PathOf(const std::string& name) const;
@@ -128,6 +131,7 @@ class AofLog : public PropagationSink {
   std::atomic<bool> write_failed_{false};
   uint64_t base_size_ = 0;
   uint64_t size_at_start_ = 0;  // base + incr sizes when appending started
+  AofSyncStats sync_stats_;
 };
 
 }  // namespace drayman

@@ -31,6 +31,7 @@
 #include "server/rdb_files.h"
 #include "server/protected_mode.h"
 #include "server/tls_context.h"
+#include "server/http/admin_http.h"
 
 namespace drayman {
 
@@ -152,6 +153,9 @@ struct Server::Impl {
   // The append-only log (appendonly yes); declared after io so it goes before io does.
   std::unique_ptr<AofLog> aof;
   std::string fatal_error;  // why the server stopped on its own (a log it could not load)
+  // The HTTP admin listener (http-port >= 0); declared last so it goes first.
+  std::unique_ptr<AdminHttp> http;
+  void ListenHttp();
 
   // Busy scripts (see Engine::serve_while_busy): runs the handlers that are ready, without
   // blocking, while a script is past busy-reply-threshold; aborts the script if the server is
@@ -210,6 +214,7 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
       // As Redis: refused before a client exists, with a best-effort error and no wait.
       static constexpr std::string_view kMaxClients = "-ERR max number of clients reached\r\n";
       ++owner_.engine.stats().rejected_connections;
+      owner_.engine.stats().disconnections.Count(DisconnectCause::kMaxClients);
       if (!tls_) socket_.write_some(asio::buffer(kMaxClients.data(), kMaxClients.size()), ignored);
       Close();
       return;
@@ -272,6 +277,11 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
   void OnCloseRequested(Client&) override {
     auto self = shared_from_this();
     asio::post(owner_.io, [self] { self->Close(); });
+  }
+
+  void CloseForShutdown() {
+    if (client_) client_->NoteCloseCause(DisconnectCause::kShutdown);
+    Close();
   }
 
   void Close() {
@@ -350,6 +360,7 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
           "Closing client that reached max query buffer length: " +
               ClientInfoString(*client_, owner_.engine.clock().NowMs()) +
               " (qbuf initial bytes: " + Repr(client_->parser().buffered().substr(0, 64)) + ")");
+      client_->NoteCloseCause(DisconnectCause::kQueryBufferLimit);
       Close();
       return;
     }
@@ -664,9 +675,22 @@ void Server::Impl::Shutdown() {
   blocking_timer.cancel();
   signals.cancel(ignored);
   if (aof) aof->Stop();  // writes and fsyncs what was appended
+  if (http) http->Close();
   auto open_sessions = sessions;
-  for (auto& session : open_sessions) session->Close();
+  for (auto& session : open_sessions) session->CloseForShutdown();
   io.stop();
+}
+
+void Server::Impl::ListenHttp() {
+  http = std::make_unique<AdminHttp>(io, engine);
+  http->set_busy_check([this] { return serving_while_busy; });
+  http->admin().metrics.Add([this](Engine&, PrometheusWriter& out) {
+    if (aof) aof->sync_stats().Write(out);  // the log's writer lives here, not in the engine
+  });
+  std::string error;
+  if (!http->Listen(&error)) throw std::runtime_error(error);
+  // As for port 0: CONFIG GET http-port reports the port actually bound.
+  engine.config().settings().http_port = http->port();
 }
 
 void Server::Impl::Fail(const std::string& message) {
@@ -781,6 +805,10 @@ void Server::Bind() {
   }
   settings.port = bound_port;
   port_ = bound_port;
+  if (settings.http_port >= 0) {
+    impl_->ListenHttp();
+    http_port_ = settings.http_port;
+  }
   impl_->listening_bind = settings.bind;
   impl_->listening_port = bound_port;
   if (settings.tls_port != 0 && !impl_->ListenTls(&tls_error)) {

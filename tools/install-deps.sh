@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 
 packages=(cmake ninja-build g++ pkg-config ccache libboost1.81-dev libabsl-dev libgtest-dev
   libssl-dev nlohmann-json3-dev pybind11-dev liblzf-dev redis-server redis-tools python3-venv
-  python3-dev)
+  python3-dev prometheus prometheus-redis-exporter)
 # The openssl command: tests/python/test_tls.py and bench/tls.py make their own certificates.
 packages+=(openssl)
 # clang 14 and compiler-rt (libclang_rt.fuzzer, ASan/UBSan runtimes) only for `make fuzz`:

@@ -120,6 +120,9 @@ struct Settings {
   int tls_session_cache_timeout = 300;  // seconds
   bool tls_replication = false;
   bool tls_cluster = false;
+  // --- HTTP admin listener (server/http/http_listener.h); http_port is with the network ---
+  // Addresses the listener binds (Redis's bind syntax: "-addr" optional); loopback by default.
+  std::vector<std::string> http_bind = {"127.0.0.1"};
 };
 
 class Config {

@@ -192,6 +192,7 @@ void CmdEcho(CommandContext& ctx) { ctx.reply.Bulk(ctx.args[1]); }
 // QUIT
 void CmdQuit(CommandContext& ctx) {
   ctx.reply.Ok();
+  ctx.client.NoteCloseCause(DisconnectCause::kQuit);
   ctx.client.close_after_reply = true;
 }
 
@@ -494,7 +495,10 @@ void CmdClientKill(CommandContext& ctx) {
     ctx.reply.Integer(killed);
   }
   // The caller gets its reply, then the connection closes.
-  if (close_self) ctx.client.close_after_reply = true;
+  if (close_self) {
+    ctx.client.NoteCloseCause(DisconnectCause::kClientKill);
+    ctx.client.close_after_reply = true;
+  }
 }
 
 // Shared by CLIENT NO-EVICT and CLIENT NO-TOUCH.

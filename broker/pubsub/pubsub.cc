@@ -213,18 +213,25 @@ int64_t PubSub::Publish(std::string_view channel, std::string_view message) {
       ++receivers;
     }
   }
+  ++messages_published_;
+  if (receivers == 0) ++messages_unreceived_;
   return receivers;
 }
 
 int64_t PubSub::ShardPublish(std::string_view channel, std::string_view message) {
+  ++messages_published_;
   auto it = shard_channels_.find(Key(channel));
-  if (it == shard_channels_.end()) return 0;
+  if (it == shard_channels_.end()) {
+    ++messages_unreceived_;
+    return 0;
+  }
   const std::string frame = EncodeFrame("smessage", {channel, message});
   int64_t receivers = 0;
   for (Client* subscriber : it->second) {
     Deliver(*subscriber, frame, /*push=*/true);
     ++receivers;
   }
+  if (receivers == 0) ++messages_unreceived_;
   return receivers;
 }
 
@@ -312,7 +319,7 @@ bool PubSub::EnforceOutputLimits(Client& client) {
               "Client " + ClientInfoString(client, engine_.clock().NowMs()) +
                   " scheduled to be closed ASAP for overcoming of output buffer limits.");
   std::string().swap(client.output());  // the client is going away: free its backlog now
-  engine_.KillClient(client);
+  engine_.KillClient(client, DisconnectCause::kOutputBufferLimit);
   return true;
 }
 

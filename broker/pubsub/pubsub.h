@@ -97,6 +97,9 @@ class PubSub {
   // Returns true when the client is closing.
   bool EnforceOutputLimits(Client& client);
   uint64_t output_limit_disconnections() const { return output_limit_disconnections_; }
+  // PUBLISH/SPUBLISH calls, and those no client received (/metrics).
+  uint64_t messages_published() const { return messages_published_; }
+  uint64_t messages_unreceived() const { return messages_unreceived_; }
 
  private:
   using Subscribers = absl::InlinedVector<Client*, 1>;
@@ -123,6 +126,8 @@ class PubSub {
   ChannelMap shard_channels_;
   std::vector<Client*> monitors_;
   uint64_t output_limit_disconnections_ = 0;
+  uint64_t messages_published_ = 0;
+  uint64_t messages_unreceived_ = 0;
 };
 
 }  // namespace drayman

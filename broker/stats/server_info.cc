@@ -1,0 +1,483 @@
+#include "broker/stats/server_info.h"
+
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
+#include <cstdlib>
+
+#include "broker/engine.h"
+#include "broker/persistence/background_save.h"
+
+namespace drayman {
+
+namespace {
+
+std::string FormatFixed2(double value) {
+  char text[64];
+  std::snprintf(text, sizeof(text), "%.2f", value);
+  return text;
+}
+
+// Builds one section's fields; every helper makes a field's text and number from one value.
+class SectionBuilder {
+ public:
+  explicit SectionBuilder(InfoSectionData& section) : fields_(section.fields) {
+    fields_.reserve(32);
+  }
+
+  void Int(std::string_view name, int64_t value) {
+    Add(name, std::to_string(value), static_cast<double>(value));
+  }
+  void Uint(std::string_view name, uint64_t value) {
+    Add(name, std::to_string(value), static_cast<double>(value));
+  }
+  // "%.2f" followed by `suffix` ("%" for percentages); the number is the value itself.
+  void Fixed2(std::string_view name, double value, std::string_view suffix = "") {
+    std::string text = FormatFixed2(value);
+    text.append(suffix);
+    Add(name, std::move(text), value);
+  }
+  // "ok"/"err": the number is 1 for ok, as prometheus-redis-exporter reads it.
+  void Status(std::string_view name, bool ok) { Add(name, ok ? "ok" : "err", ok ? 1 : 0); }
+  // A value that is text ("standalone", "0.00", "-1"); numeric when all of it reads as a number.
+  void Text(std::string_view name, std::string text) {
+    double number = 0;
+    const bool numeric = ParseNumber(text, &number);
+    InfoField& field = Add(name, std::move(text), number);
+    field.numeric = numeric;
+  }
+  // A field whose name is built at run time and whose value is "key=value,..." (cmdstat_get).
+  InfoField& Composite(std::string name) {
+    InfoField& field = fields_.emplace_back();
+    field.owned_name = std::move(name);
+    return field;
+  }
+  static void AddPart(InfoField& field, std::string_view key, int64_t value) {
+    AppendPartName(field, key);
+    field.text.append(std::to_string(value));
+    field.parts.emplace_back(key, static_cast<double>(value));
+  }
+  static void AddPartFixed2(InfoField& field, std::string_view key, double value) {
+    AppendPartName(field, key);
+    field.text.append(FormatFixed2(value));
+    field.parts.emplace_back(key, value);
+  }
+
+ private:
+  static void AppendPartName(InfoField& field, std::string_view key) {
+    if (!field.text.empty()) field.text.push_back(',');
+    field.text.append(key);
+    field.text.push_back('=');
+  }
+  static bool ParseNumber(const std::string& text, double* out) {
+    if (text.empty()) return false;
+    const char* begin = text.data();
+    const char* end = begin + text.size();
+    auto [ptr, error] = std::from_chars(begin, end, *out);
+    return error == std::errc() && ptr == end;
+  }
+  InfoField& Add(std::string_view name, std::string text, double number) {
+    InfoField& field = fields_.emplace_back();
+    field.static_name = name;
+    field.text = std::move(text);
+    field.number = number;
+    field.numeric = true;
+    return field;
+  }
+  std::vector<InfoField>& fields_;
+};
+
+// Clients the network serves (the scripting engine's internal client is not one of them).
+template <typename Fn>
+void ForEachConnection(Engine& engine, Fn&& fn) {
+  for (const auto& [id, client] : engine.clients()) {
+    if (!client->is_script_client) fn(*client);
+  }
+}
+
+// What the process cannot change while it runs, computed once.
+struct ProcessFacts {
+  std::string os;
+  std::string executable;
+};
+
+const ProcessFacts& Facts() {
+  static const ProcessFacts facts = [] {
+    ProcessFacts result;
+    struct utsname name {};
+    if (uname(&name) == 0) {
+      result.os = std::string(name.sysname) + " " + name.release + " " + name.machine;
+    }
+    char path[4096];
+    const ssize_t length = readlink("/proc/self/exe", path, sizeof(path) - 1);
+    if (length > 0) result.executable.assign(path, static_cast<size_t>(length));
+    return result;
+  }();
+  return facts;
+}
+
+void InfoServer(Engine& engine, int64_t now_ms, SectionBuilder& out) {
+  const Settings& settings = engine.settings();
+  out.Text("redis_version", std::string(kRedisCompatVersion));
+  out.Text("drayman_version", std::string(kDraymanVersion));
+  out.Text("redis_git_sha1", "00000000");
+  out.Text("redis_git_dirty", "0");
+  out.Text("redis_mode", "standalone");
+  if (!Facts().os.empty()) out.Text("os", Facts().os);
+  out.Int("arch_bits", static_cast<int64_t>(sizeof(void*) * 8));
+  out.Text("monotonic_clock", "POSIX clock_gettime");
+  out.Text("multiplexing_api", "epoll");
+#if defined(__clang__)
+  out.Text("gcc_version", "0.0.0");
+#elif defined(__GNUC__)
+  out.Text("gcc_version", std::to_string(__GNUC__) + "." + std::to_string(__GNUC_MINOR__) + "." +
+                              std::to_string(__GNUC_PATCHLEVEL__));
+#endif
+  out.Int("process_id", static_cast<int64_t>(getpid()));
+  out.Text("process_supervised", "no");
+  out.Text("run_id", engine.run_id);
+  out.Int("tcp_port", settings.port != 0 ? settings.port : settings.tls_port);  // as Redis
+  const int64_t uptime_s = (now_ms - engine.stats().start_time_ms) / 1000;
+  out.Int("server_time_usec", engine.clock().NowUs());
+  out.Int("uptime_in_seconds", uptime_s);
+  out.Int("uptime_in_days", uptime_s / 86400);
+  out.Int("hz", settings.hz);
+  out.Int("configured_hz", settings.hz);
+  out.Int("lru_clock", (now_ms / 1000) & ((1 << 24) - 1));
+  out.Text("executable", engine.executable.empty() ? Facts().executable : engine.executable);
+  out.Text("config_file", engine.config().config_file());
+  out.Text("io_threads_active", "0");
+}
+
+void InfoClients(Engine& engine, SectionBuilder& out) {
+  int64_t connected = 0;
+  uint64_t max_input = 0, max_output = 0;
+  ForEachConnection(engine, [&](Client& client) {
+    ++connected;
+    max_input = std::max<uint64_t>(max_input, client.parser().buffered_bytes());
+    max_output = std::max<uint64_t>(max_output, client.output().size());
+  });
+  out.Int("connected_clients", connected);
+  out.Text("cluster_connections", "0");
+  out.Int("maxclients", engine.settings().maxclients);
+  out.Uint("client_recent_max_input_buffer", max_input);
+  out.Uint("client_recent_max_output_buffer", max_output);
+  out.Int("blocked_clients", static_cast<int64_t>(engine.blocked_clients().blocked_count()));
+  out.Text("tracking_clients", "0");
+  out.Int("clients_in_timeout_table",
+          static_cast<int64_t>(engine.blocked_clients().timeout_count()));
+}
+
+void InfoMemory(Engine& engine, SectionBuilder& out) {
+  EngineStats& stats = engine.stats();
+  const uint64_t used = UsedMemoryBytes();
+  const uint64_t rss = ResidentMemoryBytes();
+  stats.used_memory_peak = std::max(stats.used_memory_peak, used);
+  const uint64_t system = TotalSystemMemoryBytes();
+  out.Uint("used_memory", used);
+  out.Text("used_memory_human", BytesToHuman(used));
+  out.Uint("used_memory_rss", rss);
+  out.Text("used_memory_rss_human", BytesToHuman(rss));
+  out.Uint("used_memory_peak", stats.used_memory_peak);
+  out.Text("used_memory_peak_human", BytesToHuman(stats.used_memory_peak));
+  out.Fixed2("used_memory_peak_perc",
+             stats.used_memory_peak
+                 ? 100.0 * static_cast<double>(used) / static_cast<double>(stats.used_memory_peak)
+                 : 0,
+             "%");
+  out.Uint("used_memory_startup", stats.used_memory_startup);
+  out.Uint("total_system_memory", system);
+  out.Text("total_system_memory_human", BytesToHuman(system));
+  const Settings& settings = engine.settings();
+  const auto maxmemory = static_cast<uint64_t>(settings.maxmemory);
+  out.Uint("maxmemory", maxmemory);
+  out.Text("maxmemory_human", BytesToHuman(maxmemory));
+  out.Text("maxmemory_policy", settings.maxmemory_policy);
+  out.Fixed2("mem_fragmentation_ratio",
+             used ? static_cast<double>(rss) / static_cast<double>(used) : 0);
+  out.Text("mem_not_counted_for_evict", "0");
+  out.Text("mem_allocator", "libc");
+}
+
+void InfoPersistence(Engine& engine, int64_t now_ms, SectionBuilder& out) {
+  // Redis 7.0.15's fields in its order. Drayman never forks, so the fork figures are zero; RDB
+  // and AOF figures are real.
+  const EngineStats& stats = engine.stats();
+  const PersistenceStatus& status = engine.persistence();
+  out.Text("loading", status.loading ? "1" : "0");
+  out.Text("async_loading", "0");
+  // A BGSAVE forks nothing: the copy-on-write figures stay 0; its analogue, the bytes encoded
+  // early because writes reached keys before the walk, is rdb_last_cow_size.
+  const BackgroundSave* save = engine.background_save();
+  out.Text("current_cow_peak", "0");
+  out.Text("current_cow_size", "0");
+  out.Text("current_cow_size_age", "0");
+  out.Text("current_fork_perc", "0.00");
+  out.Uint("current_save_keys_processed", save ? save->keys_saved() : 0);
+  out.Uint("current_save_keys_total", save ? engine.keyspace().TotalKeys() : 0);
+  if (status.loading) {
+    // Redis's loading figures (rdb_used_mem is not known for a log; 0 as Redis reports for AOF).
+    const int64_t now_s = now_ms / 1000;
+    const double fraction = status.loading_total_bytes
+                                ? static_cast<double>(status.loading_loaded_bytes) /
+                                      static_cast<double>(status.loading_total_bytes)
+                                : 0;
+    const int64_t elapsed = now_s - status.loading_start_time_s;
+    out.Int("loading_start_time", status.loading_start_time_s);
+    out.Uint("loading_total_bytes", status.loading_total_bytes);
+    out.Text("loading_rdb_used_mem", "0");
+    out.Uint("loading_loaded_bytes", status.loading_loaded_bytes);
+    out.Fixed2("loading_loaded_perc", fraction * 100, "%");
+    out.Int("loading_eta_seconds",
+            fraction > 0 ? static_cast<int64_t>(elapsed * (1 - fraction) / fraction) : 1);
+  }
+  out.Uint("rdb_changes_since_last_save", stats.dirty);
+  out.Text("rdb_bgsave_in_progress", save ? "1" : "0");
+  out.Int("rdb_last_save_time", stats.last_save_time_s);
+  out.Status("rdb_last_bgsave_status", stats.rdb_last_bgsave_ok);
+  out.Int("rdb_last_bgsave_time_sec", stats.rdb_last_bgsave_time_sec);
+  out.Int("rdb_current_bgsave_time_sec",
+          save ? (engine.clock().NowMs() - save->started_ms()) / 1000 : int64_t{-1});
+  out.Uint("rdb_saves", stats.rdb_saves);
+  out.Uint("rdb_last_cow_size", stats.rdb_last_cow_size);
+  out.Uint("rdb_last_load_keys_expired", stats.rdb_last_load_keys_expired);
+  out.Uint("rdb_last_load_keys_loaded", stats.rdb_last_load_keys_loaded);
+  out.Text("aof_enabled", status.aof_enabled ? "1" : "0");
+  out.Text("aof_rewrite_in_progress", "0");
+  out.Text("aof_rewrite_scheduled", "0");
+  out.Text("aof_last_rewrite_time_sec", "-1");
+  out.Text("aof_current_rewrite_time_sec", "-1");
+  out.Status("aof_last_bgrewrite_status", true);
+  out.Text("aof_rewrites", "0");
+  out.Text("aof_rewrites_consecutive_failures", "0");
+  out.Status("aof_last_write_status", status.aof_last_write_ok);
+  out.Text("aof_last_cow_size", "0");
+  out.Text("module_fork_in_progress", "0");
+  out.Text("module_fork_last_cow_size", "0");
+  if (status.aof_enabled) {
+    out.Uint("aof_current_size", status.aof_current_size);
+    out.Uint("aof_base_size", status.aof_base_size);
+    out.Text("aof_pending_rewrite", "0");
+    out.Uint("aof_buffer_length", status.aof_buffer_length);
+    out.Uint("aof_pending_bio_fsync", status.aof_pending_bio_fsync);
+    out.Uint("aof_delayed_fsync", status.aof_delayed_fsync);
+  }
+}
+
+void InfoStats(Engine& engine, SectionBuilder& out) {
+  const EngineStats& stats = engine.stats();
+  const Keyspace& keyspace = engine.keyspace();
+  const PubSub& pubsub = engine.pubsub();
+  out.Uint("total_connections_received", stats.total_connections_received);
+  out.Uint("total_commands_processed", stats.total_commands_processed);
+  out.Int("instantaneous_ops_per_sec", static_cast<int64_t>(stats.ops_rate.Average()));
+  out.Uint("total_net_input_bytes", stats.total_net_input_bytes);
+  out.Uint("total_net_output_bytes", stats.total_net_output_bytes);
+  out.Fixed2("instantaneous_input_kbps", stats.input_rate.Average() / 1024);
+  out.Fixed2("instantaneous_output_kbps", stats.output_rate.Average() / 1024);
+  out.Uint("rejected_connections", stats.rejected_connections);
+  out.Uint("expired_keys", keyspace.expired_keys);
+  out.Uint("evicted_keys", stats.evicted_keys);
+  out.Text("evicted_clients", "0");
+  out.Int("total_eviction_exceeded_time",
+          static_cast<int64_t>(engine.evictor().exceeded_total_ms()));
+  out.Int("current_eviction_exceeded_time",
+          static_cast<int64_t>(engine.evictor().exceeded_current_ms()));
+  out.Uint("keyspace_hits", keyspace.keyspace_hits);
+  out.Uint("keyspace_misses", keyspace.keyspace_misses);
+  out.Int("pubsub_channels", static_cast<int64_t>(pubsub.channel_count()));
+  out.Int("pubsub_patterns", static_cast<int64_t>(pubsub.pattern_count()));
+  out.Int("pubsubshard_channels", static_cast<int64_t>(pubsub.shard_channel_count()));
+  out.Uint("total_error_replies", stats.total_error_replies);
+}
+
+void InfoReplication(Engine& engine, SectionBuilder& out) {
+  out.Text("role", engine.process_role);
+  out.Text("connected_slaves", "0");
+  out.Text("master_failover_state", "no-failover");
+  out.Text("master_replid", engine.run_id);
+  out.Text("master_replid2", std::string(40, '0'));
+  out.Text("master_repl_offset", "0");
+  out.Text("second_repl_offset", "-1");
+  out.Text("repl_backlog_active", "0");
+  out.Text("repl_backlog_size", "1048576");
+  out.Text("repl_backlog_first_byte_offset", "0");
+  out.Text("repl_backlog_histlen", "0");
+}
+
+void CpuField(SectionBuilder& out, std::string_view name, int64_t micros) {
+  out.Text(name, FormatCpuSeconds(micros));
+}
+
+void InfoCpu(SectionBuilder& out) {
+  const CpuTimes self = ProcessCpuTimes();
+  const CpuTimes children = ChildrenCpuTimes();
+  const CpuTimes loop = ThreadCpuTimes();  // collected on the engine's loop thread
+  CpuField(out, "used_cpu_sys", self.sys_us);
+  CpuField(out, "used_cpu_user", self.user_us);
+  CpuField(out, "used_cpu_sys_children", children.sys_us);
+  CpuField(out, "used_cpu_user_children", children.user_us);
+  CpuField(out, "used_cpu_sys_main_thread", loop.sys_us);
+  CpuField(out, "used_cpu_user_main_thread", loop.user_us);
+}
+
+void CommandStatLine(const CommandSpec& spec, SectionBuilder& out) {
+  const CommandStats& stats = spec.stats;
+  if (stats.calls == 0 && stats.failed_calls == 0 && stats.rejected_calls == 0) return;
+  InfoField& field = out.Composite("cmdstat_" + spec.full_name);
+  SectionBuilder::AddPart(field, "calls", static_cast<int64_t>(stats.calls));
+  SectionBuilder::AddPart(field, "usec", static_cast<int64_t>(stats.usec));
+  SectionBuilder::AddPartFixed2(
+      field, "usec_per_call",
+      stats.calls ? static_cast<double>(stats.usec) / static_cast<double>(stats.calls) : 0);
+  SectionBuilder::AddPart(field, "rejected_calls", static_cast<int64_t>(stats.rejected_calls));
+  SectionBuilder::AddPart(field, "failed_calls", static_cast<int64_t>(stats.failed_calls));
+}
+
+void InfoCommandStats(Engine& engine, SectionBuilder& out) {
+  for (const CommandSpec* spec : engine.commands().All()) {
+    CommandStatLine(*spec, out);
+    for (const auto& [name, sub] : spec->subcommands) CommandStatLine(*sub, out);
+  }
+}
+
+void InfoErrorStats(Engine& engine, SectionBuilder& out) {
+  for (const auto& [code, count] : engine.stats().error_counts) {
+    InfoField& field = out.Composite("errorstat_" + code);
+    SectionBuilder::AddPart(field, "count", static_cast<int64_t>(count));
+  }
+}
+
+void InfoKeyspace(Engine& engine, SectionBuilder& out) {
+  Keyspace& keyspace = engine.keyspace();
+  for (int i = 0; i < keyspace.database_count(); ++i) {
+    Database& db = keyspace.db(i);
+    if (db.size() == 0) continue;
+    InfoField& field = out.Composite("db" + std::to_string(i));
+    SectionBuilder::AddPart(field, "keys", static_cast<int64_t>(db.size()));
+    SectionBuilder::AddPart(field, "expires", static_cast<int64_t>(db.expires_count()));
+    SectionBuilder::AddPart(field, "avg_ttl", static_cast<int64_t>(db.AverageTtlMs()));
+  }
+}
+
+struct SectionSpec {
+  std::string_view name;
+  std::string_view title;
+  bool in_default;
+};
+constexpr SectionSpec kSections[] = {
+    {"server", "Server", true},
+    {"clients", "Clients", true},
+    {"memory", "Memory", true},
+    {"persistence", "Persistence", true},
+    {"stats", "Stats", true},
+    {"replication", "Replication", true},
+    {"cpu", "CPU", true},
+    {"modules", "Modules", true},
+    {"commandstats", "Commandstats", false},
+    {"errorstats", "Errorstats", true},
+    {"cluster", "Cluster", true},
+    {"keyspace", "Keyspace", true},
+};
+
+}  // namespace
+
+double InfoField::Part(std::string_view key) const {
+  for (const auto& [part, value] : parts) {
+    if (part == key) return value;
+  }
+  return 0;
+}
+
+const InfoField* InfoSectionData::Find(std::string_view field) const {
+  for (const InfoField& candidate : fields) {
+    if (candidate.name() == field) return &candidate;
+  }
+  return nullptr;
+}
+
+const std::vector<std::pair<std::string_view, bool>>& ServerInfo::Sections() {
+  static const std::vector<std::pair<std::string_view, bool>> sections = [] {
+    std::vector<std::pair<std::string_view, bool>> result;
+    for (const SectionSpec& spec : kSections) result.emplace_back(spec.name, spec.in_default);
+    return result;
+  }();
+  return sections;
+}
+
+std::set<std::string> ServerInfo::DefaultSections() {
+  std::set<std::string> sections;
+  for (const SectionSpec& spec : kSections) {
+    if (spec.in_default) sections.insert(std::string(spec.name));
+  }
+  return sections;
+}
+
+std::set<std::string> ServerInfo::AllSections() {
+  std::set<std::string> sections;
+  for (const SectionSpec& spec : kSections) sections.insert(std::string(spec.name));
+  return sections;
+}
+
+ServerInfo ServerInfo::Collect(Engine& engine, int64_t now_ms,
+                               const std::set<std::string>& wanted) {
+  ServerInfo info;
+  info.sections_.reserve(std::size(kSections));
+  for (const SectionSpec& spec : kSections) {
+    if (!wanted.count(std::string(spec.name))) continue;
+    InfoSectionData& section = info.sections_.emplace_back();
+    section.name = spec.name;
+    section.title = spec.title;
+    SectionBuilder out(section);
+    const std::string_view name = spec.name;
+    if (name == "server") InfoServer(engine, now_ms, out);
+    if (name == "clients") InfoClients(engine, out);
+    if (name == "memory") InfoMemory(engine, out);
+    if (name == "persistence") InfoPersistence(engine, now_ms, out);
+    if (name == "stats") InfoStats(engine, out);
+    if (name == "replication") InfoReplication(engine, out);
+    if (name == "cpu") InfoCpu(out);
+    if (name == "commandstats") InfoCommandStats(engine, out);
+    if (name == "errorstats") InfoErrorStats(engine, out);
+    if (name == "cluster") out.Text("cluster_enabled", "0");
+    if (name == "keyspace") InfoKeyspace(engine, out);
+  }
+  return info;
+}
+
+const InfoSectionData* ServerInfo::section(std::string_view name) const {
+  for (const InfoSectionData& section : sections_) {
+    if (section.name == name) return &section;
+  }
+  return nullptr;
+}
+
+const InfoField* ServerInfo::Find(std::string_view section_name, std::string_view field) const {
+  const InfoSectionData* found = section(section_name);
+  return found ? found->Find(field) : nullptr;
+}
+
+std::string ServerInfo::Text() const {
+  std::string text;
+  text.reserve(4096);
+  bool first = true;
+  for (const InfoSectionData& section : sections_) {
+    if (!first) text.append("\r\n");
+    first = false;
+    text.append("# ");
+    text.append(section.title);
+    text.append("\r\n");
+    for (const InfoField& field : section.fields) {
+      text.append(field.name());
+      text.push_back(':');
+      text.append(field.text);
+      text.append("\r\n");
+    }
+  }
+  return text;
+}
+
+}  // namespace drayman
