@@ -70,6 +70,8 @@ struct EngineStats {
 
 class ScriptEngine;
 class AsyncFileSink;
+class QueueTracker;
+class QueueHistory;
 class BackgroundSave;
 namespace rdb {
 class RdbFileSystem;
@@ -189,6 +191,10 @@ class Engine : private KeyspaceObserver {
   // stop-writes-on-bgsave-error is on, so writes (and PING) answer MISCONF.
   bool WritesDeniedByDiskError() const;
 
+  // --- Queue insight (broker/observability/): kombu and channels_redis queues, their history ---
+  QueueTracker& queue_tracker() { return *queue_tracker_; }
+  QueueHistory& queue_history() { return *queue_history_; }
+
   // Facts about the hosting process, filled in by the transport for INFO.
   std::string executable;
   std::string process_role = "master";
@@ -233,6 +239,8 @@ class Engine : private KeyspaceObserver {
   // A busy script's caller that disconnected; freed by the next Cron once the script is over.
   std::unique_ptr<Client> detached_script_caller_;
   std::unique_ptr<BackgroundSave> background_save_;
+  std::unique_ptr<QueueTracker> queue_tracker_;  // observes lists of keyspace_
+  std::unique_ptr<QueueHistory> queue_history_;
   std::unique_ptr<ScriptEngine> scripts_;  // last: destroyed first, it holds a Client
 };
 
