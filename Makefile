@@ -1,5 +1,6 @@
 # Drayman's two commands: `make run` and `make test`. Everything else is a step they use.
 #   make run                      install what is missing, build (Release), serve on 127.0.0.1:6379
+#                                 (HTTP admin: http://127.0.0.1:8379/metrics)
 #   make test                     install, build, run GoogleTest (ctest) and pytest
 #   make test SANITIZE=address,undefined   the same against a sanitizer build
 #   make bench                    Drayman and redis-server side by side (docs/benchmarks.md)
@@ -10,6 +11,9 @@ SANITIZE ?=
 BUILD_TYPE ?= Release
 JOBS ?= 2
 PORT ?= 6379
+# The HTTP admin listener of `make run` (/metrics, /api): 8379, outside Prometheus exporters'
+# 9100-9999 range (redis_exporter has 9121, Prometheus itself 9090). HTTP_PORT=-1 turns it off.
+HTTP_PORT ?= 8379
 ifeq ($(SANITIZE),)
 BUILD_DIR ?= build
 else
@@ -52,7 +56,7 @@ build: configure
 # Data (the append-only log) lives in var/, git-ignored, so a second `make run` finds it again.
 run: build
 	@mkdir -p var
-	$(SERVER) --bind 127.0.0.1 --port $(PORT) --dir var
+	$(SERVER) --bind 127.0.0.1 --port $(PORT) --dir var --http-port $(HTTP_PORT)
 
 test: build pypackage
 	@$(MAKE) --no-print-directory test-cpp test-python

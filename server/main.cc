@@ -66,6 +66,12 @@ int main(int argc, char** argv) {
                 std::string(drayman::kDraymanVersion).c_str(),
                 std::string(drayman::kRedisCompatVersion).c_str(), addresses.c_str(),
                 static_cast<int>(getpid()));
+    if (server.http_port() > 0) {
+      for (const std::string& address : settings.http_bind) {
+        std::printf("HTTP admin interface on http://%s:%d/ (Prometheus metrics at /metrics)\n",
+                    address.c_str(), server.http_port());
+      }
+    }
     std::fflush(stdout);
     server.Run(/*handle_signals=*/true);
     if (!server.fatal_error().empty()) return 1;  // already reported on stderr

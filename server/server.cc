@@ -28,6 +28,7 @@
 #include "broker/persistence/rdb_file.h"
 #include "server/background_file.h"
 #include "server/rdb_files.h"
+#include "server/http/admin_http.h"
 
 namespace drayman {
 
@@ -141,6 +142,9 @@ struct Server::Impl {
   // The append-only log (appendonly yes); declared after io so it goes before io does.
   std::unique_ptr<AofLog> aof;
   std::string fatal_error;  // why the server stopped on its own (a log it could not load)
+  // The HTTP admin listener (http-port >= 0); declared last so it goes first.
+  std::unique_ptr<AdminHttp> http;
+  void ListenHttp();
 
   // Busy scripts (see Engine::serve_while_busy): runs the handlers that are ready, without
   // blocking, while a script is past busy-reply-threshold; aborts the script if the server is
@@ -542,9 +546,19 @@ void Server::Impl::Shutdown() {
   blocking_timer.cancel();
   signals.cancel(ignored);
   if (aof) aof->Stop();  // writes and fsyncs what was appended
+  if (http) http->Close();
   auto open_sessions = sessions;
   for (auto& session : open_sessions) session->Close();
   io.stop();
+}
+
+void Server::Impl::ListenHttp() {
+  http = std::make_unique<AdminHttp>(io, engine);
+  http->set_busy_check([this] { return serving_while_busy; });
+  std::string error;
+  if (!http->Listen(&error)) throw std::runtime_error(error);
+  // As for port 0: CONFIG GET http-port reports the port actually bound.
+  engine.config().settings().http_port = http->port();
 }
 
 void Server::Impl::Fail(const std::string& message) {
@@ -652,6 +666,10 @@ void Server::Bind() {
   }
   settings.port = bound_port;
   port_ = bound_port;
+  if (settings.http_port >= 0) {
+    impl_->ListenHttp();
+    http_port_ = settings.http_port;
+  }
   impl_->listening_bind = settings.bind;
   impl_->listening_port = bound_port;
   // CONFIG SET port / bind re-listen at once, as in Redis (the hook runs on the loop thread).

@@ -40,6 +40,8 @@ class Server {
   void Stop();
 
   int port() const { return port_; }
+  // The HTTP admin listener's bound port (server/http/), 0 when http-port is -1 (off).
+  int http_port() const { return http_port_; }
   // Why the loop stopped on its own (an append-only log it could not load), empty otherwise.
   std::string fatal_error() const;
   const Config& config() const { return config_; }
@@ -53,6 +55,7 @@ class Server {
   std::unique_ptr<Impl> impl_;
   std::thread thread_;
   std::atomic<int> port_{0};
+  std::atomic<int> http_port_{0};
 };
 
 }  // namespace drayman

@@ -657,6 +657,28 @@ void Config::Register() {
        },
        bool_getter(&s.daemonize),
        true},
+      // --- HTTP admin listener (server/http/; http-port is in the network rows above) ---
+      {"http-bind",
+       {},
+       false,
+       [&s](const std::vector<std::string>& values, std::string* error) {
+         std::vector<std::string> addresses = Words(values);
+         if (addresses.empty() || addresses.size() > kMaxBindAddresses) {
+           *error = addresses.empty() ? "http-bind needs an address"
+                                      : "Too many bind addresses specified.";
+           return false;
+         }
+         s.http_bind = std::move(addresses);
+         return true;
+       },
+       [&s] {
+         std::string joined;
+         for (const std::string& address : s.http_bind) {
+           if (!joined.empty()) joined.push_back(' ');
+           joined.append(address);
+         }
+         return joined;
+       }},
   };
 }
 

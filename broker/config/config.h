@@ -92,6 +92,9 @@ struct Settings {
   std::string dbfilename = "dump.rdb";
   bool rdbcompression = true;  // LZF for RDB strings longer than 20 bytes
   bool rdbchecksum = true;     // write and verify the RDB's CRC-64 trailer
+  // --- HTTP admin listener (server/http/http_listener.h); http_port is with the network ---
+  // Addresses the listener binds (Redis's bind syntax: "-addr" optional); loopback by default.
+  std::vector<std::string> http_bind = {"127.0.0.1"};
 };
 
 class Config {

@@ -1,0 +1,69 @@
+// Prometheus text exposition (format 0.0.4) and the registry of metric producers behind /metrics.
+//
+// Contract: a MetricProducer appends whole metric families to a PrometheusWriter; it runs on the
+// engine's thread during a scrape, reads the engine directly and must cost little (a scrape is
+// loop time every client waits for: keep per-scrape work proportional to what is reported, never
+// a keyspace scan). Each family (one metric name) must be written in one go: Family() once, then
+// its samples; the writer escapes label values and prints numbers the way Prometheus parses them.
+// MetricsRegistry::Render runs the producers in the order they were added.
+//
+// Adding metrics: write a producer in your subsystem's file and add it where the admin listener
+// registers producers (server/http/admin_routes.cc, RegisterAdminRoutes).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace drayman {
+
+class Engine;
+
+// One label: name (a valid Prometheus label name) and value (any bytes; escaped when written).
+using PrometheusLabel = std::pair<std::string_view, std::string_view>;
+
+class PrometheusWriter {
+ public:
+  enum class Type { kCounter, kGauge, kUntyped };
+
+  // "# HELP name help" and "# TYPE name type".
+  void Family(std::string_view name, Type type, std::string_view help);
+  // One sample of the family last opened (`name` repeats it: suffixed names such as _bucket are
+  // allowed).
+  void Sample(std::string_view name, std::initializer_list<PrometheusLabel> labels, double value);
+  void Sample(std::string_view name, const std::vector<PrometheusLabel>& labels, double value);
+  // A family with a single unlabelled sample.
+  void Single(std::string_view name, Type type, std::string_view help, double value) {
+    Family(name, type, help);
+    Sample(name, {}, value);
+  }
+
+  std::string& text() { return text_; }
+
+ private:
+  void AppendSample(std::string_view name, const PrometheusLabel* labels, size_t count,
+                    double value);
+  std::string text_;
+};
+
+// Appends `value` as Prometheus reads it: integers without exponent or point, NaN, +Inf, -Inf,
+// other values in the shortest form that reads back exactly.
+void AppendPrometheusNumber(std::string& out, double value);
+
+using MetricProducer = std::function<void(Engine&, PrometheusWriter&)>;
+
+class MetricsRegistry {
+ public:
+  void Add(MetricProducer producer) { producers_.push_back(std::move(producer)); }
+  std::string Render(Engine& engine) const;
+  size_t size() const { return producers_.size(); }
+
+ private:
+  std::vector<MetricProducer> producers_;
+};
+
+}  // namespace drayman
