@@ -10,6 +10,7 @@
 #include "broker/observability/queue_history.h"
 #include "broker/observability/queue_tracker.h"
 #include "broker/stats/process_stats.h"
+#include "broker/stats/prometheus.h"
 
 namespace drayman {
 
@@ -66,7 +67,7 @@ template <typename Fn>
 void ForEachUnacked(Engine& engine, int db, Fn&& fn) {
   QueueTracker& tracker = engine.queue_tracker();
   Database& database = engine.keyspace().db(db);
-  const int64_t now_ms = engine.keyspace().now_ms();
+  const int64_t now_ms = engine.clock().NowMs();
   for (const std::string& prefix : tracker.KombuPrefixes(db)) {
     const std::string hash_key = prefix + "unacked";
     const Entry* hash = database.Peek(hash_key);
@@ -106,8 +107,10 @@ void ForEachUnacked(Engine& engine, int db, Fn&& fn) {
 // Unacked counts by queue name for `db`; prunes cache entries of deliveries that are gone.
 std::map<std::string, size_t> UnackedCounts(Engine& engine, int db) {
   std::map<std::string, size_t> counts;
-  ForEachUnacked(engine, db, [&](const std::string& queue, std::string_view, std::string_view,
-                                 double) { ++counts[queue]; });
+  ForEachUnacked(engine, db,
+                 [&](const std::string& queue, std::string_view, std::string_view, double) {
+                   ++counts[queue];
+                 });
   return counts;
 }
 
@@ -116,8 +119,10 @@ void PruneDeliveryCache(Engine& engine, size_t live) {
   if (cache.size() <= 2 * live + 256) return;
   absl::flat_hash_set<std::string> seen;
   for (int db = 0; db < engine.keyspace().database_count(); ++db) {
-    ForEachUnacked(engine, db, [&](const std::string&, std::string_view tag, std::string_view,
-                                   double) { seen.insert(std::string(tag)); });
+    ForEachUnacked(engine, db,
+                   [&](const std::string&, std::string_view tag, std::string_view, double) {
+                     seen.insert(std::string(tag));
+                   });
   }
   for (auto it = cache.begin(); it != cache.end();) {
     const std::string& key = it->first;
@@ -152,7 +157,7 @@ std::vector<QueueFigures> CollectQueueFigures(Engine& engine) {
   QueueTracker& tracker = engine.queue_tracker();
   std::vector<QueueFigures> result;
   if (tracker.empty()) return result;
-  const int64_t now_ms = engine.keyspace().now_ms();
+  const int64_t now_ms = engine.clock().NowMs();
   std::vector<const TrackedQueue*> queues = tracker.Queues();
   absl::flat_hash_map<const TrackedQueue*, size_t> index;
   result.reserve(queues.size());
@@ -201,86 +206,41 @@ std::vector<QueueFigures> CollectQueueFigures(Engine& engine) {
   return result;
 }
 
-std::string PrometheusLabel(std::string_view value) {
-  std::string out;
-  out.reserve(value.size());
-  for (char c : value) {
-    if (c == '\\') {
-      out += "\\\\";
-    } else if (c == '"') {
-      out += "\\\"";
-    } else if (c == '\n') {
-      out += "\\n";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
-std::string QueueMetricsText(Engine& engine) {
+void WriteQueueMetrics(Engine& engine, PrometheusWriter& writer) {
   const std::vector<QueueFigures> queues = CollectQueueFigures(engine);
-  std::string out;
-  out.reserve(256 + queues.size() * 400);
-  auto header = [&](std::string_view name, std::string_view type, std::string_view help) {
-    out += "# HELP ";
-    out += name;
-    out += ' ';
-    out += help;
-    out += "\n# TYPE ";
-    out += name;
-    out += ' ';
-    out += type;
-    out += '\n';
-  };
-  auto line = [&](std::string_view name, const QueueFigures& q, const std::string* priority,
-                  std::string_view value) {
-    out += name;
-    out += "{db=\"";
-    out += std::to_string(q.db);
-    out += "\",queue=\"";
-    out += PrometheusLabel(q.name);
-    if (priority != nullptr) {
-      out += "\",priority=\"";
-      out += *priority;
+  using Type = PrometheusWriter::Type;
+  std::string db;
+  auto each = [&](std::string_view name, Type type, std::string_view help, auto value_of) {
+    writer.Family(name, type, help);
+    for (const QueueFigures& q : queues) {
+      db = std::to_string(q.db);
+      writer.Sample(name, {{"db", db}, {"queue", q.name}}, value_of(q));
     }
-    out += "\"} ";
-    out += value;
-    out += '\n';
   };
-  header("drayman_queue_messages_ready", "gauge",
-         "Messages waiting in a kombu queue's list (LLEN), per priority.");
+  writer.Family("drayman_queue_messages_ready", Type::kGauge,
+                "Messages waiting in a kombu queue's lists (LLEN), per priority.");
   for (const QueueFigures& q : queues) {
+    db = std::to_string(q.db);
     for (const auto& [priority, ready] : q.ready_by_priority) {
       const std::string label = std::to_string(priority);
-      line("drayman_queue_messages_ready", q, &label, std::to_string(ready));
+      writer.Sample("drayman_queue_messages_ready",
+                    {{"db", db}, {"queue", q.name}, {"priority", label}},
+                    static_cast<double>(ready));
     }
   }
-  header("drayman_queue_messages_unacked", "gauge",
-         "Messages delivered and not yet acknowledged (kombu's unacked hash).");
-  for (const QueueFigures& q : queues) {
-    line("drayman_queue_messages_unacked", q, nullptr, std::to_string(q.unacked));
-  }
-  header("drayman_queue_consumers", "gauge", "Clients blocked on the queue (BRPOP and the like).");
-  for (const QueueFigures& q : queues) {
-    line("drayman_queue_consumers", q, nullptr, std::to_string(q.consumers));
-  }
-  header("drayman_queue_oldest_message_age_seconds", "gauge",
-         "Seconds since the oldest queued message was pushed, by the server's clock.");
-  for (const QueueFigures& q : queues) {
-    char buf[32];
-    std::snprintf(buf, sizeof(buf), "%.3f", q.oldest_age_seconds);
-    line("drayman_queue_oldest_message_age_seconds", q, nullptr, buf);
-  }
-  header("drayman_queue_published_total", "counter", "Messages pushed onto the queue.");
-  for (const QueueFigures& q : queues) {
-    line("drayman_queue_published_total", q, nullptr, std::to_string(q.published));
-  }
-  header("drayman_queue_delivered_total", "counter", "Messages popped from the queue.");
-  for (const QueueFigures& q : queues) {
-    line("drayman_queue_delivered_total", q, nullptr, std::to_string(q.delivered));
-  }
-  return out;
+  each("drayman_queue_messages_unacked", Type::kGauge,
+       "Messages delivered and not yet acknowledged (entries of kombu's unacked hash).",
+       [](const QueueFigures& q) { return static_cast<double>(q.unacked); });
+  each("drayman_queue_consumers", Type::kGauge,
+       "Clients blocked on the queue's lists (BRPOP and the like).",
+       [](const QueueFigures& q) { return static_cast<double>(q.consumers); });
+  each("drayman_queue_oldest_message_age_seconds", Type::kGauge,
+       "Seconds since the oldest queued message was pushed, by the server's clock.",
+       [](const QueueFigures& q) { return q.oldest_age_seconds; });
+  each("drayman_queue_published_total", Type::kCounter, "Messages pushed onto the queue.",
+       [](const QueueFigures& q) { return static_cast<double>(q.published); });
+  each("drayman_queue_delivered_total", Type::kCounter, "Messages popped from the queue.",
+       [](const QueueFigures& q) { return static_cast<double>(q.delivered); });
 }
 
 json DecodeKombuMessage(std::string_view payload, double push_age_seconds) {
@@ -341,7 +301,8 @@ json ServerJson(Engine& engine) {
   for (int db = 0; db < engine.keyspace().database_count(); ++db) {
     Database& database = engine.keyspace().db(db);
     if (database.size() == 0) continue;
-    keyspace.push_back({{"db", db}, {"keys", database.size()}, {"expires", database.expires_count()}});
+    keyspace.push_back(
+        {{"db", db}, {"keys", database.size()}, {"expires", database.expires_count()}});
   }
   return {
       {"drayman_version", std::string(kDraymanVersion)},
@@ -398,7 +359,7 @@ json ClientsJson(Engine& engine) {
 json QueuesJson(Engine& engine) {
   const std::vector<QueueFigures> figures = CollectQueueFigures(engine);
   const QueueHistory& history = engine.queue_history();
-  const int64_t now_ms = engine.keyspace().now_ms();
+  const int64_t now_ms = engine.clock().NowMs();
   json queues = json::array();
   uint64_t ready = 0, unacked = 0, consumers = 0;
   for (const QueueFigures& q : figures) {
@@ -440,7 +401,7 @@ json QueueDetailJson(Engine& engine, int db, std::string_view name, size_t count
   for (const QueueFigures& q : CollectQueueFigures(engine)) {
     if (q.db == db && q.name == name) out = FiguresJson(q);
   }
-  const int64_t now_ms = engine.keyspace().now_ms();
+  const int64_t now_ms = engine.clock().NowMs();
   // kombu LPUSHes and BRPOPs: the head (next delivered) is the right end, lowest priority
   // number first, as kombu's BRPOP lists the keys.
   json head = json::array();
@@ -452,8 +413,8 @@ json QueueDetailJson(Engine& engine, int db, std::string_view name, size_t count
     const size_t size = list->size();
     for (size_t i = 0; i < std::min(count, size) && head.size() < count; ++i) {
       const size_t at = size - 1 - i;
-      json message = DecodeKombuMessage(
-          list->At(at), at < stamps.size() ? AgeSeconds(now_ms, stamps[at]) : -1);
+      json message = DecodeKombuMessage(list->At(at),
+                                        at < stamps.size() ? AgeSeconds(now_ms, stamps[at]) : -1);
       message["list_priority"] = priority;
       head.push_back(std::move(message));
     }
@@ -472,18 +433,18 @@ json QueueDetailJson(Engine& engine, int db, std::string_view name, size_t count
   out["head"] = std::move(head);
   out["tail"] = std::move(tail);
   json unacked = json::array();
-  ForEachUnacked(engine, db,
-                 [&](const std::string& owner, std::string_view tag, std::string_view value,
-                     double age) {
-                   if (owner != name || unacked.size() >= 1000) return;
-                   json entry = {{"delivery_tag", Printable(tag)}};
-                   if (age >= 0) entry["age_seconds"] = age;
-                   json parsed = json::parse(value, nullptr, false);
-                   if (parsed.is_array() && !parsed.empty() && parsed[0].is_object()) {
-                     entry["message"] = DecodeKombuMessage(parsed[0].dump(), -1);
-                   }
-                   unacked.push_back(std::move(entry));
-                 });
+  ForEachUnacked(
+      engine, db,
+      [&](const std::string& owner, std::string_view tag, std::string_view value, double age) {
+        if (owner != name || unacked.size() >= 1000) return;
+        json entry = {{"delivery_tag", Printable(tag)}};
+        if (age >= 0) entry["age_seconds"] = age;
+        json parsed = json::parse(value, nullptr, false);
+        if (parsed.is_array() && !parsed.empty() && parsed[0].is_object()) {
+          entry["message"] = DecodeKombuMessage(parsed[0].dump(), -1);
+        }
+        unacked.push_back(std::move(entry));
+      });
   std::sort(unacked.begin(), unacked.end(), [](const json& a, const json& b) {
     return a.value("age_seconds", 0.0) > b.value("age_seconds", 0.0);
   });
@@ -493,7 +454,7 @@ json QueueDetailJson(Engine& engine, int db, std::string_view name, size_t count
 
 json ChannelsJson(Engine& engine) {
   QueueTracker& tracker = engine.queue_tracker();
-  const double now_s = static_cast<double>(engine.keyspace().now_ms()) / 1000.0;
+  const double now_s = static_cast<double>(engine.clock().NowMs()) / 1000.0;
   json groups = json::array();
   json totals = {{"channel_keys", 0}};
   size_t channel_keys = 0;
@@ -525,11 +486,11 @@ json ChannelsJson(Engine& engine) {
         members.push_back(std::move(member));
         if (members.size() >= 1000) break;
       }
-      groups.push_back({{"db", db},
-                        {"group", Printable(std::string_view(key).substr(
-                                      kChannelsGroupPrefix.size()))},
-                        {"size", entry->value.zset().size()},
-                        {"members", std::move(members)}});
+      groups.push_back(
+          {{"db", db},
+           {"group", Printable(std::string_view(key).substr(kChannelsGroupPrefix.size()))},
+           {"size", entry->value.zset().size()},
+           {"members", std::move(members)}});
     }
   }
   totals["channel_keys"] = channel_keys;
@@ -554,8 +515,8 @@ json HistoryJson(Engine& engine) {
   }
   return {{"interval_ms", QueueHistory::kIntervalMs},
           {"server_columns",
-           {"time_ms", "connected_clients", "blocked_clients", "used_memory",
-            "commands_processed", "ready", "unacked", "consumers", "published", "delivered"}},
+           {"time_ms", "connected_clients", "blocked_clients", "used_memory", "commands_processed",
+            "ready", "unacked", "consumers", "published", "delivered"}},
           {"queue_columns", {"time_ms", "ready", "unacked", "consumers", "published", "delivered"}},
           {"server", server},
           {"queues", queues}};

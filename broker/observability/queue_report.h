@@ -23,6 +23,7 @@
 namespace drayman {
 
 class Engine;
+class PrometheusWriter;
 struct TrackedQueue;
 
 struct QueueFigures {
@@ -40,11 +41,8 @@ struct QueueFigures {
 // One pass over the tracked queues, sorted by (db, name).
 std::vector<QueueFigures> CollectQueueFigures(Engine& engine);
 
-// Prometheus text exposition (with # HELP / # TYPE) of the drayman_queue_* families.
-std::string QueueMetricsText(Engine& engine);
-
-// Escapes a Prometheus label value (backslash, double quote, newline).
-std::string PrometheusLabel(std::string_view value);
+// The drayman_queue_* metric families: a MetricProducer for /metrics (broker/stats/prometheus.h).
+void WriteQueueMetrics(Engine& engine, PrometheusWriter& writer);
 
 // A kombu message (the JSON kombu LPUSHes) decoded for display: task name, id, ETA, retries,
 // arguments; `push_age_seconds` < 0 when unknown.

@@ -27,7 +27,13 @@ List* ListAt(Database& db, std::string_view key) {
 
 int64_t TrackedList::oldest_push_ms() const {
   if (push_ms_.empty()) return -1;
-  return std::min(push_ms_.front(), push_ms_.back());
+  if (unordered_) return *std::min_element(push_ms_.begin(), push_ms_.end());
+  return push_ms_[std::min(valley_, push_ms_.size() - 1)];
+}
+
+void TrackedList::FindValley() {
+  valley_ =
+      static_cast<size_t>(std::min_element(push_ms_.begin(), push_ms_.end()) - push_ms_.begin());
 }
 
 void TrackedList::Attach(List& list, int64_t now_ms) {
@@ -36,6 +42,8 @@ void TrackedList::Attach(List& list, int64_t now_ms) {
   list_ = &list;
   list.set_observer(this);
   push_ms_.assign(list.size(), now_ms);
+  valley_ = 0;
+  unordered_ = false;
 }
 
 void TrackedList::Detach() {
@@ -46,6 +54,12 @@ void TrackedList::Detach() {
 
 void TrackedList::OnPushed(bool front) {
   const int64_t now = tracker_.now_ms();
+  if (push_ms_.empty()) {
+    valley_ = 0;
+    unordered_ = false;
+  } else if (front) {
+    ++valley_;
+  }
   if (front) {
     push_ms_.push_front(now);
   } else {
@@ -58,8 +72,12 @@ void TrackedList::OnPopped(bool front) {
   if (push_ms_.empty()) return;
   if (front) {
     push_ms_.pop_front();
+    // Popping the oldest leaves only tail-pushed elements, oldest first.
+    if (valley_ > 0) --valley_;
   } else {
     push_ms_.pop_back();
+    // Popping the oldest leaves only head-pushed elements, oldest last.
+    if (valley_ >= push_ms_.size() && !push_ms_.empty()) valley_ = push_ms_.size() - 1;
   }
   ++queue_.delivered;
 }
@@ -67,6 +85,7 @@ void TrackedList::OnPopped(bool front) {
 void TrackedList::OnInserted(size_t index) {
   push_ms_.insert(push_ms_.begin() + static_cast<ptrdiff_t>(std::min(index, push_ms_.size())),
                   tracker_.now_ms());
+  unordered_ = true;
   ++queue_.published;
 }
 
@@ -82,6 +101,7 @@ void TrackedList::OnErased(const std::vector<size_t>& indexes) {
     push_ms_[write++] = push_ms_[read];
   }
   push_ms_.resize(write);
+  FindValley();
 }
 
 void TrackedList::OnTrim(size_t start, size_t stop) {
@@ -92,6 +112,7 @@ void TrackedList::OnTrim(size_t start, size_t stop) {
   stop = std::min(stop, push_ms_.size() - 1);
   push_ms_.erase(push_ms_.begin() + static_cast<ptrdiff_t>(stop) + 1, push_ms_.end());
   push_ms_.erase(push_ms_.begin(), push_ms_.begin() + static_cast<ptrdiff_t>(start));
+  FindValley();
 }
 
 void TrackedList::OnClear() { push_ms_.clear(); }
@@ -122,7 +143,8 @@ void QueueTracker::OnKeyWritten(int db, std::string_view key) {
     SyncBindingTable(db, key, key.substr(0, at));
     return;
   }
-  if (key.size() >= kChannelsPrefix.size() && key.substr(0, kChannelsPrefix.size()) == kChannelsPrefix) {
+  if (key.size() >= kChannelsPrefix.size() &&
+      key.substr(0, kChannelsPrefix.size()) == kChannelsPrefix) {
     SyncChannelKey(db, key);
     return;
   }

@@ -17,10 +17,14 @@
 // A write to a binding table re-reads that set (a few members; declarations are rare). Every
 // other write costs a prefix test and, once queues exist, one hash lookup. A list of a declared
 // queue gets a ListObserver (broker/keyspace/list.h) that keeps one push time per element in a
-// deque aligned with the list, so the oldest message's age is exact and O(1) per push and pop,
-// and counts pushes (published) and pops (delivered). Lists that appeared without a write hook
-// (an RDB load) are found by Rescan, which the engine runs once from its first Cron; their
-// messages count as pushed at that time.
+// deque aligned with the list, and counts pushes (published) and pops (delivered). The oldest
+// message's age is exact and O(1) per push and pop: push times only grow, so elements pushed at
+// the head decrease towards the middle and those pushed at the tail increase away from it; the
+// oldest sits at that valley, whose index moves by at most one per push or pop (kombu LPUSHes new
+// messages and RPUSHes restored ones, so both sides occur). LREM/LTRIM, O(n) already, find the
+// valley again by a scan; after an LINSERT the oldest is found by a scan per report. Lists that
+// appeared without a write hook (an RDB load) are found by Rescan, which the engine runs once from
+// its first Cron; their messages count as pushed at that time.
 #pragma once
 
 #include <cstddef>
@@ -81,8 +85,15 @@ class TrackedList final : public ListObserver {
   TrackedQueue& queue_;
   int priority_;
   std::string key_;
+  // Finds the oldest element by a scan (after a change in the middle).
+  void FindValley();
+
   List* list_ = nullptr;
   std::deque<int64_t> push_ms_;
+  size_t valley_ = 0;  // index of the oldest element (when not empty)
+  // LINSERT put a newer element between older ones: the valley shape no longer holds, so the
+  // oldest is found by a scan until the list empties (kombu never inserts).
+  bool unordered_ = false;
 };
 
 // A queue kombu declared (one or more binding members name it).
@@ -91,8 +102,8 @@ struct TrackedQueue {
   std::string prefix;  // kombu's global_keyprefix
   std::string name;
   int binding_refs = 0;
-  uint64_t published = 0;  // elements pushed onto any of its lists
-  uint64_t delivered = 0;  // elements popped from either end of them
+  uint64_t published = 0;                             // elements pushed onto any of its lists
+  uint64_t delivered = 0;                             // elements popped from either end of them
   std::map<int, std::unique_ptr<TrackedList>> lists;  // by priority
 };
 
