@@ -10,6 +10,8 @@
 #include "broker/acl/acl.h"
 #include "broker/acl/acl_dispatch.h"
 #include "broker/families/families.h"
+#include "broker/observability/queue_history.h"
+#include "broker/observability/queue_tracker.h"
 #include "broker/persistence/background_save.h"
 #include "broker/script/script_engine.h"
 
@@ -64,6 +66,8 @@ Engine::Engine(Config& config, const Clock& clock)
     throw std::runtime_error(acl_error);
   }
   scripts_ = std::make_unique<ScriptEngine>(*this);
+  queue_tracker_ = std::make_unique<QueueTracker>(keyspace_);
+  queue_history_ = std::make_unique<QueueHistory>();
   keyspace_.set_observer(this);
   stats_.start_time_ms = clock_.NowMs();
   stats_.last_save_time_s = stats_.start_time_ms / 1000;
@@ -419,6 +423,10 @@ void Engine::Cron() {
   stats_.input_rate.Sample(now_ms, stats_.total_net_input_bytes);
   stats_.output_rate.Sample(now_ms, stats_.total_net_output_bytes);
   stats_.used_memory_peak = std::max(stats_.used_memory_peak, UsedMemoryBytes());
+  // Queue insight: lists that arrived without write hooks (a loaded RDB), and the dashboard's
+  // history (one sample every few seconds, bounded).
+  if (queue_tracker_->rescan_pending()) queue_tracker_->Rescan();
+  queue_history_->MaybeSample(*this, now_ms);
   // An eviction cut short by its time limit goes on here (Redis's evictionTimeProc).
   evictor_.ContinueIfPending();
   // Active expiry: each database in turn, in slices, within a small time budget per call so a
@@ -503,11 +511,18 @@ void Engine::ResumeUnblockedClients() {
   resuming_ = false;
 }
 
-void Engine::OnKeyModified(int db, std::string_view key) { watched_keys_.Touch(db, key); }
+void Engine::OnKeyModified(int db, std::string_view key) {
+  watched_keys_.Touch(db, key);
+  queue_tracker_->OnKeyWritten(db, key);
+}
 
-void Engine::OnDatabaseModified(int db) { watched_keys_.TouchDatabase(keyspace_.db(db), nullptr); }
+void Engine::OnDatabaseModified(int db) {
+  watched_keys_.TouchDatabase(keyspace_.db(db), nullptr);
+  queue_tracker_->OnDatabaseFlushed(db);
+}
 
 void Engine::OnDatabasesSwapped(int first, int second) {
+  queue_tracker_->OnDatabasesSwapped(first, second);
   watched_keys_.TouchDatabase(keyspace_.db(first), &keyspace_.db(second));
   watched_keys_.TouchDatabase(keyspace_.db(second), &keyspace_.db(first));
   blocked_clients_.MarkDatabaseReady(first);

@@ -75,6 +75,8 @@ class AsyncFileSink;
 namespace acl {
 class Acl;
 }
+class QueueTracker;
+class QueueHistory;
 class BackgroundSave;
 namespace rdb {
 class RdbFileSystem;
@@ -200,6 +202,9 @@ class Engine : private KeyspaceObserver {
   const acl::Acl& acl() const { return *acl_; }
   // The client whose command is running (innermost), or null between commands.
   Client* current_client() const { return current_client_; }
+  // --- Queue insight (broker/observability/): kombu and channels_redis queues, their history ---
+  QueueTracker& queue_tracker() { return *queue_tracker_; }
+  QueueHistory& queue_history() { return *queue_history_; }
 
   // Facts about the hosting process, filled in by the transport for INFO.
   std::string executable;
@@ -247,6 +252,8 @@ class Engine : private KeyspaceObserver {
   std::unique_ptr<BackgroundSave> background_save_;
   std::unique_ptr<acl::Acl> acl_;
   Client* current_client_ = nullptr;
+  std::unique_ptr<QueueTracker> queue_tracker_;  // observes lists of keyspace_
+  std::unique_ptr<QueueHistory> queue_history_;
   std::unique_ptr<ScriptEngine> scripts_;  // last: destroyed first, it holds a Client
 };
 

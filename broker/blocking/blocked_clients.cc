@@ -191,4 +191,19 @@ std::vector<uint64_t> BlockedClients::TakeResumed() {
   return resumed;
 }
 
+void BlockedClients::ForEachWaiter(int db, std::string_view key,
+                                   absl::FunctionRef<void(const Client&)> fn) const {
+  if (db < 0 || db >= static_cast<int>(by_db_.size())) return;
+  auto it = by_db_[db].find(absl::string_view(key.data(), key.size()));
+  if (it == by_db_[db].end()) return;
+  for (const Waiter* waiter : it->second) fn(*waiter->client);
+}
+
+void BlockedClients::ForEachWaitedKey(
+    absl::FunctionRef<void(const Client&, int db, std::string_view key)> fn) const {
+  for (const auto& [id, waiter] : waiters_) {
+    for (const auto& [key, position] : waiter->positions) fn(*waiter->client, waiter->db, key);
+  }
+}
+
 }  // namespace drayman

@@ -30,6 +30,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/functional/function_ref.h"
 
 namespace drayman {
 
@@ -83,6 +84,11 @@ class BlockedClients {
   bool has_resumed() const { return !resumed_.empty(); }
 
   size_t blocked_count() const { return waiters_.size(); }
+  // Calls fn for each client waiting on `key` in `db`, in FIFO order (a queue's consumers).
+  void ForEachWaiter(int db, std::string_view key, absl::FunctionRef<void(const Client&)> fn) const;
+  // Calls fn(client, db, key) for every key every blocked client waits on.
+  void ForEachWaitedKey(
+      absl::FunctionRef<void(const Client&, int db, std::string_view key)> fn) const;
   // Blocked clients with a deadline (INFO's clients_in_timeout_table).
   size_t timeout_count() const { return deadlines_.size(); }
 

@@ -87,9 +87,17 @@ void List::ChunkRing::clear() {
 
 List::List(uint32_t chunk_bytes) : chunk_bytes_(std::max<uint32_t>(chunk_bytes, 64)) {}
 
-List::~List() { Clear(); }
+List::~List() {
+  if (observer_ != nullptr) observer_->OnDetached();
+  FreeAll();
+}
 
 void List::Clear() {
+  if (observer_ != nullptr) observer_->OnClear();
+  FreeAll();
+}
+
+void List::FreeAll() {
   for (size_t i = 0; i < chunks_.size(); ++i) std::free(chunks_[i]);
   chunks_.clear();
   size_ = 0;
@@ -220,6 +228,7 @@ void List::PushBack(std::string_view value) {
   c->end += static_cast<uint32_t>(es);
   ++c->count;
   ++size_;
+  if (observer_ != nullptr) observer_->OnPushed(false);
 }
 
 void List::PushFront(std::string_view value) {
@@ -235,9 +244,11 @@ void List::PushFront(std::string_view value) {
   WriteEntry(c->data() + c->begin, value);
   ++c->count;
   ++size_;
+  if (observer_ != nullptr) observer_->OnPushed(true);
 }
 
 std::string List::PopFront() {
+  if (observer_ != nullptr) observer_->OnPopped(true);
   Chunk* c = chunks_.front();
   size_t es = 0;
   std::string value(ViewAt(c->data() + c->begin, &es));
@@ -251,6 +262,7 @@ std::string List::PopFront() {
 }
 
 std::string List::PopBack() {
+  if (observer_ != nullptr) observer_->OnPopped(false);
   Chunk* c = chunks_.back();
   size_t length = 0;
   const size_t header = DecodeBackward(c->data() + c->end, &length);
@@ -475,8 +487,28 @@ void List::Consolidate(size_t index) {
   if (index > 0) merge(index - 1);
 }
 
+std::vector<size_t> List::MatchIndexes(std::string_view value, int64_t count) const {
+  std::vector<size_t> indexes;
+  const bool from_tail = count < 0;
+  const size_t limit = count == 0  ? SIZE_MAX
+                       : from_tail ? static_cast<size_t>(-(count + 1)) + 1
+                                   : static_cast<size_t>(count);
+  size_t index = from_tail ? size_ : static_cast<size_t>(-1);
+  ForEachWhile(from_tail, [&](std::string_view element) {
+    index += from_tail ? static_cast<size_t>(-1) : 1;
+    if (element == value) indexes.push_back(index);
+    return indexes.size() < limit;
+  });
+  if (from_tail) std::reverse(indexes.begin(), indexes.end());
+  return indexes;
+}
+
 size_t List::Remove(std::string_view value, int64_t count) {
   if (size_ == 0) return 0;
+  if (observer_ != nullptr) {
+    std::vector<size_t> indexes = MatchIndexes(value, count);
+    if (!indexes.empty()) observer_->OnErased(indexes);
+  }
   const bool from_tail = count < 0;
   const size_t limit = count == 0  ? SIZE_MAX
                        : from_tail ? static_cast<size_t>(-(count + 1)) + 1
@@ -525,6 +557,7 @@ size_t List::Remove(std::string_view value, int64_t count) {
 }
 
 bool List::Insert(std::string_view pivot, std::string_view value, bool after) {
+  size_t element = 0;
   for (size_t index = 0; index < chunks_.size(); ++index) {
     Chunk* c = chunks_[index];
     for (uint32_t off = c->begin; off < c->end;) {
@@ -532,17 +565,20 @@ bool List::Insert(std::string_view pivot, std::string_view value, bool after) {
       const bool match = ViewAt(c->data() + off, &es) == pivot;
       if (match) {
         InsertAt(index, after ? off + static_cast<uint32_t>(es) : off, value);
+        if (observer_ != nullptr) observer_->OnInserted(after ? element + 1 : element);
         return true;
       }
       off += static_cast<uint32_t>(es);
+      ++element;
     }
   }
   return false;
 }
 
 void List::Trim(size_t start, size_t stop) {
+  if (observer_ != nullptr) observer_->OnTrim(start, stop);
   if (start > stop || start >= size_) {
-    Clear();
+    FreeAll();
     return;
   }
   stop = std::min(stop, size_ - 1);

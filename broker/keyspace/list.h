@@ -20,8 +20,29 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace drayman {
+
+// Told about every change to one list's elements, in element indexes, so a side structure can stay
+// aligned with the list (broker/observability/ keeps a push time per element of a queue). A list
+// without an observer pays one null test per change. Called after the change for pushes and
+// before it for removals, except OnTrim/OnClear/OnErased which come before the list changes.
+class ListObserver {
+ public:
+  virtual ~ListObserver() = default;
+  virtual void OnPushed(bool front) = 0;
+  virtual void OnPopped(bool front) = 0;
+  // An element was inserted so that it now sits at `index`.
+  virtual void OnInserted(size_t index) = 0;
+  // The elements at these indexes (ascending, as they were before the removal) are removed.
+  virtual void OnErased(const std::vector<size_t>& indexes) = 0;
+  // Only [start, stop] stays (normalised as List::Trim takes them; start > stop empties).
+  virtual void OnTrim(size_t start, size_t stop) = 0;
+  virtual void OnClear() = 0;
+  // The list is being destroyed (or its observer replaced): forget it.
+  virtual void OnDetached() = 0;
+};
 
 class List {
  public:
@@ -102,6 +123,10 @@ class List {
   size_t MemoryUsage() const;
   // Redis 7.0 reports every list as "quicklist" (7.2 added "listpack" for small ones).
   std::string_view Encoding() const { return "quicklist"; }
+
+  // At most one observer; set_observer(nullptr) detaches without calling OnDetached.
+  ListObserver* observer() const { return observer_; }
+  void set_observer(ListObserver* observer) { observer_ = observer; }
 
   // Number of chunks; for tests and memory reports.
   size_t chunk_count() const { return chunks_.size(); }
@@ -243,8 +268,13 @@ class List {
   void FreeChunkAt(size_t index);
   // Merges chunk `index` into a neighbour when both fit in one chunk; frees it when empty.
   void Consolidate(size_t index);
+  // Frees every chunk (Clear without telling the observer).
+  void FreeAll();
+  // Indexes of the elements Remove(value, count) would remove, for the observer.
+  std::vector<size_t> MatchIndexes(std::string_view value, int64_t count) const;
 
   ChunkRing chunks_;
+  ListObserver* observer_ = nullptr;
   size_t size_ = 0;
   uint32_t chunk_bytes_ = kDefaultChunkBytes;
 };

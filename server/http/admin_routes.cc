@@ -2,6 +2,7 @@
 
 #include "broker/engine.h"
 #include "broker/stats/redis_metrics.h"
+#include "server/http/queue_routes.h"
 
 namespace drayman {
 
@@ -25,6 +26,7 @@ void RegisterBuiltinRoutes(HttpAdmin& admin) {
 void RegisterAdminRoutes(HttpAdmin& admin) {
   RegisterBuiltinRoutes(admin);
   // Other subsystems: one line each below (see admin_routes.h).
+  RegisterQueueRoutes(admin);  // queue insight: /api, drayman_queue_* metrics, the dashboard
 }
 
 }  // namespace drayman

@@ -1,0 +1,525 @@
+#include "broker/observability/queue_report.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "broker/engine.h"
+#include "broker/observability/queue_history.h"
+#include "broker/observability/queue_tracker.h"
+#include "broker/stats/process_stats.h"
+#include "broker/stats/prometheus.h"
+
+namespace drayman {
+
+namespace {
+
+using nlohmann::json;
+
+double AgeSeconds(int64_t now_ms, int64_t then_ms) {
+  return then_ms < 0 ? 0.0 : static_cast<double>(std::max<int64_t>(now_ms - then_ms, 0)) / 1000.0;
+}
+
+// JSON strings must be UTF-8; queue names and payloads are arbitrary bytes.
+std::string Printable(std::string_view bytes) {
+  std::string out;
+  out.reserve(bytes.size());
+  for (unsigned char c : bytes) {
+    if (c >= 0x20 && c < 0x7f) {
+      out += static_cast<char>(c);
+    } else {
+      char buf[8];
+      std::snprintf(buf, sizeof(buf), "\\x%02x", c);
+      out += buf;
+    }
+  }
+  return out;
+}
+
+std::string Base64Decode(std::string_view text, bool* ok) {
+  static constexpr std::string_view kAlphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  uint32_t bits = 0;
+  int count = 0;
+  *ok = true;
+  for (char c : text) {
+    if (c == '=' || c == '\n' || c == '\r') continue;
+    const size_t value = kAlphabet.find(c);
+    if (value == std::string_view::npos) {
+      *ok = false;
+      return {};
+    }
+    bits = (bits << 6) | static_cast<uint32_t>(value);
+    count += 6;
+    if (count >= 8) {
+      count -= 8;
+      out += static_cast<char>((bits >> count) & 0xff);
+    }
+  }
+  return out;
+}
+
+// Attributes every unacked delivery of `db` to its queue: fn(queue, tag, hash value, age).
+template <typename Fn>
+void ForEachUnacked(Engine& engine, int db, Fn&& fn) {
+  QueueTracker& tracker = engine.queue_tracker();
+  Database& database = engine.keyspace().db(db);
+  const int64_t now_ms = engine.clock().NowMs();
+  for (const std::string& prefix : tracker.KombuPrefixes(db)) {
+    const std::string hash_key = prefix + "unacked";
+    const Entry* hash = database.Peek(hash_key);
+    if (hash == nullptr || hash->value.type() != ValueType::kHash) continue;
+    const Entry* index = database.Peek(prefix + "unacked_index");
+    const ZSet* scores = index != nullptr && index->value.type() == ValueType::kZSet
+                             ? &index->value.zset()
+                             : nullptr;
+    auto& cache = tracker.delivery_queue_cache;
+    std::string cache_key = std::to_string(db) + '\0' + hash_key + '\0';
+    const size_t base = cache_key.size();
+    hash->value.hash().ForEach([&](std::string_view tag, std::string_view value) {
+      cache_key.resize(base);
+      cache_key += tag;
+      auto it = cache.find(cache_key);
+      if (it == cache.end()) {
+        std::string queue;
+        json parsed = json::parse(value, nullptr, false);
+        if (parsed.is_array() && parsed.size() >= 3 && parsed[1].is_string() &&
+            parsed[2].is_string()) {
+          queue = tracker.QueueForDelivery(db, prefix, parsed[1].get<std::string>(),
+                                           parsed[2].get<std::string>());
+        }
+        it = cache.emplace(cache_key, std::move(queue)).first;
+      }
+      double age = -1;
+      if (scores != nullptr) {
+        if (const double* score = scores->Find(tag)) {
+          age = std::max(0.0, static_cast<double>(now_ms) / 1000.0 - *score);
+        }
+      }
+      fn(it->second, tag, value, age);
+    });
+  }
+}
+
+// Unacked counts by queue name for `db`; prunes cache entries of deliveries that are gone.
+std::map<std::string, size_t> UnackedCounts(Engine& engine, int db) {
+  std::map<std::string, size_t> counts;
+  ForEachUnacked(engine, db,
+                 [&](const std::string& queue, std::string_view, std::string_view, double) {
+                   ++counts[queue];
+                 });
+  return counts;
+}
+
+void PruneDeliveryCache(Engine& engine, size_t live) {
+  auto& cache = engine.queue_tracker().delivery_queue_cache;
+  if (cache.size() <= 2 * live + 256) return;
+  absl::flat_hash_set<std::string> seen;
+  for (int db = 0; db < engine.keyspace().database_count(); ++db) {
+    ForEachUnacked(engine, db,
+                   [&](const std::string&, std::string_view tag, std::string_view, double) {
+                     seen.insert(std::string(tag));
+                   });
+  }
+  for (auto it = cache.begin(); it != cache.end();) {
+    const std::string& key = it->first;
+    const std::string tag = key.substr(key.rfind('\0') + 1);
+    if (seen.contains(tag)) {
+      ++it;
+    } else {
+      cache.erase(it++);
+    }
+  }
+}
+
+json FiguresJson(const QueueFigures& figures) {
+  json ready_by_priority = json::object();
+  for (const auto& [priority, ready] : figures.ready_by_priority) {
+    ready_by_priority[std::to_string(priority)] = ready;
+  }
+  return {{"db", figures.db},
+          {"name", Printable(figures.name)},
+          {"ready", figures.ready},
+          {"ready_by_priority", ready_by_priority},
+          {"unacked", figures.unacked},
+          {"consumers", figures.consumers},
+          {"oldest_message_age_seconds", figures.oldest_age_seconds},
+          {"published", figures.published},
+          {"delivered", figures.delivered}};
+}
+
+}  // namespace
+
+std::vector<QueueFigures> CollectQueueFigures(Engine& engine) {
+  QueueTracker& tracker = engine.queue_tracker();
+  std::vector<QueueFigures> result;
+  if (tracker.empty()) return result;
+  const int64_t now_ms = engine.clock().NowMs();
+  std::vector<const TrackedQueue*> queues = tracker.Queues();
+  absl::flat_hash_map<const TrackedQueue*, size_t> index;
+  result.reserve(queues.size());
+  for (const TrackedQueue* queue : queues) {
+    QueueFigures figures;
+    figures.db = queue->db;
+    figures.name = queue->name;
+    figures.published = queue->published;
+    figures.delivered = queue->delivered;
+    int64_t oldest = -1;
+    bool has_zero = false;
+    for (const auto& [priority, list] : queue->lists) {
+      if (list->list() == nullptr && priority != 0) continue;
+      has_zero |= priority == 0;
+      figures.ready_by_priority.emplace_back(priority, list->ready());
+      figures.ready += list->ready();
+      const int64_t pushed = list->oldest_push_ms();
+      if (pushed >= 0 && (oldest < 0 || pushed < oldest)) oldest = pushed;
+    }
+    if (!has_zero) figures.ready_by_priority.insert(figures.ready_by_priority.begin(), {0, 0});
+    figures.oldest_age_seconds = AgeSeconds(now_ms, oldest);
+    index[queue] = result.size();
+    result.push_back(std::move(figures));
+  }
+  // Consumers: distinct clients blocked on any list of the queue.
+  absl::flat_hash_set<std::pair<const TrackedQueue*, uint64_t>> consumers;
+  engine.blocked_clients().ForEachWaitedKey(
+      [&](const Client& client, int db, std::string_view key) {
+        const TrackedQueue* queue = tracker.QueueOfKey(db, key);
+        if (queue != nullptr && consumers.emplace(queue, client.id()).second) {
+          ++result[index[queue]].consumers;
+        }
+      });
+  // Unacked deliveries, per database that has binding tables.
+  size_t live = 0;
+  for (int db = 0; db < engine.keyspace().database_count(); ++db) {
+    if (tracker.Bindings(db).empty()) continue;
+    for (const auto& [name, count] : UnackedCounts(engine, db)) {
+      live += count;
+      if (const TrackedQueue* queue = tracker.FindQueue(db, name)) {
+        result[index[queue]].unacked += count;
+      }
+    }
+  }
+  PruneDeliveryCache(engine, live);
+  return result;
+}
+
+void WriteQueueMetrics(Engine& engine, PrometheusWriter& writer) {
+  const std::vector<QueueFigures> queues = CollectQueueFigures(engine);
+  using Type = PrometheusWriter::Type;
+  std::string db;
+  auto each = [&](std::string_view name, Type type, std::string_view help, auto value_of) {
+    writer.Family(name, type, help);
+    for (const QueueFigures& q : queues) {
+      db = std::to_string(q.db);
+      writer.Sample(name, {{"db", db}, {"queue", q.name}}, value_of(q));
+    }
+  };
+  writer.Family("drayman_queue_messages_ready", Type::kGauge,
+                "Messages waiting in a kombu queue's lists (LLEN), per priority.");
+  for (const QueueFigures& q : queues) {
+    db = std::to_string(q.db);
+    for (const auto& [priority, ready] : q.ready_by_priority) {
+      const std::string label = std::to_string(priority);
+      writer.Sample("drayman_queue_messages_ready",
+                    {{"db", db}, {"queue", q.name}, {"priority", label}},
+                    static_cast<double>(ready));
+    }
+  }
+  each("drayman_queue_messages_unacked", Type::kGauge,
+       "Messages delivered and not yet acknowledged (entries of kombu's unacked hash).",
+       [](const QueueFigures& q) { return static_cast<double>(q.unacked); });
+  each("drayman_queue_consumers", Type::kGauge,
+       "Clients blocked on the queue's lists (BRPOP and the like).",
+       [](const QueueFigures& q) { return static_cast<double>(q.consumers); });
+  each("drayman_queue_oldest_message_age_seconds", Type::kGauge,
+       "Seconds since the oldest queued message was pushed, by the server's clock.",
+       [](const QueueFigures& q) { return q.oldest_age_seconds; });
+  each("drayman_queue_published_total", Type::kCounter, "Messages pushed onto the queue.",
+       [](const QueueFigures& q) { return static_cast<double>(q.published); });
+  each("drayman_queue_delivered_total", Type::kCounter, "Messages popped from the queue.",
+       [](const QueueFigures& q) { return static_cast<double>(q.delivered); });
+}
+
+json DecodeKombuMessage(std::string_view payload, double push_age_seconds) {
+  json out = {{"size", payload.size()}};
+  if (push_age_seconds >= 0) out["age_seconds"] = push_age_seconds;
+  json message = json::parse(payload, nullptr, false);
+  if (!message.is_object()) {
+    out["raw"] = Printable(payload.substr(0, 200));
+    return out;
+  }
+  const json headers = message.value("headers", json::object());
+  const json properties = message.value("properties", json::object());
+  json body;
+  if (message.contains("body") && message["body"].is_string()) {
+    std::string text = message["body"].get<std::string>();
+    if (properties.value("body_encoding", "") == "base64") {
+      bool ok = false;
+      std::string decoded = Base64Decode(text, &ok);
+      if (ok) text = std::move(decoded);
+    }
+    if (message.value("content-type", "") == "application/json") {
+      body = json::parse(text, nullptr, false);
+    }
+    if (body.is_discarded() || body.is_null()) out["body"] = Printable(text.substr(0, 200));
+  }
+  // Protocol 2 keeps task metadata in the headers; protocol 1 in the body.
+  const json& meta = headers.is_object() && headers.contains("task")
+                         ? headers
+                         : (body.is_object() ? body : headers);
+  auto copy = [&](const char* from, const char* to) {
+    if (meta.is_object() && meta.contains(from)) out[to] = meta[from];
+  };
+  copy("task", "task");
+  copy("id", "id");
+  copy("eta", "eta");
+  copy("retries", "retries");
+  copy("expires", "expires");
+  if (body.is_array() && body.size() >= 2) {
+    out["args"] = body[0].dump().substr(0, 200);
+    out["kwargs"] = body[1].dump().substr(0, 200);
+  } else if (body.is_object()) {
+    if (body.contains("args")) out["args"] = body["args"].dump().substr(0, 200);
+    if (body.contains("kwargs")) out["kwargs"] = body["kwargs"].dump().substr(0, 200);
+  }
+  if (properties.is_object()) {
+    if (properties.contains("priority")) out["priority"] = properties["priority"];
+    if (properties.contains("delivery_tag")) out["delivery_tag"] = properties["delivery_tag"];
+  }
+  out["content_type"] = message.value("content-type", "");
+  return out;
+}
+
+json ServerJson(Engine& engine) {
+  EngineStats& stats = engine.stats();
+  const int64_t now_ms = engine.clock().NowMs();
+  PersistenceStatus& persistence = engine.persistence();
+  json keyspace = json::array();
+  for (int db = 0; db < engine.keyspace().database_count(); ++db) {
+    Database& database = engine.keyspace().db(db);
+    if (database.size() == 0) continue;
+    keyspace.push_back(
+        {{"db", db}, {"keys", database.size()}, {"expires", database.expires_count()}});
+  }
+  return {
+      {"drayman_version", std::string(kDraymanVersion)},
+      {"redis_version", std::string(kRedisCompatVersion)},
+      {"uptime_seconds", (now_ms - stats.start_time_ms) / 1000},
+      {"connected_clients", engine.clients().size()},
+      {"blocked_clients", engine.blocked_clients().blocked_count()},
+      {"used_memory", UsedMemoryBytes()},
+      {"used_memory_peak", stats.used_memory_peak},
+      {"maxmemory", engine.settings().maxmemory},
+      {"total_commands_processed", stats.total_commands_processed},
+      {"instantaneous_ops_per_sec", stats.ops_rate.Average()},
+      {"keyspace", keyspace},
+      {"persistence",
+       {{"loading", persistence.loading},
+        {"aof_enabled", persistence.aof_enabled},
+        {"aof_last_write_ok", persistence.aof_last_write_ok},
+        {"aof_current_size", persistence.aof_current_size},
+        {"changes_since_last_save", stats.dirty},
+        {"last_save_time", stats.last_save_time_s},
+        {"bgsave_in_progress", engine.background_save() != nullptr},
+        {"last_bgsave_ok", stats.rdb_last_bgsave_ok}}},
+  };
+}
+
+json ClientsJson(Engine& engine) {
+  const int64_t now_ms = engine.clock().NowMs();
+  json clients = json::array();
+  for (const auto& [id, client] : engine.clients()) {
+    if (client->is_script_client) continue;
+    clients.push_back({{"id", id},
+                       {"addr", client->addr},
+                       {"name", Printable(client->name)},
+                       {"lib_name", Printable(client->lib_name)},
+                       {"db", client->db},
+                       {"age_seconds", (now_ms - client->created_ms) / 1000},
+                       {"idle_seconds", (now_ms - client->last_interaction_ms) / 1000},
+                       {"last_command", client->last_command},
+                       {"blocked", client->blocked},
+                       {"output_bytes", client->output().size()}});
+  }
+  // Which keys each blocked client waits on.
+  std::map<uint64_t, json> waits;
+  engine.blocked_clients().ForEachWaitedKey([&](const Client& client, int, std::string_view key) {
+    waits[client.id()].push_back(Printable(key));
+  });
+  for (json& client : clients) {
+    auto it = waits.find(client["id"].get<uint64_t>());
+    if (it != waits.end()) client["blocked_on"] = it->second;
+  }
+  return {{"clients", clients}};
+}
+
+json QueuesJson(Engine& engine) {
+  const std::vector<QueueFigures> figures = CollectQueueFigures(engine);
+  const QueueHistory& history = engine.queue_history();
+  const int64_t now_ms = engine.clock().NowMs();
+  json queues = json::array();
+  uint64_t ready = 0, unacked = 0, consumers = 0;
+  for (const QueueFigures& q : figures) {
+    json item = FiguresJson(q);
+    // Rates over the span since the oldest sample of the last minute (or the only one).
+    double publish_rate = 0, deliver_rate = 0;
+    auto it = history.queues().find({q.db, q.name});
+    if (it != history.queues().end() && !it->second.empty()) {
+      const QueueSample* base = nullptr;
+      for (const QueueSample& sample : it->second) {
+        if (now_ms - sample.time_ms <= 60'000) {
+          base = &sample;
+          break;
+        }
+      }
+      if (base == nullptr) base = &it->second.back();
+      const double seconds = static_cast<double>(now_ms - base->time_ms) / 1000.0;
+      if (seconds > 0.5) {
+        publish_rate = static_cast<double>(q.published - base->published) / seconds;
+        deliver_rate = static_cast<double>(q.delivered - base->delivered) / seconds;
+      }
+    }
+    item["publish_rate"] = publish_rate;
+    item["deliver_rate"] = deliver_rate;
+    ready += q.ready;
+    unacked += q.unacked;
+    consumers += q.consumers;
+    queues.push_back(std::move(item));
+  }
+  return {{"queues", queues},
+          {"totals", {{"ready", ready}, {"unacked", unacked}, {"consumers", consumers}}}};
+}
+
+json QueueDetailJson(Engine& engine, int db, std::string_view name, size_t count) {
+  QueueTracker& tracker = engine.queue_tracker();
+  const TrackedQueue* queue = tracker.FindQueue(db, name);
+  if (queue == nullptr) return nullptr;
+  json out;
+  for (const QueueFigures& q : CollectQueueFigures(engine)) {
+    if (q.db == db && q.name == name) out = FiguresJson(q);
+  }
+  const int64_t now_ms = engine.clock().NowMs();
+  // kombu LPUSHes and BRPOPs: the head (next delivered) is the right end, lowest priority
+  // number first, as kombu's BRPOP lists the keys.
+  json head = json::array();
+  json tail = json::array();
+  for (const auto& [priority, tracked] : queue->lists) {
+    const List* list = tracked->list();
+    if (list == nullptr || list->empty()) continue;
+    const auto& stamps = tracked->push_ms();
+    const size_t size = list->size();
+    for (size_t i = 0; i < std::min(count, size) && head.size() < count; ++i) {
+      const size_t at = size - 1 - i;
+      json message = DecodeKombuMessage(list->At(at),
+                                        at < stamps.size() ? AgeSeconds(now_ms, stamps[at]) : -1);
+      message["list_priority"] = priority;
+      head.push_back(std::move(message));
+    }
+  }
+  for (auto it = queue->lists.rbegin(); it != queue->lists.rend(); ++it) {
+    const List* list = it->second->list();
+    if (list == nullptr || list->empty()) continue;
+    const auto& stamps = it->second->push_ms();
+    for (size_t i = 0; i < std::min(count, list->size()) && tail.size() < count; ++i) {
+      json message =
+          DecodeKombuMessage(list->At(i), i < stamps.size() ? AgeSeconds(now_ms, stamps[i]) : -1);
+      message["list_priority"] = it->first;
+      tail.push_back(std::move(message));
+    }
+  }
+  out["head"] = std::move(head);
+  out["tail"] = std::move(tail);
+  json unacked = json::array();
+  ForEachUnacked(
+      engine, db,
+      [&](const std::string& owner, std::string_view tag, std::string_view value, double age) {
+        if (owner != name || unacked.size() >= 1000) return;
+        json entry = {{"delivery_tag", Printable(tag)}};
+        if (age >= 0) entry["age_seconds"] = age;
+        json parsed = json::parse(value, nullptr, false);
+        if (parsed.is_array() && !parsed.empty() && parsed[0].is_object()) {
+          entry["message"] = DecodeKombuMessage(parsed[0].dump(), -1);
+        }
+        unacked.push_back(std::move(entry));
+      });
+  std::sort(unacked.begin(), unacked.end(), [](const json& a, const json& b) {
+    return a.value("age_seconds", 0.0) > b.value("age_seconds", 0.0);
+  });
+  out["unacked_deliveries"] = std::move(unacked);
+  return out;
+}
+
+json ChannelsJson(Engine& engine) {
+  QueueTracker& tracker = engine.queue_tracker();
+  const double now_s = static_cast<double>(engine.clock().NowMs()) / 1000.0;
+  json groups = json::array();
+  json totals = {{"channel_keys", 0}};
+  size_t channel_keys = 0;
+  for (int db = 0; db < engine.keyspace().database_count(); ++db) {
+    channel_keys += tracker.ChannelKeyCount(db);
+    Database& database = engine.keyspace().db(db);
+    for (const std::string& key : tracker.ChannelGroupKeys(db)) {
+      const Entry* entry = database.Peek(key);
+      if (entry == nullptr || entry->value.type() != ValueType::kZSet) continue;
+      json members = json::array();
+      for (const auto* node = entry->value.zset().First(); node != nullptr; node = node->next()) {
+        const std::string_view channel = node->member();
+        // channels_redis keys a process-local channel ("name!suffix") by "name!".
+        const size_t bang = channel.find('!');
+        std::string channel_key(kChannelsPrefix);
+        channel_key += bang == std::string_view::npos ? channel : channel.substr(0, bang + 1);
+        const Entry* backlog = database.Peek(channel_key);
+        json member = {{"channel", Printable(channel)},
+                       {"joined_seconds_ago", std::max(0.0, now_s - node->score)}};
+        if (backlog != nullptr && backlog->value.type() == ValueType::kZSet) {
+          const ZSet& zset = backlog->value.zset();
+          member["backlog"] = zset.size();
+          if (zset.First() != nullptr) {
+            member["oldest_message_age_seconds"] = std::max(0.0, now_s - zset.First()->score);
+          }
+        } else {
+          member["backlog"] = 0;
+        }
+        members.push_back(std::move(member));
+        if (members.size() >= 1000) break;
+      }
+      groups.push_back(
+          {{"db", db},
+           {"group", Printable(std::string_view(key).substr(kChannelsGroupPrefix.size()))},
+           {"size", entry->value.zset().size()},
+           {"members", std::move(members)}});
+    }
+  }
+  totals["channel_keys"] = channel_keys;
+  return {{"groups", groups}, {"totals", totals}};
+}
+
+json HistoryJson(Engine& engine) {
+  const QueueHistory& history = engine.queue_history();
+  json server = json::array();
+  for (const ServerSample& s : history.server()) {
+    server.push_back({s.time_ms, s.connected_clients, s.blocked_clients, s.used_memory,
+                      s.commands_processed, s.ready, s.unacked, s.consumers, s.published,
+                      s.delivered});
+  }
+  json queues = json::array();
+  for (const auto& [key, samples] : history.queues()) {
+    json rows = json::array();
+    for (const QueueSample& s : samples) {
+      rows.push_back({s.time_ms, s.ready, s.unacked, s.consumers, s.published, s.delivered});
+    }
+    queues.push_back({{"db", key.first}, {"name", Printable(key.second)}, {"samples", rows}});
+  }
+  return {{"interval_ms", QueueHistory::kIntervalMs},
+          {"server_columns",
+           {"time_ms", "connected_clients", "blocked_clients", "used_memory", "commands_processed",
+            "ready", "unacked", "consumers", "published", "delivered"}},
+          {"queue_columns", {"time_ms", "ready", "unacked", "consumers", "published", "delivered"}},
+          {"server", server},
+          {"queues", queues}};
+}
+
+}  // namespace drayman
