@@ -428,7 +428,10 @@ void Engine::Cron() {
         idle.push_back(client.get());
       }
     }
-    for (Client* client : idle) KillClient(*client);
+    for (Client* client : idle) {
+      Log(LogLevel::kVerbose, "Closing idle client");  // Redis's words and level
+      KillClient(*client);
+    }
   }
 }
 

@@ -40,6 +40,8 @@ class Server {
   void Stop();
 
   int port() const { return port_; }
+  // True once the server has shut down (SHUTDOWN, a signal, Stop(), a fatal error).
+  bool stopped() const;
   // Why the loop stopped on its own (an append-only log it could not load), empty otherwise.
   std::string fatal_error() const;
   const Config& config() const { return config_; }

@@ -167,11 +167,11 @@ TEST(ConfigTest, ErrorsReadLikeRedisServer) {
               "argument couldn't be parsed into an integer");
   }
   {
-    // Options count from line 2: redis-server puts them after the file's text and a newline.
+    // redis-server would say "at line 3" of a file nobody gave it; Drayman names the option.
     Config config;
     EXPECT_FALSE(ParseArgs(config, {"--port", "0", "--hz", "abc"}, &error));
     EXPECT_EQ(error,
-              "Reading the configuration file, at line 3\n>>> 'hz \"abc\"'\n"
+              "Reading the command line, at option --hz\n>>> 'hz \"abc\"'\n"
               "argument couldn't be parsed into an integer");
   }
   struct Case {
