@@ -27,7 +27,8 @@ void OpenSyslogOnce(const Settings& settings) {
   static std::string* ident = nullptr;
   if (ident != nullptr) return;
   ident = new std::string(settings.syslog_ident);
-  openlog(ident->c_str(), LOG_PID | LOG_NDELAY | LOG_NOWAIT, SyslogFacility(settings.syslog_facility));
+  openlog(ident->c_str(), LOG_PID | LOG_NDELAY | LOG_NOWAIT,
+          SyslogFacility(settings.syslog_facility));
 }
 
 int64_t UnixMs() {

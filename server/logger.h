@@ -5,8 +5,9 @@
 // to stdout when logfile is empty (flushed at once). Settings are read on every call, so CONFIG
 // SET loglevel applies at once. The role is 'M' (a standalone master), or 'C' for the lines
 // Redis writes before the server exists (set_role). With `syslog-enabled yes` each message also
-// goes to syslog(3) under `syslog-ident` and `syslog-facility`, at Redis's priorities. Lines are written whole,
-// with one write each; call it from one thread at a time (the event loop, or main before it).
+// goes to syslog(3) under `syslog-ident` and `syslog-facility`, at Redis's priorities. Lines are
+// written whole, with one write each; call it from one thread at a time (the event loop, or main
+// before it).
 #pragma once
 
 #include <string_view>

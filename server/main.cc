@@ -11,8 +11,8 @@
 #include "server/logger.h"
 #include "server/open_files.h"
 #include "server/process_control.h"
-#include "server/startup_log.h"
 #include "server/server.h"
+#include "server/startup_log.h"
 
 int main(int argc, char** argv) {
   drayman::Config config;

@@ -68,7 +68,8 @@ int CommunicateSystemd(std::string_view message, const Logger& logger) {
   if (result == 0) {
     logger.Log(LogLevel::kWarning, "systemd supervision error: NOTIFY_SOCKET not found!");
   } else if (result < 0) {
-    logger.Log(LogLevel::kWarning, "systemd supervision error: sd_notify: " + std::to_string(result));
+    logger.Log(LogLevel::kWarning,
+               "systemd supervision error: sd_notify: " + std::to_string(result));
   }
   return result;
 }

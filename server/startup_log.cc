@@ -10,8 +10,8 @@ namespace drayman {
 
 void LogStartup(const Logger& logger, int argc, const char* argv0) {
   logger.Log(LogLevel::kWarning, "oO0OoO0OoO0Oo Drayman is starting oO0OoO0OoO0Oo");
-  logger.Log(LogLevel::kWarning, "Drayman version=" + std::string(kDraymanVersion) +
-                                     " (Redis " + std::string(kRedisCompatVersion) +
+  logger.Log(LogLevel::kWarning, "Drayman version=" + std::string(kDraymanVersion) + " (Redis " +
+                                     std::string(kRedisCompatVersion) +
                                      " compatible), bits=" + std::to_string(sizeof(void*) * 8) +
                                      ", commit=00000000, modified=0, pid=" +
                                      std::to_string(getpid()) + ", just started");

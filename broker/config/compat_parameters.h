@@ -51,8 +51,8 @@ struct CompatParameter {
   // Honoured parameters: stores the normalized value in its typed Settings field.
   void (*store)(Settings& settings, const std::string& value) = nullptr;
   // kWords: validates and normalizes the words; returns an error detail, empty when valid.
-  std::string (*words_check)(const std::vector<std::string>& words, std::string* normalized) =
-      nullptr;
+  std::string (*words_check)(const std::vector<std::string>& words,
+                             std::string* normalized) = nullptr;
   // Why Drayman does what it does with it (the README's table is written from these).
   std::string_view why;
 };

@@ -156,3 +156,28 @@ def test_start_and_shutdown_lines_match_redis_server(tmp_path):
     # redis-server alone warns about vm.overcommit_memory: it forks for BGSAVE, Drayman does not.
     expected = [m for m in logs["redis"] if not m.startswith("WARNING Memory overcommit")]
     assert logs["drayman"] == expected
+
+
+def test_syslog_enabled_writes_through_syslog3(tmp_path):
+    # syslog(3) writes to /dev/log; the server runs in a private mount namespace (root, unshare)
+    # whose /dev holds this test's datagram socket, so the host's /dev is never touched.
+    dev = tmp_path / "dev"
+    dev.mkdir()
+    (dev / "null").touch()
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    listener.bind(str(dev / "log"))
+    listener.settimeout(10)
+    command = (f"mount --bind /dev/null {dev}/null && mount --bind {dev} /dev && exec "
+               f"{drayman_binary()} --port 0 --appendonly no --save '' --syslog-enabled yes "
+               f"--syslog-ident dray --syslog-facility local4")
+    proc = subprocess.Popen(["unshare", "--mount", "--propagation", "private", "sh", "-c", command],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        first = listener.recv(4096).decode()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        listener.close()
+    # <164> = local4 (20) * 8 + LOG_WARNING (4), Redis's priority for a '#' line.
+    assert re.match(r"<164>\w{3} [ \d]\d \d\d:\d\d:\d\d dray\[\d+\]: oO0OoO0OoO0Oo Drayman is "
+                    r"starting oO0OoO0OoO0Oo$", first), first

@@ -35,10 +35,10 @@ TEST(CompatParametersTest, EncodingThresholdsAreSettableAndReported) {
   EXPECT_EQ(Get(config, "list-max-listpack-size"), "-2");
   EXPECT_EQ(Get(config, "hash-max-listpack-entries"), "512");
   EXPECT_EQ(Get(config, "hash-max-listpack-value"), "64");
-  ASSERT_TRUE(config.SetMany({"list-max-listpack-size", "128", "hash-max-ziplist-entries", "1000",
-                              "zset-max-listpack-value", "1kb", "activedefrag", "YES",
-                              "lazyfree-lazy-user-del", "yes"},
-                             &error))
+  ASSERT_TRUE(config.SetMany(
+      {"list-max-listpack-size", "128", "hash-max-ziplist-entries", "1000",
+       "zset-max-listpack-value", "1kb", "activedefrag", "YES", "lazyfree-lazy-user-del", "yes"},
+      &error))
       << error;
   EXPECT_EQ(Get(config, "list-max-listpack-size"), "128");
   EXPECT_EQ(Get(config, "list-max-ziplist-size"), "128");  // the alias reads the same value
@@ -77,10 +77,11 @@ TEST(CompatParametersTest, GetStarListsAliasesAndRedisFormats) {
   EXPECT_EQ(all.at("shutdown-on-sigterm"), "default");
   EXPECT_EQ(all.at("unixsocketperm"), "0");
   std::string error;
-  ASSERT_TRUE(config.LoadText("unixsocketperm 700\nmaxmemory-clients 10%\n"
-                              "shutdown-on-sigint nosave now\n"
-                              "latency-tracking-info-percentiles \"50 99.99\"\n",
-                              &error))
+  ASSERT_TRUE(
+      config.LoadText("unixsocketperm 700\nmaxmemory-clients 10%\n"
+                      "shutdown-on-sigint nosave now\n"
+                      "latency-tracking-info-percentiles \"50 99.99\"\n",
+                      &error))
       << error;
   EXPECT_EQ(Get(config, "unixsocketperm"), "700");
   EXPECT_EQ(config.settings().unixsocketperm, 0700);
@@ -93,11 +94,11 @@ TEST(CompatParametersTest, GetStarListsAliasesAndRedisFormats) {
 TEST(CompatParametersTest, HonouredOnesFillTheirSettings) {
   Config config;
   std::string error;
-  ASSERT_TRUE(ParseArgs(config,
-                        {"--syslog-enabled", "yes", "--syslog-ident", "broker",
-                         "--syslog-facility", "local4", "--supervised", "systemd", "--daemonize",
-                         "yes", "--enable-protected-configs", "yes"},
-                        &error))
+  ASSERT_TRUE(ParseArgs(
+      config,
+      {"--syslog-enabled", "yes", "--syslog-ident", "broker", "--syslog-facility", "local4",
+       "--supervised", "systemd", "--daemonize", "yes", "--enable-protected-configs", "yes"},
+      &error))
       << error;
   EXPECT_TRUE(config.settings().syslog_enabled);
   EXPECT_EQ(config.settings().syslog_ident, "broker");
@@ -141,9 +142,10 @@ TEST(CompatParametersTest, WhatWouldLoseDataOrSecurityIsRefusedWithItsReason) {
   // Their defaults (what Debian's redis.conf writes) are fine.
   Config config;
   std::string error;
-  EXPECT_TRUE(config.LoadText("replicaof no one\ncluster-enabled no\nnotify-keyspace-events \"\"\n"
-                              "min-replicas-to-write 0\ntls-port 0\naclfile \"\"\n",
-                              &error))
+  EXPECT_TRUE(
+      config.LoadText("replicaof no one\ncluster-enabled no\nnotify-keyspace-events \"\"\n"
+                      "min-replicas-to-write 0\ntls-port 0\naclfile \"\"\n",
+                      &error))
       << error;
   EXPECT_EQ(Get(config, "replicaof"), "");
 }
@@ -172,9 +174,9 @@ TEST(CompatParametersTest, IncludeAndDeprecatedDirectives) {
   std::ofstream(dir / "extra.conf") << "hz 42\nlist-max-ziplist-entries 512\n";
   Config config;
   std::string error;
-  EXPECT_TRUE(config.LoadText("include " + (dir / "extra.conf").string() +
-                                  "\nlua-replicate-commands yes\nmaxclients 99\n",
-                              &error))
+  EXPECT_TRUE(config.LoadText(
+      "include " + (dir / "extra.conf").string() + "\nlua-replicate-commands yes\nmaxclients 99\n",
+      &error))
       << error;
   EXPECT_EQ(config.settings().hz, 42);
   EXPECT_EQ(config.settings().maxclients, 99);
