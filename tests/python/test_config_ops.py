@@ -181,3 +181,23 @@ def test_syslog_enabled_writes_through_syslog3(tmp_path):
     # <164> = local4 (20) * 8 + LOG_WARNING (4), Redis's priority for a '#' line.
     assert re.match(r"<164>\w{3} [ \d]\d \d\d:\d\d:\d\d dray\[\d+\]: oO0OoO0OoO0Oo Drayman is "
                     r"starting oO0OoO0OoO0Oo$", first), first
+
+
+def test_make_run_says_its_port_is_busy_and_stops_nothing():
+    root = Path(__file__).resolve().parents[2]
+    # install-deps.sh (run by every make target) no longer stops the user's redis-server.
+    assert "systemctl stop" not in (root / "tools" / "install-deps.sh").read_text()
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        busy = subprocess.run([str(root / "tools" / "check-port.sh"), str(port)],
+                              capture_output=True, timeout=30)
+        assert busy.returncode == 1
+        assert f"port {port} on 127.0.0.1 is already in use".encode() in busy.stderr
+        assert b"make run PORT=" in busy.stderr
+        planned = subprocess.run(["make", "-n", "run", f"PORT={port}"], cwd=root,
+                                 capture_output=True, timeout=30).stdout.decode()
+        assert planned.index("check-port.sh") < planned.index("drayman-server")
+    free = subprocess.run([str(root / "tools" / "check-port.sh"), str(port)], timeout=30)
+    assert free.returncode == 0
