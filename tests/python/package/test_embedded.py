@@ -138,8 +138,7 @@ def test_bad_extra_args_name_the_option_not_a_file_line():
 def test_running_turns_false_after_a_client_shutdown():
     server = drayman.Server()
     client = redis.Redis(port=server.port, protocol=2)
-    with pytest.raises(redis.ConnectionError):
-        client.shutdown(nosave=True)
+    client.shutdown(nosave=True)  # redis-py swallows the closed connection SHUTDOWN leaves
     deadline = time.monotonic() + 10
     while server.running and time.monotonic() < deadline:
         time.sleep(0.01)
