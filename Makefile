@@ -56,6 +56,7 @@ build: configure
 # Data (the append-only log) lives in var/, git-ignored, so a second `make run` finds it again.
 run: build
 	@mkdir -p var
+	@tools/check-port.sh $(PORT)
 	$(SERVER) --bind 127.0.0.1 --port $(PORT) --dir var --http-port $(HTTP_PORT)
 
 test: build pypackage

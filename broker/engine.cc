@@ -471,7 +471,10 @@ void Engine::Cron() {
         idle.push_back(client.get());
       }
     }
-    for (Client* client : idle) KillClient(*client, DisconnectCause::kIdleTimeout);
+    for (Client* client : idle) {
+      Log(LogLevel::kVerbose, "Closing idle client");  // Redis's words and level
+      KillClient(*client, DisconnectCause::kIdleTimeout);
+    }
   }
 }
 

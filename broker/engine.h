@@ -36,7 +36,9 @@
 
 namespace drayman {
 
-inline constexpr std::string_view kDraymanVersion = "0.1.0";
+// The one source of the version is project(VERSION) in the top CMakeLists.txt: broker/CMakeLists
+// passes it as DRAYMAN_VERSION, and python/pyproject.toml reads it from there too.
+inline constexpr std::string_view kDraymanVersion = DRAYMAN_VERSION;
 // The Redis version Drayman reports for compatibility (redis-cli and clients gate features on it).
 inline constexpr std::string_view kRedisCompatVersion = "7.0.15";
 

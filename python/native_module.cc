@@ -45,6 +45,8 @@ class NativeServer {
   }
 
   int port() const { return server_->port(); }
+  // True once the server stopped by itself (a client's SHUTDOWN) or through stop().
+  bool stopped() const { return server_->stopped(); }
 
  private:
   std::unique_ptr<drayman::Server> server_;
@@ -60,5 +62,6 @@ PYBIND11_MODULE(_native, module) {
       .def(py::init<const std::vector<std::string>&>(), py::arg("args"))
       .def("start", &NativeServer::Start)
       .def("stop", &NativeServer::Stop)
-      .def_property_readonly("port", &NativeServer::port);
+      .def_property_readonly("port", &NativeServer::port)
+      .def_property_readonly("stopped", &NativeServer::stopped);
 }

@@ -10,7 +10,9 @@
 #include "broker/engine.h"
 #include "server/logger.h"
 #include "server/open_files.h"
+#include "server/process_control.h"
 #include "server/server.h"
+#include "server/startup_log.h"
 
 int main(int argc, char** argv) {
   drayman::Config config;
@@ -36,11 +38,13 @@ int main(int argc, char** argv) {
   }
   if (!config.ParseCommandLine(argc, argv, &error)) {
     // redis-server's report: a file that cannot be opened is one line, a bad directive names the
-    // line, shows it and gives the reason.
+    // line (or, unlike Redis, the command-line option), shows it and gives the reason.
     if (error.rfind("Fatal error", 0) == 0) {
       std::fprintf(stderr, "%s\n", error.c_str());
     } else {
-      std::fprintf(stderr, "\n*** FATAL CONFIG FILE ERROR (Drayman %s) ***\n%s\n",
+      const bool from_command_line = error.rfind("Reading the command line", 0) == 0;
+      std::fprintf(stderr, "\n*** FATAL CONFIG %s (Drayman %s) ***\n%s\n",
+                   from_command_line ? "ERROR" : "FILE ERROR",
                    std::string(drayman::kDraymanVersion).c_str(), error.c_str());
     }
     return 1;
@@ -48,28 +52,42 @@ int main(int argc, char** argv) {
   // Redis ignores SIGHUP (a closed terminal must not stop the server) and SIGPIPE.
   std::signal(SIGHUP, SIG_IGN);
   std::signal(SIGPIPE, SIG_IGN);
-  const drayman::Logger logger(config.settings());
-  if (!drayman::AdjustOpenFilesLimit(config.settings(), logger)) return 1;
+  drayman::Settings& settings = config.settings();
+  drayman::Logger logger(settings);
+  logger.set_role('C');
+  // As redis-server: a supervised server stays in the foreground; otherwise daemonize forks.
+  const drayman::Supervision supervision = drayman::StartSupervision(settings, logger);
+  const bool background = settings.daemonize && supervision == drayman::Supervision::kNone;
+  if (background) drayman::Daemonize();
+  drayman::LogStartup(logger, argc, argv[0]);
+  logger.set_role('M');
+  if (!drayman::AdjustOpenFilesLimit(settings, logger)) return 1;
+  if (background && settings.pidfile.empty()) settings.pidfile = drayman::kDefaultPidFile;
+  std::string pidfile;  // the one written, removed at exit
   try {
     drayman::Server server(config);
     server.Bind();
     server.HandleSignals();  // before the ready line: a signal sent on seeing it must be handled
-    const drayman::Settings& settings = server.config().settings();
+    const drayman::Settings& served = server.config().settings();
+    if (!served.pidfile.empty() && drayman::WritePidFile(served.pidfile, logger)) {
+      pidfile = served.pidfile;
+    }
+    drayman::LogServerReady(drayman::Logger(served), server.port());
     std::string addresses;
     // `port 0` with a tls-port: no plain listener to name.
-    const bool plain = !(server.port() == 0 && settings.tls_port != 0);
-    for (const std::string& address : settings.bind) {
+    const bool plain = !(server.port() == 0 && served.tls_port != 0);
+    for (const std::string& address : served.bind) {
       if (!plain) break;
       if (!addresses.empty()) addresses += ", ";
       addresses += address + ":" + std::to_string(server.port());
     }
-    for (const std::string& address : settings.bind) {
-      if (settings.tls_port == 0) break;
+    for (const std::string& address : served.bind) {
+      if (served.tls_port == 0) break;
       if (!addresses.empty()) addresses += ", ";
-      addresses += address + ":" + std::to_string(settings.tls_port) + " (TLS)";
+      addresses += address + ":" + std::to_string(served.tls_port) + " (TLS)";
     }
-    if (!settings.unixsocket.empty())
-      addresses += (addresses.empty() ? "" : ", ") + settings.unixsocket;
+    if (!served.unixsocket.empty())
+      addresses += (addresses.empty() ? "" : ", ") + served.unixsocket;
     std::printf("Drayman %s (Redis %s compatible) ready to accept connections on %s, pid %d\n",
                 std::string(drayman::kDraymanVersion).c_str(),
                 std::string(drayman::kRedisCompatVersion).c_str(), addresses.c_str(),
@@ -81,12 +99,19 @@ int main(int argc, char** argv) {
       }
     }
     std::fflush(stdout);
+    drayman::NotifyReady(supervision, logger);
     server.Run(/*handle_signals=*/true);
-    if (!server.fatal_error().empty()) return 1;  // already reported on stderr
     // The server's own settings: CONFIG SET loglevel/logfile may have changed them.
-    drayman::Logger(server.config().settings())
-        .Log(drayman::LogLevel::kWarning, "Drayman is now ready to exit, bye bye...");
+    const drayman::Logger final_logger(server.config().settings());
+    if (!pidfile.empty()) {
+      final_logger.Log(drayman::LogLevel::kNotice, "Removing the pid file.");
+      std::remove(pidfile.c_str());
+    }
+    if (!server.fatal_error().empty()) return 1;  // already reported on stderr
+    final_logger.Log(drayman::LogLevel::kWarning, "Drayman is now ready to exit, bye bye...");
   } catch (const std::exception& e) {
+    if (!pidfile.empty()) std::remove(pidfile.c_str());
+    logger.Log(drayman::LogLevel::kWarning, e.what());
     std::fprintf(stderr, "Drayman failed to start: %s\n", e.what());
     return 1;
   }

@@ -105,10 +105,7 @@ struct Server::Impl {
         signals(io) {
     engine.serve_while_busy = [this] { ServeWhileBusy(); };
     // Posted, not run here: the SHUTDOWN handler is still on the stack.
-    engine.shutdown_requested = [this] {
-      logger.Log(LogLevel::kWarning, "User requested shutdown...");
-      asio::post(io, [this] { Shutdown(); });
-    };
+    engine.shutdown_requested = [this] { asio::post(io, [this] { Shutdown(); }); };
     engine.log_sink = logger.Sink();
     engine.rdb_files = &rdb_files;
     engine.open_background_file = [this](const std::string& path, std::string* error) {
@@ -174,6 +171,26 @@ struct Server::Impl {
   bool BackOffAfterAcceptError(const boost::system::error_code& error,
                                std::function<void()> resume);
   bool accept_error_logged = false;  // one log line per episode of failing accepts
+  // Connections refused for maxclients: Redis logs nothing; Drayman says so, at most once a
+  // second with the number refused meanwhile, so a flood cannot flood the log.
+  int64_t rejected_log_ms = 0;
+  uint64_t rejected_unlogged = 0;
+  void LogRejectedClient(const std::string& address) {
+    const int64_t now_ms = engine.clock().NowMs();
+    if (rejected_log_ms != 0 && now_ms - rejected_log_ms < 1000) {
+      ++rejected_unlogged;
+      return;
+    }
+    std::string message = "Rejected client " + address +
+                          ": max number of clients reached (maxclients " +
+                          std::to_string(engine.settings().maxclients) + ")";
+    if (rejected_unlogged) {
+      message += ", " + std::to_string(rejected_unlogged) + " more rejected since the last report";
+    }
+    logger.Log(LogLevel::kWarning, message);
+    rejected_log_ms = now_ms;
+    rejected_unlogged = 0;
+  }
   // Opens a listener per address ("-addr" may fail); false with a message if one cannot listen.
   bool ListenTcp(const std::vector<std::string>& bind, int port, int backlog,
                  std::vector<std::shared_ptr<asio::ip::tcp::acceptor>>* out, int* bound_port,
@@ -215,6 +232,7 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
       static constexpr std::string_view kMaxClients = "-ERR max number of clients reached\r\n";
       ++owner_.engine.stats().rejected_connections;
       owner_.engine.stats().disconnections.Count(DisconnectCause::kMaxClients);
+      owner_.LogRejectedClient(is_unix ? "/unixsocket" : PeerAddress(fd, false));
       if (!tls_) socket_.write_some(asio::buffer(kMaxClients.data(), kMaxClients.size()), ignored);
       Close();
       return;
@@ -674,7 +692,10 @@ void Server::Impl::Shutdown() {
   engine.CancelBackgroundSave();
   blocking_timer.cancel();
   signals.cancel(ignored);
-  if (aof) aof->Stop();  // writes and fsyncs what was appended
+  if (aof) {
+    logger.Log(LogLevel::kNotice, "Calling fsync() on the AOF file.");
+    aof->Stop();  // writes and fsyncs what was appended
+  }
   if (http) http->Close();
   auto open_sessions = sessions;
   for (auto& session : open_sessions) session->CloseForShutdown();
@@ -720,9 +741,15 @@ void Server::Impl::ContinueLoading() {
     Fail(message);
     return;
   }
-  if (!message.empty()) {
-    std::fputs(message.c_str(), stdout);
-    std::fflush(stdout);
+  // One log line per line of the loader's report; Redis logs its "!!!" lines as warnings.
+  for (size_t start = 0; start < message.size();) {
+    size_t end = message.find('\n', start);
+    if (end == std::string::npos) end = message.size();
+    const std::string_view line = std::string_view(message).substr(start, end - start);
+    if (!line.empty()) {
+      logger.Log(line.substr(0, 3) == "!!!" ? LogLevel::kWarning : LogLevel::kNotice, line);
+    }
+    start = end + 1;
   }
   if (step == AofLog::LoadStep::kMore) {
     asio::post(io, [this] { ContinueLoading(); });
@@ -801,6 +828,12 @@ void Server::Bind() {
     if (error) {
       throw std::runtime_error("Could not create server unix socket " + settings.unixsocket + ": " +
                                error.message());
+    }
+    // unixsocketperm (octal, 0 = leave the umask's mode), as Redis's anetUnixServer applies it.
+    if (settings.unixsocketperm != 0) {
+      std::filesystem::permissions(settings.unixsocket,
+                                   static_cast<std::filesystem::perms>(settings.unixsocketperm),
+                                   error);
     }
   }
   settings.port = bound_port;
@@ -894,6 +927,8 @@ void Server::InstallTlsHooks() {
   });
 }
 
+bool Server::stopped() const { return impl_ && impl_->stopping; }
+
 std::string Server::fatal_error() const { return impl_ ? impl_->fatal_error : std::string(); }
 
 void Server::LoadDataset() {
@@ -910,11 +945,12 @@ void Server::LoadDataset() {
   if (result.version == 0) return;  // no file
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("Done loading RDB, keys loaded: %llu, keys expired: %llu.\n",
-              static_cast<unsigned long long>(result.keys_loaded),
-              static_cast<unsigned long long>(result.expired_skipped));
-  std::printf("DB loaded from disk: %.3f seconds\n", seconds);
-  std::fflush(stdout);
+  char loaded[64];
+  std::snprintf(loaded, sizeof(loaded), "DB loaded from disk: %.3f seconds", seconds);
+  impl_->logger.Log(LogLevel::kNotice,
+                    "Done loading RDB, keys loaded: " + std::to_string(result.keys_loaded) +
+                        ", keys expired: " + std::to_string(result.expired_skipped) + ".");
+  impl_->logger.Log(LogLevel::kNotice, loaded);
 }
 
 void Server::Start() {
@@ -941,11 +977,20 @@ void Server::HandleSignals() {
                                     : "Received SIGTERM scheduling shutdown...");
     impl_->logger.Log(LogLevel::kWarning, "User requested shutdown...");
     // Like Redis on SIGTERM/SIGINT: with save points set, save first (a running BGSAVE is
-    // dropped for a synchronous save of the current dataset).
-    if (!impl_->engine.settings().save_points.empty()) {
+    // dropped for a synchronous save of the current dataset). shutdown-on-sigterm/sigint
+    // "save" / "nosave" override the save points.
+    const Settings& settings = impl_->engine.settings();
+    const std::string& how =
+        signal_number == SIGINT ? settings.shutdown_on_sigint : settings.shutdown_on_sigterm;
+    const bool save = how.find("nosave") == std::string::npos &&
+                      (how.find("save") != std::string::npos || !settings.save_points.empty());
+    if (save) {
       impl_->engine.CancelBackgroundSave();
+      impl_->logger.Log(LogLevel::kNotice, "Saving the final RDB snapshot before exiting.");
       rdb::RdbSaveResult result = rdb::SaveRdbFile(impl_->engine);
-      if (!result.ok) {
+      if (result.ok) {
+        impl_->logger.Log(LogLevel::kNotice, "DB saved on disk");
+      } else {
         impl_->logger.Log(LogLevel::kWarning, "Error trying to save the DB: " + result.error);
       }
     }

@@ -42,6 +42,8 @@ class Server {
   int port() const { return port_; }
   // The HTTP admin listener's bound port (server/http/), 0 when http-port is -1 (off).
   int http_port() const { return http_port_; }
+  // True once the server has shut down (SHUTDOWN, a signal, Stop(), a fatal error).
+  bool stopped() const;
   // Why the loop stopped on its own (an append-only log it could not load), empty otherwise.
   std::string fatal_error() const;
   const Config& config() const { return config_; }

@@ -29,11 +29,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   "${sudo_cmd[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}"
 fi
-# Debian's redis-server package starts a daemon on 6379; Drayman's tests never use that port,
-# but `make run` wants it free.
-if command -v systemctl >/dev/null && systemctl is-active --quiet redis-server 2>/dev/null; then
-  systemctl stop redis-server || true
-fi
+# Debian's redis-server package may start a daemon on 6379. It is the user's: it is never
+# stopped here (Drayman's tests bind ephemeral ports; `make run` says when its port is taken).
 
 if [ "${1:-}" = "--python" ]; then
   stamp=.venv/.requirements.stamp

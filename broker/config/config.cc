@@ -16,6 +16,7 @@
 
 #include "broker/command/command_table.h"
 #include "broker/command/numbers.h"
+#include "broker/config/compat_parameters.h"
 #include "broker/keyspace/glob.h"
 #include "broker/resp/request_parser.h"
 
@@ -634,7 +635,30 @@ void Config::Register() {
        bool_getter(&s.stop_writes_on_bgsave_error),
        true},
       {"rdbchecksum", {}, false, BoolSetter(&s.rdbchecksum), bool_getter(&s.rdbchecksum), true},
-      {"logfile", {}, false, StringSetter(&s.logfile), string_getter(&s.logfile), true},
+      {"logfile",
+       {},
+       true,
+       [&s](const std::vector<std::string>& values, std::string* error) {
+         // As Redis checks at start-up: a log file that cannot be opened is an error, not a
+         // silent loss of every line. Lines reopen the file each time, so a new name applies at
+         // once (Drayman allows CONFIG SET logfile; Redis 7.0 does not).
+         if (values.size() != 1) {
+           *error = std::string(kWrongArgCount);
+           return false;
+         }
+         if (!values[0].empty()) {
+           FILE* file = std::fopen(values[0].c_str(), "a");
+           if (file == nullptr) {
+             *error = std::string("Can't open the log file: ") + std::strerror(errno);
+             return false;
+           }
+           std::fclose(file);
+         }
+         s.logfile = values[0];
+         return true;
+       },
+       string_getter(&s.logfile),
+       true},
       {"loglevel",
        {},
        true,
@@ -645,16 +669,7 @@ void Config::Register() {
       {"daemonize",
        {},
        false,
-       [&s](const std::vector<std::string>& values, std::string* error) {
-         bool wanted = false;
-         if (!BoolSetter(&wanted)(values, error)) return false;
-         if (wanted) {
-           *error = "daemonize yes is not supported: run drayman-server under a supervisor";
-           return false;
-         }
-         s.daemonize = false;
-         return true;
-       },
+       BoolSetter(&s.daemonize),
        bool_getter(&s.daemonize),
        true},
       // DEBUG (broker/families/debug_family.cc).
@@ -818,6 +833,7 @@ void Config::Register() {
          return joined;
        }},
   };
+  RegisterCompatParameters();
 }
 
 const Config::Parameter* Config::FindParameter(std::string_view name) const {
@@ -893,7 +909,8 @@ bool Config::SetMany(const std::vector<std::string>& args, std::string* error) {
       continue;
     }
     if (!unknown_name.empty() || !failed_name.empty()) continue;
-    if (!parameter->mutable_at_runtime || parameter->is_protected) {
+    const bool protected_allowed = settings_.enable_protected_configs == "yes";
+    if (!parameter->mutable_at_runtime || (parameter->is_protected && !protected_allowed)) {
       failed_name = name;
       failure = parameter->mutable_at_runtime ? "can't set protected config"
                                               : "can't set immutable config";
@@ -971,7 +988,6 @@ std::vector<std::pair<std::string, std::string>> Config::GetMany(
       if (GlobMatch(pattern, parameter.name, /*nocase=*/true)) {
         seen.insert(parameter.name);
         matches.emplace_back(parameter.name, parameter.get());
-        continue;
       }
       for (const std::string& alias : parameter.aliases) {
         if (!seen.count(alias) && GlobMatch(pattern, alias, /*nocase=*/true)) {
@@ -985,11 +1001,20 @@ std::vector<std::pair<std::string, std::string>> Config::GetMany(
 }
 
 bool Config::LoadText(std::string_view text, std::string* error) {
+  return LoadLines(text, INT_MAX, error);
+}
+
+bool Config::LoadLines(std::string_view text, int first_option_line, std::string* error) {
   int line_number = 0;
   std::vector<std::string> words;
   auto report = [&](std::string_view line, std::string_view reason) {
-    *error = "Reading the configuration file, at line " + std::to_string(line_number) + "\n>>> '" +
-             std::string(line) + "'\n" + std::string(reason);
+    // Redis says "at line N" for a command-line option too, though no file has that line;
+    // Drayman names the option instead.
+    const std::string where =
+        line_number >= first_option_line
+            ? "Reading the command line, at option --" + std::string(line.substr(0, line.find(' ')))
+            : "Reading the configuration file, at line " + std::to_string(line_number);
+    *error = where + "\n>>> '" + std::string(line) + "'\n" + std::string(reason);
     return false;
   };
   while (!text.empty()) {
@@ -1007,13 +1032,38 @@ bool Config::LoadText(std::string_view text, std::string* error) {
       continue;
     }
     Parameter* parameter = FindParameter(words[0]);
-    if (parameter == nullptr) return report(line, kBadDirective);
+    if (parameter == nullptr) {
+      std::string reason;
+      switch (ClassifyDirective(words, &reason)) {
+        case DirectiveAction::kIgnore:
+          continue;
+        case DirectiveAction::kRefuse:
+          return report(line, reason);
+        case DirectiveAction::kInclude: {
+          if (!LoadIncluded(words[1], error)) return false;  // reported with the included file's lines
+          continue;
+        }
+        case DirectiveAction::kUnknown:
+          return report(line, kBadDirective);
+      }
+    }
     std::vector<std::string> values(words.begin() + 1, words.end());
     if (parameter->single_value && values.size() != 1) return report(line, kWrongArgCount);
     std::string detail;
     if (!parameter->set(values, &detail)) return report(line, detail);
   }
   return true;
+}
+
+bool Config::LoadIncluded(const std::string& path, std::string* error) {
+  std::ifstream file(path);
+  if (!file) {
+    *error = "Fatal error, can't open config file '" + path + "': " + std::strerror(errno);
+    return false;
+  }
+  std::stringstream content;
+  content << file.rdbuf();
+  return LoadText(content.str(), error);
 }
 
 bool Config::LoadFile(const std::string& path, std::string* error) {
@@ -1051,6 +1101,7 @@ bool Config::ParseCommandLine(int argc, const char* const* argv, std::string* er
   // Like redis-server: the options follow the file's text after a newline, one line per
   // `--name`, each value quoted so spaces and empty strings survive the split. Error line numbers
   // count the same way.
+  const int first_option_line = static_cast<int>(std::count(text.begin(), text.end(), '\n')) + 2;
   text.push_back('\n');
   bool first_option = true;
   for (; index < argc; ++index) {
@@ -1068,7 +1119,7 @@ bool Config::ParseCommandLine(int argc, const char* const* argv, std::string* er
       text.push_back('"');
     }
   }
-  return LoadText(text, error);
+  return LoadLines(text, first_option_line, error);
 }
 
 bool Config::Rewrite(std::string* error) const {

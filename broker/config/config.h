@@ -14,6 +14,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -123,6 +124,20 @@ struct Settings {
   // --- HTTP admin listener (server/http/http_listener.h); http_port is with the network ---
   // Addresses the listener binds (Redis's bind syntax: "-addr" optional); loopback by default.
   std::vector<std::string> http_bind = {"127.0.0.1"};
+  // --- Operations: drop-in redis.conf, syslog, supervision (broker/config/compat_parameters.h)
+  bool syslog_enabled = false;
+  std::string syslog_ident = "redis";
+  std::string syslog_facility = "local0";
+  std::string supervised = "no";  // upstart | systemd | auto | no
+  int unixsocketperm = 0;         // 0 = leave the socket's mode to the umask
+  // What SIGINT / SIGTERM do: "default" (save when save points are set), "save", "nosave",
+  // optionally with "now" / "force" (accepted: there are no replicas to wait for).
+  std::string shutdown_on_sigint = "default";
+  std::string shutdown_on_sigterm = "default";
+  std::string enable_protected_configs = "no";  // yes lets CONFIG SET change dir, dbfilename
+  // Values of the parameters compat_parameters.cc registers, as CONFIG GET reports them, by
+  // name (absent = Redis's default).
+  std::map<std::string, std::string> compat_values;
 };
 
 class Config {
@@ -193,6 +208,14 @@ class Config {
     ApplyHook apply;
   };
   void Register();
+  // Appends the Redis 7.0 parameters not in the table above (broker/config/compat_parameters.cc):
+  // those Drayman honours outside the table and those it accepts without effect or refuses.
+  void RegisterCompatParameters();
+  // Like LoadText; lines from `first_option_line` on came from command-line options and are
+  // reported as such.
+  bool LoadLines(std::string_view text, int first_option_line, std::string* error);
+  // `include <path>`: loads another file's lines where the directive stands, as Redis does.
+  bool LoadIncluded(const std::string& path, std::string* error);
   const Parameter* FindParameter(std::string_view name) const;
   Parameter* FindParameter(std::string_view name);
 

@@ -496,16 +496,24 @@ void CmdShutdown(CommandContext& ctx) {
     ctx.reply.Error(kShutdownFailed);
     return;
   }
+  ctx.engine.Log(LogLevel::kWarning, "User requested shutdown...");
   // Save points only apply to hosts that keep files (as with BGSAVE's save points in Cron).
   if (save || (!nosave && !ctx.engine.settings().save_points.empty() &&
                ctx.engine.rdb_files != nullptr)) {
     ctx.engine.CancelBackgroundSave();
     ++ctx.engine.stats().rdb_saves;
+    ctx.engine.Log(LogLevel::kNotice, "Saving the final RDB snapshot before exiting.");
     rdb::RdbSaveResult result = rdb::SaveRdbFile(ctx.engine);
-    if (!result.ok && !force) {
-      std::fprintf(stderr, "Error trying to save the DB, can't exit: %s\n", result.error.c_str());
+    if (result.ok) {
+      ctx.engine.Log(LogLevel::kNotice, "DB saved on disk");
+    } else if (!force) {
+      ctx.engine.Log(LogLevel::kWarning, "Error trying to save the DB, can't exit.");
+      ctx.engine.Log(LogLevel::kWarning,
+                     "Errors trying to shut down the server. Check the logs for more information.");
       ctx.reply.Error("ERR Errors trying to SHUTDOWN. Check logs.");
       return;
+    } else {
+      ctx.engine.Log(LogLevel::kWarning, "Error trying to save the DB. Exit anyway.");
     }
   }
   ctx.engine.shutdown_requested();

@@ -136,30 +136,6 @@ int Verbosity(std::string_view loglevel) {
   return kLogWarning + 1;  // "nothing"
 }
 
-// Redis's log line: "<pid>:M 24 Nov 2026 12:30:55.640 # message".
-void WriteLogLine(const Settings& settings, int level, std::string_view message) {
-  if (level < Verbosity(settings.loglevel)) return;
-  timeval now{};
-  gettimeofday(&now, nullptr);
-  tm local{};
-  localtime_r(&now.tv_sec, &local);
-  char stamp[64];
-  size_t length = std::strftime(stamp, sizeof(stamp), "%d %b %Y %H:%M:%S.", &local);
-  std::snprintf(stamp + length, sizeof(stamp) - length, "%03d",
-                static_cast<int>(now.tv_usec / 1000));
-  std::string line = std::to_string(getpid()) + ":M " + stamp + " " + ".-*#"[level] + " ";
-  line.append(message);
-  line.push_back('\n');
-  FILE* out = settings.logfile.empty() ? stdout : std::fopen(settings.logfile.c_str(), "a");
-  if (out == nullptr) return;
-  std::fwrite(line.data(), 1, line.size(), out);
-  if (out == stdout) {
-    std::fflush(out);
-  } else {
-    std::fclose(out);
-  }
-}
-
 void Panic(lua_State* lua) {
   std::fprintf(stderr, "PANIC: unprotected error in call to Lua API (%s)\n",
                lua_isstring(lua, -1) ? lua_tostring(lua, -1) : "?");
@@ -617,7 +593,7 @@ int ScriptEngine::LuaCommand(lua_State* lua, bool raise) {
     return raise ? lua_error(lua) : 1;
   }
   if (self.in_command_) {
-    WriteLogLine(self.engine_.settings(), kLogWarning, kRecursiveCall);
+    self.Log(kLogWarning, kRecursiveCall);
     script::PushErrorTable(lua, kRecursiveCall);
     return 1;
   }
@@ -664,7 +640,7 @@ int ScriptEngine::LuaLog(lua_State* lua) {
     if (j != 1) message.push_back(' ');
     message.append(text, length);
   }
-  WriteLogLine(settings, level, message);
+  self.Log(level, message);
   return 0;
 }
 
@@ -787,8 +763,10 @@ void ScriptEngine::CountHook(lua_State* lua, lua_Debug*) {
   RaiseError(lua, kKilled);
 }
 
+// Through the engine's log sink, like every other line: the host applies loglevel, logfile and
+// syslog (redis.log's levels are LogLevel's, 0 to 3).
 void ScriptEngine::Log(int level, std::string_view message) {
-  WriteLogLine(engine_.settings(), level, message);
+  engine_.Log(static_cast<LogLevel>(level), message);
 }
 
 }  // namespace drayman

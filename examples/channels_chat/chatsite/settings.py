@@ -12,7 +12,8 @@ TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP
 DATABASES = {}
 USE_TZ = True
 
-# Where Drayman listens; `redis://127.0.0.1:6379/0` when run with `make run`.
+# Where Drayman listens; `redis://127.0.0.1:6379/0` when run with `make run`. The same variable as
+# examples/celery_app: with or without a database number (none means database 0).
 DRAYMAN_URL = os.environ.get("DRAYMAN_URL", "redis://127.0.0.1:6379/0")
 LAYER = os.environ.get("CHAT_LAYER", "core")
 CHANNEL_LAYERS = {

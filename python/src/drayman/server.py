@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from typing import Iterable, Optional
+from urllib.parse import quote
 
 from drayman import _native
 
@@ -16,6 +17,9 @@ class Server:
     ``Server()`` binds 127.0.0.1 on an ephemeral port and serves until :meth:`stop` (or the end
     of a ``with`` block). It keeps data in memory unless ``appendonly=True``, which logs every
     write to ``dir``'s appendonlydir/ and replays it when a Server starts on that ``dir``. ``port``, ``url`` and ``host`` say where it listens.
+    With ``unixsocket`` and no ``port`` it listens only on the socket and ``url`` is a
+    ``unix://`` URL. ``running`` turns false when the server stops, also when a client sent
+    SHUTDOWN. A bad ``extra_args`` option raises ValueError naming the option.
     """
 
     def __init__(
@@ -47,7 +51,10 @@ class Server:
         if appendfsync is not None:
             args += ["--appendfsync", appendfsync]
         args += [str(arg) for arg in extra_args]
-        self._native = _native.NativeServer(args)
+        try:
+            self._native = _native.NativeServer(args)
+        except ValueError as error:
+            raise ValueError(f"drayman.Server: invalid option: {error}") from None
         self._running = False
         self._stopped = False
         if start:
@@ -69,14 +76,19 @@ class Server:
 
     @property
     def running(self) -> bool:
-        return self._running
+        # A client's SHUTDOWN stops the native server without going through stop().
+        return self._running and not self._native.stopped
 
     @property
     def port(self) -> int:
         return self._native.port
 
     def url_for(self, db: int = 0) -> str:
-        auth = f":{self.password}@" if self.password else ""
+        # Percent-encoded, so a password holding "@", "/" or ":" survives redis-py's parsing.
+        auth = f":{quote(self.password, safe='')}@" if self.password else ""
+        if self.unixsocket is not None and self.port == 0:
+            path = quote(os.path.abspath(os.fspath(self.unixsocket)))
+            return f"unix://{auth}{path}?db={db}"
         return f"redis://{auth}{self.host}:{self.port}/{db}"
 
     @property

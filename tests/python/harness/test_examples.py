@@ -41,7 +41,6 @@ def test_celery_app_example(broker, tmp_path):
 def test_channels_chat_example_serves_its_page(broker, tmp_path):
     port = free_port()
     env = example_env(broker)
-    env["DRAYMAN_URL"] += "/0"
     daphne = ManagedProcess([sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
                              "chatsite.asgi:application"], env=env,
                             cwd=str(EXAMPLES / "channels_chat"),
@@ -54,6 +53,36 @@ def test_channels_chat_example_serves_its_page(broker, tmp_path):
         assert "/ws/chat/lobby/" in page
     finally:
         daphne.stop()
+
+
+@pytest.mark.parametrize("suffix", ["", "/0", "/4"])
+def test_both_examples_read_one_drayman_url(suffix):
+    """One exported DRAYMAN_URL, with or without a database number, suits both examples."""
+    import runpy
+
+    url = f"redis://127.0.0.1:6390{suffix}"
+    database = int(suffix.strip("/") or 0)
+    code = ("import json, sys; sys.path.insert(0, '.'); import tasks; "
+            "print(json.dumps([tasks.app.conf.broker_url, tasks.app.conf.result_backend]))")
+    celery = subprocess.run([sys.executable, "-c", code], cwd=EXAMPLES / "celery_app",
+                            env={**os.environ, "DRAYMAN_URL": url}, capture_output=True,
+                            timeout=60)
+    assert celery.returncode == 0, celery.stderr.decode()
+    import json
+
+    broker_url, backend_url = json.loads(celery.stdout)
+    assert broker_url == f"redis://127.0.0.1:6390/{database}"
+    assert backend_url == f"redis://127.0.0.1:6390/{database + 1}"
+    os.environ["DRAYMAN_URL"] = url
+    try:
+        settings = runpy.run_path(str(EXAMPLES / "channels_chat" / "chatsite" / "settings.py"))
+    finally:
+        del os.environ["DRAYMAN_URL"]
+    address = settings["CHANNEL_LAYERS"]["default"]["CONFIG"]["hosts"][0]["address"]
+    import redis
+
+    pool = redis.ConnectionPool.from_url(address)
+    assert (pool.connection_kwargs["port"], pool.connection_kwargs.get("db", 0)) == (6390, database)
 
 
 def test_embedded_example_suite_passes():

@@ -96,3 +96,51 @@ def test_lua_libraries_work_in_process():
             client.eval("return cjson.decode('{bad')", 0)
         assert client.ping() is True
         client.close()
+
+
+# --- What a new user tripped over (issue 15) ---
+
+
+def test_unix_socket_server_gives_a_unix_url(tmp_path):
+    path = tmp_path / "drayman.sock"
+    with drayman.Server(unixsocket=path) as server:
+        assert server.port == 0
+        assert server.url == f"unix://{path}?db=0"
+        client = redis.Redis.from_url(server.url, protocol=2)
+        assert client.ping() is True
+        client.close()
+
+
+def test_password_is_percent_encoded_in_the_url():
+    with drayman.Server(password="p@ss/w:rd") as server:
+        assert server.url == f"redis://:p%40ss%2Fw%3Ard@127.0.0.1:{server.port}/0"
+        client = redis.Redis.from_url(server.url, protocol=2)
+        assert client.ping() is True
+        client.close()
+
+
+def test_version_comes_from_the_cmake_project():
+    import re
+    from pathlib import Path
+
+    cmake = (Path(__file__).resolve().parents[3] / "CMakeLists.txt").read_text()
+    version = re.search(r"project\(drayman VERSION ([\d.]+)", cmake).group(1)
+    assert drayman.__version__ == version
+
+
+def test_bad_extra_args_name_the_option_not_a_file_line():
+    with pytest.raises(ValueError) as raised:
+        drayman.Server(extra_args=["--no-such-option", "1"])
+    assert "at line" not in str(raised.value)
+    assert "--no-such-option" in str(raised.value)
+
+
+def test_running_turns_false_after_a_client_shutdown():
+    server = drayman.Server()
+    client = redis.Redis(port=server.port, protocol=2)
+    client.shutdown(nosave=True)  # redis-py swallows the closed connection SHUTDOWN leaves
+    deadline = time.monotonic() + 10
+    while server.running and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert server.running is False
+    server.stop()
