@@ -18,10 +18,11 @@
 
 #include "broker/command/context.h"
 #include "broker/command/numbers.h"
-#include "broker/persistence/background_save.h"
 #include "broker/engine.h"
 #include "broker/families/families.h"
 #include "broker/keyspace/glob.h"
+#include "broker/persistence/aof_rewrite.h"
+#include "broker/persistence/background_save.h"
 
 namespace drayman {
 
@@ -220,21 +221,24 @@ void InfoPersistence(CommandContext& ctx, InfoWriter& out) {
   out.Field("rdb_last_load_keys_expired", stats.rdb_last_load_keys_expired);
   out.Field("rdb_last_load_keys_loaded", stats.rdb_last_load_keys_loaded);
   out.Field("aof_enabled", status.aof_enabled ? "1" : "0");
-  out.Field("aof_rewrite_in_progress", "0");
-  out.Field("aof_rewrite_scheduled", "0");
-  out.Field("aof_last_rewrite_time_sec", "-1");
-  out.Field("aof_current_rewrite_time_sec", "-1");
-  out.Field("aof_last_bgrewrite_status", "ok");
-  out.Field("aof_rewrites", "0");
-  out.Field("aof_rewrites_consecutive_failures", "0");
+  const BackgroundRewrite* rewrite = ctx.engine.aof_rewrite();
+  out.Field("aof_rewrite_in_progress", rewrite ? "1" : "0");
+  out.Field("aof_rewrite_scheduled", status.aof_rewrite_scheduled ? "1" : "0");
+  out.Field("aof_last_rewrite_time_sec", status.aof_rewrite_time_last_s);
+  out.Field("aof_current_rewrite_time_sec",
+            rewrite ? (ctx.engine.clock().NowMs() - rewrite->started_ms()) / 1000 : int64_t{-1});
+  out.Field("aof_last_bgrewrite_status", status.aof_last_bgrewrite_ok ? "ok" : "err");
+  out.Field("aof_rewrites", status.aof_rewrites);
+  out.Field("aof_rewrites_consecutive_failures", status.aof_rewrites_consecutive_failures);
   out.Field("aof_last_write_status", status.aof_last_write_ok ? "ok" : "err");
-  out.Field("aof_last_cow_size", "0");
+  // Like rdb_last_cow_size: the bytes the last rewrite encoded early because writes came first.
+  out.Field("aof_last_cow_size", status.aof_last_cow_size);
   out.Field("module_fork_in_progress", "0");
   out.Field("module_fork_last_cow_size", "0");
   if (status.aof_enabled) {
     out.Field("aof_current_size", status.aof_current_size);
     out.Field("aof_base_size", status.aof_base_size);
-    out.Field("aof_pending_rewrite", "0");
+    out.Field("aof_pending_rewrite", status.aof_rewrite_scheduled ? "1" : "0");
     out.Field("aof_buffer_length", status.aof_buffer_length);
     out.Field("aof_pending_bio_fsync", status.aof_pending_bio_fsync);
     out.Field("aof_delayed_fsync", status.aof_delayed_fsync);
