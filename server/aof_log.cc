@@ -312,22 +312,37 @@ AofLog::LoadStep AofLog::LoadSlice(std::string* message) {
   return LoadStep::kMore;
 }
 
-bool AofLog::PersistManifest(std::string* error) {
-  const Settings& settings = engine_.settings();
-  const std::string temporary = PathOf(aof::TempManifestFileName(settings.appendfilename));
-  const std::string final_path = PathOf(aof::ManifestFileName(settings.appendfilename));
-  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  if (fd < 0 || !WriteAll(fd, aof::FormatManifest(manifest_)) || ::fsync(fd) != 0) {
-    *error = "Can't write the AOF manifest file " + temporary + ": " + std::strerror(errno);
+bool ManifestStore::Persist(const std::string& text, uint64_t generation, std::string* error) {
+  std::lock_guard<std::mutex> lock(mutex);
+  if (generation <= persisted) return true;  // a newer manifest is already on disk
+  const int fd = ::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (fd < 0 || !WriteAll(fd, text) || ::fsync(fd) != 0) {
+    *error = "Can't write the AOF manifest file " + temp_path + ": " + std::strerror(errno);
     if (fd >= 0) ::close(fd);
     return false;
   }
   ::close(fd);
-  if (::rename(temporary.c_str(), final_path.c_str()) != 0 || !FsyncDirectory(dir_)) {
+  if (::rename(temp_path.c_str(), final_path.c_str()) != 0 || !FsyncDirectory(dir)) {
     *error = "Can't persist the AOF manifest file " + final_path + ": " + std::strerror(errno);
     return false;
   }
+  persisted = generation;
   return true;
+}
+
+ManifestStore& AofLog::Store() {
+  if (!store_) {
+    const Settings& settings = engine_.settings();
+    store_ = std::make_shared<ManifestStore>();
+    store_->dir = dir_;
+    store_->temp_path = PathOf(aof::TempManifestFileName(settings.appendfilename));
+    store_->final_path = PathOf(aof::ManifestFileName(settings.appendfilename));
+  }
+  return *store_;
+}
+
+bool AofLog::PersistManifest(std::string* error) {
+  return Store().Persist(aof::FormatManifest(manifest_), ++manifest_generation_, error);
 }
 
 bool AofLog::StartAppending(std::string* error) {
@@ -391,6 +406,7 @@ bool AofLog::StartAppending(std::string* error) {
 }
 
 void AofLog::StartThreads(int fd) {
+  Store();  // before the writer may use it
   fd_ = fd;
   writer_fd_ = fd;
   fsync_policy_ = PolicyOf(engine_.settings().appendfsync);
@@ -443,28 +459,34 @@ bool AofLog::SwitchToNewIncr(std::string* error) {
     *error = "Can't open the append-only file " + name + ": " + std::strerror(errno);
     return false;
   }
+  std::string manifest_text;
   if (!waiting_for_rewrite_) {
     std::swap(manifest_, updated);
-    if (!PersistManifest(error)) {
-      std::swap(manifest_, updated);
-      ::close(fd);
-      ::unlink(PathOf(name).c_str());
-      return false;
-    }
+    manifest_text = aof::FormatManifest(manifest_);
   }
   std::printf("Creating AOF incr file %s on background rewrite\n", name.c_str());
   std::fflush(stdout);
   if (fd_ < 0) {
+    if (!manifest_text.empty() && !PersistManifest(error)) {
+      std::swap(manifest_, updated);
+      ::close(fd);
+      return false;
+    }
     size_at_start_ = 0;
     incr_offset_at_switch_ = written_base_ = written_.load();
     StartThreads(fd);
     return true;
   }
-  // Bytes appended so far belong to the old file: the writer switches once it wrote them.
+  // Bytes appended so far belong to the old file: the writer switches once it wrote them, after
+  // persisting the manifest that lists the new file (replies to later writes wait for both).
   Flush();
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    switches_.push_back(PendingSwitch{.at = handed_total_, .fd = fd});
+    const uint64_t generation = manifest_text.empty() ? 0 : ++manifest_generation_;
+    switches_.push_back(PendingSwitch{.at = handed_total_,
+                                      .fd = fd,
+                                      .manifest = std::move(manifest_text),
+                                      .generation = generation});
     incr_offset_at_switch_ = handed_total_;
   }
   wake_.notify_one();
@@ -502,24 +524,46 @@ bool AofLog::InstallBase(const std::string& base_name, std::string* error) {
     }
   }
   std::swap(manifest_, updated);
-  if (!PersistManifest(error)) {
-    std::swap(manifest_, updated);
-    if (!renamed_incr.empty()) {
-      ::rename(PathOf(renamed_incr).c_str(), PathOf(TempIncrName()).c_str());
-    }
-    return false;
-  }
-  // Redis's aofDelHistoryFiles: unlinked off the loop (a large file's unlink can take a while).
+  // Persisted and cleaned up off the loop (fsyncs take tens of milliseconds on a busy disk), in
+  // Redis's order: the manifest with the history files, then their deletion, then the manifest
+  // without them. Until the first is on disk the old manifest stays valid: every file it lists
+  // still exists, and the new incr file only holds commands that follow the old ones.
+  const std::string with_history = aof::FormatManifest(manifest_);
+  const uint64_t first_generation = ++manifest_generation_;
   std::vector<std::string> doomed;
   for (const aof::FileInfo& info : manifest_.history) {
     std::printf("Removing the history file %s in the background\n", info.name.c_str());
     doomed.push_back(PathOf(info.name));
   }
   manifest_.history.clear();
-  std::string ignored;
-  PersistManifest(&ignored);
-  std::thread([doomed = std::move(doomed)] {
-    for (const std::string& path : doomed) ::unlink(path.c_str());
+  const std::string without_history = aof::FormatManifest(manifest_);
+  const uint64_t second_generation = ++manifest_generation_;
+  std::shared_ptr<ManifestStore> store = store_;
+  if (!store) {
+    Store();
+    store = store_;
+  }
+  {
+    std::lock_guard<std::mutex> lock(store->mutex);
+    ++store->outstanding;
+  }
+  Post post = post_;
+  std::weak_ptr<bool> alive = alive_;
+  Engine* engine = &engine_;
+  std::thread([=, doomed = std::move(doomed)] {
+    std::string failure;
+    if (store->Persist(with_history, first_generation, &failure)) {
+      for (const std::string& path : doomed) ::unlink(path.c_str());
+      store->Persist(without_history, second_generation, &failure);
+    } else {
+      std::fprintf(stderr, "%s\n", failure.c_str());
+      post([alive, engine] {
+        if (alive.lock()) engine->persistence().aof_last_bgrewrite_ok = false;
+      });
+    }
+    std::lock_guard<std::mutex> lock(store->mutex);
+    --store->outstanding;
+    store->idle.notify_all();
   }).detach();
   waiting_for_rewrite_ = false;
   engine_.persistence().aof_wait_rewrite = false;
@@ -581,15 +625,41 @@ void AofLog::WriterLoop() {
   while (true) {
     bool stop = false;
     int fd = -1;
+    std::string manifest;
+    uint64_t generation = 0;
     {
       std::unique_lock<std::mutex> lock(mutex_);
       wake_.wait(lock, [this] { return stopping_ || !handed_.empty(); });
-      // A rewrite's file switch: bytes handed before it go to the old file, the rest to the new.
+      // A rewrite's file switch: bytes handed before it go to the old file, the rest to the new,
+      // once the manifest that lists the new file is on disk.
       const uint64_t at = written_.load();
       while (!switches_.empty() && switches_.front().at <= at) {
+        if (!switches_.front().manifest.empty()) {
+          manifest = switches_.front().manifest;
+          generation = switches_.front().generation;
+          break;
+        }
         retired_fds_.push_back(writer_fd_);
         writer_fd_ = switches_.front().fd;
         switches_.pop_front();
+      }
+      if (!manifest.empty()) {
+        lock.unlock();
+        std::string error;
+        if (store_->Persist(manifest, generation, &error)) {
+          lock.lock();
+          switches_.front().manifest.clear();  // only this thread pops; the loop pushes behind
+          continue;
+        }
+        // Like a failed write: MISCONF until it works, retried a second later.
+        last_errno_ = errno;
+        std::fprintf(stderr, "%s\n", error.c_str());
+        write_failed_ = true;
+        PostIfAlive(&AofLog::ReleaseDurable);
+        lock.lock();
+        wake_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_; });
+        if (stopping_) return;
+        continue;
       }
       size_t take = handed_.size();
       if (!switches_.empty()) take = std::min<uint64_t>(take, switches_.front().at - at);
@@ -792,6 +862,10 @@ void AofLog::Stop() {
     writer_fd_ = -1;
   }
   fd_ = -1;
+  if (store_) {  // a rewrite's manifest job still writing
+    std::unique_lock<std::mutex> lock(store_->mutex);
+    store_->idle.wait(lock, [this] { return store_->outstanding == 0; });
+  }
   if (waiting_for_rewrite_) ::unlink(PathOf(TempIncrName()).c_str());
   waiting_for_rewrite_ = false;
   engine_.persistence().aof_enabled = false;

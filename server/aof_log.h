@@ -53,6 +53,20 @@ namespace drayman {
 class AofReplayer;
 class Engine;
 
+// Writes manifests (temp file, fsync, rename, fsync dir) from any thread, in generation order: a
+// generation older than the one on disk is skipped, since a newer manifest supersedes it. Shared
+// with background jobs, so it outlives the log that made them.
+struct ManifestStore {
+  std::string dir;
+  std::string temp_path;
+  std::string final_path;
+  std::mutex mutex;
+  uint64_t persisted = 0;  // newest generation on disk (guarded by mutex)
+  int outstanding = 0;     // background jobs still running (guarded by mutex)
+  std::condition_variable idle;
+  bool Persist(const std::string& text, uint64_t generation, std::string* error);
+};
+
 class AofLog : public PropagationSink {
  public:
   // `post` runs a function on the loop thread (asio::post).
@@ -102,7 +116,11 @@ class AofLog : public PropagationSink {
 
  private:
   std::string PathOf(const std::string& name) const;
+  // Persists manifest_ now, on the calling thread.
   bool PersistManifest(std::string* error);
+  ManifestStore& Store();
+  std::shared_ptr<ManifestStore> store_;
+  uint64_t manifest_generation_ = 0;
   // Posts `task` to the loop, to run only if this log still exists then (CONFIG SET appendonly
   // no destroys it while a flush or a durability notice may still be queued).
   void PostIfAlive(void (AofLog::*task)());
@@ -155,6 +173,10 @@ class AofLog : public PropagationSink {
   struct PendingSwitch {
     uint64_t at;
     int fd;
+    // The manifest listing the new file, persisted by the writer before the file's first byte
+    // (off the loop: an fsync can take tens of milliseconds); empty once persisted.
+    std::string manifest;
+    uint64_t generation = 0;
   };
   std::deque<PendingSwitch> switches_;
   int writer_fd_ = -1;            // the file the writer writes (guarded by mutex_)
