@@ -3,8 +3,9 @@
 For each server (appendonly yes, appendfsync everysec, aof-use-rdb-preamble as given): fill N
 keys (bench/bgsave.py's mix: strings, hashes, sets, sorted sets, lists of Celery-like JSON
 messages), optionally start writing clients, then BGREWRITEAOF and measure:
-  - the longest round trip a PING client (a thread of this process, one PING per ms) sees while
-    the rewrite runs, and for reference the longest one in the same length of time before it;
+  - the longest round trip (and the 99th percentile, and how many took over 10 ms) a PING client
+    (a thread of this process, one PING per ms) sees while the rewrite runs, and for reference
+    the same over 2 s before it with no rewrite;
   - redis-server's fork pause (INFO latest_fork_usec: the loop is stopped that long);
   - the rewrite's wall time (BGREWRITEAOF sent to aof_rewrite_in_progress back to 0) and the size
     of the new base file.
@@ -42,7 +43,7 @@ class Pinger:
     def __init__(self, port: int) -> None:
         self.conn = redis.Redis(port=port)
         self.window: str | None = None
-        self.longest: dict[str, float] = {}
+        self.samples: dict[str, list[float]] = {}
         self.done = threading.Event()
         self.thread = threading.Thread(target=self.run)
         self.thread.start()
@@ -54,12 +55,19 @@ class Pinger:
             took = time.perf_counter() - start
             window = self.window
             if window is not None:
-                self.longest[window] = max(self.longest.get(window, 0.0), took)
+                self.samples.setdefault(window, []).append(took)
             time.sleep(0.001)
 
     def stop(self) -> None:
         self.done.set()
         self.thread.join()
+
+    def stats_ms(self, window: str) -> tuple[float, float, int]:
+        """Longest round trip, 99th percentile, and how many exceeded 10 ms."""
+        samples = sorted(self.samples.get(window, [0.0]))
+        p99 = samples[min(len(samples) - 1, int(len(samples) * 0.99))]
+        return (round(samples[-1] * 1000, 1), round(p99 * 1000, 1),
+                sum(1 for s in samples if s > 0.010))
 
 
 def wait_rewrite(r: redis.Redis, rewrites: int) -> None:
@@ -105,8 +113,11 @@ def measure(name: str, server, keys: int, writers_count: int) -> dict:
     base = [f for f in os.listdir(aof_dir) if ".base." in f]
     return {
         "server": name, "keys": keys, "writers": writers_count, "fill_s": round(fill_s, 1),
-        "ping_max_idle_ms": round(pinger.longest.get("idle", 0) * 1000, 1),
-        "ping_max_rewrite_ms": round(pinger.longest.get("rewrite", 0) * 1000, 1),
+        "ping_max_idle_ms": pinger.stats_ms("idle")[0],
+        "ping_p99_idle_ms": pinger.stats_ms("idle")[1],
+        "ping_max_rewrite_ms": pinger.stats_ms("rewrite")[0],
+        "ping_p99_rewrite_ms": pinger.stats_ms("rewrite")[1],
+        "pings_over_10ms_rewrite": pinger.stats_ms("rewrite")[2],
         "fork_pause_ms": round(stats.get("latest_fork_usec", 0) / 1000, 1),
         "rewrite_s": round(rewrite_s, 2),
         "base_mb": round(os.path.getsize(aof_dir / base[0]) / 1e6, 1) if base else 0,

@@ -826,6 +826,10 @@ void AofLog::Stop() {
   }
   if (load_fd_ >= 0) ::close(load_fd_);
   load_fd_ = -1;
+  if (store_) {  // a rewrite's manifest job still writing: let it finish (it is short)
+    std::unique_lock<std::mutex> lock(store_->mutex);
+    store_->idle.wait(lock, [this] { return store_->outstanding == 0; });
+  }
   if (waiting_for_rewrite_ && fd_ < 0) {
     waiting_for_rewrite_ = false;
     engine_.persistence().aof_enabled = false;
@@ -862,10 +866,6 @@ void AofLog::Stop() {
     writer_fd_ = -1;
   }
   fd_ = -1;
-  if (store_) {  // a rewrite's manifest job still writing
-    std::unique_lock<std::mutex> lock(store_->mutex);
-    store_->idle.wait(lock, [this] { return store_->outstanding == 0; });
-  }
   if (waiting_for_rewrite_) ::unlink(PathOf(TempIncrName()).c_str());
   waiting_for_rewrite_ = false;
   engine_.persistence().aof_enabled = false;
