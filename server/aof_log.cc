@@ -491,6 +491,10 @@ bool AofLog::SwitchToNewIncr(std::string* error) {
   }
   wake_.notify_one();
   fd_ = fd;
+  // The new file is replayed from database 0: its first command must say which one (Redis sets
+  // aof_selected_db to -1 here). A sink added again starts with no database selected.
+  engine_.RemovePropagationSink(this);
+  engine_.AddPropagationSink(this);
   return true;
 }
 

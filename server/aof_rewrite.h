@@ -7,8 +7,8 @@
 // <appenddirname>/<appendfilename>.<seq>.base.rdb|aof). FinishRewrite installs it
 // (AofLog::InstallBase: manifest, history deletion). With appendonly no, a rewrite still writes
 // a base and a manifest, as Redis 7.0 does (a manifest-only AofLog lives for the rewrite).
-// Pump() steps the engine's rewrite in ~1 ms slices posted behind other ready handlers, waiting
-// 1 ms when a slice could do nothing (the writer is behind), until it is settled.
+// Pump() steps the engine's rewrite in ~1 ms slices with a 1 ms pause after each (the loop stays
+// an interactive thread for the kernel's scheduler), until it is settled.
 #pragma once
 
 #include <boost/asio/io_context.hpp>

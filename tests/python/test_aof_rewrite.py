@@ -134,8 +134,11 @@ def test_rewritten_directory_passes_redis_check_aof_and_loads_into_redis(workdir
         conn = redis.Redis(port=server.port)
         wait_loaded(conn)
         fill_every_encoding(conn)
+        db5 = redis.Redis(port=server.port, db=5)
+        db5.set("written in db 5", "before")  # the last command before the rewrite: SELECT 5
         assert conn.bgrewriteaof()
         wait_rewritten(conn, 1)
+        db5.rpush("list in db 5", "after")  # the new incr file must SELECT 5 again
         conn.rpush("list-small", "after the rewrite")  # lands in the new incr file
         conn.delete("set-strings")
         expected = snapshot(conn)
