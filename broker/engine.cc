@@ -12,6 +12,7 @@
 #include "broker/families/families.h"
 #include "broker/observability/queue_history.h"
 #include "broker/observability/queue_tracker.h"
+#include "broker/persistence/aof_rewrite.h"
 #include "broker/persistence/background_save.h"
 #include "broker/script/script_engine.h"
 
@@ -29,13 +30,6 @@ bool IsTransactionControl(const CommandSpec& spec) {
 constexpr std::string_view kLoadingError = "LOADING Redis is loading the dataset in memory";
 
 constexpr std::string_view kNotInTransaction = "ERR Command not allowed inside a transaction";
-constexpr std::string_view kMisconfError =
-    "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to "
-    "disk. Commands that may modify the data set are disabled, because this instance is "
-    "configured to report errors during writes if RDB snapshotting fails "
-    "(stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB "
-    "error.";
-
 std::string RandomRunId() {
   static constexpr char kHex[] = "0123456789abcdef";
   std::random_device device;
@@ -309,11 +303,13 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
   }
   // --- A failed BGSAVE with stop-writes-on-bgsave-error: writes (and PING, as in Redis) refused,
   // before MULTI queueing so a transaction holding one aborts ---
-  if (((spec->flags & kCmdWrite) || spec->full_name == "ping") && WritesDeniedByDiskError()) {
-    ++spec->stats.rejected_calls;
-    reply.Error(kMisconfError);
-    count_errors();
-    return;
+  if ((spec->flags & kCmdWrite) || spec->full_name == "ping") {
+    if (std::string denied = WritesDeniedByDiskError(); !denied.empty()) {
+      ++spec->stats.rejected_calls;
+      reply.Error(denied);
+      count_errors();
+      return;
+    }
   }
 
   // --- MULTI: queue instead of running (monitors see queued commands when EXEC runs them) ---
@@ -441,8 +437,11 @@ void Engine::Cron() {
   propagator_.Flush(Propagator::Wrap::kNone);
   // BGSAVE: save points start one; a running one advances a little here too (the server also
   // steps it between events), so hosts that only call Cron still finish it.
+  AofRewriteCron();  // BGREWRITEAOF scheduled behind a BGSAVE, auto-aof-rewrite-percentage
   if (background_save_) {
     StepBackgroundSave(2000);
+  } else if (aof_rewrite_) {
+    // One background job at a time, as Redis has one child: BGSAVE waits for the rewrite.
   } else if (background_save_scheduled) {
     std::string ignored;
     StartBackgroundSave(&ignored);

@@ -80,6 +80,8 @@ class Acl;
 class QueueTracker;
 class QueueHistory;
 class BackgroundSave;
+class BackgroundRewrite;
+class AofRewriteHost;
 namespace rdb {
 class RdbFileSystem;
 }
@@ -196,8 +198,23 @@ class Engine : private KeyspaceObserver {
   // BGSAVE inside EXEC is scheduled for the next Cron, as Redis does.
   bool background_save_scheduled = false;
   // Redis's writeCommandsDeniedByDiskError: the last BGSAVE failed, saving is configured and
-  // stop-writes-on-bgsave-error is on, so writes (and PING) answer MISCONF.
-  bool WritesDeniedByDiskError() const;
+  // stop-writes-on-bgsave-error is on, or the log cannot write or fsync (aof_last_write_ok), so
+  // writes (and PING) answer MISCONF. Returns the error text, empty when writes are allowed.
+  std::string WritesDeniedByDiskError() const;
+
+  // --- BGREWRITEAOF: a new log base from a snapshot (broker/persistence/aof_rewrite.h) ---
+  // Set by the host that owns the log's files; unset, BGREWRITEAOF fails as a failed fork does.
+  AofRewriteHost* aof_rewrite_host = nullptr;
+  // Starts a rewrite now (BGREWRITEAOF, auto-aof-rewrite-*, CONFIG SET appendonly yes). False
+  // with *error when one runs, a BGSAVE runs, or the host cannot begin.
+  bool StartAofRewrite(std::string* error);
+  // Advances a running rewrite for about `budget_us`, settling it when done; whether it still runs.
+  bool StepAofRewrite(int64_t budget_us);
+  // Stops a running rewrite, discarding its base (appendonly no, SHUTDOWN).
+  void CancelAofRewrite();
+  const BackgroundRewrite* aof_rewrite() const { return aof_rewrite_.get(); }
+  // Cron's part: scheduled rewrites and Redis's auto-aof-rewrite-percentage rule.
+  void AofRewriteCron();
 
   // --- ACL users (broker/acl/) ---
   acl::Acl& acl() { return *acl_; }
@@ -256,6 +273,9 @@ class Engine : private KeyspaceObserver {
   Client* current_client_ = nullptr;
   std::unique_ptr<QueueTracker> queue_tracker_;  // observes lists of keyspace_
   std::unique_ptr<QueueHistory> queue_history_;
+  std::unique_ptr<BackgroundRewrite> aof_rewrite_;
+  int64_t aof_rewrite_next_allowed_s_ = 0;  // Redis's aofRewriteLimited back-off
+  int aof_rewrite_delay_minutes_ = 0;
   std::unique_ptr<ScriptEngine> scripts_;  // last: destroyed first, it holds a Client
 };
 

@@ -12,6 +12,9 @@
 
 #include "broker/engine.h"
 #include "broker/persistence/aof_replay.h"
+#include "broker/persistence/rdb_decode.h"
+#include "broker/persistence/rdb_encode.h"
+#include "broker/stats/process_stats.h"
 
 namespace drayman {
 
@@ -33,17 +36,43 @@ uint64_t FileSize(const std::string& path) {
   return ::stat(path.c_str(), &info) == 0 ? static_cast<uint64_t>(info.st_size) : 0;
 }
 
-bool WriteAll(int fd, std::string_view bytes) {
-  while (!bytes.empty()) {
-    const ssize_t count = ::write(fd, bytes.data(), bytes.size());
+// Writes as much as it can; returns the bytes written (short only on an error, errno set).
+size_t WriteSome(int fd, std::string_view bytes) {
+  size_t total = 0;
+  while (total < bytes.size()) {
+    const ssize_t count = ::write(fd, bytes.data() + total, bytes.size() - total);
     if (count < 0) {
       if (errno == EINTR) continue;
-      return false;
+      return total;
     }
-    bytes.remove_prefix(static_cast<size_t>(count));
+    total += static_cast<size_t>(count);
   }
-  return true;
+  return total;
 }
+
+bool WriteAll(int fd, std::string_view bytes) { return WriteSome(fd, bytes) == bytes.size(); }
+
+// Reads an RDB base through the load descriptor.
+class FdRdbSource : public rdb::RdbSource {
+ public:
+  explicit FdRdbSource(int fd) : fd_(fd) {}
+  size_t Read(char* dst, size_t size) override {
+    size_t total = 0;
+    while (total < size) {
+      const ssize_t count = ::read(fd_, dst + total, size - total);
+      if (count < 0 && errno == EINTR) continue;
+      if (count < 0) throw rdb::RdbError(std::string("read error: ") + std::strerror(errno));
+      if (count == 0) break;
+      total += static_cast<size_t>(count);
+    }
+    return total;
+  }
+
+ private:
+  int fd_;
+};
+
+int64_t NowSeconds() { return static_cast<int64_t>(::time(nullptr)); }
 
 bool FsyncDirectory(const std::string& dir) {
   const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
@@ -75,27 +104,36 @@ std::string AofLog::PathOf(const std::string& name) const { return dir_ + "/" + 
 
 bool AofLog::fsync_always() const { return PolicyOf(engine_.settings().appendfsync) == 2; }
 
-void AofLog::Open() {
+bool AofLog::ReadManifest(std::string* error) {
   const Settings& settings = engine_.settings();
   dir_ = settings.dir + "/" + settings.appenddirname;
+  manifest_ = aof::Manifest();
   const std::string manifest_path = PathOf(aof::ManifestFileName(settings.appendfilename));
   const int fd = ::open(manifest_path.c_str(), O_RDONLY);
   if (fd < 0) {
     if (errno != ENOENT) {
-      throw std::runtime_error("Fatal error: can't open the AOF manifest file " + manifest_path +
-                               " for reading: " + std::strerror(errno));
+      *error = "Fatal error: can't open the AOF manifest file " + manifest_path +
+               " for reading: " + std::strerror(errno);
+      return false;
     }
-    return;  // no manifest: nothing to load (a fresh directory)
+    return true;  // no manifest: a fresh directory
   }
   std::string text;
   char buffer[4096];
   ssize_t count;
   while ((count = ::read(fd, buffer, sizeof(buffer))) > 0) text.append(buffer, count);
   ::close(fd);
-  aof::ManifestError error;
-  if (!aof::ParseManifest(text, &manifest_, &error)) {
-    throw std::runtime_error("\n*** FATAL AOF MANIFEST FILE ERROR ***\n" + error.Describe());
+  aof::ManifestError parse_error;
+  if (!aof::ParseManifest(text, &manifest_, &parse_error)) {
+    *error = "\n*** FATAL AOF MANIFEST FILE ERROR ***\n" + parse_error.Describe();
+    return false;
   }
+  return true;
+}
+
+void AofLog::Open() {
+  std::string error;
+  if (!ReadManifest(&error)) throw std::runtime_error(error);
   if (manifest_.base) load_files_.push_back(*manifest_.base);
   load_files_.insert(load_files_.end(), manifest_.incr.begin(), manifest_.incr.end());
   uint64_t total = 0;
@@ -133,6 +171,43 @@ bool AofLog::OpenNextLoadFile(std::string* message) {
   parser_ = std::make_unique<aof::AofRecordParser>();
   replayer_->StartFile();
   file_started_us_ = NowMicros();
+  return true;
+}
+
+bool AofLog::LoadRdbPreamble(const aof::FileInfo& info, std::string* message) {
+  // Synchronous: the RDB decoder is not resumable, so the loop serves nobody meanwhile (the
+  // commands after it, and every incr file, load in slices again).
+  *message = "Reading RDB base file on AOF loading...\n";
+  if (::lseek(load_fd_, 0, SEEK_SET) != 0) {
+    *message = "Unrecoverable error reading the append only file " + info.name + ": " +
+               std::strerror(errno);
+    return false;
+  }
+  FdRdbSource source(load_fd_);
+  rdb::RdbReader reader(source);
+  rdb::RdbParseOptions options;
+  options.verify_checksum = engine_.settings().rdbchecksum;
+  options.database_count = engine_.keyspace().database_count();
+  const rdb::RdbLoadResult result =
+      rdb::RdbLoadIntoKeyspace(reader, engine_.keyspace(), engine_.clock().NowMs(), options);
+  if (!result.ok) {
+    *message = "Bad file format reading the append only file " + info.name +
+               " (RDB base: " + result.error +
+               "): make a backup of your AOF file, then use ./redis-check-aof " +
+               "--fix <filename.manifest>";
+    return false;
+  }
+  const uint64_t rdb_end = reader.offset();
+  if (::lseek(load_fd_, static_cast<off_t>(rdb_end), SEEK_SET) < 0) {
+    *message = "Unrecoverable error reading the append only file " + info.name + ": " +
+               std::strerror(errno);
+    return false;
+  }
+  parser_->StartAt(rdb_end);
+  replayer_->StartFile(rdb_end);
+  engine_.persistence().loading_loaded_bytes += rdb_end;
+  *message += "Done loading RDB, keys loaded: " + std::to_string(result.keys_loaded) +
+              ", keys expired: " + std::to_string(result.expired_skipped) + ".\n";
   return true;
 }
 
@@ -191,10 +266,11 @@ AofLog::LoadStep AofLog::LoadSlice(std::string* message) {
         }
         if (parser_->offset() == 0 && parser_->buffered() == 0 && read_now == 0 && count >= 5 &&
             std::memcmp(chunk, "REDIS", 5) == 0) {
-          return fail("The AOF file " + info.name +
-                      " is in RDB format (written with aof-use-rdb-preamble yes); this build of "
-                      "Drayman cannot load RDB files yet: rewrite it with redis-server's "
-                      "aof-use-rdb-preamble no (BGREWRITEAOF) first");
+          // An RDB base (aof-use-rdb-preamble yes): loaded in one go, then any commands after it.
+          std::string error;
+          if (!LoadRdbPreamble(info, &error)) return fail(error);
+          *message += error;  // the progress lines
+          break;
         }
         parser_->Feed(std::string_view(chunk, static_cast<size_t>(count)));
         read_now += static_cast<size_t>(count);
@@ -236,22 +312,37 @@ AofLog::LoadStep AofLog::LoadSlice(std::string* message) {
   return LoadStep::kMore;
 }
 
-bool AofLog::PersistManifest(std::string* error) {
-  const Settings& settings = engine_.settings();
-  const std::string temporary = PathOf(aof::TempManifestFileName(settings.appendfilename));
-  const std::string final_path = PathOf(aof::ManifestFileName(settings.appendfilename));
-  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  if (fd < 0 || !WriteAll(fd, aof::FormatManifest(manifest_)) || ::fsync(fd) != 0) {
-    *error = "Can't write the AOF manifest file " + temporary + ": " + std::strerror(errno);
+bool ManifestStore::Persist(const std::string& text, uint64_t generation, std::string* error) {
+  std::lock_guard<std::mutex> lock(mutex);
+  if (generation <= persisted) return true;  // a newer manifest is already on disk
+  const int fd = ::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (fd < 0 || !WriteAll(fd, text) || ::fsync(fd) != 0) {
+    *error = "Can't write the AOF manifest file " + temp_path + ": " + std::strerror(errno);
     if (fd >= 0) ::close(fd);
     return false;
   }
   ::close(fd);
-  if (::rename(temporary.c_str(), final_path.c_str()) != 0 || !FsyncDirectory(dir_)) {
+  if (::rename(temp_path.c_str(), final_path.c_str()) != 0 || !FsyncDirectory(dir)) {
     *error = "Can't persist the AOF manifest file " + final_path + ": " + std::strerror(errno);
     return false;
   }
+  persisted = generation;
   return true;
+}
+
+ManifestStore& AofLog::Store() {
+  if (!store_) {
+    const Settings& settings = engine_.settings();
+    store_ = std::make_shared<ManifestStore>();
+    store_->dir = dir_;
+    store_->temp_path = PathOf(aof::TempManifestFileName(settings.appendfilename));
+    store_->final_path = PathOf(aof::ManifestFileName(settings.appendfilename));
+  }
+  return *store_;
+}
+
+bool AofLog::PersistManifest(std::string* error) {
+  return Store().Persist(aof::FormatManifest(manifest_), ++manifest_generation_, error);
 }
 
 bool AofLog::StartAppending(std::string* error) {
@@ -262,18 +353,29 @@ bool AofLog::StartAppending(std::string* error) {
     *error = "Can't open or create append-only dir " + dir_ + ": " + std::strerror(errno);
     return false;
   }
-  std::string notes;
   if (manifest_.empty()) {
-    // A fresh log starts from a base holding the dataset, which is empty here: nothing was
-    // loaded. Drayman writes AOF-format bases (it has no RDB writer yet), whatever
-    // aof-use-rdb-preamble says.
+    // As Redis on a start with nothing to load: a base holding the (empty) dataset first.
     if (engine_.keyspace().TotalKeys() != 0) {
       *error = "refusing to create an empty AOF base over a non-empty dataset";
       return false;
     }
-    const aof::FileInfo& base = manifest_.NewBase(settings.appendfilename, /*rdb=*/false);
+    const aof::FileInfo& base =
+        manifest_.NewBase(settings.appendfilename, settings.aof_use_rdb_preamble);
+    std::string contents;
+    if (settings.aof_use_rdb_preamble) {
+      rdb::RdbWriter writer(
+          {.compress = settings.rdbcompression, .checksum = settings.rdbchecksum});
+      rdb::RdbAuxFields aux;
+      aux.redis_ver = std::string(kRedisCompatVersion);
+      aux.ctime_s = engine_.clock().NowMs() / 1000;
+      aux.used_mem = UsedMemoryBytes();
+      aux.aof_base = true;
+      writer.WriteHeader(aux);
+      writer.Finish();
+      writer.TakeOutput(&contents);
+    }
     const int base_fd = ::open(PathOf(base.name).c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (base_fd < 0 || ::fsync(base_fd) != 0) {
+    if (base_fd < 0 || !WriteAll(base_fd, contents) || ::fsync(base_fd) != 0) {
       *error = "Can't create the AOF base file " + base.name + ": " + std::strerror(errno);
       if (base_fd >= 0) ::close(base_fd);
       return false;
@@ -284,14 +386,13 @@ bool AofLog::StartAppending(std::string* error) {
   const bool had_incr = !manifest_.incr.empty();
   if (!had_incr) manifest_.AddIncr(settings.appendfilename);
   const std::string incr_name = manifest_.incr.back().name;
-  fd_ = ::open(PathOf(incr_name).c_str(), O_WRONLY | O_APPEND | O_CREAT, 0644);
-  if (fd_ < 0) {
+  const int fd = ::open(PathOf(incr_name).c_str(), O_WRONLY | O_APPEND | O_CREAT, 0644);
+  if (fd < 0) {
     *error = "Can't open the append-only file " + incr_name + ": " + std::strerror(errno);
     return false;
   }
   if (!PersistManifest(error)) {
-    ::close(fd_);
-    fd_ = -1;
+    ::close(fd);
     return false;
   }
   std::printf("%s AOF incr file %s on server start\n", had_incr ? "Opening" : "Creating",
@@ -300,45 +401,186 @@ bool AofLog::StartAppending(std::string* error) {
   base_size_ = manifest_.base ? FileSize(PathOf(manifest_.base->name)) : 0;
   size_at_start_ = base_size_;
   for (const aof::FileInfo& info : manifest_.incr) size_at_start_ += FileSize(PathOf(info.name));
-  fsync_policy_ = PolicyOf(settings.appendfsync);
+  StartThreads(fd);
+  return true;
+}
+
+void AofLog::StartThreads(int fd) {
+  Store();  // before the writer may use it
+  fd_ = fd;
+  writer_fd_ = fd;
+  fsync_policy_ = PolicyOf(engine_.settings().appendfsync);
   stopping_ = false;
   writer_ = std::thread([this] { WriterLoop(); });
   syncer_ = std::thread([this] { SyncLoop(); });
   engine_.AddPropagationSink(this);
   engine_.persistence().aof_enabled = true;
   UpdateStatus();
+}
+
+std::string AofLog::TempIncrName() const {
+  return "temp-" + engine_.settings().appendfilename + ".incr";
+}
+
+bool AofLog::StartWaitingForRewrite(std::string* error) {
+  if (!ReadManifest(error)) return false;
+  if (::mkdir(dir_.c_str(), 0755) != 0 && errno != EEXIST) {
+    *error = "Can't open or create append-only dir " + dir_ + ": " + std::strerror(errno);
+    return false;
+  }
+  waiting_for_rewrite_ = true;
+  engine_.persistence().aof_enabled = true;
+  engine_.persistence().aof_wait_rewrite = true;
   return true;
 }
 
-bool AofLog::StartFresh(std::string* error) {
-  try {
-    Open();
-  } catch (const std::exception& e) {
-    *error = e.what();
+std::string AofLog::NextBaseName(bool rdb) const {
+  return aof::BaseFileName(engine_.settings().appendfilename, manifest_.base_seq + 1, rdb);
+}
+
+bool AofLog::SwitchToNewIncr(std::string* error) {
+  const Settings& settings = engine_.settings();
+  if (::mkdir(dir_.c_str(), 0755) != 0 && errno != EEXIST) {
+    *error = "Can't open or create append-only dir " + dir_ + ": " + std::strerror(errno);
     return false;
   }
-  if (replayer_) {  // Open prepared a load; the log is being replaced instead
-    replayer_.reset();
-    engine_.persistence().loading = false;
-    engine_.persistence().loading_client = nullptr;
+  aof::Manifest updated = manifest_;
+  std::string name;
+  if (waiting_for_rewrite_) {
+    // Everything before this rewrite is in its base: a new temp file (a new inode, so bytes the
+    // writer still owes an earlier temp file cannot land in this one).
+    name = TempIncrName();
+    ::unlink(PathOf(name).c_str());
+  } else {
+    name = updated.AddIncr(settings.appendfilename).name;
   }
-  load_files_.clear();
-  if (!manifest_.empty()) {
-    for (aof::FileInfo info : manifest_.incr) {
-      info.type = aof::FileType::kHistory;
-      manifest_.history.push_back(info);
-    }
-    manifest_.incr.clear();
-    const aof::FileInfo& base = manifest_.NewBase(engine_.settings().appendfilename, /*rdb=*/false);
-    const int base_fd = ::open(PathOf(base.name).c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (base_fd < 0 || ::fsync(base_fd) != 0) {
-      *error = "Can't create the AOF base file " + base.name + ": " + std::strerror(errno);
-      if (base_fd >= 0) ::close(base_fd);
+  const int fd = ::open(PathOf(name).c_str(), O_WRONLY | O_TRUNC | O_CREAT | O_APPEND, 0644);
+  if (fd < 0) {
+    *error = "Can't open the append-only file " + name + ": " + std::strerror(errno);
+    return false;
+  }
+  std::string manifest_text;
+  if (!waiting_for_rewrite_) {
+    std::swap(manifest_, updated);
+    manifest_text = aof::FormatManifest(manifest_);
+  }
+  std::printf("Creating AOF incr file %s on background rewrite\n", name.c_str());
+  std::fflush(stdout);
+  if (fd_ < 0) {
+    if (!manifest_text.empty() && !PersistManifest(error)) {
+      std::swap(manifest_, updated);
+      ::close(fd);
       return false;
     }
-    ::close(base_fd);
+    size_at_start_ = 0;
+    incr_offset_at_switch_ = written_base_ = written_.load();
+    StartThreads(fd);
+    return true;
   }
-  return StartAppending(error);
+  // Bytes appended so far belong to the old file: the writer switches once it wrote them, after
+  // persisting the manifest that lists the new file (replies to later writes wait for both).
+  Flush();
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    const uint64_t generation = manifest_text.empty() ? 0 : ++manifest_generation_;
+    switches_.push_back(PendingSwitch{.at = handed_total_,
+                                      .fd = fd,
+                                      .manifest = std::move(manifest_text),
+                                      .generation = generation});
+    incr_offset_at_switch_ = handed_total_;
+  }
+  wake_.notify_one();
+  fd_ = fd;
+  // The new file is replayed from database 0: its first command must say which one (Redis sets
+  // aof_selected_db to -1 here). A sink added again starts with no database selected.
+  engine_.RemovePropagationSink(this);
+  engine_.AddPropagationSink(this);
+  return true;
+}
+
+bool AofLog::InstallBase(const std::string& base_name, std::string* error) {
+  const Settings& settings = engine_.settings();
+  aof::Manifest updated = manifest_;
+  const aof::FileInfo base =
+      updated.NewBase(settings.appendfilename, aof::IsRdbFileName(base_name));
+  if (base.name != base_name) {
+    *error = "the AOF manifest changed during the rewrite";
+    return false;
+  }
+  // The incr files the base covers become history: all of them but the one being written now.
+  std::vector<aof::FileInfo> rewritten;
+  const size_t keep = fd_ >= 0 && !waiting_for_rewrite_ ? 1 : 0;
+  while (updated.incr.size() > keep) {
+    aof::FileInfo info = updated.incr.front();
+    updated.incr.erase(updated.incr.begin());
+    info.type = aof::FileType::kHistory;
+    rewritten.push_back(info);
+  }
+  updated.history.insert(updated.history.begin(), rewritten.rbegin(), rewritten.rend());
+  std::string renamed_incr;
+  if (waiting_for_rewrite_ && fd_ >= 0) {
+    // The temp incr file, written since this rewrite began, becomes the first real incr file.
+    renamed_incr = updated.AddIncr(settings.appendfilename).name;
+    if (::rename(PathOf(TempIncrName()).c_str(), PathOf(renamed_incr).c_str()) != 0) {
+      *error = "Error trying to rename the temporary AOF incr file " + TempIncrName() + " into " +
+               renamed_incr + ": " + std::strerror(errno);
+      return false;
+    }
+  }
+  std::swap(manifest_, updated);
+  // Persisted and cleaned up off the loop (fsyncs take tens of milliseconds on a busy disk), in
+  // Redis's order: the manifest with the history files, then their deletion, then the manifest
+  // without them. Until the first is on disk the old manifest stays valid: every file it lists
+  // still exists, and the new incr file only holds commands that follow the old ones.
+  const std::string with_history = aof::FormatManifest(manifest_);
+  const uint64_t first_generation = ++manifest_generation_;
+  std::vector<std::string> doomed;
+  for (const aof::FileInfo& info : manifest_.history) {
+    std::printf("Removing the history file %s in the background\n", info.name.c_str());
+    doomed.push_back(PathOf(info.name));
+  }
+  manifest_.history.clear();
+  const std::string without_history = aof::FormatManifest(manifest_);
+  const uint64_t second_generation = ++manifest_generation_;
+  std::shared_ptr<ManifestStore> store = store_;
+  if (!store) {
+    Store();
+    store = store_;
+  }
+  {
+    std::lock_guard<std::mutex> lock(store->mutex);
+    ++store->outstanding;
+  }
+  Post post = post_;
+  std::weak_ptr<bool> alive = alive_;
+  Engine* engine = &engine_;
+  std::thread([=, doomed = std::move(doomed)] {
+    std::string failure;
+    if (store->Persist(with_history, first_generation, &failure)) {
+      for (const std::string& path : doomed) ::unlink(path.c_str());
+      store->Persist(without_history, second_generation, &failure);
+    } else {
+      std::fprintf(stderr, "%s\n", failure.c_str());
+      post([alive, engine] {
+        if (alive.lock()) engine->persistence().aof_last_bgrewrite_ok = false;
+      });
+    }
+    std::lock_guard<std::mutex> lock(store->mutex);
+    --store->outstanding;
+    store->idle.notify_all();
+  }).detach();
+  waiting_for_rewrite_ = false;
+  engine_.persistence().aof_wait_rewrite = false;
+  // Redis's aof_rewrite_base_size: the base plus what the new incr file holds already.
+  const uint64_t base_bytes = FileSize(PathOf(base_name));
+  const uint64_t written = written_.load();
+  incr_offset_at_switch_ = incr_offset_at_switch_ > written ? written : incr_offset_at_switch_;
+  base_size_ = base_bytes + (written - incr_offset_at_switch_);
+  size_at_start_ = base_bytes;
+  written_base_ = incr_offset_at_switch_;
+  UpdateStatus();
+  std::fflush(stdout);
+  return true;
 }
 
 void AofLog::Append(std::string_view resp) {
@@ -375,6 +617,7 @@ void AofLog::Flush() {
     std::lock_guard<std::mutex> lock(mutex_);
     if (fsync_running_ && NowMillis() - fsync_started_ms_ >= 2000) ++delayed_fsync_;
     handed_.append(pending_);
+    handed_total_ += pending_.size();
     handed_bytes_ += pending_.size();
   }
   pending_.clear();
@@ -385,32 +628,89 @@ void AofLog::WriterLoop() {
   std::string batch;
   while (true) {
     bool stop = false;
+    int fd = -1;
+    std::string manifest;
+    uint64_t generation = 0;
     {
       std::unique_lock<std::mutex> lock(mutex_);
       wake_.wait(lock, [this] { return stopping_ || !handed_.empty(); });
-      batch.swap(handed_);
+      // A rewrite's file switch: bytes handed before it go to the old file, the rest to the new,
+      // once the manifest that lists the new file is on disk.
+      const uint64_t at = written_.load();
+      while (!switches_.empty() && switches_.front().at <= at) {
+        if (!switches_.front().manifest.empty()) {
+          manifest = switches_.front().manifest;
+          generation = switches_.front().generation;
+          break;
+        }
+        retired_fds_.push_back(writer_fd_);
+        writer_fd_ = switches_.front().fd;
+        switches_.pop_front();
+      }
+      if (!manifest.empty()) {
+        lock.unlock();
+        std::string error;
+        if (store_->Persist(manifest, generation, &error)) {
+          lock.lock();
+          switches_.front().manifest.clear();  // only this thread pops; the loop pushes behind
+          continue;
+        }
+        // Like a failed write: MISCONF until it works, retried a second later.
+        last_errno_ = errno;
+        std::fprintf(stderr, "%s\n", error.c_str());
+        write_failed_ = true;
+        PostIfAlive(&AofLog::ReleaseDurable);
+        lock.lock();
+        wake_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_; });
+        if (stopping_) return;
+        continue;
+      }
+      size_t take = handed_.size();
+      if (!switches_.empty()) take = std::min<uint64_t>(take, switches_.front().at - at);
+      if (take == handed_.size()) {
+        batch.swap(handed_);
+      } else {
+        batch.assign(handed_, 0, take);
+        handed_.erase(0, take);
+      }
+      fd = writer_fd_;
       stop = stopping_;
     }
     const int policy = fsync_policy_.load();
     if (!batch.empty()) {
-      if (!WriteAll(fd_, batch)) {
-        write_failed_ = true;
+      const size_t count = WriteSome(fd, batch);
+      if (count < batch.size()) {
+        const int write_errno = count > 0 && errno == 0 ? ENOSPC : errno;
         if (policy == 2) {
           // Redis exits here too: with always, a write it cannot make durable must not be
           // acknowledged, and the loop cannot take it back.
           std::fprintf(stderr,
                        "Can't recover from AOF write error when the AOF fsync policy is "
                        "'always': %s. Exiting...\n",
-                       std::strerror(errno));
+                       std::strerror(write_errno));
           std::_Exit(1);
         }
+        if (NowSeconds() - last_error_log_s_ > 30) {  // Redis's AOF_WRITE_LOG_ERROR_RATE
+          last_error_log_s_ = NowSeconds();
+          std::fprintf(stderr, "Error writing to the AOF file: %s\n", std::strerror(write_errno));
+        }
+        last_errno_ = write_errno;
+        write_failed_ = true;
+        // What was written stays (the file goes on from there); the rest is retried a second
+        // later, as Redis retries from its cron, while writes are refused (MISCONF).
+        written_.fetch_add(count);
+        handed_bytes_ -= count;
+        PostIfAlive(&AofLog::ReleaseDurable);  // replies are not held by a failing disk
         std::unique_lock<std::mutex> lock(mutex_);
-        handed_.insert(0, batch);  // retried a second later, as Redis retries
+        handed_.insert(0, batch, count, std::string::npos);
         batch.clear();
         wake_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_; });
+        if (stopping_) return;
         continue;
       }
-      write_failed_ = false;
+      if (write_failed_.exchange(false)) {
+        std::fprintf(stderr, "AOF write error looks solved, Redis can write again.\n");
+      }
       const uint64_t written = written_.fetch_add(batch.size()) + batch.size();
       sync_stats_.RecordWrite(batch.size());
       handed_bytes_ -= batch.size();
@@ -431,12 +731,39 @@ void AofLog::WriterLoop() {
 void AofLog::SyncUpTo(uint64_t written) {
   std::lock_guard<std::mutex> lock(sync_mutex_);  // one fdatasync at a time
   if (synced_.load() >= written) return;
+  std::vector<int> retired;
+  int fd;
+  {
+    std::lock_guard<std::mutex> files(mutex_);
+    retired.swap(retired_fds_);
+    fd = writer_fd_;
+  }
   fsync_started_ms_ = NowMillis();
   fsync_running_ = true;
+  int failed_errno = 0;
+  // Files a rewrite switched away from first: their bytes come before the current file's.
+  for (int old_fd : retired) {
+    if (::fdatasync(old_fd) != 0) failed_errno = errno;
+    ::close(old_fd);
+  }
   const auto started = std::chrono::steady_clock::now();
-  ::fdatasync(fd_);
+  if (::fdatasync(fd) != 0) failed_errno = errno;
   const auto took = std::chrono::steady_clock::now() - started;
   fsync_running_ = false;
+  if (failed_errno != 0) {
+    if (fsync_policy_.load() == 2) {
+      std::fprintf(stderr,
+                   "Can't persist AOF for fsync error when the AOF fsync policy is 'always': "
+                   "%s. Exiting...\n",
+                   std::strerror(failed_errno));
+      std::_Exit(1);
+    }
+    // Redis's aof_bio_fsync_status: writes are refused until an fsync succeeds again.
+    last_errno_ = failed_errno;
+    fsync_failed_ = true;
+    return;
+  }
+  fsync_failed_ = false;
   sync_stats_.RecordFsync(std::chrono::duration_cast<std::chrono::microseconds>(took).count(),
                           written - synced_.load());
   if (written > synced_.load()) synced_.store(written);
@@ -463,8 +790,11 @@ void AofLog::SyncLoop() {
 uint64_t AofLog::durable_offset() const {
   const int policy = PolicyOf(engine_.settings().appendfsync);
   fsync_policy_ = policy;  // CONFIG SET appendfsync reaches the threads from here and Flush
-  return policy == 2 ? synced_.load(std::memory_order_acquire)
-                     : written_.load(std::memory_order_acquire);
+  if (policy == 2) return synced_.load(std::memory_order_acquire);
+  // everysec / no with a failing disk: Redis still sends the replies (and refuses the next
+  // writes with MISCONF), so nothing waits for the retry.
+  if (write_failed_.load()) return appended_;
+  return written_.load(std::memory_order_acquire);
 }
 
 void AofLog::WhenDurable(uint64_t offset, std::function<void()> callback) {
@@ -488,11 +818,13 @@ void AofLog::ReleaseDurable() {
 void AofLog::UpdateStatus() {
   PersistenceStatus& status = engine_.persistence();
   status.aof_base_size = base_size_;
-  status.aof_current_size = size_at_start_ + written_.load();
+  status.aof_current_size = size_at_start_ + written_.load() - written_base_;
   status.aof_buffer_length = pending_.size() + handed_bytes_.load();
   status.aof_pending_bio_fsync = fsync_running_ ? 1 : 0;
   status.aof_delayed_fsync = delayed_fsync_.load();
-  status.aof_last_write_ok = !write_failed_;
+  const bool failed = write_failed_.load() || fsync_failed_.load();
+  status.aof_last_write_ok = !failed;
+  if (failed) status.aof_last_write_errno = last_errno_.load();
 }
 
 void AofLog::Stop() {
@@ -503,6 +835,15 @@ void AofLog::Stop() {
   }
   if (load_fd_ >= 0) ::close(load_fd_);
   load_fd_ = -1;
+  if (store_) {  // a rewrite's manifest job still writing: let it finish (it is short)
+    std::unique_lock<std::mutex> lock(store_->mutex);
+    store_->idle.wait(lock, [this] { return store_->outstanding == 0; });
+  }
+  if (waiting_for_rewrite_ && fd_ < 0) {
+    waiting_for_rewrite_ = false;
+    engine_.persistence().aof_enabled = false;
+    engine_.persistence().aof_wait_rewrite = false;
+  }
   if (fd_ < 0) return;
   engine_.RemovePropagationSink(this);
   Flush();
@@ -514,10 +855,30 @@ void AofLog::Stop() {
   sync_wake_.notify_one();
   if (writer_.joinable()) writer_.join();
   if (syncer_.joinable()) syncer_.join();
-  SyncUpTo(written_.load());  // whatever the policy, a clean stop leaves the log on disk
-  ::close(fd_);
+  {
+    // Switches the writer did not reach (nothing was written after them).
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (const PendingSwitch& pending : switches_) {
+      retired_fds_.push_back(writer_fd_);
+      writer_fd_ = pending.fd;
+    }
+    switches_.clear();
+  }
+  if (synced_.load() < written_.load()) {
+    SyncUpTo(written_.load());  // whatever the policy, a clean stop leaves the log on disk
+  }
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (int fd : retired_fds_) ::close(fd);
+    retired_fds_.clear();
+    ::close(writer_fd_);
+    writer_fd_ = -1;
+  }
   fd_ = -1;
+  if (waiting_for_rewrite_) ::unlink(PathOf(TempIncrName()).c_str());
+  waiting_for_rewrite_ = false;
   engine_.persistence().aof_enabled = false;
+  engine_.persistence().aof_wait_rewrite = false;
   ReleaseDurable();  // everything appended is written and fsynced: no reply waits any more
 }
 

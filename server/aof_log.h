@@ -17,6 +17,19 @@
 // otherwise. The server holds a session's replies that way, so an acknowledged write is on disk
 // (always) or at least in the kernel, surviving a crash of the process (everysec, no), as in
 // Redis. Stop() flushes, joins both threads and fsyncs.
+//
+// Rewrites (server/aof_rewrite.h drives them): SwitchToNewIncr() makes every byte appended from
+// then on go to a new incr file while bytes appended before still go to the old one (the writer
+// switches files at that exact offset), and persists a manifest listing it; InstallBase() makes
+// a finished base file the manifest's base, turns the old base and the rewritten incr files into
+// history, persists the manifest (temp file, fsync, rename, fsync dir) and deletes history, as
+// Redis 7.0's backgroundRewriteDoneHandler does. CONFIG SET appendonly yes starts the log
+// waiting for its first rewrite (Redis's AOF_WAIT_REWRITE): writes go to
+// temp-<appendfilename>.incr, renamed to the next incr file when the base is installed.
+//
+// Write and fsync errors (everysec, no) keep the unwritten bytes and retry every second; the
+// engine refuses writes with Redis's MISCONF text meanwhile (PersistenceStatus), and replies are
+// not held back, as Redis sends them. Under always, Redis's rule: exit.
 #pragma once
 
 #include <sys/types.h>
@@ -24,6 +37,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -40,6 +54,20 @@ namespace drayman {
 class AofReplayer;
 class Engine;
 
+// Writes manifests (temp file, fsync, rename, fsync dir) from any thread, in generation order: a
+// generation older than the one on disk is skipped, since a newer manifest supersedes it. Shared
+// with background jobs, so it outlives the log that made them.
+struct ManifestStore {
+  std::string dir;
+  std::string temp_path;
+  std::string final_path;
+  std::mutex mutex;
+  uint64_t persisted = 0;  // newest generation on disk (guarded by mutex)
+  int outstanding = 0;     // background jobs still running (guarded by mutex)
+  std::condition_variable idle;
+  bool Persist(const std::string& text, uint64_t generation, std::string* error);
+};
+
 class AofLog : public PropagationSink {
  public:
   // `post` runs a function on the loop thread (asio::post).
@@ -50,6 +78,8 @@ class AofLog : public PropagationSink {
   AofLog& operator=(const AofLog&) = delete;
 
   void Open();
+  // Reads the manifest without preparing a load (BGREWRITEAOF with appendonly no).
+  bool ReadManifest(std::string* error);
   enum class LoadStep { kMore, kDone, kFailed };
   // `message` gets log lines (progress, truncation warnings) and, on kFailed, the reason.
   LoadStep LoadSlice(std::string* message);
@@ -60,6 +90,19 @@ class AofLog : public PropagationSink {
   bool StartFresh(std::string* error);
   void Stop();
   bool appending() const { return fd_ >= 0; }
+
+  // --- Rewrites ---
+  // CONFIG SET appendonly yes on a live dataset: nothing is written until the first rewrite
+  // begins (its base holds everything before).
+  bool StartWaitingForRewrite(std::string* error);
+  bool waiting_for_rewrite() const { return waiting_for_rewrite_; }
+  // At a rewrite's start: later appends go to a new incr file.
+  bool SwitchToNewIncr(std::string* error);
+  // The name the next base file gets, and the directory the log's files live in.
+  std::string NextBaseName(bool rdb) const;
+  const std::string& dir() const { return dir_; }
+  // The rewrite wrote `base_name` (in dir()): make it the base; false leaves the old manifest.
+  bool InstallBase(const std::string& base_name, std::string* error);
 
   void Append(std::string_view resp) override;
 
@@ -76,7 +119,11 @@ class AofLog : public PropagationSink {
 
  private:
   std::string PathOf(const std::string& name) const;
+  // Persists manifest_ now, on the calling thread.
   bool PersistManifest(std::string* error);
+  ManifestStore& Store();
+  std::shared_ptr<ManifestStore> store_;
+  uint64_t manifest_generation_ = 0;
   // Posts `task` to the loop, to run only if this log still exists then (CONFIG SET appendonly
   // no destroys it while a flush or a durability notice may still be queued).
   void PostIfAlive(void (AofLog::*task)());
@@ -87,6 +134,10 @@ class AofLog : public PropagationSink {
   void SyncUpTo(uint64_t written);
   void ReleaseDurable();
   bool OpenNextLoadFile(std::string* message);
+  // An RDB-format base (aof-use-rdb-preamble): loads it at once; the parser then goes on after it.
+  bool LoadRdbPreamble(const aof::FileInfo& info, std::string* message);
+  void StartThreads(int fd);
+  std::string TempIncrName() const;
 
   Engine& engine_;
   Post post_;
@@ -119,7 +170,24 @@ class AofLog : public PropagationSink {
   std::mutex sync_mutex_;
   std::condition_variable wake_;
   std::condition_variable sync_wake_;
-  std::string handed_;  // handed to the writer, not yet written (guarded by mutex_)
+  std::string handed_;         // handed to the writer, not yet written (guarded by mutex_)
+  uint64_t handed_total_ = 0;  // bytes ever handed (guarded by mutex_)
+  // A file switch takes effect once `at` bytes were written (guarded by mutex_).
+  struct PendingSwitch {
+    uint64_t at;
+    int fd;
+    // The manifest listing the new file, persisted by the writer before the file's first byte
+    // (off the loop: an fsync can take tens of milliseconds); empty once persisted.
+    std::string manifest;
+    uint64_t generation = 0;
+  };
+  std::deque<PendingSwitch> switches_;
+  int writer_fd_ = -1;            // the file the writer writes (guarded by mutex_)
+  std::vector<int> retired_fds_;  // switched away from, not yet fsynced and closed (mutex_)
+  bool waiting_for_rewrite_ = false;
+  std::atomic<bool> fsync_failed_{false};
+  std::atomic<int> last_errno_{0};
+  int64_t last_error_log_s_ = 0;  // the writer logs a failing write at most every 30 s
   bool stopping_ = false;
   mutable std::atomic<int> fsync_policy_{1};  // 0 no, 1 everysec, 2 always
   std::atomic<uint64_t> written_{0};          // bytes of the incr file written this run
@@ -130,7 +198,10 @@ class AofLog : public PropagationSink {
   std::atomic<uint64_t> delayed_fsync_{0};
   std::atomic<bool> write_failed_{false};
   uint64_t base_size_ = 0;
-  uint64_t size_at_start_ = 0;  // base + incr sizes when appending started
+  uint64_t size_at_start_ = 0;  // base + incr sizes when appending started (or base at a rewrite)
+  // aof_current_size is size_at_start_ + written_ - written_base_ (written_ counts every file).
+  uint64_t written_base_ = 0;
+  uint64_t incr_offset_at_switch_ = 0;  // written_ where the current incr file begins
   AofSyncStats sync_stats_;
 };
 

@@ -26,6 +26,7 @@
 #include "server/logger.h"
 #include "server/open_files.h"
 #include "server/aof_log.h"
+#include "server/aof_rewrite.h"
 #include "broker/persistence/rdb_file.h"
 #include "server/background_file.h"
 #include "server/rdb_files.h"
@@ -115,6 +116,9 @@ struct Server::Impl {
       }
       return sink;
     };
+    aof_rewrite_files =
+        std::make_unique<AofRewriteFiles>(engine, io, aof, engine.open_background_file);
+    engine.aof_rewrite_host = aof_rewrite_files.get();
   }
 
   asio::io_context io;
@@ -149,6 +153,8 @@ struct Server::Impl {
   bool stopping = false;
   // The append-only log (appendonly yes); declared after io so it goes before io does.
   std::unique_ptr<AofLog> aof;
+  // BGREWRITEAOF's files and pump (server/aof_rewrite.h); after aof, which it refers to.
+  std::unique_ptr<AofRewriteFiles> aof_rewrite_files;
   std::string fatal_error;  // why the server stopped on its own (a log it could not load)
   // The HTTP admin listener (http-port >= 0); declared last so it goes first.
   std::unique_ptr<AdminHttp> http;
@@ -627,6 +633,7 @@ void Server::Impl::ScheduleCron() {
   cron_timer.async_wait([this](boost::system::error_code error) {
     if (error || stopping) return;
     engine.Cron();
+    if (engine.aof_rewrite() != nullptr) aof_rewrite_files->Pump();
     if (engine.background_save() != nullptr && !background_save_pumping) {
       background_save_pumping = true;
       PumpBackgroundSave();
@@ -690,6 +697,8 @@ void Server::Impl::Shutdown() {
   cron_timer.cancel();
   background_save_timer.cancel();
   engine.CancelBackgroundSave();
+  engine.CancelAofRewrite();
+  aof_rewrite_files->Stop();
   blocking_timer.cancel();
   signals.cancel(ignored);
   if (aof) {
@@ -768,29 +777,41 @@ bool Server::Impl::ApplyAppendonly(std::string* error) {
     return false;
   }
   if (!wanted) {
+    engine.CancelAofRewrite();  // as Redis's stopAppendOnly kills the rewrite child
     if (aof) aof->Stop();
     aof.reset();
+    engine.persistence().aof_rewrite_scheduled = false;
     return true;
   }
-  if (aof && (aof->appending() || engine.persistence().loading)) return true;
-  // Redis starts the log with a rewrite of the dataset; Drayman cannot write a base from a
-  // non-empty dataset yet, so it starts only from an empty one (a fresh base and incr file).
-  if (engine.keyspace().TotalKeys() != 0) {
-    std::fprintf(stderr,
-                 "CONFIG SET appendonly yes: Drayman cannot write an AOF base from a non-empty "
-                 "dataset yet (no fork-less rewrite); start the server with appendonly yes\n");
-    *error = "Unable to turn on AOF. Check server logs.";
-    return false;
+  if (aof) return true;
+  // Redis's startAppendOnly: the log waits for a rewrite that writes its base.
+  if (engine.aof_rewrite() != nullptr) {
+    logger.Log(LogLevel::kWarning,
+               "AOF was enabled but there is already an AOF rewriting in background. Stopping "
+               "background AOF and starting a rewrite now.");
+    engine.CancelAofRewrite();
   }
   aof = std::make_unique<AofLog>(
       engine, [this](std::function<void()> task) { asio::post(io, std::move(task)); });
-  if (!aof->StartFresh(error)) {
-    std::fprintf(stderr, "%s\n", error->c_str());
-    aof.reset();
-    *error = "Unable to turn on AOF. Check server logs.";
-    return false;
+  std::string reason;
+  if (aof->StartWaitingForRewrite(&reason)) {
+    if (engine.background_save() != nullptr) {
+      engine.persistence().aof_rewrite_scheduled = true;
+      logger.Log(LogLevel::kWarning,
+                 "AOF was enabled but there is already another background operation. An AOF "
+                 "background was scheduled to start when possible.");
+      return true;
+    }
+    if (engine.StartAofRewrite(&reason)) return true;
   }
-  return true;
+  logger.Log(LogLevel::kWarning,
+             "Redis needs to enable the AOF but can't trigger a background AOF rewrite "
+             "operation. Check the above logs for more info about the error. " +
+                 reason);
+  aof->Stop();
+  aof.reset();
+  *error = "Unable to turn on AOF. Check server logs.";
+  return false;
 }
 
 Server::Server(Config config) : config_(std::move(config)) {}

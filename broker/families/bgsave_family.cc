@@ -1,12 +1,14 @@
 // BGSAVE and the engine's side of background saving: starting, stepping and settling a
 // BackgroundSave (broker/persistence/background_save.h), and the MISCONF rule.
 #include <chrono>
+#include <cstring>
 #include <memory>
 #include <string>
 
 #include "broker/command/context.h"
 #include "broker/engine.h"
 #include "broker/families/families.h"
+#include "broker/persistence/aof_rewrite.h"
 #include "broker/persistence/background_save.h"
 #include "broker/persistence/rdb_file.h"
 #include "broker/stats/process_stats.h"
@@ -47,6 +49,16 @@ class SynchronousFileSink : public AsyncFileSink {
 };
 
 constexpr std::string_view kBgsaveInProgress = "ERR Background save already in progress";
+constexpr std::string_view kAnotherChildActive =
+    "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in "
+    "order to schedule a BGSAVE whenever possible.";
+
+constexpr std::string_view kMisconfRdbError =
+    "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to "
+    "disk. Commands that may modify the data set are disabled, because this instance is "
+    "configured to report errors during writes if RDB snapshotting fails "
+    "(stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB "
+    "error.";
 
 // BGSAVE [SCHEDULE]
 void CmdBgsave(CommandContext& ctx) {
@@ -58,7 +70,11 @@ void CmdBgsave(CommandContext& ctx) {
     ctx.reply.Error(kBgsaveInProgress);
     return;
   }
-  if (ctx.client.in_exec) {
+  if (ctx.engine.aof_rewrite() != nullptr && ctx.args.size() == 1 && !ctx.client.in_exec) {
+    ctx.reply.Error(kAnotherChildActive);
+    return;
+  }
+  if (ctx.client.in_exec || ctx.engine.aof_rewrite() != nullptr) {
     ctx.engine.background_save_scheduled = true;
     ctx.reply.SimpleString("Background saving scheduled");
     return;
@@ -76,6 +92,10 @@ void CmdBgsave(CommandContext& ctx) {
 bool Engine::StartBackgroundSave(std::string* error) {
   if (background_save_) {
     *error = std::string(kBgsaveInProgress);
+    return false;
+  }
+  if (aof_rewrite_) {  // one snapshot at a time (Redis: one child)
+    *error = std::string(kAnotherChildActive);
     return false;
   }
   background_save_scheduled = false;
@@ -141,10 +161,18 @@ void Engine::CancelBackgroundSave() {
   StepBackgroundSave(0);
 }
 
-bool Engine::WritesDeniedByDiskError() const {
+std::string Engine::WritesDeniedByDiskError() const {
   const Settings& settings = config_.settings();
-  return settings.stop_writes_on_bgsave_error && !settings.save_points.empty() &&
-         !stats_.rdb_last_bgsave_ok;
+  if (settings.stop_writes_on_bgsave_error && !settings.save_points.empty() &&
+      !stats_.rdb_last_bgsave_ok) {
+    return std::string(kMisconfRdbError);
+  }
+  if (persistence_.aof_enabled && !persistence_.aof_last_write_ok) {
+    // Redis's writeCommandsGetDiskErrorMessage (DISK_ERROR_TYPE_AOF).
+    return "MISCONF Errors writing to the AOF file: " +
+           std::string(std::strerror(persistence_.aof_last_write_errno));
+  }
+  return {};
 }
 
 void RegisterBgsaveFamily(CommandTable& table) {

@@ -29,6 +29,7 @@ void RegisterInfoFamily(CommandTable& table);
 void RegisterKeysFamily(CommandTable& table);
 void RegisterDumpFamily(CommandTable& table);
 void RegisterBgsaveFamily(CommandTable& table);
+void RegisterAofRewriteFamily(CommandTable& table);
 void RegisterStringFamily(CommandTable& table);
 void RegisterListFamily(CommandTable& table);
 void RegisterHashFamily(CommandTable& table);
@@ -48,6 +49,7 @@ inline void RegisterAllFamilies(CommandTable& table) {
   RegisterKeysFamily(table);
   RegisterDumpFamily(table);
   RegisterBgsaveFamily(table);
+  RegisterAofRewriteFamily(table);
   RegisterStringFamily(table);
   RegisterListFamily(table);
   RegisterHashFamily(table);

@@ -103,6 +103,9 @@ class AofRecordParser {
   static constexpr size_t kMaxAnnotationLength = 1024;  // AOF_ANNOTATION_LINE_MAX_LEN
 
   void Feed(std::string_view bytes);
+  // The next byte fed is at file offset `offset` (records after an RDB preamble). Only before
+  // anything was fed.
+  void StartAt(uint64_t offset) { consumed_ = offset; }
   Result Next(std::vector<std::string>* args);
 
   // File offset just past the last command returned (where a truncated file is cut).

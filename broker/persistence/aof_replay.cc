@@ -17,9 +17,9 @@ AofReplayer::~AofReplayer() { engine_.Disconnect(client_); }
 
 bool AofReplayer::in_multi() const { return client_->in_multi; }
 
-void AofReplayer::StartFile() {
+void AofReplayer::StartFile(uint64_t start_offset) {
   DiscardOpenTransaction();
-  valid_up_to_ = valid_before_multi_ = 0;
+  valid_up_to_ = valid_before_multi_ = start_offset;
 }
 
 void AofReplayer::DiscardOpenTransaction() {

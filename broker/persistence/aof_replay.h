@@ -30,8 +30,9 @@ class AofReplayer {
   // Runs `args`, whose record ends at `end_offset` of the current file. False with a message
   // ("Unknown command 'X' reading the append only file") when the command is not known.
   bool Replay(std::vector<std::string>& args, uint64_t end_offset, std::string* error);
-  // Starts the next file of the manifest: offsets count from its start.
-  void StartFile();
+  // Starts the next file of the manifest: offsets count from its start. `start_offset` is where
+  // its commands begin (after an RDB preamble: a file cut there keeps the preamble).
+  void StartFile(uint64_t start_offset = 0);
 
   bool in_multi() const;
   // Where the current file may be cut so that only whole commands and transactions remain.

@@ -28,6 +28,20 @@ struct PersistenceStatus {
   uint64_t aof_buffer_length = 0;      // appended, not yet written
   uint64_t aof_pending_bio_fsync = 0;  // 1 while an fsync runs off the loop
   uint64_t aof_delayed_fsync = 0;      // buffers handed over while an fsync ran over 2 s
+
+  // --- AOF rewrite (broker/persistence/aof_rewrite.h) ---
+  // appendonly turned on at run time: the log waits for its first rewrite (Redis's
+  // AOF_WAIT_REWRITE); aof_enabled is already set.
+  bool aof_wait_rewrite = false;
+  bool aof_rewrite_scheduled = false;
+  int64_t aof_rewrite_time_last_s = -1;
+  bool aof_last_bgrewrite_ok = true;
+  uint64_t aof_rewrites = 0;
+  uint64_t aof_rewrites_consecutive_failures = 0;
+  uint64_t aof_last_cow_size = 0;  // bytes the last rewrite encoded early (Drayman's analogue)
+  // Why the last write or fsync of the log failed (errno), for MISCONF's text; set with
+  // aof_last_write_ok = false by the host.
+  int aof_last_write_errno = 0;
 };
 
 }  // namespace drayman

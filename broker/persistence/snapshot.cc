@@ -4,11 +4,12 @@
 
 namespace drayman {
 
-Snapshot::Snapshot(Keyspace& keyspace, SnapshotConsumer& consumer)
+Snapshot::Snapshot(Keyspace& keyspace, SnapshotConsumer& consumer, FlushAllPolicy on_flush_all)
     : keyspace_(keyspace),
       consumer_(consumer),
       epoch_(keyspace.BeginSnapshot(this)),
-      started_ms_(keyspace.now_ms()) {
+      started_ms_(keyspace.now_ms()),
+      on_flush_all_(on_flush_all) {
   walks_.reserve(static_cast<size_t>(keyspace.database_count()));
   for (int i = 0; i < keyspace.database_count(); ++i) walks_.push_back(TableWalk{.origin_db = i});
 }
@@ -86,6 +87,8 @@ void Snapshot::OnDatabasesSwapped(int first, int second) {
 }
 
 void Snapshot::OnFlushAll() {
+  // kKeepGoing: each Database::Clear that follows hands its table over (AdoptFlushedKeys).
+  if (on_flush_all_ == FlushAllPolicy::kKeepGoing) return;
   // Every table is about to be emptied, so no entry will carry an older epoch.
   Finish(State::kCancelled, /*every_entry_marked=*/true);
 }

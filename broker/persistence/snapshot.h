@@ -13,9 +13,11 @@
 // FLUSHDB detaches the database's keys to the snapshot in O(1); the walk saves and frees them.
 // SWAPDB moves a table's walk position and origin index with its contents. FLUSHALL cancels the
 // snapshot (Redis kills its BGSAVE child there, so an old dataset never lands on disk after the
-// user flushed it). Keys already expired but not yet deleted at T are saved too, as Redis's
-// child writes them (the loader drops them). The consumer runs on the engine's thread, inside
-// whatever command caused an early save; it must not call back into the keyspace.
+// user flushed it), unless it was started with FlushAllPolicy::kKeepGoing (an AOF rewrite, whose
+// child Redis lets finish): then every table is detached to the walk as FLUSHDB detaches one. Keys
+// already expired but not yet deleted at T are saved too, as Redis's child writes them (the loader
+// drops them). The consumer runs on the engine's thread, inside whatever command caused an early
+// save; it must not call back into the keyspace.
 #pragma once
 
 #include <cstddef>
@@ -43,9 +45,11 @@ class SnapshotConsumer {
 class Snapshot final : private SnapshotHook {
  public:
   enum class State { kRunning, kComplete, kCancelled };
+  enum class FlushAllPolicy { kCancel, kKeepGoing };
 
   // Starts the snapshot at the keyspace's current time. Only one snapshot may run per keyspace.
-  Snapshot(Keyspace& keyspace, SnapshotConsumer& consumer);
+  Snapshot(Keyspace& keyspace, SnapshotConsumer& consumer,
+           FlushAllPolicy on_flush_all = FlushAllPolicy::kCancel);
   // Detaches from the keyspace if still running (an abandoned save: nothing more is handed over).
   ~Snapshot() override;
   Snapshot(const Snapshot&) = delete;
@@ -87,6 +91,7 @@ class Snapshot final : private SnapshotHook {
   SnapshotConsumer& consumer_;
   const uint8_t epoch_;
   const int64_t started_ms_;
+  const FlushAllPolicy on_flush_all_;
   State state_ = State::kRunning;
   std::vector<TableWalk> walks_;  // by current database index
   std::vector<std::unique_ptr<FlushedTable>> flushed_;

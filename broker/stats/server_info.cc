@@ -9,6 +9,7 @@
 #include <cstdlib>
 
 #include "broker/engine.h"
+#include "broker/persistence/aof_rewrite.h"
 #include "broker/persistence/background_save.h"
 
 namespace drayman {
@@ -246,21 +247,24 @@ void InfoPersistence(Engine& engine, int64_t now_ms, SectionBuilder& out) {
   out.Uint("rdb_last_load_keys_expired", stats.rdb_last_load_keys_expired);
   out.Uint("rdb_last_load_keys_loaded", stats.rdb_last_load_keys_loaded);
   out.Text("aof_enabled", status.aof_enabled ? "1" : "0");
-  out.Text("aof_rewrite_in_progress", "0");
-  out.Text("aof_rewrite_scheduled", "0");
-  out.Text("aof_last_rewrite_time_sec", "-1");
-  out.Text("aof_current_rewrite_time_sec", "-1");
-  out.Status("aof_last_bgrewrite_status", true);
-  out.Text("aof_rewrites", "0");
-  out.Text("aof_rewrites_consecutive_failures", "0");
+  const BackgroundRewrite* rewrite = engine.aof_rewrite();
+  out.Int("aof_rewrite_in_progress", rewrite ? 1 : 0);
+  out.Int("aof_rewrite_scheduled", status.aof_rewrite_scheduled ? 1 : 0);
+  out.Int("aof_last_rewrite_time_sec", status.aof_rewrite_time_last_s);
+  out.Int("aof_current_rewrite_time_sec",
+          rewrite ? (engine.clock().NowMs() - rewrite->started_ms()) / 1000 : int64_t{-1});
+  out.Status("aof_last_bgrewrite_status", status.aof_last_bgrewrite_ok);
+  out.Int("aof_rewrites", status.aof_rewrites);
+  out.Int("aof_rewrites_consecutive_failures", status.aof_rewrites_consecutive_failures);
   out.Status("aof_last_write_status", status.aof_last_write_ok);
-  out.Text("aof_last_cow_size", "0");
+  // Like rdb_last_cow_size: the bytes the last rewrite encoded early because writes came first.
+  out.Uint("aof_last_cow_size", status.aof_last_cow_size);
   out.Text("module_fork_in_progress", "0");
   out.Text("module_fork_last_cow_size", "0");
   if (status.aof_enabled) {
     out.Uint("aof_current_size", status.aof_current_size);
     out.Uint("aof_base_size", status.aof_base_size);
-    out.Text("aof_pending_rewrite", "0");
+    out.Int("aof_pending_rewrite", status.aof_rewrite_scheduled ? 1 : 0);
     out.Uint("aof_buffer_length", status.aof_buffer_length);
     out.Uint("aof_pending_bio_fsync", status.aof_pending_bio_fsync);
     out.Uint("aof_delayed_fsync", status.aof_delayed_fsync);

@@ -1,0 +1,103 @@
+// AOF rewrite without fork(): BGREWRITEAOF's new base file, written from a point-in-time Snapshot
+// (snapshot.h) while the loop keeps serving, in Redis 7.0's multi-part scheme.
+//
+// Contract: the engine asks its host (AofRewriteHost, the server's files) to begin: the host
+// makes subsequent propagated writes go to a NEW incr file at once (nothing appended after that
+// moment reaches an older file) and returns the sink for the temporary base file. The rewrite
+// then hands every key the dataset held at that moment to the sink, as an RDB with the
+// `aof-base 1` aux field (aof-use-rdb-preamble yes, the `.base.rdb`) or as commands that recreate
+// it (`.base.aof`: SELECT, SET, RPUSH/SADD/ZADD/HMSET at most 64 items per command, PEXPIREAT),
+// so base + new incr file replay to exactly the live dataset. Step(deadline) encodes for about as
+// long as it is allowed; the host's sink writes on its own thread. When the sink committed the
+// file (fsync, rename to the base's final name), the engine calls FinishRewrite: the host writes
+// the new manifest atomically (old base and older incr files become history) and deletes the
+// history files. A failed or cancelled rewrite leaves the previous manifest valid (it lists the
+// new incr file too). FLUSHALL does not cancel a rewrite (its FLUSHALL lands in the new incr
+// file); it only cancels BGSAVE.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "broker/persistence/background_save.h"
+#include "broker/persistence/rdb_encode.h"
+#include "broker/persistence/snapshot.h"
+
+namespace drayman {
+
+// Redis's AOF_REWRITE_ITEMS_PER_CMD.
+inline constexpr size_t kAofRewriteItemsPerCommand = 64;
+
+// Appends the commands that recreate `key` (and its expiry) to `out`, as Redis's
+// rewriteAppendOnlyFileRio writes them.
+void AppendRewriteCommands(std::string_view key, const Value& value, int64_t expire_at_ms,
+                           std::string* out);
+
+// What the engine needs from the host that owns the log's files (server/aof_rewrite.h).
+class AofRewriteHost {
+ public:
+  virtual ~AofRewriteHost() = default;
+  // Switches appending to a new incr file (persisting the manifest that lists it) and opens the
+  // temporary base file; nullptr with *error when either fails (nothing changed then).
+  virtual std::unique_ptr<AsyncFileSink> BeginRewrite(bool rdb_base, std::string* error) = 0;
+  // The base file is complete and durable: install it (new manifest, delete history files).
+  virtual bool FinishRewrite(std::string* error) = 0;
+  // The rewrite failed or was cancelled: forget the temporary base.
+  virtual void AbortRewrite() = 0;
+};
+
+class BackgroundRewrite final : private SnapshotConsumer {
+ public:
+  static constexpr uint64_t kMaxQueuedBytes = 64 << 20;
+  static constexpr size_t kChunkBytes = 1 << 20;
+
+  struct Options {
+    bool rdb_base = true;  // aof-use-rdb-preamble
+    rdb::RdbWriteOptions rdb;
+    rdb::RdbAuxFields aux;     // for the RDB base (aux.aof_base is forced on)
+    int64_t timestamp_s = -1;  // aof-timestamp-enabled: a "#TS:" line opens an AOF base
+  };
+
+  enum class Outcome { kRunning, kWritten, kFailed, kCancelled };
+
+  // Starts the snapshot now (the keyspace's current time).
+  BackgroundRewrite(Keyspace& keyspace, std::unique_ptr<AsyncFileSink> sink,
+                    const Options& options);
+  ~BackgroundRewrite() override;
+
+  // Works until `deadline_us` (on `now_us`'s clock). kWritten: the sink committed the file.
+  Outcome Step(int64_t deadline_us, int64_t (*now_us)());
+  void Cancel();
+
+  Outcome outcome() const { return outcome_; }
+  const std::string& error() const { return error_; }
+  int64_t started_ms() const { return snapshot_->started_ms(); }
+  uint64_t bytes_written() const { return produced_; }
+  uint64_t keys_saved() const { return snapshot_->keys_saved(); }
+  uint64_t bytes_saved_early() const { return bytes_saved_early_; }
+
+ private:
+  void Save(int db, std::string_view key, const Value& value, int64_t expire_at_ms) override;
+  void SaveEarly(int db, std::string_view key, const Value& value, int64_t expire_at_ms) override;
+  size_t pending_size() const;
+  void Flush(bool force);
+
+  const bool rdb_base_;
+  rdb::RdbWriter writer_;  // rdb_base_
+  std::string commands_;   // !rdb_base_: encoded commands not yet handed to the sink
+  uint64_t produced_ = 0;
+  std::unique_ptr<AsyncFileSink> sink_;
+  std::vector<uint64_t> sizes_at_start_;
+  std::vector<uint64_t> expires_at_start_;
+  std::unique_ptr<Snapshot> snapshot_;
+  int selected_db_ = -1;
+  bool committing_ = false;
+  Outcome outcome_ = Outcome::kRunning;
+  std::string error_;
+  uint64_t bytes_saved_early_ = 0;
+};
+
+}  // namespace drayman

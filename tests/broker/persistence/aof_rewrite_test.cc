@@ -1,0 +1,369 @@
+// AOF rewrite (broker/persistence/aof_rewrite.h, broker/families/aof_rewrite_family.cc): the
+// commands a rewrite writes, that base + the incr file begun with the rewrite replay to exactly
+// the live dataset whatever runs meanwhile (both base formats), BGREWRITEAOF's replies and
+// scheduling behind BGSAVE, Redis's automatic-rewrite rule, and MISCONF on a log write error.
+#include "broker/persistence/aof_rewrite.h"
+
+#include <gtest/gtest.h>
+
+#include <cerrno>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "broker/persistence/aof_format.h"
+#include "broker/persistence/aof_replay.h"
+#include "broker/persistence/propagation.h"
+#include "broker/persistence/rdb_decode.h"
+#include "tests/broker/engine_fixture.h"
+
+namespace drayman::testing {
+namespace {
+
+// A file kept in memory: what the server's ThreadedFileSink does, without a thread.
+class MemoryFile : public AsyncFileSink {
+ public:
+  explicit MemoryFile(std::string* target) : target_(target) {}
+  void Append(std::string bytes) override { contents_ += bytes; }
+  uint64_t queued_bytes() const override { return 0; }
+  void Commit() override {
+    *target_ = contents_;
+    committed_ = true;
+  }
+  bool Finished(std::string* error) override {
+    error->clear();
+    return committed_;
+  }
+
+ private:
+  std::string* target_;
+  std::string contents_;
+  bool committed_ = false;
+};
+
+// The host seam of the engine (server/aof_rewrite.h in the server): a log whose files are
+// strings. Propagated commands go to the newest incr file; a rewrite begins a new one.
+class MemoryLog : public AofRewriteHost, public PropagationSink {
+ public:
+  void Append(std::string_view resp) override { incr.back() += resp; }
+  std::unique_ptr<AsyncFileSink> BeginRewrite(bool rdb_base, std::string* error) override {
+    if (refuse) {
+      *error = "refused";
+      return nullptr;
+    }
+    rdb = rdb_base;
+    incr.emplace_back();
+    return std::make_unique<MemoryFile>(&pending_base);
+  }
+  bool FinishRewrite(std::string*) override {
+    base = pending_base;
+    base_is_rdb = rdb;
+    incr.erase(incr.begin(), incr.end() - 1);  // the rewritten incr files become history
+    ++installed;
+    return true;
+  }
+  void AbortRewrite() override { ++aborted; }
+
+  std::string base;
+  bool base_is_rdb = false;
+  std::vector<std::string> incr{std::string()};
+  std::string pending_base;
+  bool rdb = false;
+  bool refuse = false;
+  int installed = 0;
+  int aborted = 0;
+};
+
+// Every key of every database as comparable text (type, members in a canonical order, expiry).
+std::map<std::string, std::string> Dataset(Engine& engine) {
+  std::map<std::string, std::string> out;
+  Keyspace& keyspace = engine.keyspace();
+  for (int db = 0; db < keyspace.database_count(); ++db) {
+    keyspace.db(db).ForEach([&](std::string_view key, const Entry& entry) {
+      std::vector<std::string> parts;
+      const Value& value = entry.value;
+      switch (value.type()) {
+        case ValueType::kString:
+          parts.push_back(value.str());
+          break;
+        case ValueType::kList:
+          value.list().ForEachWhile(false, [&](std::string_view e) {
+            parts.emplace_back(e);
+            return true;
+          });
+          break;
+        case ValueType::kHash:
+          value.hash().ForEach([&](std::string_view f, std::string_view v) {
+            parts.push_back(std::string(f) + "=" + std::string(v));
+          });
+          std::sort(parts.begin(), parts.end());
+          break;
+        case ValueType::kSet:
+          value.set().ForEach([&](std::string_view m) { parts.emplace_back(m); });
+          std::sort(parts.begin(), parts.end());
+          break;
+        case ValueType::kZSet:
+          for (auto* node = value.zset().First(); node; node = node->next()) {
+            parts.push_back(std::string(node->member()) + "@" + std::to_string(node->score));
+          }
+          break;
+      }
+      std::string text = std::to_string(static_cast<int>(value.type())) + " exp " +
+                         std::to_string(entry.expire_at_ms) + ":";
+      for (const std::string& part : parts) text += part + ",";
+      out[std::to_string(db) + "/" + std::string(key)] = text;
+    });
+  }
+  return out;
+}
+
+class AofRewriteTest : public EngineTest {
+ protected:
+  AofRewriteTest() {
+    engine_->aof_rewrite_host = &log_;
+    engine_->AddPropagationSink(&log_);
+  }
+  ~AofRewriteTest() override { engine_->RemovePropagationSink(&log_); }
+
+  // Loads log_'s base and incr files into a fresh engine, as the server's loader does.
+  std::map<std::string, std::string> Reload() {
+    Config config;
+    Engine fresh(config, clock_);
+    if (log_.base_is_rdb) {
+      rdb::RdbReader reader(log_.base);
+      const rdb::RdbLoadResult result =
+          rdb::RdbLoadIntoKeyspace(reader, fresh.keyspace(), clock_.NowMs(), {});
+      EXPECT_TRUE(result.ok) << result.error;
+    } else {
+      Replay(fresh, log_.base);
+    }
+    for (const std::string& incr : log_.incr) Replay(fresh, incr);
+    return Dataset(fresh);
+  }
+
+  static void Replay(Engine& engine, const std::string& file) {
+    AofReplayer replayer(engine);
+    aof::AofRecordParser parser;
+    parser.Feed(file);
+    std::vector<std::string> args;
+    std::string error;
+    while (parser.Next(&args) == aof::AofRecordParser::Result::kCommand) {
+      ASSERT_TRUE(replayer.Replay(args, parser.offset(), &error)) << error;
+    }
+    EXPECT_EQ(parser.buffered(), 0u);
+  }
+
+  void Fill() {
+    for (int i = 0; i < 300; ++i) {
+      const std::string n = std::to_string(i);
+      RunArgs({"SET", "s" + n, "value-" + n});
+      RunArgs({"RPUSH", "l" + n, "a", "b", n});
+      RunArgs({"HSET", "h" + n, "f", n, "g", "x"});
+      RunArgs({"SADD", "set" + n, "1", "2", "m" + n});
+      RunArgs({"ZADD", "z" + n, "1.5", "a", "-inf", "b", n, "c"});
+    }
+    Run("PEXPIREAT s7 99999999999999");
+    Run("SELECT 2");
+    Run("RPUSH big " + std::string(200, 'x'));
+    for (int i = 0; i < 150; ++i) RunArgs({"RPUSH", "long", std::to_string(i)});
+    Run("SELECT 0");
+  }
+
+  MemoryLog log_;
+};
+
+TEST_F(AofRewriteTest, CommandsAreRedisRewriteLayout) {
+  // Byte for byte what redis-server 7.0.15's rewriteAppendOnlyFileRio writes for these keys.
+  std::string out;
+  AppendRewriteCommands("k", Value(std::string("v")), 1700000000123, &out);
+  EXPECT_EQ(out,
+            "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n"
+            "*3\r\n$9\r\nPEXPIREAT\r\n$1\r\nk\r\n$13\r\n1700000000123\r\n");
+  for (int i = 0; i < 130; ++i) RunArgs({"RPUSH", "q", std::to_string(i)});
+  out.clear();
+  const Entry* entry = engine_->keyspace().db(0).Peek("q");
+  ASSERT_NE(entry, nullptr);
+  AppendRewriteCommands("q", entry->value, -1, &out);
+  // 130 items: RPUSH of 64, 64 and 2, in list order.
+  EXPECT_EQ(out.rfind("*66\r\n$5\r\nRPUSH\r\n$1\r\nq\r\n$1\r\n0\r\n", 0), 0u);
+  EXPECT_NE(out.find("*66\r\n$5\r\nRPUSH\r\n$1\r\nq\r\n$2\r\n64\r\n"), std::string::npos);
+  EXPECT_NE(out.find("*4\r\n$5\r\nRPUSH\r\n$1\r\nq\r\n$3\r\n128\r\n$3\r\n129\r\n"),
+            std::string::npos);
+  Run("ZADD z 2.5 m -inf n");
+  out.clear();
+  AppendRewriteCommands("z", engine_->keyspace().db(0).Peek("z")->value, -1, &out);
+  EXPECT_EQ(out,
+            "*6\r\n$4\r\nZADD\r\n$1\r\nz\r\n$4\r\n-inf\r\n$1\r\nn\r\n$3\r\n2.5\r\n$1\r\nm\r\n");
+}
+
+class AofRewriteFormatTest : public AofRewriteTest, public ::testing::WithParamInterface<bool> {};
+
+// Writes reach keys before and after the walk, FLUSHDB, SWAPDB, FLUSHALL and expiry run while the
+// rewrite is stepped 64 keys at a time: base + new incr file must replay to the live dataset.
+TEST_P(AofRewriteFormatTest, BasePlusNewIncrReplaysToTheLiveDataset) {
+  Run(std::string("CONFIG SET aof-use-rdb-preamble ") + (GetParam() ? "yes" : "no"));
+  Fill();
+  EXPECT_EQ(Run("BGREWRITEAOF"), "+Background append only file rewriting started\r\n");
+  ASSERT_NE(engine_->aof_rewrite(), nullptr);
+  int round = 0;
+  do {
+    const std::string n = std::to_string(round);
+    RunArgs({"SET", "s" + std::to_string(299 - round), "changed"});  // not yet walked
+    RunArgs({"RPUSH", "l" + n, "pushed"});
+    RunArgs({"DEL", "h" + std::to_string(150 + round)});
+    RunArgs({"INCR", "counter"});
+    RunArgs({"SET", "new" + n, n, "PX", "100000"});
+    if (round == 2) Run("SWAPDB 0 2");
+    if (round == 3) Run("SWAPDB 0 2");
+    if (round == 4) {
+      Run("SELECT 2");
+      Run("FLUSHDB");
+      Run("SELECT 0");
+    }
+    if (round == 5) Run("HSET h3 f newer");
+    ++round;
+  } while (engine_->StepAofRewrite(0));
+  EXPECT_GT(round, 5);
+  EXPECT_EQ(log_.installed, 1);
+  EXPECT_EQ(log_.base_is_rdb, GetParam());
+  if (GetParam()) {
+    EXPECT_EQ(log_.base.rfind("REDIS0010", 0), 0u);
+    EXPECT_NE(log_.base.find("aof-base"), std::string::npos);
+  }
+  EXPECT_EQ(Reload(), Dataset(*engine_));
+  EXPECT_NE(Run("INFO persistence").find("aof_rewrites:1\r\n"), std::string::npos);
+  EXPECT_NE(Run("INFO persistence").find("aof_last_bgrewrite_status:ok\r\n"), std::string::npos);
+}
+
+// FLUSHALL cancels a BGSAVE (Redis kills the RDB child) but not a rewrite: the base keeps the
+// old dataset and the FLUSHALL lands in the new incr file.
+TEST_P(AofRewriteFormatTest, FlushallDoesNotCancelTheRewrite) {
+  Run(std::string("CONFIG SET aof-use-rdb-preamble ") + (GetParam() ? "yes" : "no"));
+  Fill();
+  Run("BGREWRITEAOF");
+  engine_->StepAofRewrite(0);
+  Run("FLUSHALL");
+  Run("SET after flushall");
+  while (engine_->StepAofRewrite(0)) {
+  }
+  EXPECT_EQ(log_.installed, 1);
+  EXPECT_GT(log_.base.size(), 10000u);  // the whole old dataset
+  EXPECT_EQ(Reload(), Dataset(*engine_));
+  EXPECT_EQ(Dataset(*engine_).size(), 1u);
+}
+
+INSTANTIATE_TEST_SUITE_P(RdbAndAofBase, AofRewriteFormatTest, ::testing::Bool());
+
+TEST_F(AofRewriteTest, RepliesWhileRunningAndWithoutAHost) {
+  Fill();
+  EXPECT_EQ(Run("BGREWRITEAOF"), "+Background append only file rewriting started\r\n");
+  EXPECT_EQ(Run("BGREWRITEAOF"),
+            "-ERR Background append only file rewriting already in progress\r\n");
+  EXPECT_EQ(Run("BGSAVE"),
+            "-ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE "
+            "SCHEDULE in order to schedule a BGSAVE whenever possible.\r\n");
+  EXPECT_NE(Run("INFO persistence").find("aof_rewrite_in_progress:1\r\n"), std::string::npos);
+  engine_->CancelAofRewrite();
+  EXPECT_EQ(log_.aborted, 1);
+  // A cancelled rewrite is not a failure (Redis's SIGUSR1-killed child).
+  EXPECT_NE(Run("INFO persistence").find("aof_last_bgrewrite_status:ok\r\n"), std::string::npos);
+  log_.refuse = true;
+  EXPECT_EQ(Run("BGREWRITEAOF"),
+            "-ERR Can't execute an AOF background rewriting. Please check the server logs for "
+            "more information.\r\n");
+  EXPECT_NE(Run("INFO persistence").find("aof_last_bgrewrite_status:err\r\n"), std::string::npos);
+  EXPECT_EQ(Run("BGREWRITEAOF inline"),
+            "-ERR wrong number of arguments for 'bgrewriteaof' command\r\n");
+}
+
+TEST_F(AofRewriteTest, ScheduledBehindBgsaveAndInsideExec) {
+  std::string rdb_file;
+  engine_->open_background_file = [&](const std::string&, std::string*) {
+    return std::unique_ptr<AsyncFileSink>(std::make_unique<MemoryFile>(&rdb_file));
+  };
+  Fill();
+  EXPECT_EQ(Run("BGSAVE"), "+Background saving started\r\n");
+  EXPECT_EQ(Run("BGREWRITEAOF"), "+Background append only file rewriting scheduled\r\n");
+  EXPECT_NE(Run("INFO persistence").find("aof_rewrite_scheduled:1\r\n"), std::string::npos);
+  EXPECT_EQ(engine_->aof_rewrite(), nullptr);
+  while (engine_->StepBackgroundSave(0)) {
+  }
+  engine_->Cron();  // starts the scheduled rewrite
+  ASSERT_NE(engine_->aof_rewrite(), nullptr);
+  EXPECT_NE(Run("INFO persistence").find("aof_rewrite_scheduled:0\r\n"), std::string::npos);
+  while (engine_->StepAofRewrite(0)) {
+  }
+  Run("MULTI");
+  Run("BGREWRITEAOF");
+  EXPECT_EQ(Run("EXEC"), "*1\r\n+Background append only file rewriting scheduled\r\n");
+  engine_->Cron();
+  EXPECT_NE(engine_->aof_rewrite(), nullptr);
+}
+
+TEST_F(AofRewriteTest, AutomaticRewriteFollowsRedisGrowthRule) {
+  Run("CONFIG SET auto-aof-rewrite-percentage 100");
+  Run("CONFIG SET auto-aof-rewrite-min-size 1000");
+  PersistenceStatus& status = engine_->persistence();
+  status.aof_enabled = true;
+  status.aof_base_size = 1000;
+  status.aof_current_size = 1999;  // 99% growth
+  engine_->Cron();
+  EXPECT_EQ(engine_->aof_rewrite(), nullptr);
+  status.aof_current_size = 2000;  // 100%
+  engine_->Cron();
+  EXPECT_NE(engine_->aof_rewrite(), nullptr);
+  engine_->CancelAofRewrite();
+  // Below the minimum size nothing starts, whatever the growth.
+  Run("CONFIG SET auto-aof-rewrite-min-size 5000");
+  status.aof_current_size = 4000;
+  engine_->Cron();
+  EXPECT_EQ(engine_->aof_rewrite(), nullptr);
+  // Percentage 0 turns automatic rewrites off.
+  Run("CONFIG SET auto-aof-rewrite-min-size 0");
+  Run("CONFIG SET auto-aof-rewrite-percentage 0");
+  engine_->Cron();
+  EXPECT_EQ(engine_->aof_rewrite(), nullptr);
+}
+
+TEST_F(AofRewriteTest, FailuresBackOffAfterThreeInARow) {
+  Run("CONFIG SET auto-aof-rewrite-min-size 0");
+  PersistenceStatus& status = engine_->persistence();
+  status.aof_enabled = true;
+  status.aof_base_size = 1;
+  status.aof_current_size = 100;
+  status.aof_rewrites_consecutive_failures = 3;
+  engine_->Cron();  // limited: the first retry waits a minute
+  EXPECT_EQ(engine_->aof_rewrite(), nullptr);
+  clock_.AdvanceMs(59'000);
+  engine_->Cron();
+  EXPECT_EQ(engine_->aof_rewrite(), nullptr);
+  clock_.AdvanceMs(2'000);
+  engine_->Cron();
+  EXPECT_NE(engine_->aof_rewrite(), nullptr);
+}
+
+TEST_F(AofRewriteTest, WriteErrorOfTheLogAnswersMisconfUntilItRecovers) {
+  Run("SET k v");
+  PersistenceStatus& status = engine_->persistence();
+  status.aof_enabled = true;
+  status.aof_last_write_ok = false;
+  status.aof_last_write_errno = ENOSPC;
+  const std::string misconf =
+      "-MISCONF Errors writing to the AOF file: No space left on device\r\n";
+  EXPECT_EQ(Run("SET k w"), misconf);
+  EXPECT_EQ(Run("PING"), misconf);
+  EXPECT_EQ(Run("GET k"), "$1\r\nv\r\n");
+  Run("MULTI");
+  EXPECT_EQ(Run("SET k w"), misconf);
+  EXPECT_EQ(Run("EXEC"), "-EXECABORT Transaction discarded because of previous errors.\r\n");
+  EXPECT_NE(Run("INFO persistence").find("aof_last_write_status:err\r\n"), std::string::npos);
+  status.aof_last_write_ok = true;
+  EXPECT_EQ(Run("SET k w"), "+OK\r\n");
+  // With the log off, a stale error does not refuse writes.
+  status.aof_last_write_ok = false;
+  status.aof_enabled = false;
+  EXPECT_EQ(Run("SET k x"), "+OK\r\n");
+}
+
+}  // namespace
+}  // namespace drayman::testing
