@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "broker/acl/acl.h"
 #include "broker/clock.h"
 #include "broker/engine.h"
 
@@ -30,10 +31,10 @@ TEST_F(ProtectedModeTest, OnlyExactLoopbackAddressesAndUnixSocketsAreLocal) {
 }
 
 TEST_F(ProtectedModeTest, APasswordOrProtectedModeNoLetsEveryoneConnect) {
-  config_.settings().requirepass = "secret";
+  engine_.acl().SetDefaultPassword("secret");  // as requirepass does
   EXPECT_FALSE(DefaultUserHasNoPassword(engine_));
   EXPECT_FALSE(ProtectedModeRefuses(engine_, "10.1.2.3", false));
-  config_.settings().requirepass.clear();
+  engine_.acl().SetDefaultPassword("");
   config_.settings().protected_mode = false;
   EXPECT_FALSE(ProtectedModeRefuses(engine_, "10.1.2.3", false));
 }
@@ -50,7 +51,7 @@ TEST_F(ProtectedModeTest, WarningOnlyForPublicAddressesWithoutPassword) {
   EXPECT_NE(protected_warning.find("protected mode is on"), std::string::npos);
   config_.settings().protected_mode = false;
   EXPECT_NE(PublicBindWarning(engine_, {"::"}).find("protected-mode no"), std::string::npos);
-  config_.settings().requirepass = "secret";
+  engine_.acl().SetDefaultPassword("secret");  // as requirepass does
   EXPECT_EQ(PublicBindWarning(engine_, {"::"}), "");
 }
 
