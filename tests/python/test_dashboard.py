@@ -1,0 +1,48 @@
+"""The queue dashboard page (server/http/dashboard/index.html, compiled into the binary) and the
+/api JSON it reads, with a kombu-style queue filled by raw commands. The page itself is checked
+for what it renders from (the browser-driven test with a real Celery app is still to come)."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import redis
+
+from test_metrics import drayman_http, http_get
+
+
+def kombu_message(task: str, task_id: str) -> str:
+    body = base64.b64encode(json.dumps([[1, 2], {}, {}]).encode()).decode()
+    return json.dumps({"body": body, "content-encoding": "utf-8",
+                       "content-type": "application/json",
+                       "headers": {"task": task, "id": task_id, "retries": 0, "eta": None},
+                       "properties": {"delivery_tag": task_id, "body_encoding": "base64"}})
+
+
+def test_dashboard_page_is_served_and_reads_the_api():
+    server, http_port = drayman_http()
+    try:
+        status, page = http_get(f"http://127.0.0.1:{http_port}/")
+        assert status == 200
+        assert "<table id=\"queues\">" in page
+        for path in ("/api/server", "/api/queues", "/api/history", "/api/clients", "/api/queue?"):
+            assert path in page, path
+        client = redis.Redis(port=server.port)
+        client.sadd("_kombu.binding.celery", "celery\x06\x16\x06\x16celery")
+        for number in range(3):
+            client.lpush("celery", kombu_message("tasks.add", f"id-{number}"))
+        status, body = http_get(f"http://127.0.0.1:{http_port}/api/queues")
+        assert status == 200
+        queues = json.loads(body)["queues"]
+        assert [(q["name"], q["ready"], q["published"]) for q in queues] == [("celery", 3, 3)]
+        status, body = http_get(f"http://127.0.0.1:{http_port}/api/queue?db=0&name=celery")
+        detail = json.loads(body)
+        assert detail["head"][0]["task"] == "tasks.add"
+        assert detail["head"][0]["id"] == "id-0"  # LPUSH: the oldest is consumed first (RPOP)
+        client.rpop("celery")
+        queues = json.loads(http_get(f"http://127.0.0.1:{http_port}/api/queues")[1])["queues"]
+        assert (queues[0]["ready"], queues[0]["delivered"]) == (2, 1)
+        client.close()
+    finally:
+        server.stop()
