@@ -28,7 +28,10 @@ INTENTIONAL_DIFFERENCES = {
     "dir": "each server got its own temporary directory",
 }
 # Only Drayman has these.
-DRAYMAN_ONLY = {"http-port": "Drayman's admin HTTP endpoint"}
+DRAYMAN_ONLY = {
+    "http-port": "Drayman's admin HTTP endpoint",
+    "http-bind": "the address that endpoint listens on",
+}
 
 
 def wait_for_file(path: Path, timeout: float = 10.0) -> str:

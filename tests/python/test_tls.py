@@ -267,7 +267,8 @@ def test_bad_tls_settings_refuse_to_start(certs, tmp_path, extra, message):
     assert redis_rc == drayman_rc == 1
     assert message in redis_lines and message in drayman_lines
     assert "Failed to configure TLS. Check logs for more info." in redis_lines
-    assert drayman_lines[-1] == message  # then: "Drayman failed to start: Failed to configure TLS"
+    # Same order as Redis: the cause, then the summary line.
+    assert drayman_lines[-2:] == [message, "Failed to configure TLS. Check logs for more info."]
 
 
 def test_tls_port_only_with_port_zero(certs):

@@ -17,6 +17,7 @@ import pytest
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))  # acl_users.py, when this file is loaded by path (test_tls.py)
 
 import acl_users  # noqa: E402
 from servers import DraymanProcess, RedisProcess  # noqa: E402
