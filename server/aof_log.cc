@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -19,6 +20,10 @@ namespace {
 
 constexpr size_t kLoadChunk = 1024 * 1024;
 constexpr int64_t kSliceMicros = 10 * 1000;  // loading yields to the loop this often
+// Group commit under appendfsync always waits for the released sessions at most about one
+// fsync's duration (the last one measured), within these bounds.
+constexpr int64_t kMinGatherMicros = 50;
+constexpr int64_t kMaxGatherMicros = 2000;
 
 int64_t NowMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
@@ -302,7 +307,6 @@ bool AofLog::StartAppending(std::string* error) {
   for (const aof::FileInfo& info : manifest_.incr) size_at_start_ += FileSize(PathOf(info.name));
   fsync_policy_ = PolicyOf(settings.appendfsync);
   stopping_ = false;
-  writer_ = std::thread([this] { WriterLoop(); });
   syncer_ = std::thread([this] { SyncLoop(); });
   engine_.AddPropagationSink(this);
   engine_.persistence().aof_enabled = true;
@@ -369,95 +373,191 @@ void AofLog::ScheduleFlush() {
 
 void AofLog::Flush() {
   flush_scheduled_ = false;
-  if (pending_.empty() || fd_ < 0) return;
   fsync_policy_ = PolicyOf(engine_.settings().appendfsync);
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (fsync_running_ && NowMillis() - fsync_started_ms_ >= 2000) ++delayed_fsync_;
-    handed_.append(pending_);
-    handed_bytes_ += pending_.size();
+  if (fsync_policy_.load() == 2) {
+    // The fsync thread write()s and fdatasyncs the gathered bytes in one go: no syscall here.
+    HandOver();
+    RequestSync();
+  } else {
+    WritePending();
+    ReleaseDurable();  // written is durable enough under everysec and no: no thread hop
   }
-  pending_.clear();
-  wake_.notify_one();
 }
 
-void AofLog::WriterLoop() {
-  std::string batch;
-  while (true) {
-    bool stop = false;
+void AofLog::HandOver() {
+  if (pending_.empty()) return;
+  handed_total_ += pending_.size();
+  std::lock_guard<std::mutex> lock(sync_mutex_);
+  handed_.append(pending_);
+  pending_.clear();
+}
+
+bool AofLog::WriteBytes(std::string* bytes) {
+  // Callers hold write_mutex_, so the file gets the bytes in appended order.
+  if (fsync_running_.load() && NowMillis() - fsync_started_ms_.load() >= 2000) ++delayed_fsync_;
+  size_t done = 0;
+  int error = 0;
+  while (done < bytes->size()) {
+    const ssize_t count = ::write(fd_, bytes->data() + done, bytes->size() - done);
+    if (count < 0) {
+      if (errno == EINTR) continue;
+      error = errno;
+      break;
+    }
+    done += static_cast<size_t>(count);
+  }
+  bytes->erase(0, done);  // what was written stays written; the rest is retried, in order
+  written_.fetch_add(done, std::memory_order_release);
+  if (error == 0) {
+    write_failed_ = false;
+    return true;
+  }
+  write_failed_ = true;
+  if (fsync_policy_.load() == 2) {
+    // Redis exits here too: with always, a write it cannot make durable must not be
+    // acknowledged, and the loop cannot take it back.
+    std::fprintf(stderr,
+                 "Can't recover from AOF write error when the AOF fsync policy is 'always': %s. "
+                 "Exiting...\n",
+                 std::strerror(error));
+    std::_Exit(1);
+  }
+  return false;  // the fsync thread's once-a-second tick posts a retry, as Redis retries
+}
+
+bool AofLog::WritePending() {
+  if (fd_ < 0) return true;
+  // On the loop, as Redis writes under everysec and no: one write() of a pass's bytes costs
+  // microseconds (the page cache), and the replies are released right after it, without waking
+  // another thread. Bytes handed to the fsync thread under always go first.
+  std::lock_guard<std::mutex> write_lock(write_mutex_);
+  std::string handed;
+  {
+    std::lock_guard<std::mutex> lock(sync_mutex_);
+    handed.swap(handed_);
+  }
+  if (handed.empty() && pending_.empty()) return true;
+  handed_total_ += pending_.size();
+  handed.append(pending_);
+  pending_.clear();
+  const bool ok = WriteBytes(&handed);
+  if (!ok) pending_.swap(handed);  // not written: retried first next time
+  handed_total_ -= pending_.size();
+  return ok;
+}
+
+bool AofLog::Gathered() const { return waiting_.size() >= gather_target_; }
+
+void AofLog::RequestSync() {
+  if (fd_ < 0 || handed_total_ <= synced_.load()) return;
+  if (sync_outstanding_) {
+    if (Gathered()) HurrySync();
+    return;
+  }
+  // Group commit that gathers: the sessions the last fsync released are likely to send their
+  // next write within a moment. Syncing the first one alone would leave the others a whole
+  // fsync behind it (two alternating part-batches, each waiting two fsyncs); so the fsync waits
+  // until as many sessions wait on the log as waited before the release, or at most about one
+  // fsync's duration. The loop never waits: it keeps reading and executing meanwhile.
+  sync_outstanding_ = true;
+  const int64_t window =
+      std::clamp<int64_t>(last_fsync_us_.load(), kMinGatherMicros, kMaxGatherMicros);
+  const int64_t not_before = Gathered() ? 0 : released_at_us_ + window;
+  {
+    std::lock_guard<std::mutex> lock(sync_mutex_);
+    sync_requested_ = true;
+    sync_not_before_us_ = not_before;
+  }
+  sync_wake_.notify_one();
+}
+
+void AofLog::HurrySync() {
+  // The held sessions' bytes must be handed over before the fsync thread takes its batch.
+  HandOver();
+  {
+    std::lock_guard<std::mutex> lock(sync_mutex_);
+    if (!sync_requested_ || sync_not_before_us_ == 0) return;
+    sync_not_before_us_ = 0;
+  }
+  sync_wake_.notify_one();
+}
+
+void AofLog::SyncDone() {
+  sync_outstanding_ = false;
+  gather_target_ = waiting_.size();
+  released_at_us_ = NowMicros();
+  ReleaseDurable();
+  if (fsync_policy_.load() == 2) RequestSync();  // bytes handed over while that fsync ran
+}
+
+void AofLog::WriteHandedAndSync() {
+  // On the fsync thread: the batch the loop handed over, written and fdatasynced in one go.
+  {
+    std::lock_guard<std::mutex> write_lock(write_mutex_);
+    std::string batch;
     {
-      std::unique_lock<std::mutex> lock(mutex_);
-      wake_.wait(lock, [this] { return stopping_ || !handed_.empty(); });
+      std::lock_guard<std::mutex> lock(sync_mutex_);
       batch.swap(handed_);
-      stop = stopping_;
     }
-    const int policy = fsync_policy_.load();
-    if (!batch.empty()) {
-      if (!WriteAll(fd_, batch)) {
-        write_failed_ = true;
-        if (policy == 2) {
-          // Redis exits here too: with always, a write it cannot make durable must not be
-          // acknowledged, and the loop cannot take it back.
-          std::fprintf(stderr,
-                       "Can't recover from AOF write error when the AOF fsync policy is "
-                       "'always': %s. Exiting...\n",
-                       std::strerror(errno));
-          std::_Exit(1);
-        }
-        std::unique_lock<std::mutex> lock(mutex_);
-        handed_.insert(0, batch);  // retried a second later, as Redis retries
-        batch.clear();
-        wake_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_; });
-        continue;
-      }
-      write_failed_ = false;
-      const uint64_t written = written_.fetch_add(batch.size()) + batch.size();
-      handed_bytes_ -= batch.size();
-      if (policy == 2) {
-        // Group commit: one fdatasync for everything the loop handed over in this batch.
+    if (!batch.empty() && !WriteBytes(&batch)) {
+      std::lock_guard<std::mutex> lock(sync_mutex_);
+      handed_.insert(0, batch);  // the loop's next write (or the tick's retry) goes first
+    }
+  }
+  SyncUpTo(written_.load(std::memory_order_acquire));
+}
+
+void AofLog::SyncLoop() {
+  // One thread for every fdatasync: under always on request (group commit), under everysec
+  // once a second (a slow fdatasync delays neither the loop nor the replies, which wait only
+  // for write()).
+  std::unique_lock<std::mutex> lock(sync_mutex_);
+  int64_t next_tick_us = NowMicros() + 1000 * 1000;
+  while (!stopping_) {
+    const int64_t now = NowMicros();
+    if (sync_requested_ && now >= sync_not_before_us_) {
+      sync_requested_ = false;
+      lock.unlock();
+      WriteHandedAndSync();
+      PostIfAlive(&AofLog::SyncDone);
+      lock.lock();
+      continue;
+    }
+    if (now >= next_tick_us) {
+      next_tick_us = now + 1000 * 1000;
+      const uint64_t written = written_.load(std::memory_order_acquire);
+      // Also under always: bytes written under everysec before CONFIG SET appendfsync always
+      // get their fsync here even if no new write comes to carry it.
+      if (fsync_policy_.load() != 0 && synced_.load() < written) {
+        lock.unlock();
         SyncUpTo(written);
+        PostIfAlive(&AofLog::ReleaseDurable);
+        lock.lock();
       }
-      batch.clear();
-      PostIfAlive(&AofLog::ReleaseDurable);
+      if (write_failed_.load()) PostIfAlive(&AofLog::Flush);
+      continue;
     }
-    if (stop) {
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (handed_.empty()) return;
-    }
+    const int64_t until =
+        sync_requested_ ? std::min(sync_not_before_us_, next_tick_us) : next_tick_us;
+    sync_wake_.wait_for(lock, std::chrono::microseconds(until - now));
   }
 }
 
 void AofLog::SyncUpTo(uint64_t written) {
-  std::lock_guard<std::mutex> lock(sync_mutex_);  // one fdatasync at a time
+  std::lock_guard<std::mutex> lock(fsync_mutex_);  // one fdatasync at a time
   if (synced_.load() >= written) return;
-  fsync_started_ms_ = NowMillis();
+  const int64_t started = NowMicros();
+  fsync_started_ms_ = started / 1000;
   fsync_running_ = true;
   ::fdatasync(fd_);
   fsync_running_ = false;
-  if (written > synced_.load()) synced_.store(written);
-}
-
-void AofLog::SyncLoop() {
-  // everysec: once a second, off the loop and off the writer (a slow fdatasync delays neither
-  // the replies, which wait only for write(), nor the next writes).
-  std::unique_lock<std::mutex> lock(mutex_);
-  while (!stopping_) {
-    sync_wake_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_; });
-    if (stopping_) break;
-    const uint64_t written = written_.load();
-    // Also under always: bytes written under everysec before CONFIG SET appendfsync always
-    // get their fsync here even if no new write comes to carry it.
-    if (fsync_policy_.load() == 0 || synced_.load() >= written) continue;
-    lock.unlock();
-    SyncUpTo(written);
-    PostIfAlive(&AofLog::ReleaseDurable);
-    lock.lock();
-  }
+  last_fsync_us_ = NowMicros() - started;
+  if (written > synced_.load()) synced_.store(written, std::memory_order_release);
 }
 
 uint64_t AofLog::durable_offset() const {
   const int policy = PolicyOf(engine_.settings().appendfsync);
-  fsync_policy_ = policy;  // CONFIG SET appendfsync reaches the threads from here and Flush
+  fsync_policy_ = policy;  // CONFIG SET appendfsync reaches the thread from here and Flush
   return policy == 2 ? synced_.load(std::memory_order_acquire)
                      : written_.load(std::memory_order_acquire);
 }
@@ -468,6 +568,8 @@ void AofLog::WhenDurable(uint64_t offset, std::function<void()> callback) {
     return;
   }
   waiting_.emplace(offset, std::move(callback));
+  // The last of the gathered sessions is back: no reason to wait any longer.
+  if (sync_outstanding_ && Gathered()) HurrySync();
 }
 
 void AofLog::ReleaseDurable() {
@@ -484,7 +586,7 @@ void AofLog::UpdateStatus() {
   PersistenceStatus& status = engine_.persistence();
   status.aof_base_size = base_size_;
   status.aof_current_size = size_at_start_ + written_.load();
-  status.aof_buffer_length = pending_.size() + handed_bytes_.load();
+  status.aof_buffer_length = pending_.size() + (handed_total_ - written_.load());
   status.aof_pending_bio_fsync = fsync_running_ ? 1 : 0;
   status.aof_delayed_fsync = delayed_fsync_.load();
   status.aof_last_write_ok = !write_failed_;
@@ -500,20 +602,23 @@ void AofLog::Stop() {
   load_fd_ = -1;
   if (fd_ < 0) return;
   engine_.RemovePropagationSink(this);
-  Flush();
+  WritePending();
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::lock_guard<std::mutex> lock(sync_mutex_);
     stopping_ = true;
   }
-  wake_.notify_one();
   sync_wake_.notify_one();
-  if (writer_.joinable()) writer_.join();
   if (syncer_.joinable()) syncer_.join();
   SyncUpTo(written_.load());  // whatever the policy, a clean stop leaves the log on disk
   ::close(fd_);
   fd_ = -1;
   engine_.persistence().aof_enabled = false;
-  ReleaseDurable();  // everything appended is written and fsynced: no reply waits any more
+  // Everything appended is written and fsynced (or the log is being turned off): no reply
+  // waits any more.
+  auto waiting = std::move(waiting_);
+  waiting_.clear();
+  for (auto& [offset, callback] : waiting) callback();
+  UpdateStatus();
 }
 
 }  // namespace drayman

@@ -9,14 +9,17 @@
 // else wrong fails with the file and offset. StartAppending() creates the base and the incr file
 // when there are none, persists the manifest and installs the log as a PropagationSink.
 //
-// Appending: Append() only copies bytes into a buffer; the buffer is handed to a writer thread
-// once per loop pass (a posted flush), which write()s it and, with appendfsync always, fdatasyncs
-// it (group commit: one fsync covers every command of the pass). With everysec a second thread
-// fdatasyncs once a second; with no, nothing does (the kernel decides). WhenDurable(offset, fn)
-// runs fn on the loop once durable_offset() reaches offset: fsynced under always, written
-// otherwise. The server holds a session's replies that way, so an acknowledged write is on disk
-// (always) or at least in the kernel, surviving a crash of the process (everysec, no), as in
-// Redis. Stop() flushes, joins both threads and fsyncs.
+// Appending: Append() only copies bytes into a buffer; once per loop pass (a posted flush) they
+// move on. Under appendfsync everysec and no the loop write()s them (one syscall into the page
+// cache, as Redis does) and releases the replies; under everysec an fsync thread fdatasyncs once
+// a second, under no the kernel decides. Under always they are handed to the fsync thread, which
+// write()s and fdatasyncs them in one go (group commit: one fsync covers every pass handed over
+// before it starts) while the loop keeps reading and executing the next commands; each fsync
+// gathers the sessions the previous one released (see RequestSync). WhenDurable(offset, fn) runs
+// fn on the loop once durable_offset() reaches offset: fsynced under always, written otherwise.
+// The server holds a session's replies that way, so an acknowledged write is on disk (always) or
+// at least in the kernel, surviving a crash of the process (everysec, no), as in Redis. Stop()
+// writes what is left, joins the thread and fsyncs.
 #pragma once
 
 #include <sys/types.h>
@@ -79,7 +82,19 @@ class AofLog : public PropagationSink {
   void PostIfAlive(void (AofLog::*task)());
   void ScheduleFlush();
   void Flush();
-  void WriterLoop();
+  // write()s what was handed over and pending_, on the loop; false if a write failed (the rest
+  // stays pending).
+  bool WritePending();
+  // appendfsync always: moves pending_ to the fsync thread's batch (no syscall).
+  void HandOver();
+  bool WriteBytes(std::string* bytes);  // with write_mutex_ held
+  void WriteHandedAndSync();            // on the fsync thread
+  // appendfsync always: asks the fsync thread for the next group commit (at once when the
+  // sessions released by the last one are all waiting again, else after a short gather window).
+  void RequestSync();
+  void HurrySync();
+  bool Gathered() const;
+  void SyncDone();  // on the loop, after a requested fsync
   void SyncLoop();
   void SyncUpTo(uint64_t written);
   void ReleaseDurable();
@@ -103,27 +118,31 @@ class AofLog : public PropagationSink {
 
   // --- Appending (loop thread) ---
   int fd_ = -1;
-  std::string pending_;  // appended, not yet handed to the writer
+  std::string pending_;  // appended, not yet written nor handed over
   uint64_t appended_ = 0;
+  uint64_t handed_total_ = 0;  // bytes written or handed to the fsync thread
   bool flush_scheduled_ = false;
   std::multimap<uint64_t, std::function<void()>> waiting_;
-  bool release_posted_ = false;
+  bool sync_outstanding_ = false;  // always: an fsync is requested or running
+  size_t gather_target_ = 0;       // sessions waiting when the last fsync completed
+  int64_t released_at_us_ = 0;     // when it completed
 
-  // --- Writer thread ---
-  std::thread writer_;
-  std::thread syncer_;  // everysec's once-a-second fdatasync
-  std::mutex mutex_;
-  std::mutex sync_mutex_;
-  std::condition_variable wake_;
+  // --- fsync thread ---
+  std::thread syncer_;
+  std::mutex sync_mutex_;  // guards the four fields below
   std::condition_variable sync_wake_;
-  std::string handed_;  // handed to the writer, not yet written (guarded by mutex_)
+  std::string handed_;  // always: appended, handed to the fsync thread, not yet written
   bool stopping_ = false;
+  bool sync_requested_ = false;
+  int64_t sync_not_before_us_ = 0;
+  std::mutex write_mutex_;  // one writer at a time (the thread under always, else the loop)
+  std::mutex fsync_mutex_;  // one fdatasync at a time (the thread, and Stop)
   mutable std::atomic<int> fsync_policy_{1};  // 0 no, 1 everysec, 2 always
   std::atomic<uint64_t> written_{0};          // bytes of the incr file written this run
   std::atomic<uint64_t> synced_{0};           // of those, fdatasynced
-  std::atomic<uint64_t> handed_bytes_{0};
   std::atomic<bool> fsync_running_{false};
   std::atomic<int64_t> fsync_started_ms_{0};
+  std::atomic<int64_t> last_fsync_us_{0};
   std::atomic<uint64_t> delayed_fsync_{0};
   std::atomic<bool> write_failed_{false};
   uint64_t base_size_ = 0;
