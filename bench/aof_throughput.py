@@ -88,13 +88,13 @@ def flushall(port: int) -> None:
         connection.command("FLUSHALL")
 
 
-def start(name: str, mode: str, baseline: str | None):
+def start(name: str, mode: str, baselines: list[str]):
     args = MODES[mode]
     if name == "redis":
         return RedisProcess(*args)
-    if name == "baseline":  # another drayman-server build, e.g. before a change
+    if name.startswith("baseline"):  # other drayman-server builds, e.g. before a change
         saved = os.environ.get("DRAYMAN_SERVER")
-        os.environ["DRAYMAN_SERVER"] = baseline
+        os.environ["DRAYMAN_SERVER"] = baselines[int(name[len("baseline"):]) - 1]
         try:
             return DraymanProcess(*args)
         finally:
@@ -106,7 +106,8 @@ def start(name: str, mode: str, baseline: str | None):
 
 
 def run_mode(mode: str, cases: list[tuple[int, int]], args, parent: str) -> list[dict]:
-    servers = {name: start(name, mode, args.baseline) for name in NAMES}
+    baselines = args.baseline.split(",") if args.baseline else []
+    servers = {name: start(name, mode, baselines) for name in NAMES}
     rows = []
     try:
         for name, server in servers.items():
@@ -183,11 +184,14 @@ def main() -> int:
     parser.add_argument("--sizes", default="100,1500")
     parser.add_argument("--clients", default="50,256")
     parser.add_argument("--markdown", action="store_true")
-    parser.add_argument("--baseline", help="also run this drayman-server binary (JSON only)")
+    parser.add_argument("--baseline",
+                        help="also run these drayman-server binaries, comma-separated, as "
+                        "baseline1, baseline2, ... (JSON output only)")
     args = parser.parse_args()
     global NAMES
     if args.baseline:
-        NAMES = ("redis", "drayman", "baseline")
+        NAMES = ("redis", "drayman") + tuple(
+            f"baseline{i + 1}" for i in range(len(args.baseline.split(","))))
     cases = [(int(s), int(c)) for s in args.sizes.split(",") for c in args.clients.split(",")]
     parent = tempfile.gettempdir()
     fsync = fdatasync_latency(parent)

@@ -24,6 +24,10 @@ constexpr int64_t kSliceMicros = 10 * 1000;  // loading yields to the loop this 
 // fsync's duration (the last one measured), within these bounds.
 constexpr int64_t kMinGatherMicros = 50;
 constexpr int64_t kMaxGatherMicros = 2000;
+// fdatasyncs that may run at once under always (pipelined group commit), and the threads that
+// run them.
+constexpr int kMaxSyncsInFlight = 2;
+constexpr int kSyncThreads = kMaxSyncsInFlight;
 
 int64_t NowMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
@@ -307,7 +311,9 @@ bool AofLog::StartAppending(std::string* error) {
   for (const aof::FileInfo& info : manifest_.incr) size_at_start_ += FileSize(PathOf(info.name));
   fsync_policy_ = PolicyOf(settings.appendfsync);
   stopping_ = false;
-  syncer_ = std::thread([this] { SyncLoop(); });
+  for (int i = 0; i < kSyncThreads; ++i) {
+    syncers_.emplace_back([this, i] { SyncLoop(/*ticks=*/i == 0); });
+  }
   engine_.AddPropagationSink(this);
   engine_.persistence().aof_enabled = true;
   UpdateStatus();
@@ -394,7 +400,8 @@ void AofLog::HandOver() {
 
 bool AofLog::WriteBytes(std::string* bytes) {
   // Callers hold write_mutex_, so the file gets the bytes in appended order.
-  if (fsync_running_.load() && NowMillis() - fsync_started_ms_.load() >= 2000) ++delayed_fsync_;
+  if (fsyncs_running_.load() > 0 && NowMillis() - fsync_started_ms_.load() >= 2000)
+    ++delayed_fsync_;
   size_t done = 0;
   int error = 0;
   while (done < bytes->size()) {
@@ -450,22 +457,30 @@ bool AofLog::Gathered() const { return waiting_.size() >= gather_target_; }
 
 void AofLog::RequestSync() {
   if (fd_ < 0 || handed_total_ <= synced_.load()) return;
-  if (sync_outstanding_) {
-    if (Gathered()) HurrySync();
-    return;
+  {
+    std::lock_guard<std::mutex> lock(sync_mutex_);
+    if (sync_jobs_ > 0) {
+      // A requested fsync has not started yet: it takes every byte handed over until then.
+      if (Gathered() && sync_not_before_us_ != 0) {
+        sync_not_before_us_ = 0;
+        sync_wake_.notify_one();
+      }
+      return;
+    }
   }
-  // Group commit that gathers: the sessions the last fsync released are likely to send their
-  // next write within a moment. Syncing the first one alone would leave the others a whole
-  // fsync behind it (two alternating part-batches, each waiting two fsyncs); so the fsync waits
-  // until as many sessions wait on the log as waited before the release, or at most about one
-  // fsync's duration. The loop never waits: it keeps reading and executing meanwhile.
-  sync_outstanding_ = true;
+  if (syncs_outstanding_ >= kMaxSyncsInFlight) return;  // SyncDone asks again
+  // Pipelined group commit: a new fdatasync may start while the previous one still runs (the
+  // kernel and the device overlap them), so commands read meanwhile need not wait for that one
+  // to finish first. Each one gathers: the sessions the last fsync released are likely to send
+  // their next write within a moment, so it starts once as many sessions wait on the log as
+  // waited at that release, or after at most about one fsync's duration. The loop never waits.
+  ++syncs_outstanding_;
   const int64_t window =
       std::clamp<int64_t>(last_fsync_us_.load(), kMinGatherMicros, kMaxGatherMicros);
   const int64_t not_before = Gathered() ? 0 : released_at_us_ + window;
   {
     std::lock_guard<std::mutex> lock(sync_mutex_);
-    sync_requested_ = true;
+    ++sync_jobs_;
     sync_not_before_us_ = not_before;
   }
   sync_wake_.notify_one();
@@ -474,16 +489,11 @@ void AofLog::RequestSync() {
 void AofLog::HurrySync() {
   // The held sessions' bytes must be handed over before the fsync thread takes its batch.
   HandOver();
-  {
-    std::lock_guard<std::mutex> lock(sync_mutex_);
-    if (!sync_requested_ || sync_not_before_us_ == 0) return;
-    sync_not_before_us_ = 0;
-  }
-  sync_wake_.notify_one();
+  RequestSync();
 }
 
 void AofLog::SyncDone() {
-  sync_outstanding_ = false;
+  --syncs_outstanding_;
   gather_target_ = waiting_.size();
   released_at_us_ = NowMicros();
   ReleaseDurable();
@@ -491,7 +501,8 @@ void AofLog::SyncDone() {
 }
 
 void AofLog::WriteHandedAndSync() {
-  // On the fsync thread: the batch the loop handed over, written and fdatasynced in one go.
+  // On an fsync thread: the batch the loop handed over, written, then fdatasynced (possibly
+  // while the other thread's fdatasync still runs).
   {
     std::lock_guard<std::mutex> write_lock(write_mutex_);
     std::string batch;
@@ -507,23 +518,23 @@ void AofLog::WriteHandedAndSync() {
   SyncUpTo(written_.load(std::memory_order_acquire));
 }
 
-void AofLog::SyncLoop() {
-  // One thread for every fdatasync: under always on request (group commit), under everysec
-  // once a second (a slow fdatasync delays neither the loop nor the replies, which wait only
-  // for write()).
+void AofLog::SyncLoop(bool ticks) {
+  // The fsync threads: under always they take requested fsyncs (group commits); one of them
+  // also fdatasyncs once a second under everysec (a slow fdatasync delays neither the loop nor
+  // the replies, which wait only for write()).
   std::unique_lock<std::mutex> lock(sync_mutex_);
   int64_t next_tick_us = NowMicros() + 1000 * 1000;
   while (!stopping_) {
     const int64_t now = NowMicros();
-    if (sync_requested_ && now >= sync_not_before_us_) {
-      sync_requested_ = false;
+    if (sync_jobs_ > 0 && now >= sync_not_before_us_) {
+      --sync_jobs_;
       lock.unlock();
       WriteHandedAndSync();
       PostIfAlive(&AofLog::SyncDone);
       lock.lock();
       continue;
     }
-    if (now >= next_tick_us) {
+    if (ticks && now >= next_tick_us) {
       next_tick_us = now + 1000 * 1000;
       const uint64_t written = written_.load(std::memory_order_acquire);
       // Also under always: bytes written under everysec before CONFIG SET appendfsync always
@@ -537,22 +548,25 @@ void AofLog::SyncLoop() {
       if (write_failed_.load()) PostIfAlive(&AofLog::Flush);
       continue;
     }
-    const int64_t until =
-        sync_requested_ ? std::min(sync_not_before_us_, next_tick_us) : next_tick_us;
+    int64_t until = ticks ? next_tick_us : now + 1000 * 1000;
+    if (sync_jobs_ > 0) until = std::min(until, sync_not_before_us_);
     sync_wake_.wait_for(lock, std::chrono::microseconds(until - now));
   }
 }
 
 void AofLog::SyncUpTo(uint64_t written) {
-  std::lock_guard<std::mutex> lock(fsync_mutex_);  // one fdatasync at a time
   if (synced_.load() >= written) return;
   const int64_t started = NowMicros();
   fsync_started_ms_ = started / 1000;
-  fsync_running_ = true;
+  ++fsyncs_running_;
   ::fdatasync(fd_);
-  fsync_running_ = false;
+  --fsyncs_running_;
   last_fsync_us_ = NowMicros() - started;
-  if (written > synced_.load()) synced_.store(written, std::memory_order_release);
+  // fdatasync covers every byte written before it began; a later one may end first.
+  uint64_t synced = synced_.load();
+  while (synced < written &&
+         !synced_.compare_exchange_weak(synced, written, std::memory_order_release)) {
+  }
 }
 
 uint64_t AofLog::durable_offset() const {
@@ -569,7 +583,7 @@ void AofLog::WhenDurable(uint64_t offset, std::function<void()> callback) {
   }
   waiting_.emplace(offset, std::move(callback));
   // The last of the gathered sessions is back: no reason to wait any longer.
-  if (sync_outstanding_ && Gathered()) HurrySync();
+  if (syncs_outstanding_ > 0 && Gathered()) HurrySync();
 }
 
 void AofLog::ReleaseDurable() {
@@ -587,7 +601,7 @@ void AofLog::UpdateStatus() {
   status.aof_base_size = base_size_;
   status.aof_current_size = size_at_start_ + written_.load();
   status.aof_buffer_length = pending_.size() + (handed_total_ - written_.load());
-  status.aof_pending_bio_fsync = fsync_running_ ? 1 : 0;
+  status.aof_pending_bio_fsync = fsyncs_running_.load();
   status.aof_delayed_fsync = delayed_fsync_.load();
   status.aof_last_write_ok = !write_failed_;
 }
@@ -607,8 +621,9 @@ void AofLog::Stop() {
     std::lock_guard<std::mutex> lock(sync_mutex_);
     stopping_ = true;
   }
-  sync_wake_.notify_one();
-  if (syncer_.joinable()) syncer_.join();
+  sync_wake_.notify_all();
+  for (std::thread& syncer : syncers_) syncer.join();
+  syncers_.clear();
   SyncUpTo(written_.load());  // whatever the policy, a clean stop leaves the log on disk
   ::close(fd_);
   fd_ = -1;

@@ -33,6 +33,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "broker/persistence/aof_format.h"
 #include "broker/persistence/propagation.h"
@@ -95,7 +96,7 @@ class AofLog : public PropagationSink {
   void HurrySync();
   bool Gathered() const;
   void SyncDone();  // on the loop, after a requested fsync
-  void SyncLoop();
+  void SyncLoop(bool ticks);
   void SyncUpTo(uint64_t written);
   void ReleaseDurable();
   bool OpenNextLoadFile(std::string* message);
@@ -123,24 +124,23 @@ class AofLog : public PropagationSink {
   uint64_t handed_total_ = 0;  // bytes written or handed to the fsync thread
   bool flush_scheduled_ = false;
   std::multimap<uint64_t, std::function<void()>> waiting_;
-  bool sync_outstanding_ = false;  // always: an fsync is requested or running
-  size_t gather_target_ = 0;       // sessions waiting when the last fsync completed
-  int64_t released_at_us_ = 0;     // when it completed
+  int syncs_outstanding_ = 0;   // always: fsyncs requested or running
+  size_t gather_target_ = 0;    // sessions waiting when the last fsync completed
+  int64_t released_at_us_ = 0;  // when it completed
 
   // --- fsync thread ---
-  std::thread syncer_;
+  std::vector<std::thread> syncers_;
   std::mutex sync_mutex_;  // guards the four fields below
   std::condition_variable sync_wake_;
   std::string handed_;  // always: appended, handed to the fsync thread, not yet written
   bool stopping_ = false;
-  bool sync_requested_ = false;
+  int sync_jobs_ = 0;  // requested fsyncs no thread has taken yet
   int64_t sync_not_before_us_ = 0;
   std::mutex write_mutex_;  // one writer at a time (the thread under always, else the loop)
-  std::mutex fsync_mutex_;  // one fdatasync at a time (the thread, and Stop)
   mutable std::atomic<int> fsync_policy_{1};  // 0 no, 1 everysec, 2 always
   std::atomic<uint64_t> written_{0};          // bytes of the incr file written this run
   std::atomic<uint64_t> synced_{0};           // of those, fdatasynced
-  std::atomic<bool> fsync_running_{false};
+  std::atomic<int> fsyncs_running_{0};
   std::atomic<int64_t> fsync_started_ms_{0};
   std::atomic<int64_t> last_fsync_us_{0};
   std::atomic<uint64_t> delayed_fsync_{0};
