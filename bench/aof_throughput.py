@@ -1,15 +1,14 @@
 #!/usr/bin/env python3
 """Append-only log throughput: Drayman and Debian's redis-server side by side, same run (issue 11).
 
-For each log mode (appendonly no, appendfsync everysec, appendfsync always) both servers are
-started fresh, at the same time, with their data directories under the same temporary directory
-(one filesystem for both), and then, for LPUSH with 100-byte and 1,500-byte values at -c 50 and
--c 256:
+Six servers run at once: Redis and Drayman in each log mode (appendonly no, appendfsync everysec,
+appendfsync always), fresh, with their data directories under the same temporary directory (one
+filesystem for all). For LPUSH with 100-byte and 1,500-byte values at -c 50 and -c 256:
 
     redis-benchmark -t lpush -d <size> -c <clients> -n <n> --csv
 
-runs against Redis, then Drayman, `--repeat` times (alternating, so load on a shared machine hits
-both alike; FLUSHALL between runs). Reported: median requests/s per server, Drayman / Redis, and
+runs against each of the six in turn, `--repeat` times (round robin, so load on a shared machine
+hits all alike; FLUSHALL between runs). Reported: median requests/s per server, Drayman / Redis, and
 each server's everysec / no-log ratio (the issue's targets: always >= 1.3x Redis; everysec >=
 0.95x Drayman's own no-log throughput). Also the fdatasync latency of the directory's filesystem,
 which bounds everything under always.
@@ -53,7 +52,8 @@ def log(message: str) -> None:
 
 
 def fdatasync_latency(directory: str, samples: int = 200) -> dict:
-    """p50/p90/max of write(4 KB)+fdatasync on the filesystem the servers log to."""
+    """p50/p90/max of write(4 KB)+fdatasync on the filesystem the servers log to, and the MB/s
+    of back-to-back 384 KB write+fdatasync (256 clients' 1.5 KB values: the largest batch)."""
     path = os.path.join(directory, "fsync-probe")
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     took = []
@@ -63,13 +63,18 @@ def fdatasync_latency(directory: str, samples: int = 200) -> dict:
             start = time.perf_counter()
             os.fdatasync(fd)
             took.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        for _ in range(50):
+            os.write(fd, b"y" * 384 * 1024)
+            os.fdatasync(fd)
+        large_mb_s = 50 * 384 * 1024 / 1e6 / (time.perf_counter() - start)
     finally:
         os.close(fd)
         os.unlink(path)
     took.sort()
-    return {"p50_us": round(took[len(took) // 2] * 1e6), "p90_us": round(took[len(took) * 9 // 10]
-                                                                         * 1e6),
-            "max_us": round(took[-1] * 1e6)}
+    return {"p50_us": round(took[len(took) // 2] * 1e6),
+            "p90_us": round(took[len(took) * 9 // 10] * 1e6), "max_us": round(took[-1] * 1e6),
+            "large_mb_s": round(large_mb_s, 1)}
 
 
 def redis_benchmark(port: int, size: int, clients: int, requests: int) -> float:
@@ -105,32 +110,39 @@ def start(name: str, mode: str, baselines: list[str]):
     return DraymanProcess(*args)
 
 
-def run_mode(mode: str, cases: list[tuple[int, int]], args, parent: str) -> list[dict]:
+def run_all(modes: list[str], cases: list[tuple[int, int]], args, parent: str) -> list[dict]:
+    """Every server of every mode runs at once; each case interleaves all of them, repeat by
+    repeat, so both ratios (Drayman / Redis in a mode, and a server's everysec / no log)
+    compare runs made at nearly the same time."""
     baselines = args.baseline.split(",") if args.baseline else []
-    servers = {name: start(name, mode, baselines) for name in NAMES}
+    servers = {}
     rows = []
     try:
-        for name, server in servers.items():
-            # Both data directories on the filesystem the fsync probe measured.
-            assert os.stat(server.workdir).st_dev == os.stat(parent).st_dev, server.workdir
+        for mode in modes:
+            for name in NAMES:
+                servers[(mode, name)] = start(name, mode, baselines)
+                # Both data directories on the filesystem the fsync probe measured.
+                assert os.stat(servers[(mode, name)].workdir).st_dev == os.stat(parent).st_dev
         for size, clients in cases:
-            requests = args.requests_always if mode == "always" else args.requests
-            samples = {name: [] for name in NAMES}
-            cpu = {name: 0.0 for name in NAMES}
+            samples = {key: [] for key in servers}
+            cpu = {key: 0.0 for key in servers}
             for _ in range(args.repeat):
-                for name in NAMES:
-                    port = servers[name].port
-                    before = cpu_seconds(servers[name].pid)
-                    samples[name].append(redis_benchmark(port, size, clients, requests))
-                    cpu[name] += cpu_seconds(servers[name].pid) - before
-                    flushall(port)
-            row = {"mode": mode, "size": size, "clients": clients, "requests": requests,
-                   **{name: statistics.median(samples[name]) for name in NAMES},
-                   "samples": samples,
-                   "cpu_us_per_request": {name: round(cpu[name] / (requests * args.repeat) * 1e6,
-                                                      1) for name in NAMES}}
-            log(json.dumps(row))
-            rows.append(row)
+                for key, server in servers.items():
+                    requests = args.requests_always if key[0] == "always" else args.requests
+                    before = cpu_seconds(server.pid)
+                    samples[key].append(redis_benchmark(server.port, size, clients, requests))
+                    cpu[key] += cpu_seconds(server.pid) - before
+                    flushall(server.port)
+            for mode in modes:
+                requests = args.requests_always if mode == "always" else args.requests
+                row = {"mode": mode, "size": size, "clients": clients, "requests": requests,
+                       **{name: statistics.median(samples[(mode, name)]) for name in NAMES},
+                       "samples": {name: samples[(mode, name)] for name in NAMES},
+                       "cpu_us_per_request": {
+                           name: round(cpu[(mode, name)] / (requests * args.repeat) * 1e6, 1)
+                           for name in NAMES}}
+                log(json.dumps(row))
+                rows.append(row)
     finally:
         for server in servers.values():
             server.stop()
@@ -146,7 +158,8 @@ def markdown(rows: list[dict], fsync: dict, loads: tuple[str, str], seconds: flo
     by_key = {(r["mode"], r["size"], r["clients"]): r for r in rows}
     out = []
     out.append(f"fdatasync of 4 KB appends on the data directories' filesystem: p50 "
-               f"{fsync['p50_us']} us, p90 {fsync['p90_us']} us, max {fsync['max_us']} us. "
+               f"{fsync['p50_us']} us, p90 {fsync['p90_us']} us, max {fsync['max_us']} us; "
+               f"384 KB write+fdatasync back to back: {fsync['large_mb_s']} MB/s. "
                f"Load average at start: {loads[0]}; at the end: {loads[1]}; {seconds:.0f} s. "
                f"Median of {args.repeat} runs per cell, servers alternating.\n")
     out.append("| mode | value | clients | Redis req/s | Drayman req/s | Drayman / Redis | "
@@ -198,9 +211,7 @@ def main() -> int:
     log(f"fdatasync on {parent}: {fsync}")
     load_start = open("/proc/loadavg").read().split()[:3]
     started = time.monotonic()
-    rows = []
-    for mode in args.modes.split(","):
-        rows += run_mode(mode, cases, args, parent)
+    rows = run_all(args.modes.split(","), cases, args, parent)
     load_end = open("/proc/loadavg").read().split()[:3]
     if args.markdown:
         print(markdown(rows, fsync, (" ".join(load_start), " ".join(load_end)),

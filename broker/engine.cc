@@ -399,7 +399,7 @@ void Engine::Cron() {
   // BGSAVE: save points start one; a running one advances a little here too (the server also
   // steps it between events), so hosts that only call Cron still finish it.
   if (background_save_) {
-    StepBackgroundSave(2000);
+    if (!host_steps_background_save) StepBackgroundSave(2000);
   } else if (background_save_scheduled) {
     std::string ignored;
     StartBackgroundSave(&ignored);
