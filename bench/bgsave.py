@@ -5,8 +5,11 @@ JSON messages), start 50 writing clients (a separate process, asyncio), then BGS
   - memory growth during the save: for redis-server the summed PSS of the server and its child
     (what the fork's copy-on-write really costs), for Drayman the process's PSS; reported against
     the dataset's size before the save (the server's PSS then);
-  - the longest round trip a PING client sees while the save runs (a thread of this process);
-  - the save's wall time, per GB of dataset.
+  - the longest round trip a PING client sees while the save runs (a thread of this process),
+    on a second BGSAVE without the memory sampler, against the same client's figure over 3 s
+    without a save (what the machine and the writers cost by themselves);
+  - the save's wall time, and the load time of the file it wrote (a fresh server of the same
+    kind started on it, to its first PONG), per GB of RDB file and per GB of dataset.
 Run from the repository root:
 
     DRAYMAN_SERVER=$PWD/build/server/drayman-server .venv/bin/python bench/bgsave.py [--keys N]
@@ -21,7 +24,9 @@ import asyncio
 import json
 import multiprocessing
 import os
+import shutil
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -117,7 +122,77 @@ def writers_main(port: int, keys: int, stop) -> None:
     asyncio.run(main())
 
 
-def measure(name: str, server, keys: int) -> dict:
+class Pinger:
+    """PING round trips from a thread of this process, about one per millisecond."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.samples: list[float] = []
+        self.recording = threading.Event()
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self.run)
+        self.thread.start()
+
+    def run(self) -> None:
+        p = redis.Redis(port=self.port)
+        while not self.done.is_set():
+            start = time.perf_counter()
+            p.ping()
+            took = time.perf_counter() - start
+            if self.recording.is_set():
+                self.samples.append(took)
+            time.sleep(0.001)
+
+    def window(self) -> tuple[float, float, int]:
+        """Stops recording; max and p99 in ms of what was recorded, and the count."""
+        self.recording.clear()
+        samples = sorted(self.samples)
+        self.samples = []
+        if not samples:
+            return 0.0, 0.0, 0
+        return (round(samples[-1] * 1000, 1), round(samples[len(samples) * 99 // 100] * 1000, 1),
+                len(samples))
+
+    def stop(self) -> None:
+        self.done.set()
+        self.thread.join()
+
+
+def wait_bgsave(r: redis.Redis, sample=None) -> float:
+    start = time.monotonic()
+    r.bgsave()
+    while True:
+        if sample:
+            sample()
+        if r.info("persistence")["rdb_bgsave_in_progress"] == 0:
+            return time.monotonic() - start
+        time.sleep(0.01)
+
+
+def load_time(cls, rdb_path: str) -> tuple[float, int]:
+    """Seconds from starting a fresh server on `rdb_path` to its first PONG (process start
+    included; Redis answers LOADING meanwhile, Drayman listens once loaded), and its keys."""
+    directory = tempfile.mkdtemp(prefix="bgsave-load-")
+    shutil.copy(rdb_path, os.path.join(directory, "dump.rdb"))
+    start = time.monotonic()
+    server = cls("--dir", directory)
+    try:
+        r = redis.Redis(port=server.port)
+        while True:
+            try:
+                r.ping()
+                break
+            except redis.exceptions.BusyLoadingError:
+                time.sleep(0.005)
+        took = time.monotonic() - start
+        return took, r.dbsize()
+    finally:
+        server.stop()
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def measure(name: str, cls, keys: int) -> dict:
+    server = cls()
     port, pid = server.port, server.proc.pid
     r = redis.Redis(port=port)
     r.config_set("save", "")
@@ -130,45 +205,49 @@ def measure(name: str, server, keys: int) -> dict:
     writers = multiprocessing.Process(target=writers_main, args=(port, keys, stop))
     writers.start()
     time.sleep(2)
-    ping_max = [0.0]
-    saving = threading.Event()
-    ping_done = threading.Event()
+    pinger = Pinger(port)
+    # 1. No save: the stalls the machine and the writers cause by themselves.
+    pinger.recording.set()
+    time.sleep(3)
+    idle_max, idle_p99, _ = pinger.window()
+    # 2. BGSAVE with the PSS sampler (memory growth; the sampler's reads of smaps_rollup take the
+    # server's mm lock, so this save's PING figures are not the stall figures).
+    peak_kb = [baseline_kb]
 
-    def pinger() -> None:
-        p = redis.Redis(port=port)
-        while not ping_done.is_set():
-            start = time.perf_counter()
-            p.ping()
-            took = time.perf_counter() - start
-            if saving.is_set():
-                ping_max[0] = max(ping_max[0], took)
-            time.sleep(0.001)
+    def sample_pss() -> None:
+        peak_kb[0] = max(peak_kb[0], total_pss_kb(pid))
 
-    ping_thread = threading.Thread(target=pinger)
-    ping_thread.start()
-    peak_kb = baseline_kb
-    saving.set()
-    start = time.monotonic()
-    r.bgsave()
-    while True:
-        peak_kb = max(peak_kb, total_pss_kb(pid))
-        if r.info("persistence")["rdb_bgsave_in_progress"] == 0:
-            break
-        time.sleep(0.01)
-    save_s = time.monotonic() - start
-    saving.clear()
-    ping_done.set()
-    ping_thread.join()
+    pinger.recording.set()
+    sampled_save_s = wait_bgsave(r, sample_pss)
+    sampled_max, _, _ = pinger.window()
+    # 3. BGSAVE without the sampler: the stall figures and the save time.
+    pinger.recording.set()
+    save_s = wait_bgsave(r)
+    save_max, save_p99, pings = pinger.window()
+    pinger.stop()
     stop.set()
     writers.join()
     info = r.info("persistence")
-    size = os.path.getsize(os.path.join(server.workdir, "dump.rdb"))
+    rdb_path = os.path.join(server.workdir, "dump.rdb")
+    size = os.path.getsize(rdb_path)
+    keep = tempfile.mkdtemp(prefix="bgsave-rdb-")
+    shutil.copy(rdb_path, keep)
+    server.stop()
+    load_s, loaded_keys = load_time(cls, os.path.join(keep, "dump.rdb"))
+    shutil.rmtree(keep, ignore_errors=True)
+    dataset_gb = baseline_kb / 1024 / 1024
     return {
         "server": name, "keys": keys, "fill_s": round(fill_s, 1),
-        "dataset_mb": round(baseline_kb / 1024, 1), "peak_mb": round(peak_kb / 1024, 1),
-        "growth_pct": round(100 * (peak_kb - baseline_kb) / baseline_kb, 1),
-        "ping_max_ms": round(ping_max[0] * 1000, 1), "save_s": round(save_s, 2),
-        "save_s_per_gb": round(save_s / (baseline_kb / 1024 / 1024), 2),
+        "dataset_mb": round(baseline_kb / 1024, 1), "peak_mb": round(peak_kb[0] / 1024, 1),
+        "growth_pct": round(100 * (peak_kb[0] - baseline_kb) / baseline_kb, 1),
+        "ping_max_ms_no_save": idle_max, "ping_p99_ms_no_save": idle_p99,
+        "ping_max_ms_save": save_max, "ping_p99_ms_save": save_p99, "pings_during_save": pings,
+        "ping_max_ms_save_with_sampler": sampled_max,
+        "save_s": round(save_s, 2), "save_s_with_sampler": round(sampled_save_s, 2),
+        "save_s_per_gb_rdb": round(save_s / (size / 1e9), 1),
+        "save_s_per_gb_dataset": round(save_s / dataset_gb, 1),
+        "load_s": round(load_s, 2), "load_s_per_gb_rdb": round(load_s / (size / 1e9), 1),
+        "load_s_per_gb_dataset": round(load_s / dataset_gb, 1), "loaded_keys": loaded_keys,
         "rdb_mb": round(size / 1e6, 1), "status": info["rdb_last_bgsave_status"],
         "rdb_last_cow_size_mb": round(info["rdb_last_cow_size"] / 1e6, 1),
     }
@@ -180,8 +259,7 @@ def main() -> None:
     args = parser.parse_args()
     results = []
     for name, cls in (("drayman", DraymanProcess), ("redis", RedisProcess)):
-        with cls() as server:
-            results.append(measure(name, server, args.keys))
+        results.append(measure(name, cls, args.keys))
         print(json.dumps(results[-1]), flush=True)
     cols = list(results[0])
     print("| " + " | ".join(cols) + " |")

@@ -439,7 +439,7 @@ void Engine::Cron() {
   // steps it between events), so hosts that only call Cron still finish it.
   AofRewriteCron();  // BGREWRITEAOF scheduled behind a BGSAVE, auto-aof-rewrite-percentage
   if (background_save_) {
-    StepBackgroundSave(2000);
+    if (!host_steps_background_save) StepBackgroundSave(2000);
   } else if (aof_rewrite_) {
     // One background job at a time, as Redis has one child: BGSAVE waits for the rewrite.
   } else if (background_save_scheduled) {

@@ -52,8 +52,8 @@ struct EngineStats {
   uint64_t total_error_replies = 0;
   uint64_t dirty = 0;  // changes since the last save
   int64_t last_save_time_s = 0;
-  uint64_t rdb_saves = 0;           // SAVE/BGSAVE attempts (INFO rdb_saves)
-  bool rdb_last_bgsave_ok = true;   // INFO rdb_last_bgsave_status (SAVE sets it too, as Redis)
+  uint64_t rdb_saves = 0;          // SAVE/BGSAVE attempts (INFO rdb_saves)
+  bool rdb_last_bgsave_ok = true;  // INFO rdb_last_bgsave_status (SAVE sets it too, as Redis)
   uint64_t rdb_last_load_keys_loaded = 0;
   uint64_t rdb_last_load_keys_expired = 0;
   // BGSAVE (broker/persistence/background_save.h).
@@ -197,6 +197,9 @@ class Engine : private KeyspaceObserver {
   const BackgroundSave* background_save() const { return background_save_.get(); }
   // BGSAVE inside EXEC is scheduled for the next Cron, as Redis does.
   bool background_save_scheduled = false;
+  // Set by hosts that step a running BGSAVE themselves between events (the server): Cron then
+  // leaves it alone, so a Cron pass never adds a slice of its own to theirs.
+  bool host_steps_background_save = false;
   // Redis's writeCommandsDeniedByDiskError: the last BGSAVE failed, saving is configured and
   // stop-writes-on-bgsave-error is on, or the log cannot write or fsync (aof_last_write_ok), so
   // writes (and PING) answer MISCONF. Returns the error text, empty when writes are allowed.

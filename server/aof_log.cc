@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -22,6 +23,14 @@ namespace {
 
 constexpr size_t kLoadChunk = 1024 * 1024;
 constexpr int64_t kSliceMicros = 10 * 1000;  // loading yields to the loop this often
+// Group commit under appendfsync always waits for the released sessions at most about one
+// fsync's duration (the last one measured), within these bounds.
+constexpr int64_t kMinGatherMicros = 50;
+constexpr int64_t kMaxGatherMicros = 2000;
+// fdatasyncs that may run at once under always (pipelined group commit), and the threads that
+// run them.
+constexpr int kMaxSyncsInFlight = 2;
+constexpr int kSyncThreads = kMaxSyncsInFlight;
 
 int64_t NowMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
@@ -411,8 +420,9 @@ void AofLog::StartThreads(int fd) {
   writer_fd_ = fd;
   fsync_policy_ = PolicyOf(engine_.settings().appendfsync);
   stopping_ = false;
-  writer_ = std::thread([this] { WriterLoop(); });
-  syncer_ = std::thread([this] { SyncLoop(); });
+  for (int i = 0; i < kSyncThreads; ++i) {
+    syncers_.emplace_back([this, i] { SyncLoop(/*ticks=*/i == 0); });
+  }
   engine_.AddPropagationSink(this);
   engine_.persistence().aof_enabled = true;
   UpdateStatus();
@@ -477,9 +487,10 @@ bool AofLog::SwitchToNewIncr(std::string* error) {
     StartThreads(fd);
     return true;
   }
-  // Bytes appended so far belong to the old file: the writer switches once it wrote them, after
-  // persisting the manifest that lists the new file (replies to later writes wait for both).
-  Flush();
+  // Bytes appended so far belong to the old file (all of them handed over, even those a failing
+  // disk left unwritten): whoever writes switches once they are written, after a thread has
+  // persisted the manifest that lists the new file (replies to later writes wait for both).
+  HandOver();
   {
     std::lock_guard<std::mutex> lock(mutex_);
     const uint64_t generation = manifest_text.empty() ? 0 : ++manifest_generation_;
@@ -489,7 +500,11 @@ bool AofLog::SwitchToNewIncr(std::string* error) {
                                       .generation = generation});
     incr_offset_at_switch_ = handed_total_;
   }
-  wake_.notify_one();
+  if (fsync_policy_.load() == 2) {
+    RequestSync();
+  } else {
+    RequestWrite();
+  }
   fd_ = fd;
   // The new file is replayed from database 0: its first command must say which one (Redis sets
   // aof_selected_db to -1 here). A sink added again starts with no database selected.
@@ -611,29 +626,74 @@ void AofLog::ScheduleFlush() {
 
 void AofLog::Flush() {
   flush_scheduled_ = false;
-  if (pending_.empty() || fd_ < 0) return;
   fsync_policy_ = PolicyOf(engine_.settings().appendfsync);
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (fsync_running_ && NowMillis() - fsync_started_ms_ >= 2000) ++delayed_fsync_;
-    handed_.append(pending_);
-    handed_total_ += pending_.size();
-    handed_bytes_ += pending_.size();
+  if (fsync_policy_.load() == 2) {
+    // The fsync thread write()s and fdatasyncs the gathered bytes in one go: no syscall here.
+    HandOver();
+    RequestSync();
+  } else {
+    WritePending();
+    ReleaseDurable();  // written is durable enough under everysec and no: no thread hop
   }
-  pending_.clear();
-  wake_.notify_one();
 }
 
-void AofLog::WriterLoop() {
+void AofLog::HandOver() {
+  if (pending_.empty()) return;
+  handed_total_ += pending_.size();
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (handed_.empty()) {
+    handed_.swap(pending_);
+  } else {
+    handed_.append(pending_);
+  }
+  pending_.clear();
+}
+
+bool AofLog::WritePending() {
+  if (fd_ < 0) return true;
+  HandOver();
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (handed_.empty()) return true;
+    // A rewrite's switch is due: its manifest must be on disk before the new file's first byte,
+    // and that fsync does not belong on the loop. A thread writes until the switch is done.
+    if (!switches_.empty()) {
+      ++write_jobs_;
+      sync_wake_.notify_one();
+      return false;
+    }
+  }
+  // On the loop, as Redis writes under everysec and no: one write() of a pass's bytes costs
+  // microseconds (the page cache), and the replies are released right after it, without waking
+  // another thread. Only the loop adds switches, so none can appear before this write.
+  std::lock_guard<std::mutex> write_lock(write_mutex_);
+  return WriteHanded(/*on_loop=*/true) == WriteResult::kDone;
+}
+
+void AofLog::RequestWrite() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  ++write_jobs_;
+  sync_wake_.notify_one();
+}
+
+AofLog::WriteResult AofLog::WriteHanded(bool on_loop) {
   std::string batch;
-  while (true) {
-    bool stop = false;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    batch.swap(handed_);
+    if (fsyncs_running_.load() > 0 && NowMillis() - fsync_started_ms_.load() >= 2000) {
+      ++delayed_fsync_;
+    }
+  }
+  size_t done = 0;
+  WriteResult result = WriteResult::kDone;
+  while (done < batch.size()) {
     int fd = -1;
+    size_t take = batch.size() - done;
     std::string manifest;
     uint64_t generation = 0;
     {
-      std::unique_lock<std::mutex> lock(mutex_);
-      wake_.wait(lock, [this] { return stopping_ || !handed_.empty(); });
+      std::lock_guard<std::mutex> lock(mutex_);
       // A rewrite's file switch: bytes handed before it go to the old file, the rest to the new,
       // once the manifest that lists the new file is on disk.
       const uint64_t at = written_.load();
@@ -647,109 +707,205 @@ void AofLog::WriterLoop() {
         writer_fd_ = switches_.front().fd;
         switches_.pop_front();
       }
-      if (!manifest.empty()) {
-        lock.unlock();
-        std::string error;
-        if (store_->Persist(manifest, generation, &error)) {
-          lock.lock();
-          switches_.front().manifest.clear();  // only this thread pops; the loop pushes behind
-          continue;
-        }
+      if (manifest.empty() && !switches_.empty()) {
+        take = std::min<uint64_t>(take, switches_.front().at - at);
+      }
+      fd = writer_fd_;
+    }
+    if (!manifest.empty()) {
+      if (on_loop) {
+        result = WriteResult::kNeedsThread;
+        break;
+      }
+      std::string error;
+      if (!store_->Persist(manifest, generation, &error)) {
         // Like a failed write: MISCONF until it works, retried a second later.
         last_errno_ = errno;
         std::fprintf(stderr, "%s\n", error.c_str());
         write_failed_ = true;
+        result = WriteResult::kFailed;
+        break;
+      }
+      std::lock_guard<std::mutex> lock(mutex_);
+      switches_.front().manifest.clear();  // only the writer pops; the loop pushes behind
+      continue;
+    }
+    const size_t count = WriteSome(fd, std::string_view(batch).substr(done, take));
+    done += count;
+    written_.fetch_add(count, std::memory_order_release);
+    if (count < take) {
+      const int write_errno = count > 0 && errno == 0 ? ENOSPC : errno;
+      if (fsync_policy_.load() == 2) {
+        // Redis exits here too: with always, a write it cannot make durable must not be
+        // acknowledged, and the loop cannot take it back.
+        std::fprintf(stderr,
+                     "Can't recover from AOF write error when the AOF fsync policy is "
+                     "'always': %s. Exiting...\n",
+                     std::strerror(write_errno));
+        std::_Exit(1);
+      }
+      if (NowSeconds() - last_error_log_s_ > 30) {  // Redis's AOF_WRITE_LOG_ERROR_RATE
+        last_error_log_s_ = NowSeconds();
+        std::fprintf(stderr, "Error writing to the AOF file: %s\n", std::strerror(write_errno));
+      }
+      // What was written stays (the file goes on from there); the rest is retried a second
+      // later (the tick posts a Flush), as Redis retries from its cron, while writes are
+      // refused (MISCONF).
+      last_errno_ = write_errno;
+      write_failed_ = true;
+      result = WriteResult::kFailed;
+      break;
+    }
+  }
+  if (done > 0) sync_stats_.RecordWrite(done);
+  if (result == WriteResult::kDone && write_failed_.exchange(false)) {
+    std::fprintf(stderr, "AOF write error looks solved, Redis can write again.\n");
+  }
+  if (done < batch.size()) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    handed_.insert(0, batch, done, std::string::npos);  // goes first next time, in order
+  }
+  return result;
+}
+
+bool AofLog::Gathered() const { return waiting_.size() >= gather_target_; }
+
+void AofLog::RequestSync() {
+  if (fd_ < 0 || handed_total_ <= synced_.load()) return;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (sync_jobs_ > 0) {
+      // A requested fsync has not started yet: it takes every byte handed over until then.
+      if (Gathered() && sync_not_before_us_ != 0) {
+        sync_not_before_us_ = 0;
+        sync_wake_.notify_one();
+      }
+      return;
+    }
+  }
+  if (syncs_outstanding_ >= kMaxSyncsInFlight) return;  // SyncDone asks again
+  // Pipelined group commit: a new fdatasync may start while the previous one still runs (the
+  // kernel and the device overlap them), so commands read meanwhile need not wait for that one
+  // to finish first. Each one gathers: the sessions the last fsync released are likely to send
+  // their next write within a moment, so it starts once as many sessions wait on the log as
+  // waited at that release, or after at most about one fsync's duration. The loop never waits.
+  ++syncs_outstanding_;
+  const int64_t window =
+      std::clamp<int64_t>(last_fsync_us_.load(), kMinGatherMicros, kMaxGatherMicros);
+  const int64_t not_before = Gathered() ? 0 : released_at_us_ + window;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    ++sync_jobs_;
+    sync_not_before_us_ = not_before;
+  }
+  sync_wake_.notify_one();
+}
+
+void AofLog::HurrySync() {
+  // The held sessions' bytes must be handed over before the fsync thread takes its batch.
+  HandOver();
+  RequestSync();
+}
+
+void AofLog::SyncDone() {
+  --syncs_outstanding_;
+  gather_target_ = waiting_.size();
+  released_at_us_ = NowMicros();
+  ReleaseDurable();
+  if (fsync_policy_.load() == 2) RequestSync();  // bytes handed over while that fsync ran
+}
+
+void AofLog::WriteHandedAndSync() {
+  // On an fsync thread: the batch the loop handed over, written, then fdatasynced (possibly
+  // while the other thread's fdatasync still runs). A batch that could not be written stays
+  // handed over: the tick's retry (or the next request) writes it first.
+  {
+    std::lock_guard<std::mutex> write_lock(write_mutex_);
+    WriteHanded(/*on_loop=*/false);
+  }
+  SyncUpTo(written_.load(std::memory_order_acquire));
+}
+
+void AofLog::SyncLoop(bool ticks) {
+  // The fsync threads: under always they take requested fsyncs (group commits); under everysec
+  // and no they write when the loop may not (a rewrite's manifest is due first). One of them
+  // also fdatasyncs once a second under everysec (a slow fdatasync delays neither the loop nor
+  // the replies, which wait only for write()).
+  std::unique_lock<std::mutex> lock(mutex_);
+  int64_t next_tick_us = NowMicros() + 1000 * 1000;
+  while (!stopping_) {
+    const int64_t now = NowMicros();
+    if (sync_jobs_ > 0 && now >= sync_not_before_us_) {
+      --sync_jobs_;
+      lock.unlock();
+      WriteHandedAndSync();
+      PostIfAlive(&AofLog::SyncDone);
+      lock.lock();
+      continue;
+    }
+    if (write_jobs_ > 0) {
+      write_jobs_ = 0;  // one write takes everything handed over so far
+      lock.unlock();
+      {
+        std::lock_guard<std::mutex> write_lock(write_mutex_);
+        WriteHanded(/*on_loop=*/false);
+      }
+      PostIfAlive(&AofLog::ReleaseDurable);
+      lock.lock();
+      continue;
+    }
+    if (ticks && now >= next_tick_us) {
+      next_tick_us = now + 1000 * 1000;
+      const uint64_t written = written_.load(std::memory_order_acquire);
+      // Also under always: bytes written under everysec before CONFIG SET appendfsync always
+      // get their fsync here even if no new write comes to carry it.
+      if (fsync_policy_.load() != 0 && synced_.load() < written) {
+        lock.unlock();
+        SyncUpTo(written);
         PostIfAlive(&AofLog::ReleaseDurable);
         lock.lock();
-        wake_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_; });
-        if (stopping_) return;
-        continue;
       }
-      size_t take = handed_.size();
-      if (!switches_.empty()) take = std::min<uint64_t>(take, switches_.front().at - at);
-      if (take == handed_.size()) {
-        batch.swap(handed_);
-      } else {
-        batch.assign(handed_, 0, take);
-        handed_.erase(0, take);
-      }
-      fd = writer_fd_;
-      stop = stopping_;
+      if (write_failed_.load()) PostIfAlive(&AofLog::Flush);
+      continue;
     }
-    const int policy = fsync_policy_.load();
-    if (!batch.empty()) {
-      const size_t count = WriteSome(fd, batch);
-      if (count < batch.size()) {
-        const int write_errno = count > 0 && errno == 0 ? ENOSPC : errno;
-        if (policy == 2) {
-          // Redis exits here too: with always, a write it cannot make durable must not be
-          // acknowledged, and the loop cannot take it back.
-          std::fprintf(stderr,
-                       "Can't recover from AOF write error when the AOF fsync policy is "
-                       "'always': %s. Exiting...\n",
-                       std::strerror(write_errno));
-          std::_Exit(1);
-        }
-        if (NowSeconds() - last_error_log_s_ > 30) {  // Redis's AOF_WRITE_LOG_ERROR_RATE
-          last_error_log_s_ = NowSeconds();
-          std::fprintf(stderr, "Error writing to the AOF file: %s\n", std::strerror(write_errno));
-        }
-        last_errno_ = write_errno;
-        write_failed_ = true;
-        // What was written stays (the file goes on from there); the rest is retried a second
-        // later, as Redis retries from its cron, while writes are refused (MISCONF).
-        written_.fetch_add(count);
-        handed_bytes_ -= count;
-        PostIfAlive(&AofLog::ReleaseDurable);  // replies are not held by a failing disk
-        std::unique_lock<std::mutex> lock(mutex_);
-        handed_.insert(0, batch, count, std::string::npos);
-        batch.clear();
-        wake_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_; });
-        if (stopping_) return;
-        continue;
-      }
-      if (write_failed_.exchange(false)) {
-        std::fprintf(stderr, "AOF write error looks solved, Redis can write again.\n");
-      }
-      const uint64_t written = written_.fetch_add(batch.size()) + batch.size();
-      sync_stats_.RecordWrite(batch.size());
-      handed_bytes_ -= batch.size();
-      if (policy == 2) {
-        // Group commit: one fdatasync for everything the loop handed over in this batch.
-        SyncUpTo(written);
-      }
-      batch.clear();
-      PostIfAlive(&AofLog::ReleaseDurable);
-    }
-    if (stop) {
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (handed_.empty()) return;
-    }
+    int64_t until = ticks ? next_tick_us : now + 1000 * 1000;
+    if (sync_jobs_ > 0) until = std::min(until, sync_not_before_us_);
+    sync_wake_.wait_for(lock, std::chrono::microseconds(until - now));
   }
 }
 
 void AofLog::SyncUpTo(uint64_t written) {
-  std::lock_guard<std::mutex> lock(sync_mutex_);  // one fdatasync at a time
   if (synced_.load() >= written) return;
-  std::vector<int> retired;
-  int fd;
-  {
-    std::lock_guard<std::mutex> files(mutex_);
-    retired.swap(retired_fds_);
-    fd = writer_fd_;
-  }
-  fsync_started_ms_ = NowMillis();
-  fsync_running_ = true;
   int failed_errno = 0;
-  // Files a rewrite switched away from first: their bytes come before the current file's.
-  for (int old_fd : retired) {
-    if (::fdatasync(old_fd) != 0) failed_errno = errno;
-    ::close(old_fd);
+  int fd = -1;
+  {
+    // Files a rewrite switched away from first: their bytes come before the current file's.
+    // Held to the end, so a concurrent fsync of the current file waits for them before it can
+    // claim their bytes are durable.
+    std::lock_guard<std::mutex> retired_lock(retired_sync_mutex_);
+    std::vector<int> retired;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      retired.swap(retired_fds_);
+      // A descriptor of our own: a switch may retire (and another fsync close) writer_fd_
+      // while this fdatasync runs.
+      fd = ::dup(writer_fd_);
+    }
+    if (fd < 0) failed_errno = errno;
+    for (int old_fd : retired) {
+      if (::fdatasync(old_fd) != 0) failed_errno = errno;
+      ::close(old_fd);
+    }
   }
-  const auto started = std::chrono::steady_clock::now();
-  if (::fdatasync(fd) != 0) failed_errno = errno;
-  const auto took = std::chrono::steady_clock::now() - started;
-  fsync_running_ = false;
+  const int64_t started = NowMicros();
+  fsync_started_ms_ = started / 1000;
+  ++fsyncs_running_;
+  if (fd >= 0) {
+    if (::fdatasync(fd) != 0) failed_errno = errno;
+    ::close(fd);
+  }
+  --fsyncs_running_;
+  const int64_t took = NowMicros() - started;
   if (failed_errno != 0) {
     if (fsync_policy_.load() == 2) {
       std::fprintf(stderr,
@@ -764,27 +920,13 @@ void AofLog::SyncUpTo(uint64_t written) {
     return;
   }
   fsync_failed_ = false;
-  sync_stats_.RecordFsync(std::chrono::duration_cast<std::chrono::microseconds>(took).count(),
-                          written - synced_.load());
-  if (written > synced_.load()) synced_.store(written);
-}
-
-void AofLog::SyncLoop() {
-  // everysec: once a second, off the loop and off the writer (a slow fdatasync delays neither
-  // the replies, which wait only for write(), nor the next writes).
-  std::unique_lock<std::mutex> lock(mutex_);
-  while (!stopping_) {
-    sync_wake_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_; });
-    if (stopping_) break;
-    const uint64_t written = written_.load();
-    // Also under always: bytes written under everysec before CONFIG SET appendfsync always
-    // get their fsync here even if no new write comes to carry it.
-    if (fsync_policy_.load() == 0 || synced_.load() >= written) continue;
-    lock.unlock();
-    SyncUpTo(written);
-    PostIfAlive(&AofLog::ReleaseDurable);
-    lock.lock();
+  last_fsync_us_ = took;
+  // fdatasync covers every byte written before it began; a later one may end first.
+  uint64_t synced = synced_.load();
+  while (synced < written &&
+         !synced_.compare_exchange_weak(synced, written, std::memory_order_release)) {
   }
+  sync_stats_.RecordFsync(took, synced < written ? written - synced : 0);
 }
 
 uint64_t AofLog::durable_offset() const {
@@ -798,11 +940,19 @@ uint64_t AofLog::durable_offset() const {
 }
 
 void AofLog::WhenDurable(uint64_t offset, std::function<void()> callback) {
+  if (durable_offset() < offset && fsync_policy_.load() != 2) {
+    // everysec and no: write now rather than at the end of the pass, so this reply leaves at
+    // once, as it would without the log (the client works on it while the loop goes on). A
+    // write() of what is pending costs a few microseconds; the pass's last one is often empty.
+    WritePending();
+  }
   if (durable_offset() >= offset) {
     callback();
     return;
   }
   waiting_.emplace(offset, std::move(callback));
+  // The last of the gathered sessions is back: no reason to wait any longer.
+  if (syncs_outstanding_ > 0 && Gathered()) HurrySync();
 }
 
 void AofLog::ReleaseDurable() {
@@ -819,8 +969,8 @@ void AofLog::UpdateStatus() {
   PersistenceStatus& status = engine_.persistence();
   status.aof_base_size = base_size_;
   status.aof_current_size = size_at_start_ + written_.load() - written_base_;
-  status.aof_buffer_length = pending_.size() + handed_bytes_.load();
-  status.aof_pending_bio_fsync = fsync_running_ ? 1 : 0;
+  status.aof_buffer_length = pending_.size() + (handed_total_ - written_.load());
+  status.aof_pending_bio_fsync = fsyncs_running_.load();
   status.aof_delayed_fsync = delayed_fsync_.load();
   const bool failed = write_failed_.load() || fsync_failed_.load();
   status.aof_last_write_ok = !failed;
@@ -846,17 +996,21 @@ void AofLog::Stop() {
   }
   if (fd_ < 0) return;
   engine_.RemovePropagationSink(this);
-  Flush();
   {
     std::lock_guard<std::mutex> lock(mutex_);
     stopping_ = true;
   }
-  wake_.notify_one();
-  sync_wake_.notify_one();
-  if (writer_.joinable()) writer_.join();
-  if (syncer_.joinable()) syncer_.join();
+  sync_wake_.notify_all();
+  for (std::thread& syncer : syncers_) syncer.join();
+  syncers_.clear();
+  // What is left, written here (the threads are gone): a switch's manifest too, if one is due.
+  HandOver();
   {
-    // Switches the writer did not reach (nothing was written after them).
+    std::lock_guard<std::mutex> write_lock(write_mutex_);
+    WriteHanded(/*on_loop=*/false);
+  }
+  {
+    // Switches no write reached (nothing was written after them).
     std::lock_guard<std::mutex> lock(mutex_);
     for (const PendingSwitch& pending : switches_) {
       retired_fds_.push_back(writer_fd_);
@@ -879,7 +1033,12 @@ void AofLog::Stop() {
   waiting_for_rewrite_ = false;
   engine_.persistence().aof_enabled = false;
   engine_.persistence().aof_wait_rewrite = false;
-  ReleaseDurable();  // everything appended is written and fsynced: no reply waits any more
+  // Everything appended is written and fsynced (or the log is being turned off): no reply
+  // waits any more.
+  auto waiting = std::move(waiting_);
+  waiting_.clear();
+  for (auto& [offset, callback] : waiting) callback();
+  UpdateStatus();
 }
 
 }  // namespace drayman

@@ -1,7 +1,7 @@
 // AofLog: the append-only log on disk in Redis 7.0's multi-part layout (formats in
 // broker/persistence/aof_format.h): loading at start-up and appending afterwards.
 //
-// Contract: everything but the writer thread runs on the event-loop thread that owns the Engine.
+// Contract: everything but the fsync threads runs on the event-loop thread that owns the Engine.
 // Open() reads the manifest (throws std::runtime_error with Redis's report if it is bad).
 // LoadSlice() replays a slice of the logged commands (a few milliseconds' worth) and is called
 // again until it says done, so the loop keeps serving clients meanwhile (they get LOADING); a
@@ -9,23 +9,29 @@
 // else wrong fails with the file and offset. StartAppending() creates the base and the incr file
 // when there are none, persists the manifest and installs the log as a PropagationSink.
 //
-// Appending: Append() only copies bytes into a buffer; the buffer is handed to a writer thread
-// once per loop pass (a posted flush), which write()s it and, with appendfsync always, fdatasyncs
-// it (group commit: one fsync covers every command of the pass). With everysec a second thread
-// fdatasyncs once a second; with no, nothing does (the kernel decides). WhenDurable(offset, fn)
-// runs fn on the loop once durable_offset() reaches offset: fsynced under always, written
-// otherwise. The server holds a session's replies that way, so an acknowledged write is on disk
-// (always) or at least in the kernel, surviving a crash of the process (everysec, no), as in
-// Redis. Stop() flushes, joins both threads and fsyncs.
+// Appending: Append() only copies bytes into a buffer; once per loop pass (a posted flush) they
+// move on. Under appendfsync everysec and no the loop write()s them (one syscall into the page
+// cache, as Redis does) and releases the replies; under everysec an fsync thread fdatasyncs once
+// a second, under no the kernel decides. Under always they are handed to an fsync thread, which
+// write()s and fdatasyncs them in one go (group commit: one fsync covers every pass handed over
+// before it starts) while the loop keeps reading and executing the next commands; up to two
+// fdatasyncs overlap (pipelined), and each gathers the sessions the previous one released (see
+// RequestSync). WhenDurable(offset, fn) runs fn on the loop once durable_offset() reaches
+// offset: fsynced under always, written otherwise. The server holds a session's replies that
+// way, so an acknowledged write is on disk (always) or at least in the kernel, surviving a crash
+// of the process (everysec, no), as in Redis. Stop() writes what is left, joins the threads and
+// fsyncs.
 //
 // Rewrites (server/aof_rewrite.h drives them): SwitchToNewIncr() makes every byte appended from
-// then on go to a new incr file while bytes appended before still go to the old one (the writer
-// switches files at that exact offset), and persists a manifest listing it; InstallBase() makes
-// a finished base file the manifest's base, turns the old base and the rewritten incr files into
-// history, persists the manifest (temp file, fsync, rename, fsync dir) and deletes history, as
-// Redis 7.0's backgroundRewriteDoneHandler does. CONFIG SET appendonly yes starts the log
-// waiting for its first rewrite (Redis's AOF_WAIT_REWRITE): writes go to
-// temp-<appendfilename>.incr, renamed to the next incr file when the base is installed.
+// then on go to a new incr file while bytes appended before still go to the old one (whoever
+// writes switches files at that exact offset), and persists a manifest listing it; InstallBase()
+// makes a finished base file the manifest's base, turns the old base and the rewritten incr
+// files into history, persists the manifest (temp file, fsync, rename, fsync dir) and deletes
+// history, as Redis 7.0's backgroundRewriteDoneHandler does. While a switch's manifest is not on
+// disk yet, even everysec and no hand their bytes to a thread (the manifest's fsync never runs
+// on the loop). CONFIG SET appendonly yes starts the log waiting for its first rewrite (Redis's
+// AOF_WAIT_REWRITE): writes go to temp-<appendfilename>.incr, renamed to the next incr file when
+// the base is installed.
 //
 // Write and fsync errors (everysec, no) keep the unwritten bytes and retry every second; the
 // engine refuses writes with Redis's MISCONF text meanwhile (PersistenceStatus), and replies are
@@ -44,6 +50,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "broker/persistence/aof_format.h"
 #include "broker/persistence/propagation.h"
@@ -129,8 +136,25 @@ class AofLog : public PropagationSink {
   void PostIfAlive(void (AofLog::*task)());
   void ScheduleFlush();
   void Flush();
-  void WriterLoop();
-  void SyncLoop();
+  // everysec/no: write()s what was handed over and pending_, on the loop; false if that could
+  // not be done now (a write failed, or a rewrite's manifest is due first: then a thread writes).
+  bool WritePending();
+  // Moves pending_ to handed_ (no syscall): the fsync thread's batch under always.
+  void HandOver();
+  enum class WriteResult { kDone, kFailed, kNeedsThread };
+  // With write_mutex_ held: writes handed_ to the files, switching files where a rewrite asked;
+  // what is not written stays at handed_'s front. Only a thread may persist a switch's manifest
+  // (`on_loop` returns kNeedsThread instead).
+  WriteResult WriteHanded(bool on_loop);
+  void WriteHandedAndSync();  // on an fsync thread
+  // appendfsync always: asks the fsync thread for the next group commit (at once when the
+  // sessions released by the last one are all waiting again, else after a short gather window).
+  void RequestSync();
+  void RequestWrite();  // everysec/no: a thread writes handed_
+  void HurrySync();
+  bool Gathered() const;
+  void SyncDone();  // on the loop, after a requested fsync
+  void SyncLoop(bool ticks);
   void SyncUpTo(uint64_t written);
   void ReleaseDurable();
   bool OpenNextLoadFile(std::string* message);
@@ -157,44 +181,54 @@ class AofLog : public PropagationSink {
 
   // --- Appending (loop thread) ---
   int fd_ = -1;
-  std::string pending_;  // appended, not yet handed to the writer
+  std::string pending_;  // appended, not yet written nor handed over
   uint64_t appended_ = 0;
+  uint64_t handed_total_ = 0;  // bytes moved to handed_ (written or not): written_'s offsets
   bool flush_scheduled_ = false;
   std::multimap<uint64_t, std::function<void()>> waiting_;
-  bool release_posted_ = false;
+  int syncs_outstanding_ = 0;   // always: fsyncs requested or running
+  size_t gather_target_ = 0;    // sessions waiting when the last fsync completed
+  int64_t released_at_us_ = 0;  // when it completed
 
-  // --- Writer thread ---
-  std::thread writer_;
-  std::thread syncer_;  // everysec's once-a-second fdatasync
-  std::mutex mutex_;
-  std::mutex sync_mutex_;
-  std::condition_variable wake_;
+  // --- fsync threads ---
+  // Lock order: write_mutex_ or retired_sync_mutex_ before mutex_; mutex_ is never held across a
+  // syscall that may block (write, fsync).
+  std::vector<std::thread> syncers_;
+  std::mutex mutex_;  // guards the fields up to retired_fds_
   std::condition_variable sync_wake_;
-  std::string handed_;         // handed to the writer, not yet written (guarded by mutex_)
-  uint64_t handed_total_ = 0;  // bytes ever handed (guarded by mutex_)
-  // A file switch takes effect once `at` bytes were written (guarded by mutex_).
+  std::string handed_;  // appended, handed over (to a thread or the loop's write), not written
+  bool stopping_ = false;
+  int sync_jobs_ = 0;   // always: requested fsyncs no thread has taken yet
+  int write_jobs_ = 0;  // everysec/no: requested writes (a switch's manifest is due first)
+  int64_t sync_not_before_us_ = 0;
+  // A file switch takes effect once `at` bytes were written.
   struct PendingSwitch {
     uint64_t at;
     int fd;
-    // The manifest listing the new file, persisted by the writer before the file's first byte
+    // The manifest listing the new file, persisted by a thread before the file's first byte
     // (off the loop: an fsync can take tens of milliseconds); empty once persisted.
     std::string manifest;
     uint64_t generation = 0;
   };
   std::deque<PendingSwitch> switches_;
-  int writer_fd_ = -1;            // the file the writer writes (guarded by mutex_)
-  std::vector<int> retired_fds_;  // switched away from, not yet fsynced and closed (mutex_)
+  int writer_fd_ = -1;            // the file bytes are written to now
+  std::vector<int> retired_fds_;  // switched away from, not yet fsynced and closed
+  // One writer at a time (a thread, or the loop under everysec/no), so the files get the bytes
+  // in appended order; the writer also applies switches_.
+  std::mutex write_mutex_;
+  int64_t last_error_log_s_ = 0;  // a failing write is logged at most every 30 s (write_mutex_)
+  // Held while the retired files are fsynced, so an fsync of the current file that completes
+  // first cannot mark their bytes durable before they are.
+  std::mutex retired_sync_mutex_;
   bool waiting_for_rewrite_ = false;
   std::atomic<bool> fsync_failed_{false};
   std::atomic<int> last_errno_{0};
-  int64_t last_error_log_s_ = 0;  // the writer logs a failing write at most every 30 s
-  bool stopping_ = false;
   mutable std::atomic<int> fsync_policy_{1};  // 0 no, 1 everysec, 2 always
-  std::atomic<uint64_t> written_{0};          // bytes of the incr file written this run
+  std::atomic<uint64_t> written_{0};          // bytes of the incr files written this run
   std::atomic<uint64_t> synced_{0};           // of those, fdatasynced
-  std::atomic<uint64_t> handed_bytes_{0};
-  std::atomic<bool> fsync_running_{false};
+  std::atomic<int> fsyncs_running_{0};
   std::atomic<int64_t> fsync_started_ms_{0};
+  std::atomic<int64_t> last_fsync_us_{0};
   std::atomic<uint64_t> delayed_fsync_{0};
   std::atomic<bool> write_failed_{false};
   uint64_t base_size_ = 0;
