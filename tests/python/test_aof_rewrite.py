@@ -63,10 +63,13 @@ def check_aof(workdir: Path) -> None:
 KEYS = 4000
 
 
+# Under always the fsync threads write (and switch files); under everysec the loop writes except
+# while a switch's manifest is due.
+@pytest.mark.parametrize("fsync", ["everysec", "always"])
 @pytest.mark.parametrize("preamble", ["yes", "no"])
-def test_rewrite_under_concurrent_writes_loses_nothing(workdir, preamble):
+def test_rewrite_under_concurrent_writes_loses_nothing(workdir, preamble, fsync):
     with DraymanProcess("--appendonly", "yes", "--aof-use-rdb-preamble", preamble,
-                        "--dir", str(workdir)) as server:
+                        "--appendfsync", fsync, "--dir", str(workdir)) as server:
         conn = redis.Redis(port=server.port)
         wait_loaded(conn)
         pipe = conn.pipeline(transaction=False)
