@@ -9,7 +9,11 @@ JSON messages), start 50 writing clients (a separate process, asyncio), then BGS
     on a second BGSAVE without the memory sampler, against the same client's figure over 3 s
     without a save (what the machine and the writers cost by themselves);
   - the save's wall time, and the load time of the file it wrote (a fresh server of the same
-    kind started on it, to its first PONG), per GB of RDB file and per GB of dataset.
+    kind started on it, to its first PONG), per GB of RDB file and per GB of dataset;
+  - whether that file is the dataset at the moment BGSAVE started: DEBUG DIGEST and BGSAVE are
+    sent in one packet on one connection (both servers run a connection's pipelined commands
+    back to back, so no writer's command comes between them), and the digest of the fresh
+    server that loaded the file must equal it.
 Run from the repository root:
 
     DRAYMAN_SERVER=$PWD/build/server/drayman-server .venv/bin/python bench/bgsave.py [--keys N]
@@ -25,6 +29,7 @@ import json
 import multiprocessing
 import os
 import shutil
+import socket
 import sys
 import tempfile
 import threading
@@ -169,13 +174,39 @@ def wait_bgsave(r: redis.Redis, sample=None) -> float:
         time.sleep(0.01)
 
 
-def load_time(cls, rdb_path: str) -> tuple[float, int]:
+def digest_then_bgsave(port: int) -> str:
+    """DEBUG DIGEST and BGSAVE pipelined in one write: the digest is the dataset's at the
+    moment the save starts. Returns the digest (BGSAVE's reply is checked)."""
+    with socket.create_connection(("127.0.0.1", port)) as sock:
+        sock.sendall(b"*2\r\n$5\r\nDEBUG\r\n$6\r\nDIGEST\r\n*1\r\n$6\r\nBGSAVE\r\n")
+        data = b""
+        while data.count(b"\r\n") < 3:
+            chunk = sock.recv(4096)
+            if not chunk:
+                raise RuntimeError(f"connection closed: {data!r}")
+            data += chunk
+    lines = data.split(b"\r\n")
+    if not lines[0].startswith(b"$") or not lines[2].startswith(b"+Background saving started"):
+        raise RuntimeError(f"unexpected replies: {data!r}")
+    return lines[1].decode()
+
+
+def wait_digest_bgsave(r: redis.Redis, port: int) -> tuple[float, str]:
+    start = time.monotonic()
+    digest = digest_then_bgsave(port)
+    while r.info("persistence")["rdb_bgsave_in_progress"] != 0:
+        time.sleep(0.01)
+    return time.monotonic() - start, digest
+
+
+def load_time(cls, rdb_path: str) -> tuple[float, int, str]:
     """Seconds from starting a fresh server on `rdb_path` to its first PONG (process start
-    included; Redis answers LOADING meanwhile, Drayman listens once loaded), and its keys."""
+    included; Redis answers LOADING meanwhile, Drayman listens once loaded), its keys and its
+    DEBUG DIGEST."""
     directory = tempfile.mkdtemp(prefix="bgsave-load-")
     shutil.copy(rdb_path, os.path.join(directory, "dump.rdb"))
     start = time.monotonic()
-    server = cls("--dir", directory)
+    server = cls("--dir", directory, "--enable-debug-command", "yes")
     try:
         r = redis.Redis(port=server.port)
         while True:
@@ -185,14 +216,14 @@ def load_time(cls, rdb_path: str) -> tuple[float, int]:
             except redis.exceptions.BusyLoadingError:
                 time.sleep(0.005)
         took = time.monotonic() - start
-        return took, r.dbsize()
+        return took, r.dbsize(), r.execute_command("DEBUG", "DIGEST").decode()
     finally:
         server.stop()
         shutil.rmtree(directory, ignore_errors=True)
 
 
 def measure(name: str, cls, keys: int) -> dict:
-    server = cls()
+    server = cls("--enable-debug-command", "yes")
     port, pid = server.port, server.proc.pid
     r = redis.Redis(port=port)
     r.config_set("save", "")
@@ -222,7 +253,7 @@ def measure(name: str, cls, keys: int) -> dict:
     sampled_max, _, _ = pinger.window()
     # 3. BGSAVE without the sampler: the stall figures and the save time.
     pinger.recording.set()
-    save_s = wait_bgsave(r)
+    save_s, digest_at_start = wait_digest_bgsave(r, port)
     save_max, save_p99, pings = pinger.window()
     pinger.stop()
     stop.set()
@@ -233,7 +264,7 @@ def measure(name: str, cls, keys: int) -> dict:
     keep = tempfile.mkdtemp(prefix="bgsave-rdb-")
     shutil.copy(rdb_path, keep)
     server.stop()
-    load_s, loaded_keys = load_time(cls, os.path.join(keep, "dump.rdb"))
+    load_s, loaded_keys, loaded_digest = load_time(cls, os.path.join(keep, "dump.rdb"))
     shutil.rmtree(keep, ignore_errors=True)
     dataset_gb = baseline_kb / 1024 / 1024
     return {
@@ -248,6 +279,7 @@ def measure(name: str, cls, keys: int) -> dict:
         "save_s_per_gb_dataset": round(save_s / dataset_gb, 1),
         "load_s": round(load_s, 2), "load_s_per_gb_rdb": round(load_s / (size / 1e9), 1),
         "load_s_per_gb_dataset": round(load_s / dataset_gb, 1), "loaded_keys": loaded_keys,
+        "file_equals_dataset_at_bgsave": loaded_digest == digest_at_start,
         "rdb_mb": round(size / 1e6, 1), "status": info["rdb_last_bgsave_status"],
         "rdb_last_cow_size_mb": round(info["rdb_last_cow_size"] / 1e6, 1),
     }
