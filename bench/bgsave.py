@@ -180,15 +180,17 @@ def digest_then_bgsave(port: int) -> str:
     with socket.create_connection(("127.0.0.1", port)) as sock:
         sock.sendall(b"*2\r\n$5\r\nDEBUG\r\n$6\r\nDIGEST\r\n*1\r\n$6\r\nBGSAVE\r\n")
         data = b""
-        while data.count(b"\r\n") < 3:
+        # DEBUG DIGEST answers a status line (+<40 hex digits>), BGSAVE another.
+        while data.count(b"\r\n") < 2:
             chunk = sock.recv(4096)
             if not chunk:
                 raise RuntimeError(f"connection closed: {data!r}")
             data += chunk
     lines = data.split(b"\r\n")
-    if not lines[0].startswith(b"$") or not lines[2].startswith(b"+Background saving started"):
+    if (len(lines[0]) != 41 or not lines[0].startswith(b"+")
+            or not lines[1].startswith(b"+Background saving started")):
         raise RuntimeError(f"unexpected replies: {data!r}")
-    return lines[1].decode()
+    return lines[0][1:].decode()
 
 
 def wait_digest_bgsave(r: redis.Redis, port: int) -> tuple[float, str]:
