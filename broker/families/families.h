@@ -15,8 +15,9 @@ namespace drayman {
 class Client;
 struct Settings;
 
-// The CLIENT LIST line describing `client` (no trailing newline), for log messages such as
-// Redis's "Client <info> scheduled to be closed ASAP ...". Defined in connection_family.cc.
+// The CLIENT LIST line describing `client` (no trailing newline) with Redis 7.0's fields only (no
+// lib-name, lib-ver), for log messages such as Redis's "Client <info> scheduled to be closed ASAP
+// ..." and ACL LOG's client-info. Defined in connection_family.cc.
 std::string ClientInfoString(Client& client, int64_t now_ms);
 
 // Why a kCmdProtected command (DEBUG) is refused to `client` under enable-debug-command, or empty
