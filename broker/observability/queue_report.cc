@@ -95,10 +95,10 @@ void ForEachUnacked(Engine& engine, int db, Fn&& fn) {
       continue;
     }
     const Entry* index = database.Peek(prefix + "unacked_index");
-    const ZSet* scores = index != nullptr && index->value.type() == ValueType::kZSet &&
-                                 !database.IsExpired(*index)
-                             ? &index->value.zset()
-                             : nullptr;
+    const ZSet* scores =
+        index != nullptr && index->value.type() == ValueType::kZSet && !database.IsExpired(*index)
+            ? &index->value.zset()
+            : nullptr;
     auto& cache = tracker.delivery_queue_cache;
     std::string cache_key = std::to_string(db) + '\0' + hash_key + '\0';
     const size_t base = cache_key.size();
@@ -466,19 +466,18 @@ json QueueDetailJson(Engine& engine, int db, std::string_view name, size_t count
   out["head"] = std::move(head);
   out["tail"] = std::move(tail);
   json unacked = json::array();
-  ForEachUnacked(
-      engine, db,
-      [&](const std::string&, const std::string& owner, std::string_view tag,
-          std::string_view value, double age) {
-        if (owner != name || unacked.size() >= 1000) return;
-        json entry = {{"delivery_tag", Printable(tag)}};
-        if (age >= 0) entry["age_seconds"] = age;
-        json parsed = json::parse(value, nullptr, false);
-        if (parsed.is_array() && !parsed.empty() && parsed[0].is_object()) {
-          entry["message"] = DecodeKombuMessage(parsed[0].dump(), -1);
-        }
-        unacked.push_back(std::move(entry));
-      });
+  ForEachUnacked(engine, db,
+                 [&](const std::string&, const std::string& owner, std::string_view tag,
+                     std::string_view value, double age) {
+                   if (owner != name || unacked.size() >= 1000) return;
+                   json entry = {{"delivery_tag", Printable(tag)}};
+                   if (age >= 0) entry["age_seconds"] = age;
+                   json parsed = json::parse(value, nullptr, false);
+                   if (parsed.is_array() && !parsed.empty() && parsed[0].is_object()) {
+                     entry["message"] = DecodeKombuMessage(parsed[0].dump(), -1);
+                   }
+                   unacked.push_back(std::move(entry));
+                 });
   std::sort(unacked.begin(), unacked.end(), [](const json& a, const json& b) {
     return a.value("age_seconds", 0.0) > b.value("age_seconds", 0.0);
   });

@@ -75,17 +75,17 @@ void PrometheusWriter::AppendSample(std::string_view name, const PrometheusLabel
       if (i) text_.push_back(',');
       text_.append(labels[i].first);
       text_.append("=\"");
-      for (char c : labels[i].second) {
-        if (c == '\\') {
-          text_.append("\\\\");
-        } else if (c == '"') {
-          text_.append("\\\"");
-        } else if (c == '\n') {
-          text_.append("\\n");
-        } else {
-          text_.push_back(c);
-        }
+      // Label values rarely need escaping: copy the runs between special bytes whole (a scrape of
+      // 10,000 queues writes 60,000 samples; a byte at a time was most of its cost).
+      std::string_view rest = labels[i].second;
+      for (size_t special = rest.find_first_of("\\\"\n"); special != std::string_view::npos;
+           special = rest.find_first_of("\\\"\n")) {
+        text_.append(rest.substr(0, special));
+        const char c = rest[special];
+        text_.append(c == '\\' ? "\\\\" : c == '"' ? "\\\"" : "\\n");
+        rest.remove_prefix(special + 1);
       }
+      text_.append(rest);
       text_.push_back('"');
     }
     text_.push_back('}');

@@ -376,8 +376,8 @@ TEST_F(QueueTrackerTest, RandomizedMetricsEqualTheTruth) {
     auto it = lists.find({in_db, key});
     ASSERT_NE(it, lists.end()) << key << " popped " << value;
     auto& list = it->second;
-    auto found = std::find_if(list.begin(), list.end(),
-                              [&](const Element& e) { return e.value == value; });
+    auto found =
+        std::find_if(list.begin(), list.end(), [&](const Element& e) { return e.value == value; });
     ASSERT_NE(found, list.end()) << key << " popped " << value;
     if (front) {
       ASSERT_EQ(found, list.begin()) << key;
@@ -431,7 +431,8 @@ TEST_F(QueueTrackerTest, RandomizedMetricsEqualTheTruth) {
   // The commands of the current step, printed with any failure.
   std::string trace;
   auto Do = [&](std::vector<std::string> args) {
-    for (const std::string& arg : args) trace += (arg.size() > 40 ? arg.substr(0, 40) + "..." : arg) + " ";
+    for (const std::string& arg : args)
+      trace += (arg.size() > 40 ? arg.substr(0, 40) + "..." : arg) + " ";
     trace += "| ";
     return RunArgs(std::move(args));
   };
@@ -486,7 +487,8 @@ TEST_F(QueueTrackerTest, RandomizedMetricsEqualTheTruth) {
       for (int priority : priorities) {
         const std::string key = PriorityKey(q.name, priority);
         const size_t llen = std::stoul(RunArgsOn(probe, {"LLEN", key}).substr(1));
-        ASSERT_EQ(llen, size_of(q.db, key)) << "model of " << key << " step " << step << ": " << trace;
+        ASSERT_EQ(llen, size_of(q.db, key))
+            << "model of " << key << " step " << step << ": " << trace;
         ready += llen;
         size_t by_priority = 0;
         for (const auto& [p, count] : q.ready_by_priority) by_priority += p == priority ? count : 0;
@@ -498,20 +500,25 @@ TEST_F(QueueTrackerTest, RandomizedMetricsEqualTheTruth) {
         }
       }
       ASSERT_EQ(q.ready, ready) << q.name << " db " << q.db << " step " << step << ": " << trace;
-      ASSERT_EQ(q.unacked, unacked[queue]) << q.name << " db " << q.db << " step " << step << ": " << trace;
+      ASSERT_EQ(q.unacked, unacked[queue])
+          << q.name << " db " << q.db << " step " << step << ": " << trace;
       unacked_reported += q.unacked;
       size_t consumers = 0;
       for (const auto& [worker, waits_on] : blocked) consumers += waits_on == queue;
-      ASSERT_EQ(q.consumers, consumers) << q.name << " db " << q.db << " step " << step << ": " << trace;
+      ASSERT_EQ(q.consumers, consumers)
+          << q.name << " db " << q.db << " step " << step << ": " << trace;
       const double age = oldest < 0 ? 0.0 : static_cast<double>(clock_.NowMs() - oldest) / 1000;
       ASSERT_DOUBLE_EQ(q.oldest_age_seconds, age) << q.name << " step " << step << ": " << trace;
-      ASSERT_EQ(q.published, published[queue]) << q.name << " db " << q.db << " step " << step << ": " << trace;
-      ASSERT_EQ(q.delivered, delivered[queue]) << q.name << " db " << q.db << " step " << step << ": " << trace;
+      ASSERT_EQ(q.published, published[queue])
+          << q.name << " db " << q.db << " step " << step << ": " << trace;
+      ASSERT_EQ(q.delivered, delivered[queue])
+          << q.name << " db " << q.db << " step " << step << ": " << trace;
     }
     size_t unacked_total = 0;
     for (const auto& [queue, count] : unacked) unacked_total += count;
     ASSERT_EQ(unacked_reported, unacked_total) << "step " << step << ": " << trace;
-    ASSERT_EQ(engine_->blocked_clients().blocked_count(), blocked.size()) << "step " << step << ": " << trace;
+    ASSERT_EQ(engine_->blocked_clients().blocked_count(), blocked.size())
+        << "step " << step << ": " << trace;
   };
 
   for (const std::string& queue : queues) declare(queue);
@@ -546,8 +553,7 @@ TEST_F(QueueTrackerTest, RandomizedMetricsEqualTheTruth) {
         expire(db, key);
         const bool counted = pick(3) == 0;
         const size_t before = size_of(db, key);
-        const Reply reply = ParseReply(counted ? Do({"RPOP", key, "2"})
-                                               : Do({"RPOP", key}));
+        const Reply reply = ParseReply(counted ? Do({"RPOP", key, "2"}) : Do({"RPOP", key}));
         std::vector<std::string> got;
         if (reply.type == '$') got.push_back(reply.text);
         for (const Reply& item : reply.items) got.push_back(item.text);
@@ -598,7 +604,7 @@ TEST_F(QueueTrackerTest, RandomizedMetricsEqualTheTruth) {
         if (!live.empty() && (what <= 1 || tags.items.empty())) {  // a delivery
           const std::string queue = live[pick(live.size())];
           Do({"HSET", "unacked", value,
-                   "[" + KombuMessage("tasks.t", value) + ", \"celery\", \"" + queue + "\"]"});
+              "[" + KombuMessage("tasks.t", value) + ", \"celery\", \"" + queue + "\"]"});
           Do({"ZADD", "unacked_index", std::to_string(clock_.NowMs() / 1000), value});
         } else if (!live.empty() && what == 2) {  // a tag reused, now for another queue
           const std::string tag = tags.items[pick(tags.items.size())].text;
@@ -672,11 +678,11 @@ TEST_F(QueueTrackerTest, RandomizedMetricsEqualTheTruth) {
       case 15: {  // Lua: publish, then move the oldest message to another list
         expire(db, key);
         expire(db, to);
-        const Reply reply = ParseReply(Do(
-            {"EVAL",
-             "redis.call('LPUSH', KEYS[1], ARGV[1]) "
-             "return redis.call('LMOVE', KEYS[1], KEYS[2], 'RIGHT', 'LEFT')",
-             "2", key, to, value}));
+        const Reply reply =
+            ParseReply(Do({"EVAL",
+                           "redis.call('LPUSH', KEYS[1], ARGV[1]) "
+                           "return redis.call('LMOVE', KEYS[1], KEYS[2], 'RIGHT', 'LEFT')",
+                           "2", key, to, value}));
         push(db, key, value, true);
         move(key, to, reply);
         break;
