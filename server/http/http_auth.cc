@@ -99,8 +99,9 @@ HttpAuthResult AuthorizeHttp(acl::Acl& acl, const CommandTable& commands,
   acl::User* user = acl.Authenticate(name, password);
   // Any other name with the default user's password: HTTP clients must send some name, and
   // before ACL users the listener checked requirepass only.
-  if (user == nullptr && acl.FindUser(name) == nullptr)
+  if (user == nullptr && acl.FindUser(name) == nullptr) {
     user = acl.Authenticate(kDefaultUser, password);
+  }
   if (user == nullptr) return {};
   if (!MayRun(acl, commands, *user, {"info"}) ||
       !MayRun(acl, commands, *user, {"client", "list"}) || !ReadsEveryKey(*user)) {

@@ -9,7 +9,8 @@
 // refused (401 with a Basic challenge). An authenticated user must also hold what the listener
 // shows, else 403: INFO (every /metrics figure, /api/server), CLIENT LIST (/api/clients: client
 // addresses and names) and read access to every key (%R~* or ~*: /api/queue decodes any queue's
-// messages, task arguments included); e.g. `user monitor on >pw %R~* -@all +info +client|list`.
+// messages, task arguments included): the README's
+// `user monitor on >pw resetchannels %R~* -@all +info +client|list`.
 // Passwords are compared as AUTH compares them (SHA-256 hashes).
 #pragma once
 
