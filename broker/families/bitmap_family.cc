@@ -394,29 +394,49 @@ bool ParseBitfieldType(CommandContext& ctx, std::string_view text, bool* is_sign
   return true;
 }
 
-// Applies an increment (0 for SET) to a field value under the overflow policy, as Redis's
-// check{Signed,Unsigned}BitfieldOverflow: returns false when the result does not fit and the
-// policy is FAIL; otherwise *result is the value to store.
-bool ApplyOverflow(const BitfieldOp& op, __int128 value, int64_t increment, uint64_t* result) {
-  const __int128 sum = value + increment;
-  const __int128 max =
-      op.is_signed ? ((__int128{1} << (op.bits - 1)) - 1) : ((__int128{1} << op.bits) - 1);
-  const __int128 min = op.is_signed ? -(__int128{1} << (op.bits - 1)) : 0;
-  if (sum >= min && sum <= max) {
-    *result = static_cast<uint64_t>(sum);
+// Applies an increment (0 for SET) to a field value under the overflow policy; returns false
+// when the result does not fit and the policy is FAIL, otherwise *result holds the bits to store.
+// The direction of an overflow (which bound SAT picks) follows Redis's checkSignedBitfieldOverflow
+// to the letter, including its 64-bit wrap-around: a signed SET of a value far below the type's
+// minimum (INT64_MIN .. INT64_MIN + max) counts as overflowing upwards and saturates to max.
+bool ApplyOverflow(const BitfieldOp& op, uint64_t value, int64_t increment, uint64_t* result) {
+  enum class Direction { kNone, kUp, kDown } direction = Direction::kNone;
+  uint64_t max = 0;
+  uint64_t min = 0;
+  if (op.is_signed) {
+    const int64_t smax =
+        op.bits == 64 ? INT64_MAX : static_cast<int64_t>((uint64_t{1} << (op.bits - 1)) - 1);
+    const int64_t smin = -smax - 1;
+    const int64_t svalue = static_cast<int64_t>(value);
+    const int64_t max_increment = static_cast<int64_t>(static_cast<uint64_t>(smax) - value);
+    const int64_t min_increment = static_cast<int64_t>(static_cast<uint64_t>(smin) - value);
+    if (svalue > smax || (op.bits != 64 && increment > max_increment) ||
+        (svalue >= 0 && increment > 0 && increment > max_increment)) {
+      direction = Direction::kUp;
+    } else if (svalue < smin || (op.bits != 64 && increment < min_increment) ||
+               (svalue < 0 && increment < 0 && increment < min_increment)) {
+      direction = Direction::kDown;
+    }
+    max = static_cast<uint64_t>(smax);
+    min = static_cast<uint64_t>(smin);
+  } else {
+    max = op.bits == 64 ? UINT64_MAX : (uint64_t{1} << op.bits) - 1;
+    const int64_t max_increment = static_cast<int64_t>(max - value);
+    const int64_t min_increment = static_cast<int64_t>(uint64_t{0} - value);
+    if (value > max || (increment > 0 && increment > max_increment)) {
+      direction = Direction::kUp;
+    } else if (increment < 0 && increment < min_increment) {
+      direction = Direction::kDown;
+    }
+  }
+  // Wrapping keeps the low bits of the two's complement sum (the caller masks them).
+  const uint64_t sum = value + static_cast<uint64_t>(increment);
+  if (direction == Direction::kNone || op.overflow == Overflow::kWrap) {
+    *result = sum;
     return true;
   }
-  switch (op.overflow) {
-    case Overflow::kFail:
-      return false;
-    case Overflow::kSat:
-      *result = static_cast<uint64_t>(sum > max ? max : min);
-      return true;
-    case Overflow::kWrap:
-      // Two's complement: the low `bits` bits of the sum.
-      *result = static_cast<uint64_t>(sum);
-      return true;
-  }
+  if (op.overflow == Overflow::kFail) return false;
+  *result = direction == Direction::kUp ? max : min;
   return true;
 }
 
@@ -488,19 +508,16 @@ void BitfieldGeneric(CommandContext& ctx, bool read_only_command) {
   ctx.reply.ArrayHeader(ops.size());
   for (const BitfieldOp& op : ops) {
     const uint64_t raw = bytes ? ReadBits(*bytes, op.offset, op.bits) : 0;
-    const __int128 old_value = op.is_signed ? __int128{SignExtend(raw, op.bits)} : __int128{raw};
+    // The field's value as Redis holds it: sign-extended for signed types.
+    const uint64_t old_value = op.is_signed ? static_cast<uint64_t>(SignExtend(raw, op.bits)) : raw;
     if (op.kind == BitfieldOp::Kind::kGet) {
       ctx.reply.Integer(static_cast<int64_t>(old_value));
       continue;
     }
     uint64_t stored = 0;
-    const bool fits =
-        op.kind == BitfieldOp::Kind::kIncrby
-            ? ApplyOverflow(op, old_value, op.argument, &stored)
-            : ApplyOverflow(op,
-                            op.is_signed ? __int128{op.argument}
-                                         : __int128{static_cast<uint64_t>(op.argument)},
-                            0, &stored);
+    const bool fits = op.kind == BitfieldOp::Kind::kIncrby
+                          ? ApplyOverflow(op, old_value, op.argument, &stored)
+                          : ApplyOverflow(op, static_cast<uint64_t>(op.argument), 0, &stored);
     if (!fits) {
       ctx.reply.Null();
       continue;

@@ -37,7 +37,7 @@ TEST_F(BitmapFamilyTest, SetbitGrowsTheStringAndAnswersTheOldBit) {
   EXPECT_EQ(Run("GET b"), "$1\r\n\x81\r\n");
   EXPECT_EQ(Run("SETBIT b 17 1"), ":0\r\n");
   EXPECT_EQ(Run("STRLEN b"), ":3\r\n");
-  EXPECT_EQ(RunArgs({"GET", "b"}), std::string("$3\r\n\x81\x00\x40\r\n", 8));
+  EXPECT_EQ(RunArgs({"GET", "b"}), std::string("$3\r\n\x81\x00\x40\r\n", 9));
   EXPECT_EQ(Run("GETBIT b 0"), ":1\r\n");
   EXPECT_EQ(Run("GETBIT b 1"), ":0\r\n");
   EXPECT_EQ(Run("GETBIT b 17"), ":1\r\n");
@@ -78,8 +78,8 @@ TEST_F(BitmapFamilyTest, StringsAndBitsShareBytes) {
   EXPECT_EQ(Run("APPEND n \"\\xff\""), ":4\r\n");
   EXPECT_EQ(Run("BITCOUNT n 3 3"), ":8\r\n");
   EXPECT_EQ(Run("SET e v EX 100"), "+OK\r\n");
-  EXPECT_EQ(Run("SETBIT e 3 1"), ":0\r\n");
-  EXPECT_EQ(Run("TTL e"), ":100\r\n");  // SETBIT keeps the expiry
+  EXPECT_EQ(Run("SETBIT e 3 1"), ":1\r\n");  // 'v' is 0x76
+  EXPECT_EQ(Run("TTL e"), ":100\r\n");       // SETBIT keeps the expiry
 }
 
 TEST_F(BitmapFamilyTest, Bitcount) {
@@ -167,6 +167,19 @@ TEST_F(BitmapFamilyTest, BitfieldGetSetIncrby) {
   EXPECT_EQ(Run("BITFIELD bf"), "*0\r\n");
 }
 
+TEST_F(BitmapFamilyTest, BitfieldSaturatesHugeNegativeSetsLikeRedis) {
+  // Redis's signed overflow test wraps around for values near INT64_MIN and saturates them to
+  // the type's maximum; one past that range they saturate to the minimum.
+  EXPECT_EQ(Run("BITFIELD q OVERFLOW SAT SET i8 0 -9223372036854775808 GET i8 0"),
+            "*2\r\n:0\r\n:127\r\n");
+  EXPECT_EQ(Run("BITFIELD q OVERFLOW SAT SET i8 0 -9223372036854775681 GET i8 0"),
+            "*2\r\n:127\r\n:127\r\n");
+  EXPECT_EQ(Run("BITFIELD q OVERFLOW SAT SET i8 0 -9223372036854775680 GET i8 0"),
+            "*2\r\n:127\r\n:-128\r\n");
+  EXPECT_EQ(Run("BITFIELD q OVERFLOW SAT SET i64 0 -9223372036854775808 GET i64 0"),
+            "*2\r\n:-9223372036854775808\r\n:-9223372036854775808\r\n");
+}
+
 TEST_F(BitmapFamilyTest, BitfieldErrors) {
   EXPECT_EQ(Run("BITFIELD bf GET u64 0"), kBadType);
   EXPECT_EQ(Run("BITFIELD bf GET i65 0"), kBadType);
@@ -197,7 +210,8 @@ TEST_F(BitmapFamilyTest, WritesPropagateOnlyWhenSomethingChanged) {
   engine_->AddPropagationSink(&sink);
   Run("SETBIT b 3 1");
   Run("SETBIT b 3 1");
-  Run("BITFIELD b SET u8 0 16");
+  Run("BITFIELD b SET u8 0 16");  // already 16 (0x10): no change
+  Run("BITFIELD b SET u8 0 1");
   Run("BITFIELD b GET u8 0");
   Run("BITFIELD nf OVERFLOW FAIL INCRBY u2 0 10");
   Run("BITOP AND x nosuch");
@@ -208,7 +222,7 @@ TEST_F(BitmapFamilyTest, WritesPropagateOnlyWhenSomethingChanged) {
   EXPECT_EQ(
       sink.stream,
       "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*4\r\n$6\r\nSETBIT\r\n$1\r\nb\r\n$1\r\n3\r\n$1\r\n1\r\n"
-      "*6\r\n$8\r\nBITFIELD\r\n$1\r\nb\r\n$3\r\nSET\r\n$2\r\nu8\r\n$1\r\n0\r\n$2\r\n16\r\n"
+      "*6\r\n$8\r\nBITFIELD\r\n$1\r\nb\r\n$3\r\nSET\r\n$2\r\nu8\r\n$1\r\n0\r\n$1\r\n1\r\n"
       "*4\r\n$5\r\nBITOP\r\n$3\r\nNOT\r\n$1\r\nx\r\n$1\r\nb\r\n");
 }
 

@@ -54,7 +54,7 @@ TEST_F(SortFamilyTest, WeightsThatAreNotNumbers) {
   // strtod rules: blanks before, hex, a NUL ends the number; equal weights compare the bytes.
   EXPECT_EQ(RunArgs({"RPUSH", "odd", " 2", "0x3", std::string("1\0x", 3), "1.0"}), ":4\r\n");
   EXPECT_EQ(Run("SORT odd"),
-            std::string("*4\r\n$3\r\n1\0x\r\n$3\r\n1.0\r\n$2\r\n 2\r\n$3\r\n0x3\r\n", 35));
+            std::string("*4\r\n$3\r\n1\0x\r\n$3\r\n1.0\r\n$2\r\n 2\r\n$3\r\n0x3\r\n", 39));
 }
 
 TEST_F(SortFamilyTest, ByNosortKeepsListAndSortedSetOrder) {
