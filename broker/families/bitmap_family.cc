@@ -40,7 +40,7 @@ std::string_view CString(std::string_view text) { return text.substr(0, text.fin
 
 // Whether the limits on what clients may ask for apply (Redis's !mustObeyClient): the AOF
 // replayer, an internal client without a user, replays whatever was accepted once.
-bool Obeys(const CommandContext& ctx) {
+bool MustObeyClient(const CommandContext& ctx) {
   return ctx.client.user == nullptr && !ctx.client.is_script_client;
 }
 
@@ -56,7 +56,8 @@ bool ParseBitOffset(CommandContext& ctx, std::string_view text, int bits, uint64
   // Redis multiplies in signed 64-bit arithmetic; a product that wraps negative is refused below.
   if (by_width)
     value = static_cast<int64_t>(static_cast<uint64_t>(value) * static_cast<uint64_t>(bits));
-  if (value < 0 || (!Obeys(ctx) && (value >> 3) >= ctx.engine.settings().proto_max_bulk_len)) {
+  if (value < 0 ||
+      (!MustObeyClient(ctx) && (value >> 3) >= ctx.engine.settings().proto_max_bulk_len)) {
     ctx.reply.Error(kBadBitOffset);
     return false;
   }

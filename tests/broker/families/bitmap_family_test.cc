@@ -69,6 +69,15 @@ TEST_F(BitmapFamilyTest, OffsetsFollowProtoMaxBulkLen) {
   EXPECT_EQ(Run("BITFIELD x GET u8 #1048575"), "*1\r\n:1\r\n");
 }
 
+TEST_F(BitmapFamilyTest, TheLogReplayerIsNotLimitedByProtoMaxBulkLen) {
+  // Redis's mustObeyClient: what was accepted once replays even after the limit was lowered. The
+  // AOF replayer is an internal client without an ACL user.
+  EXPECT_EQ(Run("CONFIG SET proto-max-bulk-len 1048576"), "+OK\r\n");
+  client_->user = nullptr;
+  EXPECT_EQ(Run("SETBIT x 8388608 1"), ":0\r\n");
+  EXPECT_EQ(Run("STRLEN x"), ":1048577\r\n");
+}
+
 TEST_F(BitmapFamilyTest, StringsAndBitsShareBytes) {
   EXPECT_EQ(Run("SET n 123"), "+OK\r\n");
   EXPECT_EQ(Run("GETBIT n 2"), ":1\r\n");  // '1' is 0x31
