@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import redis
 
+from celery_app_for import celery_app_for
 from conftest import HERE, ManagedProcess, wait_until
 from headless_chromium import HeadlessChromium
 from servers import DraymanProcess
@@ -43,22 +44,9 @@ def drayman():
 
 @pytest.fixture
 def celery_app(drayman):
-    """celery_app.py's application pointed at this test's server (restored afterwards: the
-    harness's other tests share the module)."""
     server, _ = drayman
-    sys.path.insert(0, str(HERE))
-    import celery_app
-
-    conf = celery_app.app.conf
-    saved = (conf.broker_url, conf.result_backend)
-    celery_app.app.close()
-    conf.broker_url = f"redis://127.0.0.1:{server.port}/0"
-    conf.result_backend = f"redis://127.0.0.1:{server.port}/1"
-    try:
-        yield celery_app
-    finally:
-        celery_app.app.close()
-        conf.broker_url, conf.result_backend = saved
+    with celery_app_for(server.port) as app_module:
+        yield app_module
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ import urllib.request
 import pytest
 import redis
 
+from celery_app_for import celery_app_for
 from conftest import HERE, ManagedProcess, wait_until
 from servers import DraymanProcess, free_port
 
@@ -41,20 +42,8 @@ def drayman():
 
 @pytest.fixture
 def celery_app(drayman):
-    """celery_app.py's application pointed at this test's server (restored afterwards)."""
-    sys.path.insert(0, str(HERE))
-    import celery_app
-
-    conf = celery_app.app.conf
-    saved = (conf.broker_url, conf.result_backend)
-    celery_app.app.close()
-    conf.broker_url = f"redis://127.0.0.1:{drayman.port}/0"
-    conf.result_backend = f"redis://127.0.0.1:{drayman.port}/1"
-    try:
-        yield celery_app
-    finally:
-        celery_app.app.close()
-        conf.broker_url, conf.result_backend = saved
+    with celery_app_for(drayman.port) as app_module:
+        yield app_module
 
 
 def get(url: str) -> tuple[int, str]:
