@@ -41,6 +41,9 @@ void RegisterPubSubFamily(CommandTable& table);
 void RegisterScriptingFamily(CommandTable& table);
 void RegisterDebugFamily(CommandTable& table);
 void RegisterAclFamily(CommandTable& table);
+void RegisterBitmapFamily(CommandTable& table);
+void RegisterLcsFamily(CommandTable& table);
+void RegisterSortFamily(CommandTable& table);
 
 inline void RegisterAllFamilies(CommandTable& table) {
   RegisterConnectionFamily(table);
@@ -61,6 +64,9 @@ inline void RegisterAllFamilies(CommandTable& table) {
   RegisterScriptingFamily(table);
   RegisterDebugFamily(table);
   RegisterAclFamily(table);
+  RegisterBitmapFamily(table);
+  RegisterLcsFamily(table);
+  RegisterSortFamily(table);
 }
 
 }  // namespace drayman
