@@ -341,6 +341,8 @@ json ServerJson(Engine& engine) {
       {"drayman_version", std::string(kDraymanVersion)},
       {"redis_version", std::string(kRedisCompatVersion)},
       {"uptime_seconds", (now_ms - stats.start_time_ms) / 1000},
+      // The engine clock of /api/history's samples: the dashboard's chart ends at this time.
+      {"time_ms", now_ms},
       {"connected_clients", engine.clients().size()},
       {"blocked_clients", engine.blocked_clients().blocked_count()},
       {"used_memory", UsedMemoryBytes()},
