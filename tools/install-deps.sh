@@ -12,6 +12,8 @@ packages=(cmake ninja-build g++ pkg-config ccache libboost1.81-dev libabsl-dev l
   python3-dev prometheus prometheus-redis-exporter)
 # The openssl command: tests/python/test_tls.py and bench/tls.py make their own certificates.
 packages+=(openssl)
+# curl: tests/python/test_http_acl.py checks the admin listener's Basic challenge with it.
+packages+=(curl)
 # clang 14 and compiler-rt (libclang_rt.fuzzer, ASan/UBSan runtimes) only for `make fuzz`:
 # `make test` replays the fuzz corpus with the normal compiler.
 if [ "${1:-}" = "--fuzz" ]; then

@@ -6,13 +6,13 @@ ClientClass OutputClientClass(const Client& client) {
   return client.pubsub.subscribed() ? ClientClass::kPubSub : ClientClass::kNormal;
 }
 
-bool OutputLimitReached(Client& client, const Settings& settings, int64_t now_ms) {
+bool OutputLimitReached(Client& client, const Settings& settings, int64_t now_ms,
+                        bool default_needs_auth) {
   const OutputBufferLimit& limit =
       settings.client_output_buffer_limit[static_cast<int>(OutputClientClass(client))];
   const uint64_t used = PendingOutputBytes(client);
   // CVE-2025-21605: a client that must still authenticate cannot hold output it does not read.
-  if (used > kUnauthenticatedOutputLimit && !client.authenticated &&
-      !settings.requirepass.empty()) {
+  if (used > kUnauthenticatedOutputLimit && !client.authenticated && default_needs_auth) {
     return true;
   }
   const bool hard = limit.hard_bytes > 0 && used >= static_cast<uint64_t>(limit.hard_bytes);

@@ -19,10 +19,11 @@
 
 namespace drayman {
 
-// The pending output allowed to a client that has not authenticated while requirepass is set
-// (Redis's fix for CVE-2025-21605 closes such a client once its reply list, which begins past its
-// 16 KiB static reply buffer, holds over 1 KiB; the first list block alone is over that, so in
-// effect: output past 16 KiB). Applies before, and whatever, the class limits.
+// The pending output allowed to a client that has not authenticated while the default user
+// requires a password (requirepass, or an ACL default user without `nopass` or `off`) (Redis's fix
+// for CVE-2025-21605 closes such a client once its reply list, which begins past its 16 KiB static
+// reply buffer, holds over 1 KiB; the first list block alone is over that, so in effect: output
+// past 16 KiB). Applies before, and whatever, the class limits.
 inline constexpr uint64_t kUnauthenticatedOutputLimit = 16 * 1024;
 
 ClientClass OutputClientClass(const Client& client);
@@ -33,6 +34,9 @@ inline uint64_t PendingOutputBytes(Client& client) {
 }
 
 // True when `client` must be disconnected. Updates the client's soft-limit clock.
-bool OutputLimitReached(Client& client, const Settings& settings, int64_t now_ms);
+// `default_needs_auth`: whether a connection must authenticate (Acl::DefaultNeedsAuth, Redis's
+// authRequired), which puts an unauthenticated client under kUnauthenticatedOutputLimit.
+bool OutputLimitReached(Client& client, const Settings& settings, int64_t now_ms,
+                        bool default_needs_auth);
 
 }  // namespace drayman

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "broker/acl/acl.h"
 #include "broker/command/numbers.h"
 #include "broker/engine.h"
 #include "broker/families/families.h"
@@ -313,7 +314,10 @@ std::string PubSub::Refusal(const Client& client, const CommandSpec& spec) {
 
 bool PubSub::EnforceOutputLimits(Client& client) {
   if (client.close_asap) return true;
-  if (!OutputLimitReached(client, engine_.settings(), engine_.clock().NowMs())) return false;
+  if (!OutputLimitReached(client, engine_.settings(), engine_.clock().NowMs(),
+                          engine_.acl().DefaultNeedsAuth())) {
+    return false;
+  }
   ++output_limit_disconnections_;
   engine_.Log(LogLevel::kWarning,
               "Client " + ClientInfoString(client, engine_.clock().NowMs()) +

@@ -1,5 +1,6 @@
 #include "server/http/admin_http.h"
 
+#include "broker/acl/acl.h"
 #include "broker/engine.h"
 
 namespace drayman {
@@ -9,7 +10,7 @@ AdminHttp::AdminHttp(boost::asio::io_context& io, Engine& engine, HttpListener::
       listener_(
           io, admin_.router,
           [&engine](std::string_view authorization) {
-            return AuthorizeHttp(engine.settings(), authorization);
+            return AuthorizeHttp(engine.acl(), engine.commands(), authorization);
           },
           limits) {
   RegisterAdminRoutes(admin_);

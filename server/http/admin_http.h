@@ -1,6 +1,6 @@
 // AdminHttp: the admin listener as the server starts it: the routes of RegisterAdminRoutes
-// served by an HttpListener, authorized by AuthorizeHttp against the engine's live settings
-// (a CONFIG SET requirepass applies to the next request).
+// served by an HttpListener, authorized by AuthorizeHttp against the engine's live ACL users
+// (a CONFIG SET requirepass or ACL SETUSER applies to the next request).
 #pragma once
 
 #include <boost/asio/io_context.hpp>

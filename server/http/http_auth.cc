@@ -1,12 +1,36 @@
 #include "server/http/http_auth.h"
 
 #include <cstdint>
+#include <vector>
+
+#include "broker/acl/acl.h"
+#include "broker/command/command_table.h"
 
 namespace drayman {
 
 namespace {
 
 constexpr std::string_view kDefaultUser = "default";
+
+// Whether `user` may run the command `args` names (no keys: INFO, CLIENT LIST).
+bool MayRun(const acl::Acl& acl, const CommandTable& commands, const acl::User& user,
+            const std::vector<std::string>& args) {
+  const CommandSpec* spec = commands.Find(args[0]);
+  if (spec != nullptr && spec->is_container()) spec = commands.FindSubcommand(*spec, args[1]);
+  int position = 0;
+  return spec != nullptr && acl.Check(user, *spec, args, &position) == acl::Denial::kNone;
+}
+
+// Whether one of the user's selectors reads every key (allkeys, ~* or %R~*).
+bool ReadsEveryKey(const acl::User& user) {
+  for (const acl::Selector& selector : user.selectors) {
+    if (selector.all_keys) return true;
+    for (const acl::KeyPattern& key : selector.keys) {
+      if (key.pattern == "*" && (key.flags & acl::kReadPermission)) return true;
+    }
+  }
+  return false;
+}
 
 int Base64Digit(char c) {
   if (c >= 'A' && c <= 'Z') return c - 'A';
@@ -15,17 +39,6 @@ int Base64Digit(char c) {
   if (c == '+') return 62;
   if (c == '/') return 63;
   return -1;
-}
-
-// Time depends on the attempt's length only, so response times do not reveal how many leading
-// bytes of a guess were right.
-bool SecretEquals(std::string_view attempt, std::string_view secret) {
-  size_t difference = attempt.size() ^ secret.size();
-  for (size_t i = 0; i < attempt.size(); ++i) {
-    difference |= static_cast<unsigned char>(attempt[i]) ^
-                  static_cast<unsigned char>(secret[i % secret.size()]);
-  }
-  return difference == 0;
 }
 
 bool StartsWithIgnoreCase(std::string_view text, std::string_view prefix) {
@@ -69,8 +82,9 @@ std::optional<std::string> DecodeBase64(std::string_view text) {
   return out;
 }
 
-HttpAuthResult AuthorizeHttp(const Settings& settings, std::string_view authorization) {
-  if (settings.requirepass.empty()) return {true, ""};
+HttpAuthResult AuthorizeHttp(acl::Acl& acl, const CommandTable& commands,
+                             std::string_view authorization) {
+  if (!acl.DefaultNeedsAuth()) return {.allowed = true};
   constexpr std::string_view kBasic = "basic ";
   if (!StartsWithIgnoreCase(authorization, kBasic)) return {};
   std::string_view encoded = authorization.substr(kBasic.size());
@@ -80,9 +94,20 @@ HttpAuthResult AuthorizeHttp(const Settings& settings, std::string_view authoriz
   if (!decoded) return {};
   const size_t colon = decoded->find(':');
   if (colon == std::string::npos) return {};
+  const std::string_view name = std::string_view(*decoded).substr(0, colon);
   const std::string_view password = std::string_view(*decoded).substr(colon + 1);
-  if (!SecretEquals(password, settings.requirepass)) return {};
-  return {true, std::string(kDefaultUser)};
+  acl::User* user = acl.Authenticate(name, password);
+  // Any other name with the default user's password: HTTP clients must send some name, and
+  // before ACL users the listener checked requirepass only.
+  if (user == nullptr && acl.FindUser(name) == nullptr) {
+    user = acl.Authenticate(kDefaultUser, password);
+  }
+  if (user == nullptr) return {};
+  if (!MayRun(acl, commands, *user, {"info"}) ||
+      !MayRun(acl, commands, *user, {"client", "list"}) || !ReadsEveryKey(*user)) {
+    return {.user = user->name, .forbidden = true};
+  }
+  return {.allowed = true, .user = user->name};
 }
 
 }  // namespace drayman

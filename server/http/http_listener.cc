@@ -87,7 +87,9 @@ class HttpListener::Session : public std::enable_shared_from_this<Session> {
     ++owner_.requests_served_;
     HttpResponse response;
     const HttpAuthResult auth = owner_.authorize_(message[http::field::authorization]);
-    if (!auth.allowed) {
+    if (auth.forbidden) {
+      response = HttpResponse::Text(403, "Forbidden\n");
+    } else if (!auth.allowed) {
       response = HttpResponse::Text(401, "Unauthorized\n");
       response.headers.emplace_back("WWW-Authenticate", "Basic realm=\"drayman\"");
     } else if (owner_.busy_ && owner_.busy_()) {

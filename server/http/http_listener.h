@@ -4,7 +4,8 @@
 // first address's port is reused for the others, as for the RESP listener) and accepts on the
 // io_context it was given, the one whose thread owns the Engine, so handlers read the engine
 // directly. Each request is authorized by the Authorizer first (401 with a Basic challenge when
-// refused), then dispatched by the HttpRouter. Connections are kept alive as HTTP/1.1 asks.
+// refused, 403 when its user lacks a permission), then dispatched by the HttpRouter.
+// Connections are kept alive as HTTP/1.1 asks.
 //
 // A slow or hostile client cannot pin memory or stall the loop: everything is asynchronous; a
 // request's header is limited to Limits::header_bytes (431) and its body to body_bytes (413),

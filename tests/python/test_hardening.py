@@ -100,12 +100,26 @@ def test_shutdown_signals_are_logged(server_class, signal_number, name, tmp_path
 # --- Clients closed for a limit, and the log line saying so ---
 
 
+# How the default user gets its password: the limit applies whenever a connection must
+# authenticate (Redis's authRequired), not only with requirepass.
+DEFAULT_PASSWORD_SETUPS = {
+    "requirepass": ["--requirepass", "secret"],
+    "user-line": ["--user", "default", "on", ">secret", "~*", "&*", "+@all"],
+    "acl-setuser": [],  # ACL SETUSER default >secret once started
+}
+
+
 @SERVERS
-def test_unauthenticated_client_that_never_reads_is_closed(server_class, tmp_path):
+@pytest.mark.parametrize("setup", list(DEFAULT_PASSWORD_SETUPS))
+def test_unauthenticated_client_that_never_reads_is_closed(server_class, setup, tmp_path):
     # CVE-2025-21605: without the fix the server buffers replies (and keeps reading) until tens
     # of megabytes are pending; sendall then blocks until the socket timeout.
     logfile = str(tmp_path / "server.log")
-    with server_class("--requirepass", "secret", "--logfile", logfile) as server:
+    with server_class(*DEFAULT_PASSWORD_SETUPS[setup], "--logfile", logfile) as server:
+        if setup == "acl-setuser":
+            admin = redis.Redis(port=server.port)
+            assert admin.acl_setuser("default", enabled=True, passwords=["+secret"])
+            admin.close()
         attacker = socket.socket()
         attacker.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         attacker.settimeout(10)

@@ -25,37 +25,17 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from servers import DraymanProcess, RedisProcess, drayman_binary, free_port
+from tls_certs import make_ca_server_client, make_cert
 
 pytestmark = pytest.mark.timeout(240)
 
 HARNESS = Path(__file__).resolve().parent / "harness"
 
 
-def openssl(*args: str, cwd: Path) -> None:
-    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True)
-
-
-def make_cert(directory: Path, name: str, subject: str, san: str | None = None,
-              key_args: tuple[str, ...] = ("-nodes",)) -> None:
-    """name.key and name.crt signed by ca.key."""
-    openssl("req", "-newkey", "rsa:2048", *key_args, "-keyout", f"{name}.key", "-out",
-            f"{name}.csr", "-subj", subject, cwd=directory)
-    extra = []
-    if san:
-        (directory / f"{name}.ext").write_text(f"subjectAltName={san}\n")
-        extra = ["-extfile", f"{name}.ext"]
-    openssl("x509", "-req", "-in", f"{name}.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
-            "-CAcreateserial", "-out", f"{name}.crt", "-days", "2", *extra, cwd=directory)
-
-
 @pytest.fixture(scope="module")
 def certs(tmp_path_factory) -> Path:
-    directory = tmp_path_factory.mktemp("certs")
-    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out",
-            "ca.crt", "-days", "2", "-subj", "/CN=Drayman Test CA", cwd=directory)
-    make_cert(directory, "server", "/CN=first", "IP:127.0.0.1,DNS:localhost")
+    directory = make_ca_server_client(tmp_path_factory.mktemp("certs"))
     make_cert(directory, "reload", "/CN=second", "IP:127.0.0.1,DNS:localhost")
-    make_cert(directory, "client", "/CN=client")
     make_cert(directory, "locked", "/CN=locked", "IP:127.0.0.1",
               key_args=("-passout", "pass:sesame"))
     return directory

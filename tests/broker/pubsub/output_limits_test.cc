@@ -182,7 +182,7 @@ TEST_F(OutputLimitTest, DefaultsLeaveNormalClientsUnlimited) {
   reader->output_in_flight = 512 << 20;
   RunArgsOn(reader, {"ECHO", big});
   EXPECT_TRUE(OutputClientClass(*reader) == ClientClass::kNormal);
-  EXPECT_FALSE(OutputLimitReached(*reader, config_.settings(), clock_.NowMs()));
+  EXPECT_FALSE(OutputLimitReached(*reader, config_.settings(), clock_.NowMs(), false));
   EXPECT_TRUE(OutputClientClass(*subscriber_) == ClientClass::kPubSub);
 }
 
@@ -239,10 +239,45 @@ TEST_F(UnauthenticatedOutputTest, AuthenticatedOrPasswordlessClientsKeepTheClass
   engine_->ProcessInput(*authenticated);
   PipelinePings(authenticated, 3000);  // 21 KB of +PONG
   EXPECT_FALSE(authenticated->close_asap);
-  config_.settings().requirepass.clear();  // no password: nobody needs to authenticate
+  // No password: nobody needs to authenticate.
+  EXPECT_EQ(RunArgsOn(authenticated, {"CONFIG", "SET", "requirepass", ""}), "+OK\r\n");
   PipelinePings(client_, 3000);
   EXPECT_FALSE(client_->close_asap);
   EXPECT_TRUE(logged_.empty());
+}
+
+// The limit follows Redis's authRequired(): the default user's password, however it was set
+// (ACL SETUSER, a `user default` line), or the default user switched off; not requirepass alone.
+class UnauthenticatedOutputAclTest : public EngineTest {
+ protected:
+  void PipelinePings(Client* client, int count) {
+    std::string pings;
+    for (int i = 0; i < count; ++i) pings += "PING\r\n";
+    client->parser().Feed(pings);
+    engine_->ProcessInput(*client);
+  }
+};
+
+TEST_F(UnauthenticatedOutputAclTest, DefaultUserPasswordSetThroughAcl) {
+  ASSERT_TRUE(config_.settings().requirepass.empty());
+  EXPECT_EQ(RunArgs({"ACL", "SETUSER", "default", "resetpass", ">secret"}), "+OK\r\n");
+  Client* stranger = NewClient();
+  PipelinePings(stranger, 482);  // 16,388 bytes of -NOAUTH
+  EXPECT_TRUE(stranger->close_asap);
+}
+
+TEST_F(UnauthenticatedOutputAclTest, DefaultUserSwitchedOff) {
+  EXPECT_EQ(RunArgs({"ACL", "SETUSER", "default", "off"}), "+OK\r\n");
+  Client* stranger = NewClient();
+  PipelinePings(stranger, 482);
+  EXPECT_TRUE(stranger->close_asap);
+}
+
+TEST_F(UnauthenticatedOutputAclTest, NopassDefaultUserHasOnlyTheClassLimits) {
+  EXPECT_EQ(RunArgs({"ACL", "SETUSER", "default", "on", "nopass"}), "+OK\r\n");
+  Client* stranger = NewClient();
+  PipelinePings(stranger, 3000);
+  EXPECT_FALSE(stranger->close_asap);
 }
 
 }  // namespace

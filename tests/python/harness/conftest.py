@@ -20,15 +20,27 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))  # acl_users.py, when this file is loaded by path (test_tls.py)
 
 import acl_users  # noqa: E402
-from servers import DraymanProcess, RedisProcess  # noqa: E402
+from servers import DraymanProcess, RedisProcess, free_port  # noqa: E402
+from tls_certs import server_tls_args  # noqa: E402
 
 
 def start_target():
-    # DRAYMAN_HARNESS_ACL=1: the least-privilege users of acl_users.py (test_acl_users.py).
+    # DRAYMAN_HARNESS_ACL=1: the least-privilege users of acl_users.py (test_acl_users.py);
+    # DRAYMAN_HARNESS_TLS=1: a TLS port too (.tls_port), where those clients connect.
     args = acl_users.server_args() if acl_users.enabled() else []
+    tls_port = None
+    if acl_users.tls_enabled():
+        tls_port = free_port()
+        args += server_tls_args(acl_users.certificates(), tls_port)
     if os.environ.get("DRAYMAN_TEST_TARGET") == "redis":
-        return RedisProcess(*args)
-    return DraymanProcess(*args)
+        server = RedisProcess(*args)
+    elif tls_port:
+        # An explicit plain port: Drayman's `port 0` with a tls-port means TLS only.
+        server = DraymanProcess("--port", str(free_port()), *args)
+    else:
+        server = DraymanProcess(*args)
+    server.tls_port = tls_port
+    return server
 
 
 @pytest.fixture(scope="session")

@@ -25,7 +25,8 @@ pytestmark = pytest.mark.timeout(300)
 
 def worker_env(broker, **extra):
     env = dict(os.environ)
-    env["DRAYMAN_URL"] = acl_users.base_url(broker.port, "celery")
+    env["DRAYMAN_URL"] = acl_users.base_url(broker, "celery")
+    env["DRAYMAN_URL_QUERY"] = acl_users.url_query()
     env["PYTHONPATH"] = str(HERE) + os.pathsep + env.get("PYTHONPATH", "")
     env.update({key: str(value) for key, value in extra.items()})
     return env
@@ -33,12 +34,13 @@ def worker_env(broker, **extra):
 
 @pytest.fixture(scope="session")
 def app(broker):
-    os.environ["DRAYMAN_URL"] = acl_users.base_url(broker.port, "celery")
+    os.environ["DRAYMAN_URL"] = acl_users.base_url(broker, "celery")
+    os.environ["DRAYMAN_URL_QUERY"] = acl_users.url_query()
     sys.path.insert(0, str(HERE))
     import celery_app
 
-    celery_app.app.conf.broker_url = acl_users.base_url(broker.port, "celery") + "/0"
-    celery_app.app.conf.result_backend = acl_users.base_url(broker.port, "celery") + "/1"
+    celery_app.app.conf.broker_url = acl_users.url(broker, "celery", 0)
+    celery_app.app.conf.result_backend = acl_users.url(broker, "celery", 1)
     celery_app._record = None
     yield celery_app
     celery_app.app.close()

@@ -27,7 +27,7 @@ CHAT = Path(__file__).resolve().parents[3] / "examples" / "channels_chat"
 
 
 def hosts(broker, db=3):
-    return [{"address": acl_users.base_url(broker.port, "channels") + f"/{db}",
+    return [{"address": acl_users.url(broker, "channels", db),
              "socket_timeout": None}]
 
 
@@ -110,7 +110,7 @@ async def test_pubsub_layer_send_receive_and_groups(pubsub_layer):
 def start_daphne(broker, tmp_path, name, layer):
     port = free_port()
     env = dict(os.environ)
-    env.update({"DRAYMAN_URL": acl_users.base_url(broker.port, "channels") + "/5",
+    env.update({"DRAYMAN_URL": acl_users.url(broker, "channels", 5),
                 "CHAT_LAYER": layer,
                 "PYTHONPATH": str(CHAT)})
     command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),

@@ -8,6 +8,9 @@
 #include <string>
 #include <thread>
 
+#include "broker/acl/acl.h"
+#include "broker/clock.h"
+#include "broker/engine.h"
 #include "server/server.h"
 #include "tests/server/loopback.h"
 
@@ -168,23 +171,94 @@ TEST(HttpListenerTest, SlowClientsAreDroppedAndConnectionsAreCapped) {
   EXPECT_EQ(listener.connections_refused(), 1u);
 }
 
-TEST(HttpAuthTest, DecodesBase64AndChecksOnlyThePassword) {
+TEST(HttpAuthTest, DecodesBase64) {
   EXPECT_EQ(DecodeBase64("YW55b25lOnMzY3JldA=="), "anyone:s3cret");
   EXPECT_EQ(DecodeBase64("YWI="), "ab");
   EXPECT_EQ(DecodeBase64(""), "");
   EXPECT_FALSE(DecodeBase64("YW=b"));
   EXPECT_FALSE(DecodeBase64("YWI"));
   EXPECT_FALSE(DecodeBase64("Y!I="));
-  Settings settings;
-  EXPECT_TRUE(AuthorizeHttp(settings, "").allowed);
-  settings.requirepass = "pw";
-  EXPECT_FALSE(AuthorizeHttp(settings, "").allowed);
-  EXPECT_FALSE(AuthorizeHttp(settings, "Bearer cHc=").allowed);
-  EXPECT_FALSE(AuthorizeHttp(settings, "Basic OnB3eA==").allowed);           // ":pwx"
-  EXPECT_TRUE(AuthorizeHttp(settings, "Basic OnB3").allowed);                // ":pw"
-  const HttpAuthResult named = AuthorizeHttp(settings, "basic  dTpwdw== ");  // "u:pw"
+}
+
+std::string Basic(const std::string& credentials) {
+  static constexpr char kDigits[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  for (size_t i = 0; i < credentials.size(); i += 3) {
+    uint32_t group = static_cast<unsigned char>(credentials[i]) << 16;
+    if (i + 1 < credentials.size()) group |= static_cast<unsigned char>(credentials[i + 1]) << 8;
+    if (i + 2 < credentials.size()) group |= static_cast<unsigned char>(credentials[i + 2]);
+    out += kDigits[(group >> 18) & 63];
+    out += kDigits[(group >> 12) & 63];
+    out += i + 1 < credentials.size() ? kDigits[(group >> 6) & 63] : '=';
+    out += i + 2 < credentials.size() ? kDigits[group & 63] : '=';
+  }
+  return "Basic " + out;
+}
+
+class HttpAuthAclTest : public ::testing::Test {
+ protected:
+  HttpAuthResult Authorize(std::string_view header) {
+    return AuthorizeHttp(engine_.acl(), engine_.commands(), header);
+  }
+  void SetUser(const std::string& name, const std::vector<std::string>& rules) {
+    ASSERT_EQ(engine_.acl().SetUser(name, rules), "");
+  }
+
+  Config config_;
+  ManualClock clock_;
+  Engine engine_{config_, clock_};
+};
+
+TEST_F(HttpAuthAclTest, EveryoneWhileTheDefaultUserNeedsNoPassword) {
+  EXPECT_TRUE(Authorize("").allowed);
+  EXPECT_TRUE(Authorize(Basic("nobody:wrong")).allowed);
+}
+
+TEST_F(HttpAuthAclTest, RequirepassWithAnyNameAsBefore) {
+  engine_.acl().SetDefaultPassword("pw");
+  EXPECT_FALSE(Authorize("").allowed);
+  EXPECT_FALSE(Authorize("Bearer cHc=").allowed);
+  EXPECT_FALSE(Authorize(Basic(":pwx")).allowed);
+  EXPECT_TRUE(Authorize(Basic(":pw")).allowed);
+  const HttpAuthResult named = Authorize("basic  " + Basic("u:pw").substr(6) + " ");
   EXPECT_TRUE(named.allowed);
   EXPECT_EQ(named.user, "default");
+}
+
+TEST_F(HttpAuthAclTest, AclUsersByNameAndPassword) {
+  engine_.acl().SetDefaultPassword("pw");
+  SetUser("monitor", {"on", ">watch", "%R~*", "-@all", "+info", "+client|list"});
+  SetUser("celery", {"on", ">tasks", "~celery*", "+@all"});
+  SetUser("retired", {"off", ">old", "~*", "+@all"});
+  const HttpAuthResult monitor = Authorize(Basic("monitor:watch"));
+  EXPECT_TRUE(monitor.allowed);
+  EXPECT_EQ(monitor.user, "monitor");
+  // A known user's name with another password, even the default user's, is refused.
+  EXPECT_FALSE(Authorize(Basic("monitor:pw")).allowed);
+  EXPECT_FALSE(Authorize(Basic("monitor:pw")).forbidden);
+  EXPECT_FALSE(Authorize(Basic("retired:old")).allowed);
+  EXPECT_FALSE(Authorize(Basic("retired:old")).forbidden);
+  // Authenticated, but cannot read every key: 403.
+  const HttpAuthResult celery = Authorize(Basic("celery:tasks"));
+  EXPECT_FALSE(celery.allowed);
+  EXPECT_TRUE(celery.forbidden);
+  SetUser("monitor", {"-client|list"});
+  EXPECT_TRUE(Authorize(Basic("monitor:watch")).forbidden);
+  SetUser("monitor", {"+client|list", "-info"});
+  EXPECT_TRUE(Authorize(Basic("monitor:watch")).forbidden);
+  SetUser("monitor", {"+info", "resetkeys", "%W~*"});
+  EXPECT_TRUE(Authorize(Basic("monitor:watch")).forbidden);
+  SetUser("monitor", {"allkeys"});
+  EXPECT_TRUE(Authorize(Basic("monitor:watch")).allowed);
+}
+
+TEST_F(HttpAuthAclTest, DefaultUserWithAPasswordFromTheAcl) {
+  SetUser("default", {"resetpass", ">secret"});
+  EXPECT_FALSE(Authorize("").allowed);
+  EXPECT_TRUE(Authorize(Basic("prometheus:secret")).allowed);
+  SetUser("default", {"off"});  // a disabled default user lets nobody in by its password
+  EXPECT_FALSE(Authorize(Basic("prometheus:secret")).allowed);
 }
 
 TEST(HttpRouterTest, ExactPathsThenLongestPrefix) {
