@@ -12,6 +12,9 @@ packages=(cmake ninja-build g++ pkg-config ccache libboost1.81-dev libabsl-dev l
   python3-dev prometheus prometheus-redis-exporter)
 # The openssl command: tests/python/test_tls.py and bench/tls.py make their own certificates.
 packages+=(openssl)
+# Headless Chromium: tests/python/harness/test_dashboard_browser.py drives the dashboard in it
+# over the DevTools protocol (no driver binary needed).
+packages+=(chromium)
 # curl: tests/python/test_http_acl.py checks the admin listener's Basic challenge with it.
 packages+=(curl)
 # clang 14 and compiler-rt (libclang_rt.fuzzer, ASan/UBSan runtimes) only for `make fuzz`:

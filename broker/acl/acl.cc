@@ -527,6 +527,23 @@ void Acl::FindKeys(const CommandInfo& info, const std::vector<std::string>& args
     keys->push_back({1, get ? (kKeyRW | kKeyAccess | kKeyUpdate) : (kKeyOW | kKeyUpdate)});
     return;
   }
+  if (name == "bitfield") {
+    // bitfieldGetKeys: read-only while the arguments are well-formed GETs and OVERFLOWs; a SET,
+    // an INCRBY or anything malformed means write access.
+    bool writes = false;
+    for (size_t i = 2; i < args.size() && !writes; ++i) {
+      const size_t remaining = args.size() - i - 1;
+      if (EqualsIgnoreCase(args[i], "get") && remaining >= 2) {
+        i += 2;
+      } else if (EqualsIgnoreCase(args[i], "overflow") && remaining >= 1) {
+        i += 1;
+      } else {
+        writes = true;
+      }
+    }
+    keys->push_back({1, writes ? (kKeyRW | kKeyAccess | kKeyUpdate) : (kKeyRO | kKeyAccess)});
+    return;
+  }
   for (int index : info.spec->KeyIndexes(args)) {
     uint32_t flags = kKeyRW | kKeyAccess | kKeyUpdate;
     if (name == "sort" || name == "sort_ro") {
@@ -619,6 +636,25 @@ Denial Acl::Check(const User& user, const CommandSpec& spec, const std::vector<s
   }
   *position = last_index;
   return relevant;
+}
+
+bool Acl::AllowsReadOfAllKeys(const User& user, const CommandSpec& spec,
+                              const std::vector<std::string>& args) const {
+  if (user.unrestricted) return true;
+  const int id = IdOf(spec);
+  if (id < 0) return true;
+  const CommandInfo& info = infos_[static_cast<size_t>(id)];
+  std::vector<KeyReference> keys;
+  bool keys_ready = false;
+  for (const Selector& selector : user.selectors) {
+    int index = 0;
+    if (CheckSelector(selector, info, args, &index, &keys, &keys_ready) != Denial::kNone) continue;
+    if (selector.all_keys) return true;
+    for (const KeyPattern& pattern : selector.keys) {
+      if ((pattern.flags & kReadPermission) && pattern.pattern == "*") return true;
+    }
+  }
+  return false;
 }
 
 bool Acl::ChannelAllowed(const User& user, std::string_view channel, bool is_pattern) const {

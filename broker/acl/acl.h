@@ -116,6 +116,11 @@ class Acl {
   // Redis's ACLCheckAllUserCommandPerm: kNone, or the denial and (key/channel) the argument index.
   Denial Check(const User& user, const CommandSpec& spec, const std::vector<std::string>& args,
                int* position) const;
+  // Redis's ACLUserCheckCmdWithUnrestrictedKeyAccess for reads: whether some selector of `user`
+  // allows this command and reading every key (SORT's BY and GET patterns name keys that depend
+  // on the data, so they need it).
+  bool AllowsReadOfAllKeys(const User& user, const CommandSpec& spec,
+                           const std::vector<std::string>& args) const;
   // Whether `user` may access `channel` (a pattern when `is_pattern`).
   bool ChannelAllowed(const User& user, std::string_view channel, bool is_pattern) const;
 

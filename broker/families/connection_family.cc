@@ -96,9 +96,10 @@ std::string ClientFlags(const Client& client) {
 }
 
 // One CLIENT LIST / CLIENT INFO line (without the trailing "\n"): Redis 7.0's fields in its order,
-// plus Redis 7.2's lib-name and lib-ver. `ctx` is the command asking, whose own client shows the
-// command being run and its arguments; null outside commands (log messages).
-std::string ClientInfoLine(const CommandContext* ctx, Client& client, int64_t now_ms) {
+// plus, with `lib_fields`, Redis 7.2's lib-name and lib-ver. `ctx` is the command asking, whose own
+// client shows the command being run and its arguments; null outside commands (log messages).
+std::string ClientInfoLine(const CommandContext* ctx, Client& client, int64_t now_ms,
+                           bool lib_fields = true) {
   const bool is_self = ctx != nullptr && &client == &ctx->client;
   size_t argv_mem = 0;
   if (is_self) {
@@ -152,13 +153,17 @@ std::string ClientInfoLine(const CommandContext* ctx, Client& client, int64_t no
   number("oll", 0);
   number("omem", static_cast<int64_t>(omem));
   number("tot-mem", static_cast<int64_t>(tot_mem));
-  field("events", omem > 0 ? "rw" : "r");
+  // Redis shows `w` while a write handler is installed, i.e. after the socket took only part of
+  // a reply; here, while a write is in flight. Replies not yet handed to the socket do not count.
+  field("events", client.output_in_flight > 0 ? "rw" : "r");
   field("cmd", is_self ? std::string_view(ctx->spec.full_name) : client.last_command);
   field("user", UserName(client));
   number("redir", -1);
   number("resp", static_cast<int>(client.protocol()));
-  field("lib-name", client.lib_name);
-  field("lib-ver", client.lib_ver);
+  if (lib_fields) {
+    field("lib-name", client.lib_name);
+    field("lib-ver", client.lib_ver);
+  }
   return line;
 }
 
@@ -569,7 +574,7 @@ void CmdClientHelp(CommandContext& ctx) {
 }  // namespace
 
 std::string ClientInfoString(Client& client, int64_t now_ms) {
-  return ClientInfoLine(nullptr, client, now_ms);
+  return ClientInfoLine(nullptr, client, now_ms, /*lib_fields=*/false);
 }
 
 void RegisterConnectionFamily(CommandTable& table) {

@@ -15,8 +15,9 @@ namespace drayman {
 class Client;
 struct Settings;
 
-// The CLIENT LIST line describing `client` (no trailing newline), for log messages such as
-// Redis's "Client <info> scheduled to be closed ASAP ...". Defined in connection_family.cc.
+// The CLIENT LIST line describing `client` (no trailing newline) with Redis 7.0's fields only (no
+// lib-name, lib-ver), for log messages such as Redis's "Client <info> scheduled to be closed ASAP
+// ..." and ACL LOG's client-info. Defined in connection_family.cc.
 std::string ClientInfoString(Client& client, int64_t now_ms);
 
 // Why a kCmdProtected command (DEBUG) is refused to `client` under enable-debug-command, or empty
@@ -41,6 +42,9 @@ void RegisterPubSubFamily(CommandTable& table);
 void RegisterScriptingFamily(CommandTable& table);
 void RegisterDebugFamily(CommandTable& table);
 void RegisterAclFamily(CommandTable& table);
+void RegisterBitmapFamily(CommandTable& table);
+void RegisterLcsFamily(CommandTable& table);
+void RegisterSortFamily(CommandTable& table);
 
 inline void RegisterAllFamilies(CommandTable& table) {
   RegisterConnectionFamily(table);
@@ -61,6 +65,9 @@ inline void RegisterAllFamilies(CommandTable& table) {
   RegisterScriptingFamily(table);
   RegisterDebugFamily(table);
   RegisterAclFamily(table);
+  RegisterBitmapFamily(table);
+  RegisterLcsFamily(table);
+  RegisterSortFamily(table);
 }
 
 }  // namespace drayman

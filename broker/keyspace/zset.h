@@ -160,6 +160,8 @@ class ZSet {
   // For sets built whole by a store command (ZUNIONSTORE...): Redis converts the result back to
   // a listpack when it fits.
   void ResetEncoding();
+  // SORT converts a listpack-encoded set to a skiplist for good, as Redis 7.0 does.
+  void ConvertToSkiplist() { listpack_ = false; }
 
   std::unique_ptr<ZSet> Clone() const;
   size_t MemoryUsage() const;

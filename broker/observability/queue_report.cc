@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <functional>
 #include <map>
 
 #include "absl/container/flat_hash_map.h"
@@ -17,6 +18,14 @@ namespace drayman {
 namespace {
 
 using nlohmann::json;
+
+// A key past its deadline that nothing has touched since: Redis deletes it on the next access, so
+// for LLEN and HLEN it is already gone. (Peek alone would still see it.)
+bool ExpiredKey(const Database& database, std::string_view key) {
+  if (database.expires_count() == 0) return false;
+  const Entry* entry = database.Peek(key);
+  return entry != nullptr && database.IsExpired(*entry);
+}
 
 double AgeSeconds(int64_t now_ms, int64_t then_ms) {
   return then_ms < 0 ? 0.0 : static_cast<double>(std::max<int64_t>(now_ms - then_ms, 0)) / 1000.0;
@@ -62,7 +71,18 @@ std::string Base64Decode(std::string_view text, bool* ok) {
   return out;
 }
 
-// Attributes every unacked delivery of `db` to its queue: fn(queue, tag, hash value, age).
+// Appends to `key` (the cache key so far: database and hash) what identifies one delivery: its tag,
+// then a fingerprint of its value (size and the hash of its last 256 bytes, where kombu's
+// `[message, exchange, routing_key]` keeps what decides the queue), so a tag reused for another
+// delivery is parsed again instead of keeping the old queue.
+void AppendDeliveryKey(std::string& key, std::string_view tag, std::string_view value) {
+  key += tag;
+  const std::string_view tail = value.substr(value.size() - std::min<size_t>(value.size(), 256));
+  const uint64_t fingerprint[2] = {value.size(), std::hash<std::string_view>{}(tail)};
+  key.append(reinterpret_cast<const char*>(fingerprint), sizeof(fingerprint));
+}
+
+// Attributes every unacked delivery of `db` to its queue: fn(prefix, queue, tag, hash value, age).
 template <typename Fn>
 void ForEachUnacked(Engine& engine, int db, Fn&& fn) {
   QueueTracker& tracker = engine.queue_tracker();
@@ -71,17 +91,20 @@ void ForEachUnacked(Engine& engine, int db, Fn&& fn) {
   for (const std::string& prefix : tracker.KombuPrefixes(db)) {
     const std::string hash_key = prefix + "unacked";
     const Entry* hash = database.Peek(hash_key);
-    if (hash == nullptr || hash->value.type() != ValueType::kHash) continue;
+    if (hash == nullptr || hash->value.type() != ValueType::kHash || database.IsExpired(*hash)) {
+      continue;
+    }
     const Entry* index = database.Peek(prefix + "unacked_index");
-    const ZSet* scores = index != nullptr && index->value.type() == ValueType::kZSet
-                             ? &index->value.zset()
-                             : nullptr;
+    const ZSet* scores =
+        index != nullptr && index->value.type() == ValueType::kZSet && !database.IsExpired(*index)
+            ? &index->value.zset()
+            : nullptr;
     auto& cache = tracker.delivery_queue_cache;
     std::string cache_key = std::to_string(db) + '\0' + hash_key + '\0';
     const size_t base = cache_key.size();
     hash->value.hash().ForEach([&](std::string_view tag, std::string_view value) {
       cache_key.resize(base);
-      cache_key += tag;
+      AppendDeliveryKey(cache_key, tag, value);
       auto it = cache.find(cache_key);
       if (it == cache.end()) {
         std::string queue;
@@ -99,17 +122,21 @@ void ForEachUnacked(Engine& engine, int db, Fn&& fn) {
           age = std::max(0.0, static_cast<double>(now_ms) / 1000.0 - *score);
         }
       }
-      fn(it->second, tag, value, age);
+      fn(prefix, it->second, tag, value, age);
     });
   }
 }
 
-// Unacked counts by queue name for `db`; prunes cache entries of deliveries that are gone.
-std::map<std::string, size_t> UnackedCounts(Engine& engine, int db) {
-  std::map<std::string, size_t> counts;
+// Unacked counts of `db` by queue key (kombu's key prefix + queue name).
+absl::flat_hash_map<std::string, size_t> UnackedCounts(Engine& engine, int db) {
+  absl::flat_hash_map<std::string, size_t> counts;
+  std::string key;
   ForEachUnacked(engine, db,
-                 [&](const std::string& queue, std::string_view, std::string_view, double) {
-                   ++counts[queue];
+                 [&](const std::string& prefix, const std::string& queue, std::string_view,
+                     std::string_view, double) {
+                   key = prefix;
+                   key += queue;
+                   ++counts[key];
                  });
   return counts;
 }
@@ -120,14 +147,15 @@ void PruneDeliveryCache(Engine& engine, size_t live) {
   absl::flat_hash_set<std::string> seen;
   for (int db = 0; db < engine.keyspace().database_count(); ++db) {
     ForEachUnacked(engine, db,
-                   [&](const std::string&, std::string_view tag, std::string_view, double) {
-                     seen.insert(std::string(tag));
+                   [&](const std::string& prefix, const std::string&, std::string_view tag,
+                       std::string_view value, double) {
+                     std::string key = std::to_string(db) + '\0' + prefix + "unacked" + '\0';
+                     AppendDeliveryKey(key, tag, value);
+                     seen.insert(std::move(key));
                    });
   }
   for (auto it = cache.begin(); it != cache.end();) {
-    const std::string& key = it->first;
-    const std::string tag = key.substr(key.rfind('\0') + 1);
-    if (seen.contains(tag)) {
+    if (seen.contains(it->first)) {
       ++it;
     } else {
       cache.erase(it++);
@@ -169,11 +197,15 @@ std::vector<QueueFigures> CollectQueueFigures(Engine& engine) {
     figures.delivered = queue->delivered;
     int64_t oldest = -1;
     bool has_zero = false;
+    const Database& database = engine.keyspace().db(queue->db);
     for (const auto& [priority, list] : queue->lists) {
-      if (list->list() == nullptr && priority != 0) continue;
+      const bool live = list->list() != nullptr && !ExpiredKey(database, list->key());
+      if (!live && priority != 0) continue;
       has_zero |= priority == 0;
-      figures.ready_by_priority.emplace_back(priority, list->ready());
-      figures.ready += list->ready();
+      const size_t ready = live ? list->ready() : 0;
+      figures.ready_by_priority.emplace_back(priority, ready);
+      figures.ready += ready;
+      if (!live) continue;
       const int64_t pushed = list->oldest_push_ms();
       if (pushed >= 0 && (oldest < 0 || pushed < oldest)) oldest = pushed;
     }
@@ -195,9 +227,10 @@ std::vector<QueueFigures> CollectQueueFigures(Engine& engine) {
   size_t live = 0;
   for (int db = 0; db < engine.keyspace().database_count(); ++db) {
     if (tracker.Bindings(db).empty()) continue;
-    for (const auto& [name, count] : UnackedCounts(engine, db)) {
+    for (const auto& [queue_key, count] : UnackedCounts(engine, db)) {
       live += count;
-      if (const TrackedQueue* queue = tracker.FindQueue(db, name)) {
+      // One hash lookup (FindQueue would walk every queue of the database).
+      if (const TrackedQueue* queue = tracker.QueueOfKey(db, queue_key)) {
         result[index[queue]].unacked += count;
       }
     }
@@ -308,6 +341,8 @@ json ServerJson(Engine& engine) {
       {"drayman_version", std::string(kDraymanVersion)},
       {"redis_version", std::string(kRedisCompatVersion)},
       {"uptime_seconds", (now_ms - stats.start_time_ms) / 1000},
+      // The engine clock of /api/history's samples: the dashboard's chart ends at this time.
+      {"time_ms", now_ms},
       {"connected_clients", engine.clients().size()},
       {"blocked_clients", engine.blocked_clients().blocked_count()},
       {"used_memory", UsedMemoryBytes()},
@@ -433,18 +468,18 @@ json QueueDetailJson(Engine& engine, int db, std::string_view name, size_t count
   out["head"] = std::move(head);
   out["tail"] = std::move(tail);
   json unacked = json::array();
-  ForEachUnacked(
-      engine, db,
-      [&](const std::string& owner, std::string_view tag, std::string_view value, double age) {
-        if (owner != name || unacked.size() >= 1000) return;
-        json entry = {{"delivery_tag", Printable(tag)}};
-        if (age >= 0) entry["age_seconds"] = age;
-        json parsed = json::parse(value, nullptr, false);
-        if (parsed.is_array() && !parsed.empty() && parsed[0].is_object()) {
-          entry["message"] = DecodeKombuMessage(parsed[0].dump(), -1);
-        }
-        unacked.push_back(std::move(entry));
-      });
+  ForEachUnacked(engine, db,
+                 [&](const std::string&, const std::string& owner, std::string_view tag,
+                     std::string_view value, double age) {
+                   if (owner != name || unacked.size() >= 1000) return;
+                   json entry = {{"delivery_tag", Printable(tag)}};
+                   if (age >= 0) entry["age_seconds"] = age;
+                   json parsed = json::parse(value, nullptr, false);
+                   if (parsed.is_array() && !parsed.empty() && parsed[0].is_object()) {
+                     entry["message"] = DecodeKombuMessage(parsed[0].dump(), -1);
+                   }
+                   unacked.push_back(std::move(entry));
+                 });
   std::sort(unacked.begin(), unacked.end(), [](const json& a, const json& b) {
     return a.value("age_seconds", 0.0) > b.value("age_seconds", 0.0);
   });

@@ -152,8 +152,9 @@ class QueueTracker {
   // routing key itself when no binding matches, as kombu's default exchange does).
   std::string QueueForDelivery(int db, std::string_view prefix, std::string_view exchange,
                                std::string_view routing_key) const;
-  // Parsed unacked deliveries: (db, hash key, delivery tag) -> queue name, kept between reports
-  // so each delivery's JSON is parsed once (reports drop the tags that are gone).
+  // Parsed unacked deliveries: (db, hash key, delivery tag, fingerprint of the value) -> queue
+  // name, kept between reports so each delivery's JSON is parsed once (reports drop the entries
+  // whose delivery is gone; a tag reused for another value misses and is parsed again).
   absl::flat_hash_map<std::string, std::string> delivery_queue_cache;
 
   int database_count() const { return keyspace_.database_count(); }

@@ -24,20 +24,31 @@ void AppendPrometheusNumber(std::string& out, double value) {
   out.append(buffer, result.ptr);
 }
 
+namespace {
+
+// Escapes backslash and newline (and, with `quote`, the double quote, as label values need),
+// appending the runs between them whole: a scrape of 10,000 queues writes 60,000 samples, and a
+// byte at a time was most of its cost.
+void AppendEscaped(std::string& out, std::string_view text, bool quote) {
+  size_t run = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c != '\\' && c != '\n' && (c != '"' || !quote)) continue;
+    out.append(text.data() + run, i - run);
+    out.append(c == '\\' ? "\\\\" : c == '\n' ? "\\n" : "\\\"");
+    run = i + 1;
+  }
+  out.append(text.data() + run, text.size() - run);
+}
+
+}  // namespace
+
 void PrometheusWriter::Family(std::string_view name, Type type, std::string_view help) {
   text_.append("# HELP ");
   text_.append(name);
   text_.push_back(' ');
-  // HELP escapes only backslash and newline.
-  for (char c : help) {
-    if (c == '\\') {
-      text_.append("\\\\");
-    } else if (c == '\n') {
-      text_.append("\\n");
-    } else {
-      text_.push_back(c);
-    }
-  }
+  // HELP escapes only backslash and newline; the runs between them are appended whole.
+  AppendEscaped(text_, help, /*quote=*/false);
   text_.append("\n# TYPE ");
   text_.append(name);
   switch (type) {
@@ -75,17 +86,7 @@ void PrometheusWriter::AppendSample(std::string_view name, const PrometheusLabel
       if (i) text_.push_back(',');
       text_.append(labels[i].first);
       text_.append("=\"");
-      for (char c : labels[i].second) {
-        if (c == '\\') {
-          text_.append("\\\\");
-        } else if (c == '"') {
-          text_.append("\\\"");
-        } else if (c == '\n') {
-          text_.append("\\n");
-        } else {
-          text_.push_back(c);
-        }
-      }
+      AppendEscaped(text_, labels[i].second, /*quote=*/true);
       text_.push_back('"');
     }
     text_.push_back('}');

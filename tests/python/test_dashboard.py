@@ -1,11 +1,13 @@
 """The queue dashboard page (server/http/dashboard/index.html, compiled into the binary) and the
 /api JSON it reads, with a kombu-style queue filled by raw commands. The page itself is checked
-for what it renders from (the browser-driven test with a real Celery app is still to come)."""
+for what it renders from; harness/test_dashboard_browser.py renders it in headless Chromium with a
+real Celery app."""
 
 from __future__ import annotations
 
 import base64
 import json
+import time
 
 import redis
 
@@ -32,6 +34,15 @@ def test_dashboard_page_is_served_and_reads_the_api():
         client.sadd("_kombu.binding.celery", "celery\x06\x16\x06\x16celery")
         for number in range(3):
             client.lpush("celery", kombu_message("tasks.add", f"id-{number}"))
+        # The chart ends at the server's time, on the clock of /api/history's samples (the first
+        # is taken by the first cron pass after start).
+        deadline = time.monotonic() + 30
+        while not json.loads(http_get(f"http://127.0.0.1:{http_port}/api/history")[1])["server"]:
+            assert time.monotonic() < deadline, "no history sample"
+            time.sleep(0.05)
+        history = json.loads(http_get(f"http://127.0.0.1:{http_port}/api/history")[1])
+        server_time = json.loads(http_get(f"http://127.0.0.1:{http_port}/api/server")[1])["time_ms"]
+        assert 0 < history["server"][-1][0] <= server_time
         status, body = http_get(f"http://127.0.0.1:{http_port}/api/queues")
         assert status == 200
         queues = json.loads(body)["queues"]

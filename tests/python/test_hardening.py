@@ -160,6 +160,60 @@ def test_query_buffer_limit_close_is_logged(server_class, tmp_path):
         admin.close()
 
 
+# Fields of Redis's client description (CLIENT LIST) whose values must differ between two servers
+# (who connected, when, which descriptor), and those that measure each server's own buffers
+# (only their shape, a byte count, is compared).
+CLIENT_FIELDS_OF_THE_RUN = {"id", "addr", "laddr", "fd", "age", "idle"}
+# (Redis still holds the whole pipeline it read, qbuf=32, and the GET's arguments, argv-mem=6, when
+# it kills; Drayman has consumed both.)
+CLIENT_FIELDS_OF_THE_BUFFERS = {"qbuf", "qbuf-free", "argv-mem", "rbs", "rbp", "obl", "oll", "omem",
+                                "tot-mem"}
+OUTPUT_LIMIT_LINE = re.compile(rf"^{STAMP} # Client (.*) scheduled to be closed ASAP for "
+                               r"overcoming of output buffer limits\.$", re.MULTILINE)
+
+
+def output_limit_kill_fields(server_class, tmp_path) -> list[tuple[str, str]]:
+    """The client description in the log line of a normal client killed for its output buffer:
+    a 64 KiB hard limit, and a GET of a 200,000-byte value it never reads."""
+    logfile = str(tmp_path / f"{server_class.name}.log")
+    with server_class("--logfile", logfile) as server:
+        admin = redis.Redis(port=server.port)
+        assert admin.config_set("client-output-buffer-limit", "normal 65536 0 0") is True
+        admin.set("big", "x" * 200_000)
+        greedy = raw_connection(server.port)
+        greedy.sendall(b"CLIENT SETNAME greedy\r\nGET big\r\n")
+        replies = read_until_closed(greedy)  # closed by the server, the value never sent
+        greedy.close()
+        assert b"$200000" not in replies and len(replies) < 65536, replies[:100]
+        text = wait_for_log(logfile, OUTPUT_LIMIT_LINE.pattern)
+        assert admin.ping() is True
+        admin.close()
+    lines = OUTPUT_LIMIT_LINE.findall(text)
+    assert len(lines) == 1, text
+    return [tuple(field.split("=", 1)) for field in lines[0].split(" ")]
+
+
+def test_output_buffer_limit_close_is_logged_as_redis_server_logs_it(tmp_path):
+    redis_fields = output_limit_kill_fields(RedisProcess, tmp_path)
+    drayman_fields = output_limit_kill_fields(DraymanProcess, tmp_path)
+    # The same fields in the same order ...
+    assert [name for name, _ in drayman_fields] == [name for name, _ in redis_fields]
+    assert [name for name, _ in redis_fields][:3] == ["id", "addr", "laddr"]
+    expected = dict(redis_fields)
+    for name, value in drayman_fields:
+        if name in CLIENT_FIELDS_OF_THE_RUN:
+            assert re.fullmatch(r"\d+|127\.0\.0\.1:\d+", value), (name, value)
+            assert re.fullmatch(r"\d+|127\.0\.0\.1:\d+", expected[name]), (name, expected)
+        elif name in CLIENT_FIELDS_OF_THE_BUFFERS:
+            assert re.fullmatch(r"\d+", value), (name, value)
+        else:  # ... and the same values where both servers see the same client
+            assert value == expected[name], (name, value, expected[name])
+    assert dict(drayman_fields)["name"] == "greedy" and dict(drayman_fields)["cmd"] == "get"
+    # Both held more than the limit when they gave up on the client.
+    for fields in (dict(redis_fields), dict(drayman_fields)):
+        assert int(fields["omem"]) + int(fields["obl"]) >= 65536, fields
+
+
 # --- Descriptors ---
 
 

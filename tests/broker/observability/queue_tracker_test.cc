@@ -7,8 +7,12 @@
 #include <algorithm>
 #include <deque>
 #include <map>
+#include <optional>
 #include <random>
+#include <set>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "broker/observability/queue_history.h"
@@ -260,141 +264,472 @@ TEST_F(QueueTrackerTest, HistoryIsSampledFromCronAndBounded) {
   EXPECT_NEAR(queues["queues"][0]["publish_rate"].get<double>(), 0.2, 0.01);
 }
 
-// Random list traffic on declared queues, checked after every step against the keyspace (LLEN,
-// HLEN), the clients the test blocked, and a model of each element's push time.
-// DISABLED: the test model of served BRPOP waiters disagrees with LLEN (step ~30); unresolved.
-TEST_F(QueueTrackerTest, DISABLED_RandomizedMetricsEqualTheTruth) {
-  std::mt19937 rng(20261205);
-  const std::vector<std::string> queues = {"q0", "q1", "q2"};
-  std::vector<std::string> keys;
-  for (const std::string& queue : queues) {
-    Declare(queue);
-    for (int priority : {0, 3, 9}) keys.push_back(PriorityKey(queue, priority));
+// A RESP2 reply as the randomized test reads it: type byte ('+', '-', ':', '$', '*'; 'n' for a
+// nil), the text of a string or integer, the elements of an array.
+struct Reply {
+  char type = 'n';
+  std::string text;
+  std::vector<Reply> items;
+};
+
+Reply ParseReply(std::string_view bytes, size_t& pos) {
+  Reply reply;
+  const size_t eol = bytes.find("\r\n", pos);
+  reply.type = bytes[pos];
+  const std::string head(bytes.substr(pos + 1, eol - pos - 1));
+  pos = eol + 2;
+  if (reply.type != '$' && reply.type != '*') {
+    reply.text = head;
+    return reply;
   }
-  auto queue_of = [&](const std::string& key) { return key.substr(0, 2); };
-  std::map<std::string, std::deque<std::pair<std::string, int64_t>>> model;  // key -> elements
-  std::map<uint64_t, std::string> blocked;  // client id -> queue it waits on
+  const long long length = std::stoll(head);
+  if (length < 0) {
+    reply.type = 'n';
+  } else if (reply.type == '$') {
+    reply.text = std::string(bytes.substr(pos, static_cast<size_t>(length)));
+    pos += static_cast<size_t>(length) + 2;
+  } else {
+    for (long long i = 0; i < length; ++i) reply.items.push_back(ParseReply(bytes, pos));
+  }
+  return reply;
+}
+
+Reply ParseReply(const std::string& bytes) {
+  size_t pos = 0;
+  Reply reply = ParseReply(bytes, pos);
+  EXPECT_EQ(pos, bytes.size()) << bytes;
+  return reply;
+}
+
+// Seeded random traffic as kombu workers and producers make it, over two databases: publish
+// (LPUSH), restore (RPUSH), fetch (RPOP, LPOP), blocking fetch (BRPOP over a queue's priority
+// lists, served later by a push, an LMOVE, a RENAME, a transaction or SWAPDB), deliveries and
+// acks in the `unacked` hash (HSET, HDEL, a tag reused for another queue), LMOVE, DEL, PEXPIRE,
+// RENAME, MULTI/EXEC, Lua, FLUSHDB, SWAPDB, redeclarations, Cron, and workers that block and then
+// leave. After every step each queue's figures must equal the truth the engine itself gives:
+// LLEN per priority list, the `unacked` fields attributed by routing key (summing to HLEN), the
+// clients blocked on the queue's lists; and the oldest age, published and delivered counts that
+// a model of every element's push time gives (the model is itself checked against LLEN and the
+// values every pop returns). The figures are read before any probe, so a logically expired list
+// must already count as gone.
+TEST_F(QueueTrackerTest, RandomizedMetricsEqualTheTruth) {
+  constexpr int kDatabases = 2;
+  constexpr int kSteps = 3000;
+  const std::vector<std::string> queues = {"q0", "q1"};
+  const std::vector<int> priorities = {0, 3};
+  std::vector<std::string> keys = {"spare"};  // a list no binding declares
+  for (const std::string& queue : queues) {
+    for (int priority : priorities) keys.push_back(PriorityKey(queue, priority));
+  }
+  using DbKey = std::pair<int, std::string>;
+  struct Element {
+    std::string value;
+    int64_t pushed_ms;
+  };
+  std::map<DbKey, std::deque<Element>> lists;  // (db, key) -> elements, head first
+  std::map<DbKey, int64_t> expire_at;          // lists with a deadline
+  std::set<DbKey> declared;                    // (db, queue)
+  std::map<DbKey, uint64_t> published, delivered;
+  std::map<Client*, DbKey> blocked;  // worker -> (db, queue) its BRPOP waits on
   std::vector<Client*> workers;
   for (int i = 0; i < 4; ++i) workers.push_back(NewClient());
-  std::map<std::string, uint64_t> published, delivered;
+  Client* probe = NewClient();
+  int db = 0;  // the default client's database
   int next_id = 0;
+  std::mt19937 rng(20261206);
   auto pick = [&](size_t n) { return static_cast<size_t>(rng() % n); };
-  for (int step = 0; step < 3000; ++step) {
-    clock_.AdvanceMs(static_cast<int64_t>(pick(700)));
-    const int64_t now = clock_.NowMs();
-    const std::string key = keys[pick(keys.size())];
-    auto& elements = model[key];
-    const std::string value = "m" + std::to_string(next_id++);
-    const size_t op = pick(10);
-    switch (op) {
-      case 0:
-      case 1: {  // LPUSH, or a blocked worker gets it at once
-        RunArgs({"LPUSH", key, value});
-        ++published[queue_of(key)];
-        elements.emplace_front(value, now);
-        for (Client* worker : workers) {
-          auto it = blocked.find(worker->id());
-          if (it == blocked.end() || it->second != queue_of(key)) continue;
-          // The first worker to block on this queue was served (FIFO); find it by its reply.
-          if (!worker->output().empty()) {
-            worker->output().clear();
-            blocked.erase(it);
-            elements.pop_back();
-            ++delivered[queue_of(key)];
-            break;
+  auto queue_of = [](const std::string& key) {
+    return key == "spare" ? std::string() : key.substr(0, 2);
+  };
+  auto tracked = [&](int in_db, const std::string& key) {
+    return declared.count({in_db, queue_of(key)}) > 0;
+  };
+  auto forget = [&](int in_db, const std::string& key) {
+    lists.erase({in_db, key});
+    expire_at.erase({in_db, key});
+  };
+  // Redis's lazy expiry: a key is gone once now is past its deadline.
+  auto expire = [&](int in_db, const std::string& key) {
+    auto it = expire_at.find({in_db, key});
+    if (it != expire_at.end() && clock_.NowMs() > it->second) forget(in_db, key);
+  };
+  auto size_of = [&](int in_db, const std::string& key) {
+    auto it = lists.find({in_db, key});
+    return it == lists.end() ? size_t{0} : it->second.size();
+  };
+  auto push = [&](int in_db, const std::string& key, const std::string& value, bool front) {
+    expire(in_db, key);
+    auto& list = lists[{in_db, key}];
+    const Element element{value, clock_.NowMs()};
+    if (front) {
+      list.push_front(element);
+    } else {
+      list.push_back(element);
+    }
+    if (tracked(in_db, key)) ++published[{in_db, queue_of(key)}];
+  };
+  // Removes `value` (the element a pop returned) from the model; `front`/`back` say where it
+  // must have been (both false: anywhere, for waiters served in one step from one list).
+  auto pop = [&](int in_db, const std::string& key, const std::string& value, bool front,
+                 bool back) {
+    expire(in_db, key);
+    auto it = lists.find({in_db, key});
+    ASSERT_NE(it, lists.end()) << key << " popped " << value;
+    auto& list = it->second;
+    auto found =
+        std::find_if(list.begin(), list.end(), [&](const Element& e) { return e.value == value; });
+    ASSERT_NE(found, list.end()) << key << " popped " << value;
+    if (front) {
+      ASSERT_EQ(found, list.begin()) << key;
+    }
+    if (back) {
+      ASSERT_EQ(found + 1, list.end()) << key;
+    }
+    list.erase(found);
+    if (list.empty()) forget(in_db, key);
+    if (tracked(in_db, key)) ++delivered[{in_db, queue_of(key)}];
+  };
+  // Tail to head, as LMOVE key to RIGHT LEFT does (a rotation when key == to).
+  auto move = [&](const std::string& key, const std::string& to, const Reply& reply) {
+    if (reply.type == 'n') {
+      ASSERT_EQ(size_of(db, key), 0u) << key;
+      return;
+    }
+    // A rotation (key == to) never empties the list, so the key keeps its deadline.
+    auto deadline = expire_at.find({db, key});
+    const std::optional<int64_t> kept =
+        key == to && deadline != expire_at.end() ? std::optional(deadline->second) : std::nullopt;
+    pop(db, key, reply.text, false, true);
+    push(db, to, reply.text, true);
+    if (kept) expire_at[{db, key}] = *kept;
+  };
+  // Waiters whose BRPOP was answered since the last step.
+  auto collect_served = [&]() {
+    for (auto it = blocked.begin(); it != blocked.end();) {
+      Client* worker = it->first;
+      if (worker->output().empty()) {
+        ++it;
+        continue;
+      }
+      const Reply reply = ParseReply(worker->output());
+      worker->output().clear();
+      ASSERT_EQ(reply.items.size(), 2u);
+      pop(it->second.first, reply.items[0].text, reply.items[1].text, false, false);
+      it = blocked.erase(it);
+    }
+  };
+  auto swap_db = [&](auto& map) {
+    std::remove_reference_t<decltype(map)> swapped;
+    for (auto& [key, value] : map) swapped[{1 - key.first, key.second}] = std::move(value);
+    map.swap(swapped);
+  };
+  auto flush_db = [&](auto& map, int in_db) {
+    for (auto it = map.begin(); it != map.end();) {
+      it = it->first.first == in_db ? map.erase(it) : std::next(it);
+    }
+  };
+  // The commands of the current step, printed with any failure.
+  std::string trace;
+  auto Do = [&](std::vector<std::string> args) {
+    for (const std::string& arg : args)
+      trace += (arg.size() > 40 ? arg.substr(0, 40) + "..." : arg) + " ";
+    trace += "| ";
+    return RunArgs(std::move(args));
+  };
+  auto declare = [&](const std::string& queue) {
+    Do({"SADD", "_kombu.binding.celery", Member(queue, queue)});
+    if (!declared.insert({db, queue}).second) return;
+    // Lists queued before the declaration count from now, and not as published.
+    for (int priority : priorities) {
+      const std::string key = PriorityKey(queue, priority);
+      expire(db, key);
+      if (auto it = lists.find({db, key}); it != lists.end()) {
+        for (Element& element : it->second) element.pushed_ms = clock_.NowMs();
+      }
+    }
+  };
+  auto fresh = [&]() { return "m" + std::to_string(next_id++); };
+
+  auto check = [&](int step) {
+    collect_served();
+    if (::testing::Test::HasFatalFailure()) return;
+    const std::vector<QueueFigures> figures = CollectQueueFigures(*engine_);
+    std::vector<DbKey> all;
+    for (const auto& [key, list] : lists) all.push_back(key);
+    for (const DbKey& key : all) expire(key.first, key.second);
+    std::set<DbKey> truly_declared;
+    std::map<DbKey, size_t> unacked;
+    for (int d = 0; d < kDatabases; ++d) {
+      RunArgsOn(probe, {"SELECT", std::to_string(d)});
+      const Reply members = ParseReply(RunArgsOn(probe, {"SMEMBERS", "_kombu.binding.celery"}));
+      for (const Reply& member : members.items) {
+        truly_declared.insert({d, member.text.substr(member.text.rfind(kSep) + kSep.size())});
+      }
+      const Reply hash = ParseReply(RunArgsOn(probe, {"HGETALL", "unacked"}));
+      size_t sum = 0;
+      for (size_t i = 1; i < hash.items.size(); i += 2) {
+        const nlohmann::json delivery = nlohmann::json::parse(hash.items[i].text);
+        ++unacked[{d, delivery[2].get<std::string>()}];
+        ++sum;
+      }
+      ASSERT_EQ(RunArgsOn(probe, {"HLEN", "unacked"}), ":" + std::to_string(sum) + "\r\n");
+    }
+    ASSERT_EQ(truly_declared, declared) << "step " << step << ": " << trace;
+    std::set<DbKey> reported;
+    for (const QueueFigures& q : figures) reported.insert({q.db, q.name});
+    ASSERT_EQ(reported, truly_declared) << "step " << step << ": " << trace;
+    size_t unacked_reported = 0;
+    for (const QueueFigures& q : figures) {
+      const DbKey queue{q.db, q.name};
+      RunArgsOn(probe, {"SELECT", std::to_string(q.db)});
+      size_t ready = 0;
+      int64_t oldest = -1;
+      for (int priority : priorities) {
+        const std::string key = PriorityKey(q.name, priority);
+        const size_t llen = std::stoul(RunArgsOn(probe, {"LLEN", key}).substr(1));
+        ASSERT_EQ(llen, size_of(q.db, key))
+            << "model of " << key << " step " << step << ": " << trace;
+        ready += llen;
+        size_t by_priority = 0;
+        for (const auto& [p, count] : q.ready_by_priority) by_priority += p == priority ? count : 0;
+        ASSERT_EQ(by_priority, llen) << key << " step " << step << ": " << trace;
+        if (auto it = lists.find({q.db, key}); it != lists.end()) {
+          for (const Element& element : it->second) {
+            if (oldest < 0 || element.pushed_ms < oldest) oldest = element.pushed_ms;
           }
+        }
+      }
+      ASSERT_EQ(q.ready, ready) << q.name << " db " << q.db << " step " << step << ": " << trace;
+      ASSERT_EQ(q.unacked, unacked[queue])
+          << q.name << " db " << q.db << " step " << step << ": " << trace;
+      unacked_reported += q.unacked;
+      size_t consumers = 0;
+      for (const auto& [worker, waits_on] : blocked) consumers += waits_on == queue;
+      ASSERT_EQ(q.consumers, consumers)
+          << q.name << " db " << q.db << " step " << step << ": " << trace;
+      const double age = oldest < 0 ? 0.0 : static_cast<double>(clock_.NowMs() - oldest) / 1000;
+      ASSERT_DOUBLE_EQ(q.oldest_age_seconds, age) << q.name << " step " << step << ": " << trace;
+      ASSERT_EQ(q.published, published[queue])
+          << q.name << " db " << q.db << " step " << step << ": " << trace;
+      ASSERT_EQ(q.delivered, delivered[queue])
+          << q.name << " db " << q.db << " step " << step << ": " << trace;
+    }
+    size_t unacked_total = 0;
+    for (const auto& [queue, count] : unacked) unacked_total += count;
+    ASSERT_EQ(unacked_reported, unacked_total) << "step " << step << ": " << trace;
+    ASSERT_EQ(engine_->blocked_clients().blocked_count(), blocked.size())
+        << "step " << step << ": " << trace;
+  };
+
+  for (const std::string& queue : queues) declare(queue);
+  check(-1);
+  for (int step = 0; step < kSteps && !HasFatalFailure(); ++step) {
+    trace.clear();
+    clock_.AdvanceMs(static_cast<int64_t>(pick(400)));
+    const std::string key = keys[pick(keys.size())];
+    const std::string to = keys[pick(keys.size())];
+    const std::string value = fresh();
+    switch (pick(20)) {
+      case 0:
+      case 1:
+      case 2: {  // kombu publishes with LPUSH (one message, or two at once)
+        if (pick(4) == 0) {
+          const std::string second = fresh();
+          Do({"LPUSH", key, value, second});
+          push(db, key, value, true);
+          push(db, key, second, true);
+        } else {
+          Do({"LPUSH", key, value});
+          push(db, key, value, true);
         }
         break;
       }
-      case 2:  // RPUSH (kombu restores unacked messages this way)
-        RunArgs({"RPUSH", key, value});
-        ++published[queue_of(key)];
-        elements.emplace_back(value, now);
+      case 3:  // kombu restores an unacked message at the tail
+        Do({"RPUSH", key, value});
+        push(db, key, value, false);
         break;
-      case 3:
       case 4:
-        if (RunArgs({"RPOP", key}) != "$-1\r\n") {
-          elements.pop_back();
-          ++delivered[queue_of(key)];
-        }
+      case 5: {  // RPOP, sometimes with a count
+        expire(db, key);
+        const bool counted = pick(3) == 0;
+        const size_t before = size_of(db, key);
+        const Reply reply = ParseReply(counted ? Do({"RPOP", key, "2"}) : Do({"RPOP", key}));
+        std::vector<std::string> got;
+        if (reply.type == '$') got.push_back(reply.text);
+        for (const Reply& item : reply.items) got.push_back(item.text);
+        ASSERT_EQ(got.size(), std::min<size_t>(before, counted ? 2 : 1)) << key;
+        for (const std::string& popped : got) pop(db, key, popped, false, true);
         break;
-      case 5:
-        if (RunArgs({"LPOP", key}) != "$-1\r\n") {
-          elements.pop_front();
-          ++delivered[queue_of(key)];
-        }
-        break;
-      case 6: {  // a worker blocks on every priority list of a queue
-        Client* worker = workers[pick(workers.size())];
-        if (blocked.count(worker->id())) break;
-        const std::string queue = queue_of(key);
-        worker->output().clear();
-        std::string reply = RunArgsOn(worker, {"BRPOP", PriorityKey(queue, 0),
-                                               PriorityKey(queue, 3), PriorityKey(queue, 9), "0"});
-        if (reply.empty()) {
-          blocked[worker->id()] = queue;
+      }
+      case 6: {  // LPOP
+        expire(db, key);
+        const Reply reply = ParseReply(Do({"LPOP", key}));
+        if (reply.type == 'n') {
+          ASSERT_EQ(size_of(db, key), 0u) << key;
         } else {
-          for (int priority : {0, 3, 9}) {
-            auto& list = model[PriorityKey(queue, priority)];
-            if (!list.empty()) {
-              list.pop_back();
-              ++delivered[queue];
-              break;
-            }
-          }
+          pop(db, key, reply.text, true, false);
         }
         break;
       }
       case 7:
-        if (!elements.empty()) {  // LREM of one element in the middle
-          const size_t at = pick(elements.size());
-          RunArgs({"LREM", key, "1", elements[at].first});
-          elements.erase(elements.begin() + static_cast<ptrdiff_t>(at));
+      case 8: {  // a worker blocks on a queue's priority lists, as kombu's BRPOP does
+        Client* worker = workers[pick(workers.size())];
+        if (blocked.count(worker)) break;
+        const std::string queue = queues[pick(queues.size())];
+        RunArgsOn(worker, {"SELECT", std::to_string(db)});
+        std::vector<std::string> args = {"BRPOP"};
+        for (int priority : priorities) {
+          args.push_back(PriorityKey(queue, priority));
+          expire(db, args.back());
         }
-        break;
-      case 8:
-        if (!elements.empty()) {  // LINSERT before a random element
-          const size_t at = pick(elements.size());
-          RunArgs({"LINSERT", key, "BEFORE", elements[at].first, value});
-          elements.insert(elements.begin() + static_cast<ptrdiff_t>(at), {value, now});
-          ++published[queue_of(key)];
-        }
-        break;
-      case 9:
-        if (elements.size() > 4) {  // LTRIM drops one element at each end
-          RunArgs({"LTRIM", key, "1", "-2"});
-          elements.pop_front();
-          elements.pop_back();
+        args.push_back("0");
+        const std::string reply = RunArgsOn(worker, args);
+        if (reply.empty()) {
+          blocked[worker] = {db, queue};
         } else {
-          RunArgs({"HSET", "unacked", value, "[{}, \"celery\", \"" + queue_of(key) + "\"]"});
+          const Reply parsed = ParseReply(reply);
+          ASSERT_EQ(parsed.items.size(), 2u) << reply;
+          pop(db, parsed.items[0].text, parsed.items[1].text, false, true);
         }
         break;
-    }
-    // Every figure against the truth.
-    for (const QueueFigures& q : CollectQueueFigures(*engine_)) {
-      size_t llen = 0;
-      int64_t oldest = -1;
-      for (int priority : {0, 3, 9}) {
-        const std::string list_key = PriorityKey(q.name, priority);
-        const std::string reply = RunArgs({"LLEN", list_key});
-        llen += std::stoul(reply.substr(1));
-        ASSERT_EQ(std::stoul(reply.substr(1)), model[list_key].size()) << list_key << " " << step;
-        for (const auto& [element, pushed] : model[list_key]) {
-          if (oldest < 0 || pushed < oldest) oldest = pushed;
-        }
       }
-      ASSERT_EQ(q.ready, llen) << q.name << " step " << step;
-      size_t consumers = 0;
-      for (const auto& [id, queue] : blocked) consumers += queue == q.name;
-      ASSERT_EQ(q.consumers, consumers) << q.name << " step " << step;
-      const double age = oldest < 0 ? 0.0 : static_cast<double>(clock_.NowMs() - oldest) / 1000;
-      ASSERT_DOUBLE_EQ(q.oldest_age_seconds, age) << q.name << " step " << step;
-      ASSERT_EQ(q.published, published[q.name]) << q.name;
-      ASSERT_EQ(q.delivered, delivered[q.name]) << q.name;
+      case 9:
+      case 10: {  // deliveries and acks in kombu's unacked hash
+        const Reply tags = ParseReply(Do({"HKEYS", "unacked"}));
+        std::vector<std::string> live;
+        for (const std::string& queue : queues) {
+          if (declared.count({db, queue})) live.push_back(queue);
+        }
+        const size_t what = pick(5);
+        if (!live.empty() && (what <= 1 || tags.items.empty())) {  // a delivery
+          const std::string queue = live[pick(live.size())];
+          Do({"HSET", "unacked", value,
+              "[" + KombuMessage("tasks.t", value) + ", \"celery\", \"" + queue + "\"]"});
+          Do({"ZADD", "unacked_index", std::to_string(clock_.NowMs() / 1000), value});
+        } else if (!live.empty() && what == 2) {  // a tag reused, now for another queue
+          const std::string tag = tags.items[pick(tags.items.size())].text;
+          const std::string queue = live[pick(live.size())];
+          Do({"HSET", "unacked", tag, "[{}, \"celery\", \"" + queue + "\"]"});
+        } else if (!tags.items.empty()) {  // an ack
+          const std::string tag = tags.items[pick(tags.items.size())].text;
+          Do({"HDEL", "unacked", tag});
+          Do({"ZREM", "unacked_index", tag});
+        }
+        break;
+      }
+      case 11: {  // LMOVE from a tail to a head (kombu's own fanout does not; operators do)
+        expire(db, key);
+        expire(db, to);
+        move(key, to, ParseReply(Do({"LMOVE", key, to, "RIGHT", "LEFT"})));
+        break;
+      }
+      case 12: {  // DEL or PEXPIRE of a list, or of the unacked hash
+        const std::string target = pick(6) == 0 ? "unacked" : key;
+        expire(db, target);
+        if (pick(2) == 0) {
+          Do({"DEL", target});
+          forget(db, target);
+        } else {
+          const int64_t ms = 1 + static_cast<int64_t>(pick(600));
+          const std::string reply = Do({"PEXPIRE", target, std::to_string(ms)});
+          if (target != "unacked") {
+            ASSERT_EQ(reply, size_of(db, target) > 0 ? ":1\r\n" : ":0\r\n") << target;
+            if (reply == ":1\r\n") expire_at[{db, target}] = clock_.NowMs() + ms;
+          }
+        }
+        break;
+      }
+      case 13: {  // RENAME one list over another
+        expire(db, key);
+        expire(db, to);
+        const std::string reply = Do({"RENAME", key, to});
+        if (reply[0] == '-') {
+          ASSERT_EQ(size_of(db, key), 0u) << reply;
+          break;
+        }
+        if (key == to) break;
+        std::deque<Element> moved = std::move(lists[{db, key}]);
+        auto deadline = expire_at.find({db, key});
+        const bool has_deadline = deadline != expire_at.end();
+        const int64_t when = has_deadline ? deadline->second : 0;
+        forget(db, key);
+        forget(db, to);
+        for (Element& element : moved) element.pushed_ms = clock_.NowMs();
+        if (tracked(db, to)) published[{db, queue_of(to)}] += moved.size();
+        lists[{db, to}] = std::move(moved);
+        if (has_deadline) expire_at[{db, to}] = when;
+        break;
+      }
+      case 14: {  // MULTI: a publish, a restore and a fetch in one transaction
+        expire(db, key);
+        const std::string second = fresh();
+        Do({"MULTI"});
+        Do({"LPUSH", key, value});
+        Do({"RPUSH", key, second});
+        Do({"LPOP", key});
+        const Reply reply = ParseReply(Do({"EXEC"}));
+        ASSERT_EQ(reply.items.size(), 3u);
+        push(db, key, value, true);
+        push(db, key, second, false);
+        ASSERT_EQ(reply.items[2].text, value);
+        pop(db, key, value, true, false);
+        break;
+      }
+      case 15: {  // Lua: publish, then move the oldest message to another list
+        expire(db, key);
+        expire(db, to);
+        const Reply reply =
+            ParseReply(Do({"EVAL",
+                           "redis.call('LPUSH', KEYS[1], ARGV[1]) "
+                           "return redis.call('LMOVE', KEYS[1], KEYS[2], 'RIGHT', 'LEFT')",
+                           "2", key, to, value}));
+        push(db, key, value, true);
+        move(key, to, reply);
+        break;
+      }
+      case 16: {  // a blocked worker leaves (its connection closes)
+        if (blocked.empty()) break;
+        auto it = std::next(blocked.begin(), static_cast<ptrdiff_t>(pick(blocked.size())));
+        Client* gone = it->first;
+        blocked.erase(it);
+        engine_->Disconnect(gone);
+        *std::find(workers.begin(), workers.end(), gone) = NewClient();
+        break;
+      }
+      case 17:  // the other database, or a (re)declaration in this one
+        if (pick(2) == 0) {
+          db = 1 - db;
+          Do({"SELECT", std::to_string(db)});
+        } else {
+          declare(queues[pick(queues.size())]);
+        }
+        break;
+      case 18:  // SWAPDB (waiters stay on their database index) or, rarely, FLUSHDB
+        if (pick(3) != 0) {
+          Do({"SWAPDB", "0", "1"});
+          swap_db(lists);
+          swap_db(expire_at);
+          swap_db(published);
+          swap_db(delivered);
+          std::set<DbKey> swapped;
+          for (const DbKey& queue : declared) swapped.insert({1 - queue.first, queue.second});
+          declared.swap(swapped);
+        } else {
+          Do({"FLUSHDB"});
+          flush_db(lists, db);
+          flush_db(expire_at, db);
+          flush_db(published, db);
+          flush_db(delivered, db);
+          for (auto it = declared.begin(); it != declared.end();) {
+            it = it->first == db ? declared.erase(it) : std::next(it);
+          }
+        }
+        break;
+      case 19:  // the periodic tick: active expiry, the history sample
+        engine_->Cron();
+        break;
     }
-    size_t unacked = 0;
-    for (const QueueFigures& q : CollectQueueFigures(*engine_)) unacked += q.unacked;
-    ASSERT_EQ(":" + std::to_string(unacked) + "\r\n", Run("HLEN unacked")) << step;
+    check(step);
   }
 }
 
