@@ -425,6 +425,12 @@ void Engine::Cron() {
   queue_history_->MaybeSample(*this, now_ms);
   // An eviction cut short by its time limit goes on here (Redis's evictionTimeProc).
   evictor_.ContinueIfPending();
+  // Incremental rehashing of the key tables, 1 ms at most, unless activerehashing is off (as in
+  // Redis's databasesCron; commands still move a bucket each).
+  const auto& compat = config_.settings().compat_values;
+  if (auto found = compat.find("activerehashing"); found == compat.end() || found->second != "no") {
+    keyspace_.RehashKeyTables(clock_, 1000);
+  }
   // Active expiry: each database in turn, in slices, within a small time budget per call so a
   // mass expiry never stalls the loop.
   const int64_t budget_end = SteadyMicros() + 5000;

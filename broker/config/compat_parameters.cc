@@ -171,7 +171,7 @@ const std::vector<CompatParameter>& CompatParameters() {
        .mutable_at_runtime = false,
        .why = kProcessTitle},
       {.name = "rdb-del-sync-files", .kind = K::kBool, .default_value = "no", .why = kReplication},
-      {.name = "activerehashing", .kind = K::kBool, .default_value = "yes", .why = kAllocator},
+      {.name = "activerehashing", .kind = K::kBool, .default_value = "yes", .why = kHonoured},
       {.name = "set-proc-title",
        .kind = K::kBool,
        .default_value = "yes",

@@ -177,6 +177,15 @@ void Database::Clear() {
   }
 }
 
+void Keyspace::RehashKeyTables(const Clock& clock, int64_t budget_us) {
+  const int64_t deadline_us = clock.NowUs() + budget_us;
+  for (auto& database : databases_) {
+    while (database->RehashSome(100)) {
+      if (clock.NowUs() >= deadline_us) return;
+    }
+  }
+}
+
 void Database::MarkAllSnapshotted() {
   const uint8_t epoch = keyspace_->snapshot_epoch();
   keys_.ForEach(

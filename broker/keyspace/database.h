@@ -28,6 +28,7 @@
 
 #include "absl/container/btree_set.h"
 #include "absl/functional/function_ref.h"
+#include "broker/clock.h"
 #include "broker/keyspace/dict.h"
 #include "broker/keyspace/value.h"
 
@@ -161,6 +162,9 @@ class Database {
   }
 
   void Clear();
+  // Moves up to `buckets` buckets of the key table's rehash in progress (ScanDict::RehashSome);
+  // returns whether one is still in progress.
+  bool RehashSome(size_t buckets) { return keys_.RehashSome(buckets); }
   // Marks every entry with the keyspace's current snapshot epoch (no hook calls).
   void MarkAllSnapshotted();
   // Exchanges contents with another database (SWAPDB); indexes stay.
@@ -224,6 +228,9 @@ class Keyspace {
 
   void FlushAll();
   void Swap(int first, int second);
+  // Cron's share of incremental rehashing (Redis's activerehashing): moves buckets of the key
+  // tables' rehashes in batches of 100 until none is left or `budget_us` has passed on `clock`.
+  void RehashKeyTables(const Clock& clock, int64_t budget_us);
   size_t TotalKeys() const;
 
   std::mt19937_64& rng() { return rng_; }

@@ -1,12 +1,19 @@
 // ScanDict: a chained hash table keyed by binary strings, with Redis's SCAN guarantees.
 //
 // Contract: O(1) average find/insert/erase; node addresses (and so keys and values) stay put until
-// the entry is erased, so other indexes may hold string_views of keys. Scan() walks buckets in
-// reverse-binary order, so a full scan returns every entry that was present from start to end at
-// least once even if the table grows or shrinks between calls (the property SCAN, HSCAN and SSCAN
-// promise). RandomEntry() picks a random non-empty bucket, then a random entry in its chain, as
-// Redis's dictGetFairRandomKey approximates. Resizes rehash the whole table at once; a table of a
-// few million entries pauses for tens of milliseconds (see docs/ARCHITECTURE.md).
+// the entry is erased, so other indexes may hold string_views of keys. Resizes are incremental, as
+// in Redis's dict: a resize allocates the new bucket array (calloc: untouched pages cost nothing)
+// and from then on each Insert/Erase/RandomNode moves one more bucket of the old array (visiting
+// at most 10 empty ones), and RehashSome() lets the owner's cron move more within a time box;
+// while both arrays are live, lookups look in both and inserts go to the new one. No operation
+// ever moves more than RehashSome's count of buckets, so a table of millions never pauses.
+// Scan() walks buckets in reverse-binary order over both arrays (Redis's dictScan), so a full scan
+// returns every entry that was present from start to end at least once even if the table grows,
+// shrinks, or a rehash starts, advances or finishes between calls (the property SCAN, HSCAN, SSCAN
+// and the snapshot walk rely on); an entry may come back twice. ForEach() visits each entry
+// exactly once; the table must not change during it. RandomNode() is exactly uniform over entries
+// (rejection sampling over (bucket, chain depth) pairs with a maintained bound on chain length;
+// O(1) expected draws while the table is at its usual load, see RandomNode).
 // Why not absl::flat_hash_map: it has neither stable scan cursors nor random access.
 #pragma once
 
@@ -14,6 +21,8 @@
 #include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
+#include <new>
 #include <random>
 #include <string>
 #include <string_view>
@@ -70,6 +79,10 @@ class ScanDict {
     Node* next = nullptr;
   };
 
+  // Buckets a rehash step may visit without finding an entry, per bucket it is asked to move
+  // (Redis's dictRehash empty_visits), so one step stays O(1) in a sparse table.
+  static constexpr size_t kEmptyVisitsPerStep = 10;
+
   ScanDict() = default;
   ScanDict(const ScanDict&) = delete;
   ScanDict& operator=(const ScanDict&) = delete;
@@ -85,14 +98,13 @@ class ScanDict {
 
   size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
-  size_t bucket_count() const { return buckets_.size(); }
+  // Buckets of the table as it will be once a rehash in progress finishes.
+  size_t bucket_count() const { return rehashing() ? target_.count : main_.count; }
+  bool rehashing() const { return target_.slots != nullptr; }
 
   Node* FindNode(std::string_view key) const {
     if (size_ == 0) return nullptr;
-    for (Node* node = buckets_[BucketOf(key)]; node != nullptr; node = node->next) {
-      if (node->key == key) return node;
-    }
-    return nullptr;
+    return FindHashed(key, HashOf(key));
   }
 
   V* Find(std::string_view key) const {
@@ -102,140 +114,305 @@ class ScanDict {
 
   // Returns the node for `key`, inserting a default-constructed value if absent.
   std::pair<Node*, bool> Insert(std::string_view key) {
-    if (Node* existing = FindNode(key)) return {existing, false};
-    GrowIfNeeded();
-    Node* node = new Node{std::string(key), V{}, nullptr};
-    size_t bucket = BucketOf(key);
-    node->next = buckets_[bucket];
-    buckets_[bucket] = node;
+    if (rehashing()) RehashSome(1);
+    const size_t hash = HashOf(key);
+    if (size_ != 0) {
+      if (Node* existing = FindHashed(key, hash)) return {existing, false};
+    }
+    if (!rehashing()) {
+      const size_t wanted = ScanTableBucketsForInsert(size_, main_.count);
+      if (wanted != main_.count) StartRehash(wanted);
+    }
+    // New entries go to the table that stays.
+    Table& table = rehashing() ? target_ : main_;
+    size_t& bound = rehashing() ? target_chain_bound_ : chain_bound_;
+    Node*& head = table.slots[hash & table.mask()];
+    Node* node = new Node{std::string(key), V{}, head};
+    head = node;
+    bound = std::max(bound, ChainLength(node));
     ++size_;
     return {node, true};
   }
 
   bool Erase(std::string_view key) {
     if (size_ == 0) return false;
-    Node** link = &buckets_[BucketOf(key)];
-    while (*link != nullptr) {
-      if ((*link)->key == key) {
-        Node* doomed = *link;
-        *link = doomed->next;
-        delete doomed;
-        --size_;
-        ShrinkIfNeeded();
-        return true;
-      }
-      link = &(*link)->next;
+    if (rehashing()) RehashSome(1);
+    const size_t hash = HashOf(key);
+    const size_t index = hash & main_.mask();
+    bool erased = false;
+    if (!rehashing() || index >= rehash_index_) erased = Unlink(main_.slots[index], key);
+    if (!erased && rehashing()) erased = Unlink(target_.slots[hash & target_.mask()], key);
+    if (!erased) return false;
+    --size_;
+    if (size_ == 0) {
+      Clear();
+    } else if (!rehashing()) {
+      StartShrinkIfDue();
     }
-    return false;
+    return true;
   }
 
   void Clear() {
-    for (Node*& head : buckets_) {
-      while (head != nullptr) {
-        Node* next = head->next;
-        delete head;
-        head = next;
+    for (Table* table : {&main_, &target_}) {
+      for (size_t i = 0; i < table->count; ++i) {
+        for (Node* node = table->slots[i]; node != nullptr;) {
+          Node* next = node->next;
+          delete node;
+          node = next;
+        }
       }
+      table->Release();
     }
-    buckets_.clear();
-    buckets_.shrink_to_fit();
     size_ = 0;
+    rehash_index_ = 0;
+    chain_bound_ = 0;
+    target_chain_bound_ = 0;
   }
 
   void Swap(ScanDict& other) noexcept {
-    buckets_.swap(other.buckets_);
+    std::swap(main_, other.main_);
+    std::swap(target_, other.target_);
+    std::swap(rehash_index_, other.rehash_index_);
     std::swap(size_, other.size_);
+    std::swap(chain_bound_, other.chain_bound_);
+    std::swap(target_chain_bound_, other.target_chain_bound_);
   }
 
-  // Visits every entry; `fn(const Node&)`. The table must not change during the walk.
+  // Visits every entry exactly once; `fn(const Node&)`. The table must not change during the walk.
   template <typename Fn>
   void ForEach(Fn&& fn) const {
-    for (Node* head : buckets_) {
-      for (Node* node = head; node != nullptr; node = node->next) fn(*node);
+    for (const Table* table : {&main_, &target_}) {
+      for (size_t i = 0; i < table->count; ++i) {
+        for (Node* node = table->slots[i]; node != nullptr; node = node->next) fn(*node);
+      }
     }
   }
 
   // Visits the entries of the bucket(s) at `cursor` and returns the next cursor (0 when done).
-  // Callers loop until they have visited enough entries.
+  // Callers loop until they have visited enough entries; `fn` must not change the table. While a
+  // rehash is in progress this visits the cursor's bucket in the smaller array and every bucket of
+  // the larger array that it splits into (Redis's dictScan), so it makes no difference to the
+  // guarantee which array holds an entry at the time.
   template <typename Fn>
   uint64_t Scan(uint64_t cursor, Fn&& fn) const {
     if (size_ == 0) return 0;
-    const uint64_t mask = buckets_.size() - 1;
-    for (Node* node = buckets_[cursor & mask]; node != nullptr; node = node->next) fn(*node);
-    return NextScanCursor(cursor, mask);
+    if (!rehashing()) {
+      VisitChain(main_.slots[cursor & main_.mask()], fn);
+      return NextScanCursor(cursor, main_.mask());
+    }
+    const Table* smaller = &main_;
+    const Table* larger = &target_;
+    if (smaller->count > larger->count) std::swap(smaller, larger);
+    const uint64_t small_mask = smaller->mask();
+    const uint64_t large_mask = larger->mask();
+    // Buckets of the old array below rehash_index_ are empty, so they need no special case.
+    VisitChain(smaller->slots[cursor & small_mask], fn);
+    do {
+      VisitChain(larger->slots[cursor & large_mask], fn);
+      cursor = NextScanCursor(cursor, large_mask);
+    } while ((cursor & (small_mask ^ large_mask)) != 0);
+    return cursor;
   }
 
+  // A uniformly random entry (nullptr when empty). Each draw picks one of the live buckets and a
+  // depth below chain_bound (an upper bound on every chain's length) uniformly and returns the
+  // entry at that depth, drawing again when the chain is shorter: every entry is one (bucket,
+  // depth) pair, so each is equally likely, however the chains are shaped. Expected draws are
+  // live buckets * bound / size: outside a rehash the table holds between 1/8 and 1 entry per
+  // bucket (the shrink and growth rules) and the bound is the longest chain seen since the last
+  // resize (a handful), so a few draws. Each draw made during a rehash first advances it by one
+  // step, which also keeps a sparse old array from inflating the count.
   template <typename Rng>
-  Node* RandomNode(Rng& rng) const {
+  Node* RandomNode(Rng& rng) {
     if (size_ == 0) return nullptr;
-    std::uniform_int_distribution<size_t> pick_bucket(0, buckets_.size() - 1);
-    Node* head = nullptr;
-    while (head == nullptr) head = buckets_[pick_bucket(rng)];
-    size_t length = 0;
-    for (Node* node = head; node != nullptr; node = node->next) ++length;
-    std::uniform_int_distribution<size_t> pick_entry(0, length - 1);
-    size_t index = pick_entry(rng);
-    Node* node = head;
-    while (index-- > 0) node = node->next;
-    return node;
+    for (;;) {
+      if (rehashing()) RehashSome(1);
+      // Live buckets: the old array's not yet moved ones, then the new array's.
+      const size_t old_live = rehashing() ? main_.count - rehash_index_ : 0;
+      const size_t live = rehashing() ? old_live + target_.count : main_.count;
+      const size_t bound = std::max(chain_bound_, target_chain_bound_);
+      const size_t draw = std::uniform_int_distribution<size_t>(0, live * bound - 1)(rng);
+      const size_t bucket = draw / bound;
+      size_t depth = draw % bound;
+      Node* node = !rehashing()        ? main_.slots[bucket]
+                   : bucket < old_live ? main_.slots[rehash_index_ + bucket]
+                                       : target_.slots[bucket - old_live];
+      while (node != nullptr && depth > 0) {
+        node = node->next;
+        --depth;
+      }
+      if (node != nullptr) return node;
+    }
   }
 
   // Up to `count` entries from consecutive buckets starting at a random one (Redis's
   // dictGetSomeKeys): cheap sampling for eviction, cache-friendly where RandomNode's scattered
-  // picks miss the cache on every draw. Visits at most 10 * count buckets; fn(Node&).
+  // picks miss the cache on every draw. Looks at bucket i of both arrays, then i + 1, visiting at
+  // most 10 * count bucket positions; fn(Node&). Not uniform (eviction only needs a sample).
   template <typename Rng, typename Fn>
   void SampleNodes(Rng& rng, size_t count, Fn&& fn) const {
     if (size_ == 0 || count == 0) return;
-    const size_t mask = buckets_.size() - 1;
+    const size_t positions = std::max(main_.count, target_.count);
+    const size_t mask = positions - 1;
     size_t bucket = std::uniform_int_distribution<size_t>(0, mask)(rng);
     size_t visited = 0;
-    for (size_t steps = 0; steps < buckets_.size() && steps < 10 * count; ++steps) {
-      for (Node* node = buckets_[bucket]; node != nullptr; node = node->next) {
-        fn(*node);
-        if (++visited == count) return;
+    for (size_t steps = 0; steps < positions && steps < 10 * count; ++steps) {
+      for (const Table* table : {&main_, &target_}) {
+        if (bucket >= table->count) continue;
+        if (table == &main_ && rehashing() && bucket < rehash_index_) continue;
+        for (Node* node = table->slots[bucket]; node != nullptr; node = node->next) {
+          fn(*node);
+          if (++visited == count) return;
+        }
       }
       bucket = (bucket + 1) & mask;
     }
   }
 
+  // Moves up to `buckets` non-empty buckets of a rehash in progress to the new array, visiting at
+  // most kEmptyVisitsPerStep empty ones per bucket asked for. Returns whether a rehash is still
+  // in progress (a finished rehash may start the next resize at once if one is already due).
+  bool RehashSome(size_t buckets) {
+    if (!rehashing()) return false;
+    size_t empty_visits = buckets * kEmptyVisitsPerStep;
+    while (buckets > 0 && rehash_index_ < main_.count) {
+      Node* node = main_.slots[rehash_index_];
+      if (node == nullptr) {
+        ++rehash_index_;
+        if (--empty_visits == 0) break;
+        continue;
+      }
+      while (node != nullptr) {
+        Node* next = node->next;
+        Node*& head = target_.slots[HashOf(node->key) & target_.mask()];
+        node->next = head;
+        head = node;
+        node = next;
+      }
+      main_.slots[rehash_index_] = nullptr;
+      UpdateTargetBoundAfterMoving(rehash_index_);
+      ++rehash_index_;
+      --buckets;
+    }
+    if (rehash_index_ == main_.count) FinishRehash();
+    return rehashing();
+  }
+
   // Approximate heap bytes used by the table's own structure (not keys' or values' payloads).
   size_t OverheadBytes() const {
-    return buckets_.capacity() * sizeof(Node*) + size_ * sizeof(Node);
+    return (main_.count + target_.count) * sizeof(Node*) + size_ * sizeof(Node);
   }
 
  private:
+  // A bucket array from calloc: for millions of buckets that is fresh zero pages from the
+  // kernel, so allocating it touches nothing and the page faults spread over the rehash.
+  struct Table {
+    Node** slots = nullptr;
+    size_t count = 0;  // a power of two, or 0 with slots == nullptr
+
+    size_t mask() const { return count - 1; }
+    void Allocate(size_t buckets) {
+      slots = static_cast<Node**>(std::calloc(buckets, sizeof(Node*)));
+      if (slots == nullptr) throw std::bad_alloc();
+      count = buckets;
+    }
+    void Release() {
+      std::free(slots);
+      slots = nullptr;
+      count = 0;
+    }
+  };
+
   static size_t HashOf(std::string_view key) { return absl::Hash<std::string_view>{}(key); }
 
-  size_t BucketOf(std::string_view key) const { return HashOf(key) & (buckets_.size() - 1); }
-
-  void GrowIfNeeded() {
-    const size_t wanted = ScanTableBucketsForInsert(size_, buckets_.size());
-    if (wanted != buckets_.size()) Rehash(wanted);
-  }
-
-  void ShrinkIfNeeded() {
-    const size_t wanted = ScanTableBucketsAfterErase(size_, buckets_.size());
-    if (wanted != buckets_.size()) Rehash(wanted);
-  }
-
-  // A count of 0 frees the (then empty) bucket array.
-  void Rehash(size_t new_bucket_count) {
-    std::vector<Node*> fresh(new_bucket_count, nullptr);
-    const size_t mask = new_bucket_count - 1;
-    for (Node* head : buckets_) {
-      while (head != nullptr) {
-        Node* next = head->next;
-        size_t bucket = HashOf(head->key) & mask;
-        head->next = fresh[bucket];
-        fresh[bucket] = head;
-        head = next;
+  Node* FindHashed(std::string_view key, size_t hash) const {
+    const size_t index = hash & main_.mask();
+    if (!rehashing() || index >= rehash_index_) {
+      for (Node* node = main_.slots[index]; node != nullptr; node = node->next) {
+        if (node->key == key) return node;
       }
     }
-    buckets_.swap(fresh);
+    if (rehashing()) {
+      for (Node* node = target_.slots[hash & target_.mask()]; node != nullptr; node = node->next) {
+        if (node->key == key) return node;
+      }
+    }
+    return nullptr;
   }
 
-  std::vector<Node*> buckets_;
+  static size_t ChainLength(const Node* node) {
+    size_t length = 0;
+    for (; node != nullptr; node = node->next) ++length;
+    return length;
+  }
+
+  template <typename Fn>
+  static void VisitChain(const Node* node, Fn& fn) {
+    for (; node != nullptr; node = node->next) fn(*node);
+  }
+
+  // Unlinks and deletes `key` from the chain at `head`; returns whether it was there.
+  static bool Unlink(Node*& head, std::string_view key) {
+    for (Node** link = &head; *link != nullptr; link = &(*link)->next) {
+      if ((*link)->key == key) {
+        Node* doomed = *link;
+        *link = doomed->next;
+        delete doomed;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  void StartRehash(size_t new_bucket_count) {
+    if (main_.count == 0) {  // the first insert: nothing to move
+      main_.Allocate(new_bucket_count);
+      return;
+    }
+    target_.Allocate(new_bucket_count);
+    rehash_index_ = 0;
+    target_chain_bound_ = 0;
+  }
+
+  void StartShrinkIfDue() {
+    const size_t wanted = ScanTableBucketsAfterErase(size_, main_.count);
+    if (wanted != main_.count) StartRehash(wanted);
+  }
+
+  // Old bucket `index` went to new buckets that all agree with it on the smaller mask's bits:
+  // one bucket when shrinking, index + k * old count when growing. Their chains are short (the
+  // load is at most about one entry per bucket), so measuring them keeps the bound exact cheaply.
+  void UpdateTargetBoundAfterMoving(size_t index) {
+    const size_t small_mask = std::min(main_.count, target_.count) - 1;
+    for (size_t dest = index & small_mask; dest < target_.count; dest += main_.count) {
+      target_chain_bound_ = std::max(target_chain_bound_, ChainLength(target_.slots[dest]));
+      if (target_.count <= main_.count) break;
+    }
+  }
+
+  void FinishRehash() {
+    main_.Release();
+    main_ = target_;
+    target_ = Table{};
+    chain_bound_ = target_chain_bound_;
+    target_chain_bound_ = 0;
+    rehash_index_ = 0;
+    // Entries added or erased during the rehash may already call for the next resize.
+    if (size_ > main_.count) {
+      StartRehash(main_.count * 2);
+    } else {
+      StartShrinkIfDue();
+    }
+  }
+
+  Table main_;               // the only array, or the old one while rehashing
+  Table target_;             // the new array while rehashing, else empty
+  size_t rehash_index_ = 0;  // while rehashing: main_'s buckets below this are moved (empty)
   size_t size_ = 0;
+  // Upper bounds of the chain lengths in main_ and target_ (RandomNode's rejection bound). They
+  // grow on insert and stay put on erase; a finished rehash replaces main_'s with the measured one.
+  size_t chain_bound_ = 0;
+  size_t target_chain_bound_ = 0;
 };
 
 }  // namespace drayman

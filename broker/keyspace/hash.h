@@ -59,9 +59,10 @@ class Hash {
     });
   }
 
-  // A uniformly chosen field (small) or a bucket-fair one (large); the hash must not be empty.
+  // A uniformly chosen field (large: ScanDict::RandomNode, which may advance a rehash in progress,
+  // hence non-const); the hash must not be empty.
   template <typename Rng>
-  std::pair<std::string_view, std::string_view> Random(Rng& rng) const {
+  std::pair<std::string_view, std::string_view> Random(Rng& rng) {
     if (large_) {
       auto* node = dict_.RandomNode(rng);
       return {node->key, node->value};

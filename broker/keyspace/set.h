@@ -5,7 +5,8 @@
 // members is kept as a sorted array of int64 ("intset": iteration is in ascending order, SSCAN
 // returns it in one call); the first other member, or one member too many, moves it to a
 // ScanDict ("hashtable") for good. Scan() follows SCAN's cursor contract. RandomMember() draws a
-// member uniformly (intset) or bucket-fairly (hashtable), as Redis does.
+// member uniformly under both encodings (a hashtable through ScanDict::RandomNode, which may
+// advance a rehash in progress, hence non-const).
 #pragma once
 
 #include <algorithm>
@@ -57,7 +58,7 @@ class Set {
 
   // A random member; the set must not be empty.
   template <typename Rng>
-  std::string RandomMember(Rng& rng) const {
+  std::string RandomMember(Rng& rng) {
     if (is_intset_) {
       std::uniform_int_distribution<size_t> pick(0, ints_.size() - 1);
       char buf[24];

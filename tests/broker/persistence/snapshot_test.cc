@@ -306,6 +306,22 @@ TEST_F(SnapshotTest, TheWalkSurvivesGrowthAndShrinkingOfTheTableMidScan) {
   ExpectDatasetAtT();
 }
 
+TEST_F(SnapshotTest, TheWalkSpansAnIncrementalRehashStartedBeforeItAndFinishedByCron) {
+  // The 8,193rd key starts a growth from 8,192 to 16,384 buckets, still in progress at T.
+  for (int i = 0; i < 8193; ++i) Run("SET k" + std::to_string(i) + " v");
+  ASSERT_TRUE(keyspace().db(0).RehashSome(0));
+  auto snapshot = Start();
+  for (int round = 0; !snapshot->Step(50); ++round) {
+    Run("SET new" + std::to_string(round) + " v");
+    Run("DEL k" + std::to_string(round * 13 % 8193));
+    // The cron finishes the rehash mid-walk (the manual clock never spends its budget).
+    if (round == 20) engine_->Cron();
+    if (round == 21) ASSERT_FALSE(keyspace().db(0).RehashSome(0));
+  }
+  ASSERT_EQ(snapshot->state(), Snapshot::State::kComplete);
+  ExpectDatasetAtT();
+}
+
 TEST_F(SnapshotTest, BlockedClientsServedByAPushSaveTheListFirst) {
   Run("RPUSH q a b");
   Client* waiter = NewClient();
