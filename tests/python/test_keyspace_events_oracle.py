@@ -110,6 +110,15 @@ SCRIPT: list[list[str]] = [
     # --- scripts ---
     ["EVAL", "redis.call('set', KEYS[1], '1'); redis.call('incr', KEYS[1]); "
              "redis.call('get', KEYS[2]); return redis.call('del', KEYS[1])", "2", "e1", "e2"],
+    # --- another database, SWAPDB/FLUSHDB (no events), more read misses ---
+    ["SELECT", "2"], ["SET", "o1", "v"], ["LPUSH", "o2", "a"], ["MOVE", "o1", "0"],
+    ["COPY", "o2", "o3", "DB", "0", "REPLACE"], ["SWAPDB", "2", "3"], ["SELECT", "3"],
+    ["DEL", "o2"], ["FLUSHDB"], ["SELECT", "0"], ["HSTRLEN", "missing", "f"],
+    ["ZMSCORE", "missing", "a"], ["SMISMEMBER", "missing", "a"], ["LCS", "missing", "x"],
+    ["SUNIONSTORE", "t1", "t1", "t2"], ["SINTERCARD", "2", "missing", "t1"],
+    ["ZINTERCARD", "1", "missing"], ["ZRANDMEMBER", "missing"], ["HRANDFIELD", "missing"],
+    ["EVAL", "redis.call('select', '4'); redis.call('sadd', KEYS[1], 'a'); "
+             "return redis.call('spop', KEYS[1])", "1", "e3"],
     # --- lazy expiry: deadlines already past, the sweep off ---
     ["DEBUG", "SET-ACTIVE-EXPIRE", "0"],
     ["SET", "x1", "v", "PXAT", "1"], ["GET", "x1"],
@@ -123,6 +132,13 @@ SCRIPT: list[list[str]] = [
     ["HSET", "x10", "f", "v"], ["PEXPIREAT", "x10", "1"],
     ["HSET", "x11", "f", "v"], ["EXPIRE", "x11", "100"], ["SET", "x12", "v", "EXAT", "1"],
     ["HSET", "x12", "f", "v"],
+    ["SET", "x13", "1", "PXAT", "1"], ["INCRBYFLOAT", "x13", "1"],
+    ["RPUSH", "x14", "a"], ["PEXPIRE", "x14", "100000"], ["SET", "x15", "v", "PXAT", "1"],
+    ["RENAME", "x14", "x15"], ["SADD", "x16", "a"], ["PEXPIREAT", "x16", "2"],
+    ["SUNIONSTORE", "x17", "x16"], ["ZADD", "x18", "1", "a"], ["PEXPIREAT", "x18", "3"],
+    ["ZADD", "x18", "2", "b"], ["SET", "x19", "v", "PXAT", "1"], ["SETBIT", "x19", "1", "1"],
+    ["SET", "x20", "v", "PXAT", "1"], ["MSET", "x20", "w"], ["SET", "x21", "v", "PXAT", "1"],
+    ["GETEX", "x21", "PERSIST"], ["SET", "x22", "v", "PXAT", "1"], ["COPY", "a1", "x22"],
     ["DEBUG", "SET-ACTIVE-EXPIRE", "1"],
 ]
 
