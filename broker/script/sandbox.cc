@@ -4,6 +4,7 @@
 #include <string>
 
 #include "broker/script/lib/bit_library.h"
+#include "broker/script/lib/struct_library.h"
 #include "lua.hpp"
 
 extern "C" {
@@ -335,6 +336,7 @@ void OpenLibraries(lua_State* lua) {
   OpenLibrary(lua, LUA_MATHLIBNAME, luaopen_math);
   OpenLibrary(lua, "cjson", luaopen_cjson);
   OpenLibrary(lua, "bit", OpenBitLibrary);
+  OpenLibrary(lua, "struct", OpenStructLibrary);
   for (const char* name : kRemovedGlobals) {
     lua_pushnil(lua);
     lua_setfield(lua, LUA_GLOBALSINDEX, name);
