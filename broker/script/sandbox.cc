@@ -4,6 +4,7 @@
 #include <string>
 
 #include "broker/script/lib/bit_library.h"
+#include "broker/script/lib/cmsgpack_library.h"
 #include "broker/script/lib/struct_library.h"
 #include "lua.hpp"
 
@@ -337,6 +338,7 @@ void OpenLibraries(lua_State* lua) {
   OpenLibrary(lua, "cjson", luaopen_cjson);
   OpenLibrary(lua, "bit", OpenBitLibrary);
   OpenLibrary(lua, "struct", OpenStructLibrary);
+  OpenLibrary(lua, "cmsgpack", OpenCmsgpackLibrary);
   for (const char* name : kRemovedGlobals) {
     lua_pushnil(lua);
     lua_setfield(lua, LUA_GLOBALSINDEX, name);

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <string>
 
+#include "broker/script/lib/c_conversions.h"
 #include "lua.hpp"
 
 namespace drayman::script {
@@ -21,20 +22,6 @@ struct Header {
   int endian = kLittle;  // the machine's
   size_t align = 1;
 };
-
-// C's (long)x on x86-64 (cvttsd2si): NaN and out-of-range values give the "integer indefinite"
-// value, the lowest long.
-uint64_t DoubleToLongBits(double x) {
-  if (!(x >= -9223372036854775808.0 && x < 9223372036854775808.0)) return uint64_t{1} << 63;
-  return static_cast<uint64_t>(static_cast<int64_t>(x));
-}
-
-// C's (unsigned long)x for x >= 0 as GCC compiles it on x86-64: below 2^63 one cvttsd2si, else
-// a cvttsd2si of x - 2^63 with the top bit flipped (so 2^64 and beyond give 0).
-uint64_t DoubleToUnsignedLongBits(double x) {
-  if (x < 9223372036854775808.0) return DoubleToLongBits(x);
-  return DoubleToLongBits(x - 9223372036854775808.0) ^ (uint64_t{1} << 63);
-}
 
 int ReadNumber(lua_State* lua, const char** format, int fallback) {
   if (!std::isdigit(static_cast<unsigned char>(**format))) return fallback;
@@ -162,7 +149,7 @@ int Pack(lua_State* lua) {
         luaL_addchar(&buffer, '\0');
         break;
       case 'f': {
-        const auto value = static_cast<float>(luaL_checknumber(lua, arg++));
+        const float value = NarrowToFloat(luaL_checknumber(lua, arg++));
         char bytes[sizeof(float)];
         std::memcpy(bytes, &value, sizeof(bytes));
         Reorder(bytes, sizeof(bytes), header.endian);
