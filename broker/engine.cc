@@ -14,6 +14,7 @@
 #include "broker/observability/queue_tracker.h"
 #include "broker/persistence/aof_rewrite.h"
 #include "broker/persistence/background_save.h"
+#include "broker/pubsub/keyspace_events.h"
 #include "broker/script/script_engine.h"
 
 namespace drayman {
@@ -403,8 +404,10 @@ void Engine::EvictKey(Database& db, std::string_view key) {
   // The log replays the eviction as Redis writes it: `DEL key`, ahead of the command that needed
   // the room. Propagated first: `key` may view the entry's own key, freed by Delete.
   PropagateDel(db.index(), key);
-  db.Delete(key);
+  std::string owned(key);
+  db.Delete(owned);
   ++stats_.evicted_keys;
+  NotifyKeyspaceEvent(*this, kNotifyEvicted, "evicted", owned, db.index());
 }
 
 void Engine::Cron() {
@@ -434,7 +437,7 @@ void Engine::Cron() {
   // Active expiry: each database in turn, in slices, within a small time budget per call so a
   // mass expiry never stalls the loop.
   const int64_t budget_end = SteadyMicros() + 5000;
-  for (int i = 0; i < keyspace_.database_count(); ++i) {
+  for (int i = 0; active_expire_enabled && i < keyspace_.database_count(); ++i) {
     Database& database = keyspace_.db(i);
     while (database.ActiveExpire(256) == 256 && SteadyMicros() < budget_end) {
     }
@@ -543,6 +546,11 @@ void Engine::OnKeyExpired(int db, std::string_view key) {
   // Part of whatever unit runs: the command whose lookup expired it (Redis 7.0 wraps the DEL
   // and the command's own write in MULTI), a blocked client's serve, or Cron's sweep.
   if (propagator_.active()) propagator_.Add(db, {"DEL", key});
+  NotifyKeyspaceEvent(*this, kNotifyExpired, "expired", key, db);
+}
+
+void Engine::OnKeyCreated(int db, std::string_view key) {
+  NotifyKeyspaceEvent(*this, kNotifyNew, "new", key, db);
 }
 
 // --- Propagation ---

@@ -228,6 +228,9 @@ class Engine : private KeyspaceObserver {
   QueueTracker& queue_tracker() { return *queue_tracker_; }
   QueueHistory& queue_history() { return *queue_history_; }
 
+  // DEBUG SET-ACTIVE-EXPIRE: Cron's active expiry sweep runs only while set (lazy expiry always).
+  bool active_expire_enabled = true;
+
   // Facts about the hosting process, filled in by the transport for INFO.
   std::string executable;
   std::string process_role = "master";
@@ -246,6 +249,8 @@ class Engine : private KeyspaceObserver {
   void OnKeyReady(int db, std::string_view key) override;
   // Propagation: an expired key is written as DEL.
   void OnKeyExpired(int db, std::string_view key) override;
+  // Keyspace notifications: `new` (broker/pubsub/keyspace_events.h).
+  void OnKeyCreated(int db, std::string_view key) override;
   // Runs the pipelined input of clients whose blocking command ended (served, timed out,
   // unblocked), iteratively, so wake-up chains never recurse.
   void ResumeUnblockedClients();

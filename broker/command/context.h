@@ -23,6 +23,7 @@
 #include "broker/command/errors.h"
 #include "broker/keyspace/database.h"
 #include "broker/persistence/propagator.h"
+#include "broker/pubsub/keyspace_events.h"
 #include "broker/resp/reply_builder.h"
 
 namespace drayman {
@@ -82,6 +83,7 @@ struct CommandContext {
       ++keyspace.keyspace_hits;
     } else {
       ++keyspace.keyspace_misses;
+      NotifyKeyspaceEvent(*this, kNotifyKeyMiss, "keymiss", key);
     }
     return true;
   }

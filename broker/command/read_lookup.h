@@ -11,6 +11,7 @@
 
 #include "broker/command/context.h"
 #include "broker/keyspace/database.h"
+#include "broker/pubsub/keyspace_events.h"
 
 namespace drayman {
 
@@ -20,6 +21,7 @@ inline Entry* ReadLookup(CommandContext& ctx, std::string_view key, bool touch =
     ++ctx.keyspace.keyspace_hits;
   } else {
     ++ctx.keyspace.keyspace_misses;
+    NotifyKeyspaceEvent(ctx, kNotifyKeyMiss, "keymiss", key);
   }
   return entry;
 }

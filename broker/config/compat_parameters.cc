@@ -74,19 +74,6 @@ std::string CheckOomScoreAdjValues(const std::vector<std::string>& words, std::s
   return {};
 }
 
-std::string CheckNotifyKeyspaceEvents(const std::vector<std::string>& words,
-                                      std::string* normalized) {
-  if (words.size() > 1) return "wrong number of arguments";
-  static constexpr std::string_view kFlags = "AgKE$lshzxetmdn";
-  const std::string value = words.empty() ? "" : words[0];
-  for (char c : value) {
-    if (kFlags.find(c) == std::string_view::npos)
-      return "Invalid event class character. Use 'Ag$lshzxeKEtmd'.";
-  }
-  *normalized = value;
-  return {};
-}
-
 std::string CheckReplicaOf(const std::vector<std::string>& words, std::string* normalized) {
   if (words.empty()) {  // what CONFIG GET reports for "not a replica"
     normalized->clear();
@@ -741,13 +728,6 @@ const std::vector<CompatParameter>& CompatParameters() {
        .default_value = "0 200 800",
        .words_check = CheckOomScoreAdjValues,
        .why = kNoFork},
-      {.name = "notify-keyspace-events",
-       .kind = K::kWords,
-       .default_value = "",
-       .refusal = "is not supported: Drayman does not publish keyspace notifications, so "
-                  "subscribers would wait for events that never come",
-       .words_check = CheckNotifyKeyspaceEvents,
-       .why = kRefused},
       {.name = "replicaof",
        .alias = "slaveof",
        .kind = K::kWords,
@@ -892,11 +872,10 @@ bool ParseCompatValue(const CompatParameter& parameter, const std::vector<std::s
       break;
     case K::kWords: {
       // A config line passes its words; CONFIG SET passes one string, split like Redis's
-      // sdssplitargs (an empty string stays one empty word for notify-keyspace-events).
+      // sdssplitargs.
       std::vector<std::string> words;
       if (single) {
         if (!values[0].empty() && !SplitArgs(values[0], &words)) words = values;
-        if (values[0].empty() && parameter.name == "notify-keyspace-events") words = values;
       } else {
         words = values;
       }

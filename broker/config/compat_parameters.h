@@ -10,7 +10,7 @@
 //    GET in Redis's format and settable by CONFIG SET when Redis allows it,
 //  - refused when set to anything but its default, with a reason, where pretending would lose
 //    data or security (replicaof, cluster-enabled, min-replicas-to-write, tls-port, aclfile,
-//    notify-keyspace-events, rename-command, loadmodule, user).
+//    rename-command, loadmodule, user).
 // Rows whose name another subsystem already registered in Config's table are skipped, so a
 // subsystem that starts honouring a parameter (ACL, TLS) replaces its row here simply by
 // registering it.

@@ -18,6 +18,7 @@
 #include "broker/command/numbers.h"
 #include "broker/config/compat_parameters.h"
 #include "broker/keyspace/glob.h"
+#include "broker/pubsub/keyspace_events.h"
 #include "broker/resp/request_parser.h"
 
 namespace drayman {
@@ -832,6 +833,25 @@ void Config::Register() {
          }
          return joined;
        }},
+      // --- Keyspace notifications (broker/pubsub/keyspace_events.h) ---
+      {"notify-keyspace-events",
+       {},
+       true,
+       [&s](const std::vector<std::string>& values, std::string* error) {
+         int flags = 0;
+         if (values.size() != 1) {
+           *error = "wrong number of arguments";
+           return false;
+         }
+         if (!ParseKeyspaceEventClasses(values[0], &flags)) {
+           *error = kBadKeyspaceEventClass;
+           return false;
+         }
+         s.notify_keyspace_events = flags;
+         return true;
+       },
+       [&s] { return FormatKeyspaceEventClasses(s.notify_keyspace_events); },
+       true},
   };
   RegisterCompatParameters();
 }

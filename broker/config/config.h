@@ -138,6 +138,9 @@ struct Settings {
   // Values of the parameters compat_parameters.cc registers, as CONFIG GET reports them, by
   // name (absent = Redis's default).
   std::map<std::string, std::string> compat_values;
+  // --- Keyspace notifications (broker/pubsub/keyspace_events.h) ---
+  // Redis's class flags (KeyspaceEventClass); 0 = off, the default.
+  int notify_keyspace_events = 0;
 };
 
 class Config {

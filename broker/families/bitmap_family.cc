@@ -154,6 +154,7 @@ void CmdSetbit(CommandContext& ctx) {
   const int old = BitAt(*bytes, offset);
   if (grew || old != on) {
     WriteBits(*bytes, offset, 1, static_cast<uint64_t>(on));
+    NotifyKeyspaceEvent(ctx, kNotifyString, "setbit", ctx.args[1]);
     ctx.AddDirty();
   }
   ctx.reply.Integer(old);
@@ -351,7 +352,10 @@ void CmdBitop(CommandContext& ctx) {
   }
   const std::string& target = ctx.args[2];
   if (longest == 0) {
-    if (ctx.db.Delete(target)) ctx.AddDirty();
+    if (ctx.db.Delete(target)) {
+      NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", target);
+      ctx.AddDirty();
+    }
     ctx.reply.Integer(0);
     return;
   }
@@ -371,6 +375,7 @@ void CmdBitop(CommandContext& ctx) {
     result[i] = static_cast<char>(out);
   }
   ctx.db.Put(target, Value(std::move(result), StringEncoding::kRaw));
+  NotifyKeyspaceEvent(ctx, kNotifyString, "set", target);
   ctx.AddDirty();
   ctx.reply.Integer(static_cast<int64_t>(longest));
 }
@@ -536,7 +541,10 @@ void BitfieldGeneric(CommandContext& ctx, bool read_only_command) {
     WriteBits(*bytes, op.offset, op.bits, stored);
     if (grew || (raw & mask) != (stored & mask)) ++changes;
   }
-  if (changes > 0) ctx.AddDirty(changes);
+  if (changes > 0) {
+    NotifyKeyspaceEvent(ctx, kNotifyString, "setbit", ctx.args[1]);
+    ctx.AddDirty(changes);
+  }
 }
 
 void CmdBitfield(CommandContext& ctx) { BitfieldGeneric(ctx, false); }

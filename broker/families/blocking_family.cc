@@ -16,6 +16,7 @@
 #include "broker/command/numkeys.h"
 #include "broker/engine.h"
 #include "broker/families/families.h"
+#include "broker/families/list_ops.h"
 #include "broker/families/sorted_set_ops.h"
 #include "broker/keyspace/list.h"
 #include "broker/keyspace/zset.h"
@@ -75,6 +76,7 @@ ServeFunction PopOne(End end) {
     ctx.reply.Bulk(key);
     ctx.reply.Bulk(value);
     ctx.AddDirty();
+    NotifyListPopped(ctx, key, end == End::kLeft, list->empty());
     ctx.DeleteIfEmpty(key, list);
     ctx.PropagateAs({PopCommand(end), key});
     return ServeResult::kServed;
@@ -116,6 +118,7 @@ ServeFunction MoveOne(std::string destination, End from, End to) {
       target->PushBack(value);
     }
     ctx.AddDirty();
+    NotifyListMoved(ctx, key, destination, from == End::kLeft, to == End::kLeft, source->empty());
     ctx.DeleteIfEmpty(key, source);  // a rotation (source == destination) keeps it non-empty
     ctx.reply.Bulk(value);
     if (ctx.propagating()) PropagateMove(ctx, key, destination, from, to);
@@ -136,6 +139,7 @@ ServeFunction PopMany(End end, int64_t count) {
     ctx.reply.ArrayHeader(popped);
     for (size_t i = 0; i < popped; ++i) ctx.reply.Bulk(Pop(*list, end));
     ctx.AddDirty(static_cast<int64_t>(popped));
+    NotifyListPopped(ctx, key, end == End::kLeft, list->empty());
     ctx.DeleteIfEmpty(key, list);
     if (ctx.propagating()) ctx.PropagateAs({PopCommand(end), key, std::to_string(popped)});
     return ServeResult::kServed;
@@ -260,6 +264,7 @@ ServeFunction ZPopOne(ZSetEnd end) {
     if (wrong_type) return ServeResult::kWrongType;
     if (zset == nullptr || zset->empty()) return ServeResult::kNotReady;
     std::vector<ScoredMember> popped = PopFromKey(ctx.db, key, *zset, end, 1);
+    NotifyZSetPopped(ctx, key, end);
     ReplyKeyMemberScore(ctx.reply, key, popped.front());
     ctx.AddDirty();
     ctx.PropagateAs({ZPopCommand(end), key});
@@ -275,6 +280,7 @@ ServeFunction ZPopMany(ZSetEnd end, size_t count) {
     if (wrong_type) return ServeResult::kWrongType;
     if (zset == nullptr || zset->empty()) return ServeResult::kNotReady;
     std::vector<ScoredMember> popped = PopFromKey(ctx.db, key, *zset, end, count);
+    NotifyZSetPopped(ctx, key, end);
     ReplyKeyWithPairs(ctx.reply, key, popped);
     ctx.AddDirty(static_cast<int64_t>(popped.size()));
     if (ctx.propagating()) ctx.PropagateAs({ZPopCommand(end), key, std::to_string(popped.size())});

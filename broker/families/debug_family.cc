@@ -1,13 +1,16 @@
 // DEBUG: the subcommands Redis 7.0's test suites and tools lean on, with Redis's replies.
 //
 // DIGEST and DIGEST-VALUE report Redis's own digests (broker/keyspace/digest.h), so a dataset
-// compares with redis-server's in one command. RELOAD [MERGE|NOFLUSH|NOSAVE] saves the RDB file,
+// compares with redis-server's in one command. SET-ACTIVE-EXPIRE 0|1 turns Cron's expiry sweep
+// off and on (Engine::active_expire_enabled), as tests of lazy expiry need. RELOAD
+// [MERGE|NOFLUSH|NOSAVE] saves the RDB file,
 // empties the keyspace and loads the file back, as Redis's debugCommand does. Like Redis 7.0,
 // DEBUG is refused unless enable-debug-command is yes, or local and the client is on loopback or
 // the unix socket (ProtectedCommandRefusal, checked by dispatch before AUTH). Departure: a RELOAD
 // whose file clashes with a key kept by NOFLUSH (without MERGE) answers an error with the
 // keyspace emptied, where redis-server stops the whole process.
 #include <array>
+#include <cstdlib>
 #include <string>
 #include <string_view>
 
@@ -25,7 +28,7 @@ constexpr std::string_view kReloadOptions =
     "ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.";
 constexpr std::string_view kReloadFailed = "ERR Error trying to load the RDB dump";
 
-constexpr std::array<std::string_view, 17> kHelp = {
+constexpr std::array<std::string_view, 21> kHelp = {
     "DIGEST",
     "    Output a hex signature representing the current DB content.",
     "DIGEST-VALUE <key> [<key> ...]",
@@ -43,6 +46,10 @@ constexpr std::array<std::string_view, 17> kHelp = {
     "      existing RDB file.",
     "    * DEBUG RELOAD NOSAVE NOFLUSH MERGE: add the contents of an existing RDB",
     "      file to the database.",
+    "SET-ACTIVE-EXPIRE <0|1>",
+    "    Setting it to 0 disables expiring keys in background when they are not",
+    "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
+    "    default.",
 };
 
 // Redis's islocalClient: the unix socket, or a TCP peer of exactly 127.0.0.1 or ::1.
@@ -111,6 +118,10 @@ void CmdDebug(CommandContext& ctx) {
     }
   } else if (EqualsIgnoreCase(sub, "reload")) {
     DebugReload(ctx);
+  } else if (argc == 3 && EqualsIgnoreCase(sub, "set-active-expire")) {
+    // Redis parses the flag with atoi: any non-zero number turns the sweep on.
+    ctx.engine.active_expire_enabled = std::atoi(ctx.args[2].c_str()) != 0;
+    ctx.reply.Ok();
   } else {
     ctx.reply.Error(errors::SubcommandSyntaxError(sub, "debug"));
   }

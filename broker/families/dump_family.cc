@@ -99,7 +99,10 @@ void CmdRestore(CommandContext& ctx) {
   if (ttl > 0 && !absttl) ttl += ctx.now_ms;
   if (ttl > 0 && ttl <= ctx.now_ms) {
     // Already expired: the key is not created (an old one it replaces is gone).
-    if (deleted) ctx.AddDirty();
+    if (deleted) {
+      ctx.AddDirty();
+      NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", key);
+    }
     ctx.reply.Ok();
     return;
   }
@@ -113,6 +116,7 @@ void CmdRestore(CommandContext& ctx) {
   } else if (idle >= 0) {
     entry.access_s = ctx.keyspace.access_clock() - static_cast<uint32_t>(idle);
   }
+  NotifyKeyspaceEvent(ctx, kNotifyGeneric, "restore", key);
   ctx.AddDirty();
   ctx.reply.Ok();
 }

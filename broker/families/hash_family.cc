@@ -35,6 +35,7 @@ void CmdHset(CommandContext& ctx) {
   for (size_t i = 2; i < ctx.args.size(); i += 2) {
     if (hash->Set(ctx.args[i], ctx.args[i + 1])) ++created;
   }
+  NotifyKeyspaceEvent(ctx, kNotifyHash, "hset", ctx.args[1]);
   // Redis counts every pair as a change, even an identical overwrite.
   ctx.AddDirty(static_cast<int64_t>(ctx.args.size() - 2) / 2);
   ctx.reply.Integer(created);
@@ -49,6 +50,7 @@ void CmdHmset(CommandContext& ctx) {
   Hash* hash = nullptr;
   if (!ctx.LookupOrCreate(ctx.args[1], &hash)) return;
   for (size_t i = 2; i < ctx.args.size(); i += 2) hash->Set(ctx.args[i], ctx.args[i + 1]);
+  NotifyKeyspaceEvent(ctx, kNotifyHash, "hset", ctx.args[1]);
   ctx.AddDirty(static_cast<int64_t>(ctx.args.size() - 2) / 2);
   ctx.reply.Ok();
 }
@@ -62,6 +64,7 @@ void CmdHsetnx(CommandContext& ctx) {
     return;
   }
   hash->Set(ctx.args[2], ctx.args[3]);
+  NotifyKeyspaceEvent(ctx, kNotifyHash, "hset", ctx.args[1]);
   ctx.AddDirty();
   ctx.reply.Integer(1);
 }
@@ -94,7 +97,7 @@ void CmdHmget(CommandContext& ctx) {
 }
 
 // HDEL key field [field ...]
-void CmdHdel(CommandContext& ctx) { RemoveMembersGeneric(ctx, &Hash::Erase); }
+void CmdHdel(CommandContext& ctx) { RemoveMembersGeneric(ctx, &Hash::Erase, kNotifyHash, "hdel"); }
 
 // HEXISTS key field
 void CmdHexists(CommandContext& ctx) {
@@ -171,6 +174,7 @@ void CmdHincrby(CommandContext& ctx) {
   }
   current += increment;
   hash->Set(ctx.args[2], FormatInt64(current));
+  NotifyKeyspaceEvent(ctx, kNotifyHash, "hincrby", ctx.args[1]);
   ctx.AddDirty();
   ctx.reply.Integer(current);
 }
@@ -202,6 +206,7 @@ void CmdHincrbyfloat(CommandContext& ctx) {
   }
   std::string formatted = FormatLongDouble(current);
   hash->Set(ctx.args[2], formatted);
+  NotifyKeyspaceEvent(ctx, kNotifyHash, "hincrbyfloat", ctx.args[1]);
   ctx.AddDirty();
   ctx.reply.Bulk(formatted);
   // The result replays exactly where the float addition might not (Redis 7.0: HSET).

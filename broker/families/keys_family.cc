@@ -21,6 +21,7 @@
 #include "broker/families/families.h"
 #include "broker/families/scan.h"
 #include "broker/keyspace/glob.h"
+#include "broker/pubsub/keyspace_events.h"
 
 namespace drayman {
 
@@ -97,7 +98,10 @@ void SignalOtherDatabase(CommandContext& ctx, Database& db, std::string_view key
 void DeleteGeneric(CommandContext& ctx) {
   int64_t deleted = 0;
   for (size_t i = 1; i < ctx.args.size(); ++i) {
-    if (ctx.db.Delete(ctx.args[i])) ++deleted;
+    if (ctx.db.Delete(ctx.args[i])) {
+      ++deleted;
+      NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", ctx.args[i]);
+    }
   }
   ctx.AddDirty(deleted);
   ctx.reply.Integer(deleted);
@@ -213,6 +217,8 @@ void RenameGeneric(CommandContext& ctx, bool nx) {
   ctx.db.Delete(from);
   Entry& target = ctx.db.Add(to, std::move(value));
   if (expire_at != kNoExpiry) ctx.db.SetExpire(to, target, expire_at);
+  NotifyKeyspaceEvent(ctx, kNotifyGeneric, "rename_from", from);
+  NotifyKeyspaceEvent(ctx, kNotifyGeneric, "rename_to", to);
   ctx.AddDirty();
   if (nx) {
     ctx.reply.Integer(1);
@@ -264,6 +270,7 @@ void CmdCopy(CommandContext& ctx) {
   Entry& copy = target->Add(to, source->value.Clone());
   if (source->expire_at_ms != kNoExpiry) target->SetExpire(to, copy, source->expire_at_ms);
   SignalOtherDatabase(ctx, *target, to);
+  NotifyKeyspaceEvent(ctx.engine, kNotifyGeneric, "copy_to", to, target->index());
   ctx.AddDirty();
   ctx.reply.Integer(1);
 }
@@ -288,6 +295,8 @@ void CmdMove(CommandContext& ctx) {
   Entry& moved = target->Add(key, std::move(value));
   if (expire_at != kNoExpiry) target->SetExpire(key, moved, expire_at);
   SignalOtherDatabase(ctx, *target, key);
+  NotifyKeyspaceEvent(ctx, kNotifyGeneric, "move_from", key);
+  NotifyKeyspaceEvent(ctx.engine, kNotifyGeneric, "move_to", key, target->index());
   ctx.AddDirty();
   ctx.reply.Integer(1);
 }
@@ -363,8 +372,10 @@ void ExpireGeneric(CommandContext& ctx, int64_t basetime_ms, bool seconds) {
   if (when <= ctx.now_ms) {
     ctx.db.Delete(key);
     ctx.PropagateAs({"DEL", key});
+    NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", key);
   } else {
     ctx.db.SetExpire(key, *entry, when);
+    NotifyKeyspaceEvent(ctx, kNotifyGeneric, "expire", key);
     if (ctx.propagating() && !(basetime_ms == 0 && !seconds)) {
       const std::string when_text = std::to_string(when);
       std::vector<std::string_view> argv(args.begin(), args.end());
@@ -427,13 +438,16 @@ void CmdPersist(CommandContext& ctx) {
     return;
   }
   ctx.db.SetExpire(key, *entry, kNoExpiry);
+  NotifyKeyspaceEvent(ctx, kNotifyGeneric, "persist", key);
   ctx.AddDirty();
   ctx.reply.Integer(1);
 }
 
 // The OBJECT subcommands' lookup: no access recorded, null reply when missing.
 Entry* ObjectLookup(CommandContext& ctx) {
-  Entry* entry = ReadLookup(ctx, ctx.args[2], /*touch=*/false);
+  // Counted like ReadLookup, but no `keymiss` event (Redis's LOOKUP_NONOTIFY for OBJECT).
+  Entry* entry = ctx.db.FindNoTouch(ctx.args[2]);
+  ++(entry ? ctx.keyspace.keyspace_hits : ctx.keyspace.keyspace_misses);
   if (entry == nullptr) ctx.reply.Null();
   return entry;
 }

@@ -17,6 +17,7 @@
 #include "broker/command/numbers.h"
 #include "broker/engine.h"
 #include "broker/families/families.h"
+#include "broker/pubsub/keyspace_events.h"
 
 namespace drayman {
 
@@ -46,6 +47,8 @@ void CmdLcs(CommandContext& ctx) {
   const bool b_found = b_value != nullptr || b_wrong;
   (a_found ? ctx.keyspace.keyspace_hits : ctx.keyspace.keyspace_misses)++;
   (b_found ? ctx.keyspace.keyspace_hits : ctx.keyspace.keyspace_misses)++;
+  if (!a_found) NotifyKeyspaceEvent(ctx, kNotifyKeyMiss, "keymiss", ctx.args[1]);
+  if (!b_found) NotifyKeyspaceEvent(ctx, kNotifyKeyMiss, "keymiss", ctx.args[2]);
   if (a_wrong || b_wrong) {
     ctx.reply.Error(kLcsNotStrings);
     return;

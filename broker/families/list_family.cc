@@ -54,6 +54,7 @@ void PushGeneric(CommandContext& ctx, bool left, bool only_if_exists) {
       list->PushBack(ctx.args[i]);
     }
   }
+  NotifyKeyspaceEvent(ctx, kNotifyList, left ? "lpush" : "rpush", key);
   ctx.AddDirty(static_cast<int64_t>(ctx.args.size() - 2));
   ctx.reply.Integer(static_cast<int64_t>(list->size()));
 }
@@ -93,6 +94,7 @@ void PopGeneric(CommandContext& ctx, bool left) {
   if (!has_count) {
     std::string value = ListPop(*list, left);
     ctx.reply.Bulk(value);
+    NotifyListPopped(ctx, key, left, list->empty());
     ctx.DeleteIfEmpty(key, list);
     ctx.AddDirty();
     return;
@@ -101,7 +103,9 @@ void PopGeneric(CommandContext& ctx, bool left) {
     ctx.reply.EmptyArray();
     return;
   }
+  const bool emptied = static_cast<size_t>(count) >= list->size();
   ListPopToReply(ctx.db, key, *list, left, static_cast<size_t>(count), ctx.reply);
+  NotifyListPopped(ctx, key, left, emptied);
   ctx.AddDirty();
 }
 
@@ -176,6 +180,7 @@ void CmdLset(CommandContext& ctx) {
     return;
   }
   list->Set(static_cast<size_t>(index), ctx.args[3]);
+  NotifyKeyspaceEvent(ctx, kNotifyList, "lset", ctx.args[1]);
   ctx.AddDirty();
   ctx.reply.Ok();
 }
@@ -193,6 +198,8 @@ void CmdLrem(CommandContext& ctx) {
   }
   const size_t removed = list->Remove(ctx.args[3], count);
   if (removed > 0) {
+    NotifyKeyspaceEvent(ctx, kNotifyList, "lrem", key);
+    if (list->empty()) NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", key);
     ctx.DeleteIfEmpty(key, list);
     ctx.AddDirty(static_cast<int64_t>(removed));
   }
@@ -220,6 +227,9 @@ void CmdLtrim(CommandContext& ctx) {
     list->Clear();
   }
   const int64_t removed = length - static_cast<int64_t>(list->size());
+  // Redis announces a trim even when nothing was trimmed.
+  NotifyKeyspaceEvent(ctx, kNotifyList, "ltrim", key);
+  if (list->empty()) NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", key);
   ctx.DeleteIfEmpty(key, list);
   if (removed > 0) {
     ctx.AddDirty(removed);
@@ -249,6 +259,7 @@ void CmdLinsert(CommandContext& ctx) {
     ctx.reply.Integer(-1);
     return;
   }
+  NotifyKeyspaceEvent(ctx, kNotifyList, "linsert", ctx.args[1]);
   ctx.AddDirty();
   ctx.reply.Integer(static_cast<int64_t>(list->size()));
 }
@@ -321,6 +332,8 @@ void MoveAndReply(CommandContext& ctx, bool from_left, bool to_left) {
   std::string moved;
   switch (LMoveGeneric(ctx.db, ctx.args[1], ctx.args[2], from_left, to_left, &moved)) {
     case MoveStatus::kMoved:
+      NotifyListMoved(ctx, ctx.args[1], ctx.args[2], from_left, to_left,
+                      ctx.db.Peek(ctx.args[1]) == nullptr);
       ctx.AddDirty();
       ctx.reply.Bulk(moved);
       return;
@@ -363,6 +376,17 @@ bool ParseListEnd(std::string_view text, bool* left) {
 
 std::string ListPop(List& list, bool from_left) {
   return from_left ? list.PopFront() : list.PopBack();
+}
+
+void NotifyListPopped(CommandContext& ctx, std::string_view key, bool from_left, bool emptied) {
+  NotifyKeyspaceEvent(ctx, kNotifyList, from_left ? "lpop" : "rpop", key);
+  if (emptied) NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", key);
+}
+
+void NotifyListMoved(CommandContext& ctx, std::string_view src, std::string_view dst,
+                     bool from_left, bool to_left, bool source_emptied) {
+  NotifyKeyspaceEvent(ctx, kNotifyList, to_left ? "lpush" : "rpush", dst);
+  NotifyListPopped(ctx, src, from_left, source_emptied);
 }
 
 size_t ListPopToReply(Database& db, std::string_view key, List& list, bool from_left, size_t count,

@@ -18,6 +18,8 @@
 
 namespace drayman {
 
+struct CommandContext;
+
 // Parses LMOVE's LEFT / RIGHT (any case). Returns false for anything else (syntax error).
 bool ParseListEnd(std::string_view text, bool* left);
 
@@ -41,5 +43,12 @@ enum class MoveStatus {
 // (to_left) or tail, creating `dst` and deleting an emptied `src`. `src == dst` rotates.
 MoveStatus LMoveGeneric(Database& db, std::string_view src, std::string_view dst, bool from_left,
                         bool to_left, std::string* moved);
+
+// Keyspace events (broker/pubsub/keyspace_events.h) in Redis 7.0's order. A pop: "lpop"/"rpop"
+// on `key`, then "del" when it emptied the list.
+void NotifyListPopped(CommandContext& ctx, std::string_view key, bool from_left, bool emptied);
+// A move: "lpush"/"rpush" on `dst` (its "new" came from the keyspace), then the pop's events.
+void NotifyListMoved(CommandContext& ctx, std::string_view src, std::string_view dst,
+                     bool from_left, bool to_left, bool source_emptied);
 
 }  // namespace drayman

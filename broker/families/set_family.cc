@@ -41,12 +41,13 @@ void CmdSadd(CommandContext& ctx) {
   if (!ctx.LookupOrCreate(ctx.args[1], &set)) return;
   int64_t added = 0;
   for (size_t i = 2; i < ctx.args.size(); ++i) added += set->Add(ctx.args[i]) ? 1 : 0;
+  if (added > 0) NotifyKeyspaceEvent(ctx, kNotifySet, "sadd", ctx.args[1]);
   ctx.AddDirty(added);
   ctx.reply.Integer(added);
 }
 
 // SREM key member [member ...]
-void CmdSrem(CommandContext& ctx) { RemoveMembersGeneric(ctx, &Set::Remove); }
+void CmdSrem(CommandContext& ctx) { RemoveMembersGeneric(ctx, &Set::Remove, kNotifySet, "srem"); }
 
 // SMEMBERS key
 void CmdSmembers(CommandContext& ctx) {
@@ -106,10 +107,12 @@ void SpopWithCount(CommandContext& ctx) {
   const size_t count = static_cast<size_t>(requested);
   const size_t size = set->size();
   auto& rng = ctx.keyspace.rng();
+  NotifyKeyspaceEvent(ctx, kNotifySet, "spop", key);
   if (count >= size) {
     // The whole set goes, replied as the union of the one key would be.
     ReplyMembers(ctx, *Rebuilt(*set));
     ctx.db.Delete(key);
+    NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", key);
     ctx.AddDirty(static_cast<int64_t>(size));
     ctx.PropagateAs({"DEL", key});  // Redis 7.0 replays popping the whole set as DEL
     return;
@@ -160,6 +163,8 @@ void CmdSpop(CommandContext& ctx) {
   std::string member = set->PopRandom(ctx.keyspace.rng());
   ctx.reply.Bulk(member);
   ctx.PropagateAs({"SREM", key, member});  // the member it picked, as Redis 7.0 replays SPOP
+  NotifyKeyspaceEvent(ctx, kNotifySet, "spop", key);
+  if (set->empty()) NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", key);
   ctx.DeleteIfEmpty(key, set);
   ctx.AddDirty();
 }
@@ -241,21 +246,23 @@ void CmdSmove(CommandContext& ctx) {
     ctx.reply.Integer(0);
     return;
   }
+  NotifyKeyspaceEvent(ctx, kNotifySet, "srem", src);
+  if (source->empty()) NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", src);
   ctx.DeleteIfEmpty(src, source);
   if (target == nullptr) ctx.LookupOrCreate(dst, &target);
-  target->Add(member);
+  if (target->Add(member)) NotifyKeyspaceEvent(ctx, kNotifySet, "sadd", dst);
   ctx.AddDirty();
   ctx.reply.Integer(1);
 }
 
 // Looks up the sets named by args[first, first + count). Missing keys give nullptr. Replies
 // WRONGTYPE and returns false if any key holds another type.
-bool LookupSets(CommandContext& ctx, size_t first, size_t count, bool for_write,
-                std::vector<Set*>* sets) {
+bool LookupSets(CommandContext& ctx, size_t first, size_t count, std::vector<Set*>* sets) {
   sets->clear();
   for (size_t i = first; i < first + count; ++i) {
     Set* set = nullptr;
-    if (!(for_write ? ctx.LookupWrite(ctx.args[i], &set) : ctx.LookupRead(ctx.args[i], &set))) {
+    // Sources are read lookups even for the STORE forms (hits, misses and `keymiss`, as Redis).
+    if (!ctx.LookupRead(ctx.args[i], &set)) {
       return false;
     }
     sets->push_back(set);
@@ -303,12 +310,16 @@ std::unique_ptr<Set> Difference(const std::vector<Set*>& sets) {
 }
 
 // Stores `result` at `dst` (replacing any value and its TTL), or deletes `dst` when empty.
-void StoreResult(CommandContext& ctx, const std::string& dst, std::unique_ptr<Set> result) {
+// Keyspace events: `event` on `dst`, or "del" when an empty result removed it.
+void StoreResult(CommandContext& ctx, const std::string& dst, std::unique_ptr<Set> result,
+                 std::string_view event) {
   const int64_t size = static_cast<int64_t>(result->size());
   if (size > 0) {
     ctx.db.Put(dst, Value(std::move(result)));
+    NotifyKeyspaceEvent(ctx, kNotifySet, event, dst);
     ctx.AddDirty();
   } else if (ctx.db.Delete(dst)) {
+    NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", dst);
     ctx.AddDirty();
   }
   ctx.reply.Integer(size);
@@ -317,7 +328,7 @@ void StoreResult(CommandContext& ctx, const std::string& dst, std::unique_ptr<Se
 // SINTER key [key ...]
 void CmdSinter(CommandContext& ctx) {
   std::vector<Set*> sets;
-  if (!LookupSets(ctx, 1, ctx.args.size() - 1, /*for_write=*/false, &sets)) return;
+  if (!LookupSets(ctx, 1, ctx.args.size() - 1, &sets)) return;
   std::vector<std::string> members;
   ForEachInIntersection(sets, [&](std::string_view member) {
     members.emplace_back(member);
@@ -330,13 +341,13 @@ void CmdSinter(CommandContext& ctx) {
 // SINTERSTORE destination key [key ...]
 void CmdSinterstore(CommandContext& ctx) {
   std::vector<Set*> sets;
-  if (!LookupSets(ctx, 2, ctx.args.size() - 2, /*for_write=*/true, &sets)) return;
+  if (!LookupSets(ctx, 2, ctx.args.size() - 2, &sets)) return;
   auto result = std::make_unique<Set>();
   ForEachInIntersection(sets, [&](std::string_view member) {
     result->Add(member);
     return true;
   });
-  StoreResult(ctx, ctx.args[1], std::move(result));
+  StoreResult(ctx, ctx.args[1], std::move(result), "sinterstore");
 }
 
 // SINTERCARD numkeys key [key ...] [LIMIT limit]
@@ -363,7 +374,7 @@ void CmdSintercard(CommandContext& ctx) {
     }
   }
   std::vector<Set*> sets;
-  if (!LookupSets(ctx, 2, static_cast<size_t>(numkeys), /*for_write=*/false, &sets)) return;
+  if (!LookupSets(ctx, 2, static_cast<size_t>(numkeys), &sets)) return;
   int64_t cardinality = 0;
   ForEachInIntersection(sets, [&](std::string_view) {
     ++cardinality;
@@ -379,29 +390,29 @@ std::vector<int> SintercardKeys(const std::vector<std::string>& args) {
 // SUNION key [key ...]
 void CmdSunion(CommandContext& ctx) {
   std::vector<Set*> sets;
-  if (!LookupSets(ctx, 1, ctx.args.size() - 1, /*for_write=*/false, &sets)) return;
+  if (!LookupSets(ctx, 1, ctx.args.size() - 1, &sets)) return;
   ReplyMembers(ctx, *Union(sets));
 }
 
 // SUNIONSTORE destination key [key ...]
 void CmdSunionstore(CommandContext& ctx) {
   std::vector<Set*> sets;
-  if (!LookupSets(ctx, 2, ctx.args.size() - 2, /*for_write=*/true, &sets)) return;
-  StoreResult(ctx, ctx.args[1], Union(sets));
+  if (!LookupSets(ctx, 2, ctx.args.size() - 2, &sets)) return;
+  StoreResult(ctx, ctx.args[1], Union(sets), "sunionstore");
 }
 
 // SDIFF key [key ...]
 void CmdSdiff(CommandContext& ctx) {
   std::vector<Set*> sets;
-  if (!LookupSets(ctx, 1, ctx.args.size() - 1, /*for_write=*/false, &sets)) return;
+  if (!LookupSets(ctx, 1, ctx.args.size() - 1, &sets)) return;
   ReplyMembers(ctx, *Difference(sets));
 }
 
 // SDIFFSTORE destination key [key ...]
 void CmdSdiffstore(CommandContext& ctx) {
   std::vector<Set*> sets;
-  if (!LookupSets(ctx, 2, ctx.args.size() - 2, /*for_write=*/true, &sets)) return;
-  StoreResult(ctx, ctx.args[1], Difference(sets));
+  if (!LookupSets(ctx, 2, ctx.args.size() - 2, &sets)) return;
+  StoreResult(ctx, ctx.args[1], Difference(sets), "sdiffstore");
 }
 
 // SSCAN key cursor [MATCH pattern] [COUNT count]

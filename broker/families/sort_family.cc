@@ -35,6 +35,7 @@
 #include "broker/command/numbers.h"
 #include "broker/engine.h"
 #include "broker/families/families.h"
+#include "broker/pubsub/keyspace_events.h"
 #include "broker/script/script_engine.h"
 
 namespace drayman {
@@ -63,6 +64,7 @@ Entry* FindCounted(CommandContext& ctx, std::string_view key) {
     ++ctx.keyspace.keyspace_hits;
   } else {
     ++ctx.keyspace.keyspace_misses;
+    NotifyKeyspaceEvent(ctx, kNotifyKeyMiss, "keymiss", key);
   }
   return entry;
 }
@@ -330,8 +332,10 @@ void SortGeneric(CommandContext& ctx, bool read_only) {
   }
   if (output_length > 0) {
     ctx.db.Put(*store_key, Value(std::move(result)));
+    NotifyKeyspaceEvent(ctx, kNotifyList, "sortstore", *store_key);
     ctx.AddDirty(output_length);
   } else if (ctx.db.Delete(*store_key)) {
+    NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", *store_key);
     ctx.AddDirty();
   }
   ctx.reply.Integer(output_length);

@@ -217,6 +217,7 @@ void ZaddGeneric(CommandContext& ctx, bool incr) {
       result = score;
     }
   }
+  if (added + updated > 0) NotifyKeyspaceEvent(ctx, kNotifyZset, incr ? "zincr" : "zadd", key);
   ctx.DeleteIfEmpty(key, zset);
   ctx.AddDirty(added + updated);
   if (incr) {
@@ -237,7 +238,7 @@ void CmdZadd(CommandContext& ctx) { ZaddGeneric(ctx, false); }
 void CmdZincrby(CommandContext& ctx) { ZaddGeneric(ctx, true); }
 
 // ZREM key member [member ...]
-void CmdZrem(CommandContext& ctx) { RemoveMembersGeneric(ctx, &ZSet::Erase); }
+void CmdZrem(CommandContext& ctx) { RemoveMembersGeneric(ctx, &ZSet::Erase, kNotifyZset, "zrem"); }
 
 // ZCARD key
 void CmdZcard(CommandContext& ctx) {
@@ -422,13 +423,17 @@ void StoreNodes(CommandContext& ctx, std::string_view dst,
                 const std::vector<const ZSet::Node*>& nodes) {
   if (nodes.empty()) {
     ctx.reply.Integer(0);
-    if (ctx.db.Delete(dst)) ctx.AddDirty();
+    if (ctx.db.Delete(dst)) {
+      NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", dst);
+      ctx.AddDirty();
+    }
     return;
   }
   // Built element by element like Redis's ZRANGESTORE, so the encoding rules of ZADD apply.
   auto result = std::make_unique<ZSet>();
   for (const ZSet::Node* node : nodes) result->Insert(node->member(), node->score);
   ctx.db.Put(dst, Value(std::move(result)));
+  NotifyKeyspaceEvent(ctx, kNotifyZset, "zrangestore", dst);
   ctx.reply.Integer(static_cast<int64_t>(nodes.size()));
   ctx.AddDirty();
 }
@@ -576,6 +581,13 @@ void ZremrangeGeneric(CommandContext& ctx, RangeType type) {
   } else {
     deleted = zset->EraseRangeByLex(bounds.lex);
   }
+  if (deleted > 0) {
+    const std::string_view event = type == RangeType::kRank    ? "zremrangebyrank"
+                                   : type == RangeType::kScore ? "zremrangebyscore"
+                                                               : "zremrangebylex";
+    NotifyKeyspaceEvent(ctx, kNotifyZset, event, ctx.args[1]);
+    if (zset->empty()) NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", ctx.args[1]);
+  }
   if (zset->empty()) ctx.db.Delete(ctx.args[1]);
   ctx.AddDirty(static_cast<int64_t>(deleted));
   ctx.reply.Integer(static_cast<int64_t>(deleted));
@@ -613,6 +625,7 @@ void ZpopGeneric(CommandContext& ctx, ZSetEnd end) {
   const bool nested = ctx.reply.resp3() && count != -1;
   std::vector<ScoredMember> popped =
       PopFromKey(ctx.db, ctx.args[1], *zset, end, count == -1 ? 1 : static_cast<size_t>(count));
+  NotifyZSetPopped(ctx, ctx.args[1], end);
   ctx.AddDirty(static_cast<int64_t>(popped.size()));
   ctx.reply.ArrayHeader(nested ? popped.size() : popped.size() * 2);
   for (const ScoredMember& element : popped) {
@@ -643,6 +656,7 @@ void CmdZmpop(CommandContext& ctx) {
     if (zset == nullptr) continue;
     // The first existing key decides; later keys are not even type-checked (as in Redis).
     std::vector<ScoredMember> popped = PopFromKey(ctx.db, key, *zset, parsed.end, parsed.count);
+    NotifyZSetPopped(ctx, key, parsed.end);
     ctx.AddDirty(static_cast<int64_t>(popped.size()));
     ReplyKeyWithPairs(ctx.reply, key, popped);
     if (ctx.propagating()) {
@@ -940,12 +954,20 @@ void SetOpGeneric(CommandContext& ctx, size_t numkeys_index, bool store, SetOp o
     const std::string& dst = args[1];
     if (result->empty()) {
       ctx.reply.Integer(0);
-      if (ctx.db.Delete(dst)) ctx.AddDirty();
+      if (ctx.db.Delete(dst)) {
+        NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", dst);
+        ctx.AddDirty();
+      }
       return;
     }
     result->ResetEncoding();
     const auto size = static_cast<int64_t>(result->size());
     ctx.db.Put(dst, Value(std::move(result)));
+    NotifyKeyspaceEvent(ctx, kNotifyZset,
+                        op == SetOp::kUnion   ? "zunionstore"
+                        : op == SetOp::kInter ? "zinterstore"
+                                              : "zdiffstore",
+                        dst);
     ctx.reply.Integer(size);
     ctx.AddDirty();
     return;
@@ -1031,6 +1053,11 @@ std::vector<ScoredMember> ZSetPop(ZSet& zset, ZSetEnd end, size_t count) {
     zset.Erase(popped.back().member);
   }
   return popped;
+}
+
+void NotifyZSetPopped(CommandContext& ctx, std::string_view key, ZSetEnd end) {
+  NotifyKeyspaceEvent(ctx, kNotifyZset, end == ZSetEnd::kMin ? "zpopmin" : "zpopmax", key);
+  if (ctx.db.Peek(key) == nullptr) NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", key);
 }
 
 std::vector<ScoredMember> PopFromKey(Database& db, std::string_view key, ZSet& zset, ZSetEnd end,

@@ -22,6 +22,8 @@
 
 namespace drayman {
 
+struct CommandContext;
+
 enum class ZSetEnd { kMin, kMax };
 
 struct ScoredMember {
@@ -33,6 +35,9 @@ std::vector<ScoredMember> ZSetPop(ZSet& zset, ZSetEnd end, size_t count);
 // `zset` is the value stored at `key` in `db`.
 std::vector<ScoredMember> PopFromKey(Database& db, std::string_view key, ZSet& zset, ZSetEnd end,
                                      size_t count);
+// Keyspace events of a PopFromKey, in Redis 7.0's order: "zpopmin"/"zpopmax", then "del" when
+// the key went.
+void NotifyZSetPopped(CommandContext& ctx, std::string_view key, ZSetEnd end);
 
 // BZPOPMIN/BZPOPMAX: [key, member, score]; the score is a bulk string in RESP2, a double in RESP3.
 void ReplyKeyMemberScore(ReplyBuilder& reply, std::string_view key, const ScoredMember& popped);

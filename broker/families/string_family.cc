@@ -16,6 +16,7 @@
 #include "broker/command/read_lookup.h"
 #include "broker/engine.h"
 #include "broker/families/families.h"
+#include "broker/pubsub/keyspace_events.h"
 
 namespace drayman {
 
@@ -163,7 +164,11 @@ void SetGeneric(CommandContext& ctx, unsigned flags, const std::string& key,
     entry = &ctx.db.Put(key, Value(value));
   }
   // A deadline already past is stored as is, like Redis 7.0: the key is gone at the next lookup.
-  if (expire) ctx.db.SetExpire(key, *entry, at_ms);
+  NotifyKeyspaceEvent(ctx, kNotifyString, "set", key);
+  if (expire) {
+    ctx.db.SetExpire(key, *entry, at_ms);
+    NotifyKeyspaceEvent(ctx, kNotifyGeneric, "expire", key);
+  }
   ctx.AddDirty();
   if (ctx.propagating()) PropagateSet(ctx, flags, key, value, expire ? &at_ms : nullptr);
   if (flags & kFlagGet) return;
@@ -223,8 +228,10 @@ void CmdGetex(CommandContext& ctx) {
     ctx.db.Delete(key);
     ctx.AddDirty();
     ctx.PropagateAs({"DEL", key});
+    NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", key);
   } else if (expire) {
     ctx.db.SetExpire(key, *ctx.db.FindNoTouch(key), at_ms);
+    NotifyKeyspaceEvent(ctx, kNotifyGeneric, "expire", key);
     ctx.AddDirty();
     if (ctx.propagating()) {
       const std::string when = std::to_string(at_ms);
@@ -236,6 +243,7 @@ void CmdGetex(CommandContext& ctx) {
       ctx.db.SetExpire(key, *entry, kNoExpiry);
       ctx.AddDirty();
       ctx.PropagateAs({"PERSIST", key});
+      NotifyKeyspaceEvent(ctx, kNotifyGeneric, "persist", key);
     }
   }
 }
@@ -252,12 +260,14 @@ void CmdGetdel(CommandContext& ctx) {
   ctx.db.Delete(ctx.args[1]);
   ctx.AddDirty();
   ctx.PropagateAs({"DEL", ctx.args[1]});  // as Redis 7.0 rewrites GETDEL
+  NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", ctx.args[1]);
 }
 
 // GETSET key value
 void CmdGetset(CommandContext& ctx) {
   if (!ReplyGet(ctx, ctx.args[1])) return;
   ctx.db.Put(ctx.args[1], Value(ctx.args[2]));
+  NotifyKeyspaceEvent(ctx, kNotifyString, "set", ctx.args[1]);
   ctx.AddDirty();
   ctx.PropagateAs({"SET", ctx.args[1], ctx.args[2]});  // as Redis 7.0 rewrites GETSET
 }
@@ -281,7 +291,10 @@ void CmdMset(CommandContext& ctx) {
     ctx.reply.Error(errors::WrongArity(ctx.spec.full_name));
     return;
   }
-  for (size_t i = 1; i < ctx.args.size(); i += 2) ctx.db.Put(ctx.args[i], Value(ctx.args[i + 1]));
+  for (size_t i = 1; i < ctx.args.size(); i += 2) {
+    ctx.db.Put(ctx.args[i], Value(ctx.args[i + 1]));
+    NotifyKeyspaceEvent(ctx, kNotifyString, "set", ctx.args[i]);
+  }
   ctx.AddDirty(static_cast<int64_t>(ctx.args.size() / 2));
   ctx.reply.Ok();
 }
@@ -298,7 +311,10 @@ void CmdMsetnx(CommandContext& ctx) {
       return;
     }
   }
-  for (size_t i = 1; i < ctx.args.size(); i += 2) ctx.db.Put(ctx.args[i], Value(ctx.args[i + 1]));
+  for (size_t i = 1; i < ctx.args.size(); i += 2) {
+    ctx.db.Put(ctx.args[i], Value(ctx.args[i + 1]));
+    NotifyKeyspaceEvent(ctx, kNotifyString, "set", ctx.args[i]);
+  }
   ctx.AddDirty(static_cast<int64_t>(ctx.args.size() / 2));
   ctx.reply.Integer(1);
 }
@@ -329,6 +345,7 @@ void IncrDecr(CommandContext& ctx, int64_t increment) {
   }
   value += increment;
   OverwriteString(ctx, current, key, FormatInt64(value), StringEncoding::kStored);
+  NotifyKeyspaceEvent(ctx, kNotifyString, "incrby", key);
   ctx.AddDirty();
   ctx.reply.Integer(value);
 }
@@ -385,6 +402,7 @@ void CmdIncrbyfloat(CommandContext& ctx) {
   // The result, not the increment, replays exactly (Redis 7.0: SET key value KEEPTTL).
   ctx.PropagateAs({"SET", key, text, "KEEPTTL"});
   OverwriteString(ctx, current, key, std::move(text), StringEncoding::kNoInt);
+  NotifyKeyspaceEvent(ctx, kNotifyString, "incrbyfloat", key);
   ctx.AddDirty();
 }
 
@@ -414,6 +432,7 @@ void CmdAppend(CommandContext& ctx) {
     ctx.db.FindNoTouch(key)->value.set_string_encoding(StringEncoding::kRaw);
     length = current->size();
   }
+  NotifyKeyspaceEvent(ctx, kNotifyString, "append", key);
   ctx.AddDirty();
   ctx.reply.Integer(static_cast<int64_t>(length));
 }
@@ -486,6 +505,7 @@ void CmdSetrange(CommandContext& ctx) {
   const size_t needed = static_cast<size_t>(offset) + patch.size();
   if (current->size() < needed) current->resize(needed, '\0');
   current->replace(static_cast<size_t>(offset), patch.size(), patch);
+  NotifyKeyspaceEvent(ctx, kNotifyString, "setrange", key);
   ctx.AddDirty();
   ctx.reply.Integer(static_cast<int64_t>(current->size()));
 }

@@ -1,5 +1,7 @@
 #include "broker/keyspace/database.h"
 
+#include <tuple>
+
 #include "broker/keyspace/lfu.h"
 
 namespace drayman {
@@ -56,7 +58,16 @@ const Entry* Database::Peek(std::string_view key) const {
 }
 
 Entry& Database::Put(std::string_view key, Value value) {
+  return Store(key, std::move(value), /*announce_new=*/true);
+}
+
+Entry& Database::Store(std::string_view key, Value value, bool announce_new) {
   auto [node, inserted] = keys_.Insert(key);
+  if (!inserted && IsExpired(node->value)) {
+    // Expired first (its `expired` event and DEL), then created anew, as Redis's SET does.
+    ExpireNode(node->key, node->value);
+    std::tie(node, inserted) = keys_.Insert(key);
+  }
   if (inserted) {
     node->value.snapshot_epoch = keyspace_->snapshot_epoch();  // not in a running snapshot
   } else {
@@ -74,10 +85,17 @@ Entry& Database::Put(std::string_view key, Value value) {
   } else if (inserted) {
     node->value.access_s = lfu::InitialWord(keyspace_->now_ms());
   }
+  if (inserted && announce_new && keyspace_->observer()) {
+    keyspace_->observer()->OnKeyCreated(index_, node->key);
+  }
   return node->value;
 }
 
 Entry& Database::Add(std::string_view key, Value value) { return Put(key, std::move(value)); }
+
+Entry& Database::AddLoaded(std::string_view key, Value value) {
+  return Store(key, std::move(value), /*announce_new=*/false);
+}
 
 bool Database::Delete(std::string_view key) {
   auto* node = keys_.FindNode(key);

@@ -67,6 +67,8 @@ class KeyspaceObserver {
   // `key` expired and was deleted (lazily on access or by the active sweep); called after the
   // deletion and its OnKeyModified. Propagation writes it as DEL, as Redis does.
   virtual void OnKeyExpired(int /*db*/, std::string_view /*key*/) {}
+  // `key` was just created by Put/Add (not by loading an RDB file): the keyspace event `new`.
+  virtual void OnKeyCreated(int /*db*/, std::string_view /*key*/) {}
 };
 
 // Implemented by a running snapshot (broker/persistence/snapshot.h). `db` is a database index as
@@ -117,10 +119,13 @@ class Database {
   }
 
   // Stores `value` under `key`, replacing any previous value and its expiry (SET semantics); the
-  // key counts as accessed now.
+  // key counts as accessed now. An expired entry under `key` is expired first (Redis's write
+  // lookup does that before setKey), and a new key is announced (OnKeyCreated).
   Entry& Put(std::string_view key, Value value);
   // Creates `key` with `value`; the key must not exist.
   Entry& Add(std::string_view key, Value value);
+  // Add for keys read from an RDB file: no `new` event (Redis's dbAddRDBLoad).
+  Entry& AddLoaded(std::string_view key, Value value);
   // Removes the key; returns whether it existed (expired keys count as missing).
   bool Delete(std::string_view key);
 
@@ -177,6 +182,7 @@ class Database {
   int64_t AverageTtlMs() const;
 
  private:
+  Entry& Store(std::string_view key, Value value, bool announce_new);
   void DeleteNode(std::string_view key, Entry& entry);
   // Deletes an entry whose deadline has passed: counts it and reports it as expired.
   void ExpireNode(std::string_view key, Entry& entry);

@@ -390,7 +390,7 @@ RdbLoadResult RdbLoadIntoKeyspace(RdbReader& reader, Keyspace& keyspace, int64_t
       }
       db.Delete(k.key);
     }
-    Entry& entry = db.Add(k.key, std::move(k.value));
+    Entry& entry = db.AddLoaded(k.key, std::move(k.value));
     if (k.expire_at_ms >= 0) db.SetExpire(k.key, entry, k.expire_at_ms);
     if (k.idle_s >= 0) {
       entry.access_s = keyspace.access_clock() - static_cast<uint32_t>(k.idle_s);

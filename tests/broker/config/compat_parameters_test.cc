@@ -125,7 +125,6 @@ TEST(CompatParametersTest, WhatWouldLoseDataOrSecurityIsRefusedWithItsReason) {
            {"slaveof 10.0.0.1 6379", "replicaof is not supported"},
            {"cluster-enabled yes", "cluster-enabled is not supported"},
            {"min-replicas-to-write 1", "min-replicas-to-write is not supported"},
-           {"notify-keyspace-events Ex", "notify-keyspace-events is not supported"},
            {"rename-command CONFIG \"\"", "rename-command is not supported"},
            {"loadmodule /usr/lib/redis/modules/x.so", "loadmodule is not supported"},
        }) {

@@ -128,7 +128,7 @@ TEST_F(DebugFamilyTest, ReloadFailsWhenTheSaveFails) {
 TEST_F(DebugFamilyTest, HelpListsTheSupportedSubcommands) {
   const std::string help = Run("DEBUG HELP");
   EXPECT_EQ(help.substr(0, help.find("\r\n", 5) + 2),
-            "*20\r\n+DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n");
+            "*24\r\n+DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n");
   for (std::string_view line : {"+DIGEST\r\n", "+DIGEST-VALUE <key> [<key> ...]\r\n",
                                 "+RELOAD [option ...]\r\n", "+HELP\r\n"}) {
     EXPECT_NE(help.find(line), std::string::npos) << line;
