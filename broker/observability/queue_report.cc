@@ -455,8 +455,9 @@ json QueuesJson(Engine& engine) {
   uint64_t ready = 0, unacked = 0, consumers = 0;
   for (const QueueFigures& q : figures) {
     json item = FiguresJson(q);
-    // Rates over the span since the oldest sample of the last minute (or the only one).
-    double publish_rate = 0, deliver_rate = 0;
+    // Rates over the span since the oldest sample of the last minute (or the only one); null
+    // until a sample at least half a second old exists (no rate is known yet, which is not 0).
+    json publish_rate = nullptr, deliver_rate = nullptr;
     auto it = history.queues().find({q.db, q.name});
     if (it != history.queues().end() && !it->second.empty()) {
       const QueueSample* base = nullptr;

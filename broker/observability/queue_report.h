@@ -53,7 +53,8 @@ nlohmann::json DecodeKombuMessage(std::string_view payload, double push_age_seco
 // --- /api documents ---
 nlohmann::json ServerJson(Engine& engine);
 nlohmann::json ClientsJson(Engine& engine);
-// Every queue's figures, with published/delivered rates from the history.
+// Every queue's figures, with published/delivered rates from the history (per second; null
+// before the history has a sample to measure them from).
 nlohmann::json QueuesJson(Engine& engine);
 // One queue: figures, up to `count` messages from its head (next out) and its tail (last in),
 // and its unacked deliveries with their ages. Null when no such queue is tracked.

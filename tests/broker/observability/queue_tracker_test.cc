@@ -327,6 +327,22 @@ TEST_F(QueueTrackerTest, MetricsTextEqualsTheGenericWriterAndQueuesStaySorted) {
   EXPECT_EQ(check(), 6u);
 }
 
+TEST_F(QueueTrackerTest, RatesAreNullUntilASampleExists) {
+  Declare("celery");
+  Run("LPUSH celery x");
+  nlohmann::json queues = QueuesJson(*engine_);
+  EXPECT_TRUE(queues["queues"][0]["publish_rate"].is_null()) << queues.dump();
+  EXPECT_TRUE(queues["queues"][0]["deliver_rate"].is_null()) << queues.dump();
+  engine_->Cron();  // the first sample: still nothing to measure a rate over
+  EXPECT_TRUE(QueuesJson(*engine_)["queues"][0]["publish_rate"].is_null());
+  clock_.AdvanceMs(QueueHistory::kIntervalMs);
+  Run("LPUSH celery y");
+  queues = QueuesJson(*engine_);
+  ASSERT_TRUE(queues["queues"][0]["publish_rate"].is_number()) << queues.dump();
+  EXPECT_GT(queues["queues"][0]["publish_rate"].get<double>(), 0);
+  EXPECT_EQ(queues["queues"][0]["deliver_rate"].get<double>(), 0);
+}
+
 TEST_F(QueueTrackerTest, HistoryIsSampledFromCronAndBounded) {
   Declare("celery");
   for (size_t i = 0; i < QueueHistory::kCapacity + 10; ++i) {
