@@ -322,8 +322,8 @@ TEST(ListTest, ChunksAreSizedToTheirEntries) {
     size_t value_size;
     double max_bytes_per_element;  // MEMORY USAGE / elements
   };
-  for (const Case& c : {Case{4096, 4096 + 48}, Case{1500, 1500 + 40}, Case{3000, 3000 + 40},
-                        Case{100, 100 + 8}, Case{20000, 20000 + 48}}) {
+  for (const Case& c : {Case{4096, 4096 + 64}, Case{1500, 1500 + 40}, Case{3000, 3000 + 40},
+                        Case{100, 100 + 8}, Case{20000, 20000 + 64}}) {
     for (bool front : {true, false}) {
       List list;
       std::deque<std::string> model;
