@@ -119,7 +119,24 @@ size_t ClassCapacity(size_t need, size_t header, size_t max_data) {
   return ((need + header + kMallocOverhead + 15) & ~size_t{15}) - header - kMallocOverhead;
 }
 
+// Data capacity of a block that fits `need` bytes with nothing to spare but malloc's rounding.
+size_t ExactCapacity(size_t need, size_t header) {
+  return ((need + header + kMallocOverhead + 15) & ~size_t{15}) - header - kMallocOverhead;
+}
+
 }  // namespace
+
+size_t List::FreshChunkCapacity(size_t es, bool first) const {
+  const size_t max_data = MaxData();
+  // An entry that leaves no room for another of its size gets a block of its own size (a 4 KB
+  // Celery message took a whole 8 KB chunk); Redis's quicklist sizes each listpack to its entries.
+  if (es > max_data / 2) return ExactCapacity(es, sizeof(Chunk));
+  // A short list's first chunk starts small and doubles as it fills.
+  if (first) return ClassCapacity(es, sizeof(Chunk), max_data);
+  // Otherwise as many entries of this size as a full chunk holds, and not the slack after them
+  // (two 3 KB entries leave 2 KB of an 8 KB chunk unused). Smaller entries pushed later grow it.
+  return std::min(ExactCapacity(max_data / es * es, sizeof(Chunk)), static_cast<size_t>(max_data));
+}
 
 List::Chunk* List::NewChunk(size_t data_bytes) {
   auto* chunk = static_cast<Chunk*>(CheckedAlloc(nullptr, sizeof(Chunk) + data_bytes));
@@ -231,7 +248,8 @@ bool List::RoomAtBack(size_t index, size_t es) {
     return true;
   }
   if (c->capacity < MaxData() && need <= MaxData()) {
-    GrowChunk(index, ClassCapacity(need, sizeof(Chunk), MaxData()));
+    // Never below the current capacity: a chunk sized to its entries may lie between classes.
+    GrowChunk(index, std::max<size_t>(ClassCapacity(need, sizeof(Chunk), MaxData()), c->capacity));
     c = chunks_[index];
     if (c->capacity - c->end < es) slide();
     return true;
@@ -261,7 +279,8 @@ bool List::RoomAtFront(size_t index, size_t es) {
     return true;
   }
   if (c->capacity < MaxData() && need <= MaxData()) {
-    GrowChunk(index, ClassCapacity(need, sizeof(Chunk), MaxData()));
+    // Never below the current capacity: a chunk sized to its entries may lie between classes.
+    GrowChunk(index, std::max<size_t>(ClassCapacity(need, sizeof(Chunk), MaxData()), c->capacity));
     slide();
     return true;
   }
@@ -275,9 +294,7 @@ bool List::RoomAtFront(size_t index, size_t es) {
 void List::PushBack(std::string_view value) {
   const size_t es = EntrySize(value.size());
   if (chunks_.empty() || !RoomAtBack(chunks_.size() - 1, es)) {
-    // The first chunk starts small; later ones start full size (the list is long already).
-    chunks_.push_back(NewChunk(chunks_.empty() ? ClassCapacity(es, sizeof(Chunk), MaxData())
-                                               : std::max<size_t>(MaxData(), es)));
+    chunks_.push_back(NewChunk(FreshChunkCapacity(es, chunks_.empty())));
   }
   Chunk* c = chunks_.back();
   WriteEntry(c->data() + c->end, value);
@@ -290,8 +307,7 @@ void List::PushBack(std::string_view value) {
 void List::PushFront(std::string_view value) {
   const size_t es = EntrySize(value.size());
   if (chunks_.empty() || !RoomAtFront(0, es)) {
-    Chunk* c = NewChunk(chunks_.empty() ? ClassCapacity(es, sizeof(Chunk), MaxData())
-                                        : std::max<size_t>(MaxData(), es));
+    Chunk* c = NewChunk(FreshChunkCapacity(es, chunks_.empty()));
     c->begin = c->end = c->capacity;
     chunks_.push_front(c);
   }
@@ -504,7 +520,7 @@ void List::InsertAt(size_t index, uint32_t off, std::string_view value) {
       return;
     }
   }
-  Chunk* fresh = NewChunk(ClassCapacity(es, sizeof(Chunk), MaxData()));
+  Chunk* fresh = NewChunk(FreshChunkCapacity(es, /*first=*/true));
   WriteEntry(fresh->data(), value);
   fresh->end = static_cast<uint32_t>(es);
   fresh->count = 1;

@@ -7,12 +7,16 @@
 // Representation, tuned for queues of millions of ~100-byte messages: a ring of chunks, each one
 // malloc'd block holding a 20-byte header and a packed run of entries. An entry is
 // [LEB128 length][bytes][the same length bytes reversed], so the chunk can be walked, and popped,
-// from either end (the layout of Redis's listpack). A full chunk is an 8 KB allocation (Redis's
+// from either end (the layout of Redis's listpack). A chunk is at most an 8 KB allocation (Redis's
 // list-max-listpack-size -2), so a 100-byte element costs about 102.5 bytes; the first chunk of a
-// list starts small and doubles, so short lists stay small. Pushes write into the end chunk's
-// slack, sliding its contents when that frees at least a quarter of it; pops move the chunk's
-// begin/end offsets and free the chunk once it is empty. An element larger than a chunk gets a
-// chunk of its own. Index access walks chunk counts from the nearer end: O(n / 80).
+// list starts small and doubles, so short lists stay small. Chunks are sized to their entries, as
+// Redis sizes each listpack of a quicklist: a chunk started at either end holds as many entries of
+// the pushed element's size as an 8 KB chunk fits and no more (a 1.5 KB Celery message: five, in
+// 7.5 KB), and an element larger than half a chunk gets a block of its own size (a 4 KB element
+// costs about 4.1 KB, not 8 KB). Pushes write into the end chunk's slack, growing it up to 8 KB
+// for smaller entries and sliding its contents when that frees at least a quarter of it; pops move
+// the chunk's begin/end offsets and free the chunk once it is empty. Index access walks chunk
+// counts from the nearer end: O(n / 80) for 100-byte elements.
 //
 // Freeze() takes an immutable copy of the elements in O(chunks) by sharing the chunks (each counts
 // its owners): the list copies a shared chunk before it first writes into it, and a chunk the list
@@ -296,6 +300,9 @@ class List {
   }
 
   uint32_t MaxData() const;
+  // Data capacity for a chunk started to hold an entry of `es` bytes (`first`: the list's only
+  // chunk, or one holding a single inserted entry); see the representation notes above.
+  size_t FreshChunkCapacity(size_t es, bool first) const;
   Chunk* NewChunk(size_t data_bytes);
   // Chunk `index`, copied first if a Frozen copy shares it: call before writing into a chunk.
   Chunk* Own(size_t index);

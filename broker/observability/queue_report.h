@@ -27,6 +27,7 @@ class PrometheusWriter;
 struct TrackedQueue;
 
 struct QueueFigures {
+  const TrackedQueue* queue = nullptr;  // valid until the tracker next changes
   int db = 0;
   std::string name;
   std::vector<std::pair<int, size_t>> ready_by_priority;  // priority 0 always, others that exist
@@ -34,11 +35,12 @@ struct QueueFigures {
   size_t unacked = 0;
   size_t consumers = 0;
   double oldest_age_seconds = 0;  // 0 when nothing is queued
+  int64_t oldest_age_ms = 0;      // the same in milliseconds
   uint64_t published = 0;
   uint64_t delivered = 0;
 };
 
-// One pass over the tracked queues, sorted by (db, name).
+// One pass over the tracked queues, in the tracker's order: (db, key prefix, name).
 std::vector<QueueFigures> CollectQueueFigures(Engine& engine);
 
 // The drayman_queue_* metric families: a MetricProducer for /metrics (broker/stats/prometheus.h).
@@ -51,7 +53,8 @@ nlohmann::json DecodeKombuMessage(std::string_view payload, double push_age_seco
 // --- /api documents ---
 nlohmann::json ServerJson(Engine& engine);
 nlohmann::json ClientsJson(Engine& engine);
-// Every queue's figures, with published/delivered rates from the history.
+// Every queue's figures, with published/delivered rates from the history (per second; null
+// before the history has a sample to measure them from).
 nlohmann::json QueuesJson(Engine& engine);
 // One queue: figures, up to `count` messages from its head (next out) and its tail (last in),
 // and its unacked deliveries with their ages. Null when no such queue is tracked.

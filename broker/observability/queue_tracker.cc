@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "broker/stats/prometheus.h"
+
 namespace drayman {
 
 namespace {
@@ -19,6 +21,14 @@ List* ListAt(Database& db, std::string_view key) {
   const Entry* entry = db.Peek(key);
   if (entry == nullptr || entry->value.type() != ValueType::kList) return nullptr;
   return const_cast<List*>(&entry->value.list());
+}
+
+void BuildMetricLabels(TrackedQueue& queue) {
+  queue.metric_labels = "db=\"";
+  queue.metric_labels += std::to_string(queue.db);
+  queue.metric_labels += "\",queue=\"";
+  AppendPrometheusLabelValue(queue.metric_labels, queue.name);
+  queue.metric_labels += '"';
 }
 
 }  // namespace
@@ -239,6 +249,9 @@ void QueueTracker::AddQueueRef(int db, const std::string& prefix, const std::str
     slot->db = db;
     slot->prefix = prefix;
     slot->name = name;
+    BuildMetricLabels(*slot);
+    state.ordered.emplace(
+        std::make_pair(std::string_view(slot->prefix), std::string_view(slot->name)), slot.get());
     // Lists queued before the declaration: priority 0 and kombu's usual steps 1..9.
     Database& database = keyspace_.db(db);
     if (ListAt(database, key) != nullptr) SyncList(*slot, 0, key, false);
@@ -258,7 +271,9 @@ void QueueTracker::DropQueueRef(int db, const std::string& prefix, const std::st
   DbState& state = State(db);
   auto it = state.queues.find(Absl(prefix + name));
   if (it == state.queues.end()) return;
-  if (--it->second->binding_refs <= 0) state.queues.erase(it);
+  if (--it->second->binding_refs > 0) return;
+  state.ordered.erase({it->second->prefix, it->second->name});
+  state.queues.erase(it);
 }
 
 void QueueTracker::SyncChannelKey(int db, std::string_view key) {
@@ -285,7 +300,10 @@ void QueueTracker::OnDatabasesSwapped(int first, int second) {
   for (int db : {first, second}) {
     DbState* state = states_[static_cast<size_t>(db)].get();
     if (state == nullptr) continue;
-    for (auto& [key, queue] : state->queues) queue->db = db;
+    for (auto& [key, queue] : state->queues) {
+      queue->db = db;
+      BuildMetricLabels(*queue);
+    }
   }
 }
 
@@ -329,13 +347,13 @@ void QueueTracker::Rescan() {
 
 std::vector<const TrackedQueue*> QueueTracker::Queues() const {
   std::vector<const TrackedQueue*> queues;
+  size_t total = 0;
+  for (const auto& state : states_) total += state == nullptr ? 0 : state->ordered.size();
+  queues.reserve(total);
   for (const auto& state : states_) {
     if (state == nullptr) continue;
-    for (const auto& [key, queue] : state->queues) queues.push_back(queue.get());
+    for (const auto& [key, queue] : state->ordered) queues.push_back(queue);
   }
-  std::sort(queues.begin(), queues.end(), [](const TrackedQueue* a, const TrackedQueue* b) {
-    return std::tie(a->db, a->prefix, a->name) < std::tie(b->db, b->prefix, b->name);
-  });
   return queues;
 }
 

@@ -105,6 +105,9 @@ struct TrackedQueue {
   uint64_t published = 0;                             // elements pushed onto any of its lists
   uint64_t delivered = 0;                             // elements popped from either end of them
   std::map<int, std::unique_ptr<TrackedList>> lists;  // by priority
+  // `db="<db>",queue="<name escaped>"`: the Prometheus labels every drayman_queue_* sample of
+  // this queue carries, built when the queue is declared (and on SWAPDB), not on each scrape.
+  std::string metric_labels;
 };
 
 // A binding member: messages published to the table's exchange with `routing_key` go to `queue`.
@@ -130,7 +133,8 @@ class QueueTracker {
   bool rescan_pending() const { return rescan_pending_; }
 
   // --- Reading (reports) ---
-  // Every declared queue of every database, by (db, name).
+  // Every declared queue of every database, by (db, prefix, name): kept in that order as queues
+  // are declared, so a report does not sort.
   std::vector<const TrackedQueue*> Queues() const;
   const TrackedQueue* FindQueue(int db, std::string_view name) const;
   // The queue whose list (any priority) is `key`, whether or not the list exists now.
@@ -165,7 +169,9 @@ class QueueTracker {
   friend class TrackedList;
   struct DbState {
     absl::flat_hash_map<std::string, std::unique_ptr<TrackedQueue>> queues;  // by prefix + name
-    absl::flat_hash_map<std::string, BindingTable> bindings;                 // by binding key
+    // The same queues by (prefix, name); the views point into each TrackedQueue's own strings.
+    std::map<std::pair<std::string_view, std::string_view>, const TrackedQueue*> ordered;
+    absl::flat_hash_map<std::string, BindingTable> bindings;  // by binding key
     absl::flat_hash_set<std::string> channel_groups;
     absl::flat_hash_set<std::string> channel_keys;
   };

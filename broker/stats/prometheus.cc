@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstring>
 
 namespace drayman {
 
@@ -42,6 +43,44 @@ void AppendEscaped(std::string& out, std::string_view text, bool quote) {
 }
 
 }  // namespace
+
+void AppendPrometheusLabelValue(std::string& out, std::string_view value) {
+  AppendEscaped(out, value, /*quote=*/true);
+}
+
+void AppendPrometheusCount(std::string& out, uint64_t value) {
+  char buffer[32];
+  out.append(buffer, WritePrometheusCount(buffer, value));
+}
+
+char* WritePrometheusCount(char* out, uint64_t value) {
+  return std::to_chars(out, out + 32, value).ptr;
+}
+
+char* WritePrometheusMillisAsSeconds(char* out, int64_t millis) {
+  // Below 2^50 ms, millis / 1000.0 is the double nearest the decimal s.mmm, and no decimal with
+  // fewer digits lies within half an ulp of it (an ulp is under 0.0003 there), so the shortest
+  // round-trip form is that decimal with trailing zeros dropped, in fixed notation (never longer
+  // than scientific for these values; std::to_chars prefers fixed on a tie). Beyond, or negative:
+  // the double path.
+  if (millis < 0 || millis >= (int64_t{1} << 50)) {
+    std::string text;
+    AppendPrometheusNumber(text, static_cast<double>(millis) / 1000.0);
+    std::memcpy(out, text.data(), text.size());
+    return out + text.size();
+  }
+  char* end = std::to_chars(out, out + 20, static_cast<uint64_t>(millis / 1000)).ptr;
+  int fraction = static_cast<int>(millis % 1000);
+  if (fraction == 0) return end;
+  *end++ = '.';
+  char digits[3] = {static_cast<char>('0' + fraction / 100),
+                    static_cast<char>('0' + fraction / 10 % 10),
+                    static_cast<char>('0' + fraction % 10)};
+  int count = 3;
+  while (digits[count - 1] == '0') --count;
+  std::memcpy(end, digits, static_cast<size_t>(count));
+  return end + count;
+}
 
 void PrometheusWriter::Family(std::string_view name, Type type, std::string_view help) {
   text_.append("# HELP ");

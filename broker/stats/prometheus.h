@@ -54,6 +54,16 @@ class PrometheusWriter {
 // Appends `value` as Prometheus reads it: integers without exponent or point, NaN, +Inf, -Inf,
 // other values in the shortest form that reads back exactly.
 void AppendPrometheusNumber(std::string& out, double value);
+// Appends a label value escaped as the text format requires (backslash, newline, double quote),
+// without the surrounding quotes: for producers that prebuild their label text once.
+void AppendPrometheusLabelValue(std::string& out, std::string_view value);
+// Appends a count: the same text AppendPrometheusNumber gives its double below 2^53, exact above.
+void AppendPrometheusCount(std::string& out, uint64_t value);
+// Writes the same text at `out` (which has room for 32 bytes); returns the end.
+char* WritePrometheusCount(char* out, uint64_t value);
+// Writes `millis` / 1000.0 (a duration in seconds) exactly as AppendPrometheusNumber prints that
+// double, without the shortest-double search: at most 32 bytes at `out`; returns the end.
+char* WritePrometheusMillisAsSeconds(char* out, int64_t millis);
 
 using MetricProducer = std::function<void(Engine&, PrometheusWriter&)>;
 

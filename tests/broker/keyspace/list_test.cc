@@ -314,5 +314,58 @@ TEST(ListMemoryTest, MillionQueuedHundredByteMessages) {
   EXPECT_EQ(list->PopBack().substr(0, 7), "0000000");
 }
 
+// Chunks are sized to their entries: a 4 KB element gets a block of its own size (it took a whole
+// 8 KB chunk), 1.5 KB Celery messages pack five to a 7.5 KB chunk, 100-byte ones still fill 8 KB
+// chunks, and MEMORY USAGE counts what was allocated. Pushes at both ends, then pops, stay right.
+TEST(ListTest, ChunksAreSizedToTheirEntries) {
+  struct Case {
+    size_t value_size;
+    double max_bytes_per_element;  // MEMORY USAGE / elements
+  };
+  for (const Case& c : {Case{4096, 4096 + 64}, Case{1500, 1500 + 40}, Case{3000, 3000 + 40},
+                        Case{100, 100 + 8}, Case{20000, 20000 + 64}}) {
+    for (bool front : {true, false}) {
+      List list;
+      std::deque<std::string> model;
+      constexpr size_t kElements = 2000;
+      for (size_t i = 0; i < kElements; ++i) {
+        std::string value(c.value_size, static_cast<char>('a' + i % 26));
+        std::snprintf(value.data(), 8, "%07zu", i);
+        if (front) {
+          list.PushFront(value);
+          model.push_front(value);
+        } else {
+          list.PushBack(value);
+          model.push_back(value);
+        }
+      }
+      const double per_element = static_cast<double>(list.MemoryUsage()) / kElements;
+      EXPECT_LE(per_element, c.max_bytes_per_element)
+          << c.value_size << (front ? " front" : " back");
+      if (c.value_size > List::kDefaultChunkBytes / 2) {
+        EXPECT_EQ(list.chunk_count(), kElements) << c.value_size;  // one block each
+      }
+      ASSERT_EQ(list.size(), model.size());
+      for (size_t i = 0; i < model.size(); i += 7) ASSERT_EQ(list.At(i), model[i]);
+      // A small element next to big ones grows their chunk; LSET and LINSERT across them.
+      list.PushBack("tail");
+      model.push_back("tail");
+      list.Set(3, std::string(c.value_size / 2, 'z'));
+      model[3] = std::string(c.value_size / 2, 'z');
+      ASSERT_TRUE(list.Insert(model[10], std::string(c.value_size, 'y'), /*after=*/true));
+      model.insert(model.begin() + 11, std::string(c.value_size, 'y'));
+      while (!model.empty()) {
+        ASSERT_EQ(list.PopFront(), model.front());
+        model.pop_front();
+        if (model.empty()) break;
+        ASSERT_EQ(list.PopBack(), model.back());
+        model.pop_back();
+      }
+      EXPECT_TRUE(list.empty());
+      EXPECT_EQ(list.chunk_count(), 0u);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace drayman

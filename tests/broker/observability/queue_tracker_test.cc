@@ -12,6 +12,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -245,6 +246,101 @@ TEST_F(QueueTrackerTest, MetricsFamilies) {
         "# TYPE drayman_queue_published_total counter"}) {
     EXPECT_NE(text.find(family), std::string::npos) << family << "\n" << text;
   }
+}
+
+// The drayman_queue_* text, as PrometheusWriter::Sample prints each sample (how the producer wrote
+// it before the per-queue label text was prebuilt): the direct writer must give the same bytes.
+std::string ReferenceQueueMetrics(const std::vector<QueueFigures>& queues) {
+  PrometheusWriter writer;
+  using Type = PrometheusWriter::Type;
+  auto each = [&](std::string_view name, Type type, std::string_view help, auto value_of) {
+    writer.Family(name, type, help);
+    for (const QueueFigures& q : queues) {
+      const std::string db = std::to_string(q.db);
+      writer.Sample(name, {{"db", db}, {"queue", q.name}}, value_of(q));
+    }
+  };
+  writer.Family("drayman_queue_messages_ready", Type::kGauge,
+                "Messages waiting in a kombu queue's lists (LLEN), per priority.");
+  for (const QueueFigures& q : queues) {
+    const std::string db = std::to_string(q.db);
+    for (const auto& [priority, ready] : q.ready_by_priority) {
+      const std::string label = std::to_string(priority);
+      writer.Sample("drayman_queue_messages_ready",
+                    {{"db", db}, {"queue", q.name}, {"priority", label}},
+                    static_cast<double>(ready));
+    }
+  }
+  each("drayman_queue_messages_unacked", Type::kGauge,
+       "Messages delivered and not yet acknowledged (entries of kombu's unacked hash).",
+       [](const QueueFigures& q) { return static_cast<double>(q.unacked); });
+  each("drayman_queue_consumers", Type::kGauge,
+       "Clients blocked on the queue's lists (BRPOP and the like).",
+       [](const QueueFigures& q) { return static_cast<double>(q.consumers); });
+  each("drayman_queue_oldest_message_age_seconds", Type::kGauge,
+       "Seconds since the oldest queued message was pushed, by the server's clock.",
+       [](const QueueFigures& q) { return q.oldest_age_seconds; });
+  each("drayman_queue_published_total", Type::kCounter, "Messages pushed onto the queue.",
+       [](const QueueFigures& q) { return static_cast<double>(q.published); });
+  each("drayman_queue_delivered_total", Type::kCounter, "Messages popped from the queue.",
+       [](const QueueFigures& q) { return static_cast<double>(q.delivered); });
+  return writer.text();
+}
+
+TEST_F(QueueTrackerTest, MetricsTextEqualsTheGenericWriterAndQueuesStaySorted) {
+  // Declared out of order, in two databases and under two key prefixes, with names that need
+  // escaping, a very long name (the writer's slow path), priorities and fractional ages.
+  const std::string long_name(700, 'L');
+  for (const std::string& name : {std::string("zeta"), std::string("a\"b\\c\nd"), long_name,
+                                  std::string("alpha"), std::string("mid")}) {
+    Declare(name);
+    RunArgs({"LPUSH", name, "m"});
+    clock_.AdvanceMs(1234);
+  }
+  RunArgs({"SADD", "pfx:_kombu.binding.celery", Member("beta", "beta")});
+  RunArgs({"LPUSH", "pfx:beta", "m"});
+  RunArgs({"LPUSH", PriorityKey("mid", 3), "x", "y"});
+  Run("SELECT 1");
+  Declare("other");
+  RunArgs({"LPUSH", "other", "m"});
+  Run("SELECT 0");
+  clock_.AdvanceMs(7);
+  auto check = [&] {
+    const std::vector<QueueFigures> figures = CollectQueueFigures(*engine_);
+    for (size_t i = 1; i < figures.size(); ++i) {
+      const TrackedQueue& a = *figures[i - 1].queue;
+      const TrackedQueue& b = *figures[i].queue;
+      EXPECT_LT(std::tie(a.db, a.prefix, a.name), std::tie(b.db, b.prefix, b.name));
+    }
+    PrometheusWriter writer;
+    WriteQueueMetrics(*engine_, writer);
+    EXPECT_EQ(writer.text(), ReferenceQueueMetrics(figures));
+    return figures.size();
+  };
+  EXPECT_EQ(check(), 7u);
+  Run("SWAPDB 0 1");  // the label text follows the queues into their new database
+  EXPECT_EQ(check(), 7u);
+  RunArgs({"SREM", "_kombu.binding.celery", Member("zeta", "zeta")});
+  EXPECT_EQ(check(), 7u);  // zeta was in database 1 after the swap: still declared there
+  Run("SELECT 1");
+  RunArgs({"SREM", "_kombu.binding.celery", Member("zeta", "zeta")});
+  EXPECT_EQ(check(), 6u);
+}
+
+TEST_F(QueueTrackerTest, RatesAreNullUntilASampleExists) {
+  Declare("celery");
+  Run("LPUSH celery x");
+  nlohmann::json queues = QueuesJson(*engine_);
+  EXPECT_TRUE(queues["queues"][0]["publish_rate"].is_null()) << queues.dump();
+  EXPECT_TRUE(queues["queues"][0]["deliver_rate"].is_null()) << queues.dump();
+  engine_->Cron();  // the first sample: still nothing to measure a rate over
+  EXPECT_TRUE(QueuesJson(*engine_)["queues"][0]["publish_rate"].is_null());
+  clock_.AdvanceMs(QueueHistory::kIntervalMs);
+  Run("LPUSH celery y");
+  queues = QueuesJson(*engine_);
+  ASSERT_TRUE(queues["queues"][0]["publish_rate"].is_number()) << queues.dump();
+  EXPECT_GT(queues["queues"][0]["publish_rate"].get<double>(), 0);
+  EXPECT_EQ(queues["queues"][0]["deliver_rate"].get<double>(), 0);
 }
 
 TEST_F(QueueTrackerTest, HistoryIsSampledFromCronAndBounded) {
