@@ -337,7 +337,13 @@ void CmdXadd(CommandContext& ctx) {
   } else {
     id = args.id;
   }
-  if (!ok || id <= last) {
+  if (!ok) {
+    // Redis's streamAppendItem fails without setting errno EDOM here, so xaddCommand answers
+    // with its other error text.
+    ctx.reply.Error("ERR Elements are too large to be stored");
+    return;
+  }
+  if (id <= last) {
     ctx.reply.Error("ERR The ID specified in XADD is equal or smaller than the target stream top "
                     "item");
     return;
@@ -713,13 +719,14 @@ void CmdXread(CommandContext& ctx) {
       bool wrong_type = false;
       Stream* stream = ctx.db.FindAs<Stream>(key, &wrong_type);
       if (stream == nullptr) continue;
-      const StreamId gt = ids[i];
+      StreamId gt = ids[i];
       bool serve = false, history = false;
       if (xreadgroup) {
         if (gt != StreamId::Max()) {
           serve = history = true;
         } else if (stream->length() > 0 && stream->EdgeId(false) > groups[i]->last_id) {
           serve = true;
+          gt = groups[i]->last_id;  // ">": entries after the group's last delivered ID
         }
       } else if (stream->length() > 0 && stream->EdgeId(false) > gt) {
         serve = true;
