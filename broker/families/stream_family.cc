@@ -344,8 +344,9 @@ void CmdXadd(CommandContext& ctx) {
     return;
   }
   if (id <= last) {
-    ctx.reply.Error("ERR The ID specified in XADD is equal or smaller than the target stream top "
-                    "item");
+    ctx.reply.Error(
+        "ERR The ID specified in XADD is equal or smaller than the target stream top "
+        "item");
     return;
   }
   size_t total = 0;
@@ -535,7 +536,7 @@ void CmdXsetid(CommandContext& ctx) {
 struct BlockedRead {
   std::vector<std::pair<std::string, StreamId>> ids;  // key -> entries must be greater than this
   int64_t count = 0;
-  std::string group;     // empty for XREAD
+  std::string group;  // empty for XREAD
   std::string consumer;
   bool noack = false;
   bool xreadgroup = false;
@@ -612,7 +613,8 @@ void CmdXread(CommandContext& ctx) {
     const std::string& o = argv[i];
     if (EqualsIgnoreCase(o, "BLOCK") && more) {
       if (ctx.client.is_script_client) {
-        ctx.reply.Error("ERR " + argv[0] + " command is not allowed with BLOCK option from scripts");
+        ctx.reply.Error("ERR " + argv[0] +
+                        " command is not allowed with BLOCK option from scripts");
         return;
       }
       ++i;
@@ -786,13 +788,11 @@ void CmdXread(CommandContext& ctx) {
     read->noack = noack;
   }
   const int64_t deadline =
-      timeout == 0 ? 0
-                   : (timeout > INT64_MAX - ctx.now_ms ? INT64_MAX : ctx.now_ms + timeout);
-  ctx.engine.blocked_clients().Block(
-      ctx.client, ctx.spec, ctx.args, keys, deadline,
-      [read](CommandContext& serve_ctx, std::string_view key) {
-        return ServeBlockedRead(*read, serve_ctx, key);
-      });
+      timeout == 0 ? 0 : (timeout > INT64_MAX - ctx.now_ms ? INT64_MAX : ctx.now_ms + timeout);
+  ctx.engine.blocked_clients().Block(ctx.client, ctx.spec, ctx.args, keys, deadline,
+                                     [read](CommandContext& serve_ctx, std::string_view key) {
+                                       return ServeBlockedRead(*read, serve_ctx, key);
+                                     });
 }
 
 // Redis's xreadGetKeys: the keys after STREAMS (none when the arguments are malformed).

@@ -22,8 +22,8 @@ using stream_ops::ParseLongLongOrReply;
 using stream_ops::ReplyId;
 
 std::string NoGroupForKey(std::string_view key, std::string_view group) {
-  return "NOGROUP No such key '" + std::string(key) + "' or consumer group '" +
-         std::string(group) + "'";
+  return "NOGROUP No such key '" + std::string(key) + "' or consumer group '" + std::string(group) +
+         "'";
 }
 
 // XGROUP <subcommand> ... (one handler for every subcommand, as Redis's xgroupCommand).
@@ -66,26 +66,24 @@ void CmdXgroup(CommandContext& ctx) {
     group = stream->FindGroup(argv[3]);
     if (group == nullptr && (setid || EqualsIgnoreCase(opt, "CREATECONSUMER") ||
                              EqualsIgnoreCase(opt, "DELCONSUMER"))) {
-      ctx.reply.Error("NOGROUP No such consumer group '" + argv[3] + "' for key name '" +
-                      argv[2] + "'");
+      ctx.reply.Error("NOGROUP No such consumer group '" + argv[3] + "' for key name '" + argv[2] +
+                      "'");
       return;
     }
   }
   if (argv.size() == 2 && EqualsIgnoreCase(opt, "HELP")) {
-    ctx.reply.Help("XGROUP", {"CREATE <key> <groupname> <id|$> [option]",
-                              "    Create a new consumer group. Options are:",
-                              "    * MKSTREAM",
-                              "      Create the empty stream if it does not exist.",
-                              "    * ENTRIESREAD entries_read",
-                              "      Set the group's entries_read counter (internal use).",
-                              "CREATECONSUMER <key> <groupname> <consumer>",
-                              "    Create a new consumer in the specified group.",
-                              "DELCONSUMER <key> <groupname> <consumer>",
-                              "    Remove the specified consumer.",
-                              "DESTROY <key> <groupname>",
-                              "    Remove the specified group.",
-                              "SETID <key> <groupname> <id|$> [ENTRIESREAD entries_read]",
-                              "    Set the current group ID and entries_read counter."});
+    ctx.reply.Help(
+        "XGROUP",
+        {"CREATE <key> <groupname> <id|$> [option]",
+         "    Create a new consumer group. Options are:", "    * MKSTREAM",
+         "      Create the empty stream if it does not exist.", "    * ENTRIESREAD entries_read",
+         "      Set the group's entries_read counter (internal use).",
+         "CREATECONSUMER <key> <groupname> <consumer>",
+         "    Create a new consumer in the specified group.",
+         "DELCONSUMER <key> <groupname> <consumer>", "    Remove the specified consumer.",
+         "DESTROY <key> <groupname>", "    Remove the specified group.",
+         "SETID <key> <groupname> <id|$> [ENTRIESREAD entries_read]",
+         "    Set the current group ID and entries_read counter."});
   } else if (create && argv.size() >= 5 && argv.size() <= 8) {
     StreamId id;
     if (argv[4] == "$") {
@@ -296,8 +294,7 @@ void CmdXclaim(CommandContext& ctx) {
     return;
   }
   int64_t min_idle = 0;
-  if (!ParseLongLongOrReply(ctx, argv[4], &min_idle,
-                            "Invalid min-idle-time argument for XCLAIM")) {
+  if (!ParseLongLongOrReply(ctx, argv[4], &min_idle, "Invalid min-idle-time argument for XCLAIM")) {
     return;
   }
   if (min_idle < 0) min_idle = 0;
@@ -690,12 +687,10 @@ void CmdXinfo(CommandContext& ctx) {
       ctx.reply.Error(errors::SubcommandSyntaxError(argv[1], "XINFO"));
       return;
     }
-    ctx.reply.Help("XINFO", {"CONSUMERS <key> <groupname>",
-                             "    Show consumers of <groupname>.",
-                             "GROUPS <key>",
-                             "    Show the stream consumer groups.",
-                             "STREAM <key> [FULL [COUNT <count>]",
-                             "    Show information about the stream."});
+    ctx.reply.Help(
+        "XINFO", {"CONSUMERS <key> <groupname>", "    Show consumers of <groupname>.",
+                  "GROUPS <key>", "    Show the stream consumer groups.",
+                  "STREAM <key> [FULL [COUNT <count>]", "    Show information about the stream."});
     return;
   }
   if (argv.size() < 3) {
@@ -712,8 +707,8 @@ void CmdXinfo(CommandContext& ctx) {
   if (EqualsIgnoreCase(opt, "CONSUMERS") && argv.size() == 4) {
     StreamGroup* group = stream->FindGroup(argv[3]);
     if (group == nullptr) {
-      ctx.reply.Error("NOGROUP No such consumer group '" + argv[3] + "' for key name '" +
-                      argv[2] + "'");
+      ctx.reply.Error("NOGROUP No such consumer group '" + argv[3] + "' for key name '" + argv[2] +
+                      "'");
       return;
     }
     ctx.reply.ArrayHeader(group->consumers.size());
@@ -774,8 +769,8 @@ void RegisterStreamGroupCommands(CommandTable& table) {
                                    .complexity = complexity});
   };
   sub("create", -5, kCmdWrite | kCmdDenyOom, 2, "Create a consumer group.", "O(1)");
-  sub("createconsumer", 5, kCmdWrite | kCmdDenyOom, 2,
-      "Create a consumer in a consumer group.", "O(1)");
+  sub("createconsumer", 5, kCmdWrite | kCmdDenyOom, 2, "Create a consumer in a consumer group.",
+      "O(1)");
   sub("delconsumer", 5, kCmdWrite, 2, "Delete a consumer from a consumer group.", "O(1)");
   sub("destroy", 4, kCmdWrite, 2, "Destroy a consumer group.",
       "O(N) where N is the number of entries in the group's pending entries list (PEL).");

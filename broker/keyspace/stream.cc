@@ -28,7 +28,8 @@ void AppendBacklen(std::string& out, size_t entry_size) {
   char groups[5];
   int n = 0;
   for (size_t v = entry_size; v > 0 || n == 0; v >>= 7) groups[n++] = static_cast<char>(v & 127);
-  for (int i = n - 1; i >= 0; --i) out.push_back(static_cast<char>(groups[i] | (i == 0 ? 0 : 0x80)));
+  for (int i = n - 1; i >= 0; --i)
+    out.push_back(static_cast<char>(groups[i] | (i == 0 ? 0 : 0x80)));
 }
 
 void LpAppendInt(std::string& out, int64_t v) {
@@ -84,12 +85,18 @@ size_t LpStringSize(std::string_view s) {
   int64_t value = 0;
   size_t enc;
   if (s.size() <= 20 && rdb::CanonicalInt(s, &value)) {
-    if (value >= 0 && value <= 127) enc = 1;
-    else if (value >= -4096 && value <= 4095) enc = 2;
-    else if (value >= INT16_MIN && value <= INT16_MAX) enc = 3;
-    else if (value >= -8388608 && value <= 8388607) enc = 4;
-    else if (value >= INT32_MIN && value <= INT32_MAX) enc = 5;
-    else enc = 9;
+    if (value >= 0 && value <= 127)
+      enc = 1;
+    else if (value >= -4096 && value <= 4095)
+      enc = 2;
+    else if (value >= INT16_MIN && value <= INT16_MAX)
+      enc = 3;
+    else if (value >= -8388608 && value <= 8388607)
+      enc = 4;
+    else if (value >= INT32_MIN && value <= INT32_MAX)
+      enc = 5;
+    else
+      enc = 9;
   } else if (s.size() < 64) {
     enc = 1 + s.size();
   } else if (s.size() < 4096) {
@@ -100,9 +107,7 @@ size_t LpStringSize(std::string_view s) {
   return enc + BacklenSize(enc);
 }
 
-size_t LpIntSize(int64_t v) {
-  return LpStringSize(FormatInt64(v));
-}
+size_t LpIntSize(int64_t v) { return LpStringSize(FormatInt64(v)); }
 
 // A decoded element: integer or string, and where the next element starts.
 struct LpElement {
@@ -163,11 +168,20 @@ bool LpDecode(std::string_view lp, size_t pos, LpElement* e) {
         e->str = lp.substr(pos + 5, n);
         break;
       }
-      case 0xf1: bytes = 2; break;
-      case 0xf2: bytes = 3; break;
-      case 0xf3: bytes = 4; break;
-      case 0xf4: bytes = 8; break;
-      default: return false;
+      case 0xf1:
+        bytes = 2;
+        break;
+      case 0xf2:
+        bytes = 3;
+        break;
+      case 0xf3:
+        bytes = 4;
+        break;
+      case 0xf4:
+        bytes = 8;
+        break;
+      default:
+        return false;
     }
     if (bytes != 0) {
       if (avail < size_t(1 + bytes)) return false;
@@ -761,7 +775,10 @@ bool Stream::ListpackToBlock(std::string_view lp, StreamId master, Block* block)
     i += values;
     if (!all[i].is_int || all[i].value != static_cast<int64_t>(i - entry_start)) return false;
     ++i;
-    if (flags & kFlagDeleted) ++seen_deleted; else ++seen_live;
+    if (flags & kFlagDeleted)
+      ++seen_deleted;
+    else
+      ++seen_live;
   }
   if (seen_live != live || seen_deleted != deleted || seen_live + seen_deleted == 0) return false;
   block->live = static_cast<uint32_t>(live);

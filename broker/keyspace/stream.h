@@ -73,9 +73,9 @@ inline constexpr int64_t kStreamNodeMaxEntries = 100;
 class Stream {
  public:
   struct Block {
-    std::string body;       // listpack elements after count/deleted (see the contract)
-    uint32_t live = 0;      // valid entries
-    uint32_t deleted = 0;   // entries marked deleted
+    std::string body;      // listpack elements after count/deleted (see the contract)
+    uint32_t live = 0;     // valid entries
+    uint32_t deleted = 0;  // entries marked deleted
   };
   using Blocks = std::map<StreamId, Block>;
 

@@ -186,10 +186,10 @@ void AppendStreamRewriteCommands(std::string_view key, const Stream& stream, std
   } else {
     AppendCommand({"XADD", key, "MAXLEN", "0", "0-1", "x", "y"}, out);
   }
-  AppendCommand({"XSETID", key, stream.last_id().ToString(), "ENTRIESADDED",
-                 std::to_string(stream.entries_added()), "MAXDELETEDID",
-                 stream.max_deleted_id().ToString()},
-                out);
+  AppendCommand(
+      {"XSETID", key, stream.last_id().ToString(), "ENTRIESADDED",
+       std::to_string(stream.entries_added()), "MAXDELETEDID", stream.max_deleted_id().ToString()},
+      out);
   for (const auto& [name, group] : stream.groups()) {
     AppendCommand({"XGROUP", "CREATE", key, name, group->last_id.ToString(), "ENTRIESREAD",
                    std::to_string(group->entries_read)},

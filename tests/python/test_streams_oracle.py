@@ -136,7 +136,7 @@ GROUPS: dict[str, list[str]] = {
         "XPENDING s g IDLE 1 - +", "XPENDING nosuch g", "XPENDING s nog", "XPENDING s g a b c d e f",
         "XINFO CONSUMERS s g", "XINFO STREAM s", "XGROUP DELCONSUMER s g bob", "XPENDING s g",
         "XINFO STREAM s FULL", "XINFO STREAM s FULL COUNT 1", "XINFO STREAM s FULL COUNT 0",
-        "SET str x", "XREADGROUP GROUP g c STREAMS str >", "XREADGROUP GROUP g c BLOCK 0 STREAMS s >",
+        "SET str x", "XREADGROUP GROUP g c STREAMS str >",
     ],
     "claim": [
         "XADD s 1-1 f 1", "XADD s 2-1 f 2", "XADD s 3-1 f 3", "XADD s 4-1 f 4", "XGROUP CREATE s g 0",
