@@ -45,6 +45,9 @@ void RegisterAclFamily(CommandTable& table);
 void RegisterBitmapFamily(CommandTable& table);
 void RegisterLcsFamily(CommandTable& table);
 void RegisterSortFamily(CommandTable& table);
+void RegisterStreamFamily(CommandTable& table);
+// XGROUP, XACK, XPENDING, XCLAIM, XAUTOCLAIM, XINFO (stream_group_family.cc).
+void RegisterStreamGroupCommands(CommandTable& table);
 
 inline void RegisterAllFamilies(CommandTable& table) {
   RegisterConnectionFamily(table);
@@ -68,6 +71,7 @@ inline void RegisterAllFamilies(CommandTable& table) {
   RegisterBitmapFamily(table);
   RegisterLcsFamily(table);
   RegisterSortFamily(table);
+  RegisterStreamFamily(table);
 }
 
 }  // namespace drayman

@@ -54,6 +54,8 @@ uint32_t RedisTypeNumber(ValueType type) {
       return 3;
     case ValueType::kHash:
       return 4;
+    case ValueType::kStream:
+      return 6;
   }
   return 0;
 }
@@ -93,6 +95,14 @@ void AddValue(Digest& digest, const Entry& entry) {
     case ValueType::kHash:
       value.hash().ForEach(
           [&](std::string_view field, std::string_view text) { XorPair(digest, field, text); });
+      break;
+    case ValueType::kStream:
+      // Redis mixes each entry's "ms.seq" then its fields and values; groups are not included.
+      value.stream().Range({}, StreamId::Max(), false, [&](const Stream::EntryView& e) {
+        MixBytes(digest, std::to_string(e.id.ms) + "." + std::to_string(e.id.seq));
+        for (const std::string& part : e.fields_and_values) MixBytes(digest, part);
+        return true;
+      });
       break;
   }
   if (entry.expire_at_ms != kNoExpiry) XorBytes(digest, "!!expire!!");

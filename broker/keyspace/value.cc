@@ -30,6 +30,7 @@ std::string_view TypeName(ValueType type) {
     case ValueType::kHash: return "hash";
     case ValueType::kSet: return "set";
     case ValueType::kZSet: return "zset";
+    case ValueType::kStream: return "stream";
   }
   return "none";
 }
@@ -47,6 +48,7 @@ Value Value::Clone() const {
     case ValueType::kHash: return Value(hash().Clone());
     case ValueType::kSet: return Value(set().Clone());
     case ValueType::kZSet: return Value(zset().Clone());
+    case ValueType::kStream: return Value(stream().Clone());
   }
   return Value();
 }
@@ -64,6 +66,7 @@ size_t Value::MemoryUsage() const {
     case ValueType::kHash: return sizeof(Value) + hash().MemoryUsage();
     case ValueType::kSet: return sizeof(Value) + set().MemoryUsage();
     case ValueType::kZSet: return sizeof(Value) + zset().MemoryUsage();
+    case ValueType::kStream: return sizeof(Value) + stream().MemoryUsage();
   }
   return sizeof(Value);
 }
@@ -87,6 +90,7 @@ std::string_view Value::Encoding() const {
     case ValueType::kHash: return hash().Encoding();
     case ValueType::kSet: return set().Encoding();
     case ValueType::kZSet: return zset().Encoding();
+    case ValueType::kStream: return "stream";
   }
   return "unknown";
 }

@@ -1,4 +1,4 @@
-// Value: what a key holds. One of string, list, hash, set, sorted set.
+// Value: what a key holds. One of string, list, hash, set, sorted set, stream.
 //
 // Contract: the type is fixed at creation; commands check it through Database lookups and answer
 // WRONGTYPE on a mismatch. Strings are stored inline, containers behind a pointer so a Value is
@@ -14,11 +14,12 @@
 #include "broker/keyspace/hash.h"
 #include "broker/keyspace/list.h"
 #include "broker/keyspace/set.h"
+#include "broker/keyspace/stream.h"
 #include "broker/keyspace/zset.h"
 
 namespace drayman {
 
-enum class ValueType : uint8_t { kString = 0, kList = 1, kHash = 2, kSet = 3, kZSet = 4 };
+enum class ValueType : uint8_t { kString = 0, kList = 1, kHash = 2, kSet = 3, kZSet = 4, kStream = 5 };
 
 // The name TYPE answers with ("string", "list", ...).
 std::string_view TypeName(ValueType type);
@@ -42,6 +43,7 @@ class Value {
   explicit Value(std::unique_ptr<Hash> hash) : data_(std::move(hash)) {}
   explicit Value(std::unique_ptr<Set> set) : data_(std::move(set)) {}
   explicit Value(std::unique_ptr<ZSet> zset) : data_(std::move(zset)) {}
+  explicit Value(std::unique_ptr<Stream> stream) : data_(std::move(stream)) {}
 
   ValueType type() const { return static_cast<ValueType>(data_.index()); }
 
@@ -55,6 +57,8 @@ class Value {
   const Set& set() const { return *std::get<std::unique_ptr<Set>>(data_); }
   ZSet& zset() { return *std::get<std::unique_ptr<ZSet>>(data_); }
   const ZSet& zset() const { return *std::get<std::unique_ptr<ZSet>>(data_); }
+  Stream& stream() { return *std::get<std::unique_ptr<Stream>>(data_); }
+  const Stream& stream() const { return *std::get<std::unique_ptr<Stream>>(data_); }
 
   // Deep copy (COPY).
   Value Clone() const;
@@ -70,7 +74,7 @@ class Value {
 
  private:
   std::variant<std::string, std::unique_ptr<List>, std::unique_ptr<Hash>, std::unique_ptr<Set>,
-               std::unique_ptr<ZSet>>
+               std::unique_ptr<ZSet>, std::unique_ptr<Stream>>
       data_;
   StringEncoding string_encoding_ = StringEncoding::kStored;
 };
@@ -99,6 +103,11 @@ struct ValueTypeOf<ZSet> {
   static constexpr ValueType value = ValueType::kZSet;
 };
 
+template <>
+struct ValueTypeOf<Stream> {
+  static constexpr ValueType value = ValueType::kStream;
+};
+
 template <typename T>
 T& ValueAs(Value& value);
 template <>
@@ -111,5 +120,7 @@ template <>
 inline Set& ValueAs<Set>(Value& value) { return value.set(); }
 template <>
 inline ZSet& ValueAs<ZSet>(Value& value) { return value.zset(); }
+template <>
+inline Stream& ValueAs<Stream>(Value& value) { return value.stream(); }
 
 }  // namespace drayman

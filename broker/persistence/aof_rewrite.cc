@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "broker/persistence/aof_format.h"
+#include "broker/persistence/rdb_stream.h"
 
 namespace drayman {
 namespace {
@@ -139,6 +140,9 @@ void AppendRewriteCommands(std::string_view key, const Value& value, int64_t exp
       });
       break;
     }
+    case ValueType::kStream:
+      rdb::AppendStreamRewriteCommands(key, value.stream(), out);
+      break;
   }
   AppendExpiry(key, expire_at_ms, out);
 }

@@ -1,5 +1,7 @@
 #include "broker/persistence/rdb_decode.h"
 
+#include "broker/persistence/rdb_stream.h"
+
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -245,6 +247,11 @@ bool RdbDecodeValue(uint8_t type, RdbReader& reader, Value* value) {
       }
       return hash.Finish(value);
     }
+    case kTypeStreamListpacks:
+    case kTypeStreamListpacks2:
+      // An empty stream is a valid value (XADD MAXLEN 0, XGROUP CREATE MKSTREAM).
+      *value = Value(RdbDecodeStream(type, reader));
+      return true;
     default:
       throw RdbError("Drayman cannot load values of type " + RdbTypeName(type));
   }

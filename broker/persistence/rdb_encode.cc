@@ -1,5 +1,7 @@
 #include "broker/persistence/rdb_encode.h"
 
+#include "broker/persistence/rdb_stream.h"
+
 #include <cmath>
 #include <cstdio>
 #include <vector>
@@ -282,6 +284,8 @@ uint8_t RdbValueType(const Value& value) {
       return value.hash().Encoding() == "listpack" ? kTypeHashListpack : kTypeHash;
     case ValueType::kZSet:
       return value.zset().listpack() ? kTypeZSetListpack : kTypeZSet2;
+    case ValueType::kStream:
+      return kTypeStreamListpacks2;
   }
   return kTypeString;
 }
@@ -302,6 +306,9 @@ void RdbEncodeValue(const Value& value, std::string& out, bool compress) {
       break;
     case ValueType::kZSet:
       EncodeZSet(value.zset(), out, compress);
+      break;
+    case ValueType::kStream:
+      RdbEncodeStream(value.stream(), out, compress);
       break;
   }
 }

@@ -1,0 +1,791 @@
+#include "broker/keyspace/stream.h"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+#include "broker/command/numbers.h"
+#include "broker/persistence/rdb_format.h"
+
+namespace drayman {
+
+namespace {
+
+constexpr int64_t kFlagDeleted = 1;
+constexpr int64_t kFlagSameFields = 2;
+
+// --- listpack elements (the encoding of Redis's listpack.c) ---
+
+size_t BacklenSize(size_t entry_size) {
+  if (entry_size <= 127) return 1;
+  if (entry_size < 16383) return 2;
+  if (entry_size < 2097151) return 3;
+  if (entry_size < 268435455) return 4;
+  return 5;
+}
+
+void AppendBacklen(std::string& out, size_t entry_size) {
+  char groups[5];
+  int n = 0;
+  for (size_t v = entry_size; v > 0 || n == 0; v >>= 7) groups[n++] = static_cast<char>(v & 127);
+  for (int i = n - 1; i >= 0; --i)
+    out.push_back(static_cast<char>(groups[i] | (i == 0 ? 0 : 0x80)));
+}
+
+void LpAppendInt(std::string& out, int64_t v) {
+  const size_t start = out.size();
+  auto put = [&](uint64_t bits, int bytes) {
+    for (int i = 0; i < bytes; ++i) out.push_back(static_cast<char>(bits >> (8 * i)));
+  };
+  if (v >= 0 && v <= 127) {
+    out.push_back(static_cast<char>(v));
+  } else if (v >= -4096 && v <= 4095) {
+    uint64_t u = v < 0 ? (uint64_t{1} << 13) + v : v;
+    out.push_back(static_cast<char>(0xc0 | (u >> 8)));
+    out.push_back(static_cast<char>(u & 0xff));
+  } else if (v >= INT16_MIN && v <= INT16_MAX) {
+    out.push_back(static_cast<char>(0xf1));
+    put(static_cast<uint64_t>(v), 2);
+  } else if (v >= -8388608 && v <= 8388607) {
+    out.push_back(static_cast<char>(0xf2));
+    put(static_cast<uint64_t>(v), 3);
+  } else if (v >= INT32_MIN && v <= INT32_MAX) {
+    out.push_back(static_cast<char>(0xf3));
+    put(static_cast<uint64_t>(v), 4);
+  } else {
+    out.push_back(static_cast<char>(0xf4));
+    put(static_cast<uint64_t>(v), 8);
+  }
+  AppendBacklen(out, out.size() - start);
+}
+
+void LpAppendString(std::string& out, std::string_view s) {
+  int64_t value = 0;
+  if (s.size() <= 20 && rdb::CanonicalInt(s, &value)) {
+    LpAppendInt(out, value);
+    return;
+  }
+  const size_t start = out.size();
+  const size_t n = s.size();
+  if (n < 64) {
+    out.push_back(static_cast<char>(0x80 | n));
+  } else if (n < 4096) {
+    out.push_back(static_cast<char>(0xe0 | (n >> 8)));
+    out.push_back(static_cast<char>(n & 0xff));
+  } else {
+    out.push_back(static_cast<char>(0xf0));
+    for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>(n >> (8 * i)));
+  }
+  out.append(s);
+  AppendBacklen(out, out.size() - start);
+}
+
+// Bytes an element for `s` takes (LpAppendString's output size).
+size_t LpStringSize(std::string_view s) {
+  int64_t value = 0;
+  size_t enc;
+  if (s.size() <= 20 && rdb::CanonicalInt(s, &value)) {
+    if (value >= 0 && value <= 127)
+      enc = 1;
+    else if (value >= -4096 && value <= 4095)
+      enc = 2;
+    else if (value >= INT16_MIN && value <= INT16_MAX)
+      enc = 3;
+    else if (value >= -8388608 && value <= 8388607)
+      enc = 4;
+    else if (value >= INT32_MIN && value <= INT32_MAX)
+      enc = 5;
+    else
+      enc = 9;
+  } else if (s.size() < 64) {
+    enc = 1 + s.size();
+  } else if (s.size() < 4096) {
+    enc = 2 + s.size();
+  } else {
+    enc = 5 + s.size();
+  }
+  return enc + BacklenSize(enc);
+}
+
+size_t LpIntSize(int64_t v) { return LpStringSize(FormatInt64(v)); }
+
+// A decoded element: integer or string, and where the next element starts.
+struct LpElement {
+  bool is_int = false;
+  int64_t value = 0;
+  std::string_view str;
+  size_t size = 0;  // encoding + data + backlen
+};
+
+int64_t SignExtend(uint64_t bits, int width) {
+  const uint64_t sign = uint64_t{1} << (width - 1);
+  if (bits & sign) return static_cast<int64_t>(bits | ~((sign << 1) - 1));
+  return static_cast<int64_t>(bits);
+}
+
+// Decodes the element at `pos`; false if it runs past the end (validation only).
+bool LpDecode(std::string_view lp, size_t pos, LpElement* e) {
+  if (pos >= lp.size()) return false;
+  const auto* p = reinterpret_cast<const unsigned char*>(lp.data()) + pos;
+  const size_t avail = lp.size() - pos;
+  size_t enc = 0;
+  auto read_le = [&](int bytes) {
+    uint64_t v = 0;
+    for (int i = 0; i < bytes; ++i) v |= uint64_t{p[1 + i]} << (8 * i);
+    return v;
+  };
+  const unsigned char b = p[0];
+  e->is_int = true;
+  if ((b & 0x80) == 0) {
+    e->value = b & 0x7f;
+    enc = 1;
+  } else if ((b & 0xc0) == 0x80) {
+    const size_t n = b & 0x3f;
+    enc = 1 + n;
+    if (enc > avail) return false;
+    e->is_int = false;
+    e->str = lp.substr(pos + 1, n);
+  } else if ((b & 0xe0) == 0xc0) {
+    if (avail < 2) return false;
+    e->value = SignExtend((uint64_t{b & 0x1fu} << 8) | p[1], 13);
+    enc = 2;
+  } else if ((b & 0xf0) == 0xe0) {
+    if (avail < 2) return false;
+    const size_t n = (size_t{b & 0x0fu} << 8) | p[1];
+    enc = 2 + n;
+    if (enc > avail) return false;
+    e->is_int = false;
+    e->str = lp.substr(pos + 2, n);
+  } else {
+    int bytes = 0;
+    switch (b) {
+      case 0xf0: {
+        if (avail < 5) return false;
+        const size_t n = read_le(4);
+        enc = 5 + n;
+        if (enc > avail || enc < n) return false;
+        e->is_int = false;
+        e->str = lp.substr(pos + 5, n);
+        break;
+      }
+      case 0xf1:
+        bytes = 2;
+        break;
+      case 0xf2:
+        bytes = 3;
+        break;
+      case 0xf3:
+        bytes = 4;
+        break;
+      case 0xf4:
+        bytes = 8;
+        break;
+      default:
+        return false;
+    }
+    if (bytes != 0) {
+      if (avail < size_t(1 + bytes)) return false;
+      e->value = SignExtend(read_le(bytes), bytes * 8);
+      enc = 1 + bytes;
+    }
+  }
+  e->size = enc + BacklenSize(enc);
+  return e->size <= avail;
+}
+
+LpElement LpAt(std::string_view lp, size_t pos) {
+  LpElement e;
+  LpDecode(lp, pos, &e);
+  return e;
+}
+
+// Start of the element that ends just before `end`.
+size_t LpPrev(std::string_view lp, size_t end) {
+  const auto* p = reinterpret_cast<const unsigned char*>(lp.data());
+  size_t i = end - 1;
+  uint64_t value = 0;
+  int shift = 0;
+  while (true) {
+    value |= uint64_t{p[i] & 127u} << shift;
+    if (!(p[i] & 128)) break;
+    shift += 7;
+    --i;
+  }
+  return end - BacklenSize(value) - value;
+}
+
+std::string ElementText(const LpElement& e) {
+  return e.is_int ? FormatInt64(e.value) : std::string(e.str);
+}
+
+// A block's layout: where its entries start, and its master fields.
+struct BlockLayout {
+  int64_t master_fields = 0;
+  size_t fields_start = 0;   // first master field
+  size_t entries_start = 0;  // first entry's flags
+};
+
+BlockLayout LayoutOf(std::string_view body) {
+  BlockLayout layout;
+  LpElement e = LpAt(body, 0);
+  layout.master_fields = e.value;
+  size_t pos = e.size;
+  layout.fields_start = pos;
+  for (int64_t i = 0; i < layout.master_fields; ++i) pos += LpAt(body, pos).size;
+  pos += LpAt(body, pos).size;  // the 0 terminator
+  layout.entries_start = pos;
+  return layout;
+}
+
+// One entry inside a block, decoded lazily.
+struct EntryPos {
+  size_t flags_pos;
+  int64_t flags;
+  StreamId id;
+  size_t after_id;  // position after the seq delta
+  size_t end;       // position after lp-count
+};
+
+// Decodes the entry whose flags are at `pos`.
+EntryPos DecodeEntryAt(std::string_view body, const BlockLayout& layout, StreamId master,
+                       size_t pos) {
+  EntryPos entry;
+  entry.flags_pos = pos;
+  LpElement e = LpAt(body, pos);
+  entry.flags = e.value;
+  pos += e.size;
+  e = LpAt(body, pos);
+  entry.id.ms = master.ms + static_cast<uint64_t>(e.value);
+  pos += e.size;
+  e = LpAt(body, pos);
+  entry.id.seq = master.seq + static_cast<uint64_t>(e.value);
+  pos += e.size;
+  entry.after_id = pos;
+  int64_t to_skip;
+  if (entry.flags & kFlagSameFields) {
+    to_skip = layout.master_fields;
+  } else {
+    e = LpAt(body, pos);
+    pos += e.size;
+    to_skip = e.value * 2;
+  }
+  for (int64_t i = 0; i < to_skip; ++i) pos += LpAt(body, pos).size;
+  pos += LpAt(body, pos).size;  // lp-count
+  entry.end = pos;
+  return entry;
+}
+
+// The flags positions of every entry of a block, in order.
+std::vector<size_t> EntryStarts(std::string_view body, const BlockLayout& layout) {
+  std::vector<size_t> starts;
+  for (size_t pos = layout.entries_start; pos < body.size();) {
+    starts.push_back(pos);
+    size_t end = body.size();
+    // Walk back from the end is cheaper for the last one, but forward decoding is simplest.
+    (void)end;
+    pos = DecodeEntryAt(body, layout, {}, pos).end;
+  }
+  return starts;
+}
+
+void FillView(std::string_view body, const BlockLayout& layout, const EntryPos& entry,
+              Stream::EntryView* view) {
+  view->id = entry.id;
+  auto& out = view->fields_and_values;
+  out.clear();
+  size_t pos = entry.after_id;
+  if (entry.flags & kFlagSameFields) {
+    size_t field_pos = layout.fields_start;
+    for (int64_t i = 0; i < layout.master_fields; ++i) {
+      LpElement f = LpAt(body, field_pos);
+      field_pos += f.size;
+      LpElement v = LpAt(body, pos);
+      pos += v.size;
+      out.push_back(ElementText(f));
+      out.push_back(ElementText(v));
+    }
+  } else {
+    LpElement n = LpAt(body, pos);
+    pos += n.size;
+    for (int64_t i = 0; i < n.value * 2; ++i) {
+      LpElement f = LpAt(body, pos);
+      pos += f.size;
+      out.push_back(ElementText(f));
+    }
+  }
+}
+
+size_t HeaderBytes(const Stream::Block& block) {
+  // total bytes (4) + count (2) + count and deleted elements + terminator.
+  return 6 + LpIntSize(block.live) + LpIntSize(block.deleted) + 1;
+}
+
+}  // namespace
+
+std::string StreamId::ToString() const {
+  std::string out = std::to_string(ms);
+  out.push_back('-');
+  out += std::to_string(seq);
+  return out;
+}
+
+bool StreamId::Increment() {
+  if (seq == UINT64_MAX) {
+    if (ms == UINT64_MAX) {
+      ms = seq = 0;
+      return false;
+    }
+    ++ms;
+    seq = 0;
+  } else {
+    ++seq;
+  }
+  return true;
+}
+
+bool StreamId::Decrement() {
+  if (seq == 0) {
+    if (ms == 0) {
+      ms = seq = UINT64_MAX;
+      return false;
+    }
+    --ms;
+    seq = UINT64_MAX;
+  } else {
+    --seq;
+  }
+  return true;
+}
+
+namespace {
+
+// Redis's string2ull: string2ll for non-negative values, else strtoull.
+bool ParseUll(const std::string& text, uint64_t* out) {
+  int64_t ll = 0;
+  if (ParseInt64(text, &ll)) {
+    if (ll < 0) return false;
+    *out = static_cast<uint64_t>(ll);
+    return true;
+  }
+  errno = 0;
+  char* end = nullptr;
+  *out = std::strtoull(text.c_str(), &end, 10);
+  if (errno == EINVAL || errno == ERANGE || text.empty() || *end != '\0') return false;
+  return true;
+}
+
+}  // namespace
+
+bool ParseStreamId(std::string_view text, uint64_t missing_seq, bool strict, StreamId* id,
+                   bool* seq_given, bool allow_seq_star) {
+  if (text.size() > 127) return false;
+  // Redis works on a C string: bytes after a NUL are ignored.
+  std::string buf(text.substr(0, text.find('\0')));
+  if (strict && buf.size() == 1 && (buf[0] == '-' || buf[0] == '+')) return false;
+  if (seq_given) *seq_given = true;
+  if (buf == "-") {
+    *id = {0, 0};
+    return true;
+  }
+  if (buf == "+") {
+    *id = StreamId::Max();
+    return true;
+  }
+  const size_t dash = buf.find('-');
+  uint64_t ms = 0, seq = missing_seq;
+  if (!ParseUll(buf.substr(0, dash), &ms)) return false;
+  if (dash != std::string::npos) {
+    std::string rest = buf.substr(dash + 1);
+    if (allow_seq_star && seq_given && rest == "*") {
+      seq = 0;
+      *seq_given = false;
+    } else if (!ParseUll(rest, &seq)) {
+      return false;
+    }
+  }
+  *id = {ms, seq};
+  return true;
+}
+
+// --- groups ---
+
+StreamConsumer* StreamGroup::FindConsumer(std::string_view name) {
+  auto it = consumers.find(std::string(name));
+  return it == consumers.end() ? nullptr : it->second.get();
+}
+
+StreamConsumer* StreamGroup::CreateConsumer(std::string_view name, int64_t now_ms) {
+  auto [it, inserted] = consumers.try_emplace(std::string(name));
+  if (!inserted) return nullptr;
+  it->second = std::make_unique<StreamConsumer>();
+  it->second->name = std::string(name);
+  it->second->seen_time = now_ms;
+  return it->second.get();
+}
+
+size_t StreamGroup::DeleteConsumer(std::string_view name) {
+  auto it = consumers.find(std::string(name));
+  if (it == consumers.end()) return 0;
+  const size_t pending = it->second->pel.size();
+  for (const auto& [id, nack] : it->second->pel) pel.erase(id);
+  consumers.erase(it);
+  return pending;
+}
+
+StreamGroup* Stream::FindGroup(std::string_view name) {
+  auto it = groups_.find(std::string(name));
+  return it == groups_.end() ? nullptr : it->second.get();
+}
+
+StreamGroup* Stream::CreateGroup(std::string_view name, StreamId id, int64_t entries_read) {
+  auto [it, inserted] = groups_.try_emplace(std::string(name));
+  if (!inserted) return nullptr;
+  it->second = std::make_unique<StreamGroup>();
+  it->second->last_id = id;
+  it->second->entries_read = entries_read;
+  return it->second.get();
+}
+
+// --- entries ---
+
+void Stream::Append(StreamId id, std::span<const std::string> fv) {
+  const int64_t numfields = static_cast<int64_t>(fv.size() / 2);
+  size_t totelelen = 0;
+  for (const auto& s : fv) totelelen += s.size();
+
+  Block* tail = nullptr;
+  StreamId master;
+  if (!blocks_.empty()) {
+    auto last = std::prev(blocks_.end());
+    Block& block = last->second;
+    const size_t lp_bytes = HeaderBytes(block) + block.body.size();
+    if (lp_bytes + totelelen >= kStreamNodeMaxBytes ||
+        int64_t{block.live} + block.deleted >= kStreamNodeMaxEntries) {
+      block.body.shrink_to_fit();
+    } else {
+      tail = &block;
+      master = last->first;
+    }
+  }
+  int64_t flags = 0;
+  if (tail == nullptr) {
+    master = id;
+    tail = &blocks_[id];
+    LpAppendInt(tail->body, numfields);
+    for (int64_t i = 0; i < numfields; ++i) LpAppendString(tail->body, fv[2 * i]);
+    LpAppendInt(tail->body, 0);
+    flags |= kFlagSameFields;
+  } else {
+    const BlockLayout layout = LayoutOf(tail->body);
+    if (layout.master_fields == numfields) {
+      size_t pos = layout.fields_start;
+      int64_t i = 0;
+      for (; i < numfields; ++i) {
+        LpElement f = LpAt(tail->body, pos);
+        pos += f.size;
+        if (ElementText(f) != fv[2 * i]) break;
+      }
+      if (i == numfields) flags |= kFlagSameFields;
+    }
+  }
+  ++tail->live;
+  std::string& body = tail->body;
+  LpAppendInt(body, flags);
+  LpAppendInt(body, static_cast<int64_t>(id.ms - master.ms));
+  LpAppendInt(body, static_cast<int64_t>(id.seq - master.seq));
+  const bool same = flags & kFlagSameFields;
+  if (!same) LpAppendInt(body, numfields);
+  for (int64_t i = 0; i < numfields; ++i) {
+    if (!same) LpAppendString(body, fv[2 * i]);
+    LpAppendString(body, fv[2 * i + 1]);
+  }
+  LpAppendInt(body, numfields + 3 + (same ? 0 : numfields + 1));
+  ++length_;
+  ++entries_added_;
+  last_id_ = id;
+  if (length_ == 1) first_id_ = id;
+}
+
+void Stream::Range(StreamId start, StreamId end, bool rev,
+                   const std::function<bool(const EntryView&)>& fn) const {
+  if (blocks_.empty() || start > end) return;
+  EntryView view;
+  if (!rev) {
+    auto it = blocks_.upper_bound(start);
+    if (it != blocks_.begin()) --it;
+    for (; it != blocks_.end(); ++it) {
+      if (it->first > end) return;
+      const std::string_view body = it->second.body;
+      const BlockLayout layout = LayoutOf(body);
+      for (size_t pos = layout.entries_start; pos < body.size();) {
+        EntryPos entry = DecodeEntryAt(body, layout, it->first, pos);
+        pos = entry.end;
+        if (entry.flags & kFlagDeleted || entry.id < start) continue;
+        if (entry.id > end) return;
+        FillView(body, layout, entry, &view);
+        if (!fn(view)) return;
+      }
+    }
+  } else {
+    auto it = blocks_.upper_bound(end);
+    while (it != blocks_.begin()) {
+      --it;
+      const std::string_view body = it->second.body;
+      const BlockLayout layout = LayoutOf(body);
+      std::vector<size_t> starts = EntryStarts(body, layout);
+      for (size_t i = starts.size(); i-- > 0;) {
+        EntryPos entry = DecodeEntryAt(body, layout, it->first, starts[i]);
+        if (entry.flags & kFlagDeleted || entry.id > end) continue;
+        if (entry.id < start) return;
+        FillView(body, layout, entry, &view);
+        if (!fn(view)) return;
+      }
+    }
+  }
+}
+
+bool Stream::Contains(StreamId id) const {
+  bool found = false;
+  Range(id, id, false, [&](const EntryView&) {
+    found = true;
+    return false;
+  });
+  return found;
+}
+
+bool Stream::Delete(StreamId id) {
+  if (blocks_.empty()) return false;
+  auto it = blocks_.upper_bound(id);
+  if (it == blocks_.begin()) return false;
+  --it;
+  Block& block = it->second;
+  const BlockLayout layout = LayoutOf(block.body);
+  for (size_t pos = layout.entries_start; pos < block.body.size();) {
+    EntryPos entry = DecodeEntryAt(block.body, layout, it->first, pos);
+    pos = entry.end;
+    if (entry.id != id) {
+      if (entry.id > id) return false;
+      continue;
+    }
+    if (entry.flags & kFlagDeleted) return false;
+    // Flags are 0..3: one byte, replaced in place.
+    block.body[entry.flags_pos] = static_cast<char>(entry.flags | kFlagDeleted);
+    if (block.live == 1) {
+      blocks_.erase(it);
+    } else {
+      --block.live;
+      ++block.deleted;
+    }
+    --length_;
+    return true;
+  }
+  return false;
+}
+
+int64_t Stream::Trim(const TrimArgs& args) {
+  if (args.strategy == TrimStrategy::kNone) return 0;
+  int64_t deleted = 0;
+  for (auto it = blocks_.begin(); it != blocks_.end();) {
+    if (args.strategy == TrimStrategy::kMaxLen && static_cast<int64_t>(length_) <= args.maxlen) {
+      break;
+    }
+    Block& block = it->second;
+    const int64_t entries = block.live;
+    if (args.limit && deleted + entries > args.limit) break;
+    const BlockLayout layout = LayoutOf(block.body);
+    bool remove_node;
+    if (args.strategy == TrimStrategy::kMaxLen) {
+      remove_node = static_cast<int64_t>(length_) - entries >= args.maxlen;
+    } else {
+      // The node's last entry, deleted or not.
+      const size_t last_end = block.body.size();
+      const size_t count_pos = LpPrev(block.body, last_end);
+      const int64_t lp_count = LpAt(block.body, count_pos).value;
+      size_t flags_pos = count_pos;
+      for (int64_t i = 0; i < lp_count; ++i) flags_pos = LpPrev(block.body, flags_pos);
+      const StreamId last = DecodeEntryAt(block.body, layout, it->first, flags_pos).id;
+      remove_node = last < args.minid;
+    }
+    if (remove_node) {
+      length_ -= entries;
+      deleted += entries;
+      it = blocks_.erase(it);
+      continue;
+    }
+    if (args.approx) break;
+    int64_t deleted_from_block = 0;
+    for (size_t pos = layout.entries_start; pos < block.body.size();) {
+      EntryPos entry = DecodeEntryAt(block.body, layout, it->first, pos);
+      const bool stop = args.strategy == TrimStrategy::kMaxLen
+                            ? static_cast<int64_t>(length_) <= args.maxlen
+                            : entry.id >= args.minid;
+      if (stop) break;
+      pos = entry.end;
+      if (!(entry.flags & kFlagDeleted)) {
+        block.body[entry.flags_pos] = static_cast<char>(entry.flags | kFlagDeleted);
+        ++deleted_from_block;
+        --length_;
+      }
+    }
+    deleted += deleted_from_block;
+    block.live -= static_cast<uint32_t>(deleted_from_block);
+    block.deleted += static_cast<uint32_t>(deleted_from_block);
+    // Redis keeps a node even when trimming left it without live entries.
+    break;
+  }
+  if (length_ == 0) {
+    first_id_ = {};
+  } else if (deleted) {
+    first_id_ = EdgeId(true);
+  }
+  return deleted;
+}
+
+StreamId Stream::EdgeId(bool first) const {
+  StreamId found = first ? StreamId::Max() : StreamId{};
+  Range({}, StreamId::Max(), !first, [&](const EntryView& e) {
+    found = e.id;
+    return false;
+  });
+  return found;
+}
+
+bool Stream::RangeHasTombstones(StreamId start, StreamId end) const {
+  if (length_ == 0 || max_deleted_id_.IsZero()) return false;
+  if (first_id_ > max_deleted_id_) return false;
+  return start <= max_deleted_id_ && max_deleted_id_ <= end;
+}
+
+int64_t Stream::EstimateDistanceFromFirstEverEntry(StreamId id) const {
+  constexpr int64_t kInvalid = -1;
+  if (entries_added_ == 0) return 0;
+  if (length_ == 0 && id <= last_id_) return static_cast<int64_t>(entries_added_);
+  if (id == last_id_) return static_cast<int64_t>(entries_added_);
+  if (id > last_id_) return kInvalid;
+  if (max_deleted_id_.IsZero() || max_deleted_id_ < first_id_) {
+    if (id < first_id_) return static_cast<int64_t>(entries_added_ - length_);
+    if (id == first_id_) return static_cast<int64_t>(entries_added_ - length_ + 1);
+  }
+  return kInvalid;
+}
+
+std::unique_ptr<Stream> Stream::Clone() const {
+  auto copy = std::make_unique<Stream>();
+  copy->length_ = length_;
+  copy->last_id_ = last_id_;
+  copy->first_id_ = first_id_;
+  copy->max_deleted_id_ = max_deleted_id_;
+  copy->entries_added_ = entries_added_;
+  copy->blocks_ = blocks_;
+  for (const auto& [name, group] : groups_) {
+    StreamGroup* g = copy->CreateGroup(name, group->last_id, group->entries_read);
+    for (const auto& [id, nack] : group->pel) g->pel[id] = nack;
+    for (const auto& [cname, consumer] : group->consumers) {
+      StreamConsumer* c = g->CreateConsumer(cname, consumer->seen_time);
+      for (const auto& [id, unused] : consumer->pel) {
+        StreamNack& nack = g->pel[id];
+        nack.consumer = c;
+        c->pel[id] = &nack;
+      }
+    }
+  }
+  return copy;
+}
+
+size_t Stream::MemoryUsage() const {
+  size_t bytes = sizeof(Stream);
+  for (const auto& [id, block] : blocks_) bytes += 64 + block.body.capacity();
+  for (const auto& [name, group] : groups_) {
+    bytes += sizeof(StreamGroup) + name.size() + 64 + group->pel.size() * 80;
+    for (const auto& [cname, consumer] : group->consumers) {
+      bytes += sizeof(StreamConsumer) + 2 * cname.size() + 64 + consumer->pel.size() * 56;
+    }
+  }
+  return bytes;
+}
+
+std::string Stream::BlockToListpack(const Block& block) {
+  std::string lp(6, '\0');
+  LpAppendInt(lp, block.live);
+  LpAppendInt(lp, block.deleted);
+  lp += block.body;
+  lp.push_back(static_cast<char>(0xff));
+  const auto total = static_cast<uint32_t>(lp.size());
+  // Element count: count + deleted + the body's elements.
+  uint32_t elements = 2;
+  for (size_t pos = 0; pos < block.body.size(); pos += LpAt(block.body, pos).size) ++elements;
+  const uint16_t count = elements < 65535 ? static_cast<uint16_t>(elements) : 65535;
+  for (int i = 0; i < 4; ++i) lp[i] = static_cast<char>(total >> (8 * i));
+  lp[4] = static_cast<char>(count & 0xff);
+  lp[5] = static_cast<char>(count >> 8);
+  return lp;
+}
+
+bool Stream::ListpackToBlock(std::string_view lp, StreamId master, Block* block) {
+  if (lp.size() < 7 || static_cast<unsigned char>(lp.back()) != 0xff) return false;
+  uint32_t total = 0;
+  for (int i = 0; i < 4; ++i) total |= uint32_t{static_cast<unsigned char>(lp[i])} << (8 * i);
+  if (total != lp.size()) return false;
+  std::string_view elements = lp.substr(6, lp.size() - 7);
+  // Validate every element's bounds and backlen first.
+  std::vector<LpElement> all;
+  for (size_t pos = 0; pos < elements.size();) {
+    LpElement e;
+    if (!LpDecode(elements, pos, &e)) return false;
+    if (LpPrev(elements, pos + e.size) != pos) return false;
+    all.push_back(e);
+    pos += e.size;
+  }
+  // count, deleted, num-fields, fields..., 0, entries...
+  if (all.size() < 4 || !all[0].is_int || !all[1].is_int || !all[2].is_int) return false;
+  const int64_t live = all[0].value, deleted = all[1].value, master_fields = all[2].value;
+  if (live < 0 || deleted < 0 || master_fields < 0 ||
+      static_cast<size_t>(master_fields) + 4 > all.size()) {
+    return false;
+  }
+  size_t i = 3 + master_fields;
+  if (!all[i].is_int || all[i].value != 0) return false;
+  ++i;
+  int64_t seen_live = 0, seen_deleted = 0;
+  StreamId previous;
+  bool first = true;
+  while (i < all.size()) {
+    const size_t entry_start = i;
+    if (i + 3 > all.size() || !all[i].is_int || !all[i + 1].is_int || !all[i + 2].is_int) {
+      return false;
+    }
+    const int64_t flags = all[i].value;
+    if (flags < 0 || flags > 3) return false;
+    StreamId id{master.ms + static_cast<uint64_t>(all[i + 1].value),
+                master.seq + static_cast<uint64_t>(all[i + 2].value)};
+    if (!first && id <= previous) return false;
+    if (first && id < master) return false;
+    first = false;
+    previous = id;
+    i += 3;
+    int64_t values;
+    if (flags & kFlagSameFields) {
+      values = master_fields;
+    } else {
+      if (i >= all.size() || !all[i].is_int || all[i].value < 0) return false;
+      values = all[i].value * 2;
+      ++i;
+    }
+    if (all.size() - i < static_cast<size_t>(values) + 1) return false;
+    i += values;
+    if (!all[i].is_int || all[i].value != static_cast<int64_t>(i - entry_start)) return false;
+    ++i;
+    if (flags & kFlagDeleted)
+      ++seen_deleted;
+    else
+      ++seen_live;
+  }
+  if (seen_live != live || seen_deleted != deleted || seen_live + seen_deleted == 0) return false;
+  block->live = static_cast<uint32_t>(live);
+  block->deleted = static_cast<uint32_t>(deleted);
+  const size_t header = all[0].size + all[1].size;
+  block->body = std::string(elements.substr(header));
+  return true;
+}
+
+}  // namespace drayman
