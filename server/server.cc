@@ -27,6 +27,7 @@
 #include "server/aof_log.h"
 #include "server/aof_rewrite.h"
 #include "server/background_file.h"
+#include "server/handler_memory.h"
 #include "server/http/admin_http.h"
 #include "server/logger.h"
 #include "server/open_files.h"
@@ -45,6 +46,13 @@ namespace {
 // pipelines without reading cannot grow the server's memory without bound.
 constexpr size_t kPauseReadingAbove = 64 * 1024 * 1024;
 constexpr size_t kReadChunk = 16 * 1024;
+// The pending read of a plain session lands in a buffer of its own (the engine may use the
+// parser while it waits); a request, or a -P 16 batch of small ones, fits. A read that fills it
+// continues straight into the parser, at most this many chunks per pass (fair to the others).
+constexpr size_t kSessionReadBuffer = 4 * 1024;
+constexpr int kDrainChunksPerPass = 4;
+// Replies above this capacity are released once written (a burst of large replies).
+constexpr size_t kKeepOutputCapacity = 1024 * 1024;
 // How long accepting pauses after accept() fails for lack of descriptors or memory: the pending
 // connection stays in the backlog, so retrying at once would spin the loop.
 constexpr auto kAcceptBackoff = std::chrono::milliseconds(100);
@@ -126,7 +134,9 @@ struct Server::Impl {
     engine.aof_rewrite_host = aof_rewrite_files.get();
   }
 
-  asio::io_context io;
+  // One thread runs the loop and owns every socket and timer, so the reactor's per-descriptor
+  // locks are off; posting stays thread-safe (the AOF writer and Stop() post from other threads).
+  asio::io_context io{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
   PosixRdbFileSystem rdb_files;  // before engine: the engine points at it
   Logger logger;
   Engine engine;
@@ -155,6 +165,12 @@ struct Server::Impl {
   asio::signal_set signals;
   bool handling_signals = false;
   std::unordered_set<std::shared_ptr<Session>> sessions;
+  // Sessions with output produced outside their own input (PUBLISH, wake-ups), written once per
+  // loop pass as Redis's clients_pending_write: one posted handler for any number of them.
+  std::vector<std::shared_ptr<Session>> pending_writes;
+  bool pending_flush_posted = false;
+  void QueuePendingWrite(std::shared_ptr<Session> session);
+  void FlushPendingWrites();
   bool stopping = false;
   // The append-only log (appendonly yes); declared after io so it goes before io does.
   std::unique_ptr<AofLog> aof;
@@ -294,13 +310,18 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
   }
 
   void OnOutputPending(Client&) override {
-    auto self = shared_from_this();
-    // Posted: by the time it runs, the unit of work that produced this output (a push that
-    // served this blocked client) has been appended to the log.
-    asio::post(owner_.io, [self] {
-      self->NoteOutput();
-      self->MaybeWrite();
-    });
+    // Flushed later (end of the publisher's input, or a posted pass): by then the unit of work
+    // that produced this output (a push that served this blocked client) is in the log.
+    if (pending_write_ || closed_) return;
+    pending_write_ = true;
+    owner_.QueuePendingWrite(shared_from_this());
+  }
+
+  // Called by FlushPendingWrites.
+  void WritePending() {
+    pending_write_ = false;
+    NoteOutput();
+    MaybeWrite();
   }
 
   void OnCloseRequested(Client&) override {
@@ -332,26 +353,54 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
       ReadTls();
       return;
     }
-    // Wait for readability, then read synchronously: no buffer is lent to a pending read, because
-    // the engine may run this client's parser meanwhile (resuming it after a blocking command).
+    // async_read_some rather than async_wait(wait_read): Asio re-arms a wait with epoll_ctl every
+    // time, while a read is queued without a syscall once the previous one drained the socket,
+    // and tried at once (speculatively) when it did not. It reads into the session's buffer, not
+    // the parser's: the engine may run this client's parser meanwhile (resuming it after a
+    // blocking command).
     reading_ = true;
+    if (!read_buffer_) read_buffer_ = std::make_unique<char[]>(kSessionReadBuffer);
     auto self = shared_from_this();
-    socket_.async_wait(asio::socket_base::wait_read, [self](boost::system::error_code error) {
-      self->reading_ = false;
-      if (self->closed_) return;
-      if (error) {
-        self->Close();
-        return;
+    socket_.async_read_some(
+        asio::buffer(read_buffer_.get(), kSessionReadBuffer),
+        asio::bind_allocator(HandlerAllocator<char>(&read_handler_memory_),
+                             [self](boost::system::error_code error, size_t count) {
+                               self->reading_ = false;
+                               if (self->closed_) return;
+                               if (!error) {
+                                 self->CopyToParser(self->read_buffer_.get(), count);
+                                 if (count == kSessionReadBuffer) count += self->Drain();
+                               }
+                               self->OnRead(error, count);
+                             }));
+  }
+
+  void CopyToParser(const char* data, size_t count) {
+    size_t available = 0;
+    char* buffer = client_->parser().PrepareWrite(count, &available);
+    std::memcpy(buffer, data, count);
+    client_->parser().CommitWrite(count);
+  }
+
+  // The read filled the session buffer: read on, straight into the parser, until the socket has
+  // nothing more (a short read), the query buffer limit is passed, or this pass had its share.
+  size_t Drain() {
+    size_t total = 0;
+    for (int chunk = 0; chunk < kDrainChunksPerPass; ++chunk) {
+      if (static_cast<int64_t>(client_->parser().buffered_bytes()) >
+          owner_.engine.settings().client_query_buffer_limit) {
+        break;
       }
       size_t available = 0;
-      char* buffer = self->client_->parser().PrepareWrite(kReadChunk, &available);
-      size_t count = self->socket_.read_some(asio::buffer(buffer, available), error);
-      if (error == asio::error::would_block || error == asio::error::try_again) {
-        self->Read();
-        return;
-      }
-      self->OnRead(error, count);
-    });
+      char* buffer = client_->parser().PrepareWrite(kReadChunk, &available);
+      boost::system::error_code error;
+      const size_t count = socket_.read_some(asio::buffer(buffer, available), error);
+      if (error) break;  // EAGAIN, or an error the next read reports
+      client_->parser().CommitWrite(count);
+      total += count;
+      if (count < available) break;
+    }
+    return total;
   }
 
   // TLS decrypts into the session's own buffer (the engine may use the parser meanwhile), then
@@ -360,17 +409,13 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
     reading_ = true;
     tls_read_buffer_.resize(kReadChunk);
     auto self = shared_from_this();
-    tls_->async_read_some(
-        asio::buffer(tls_read_buffer_), [self](boost::system::error_code error, size_t count) {
-          self->reading_ = false;
-          if (self->closed_) return;
-          if (!error) {
-            size_t available = 0;
-            char* buffer = self->client_->parser().PrepareWrite(count, &available);
-            std::memcpy(buffer, self->tls_read_buffer_.data(), count);
-          }
-          self->OnRead(error, count);
-        });
+    tls_->async_read_some(asio::buffer(tls_read_buffer_),
+                          [self](boost::system::error_code error, size_t count) {
+                            self->reading_ = false;
+                            if (self->closed_) return;
+                            if (!error) self->CopyToParser(self->tls_read_buffer_.data(), count);
+                            self->OnRead(error, count);
+                          });
   }
 
   void OnRead(boost::system::error_code error, size_t count) {
@@ -379,7 +424,6 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
       Close();
       return;
     }
-    client_->parser().CommitWrite(count);
     owner_.engine.stats().total_net_input_bytes += count;
     if (static_cast<int64_t>(client_->parser().buffered_bytes()) >
         owner_.engine.settings().client_query_buffer_limit) {
@@ -403,6 +447,9 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
     }
     MaybeWrite();
     Read();
+    // Subscribers and woken clients this input produced output for: written now, not one
+    // posted handler each.
+    owner_.FlushPendingWrites();
   }
 
   // Replies wait until the log is durable (fsynced under appendfsync always, written otherwise)
@@ -428,6 +475,7 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
       });
       return;
     }
+    if (!tls_ && !WriteDirectly()) return;
     writing_.clear();
     writing_.swap(client_->output());
     client_->output_in_flight = writing_.size();  // output buffer limits count these bytes too
@@ -444,6 +492,31 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
     }
   }
 
+  // Writes the output with one non-blocking send, as Redis's writeToClient does. True when bytes
+  // are left for an asynchronous write (the socket buffer was full); false when all went out or
+  // the session closed.
+  bool WriteDirectly() {
+    std::string& output = client_->output();
+    boost::system::error_code error;
+    const size_t count = socket_.write_some(asio::buffer(output), error);
+    if (error && error != asio::error::would_block && error != asio::error::try_again) {
+      Close();
+      return false;
+    }
+    owner_.engine.stats().total_net_output_bytes += count;
+    if (count < output.size()) {
+      output.erase(0, count);
+      return true;
+    }
+    if (output.capacity() > kKeepOutputCapacity) {
+      std::string().swap(output);
+    } else {
+      output.clear();
+    }
+    if (client_->close_after_reply) Close();
+    return false;
+  }
+
   void OnWritten(boost::system::error_code error, size_t count) {
     if (closed_) return;
     if (error) {
@@ -453,7 +526,7 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
     owner_.engine.stats().total_net_output_bytes += count;
     client_->output_in_flight = 0;
     // Release memory held by a burst of large replies.
-    if (writing_.capacity() > 1024 * 1024) std::string().swap(writing_);
+    if (writing_.capacity() > kKeepOutputCapacity) std::string().swap(writing_);
     MaybeWrite();
     Read();
   }
@@ -463,14 +536,40 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
   std::shared_ptr<TlsContext> tls_context_;  // the context this TLS session started with
   std::unique_ptr<TlsStream> tls_;           // over socket_; null for plain TCP and Unix
   std::vector<char> tls_read_buffer_;
+  std::unique_ptr<char[]> read_buffer_;  // the pending plain read's bytes (kSessionReadBuffer)
+  HandlerMemory read_handler_memory_;    // the read operation, allocated once per session
   Client* client_ = nullptr;
   std::string writing_;
   bool write_in_flight_ = false;
   uint64_t hold_until_ = 0;  // log offset this session's pending output waits for
   bool waiting_durable_ = false;
   bool reading_ = false;
+  bool pending_write_ = false;  // in owner_.pending_writes
   bool closed_ = false;
 };
+
+void Server::Impl::QueuePendingWrite(std::shared_ptr<Session> session) {
+  pending_writes.push_back(std::move(session));
+  if (pending_flush_posted) return;
+  pending_flush_posted = true;
+  asio::post(io, [this] {
+    pending_flush_posted = false;
+    FlushPendingWrites();
+  });
+}
+
+void Server::Impl::FlushPendingWrites() {
+  while (!pending_writes.empty()) {
+    std::vector<std::shared_ptr<Session>> batch;
+    batch.swap(pending_writes);
+    for (auto& session : batch) session->WritePending();
+    // Keep the vector's capacity for the next pass unless a write queued more meanwhile.
+    if (pending_writes.empty()) {
+      batch.clear();
+      pending_writes.swap(batch);
+    }
+  }
+}
 
 void Server::Impl::StartSession(GenericSocket socket, bool is_unix, bool tls) {
   auto session = std::make_shared<Session>(*this, std::move(socket));
@@ -861,9 +960,8 @@ void Server::Bind() {
     }
     // unixsocketperm (octal, 0 = leave the umask's mode), as Redis's anetUnixServer applies it.
     if (settings.unixsocketperm != 0) {
-      std::filesystem::permissions(settings.unixsocket,
-                                   static_cast<std::filesystem::perms>(settings.unixsocketperm),
-                                   error);
+      std::filesystem::permissions(
+          settings.unixsocket, static_cast<std::filesystem::perms>(settings.unixsocketperm), error);
     }
   }
   settings.port = bound_port;
