@@ -27,12 +27,12 @@
 #include "server/aof_log.h"
 #include "server/aof_rewrite.h"
 #include "server/background_file.h"
-#include "server/handler_memory.h"
 #include "server/http/admin_http.h"
 #include "server/logger.h"
 #include "server/open_files.h"
 #include "server/protected_mode.h"
 #include "server/rdb_files.h"
+#include "server/readable_wait.h"
 #include "server/tls_context.h"
 
 namespace drayman {
@@ -46,11 +46,9 @@ namespace {
 // pipelines without reading cannot grow the server's memory without bound.
 constexpr size_t kPauseReadingAbove = 64 * 1024 * 1024;
 constexpr size_t kReadChunk = 16 * 1024;
-// The pending read of a plain session lands in a buffer of its own (the engine may use the
-// parser while it waits); a request, or a -P 16 batch of small ones, fits. A read that fills it
-// continues straight into the parser, at most this many chunks per pass (fair to the others).
-constexpr size_t kSessionReadBuffer = 4 * 1024;
-constexpr int kDrainChunksPerPass = 4;
+// A plain session reads until a short read or EAGAIN, but at most this many chunks per pass
+// (fair to the others); the rest is read by a posted continuation.
+constexpr int kReadChunksPerPass = 8;
 // Replies above this capacity are released once written (a burst of large replies).
 constexpr size_t kKeepOutputCapacity = 1024 * 1024;
 // How long accepting pauses after accept() fails for lack of descriptors or memory: the pending
@@ -353,26 +351,73 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
       ReadTls();
       return;
     }
-    // async_read_some rather than async_wait(wait_read): Asio re-arms a wait with epoll_ctl every
-    // time, while a read is queued without a syscall once the previous one drained the socket,
-    // and tried at once (speculatively) when it did not. It reads into the session's buffer, not
-    // the parser's: the engine may run this client's parser meanwhile (resuming it after a
-    // blocking command).
+    // A readiness wait that costs no syscall (server/readable_wait.h), then reads straight into
+    // the parser: nothing is lent to a pending read, and the engine may use the parser meanwhile
+    // (resuming this client after a blocking command).
     reading_ = true;
-    if (!read_buffer_) read_buffer_ = std::make_unique<char[]>(kSessionReadBuffer);
-    auto self = shared_from_this();
-    socket_.async_read_some(
-        asio::buffer(read_buffer_.get(), kSessionReadBuffer),
-        asio::bind_allocator(HandlerAllocator<char>(&read_handler_memory_),
-                             [self](boost::system::error_code error, size_t count) {
-                               self->reading_ = false;
-                               if (self->closed_) return;
-                               if (!error) {
-                                 self->CopyToParser(self->read_buffer_.get(), count);
-                                 if (count == kSessionReadBuffer) count += self->Drain();
-                               }
-                               self->OnRead(error, count);
-                             }));
+    // A short read proves the socket drained of bytes, not that no FIN or RST came with them;
+    // the edge that brought them is spent. A reply sent back would draw an RST (a new edge) from
+    // a peer that is gone, so only a pass that answered nothing (a blocked client, CLIENT REPLY
+    // OFF) reads once more to see the end of the stream: a gone BLPOP waiter must not be served.
+    const bool replied = sent_since_read_ || write_in_flight_ || !client_->output().empty();
+    if (more_to_read_ || (!read_until_eagain_ && !replied)) {
+      // The last pass stopped before the socket was drained: no epoll edge will come for
+      // those bytes.
+      more_to_read_ = false;
+      asio::post(owner_.io, [self = shared_from_this()] { self->OnReadable({}); });
+      return;
+    }
+    readable_.Start(
+        owner_.io, socket_, shared_from_this(),
+        [](void* session, const boost::system::error_code& error) {
+          static_cast<Session*>(session)->OnReadable(error);
+        },
+        this);
+  }
+
+  void OnReadable(const boost::system::error_code& wait_error) {
+    reading_ = false;
+    sent_since_read_ = false;
+    read_until_eagain_ = false;
+    if (closed_) return;
+    if (wait_error) {
+      Close();
+      return;
+    }
+    size_t total = 0;
+    boost::system::error_code error;
+    for (int chunk = 0;; ++chunk) {
+      if (chunk == kReadChunksPerPass) {
+        more_to_read_ = true;
+        break;
+      }
+      size_t available = 0;
+      char* buffer = client_->parser().PrepareWrite(kReadChunk, &available);
+      const size_t count = socket_.read_some(asio::buffer(buffer, available), error);
+      if (error) break;
+      client_->parser().CommitWrite(count);
+      total += count;
+      // A short read drained the socket: bytes arriving later make a new edge. Past the query
+      // buffer limit OnRead closes the client.
+      if (count < available || static_cast<int64_t>(client_->parser().buffered_bytes()) >
+                                   owner_.engine.settings().client_query_buffer_limit) {
+        break;
+      }
+    }
+    if (error == asio::error::would_block || error == asio::error::try_again) {
+      read_until_eagain_ = true;
+      if (total == 0) {
+        Read();  // woken for nothing (an edge already read): wait again
+        return;
+      }
+      error.clear();
+    }
+    // Bytes read before an error or EOF are served first; the next pass meets the error again.
+    if (error && total > 0) {
+      more_to_read_ = true;
+      error.clear();
+    }
+    OnRead(error, total);
   }
 
   void CopyToParser(const char* data, size_t count) {
@@ -380,27 +425,6 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
     char* buffer = client_->parser().PrepareWrite(count, &available);
     std::memcpy(buffer, data, count);
     client_->parser().CommitWrite(count);
-  }
-
-  // The read filled the session buffer: read on, straight into the parser, until the socket has
-  // nothing more (a short read), the query buffer limit is passed, or this pass had its share.
-  size_t Drain() {
-    size_t total = 0;
-    for (int chunk = 0; chunk < kDrainChunksPerPass; ++chunk) {
-      if (static_cast<int64_t>(client_->parser().buffered_bytes()) >
-          owner_.engine.settings().client_query_buffer_limit) {
-        break;
-      }
-      size_t available = 0;
-      char* buffer = client_->parser().PrepareWrite(kReadChunk, &available);
-      boost::system::error_code error;
-      const size_t count = socket_.read_some(asio::buffer(buffer, available), error);
-      if (error) break;  // EAGAIN, or an error the next read reports
-      client_->parser().CommitWrite(count);
-      total += count;
-      if (count < available) break;
-    }
-    return total;
   }
 
   // TLS decrypts into the session's own buffer (the engine may use the parser meanwhile), then
@@ -504,6 +528,7 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
       return false;
     }
     owner_.engine.stats().total_net_output_bytes += count;
+    sent_since_read_ = true;
     if (count < output.size()) {
       output.erase(0, count);
       return true;
@@ -532,12 +557,14 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
   }
 
   Impl& owner_;
-  GenericSocket socket_;
+  ReactorSocket socket_;
   std::shared_ptr<TlsContext> tls_context_;  // the context this TLS session started with
   std::unique_ptr<TlsStream> tls_;           // over socket_; null for plain TCP and Unix
   std::vector<char> tls_read_buffer_;
-  std::unique_ptr<char[]> read_buffer_;  // the pending plain read's bytes (kSessionReadBuffer)
-  HandlerMemory read_handler_memory_;    // the read operation, allocated once per session
+  ReadableWait readable_;          // the plain session's pending wait for bytes
+  bool more_to_read_ = false;      // the last read pass stopped before EAGAIN
+  bool read_until_eagain_ = true;  // the last read pass ended with EAGAIN (nothing pending)
+  bool sent_since_read_ = false;   // replies were written since that pass
   Client* client_ = nullptr;
   std::string writing_;
   bool write_in_flight_ = false;
