@@ -46,9 +46,10 @@ namespace {
 // pipelines without reading cannot grow the server's memory without bound.
 constexpr size_t kPauseReadingAbove = 64 * 1024 * 1024;
 constexpr size_t kReadChunk = 16 * 1024;
-// A plain session reads until a short read or EAGAIN, but at most this many chunks per pass
-// (fair to the others); the rest is read by a posted continuation.
-constexpr int kReadChunksPerPass = 8;
+// A plain session reads one chunk per pass, as Redis reads PROTO_IOBUF_LEN per event: a full
+// chunk is followed by a posted continuation once its commands ran. Reading more at once would
+// hold more query bytes (counted in used_memory) while maxmemory decides.
+constexpr int kReadChunksPerPass = 1;
 // Replies above this capacity are released once written (a burst of large replies).
 constexpr size_t kKeepOutputCapacity = 1024 * 1024;
 // How long accepting pauses after accept() fails for lack of descriptors or memory: the pending
