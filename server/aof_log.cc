@@ -390,7 +390,7 @@ bool AofLog::StartAppending(std::string* error) {
       return false;
     }
     ::close(base_fd);
-    std::printf("Creating AOF base file %s on server start\n", base.name.c_str());
+    LogLine(LogLevel::kNotice, "Creating AOF base file " + base.name + " on server start");
   }
   const bool had_incr = !manifest_.incr.empty();
   if (!had_incr) manifest_.AddIncr(settings.appendfilename);
@@ -404,9 +404,8 @@ bool AofLog::StartAppending(std::string* error) {
     ::close(fd);
     return false;
   }
-  std::printf("%s AOF incr file %s on server start\n", had_incr ? "Opening" : "Creating",
-              incr_name.c_str());
-  std::fflush(stdout);
+  LogLine(LogLevel::kNotice, std::string(had_incr ? "Opening" : "Creating") + " AOF incr file " +
+                                 incr_name + " on server start");
   base_size_ = manifest_.base ? FileSize(PathOf(manifest_.base->name)) : 0;
   size_at_start_ = base_size_;
   for (const aof::FileInfo& info : manifest_.incr) size_at_start_ += FileSize(PathOf(info.name));
@@ -474,8 +473,7 @@ bool AofLog::SwitchToNewIncr(std::string* error) {
     std::swap(manifest_, updated);
     manifest_text = aof::FormatManifest(manifest_);
   }
-  std::printf("Creating AOF incr file %s on background rewrite\n", name.c_str());
-  std::fflush(stdout);
+  LogLine(LogLevel::kNotice, "Creating AOF incr file " + name + " on background rewrite");
   if (fd_ < 0) {
     if (!manifest_text.empty() && !PersistManifest(error)) {
       std::swap(manifest_, updated);
@@ -551,7 +549,7 @@ bool AofLog::InstallBase(const std::string& base_name, std::string* error) {
   const uint64_t first_generation = ++manifest_generation_;
   std::vector<std::string> doomed;
   for (const aof::FileInfo& info : manifest_.history) {
-    std::printf("Removing the history file %s in the background\n", info.name.c_str());
+    LogLine(LogLevel::kNotice, "Removing the history file " + info.name + " in the background");
     doomed.push_back(PathOf(info.name));
   }
   manifest_.history.clear();
@@ -575,9 +573,10 @@ bool AofLog::InstallBase(const std::string& base_name, std::string* error) {
       for (const std::string& path : doomed) ::unlink(path.c_str());
       store->Persist(without_history, second_generation, &failure);
     } else {
-      std::fprintf(stderr, "%s\n", failure.c_str());
-      post([alive, engine] {
-        if (alive.lock()) engine->persistence().aof_last_bgrewrite_ok = false;
+      post([alive, engine, failure] {
+        if (!alive.lock()) return;
+        engine->Log(LogLevel::kWarning, failure);
+        engine->persistence().aof_last_bgrewrite_ok = false;
       });
     }
     std::lock_guard<std::mutex> lock(store->mutex);
@@ -594,7 +593,6 @@ bool AofLog::InstallBase(const std::string& base_name, std::string* error) {
   size_at_start_ = base_bytes;
   written_base_ = incr_offset_at_switch_;
   UpdateStatus();
-  std::fflush(stdout);
   return true;
 }
 
@@ -721,7 +719,7 @@ AofLog::WriteResult AofLog::WriteHanded(bool on_loop) {
       if (!store_->Persist(manifest, generation, &error)) {
         // Like a failed write: MISCONF until it works, retried a second later.
         last_errno_ = errno;
-        std::fprintf(stderr, "%s\n", error.c_str());
+        LogLine(LogLevel::kWarning, error);
         write_failed_ = true;
         result = WriteResult::kFailed;
         break;
@@ -738,15 +736,17 @@ AofLog::WriteResult AofLog::WriteHanded(bool on_loop) {
       if (fsync_policy_.load() == 2) {
         // Redis exits here too: with always, a write it cannot make durable must not be
         // acknowledged, and the loop cannot take it back.
-        std::fprintf(stderr,
-                     "Can't recover from AOF write error when the AOF fsync policy is "
-                     "'always': %s. Exiting...\n",
-                     std::strerror(write_errno));
+        // Logged from this thread: the process ends before the loop could write it.
+        engine_.Log(LogLevel::kWarning,
+                    std::string("Can't recover from AOF write error when the AOF fsync policy is "
+                                "'always': ") +
+                        std::strerror(write_errno) + ". Exiting...");
         std::_Exit(1);
       }
       if (NowSeconds() - last_error_log_s_ > 30) {  // Redis's AOF_WRITE_LOG_ERROR_RATE
         last_error_log_s_ = NowSeconds();
-        std::fprintf(stderr, "Error writing to the AOF file: %s\n", std::strerror(write_errno));
+        LogLine(LogLevel::kWarning,
+                std::string("Error writing to the AOF file: ") + std::strerror(write_errno));
       }
       // What was written stays (the file goes on from there); the rest is retried a second
       // later (the tick posts a Flush), as Redis retries from its cron, while writes are
@@ -759,7 +759,7 @@ AofLog::WriteResult AofLog::WriteHanded(bool on_loop) {
   }
   if (done > 0) sync_stats_.RecordWrite(done);
   if (result == WriteResult::kDone && write_failed_.exchange(false)) {
-    std::fprintf(stderr, "AOF write error looks solved, Redis can write again.\n");
+    LogLine(LogLevel::kWarning, "AOF write error looks solved, Redis can write again.");
   }
   if (done < batch.size()) {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -908,10 +908,11 @@ void AofLog::SyncUpTo(uint64_t written) {
   const int64_t took = NowMicros() - started;
   if (failed_errno != 0) {
     if (fsync_policy_.load() == 2) {
-      std::fprintf(stderr,
-                   "Can't persist AOF for fsync error when the AOF fsync policy is 'always': "
-                   "%s. Exiting...\n",
-                   std::strerror(failed_errno));
+      // Logged from this thread: the process ends before the loop could write it.
+      engine_.Log(LogLevel::kWarning,
+                  std::string("Can't persist AOF for fsync error when the AOF fsync policy is "
+                              "'always': ") +
+                      std::strerror(failed_errno) + ". Exiting...");
       std::_Exit(1);
     }
     // Redis's aof_bio_fsync_status: writes are refused until an fsync succeeds again.
@@ -1039,6 +1040,18 @@ void AofLog::Stop() {
   waiting_.clear();
   for (auto& [offset, callback] : waiting) callback();
   UpdateStatus();
+}
+
+void AofLog::LogLine(LogLevel level, std::string message) {
+  if (std::this_thread::get_id() == loop_thread_) {
+    engine_.Log(level, message);
+    return;
+  }
+  std::weak_ptr<bool> alive = alive_;
+  Engine* engine = &engine_;
+  post_([alive, engine, level, message = std::move(message)] {
+    if (alive.lock()) engine->Log(level, message);
+  });
 }
 
 }  // namespace drayman

@@ -52,6 +52,7 @@
 #include <thread>
 #include <vector>
 
+#include "broker/log/log.h"
 #include "broker/persistence/aof_format.h"
 #include "broker/persistence/propagation.h"
 #include "server/aof_sync_stats.h"
@@ -166,6 +167,10 @@ class AofLog : public PropagationSink {
   Engine& engine_;
   Post post_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  // Log lines go through the engine's sink (the server's Logger, single-threaded) on the loop;
+  // the writer and fsync threads post theirs to the loop.
+  void LogLine(LogLevel level, std::string message);
+  const std::thread::id loop_thread_ = std::this_thread::get_id();
   std::string dir_;  // dir/appenddirname
   aof::Manifest manifest_;
 

@@ -35,45 +35,43 @@ std::unique_ptr<AsyncFileSink> AofRewriteFiles::BeginRewrite(bool rdb_base, std:
   AofLog* log = CurrentLog();
   if (::mkdir(log->dir().c_str(), 0755) != 0 && errno != EEXIST) {
     *error = "Can't open or create append-only dir " + log->dir() + ": " + std::strerror(errno);
-    std::fprintf(stderr, "%s\n", error->c_str());
+    engine_.Log(LogLevel::kWarning, *error);
     return nullptr;
   }
   base_name_ = log->NextBaseName(rdb_base);
   std::unique_ptr<AsyncFileSink> sink = open_sink_(log->dir() + "/" + base_name_, error);
   if (sink == nullptr) {
-    std::fprintf(stderr, "Can't open the temporary AOF base file: %s\n", error->c_str());
+    engine_.Log(LogLevel::kWarning, "Can't open the temporary AOF base file: " + *error);
     manifest_only_.reset();
     return nullptr;
   }
   // From here on, appended commands go to the new incr file: the base holds everything before.
   if (log_ && !log_->SwitchToNewIncr(error)) {
-    std::fprintf(stderr, "%s\n", error->c_str());
+    engine_.Log(LogLevel::kWarning, *error);
     return nullptr;  // the sink goes: its temp file is removed
   }
-  std::printf("Background append only file rewriting started\n");
-  std::fflush(stdout);
+  engine_.Log(LogLevel::kNotice, "Background append only file rewriting started");
   Pump();
   return sink;
 }
 
 bool AofRewriteFiles::FinishRewrite(std::string* error) {
   AofLog* log = CurrentLog();
-  std::printf("Background AOF rewrite terminated with success\n");
+  engine_.Log(LogLevel::kNotice, "Background AOF rewrite terminated with success");
   const bool ok = log != nullptr && log->InstallBase(base_name_, error);
   if (ok) {
-    std::printf("Background AOF rewrite finished successfully\n");
+    engine_.Log(LogLevel::kNotice, "Background AOF rewrite finished successfully");
   } else {
     if (log == nullptr) *error = "the append only file was switched off during the rewrite";
-    std::fprintf(stderr, "Background AOF rewrite failed: %s\n", error->c_str());
+    engine_.Log(LogLevel::kWarning, "Background AOF rewrite failed: " + *error);
     if (log != nullptr) ::unlink((log->dir() + "/" + base_name_).c_str());
   }
-  std::fflush(stdout);
   manifest_only_.reset();
   return ok;
 }
 
 void AofRewriteFiles::AbortRewrite() {
-  std::fprintf(stderr, "Background AOF rewrite terminated with error or was cancelled\n");
+  engine_.Log(LogLevel::kWarning, "Background AOF rewrite terminated with error or was cancelled");
   manifest_only_.reset();
 }
 

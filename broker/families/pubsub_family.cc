@@ -155,8 +155,9 @@ void CmdPubsubHelp(CommandContext& ctx) { ReplyHelp(ctx.reply, "PUBSUB", kPubsub
 
 // MONITOR
 void CmdMonitor(CommandContext& ctx) {
-  if (ctx.client.is_script_client) {
-    // A client that expects one reply per command cannot stream (Redis's DENY_BLOCKING).
+  if (ctx.client.is_script_client || ctx.client.in_exec) {
+    // A client that expects one reply per command cannot stream (Redis's DENY_BLOCKING, which
+    // EXEC sets too).
     ctx.reply.Error(kMonitorDenyBlocking);
     return;
   }

@@ -98,7 +98,7 @@ void List::Clear() {
 }
 
 void List::FreeAll() {
-  for (size_t i = 0; i < chunks_.size(); ++i) std::free(chunks_[i]);
+  for (size_t i = 0; i < chunks_.size(); ++i) Release(chunks_[i]);
   chunks_.clear();
   size_ = 0;
 }
@@ -126,10 +126,66 @@ List::Chunk* List::NewChunk(size_t data_bytes) {
   chunk->capacity = static_cast<uint32_t>(data_bytes);
   chunk->begin = chunk->end = 0;
   chunk->count = 0;
+  chunk->owners = 1;
   return chunk;
 }
 
+List::Chunk* List::Own(size_t index) {
+  Chunk* c = chunks_[index];
+  if (c->owners == 1) return c;
+  Chunk* copy = NewChunk(c->capacity);
+  copy->begin = c->begin;
+  copy->end = c->end;
+  copy->count = c->count;
+  std::memcpy(copy->data() + c->begin, c->data() + c->begin, c->used());
+  --c->owners;
+  chunks_[index] = copy;
+  return copy;
+}
+
+void List::Release(Chunk* chunk) {
+  if (--chunk->owners == 0) std::free(chunk);
+}
+
+std::unique_ptr<List::Frozen> List::Freeze() const {
+  std::unique_ptr<Frozen> frozen(new Frozen());
+  frozen->spans_.reserve(chunks_.size());
+  for (size_t i = 0; i < chunks_.size(); ++i) {
+    Chunk* c = chunks_[i];
+    ++c->owners;
+    frozen->spans_.push_back({c, c->begin, c->end});
+  }
+  frozen->size_ = size_;
+  frozen->Rewind();
+  return frozen;
+}
+
+List::Frozen::~Frozen() {
+  for (const Span& span : spans_) Release(span.chunk);
+}
+
+void List::Frozen::Rewind() {
+  span_ = 0;
+  off_ = spans_.empty() ? 0 : spans_[0].begin;
+}
+
+bool List::Frozen::Next(std::string_view* element) {
+  while (span_ < spans_.size()) {
+    const Span& span = spans_[span_];
+    if (off_ < span.end) {
+      size_t entry_size = 0;
+      *element = ViewAt(span.chunk->data() + off_, &entry_size);
+      off_ += static_cast<uint32_t>(entry_size);
+      return true;
+    }
+    if (++span_ < spans_.size()) off_ = spans_[span_].begin;
+  }
+  return false;
+}
+
 void List::GrowChunk(size_t index, size_t data_bytes) {
+  // realloc may free the old block: only for a chunk no Frozen copy shares (callers Own it).
+  if (chunks_[index]->owners != 1) std::abort();
   auto* chunk = static_cast<Chunk*>(CheckedAlloc(chunks_[index], sizeof(Chunk) + data_bytes));
   chunk->capacity = static_cast<uint32_t>(data_bytes);
   chunks_[index] = chunk;
@@ -160,7 +216,7 @@ void List::WriteEntry(uint8_t* p, std::string_view value) {
 }
 
 bool List::RoomAtBack(size_t index, size_t es) {
-  Chunk* c = chunks_[index];
+  Chunk* c = Own(index);
   if (c->capacity - c->end >= es) return true;
   const size_t used = c->used();
   const size_t need = used + es;
@@ -190,7 +246,7 @@ bool List::RoomAtBack(size_t index, size_t es) {
 }
 
 bool List::RoomAtFront(size_t index, size_t es) {
-  Chunk* c = chunks_[index];
+  Chunk* c = Own(index);
   if (c->begin >= es) return true;
   const size_t used = c->used();
   const size_t need = used + es;
@@ -255,7 +311,7 @@ std::string List::PopFront() {
   c->begin += static_cast<uint32_t>(es);
   --size_;
   if (--c->count == 0) {
-    std::free(c);
+    Release(c);
     chunks_.pop_front();
   }
   return value;
@@ -270,7 +326,7 @@ std::string List::PopBack() {
   std::string value(reinterpret_cast<const char*>(c->data() + c->end + header), length);
   --size_;
   if (--c->count == 0) {
-    std::free(c);
+    Release(c);
     chunks_.pop_back();
   }
   return value;
@@ -331,7 +387,7 @@ std::string_view List::At(size_t index) const {
 
 void List::Set(size_t index, std::string_view value) {
   Pos pos = Locate(index);
-  Chunk* c = chunks_[pos.chunk];
+  Chunk* c = Own(pos.chunk);
   uint8_t* data = c->data();
   size_t old_es = 0;
   ViewAt(data + pos.off, &old_es);
@@ -357,7 +413,7 @@ void List::Set(size_t index, std::string_view value) {
 
 void List::InsertAt(size_t index, uint32_t off, std::string_view value) {
   const size_t es = EntrySize(value.size());
-  Chunk* c = chunks_[index];
+  Chunk* c = Own(index);
   if (c->count == 0) {
     // Reuse the emptied chunk; one that held an oversized element shrinks back.
     if (c->capacity < es || (c->capacity > MaxData() && es <= MaxData())) {
@@ -457,7 +513,7 @@ void List::InsertAt(size_t index, uint32_t off, std::string_view value) {
 }
 
 void List::FreeChunkAt(size_t index) {
-  std::free(chunks_[index]);
+  Release(chunks_[index]);
   chunks_.erase(index);
 }
 
@@ -474,6 +530,7 @@ void List::Consolidate(size_t index) {
     Chunk* b = chunks_[left + 1];
     const size_t need = a->used() + b->used();
     if (need > MaxData()) return false;
+    Own(left);
     if (a->capacity < need) GrowChunk(left, ClassCapacity(need, sizeof(Chunk), MaxData()));
     a = chunks_[left];
     if (a->capacity - a->end < b->used()) SlideChunk(left, 0);
@@ -528,6 +585,8 @@ size_t List::Remove(std::string_view value, int64_t count) {
       off += static_cast<uint32_t>(es);
     }
     if (hits.empty()) continue;
+    c = Own(index);  // same offsets in the copy
+    data = c->data();
     // Keep the first (from the head) or the last (from the tail) matches the limit allows.
     const size_t take = std::min(hits.size(), limit - removed);
     const size_t first = from_tail ? hits.size() - take : 0;
@@ -589,7 +648,7 @@ void List::Trim(size_t start, size_t stop) {
     if (drop_front >= c->count) {
       drop_front -= c->count;
       size_ -= c->count;
-      std::free(c);
+      Release(c);
       chunks_.pop_front();
       continue;
     }
@@ -607,7 +666,7 @@ void List::Trim(size_t start, size_t stop) {
     if (drop_back >= c->count) {
       drop_back -= c->count;
       size_ -= c->count;
-      std::free(c);
+      Release(c);
       chunks_.pop_back();
       continue;
     }

@@ -5,7 +5,7 @@
 // the ForRange callbacks) stay valid only until the next change to the list.
 //
 // Representation, tuned for queues of millions of ~100-byte messages: a ring of chunks, each one
-// malloc'd block holding a 16-byte header and a packed run of entries. An entry is
+// malloc'd block holding a 20-byte header and a packed run of entries. An entry is
 // [LEB128 length][bytes][the same length bytes reversed], so the chunk can be walked, and popped,
 // from either end (the layout of Redis's listpack). A full chunk is an 8 KB allocation (Redis's
 // list-max-listpack-size -2), so a 100-byte element costs about 102.5 bytes; the first chunk of a
@@ -13,6 +13,12 @@
 // slack, sliding its contents when that frees at least a quarter of it; pops move the chunk's
 // begin/end offsets and free the chunk once it is empty. An element larger than a chunk gets a
 // chunk of its own. Index access walks chunk counts from the nearer end: O(n / 80).
+//
+// Freeze() takes an immutable copy of the elements in O(chunks) by sharing the chunks (each counts
+// its owners): the list copies a shared chunk before it first writes into it, and a chunk the list
+// drops lives on until the copy lets it go. A snapshot (BGSAVE, AOF rewrite) encodes a queue of
+// millions of messages from such a copy over many steps while clients go on pushing and popping;
+// for a queue that is pushed at one end and popped at the other only the end chunks are copied.
 #pragma once
 
 #include <cstddef>
@@ -45,7 +51,39 @@ class ListObserver {
 };
 
 class List {
+ private:
+  struct Chunk;
+
  public:
+  // The elements of a list at the moment Freeze() was called, unaffected by later changes to the
+  // list or its destruction. Single-threaded like the list: use and destroy it on the thread
+  // that owns the list.
+  class Frozen {
+   public:
+    ~Frozen();
+    Frozen(const Frozen&) = delete;
+    Frozen& operator=(const Frozen&) = delete;
+    size_t size() const { return size_; }
+    // Walks the elements from head to tail: the next one into *element, false after the last.
+    // The view stays valid as long as this object.
+    bool Next(std::string_view* element);
+    // Starts the walk over from the head.
+    void Rewind();
+
+   private:
+    friend class List;
+    Frozen() = default;
+    struct Span {
+      Chunk* chunk;
+      uint32_t begin;
+      uint32_t end;
+    };
+    std::vector<Span> spans_;
+    size_t size_ = 0;
+    size_t span_ = 0;
+    uint32_t off_ = 0;
+  };
+
   // Allocation size of a full chunk: 8 KB, as Redis's default list-max-listpack-size -2.
   static constexpr uint32_t kDefaultChunkBytes = 8192;
 
@@ -120,6 +158,8 @@ class List {
   void Clear();
 
   std::unique_ptr<List> Clone() const;
+  // O(chunks); see the top of this file.
+  std::unique_ptr<Frozen> Freeze() const;
   size_t MemoryUsage() const;
   // Redis 7.0 reports every list as "quicklist" (7.2 added "listpack" for small ones).
   std::string_view Encoding() const { return "quicklist"; }
@@ -133,12 +173,13 @@ class List {
 
  private:
   // A chunk is one allocation: this header, then `capacity` bytes of data. Entries occupy
-  // [begin, end) of the data.
+  // [begin, end) of the data. `owners` counts the list and the Frozen copies that share it.
   struct Chunk {
     uint32_t capacity;
     uint32_t begin;
     uint32_t end;
     uint32_t count;
+    uint32_t owners;
     uint8_t* data() { return reinterpret_cast<uint8_t*>(this + 1); }
     const uint8_t* data() const { return reinterpret_cast<const uint8_t*>(this + 1); }
     uint32_t used() const { return end - begin; }
@@ -256,6 +297,10 @@ class List {
 
   uint32_t MaxData() const;
   Chunk* NewChunk(size_t data_bytes);
+  // Chunk `index`, copied first if a Frozen copy shares it: call before writing into a chunk.
+  Chunk* Own(size_t index);
+  // Drops one owner of the chunk, freeing it with the last.
+  static void Release(Chunk* chunk);
   // Makes `es` bytes of room after the last entry (or before the first) of chunk `index`,
   // sliding or growing it; false when the chunk is full.
   bool RoomAtBack(size_t index, size_t es);

@@ -28,15 +28,15 @@ void AppendHeader(size_t argc, std::string_view name, std::string* out) {
 class BatchedCommand {
  public:
   BatchedCommand(std::string_view name, std::string_view key, size_t elements,
-                 size_t items_per_element, std::string* out)
-      : name_(name), key_(key), remaining_(elements), per_(items_per_element), out_(out) {}
+                 size_t items_per_element)
+      : name_(name), key_(key), remaining_(elements), per_(items_per_element) {}
 
-  // Called before each element's items are appended.
-  void BeginElement() {
+  // Called before each element's items are appended to `out`.
+  void BeginElement(std::string* out) {
     if (in_batch_ == 0) {
       const size_t batch = std::min(remaining_, kAofRewriteItemsPerCommand);
-      AppendHeader(2 + batch * per_, name_, out_);
-      AppendBulk(key_, out_);
+      AppendHeader(2 + batch * per_, name_, out);
+      AppendBulk(key_, out);
       in_batch_ = batch;
     }
     --in_batch_;
@@ -48,8 +48,43 @@ class BatchedCommand {
   std::string_view key_;
   size_t remaining_;
   size_t per_;
-  std::string* out_;
   size_t in_batch_ = 0;
+};
+
+void AppendExpiry(std::string_view key, int64_t expire_at_ms, std::string* out) {
+  if (expire_at_ms < 0) return;
+  AppendHeader(3, "PEXPIREAT", out);
+  AppendBulk(key, out);
+  AppendBulk(std::to_string(expire_at_ms), out);
+}
+
+// A long list's RPUSH batches, from a frozen copy, over several steps (large_values.h).
+class RewriteListJob final : public SaveJob {
+ public:
+  RewriteListJob(std::string key, std::unique_ptr<List::Frozen> list, int64_t expire_at_ms)
+      : key_(std::move(key)),
+        list_(std::move(list)),
+        expire_at_ms_(expire_at_ms),
+        command_("RPUSH", key_, list_->size(), 1) {}
+
+  bool Step(size_t max_elements, std::string& out) override {
+    std::string_view element;
+    for (size_t i = 0; i < max_elements; ++i) {
+      if (!list_->Next(&element)) {
+        AppendExpiry(key_, expire_at_ms_, &out);
+        return true;
+      }
+      command_.BeginElement(&out);
+      AppendBulk(element, &out);
+    }
+    return false;
+  }
+
+ private:
+  std::string key_;
+  std::unique_ptr<List::Frozen> list_;
+  int64_t expire_at_ms_;
+  BatchedCommand command_;
 };
 
 std::string FormatRewriteScore(double score) {
@@ -69,47 +104,48 @@ void AppendRewriteCommands(std::string_view key, const Value& value, int64_t exp
       AppendBulk(value.str(), out);
       break;
     case ValueType::kList: {
-      BatchedCommand command("RPUSH", key, value.list().size(), 1, out);
+      BatchedCommand command("RPUSH", key, value.list().size(), 1);
       value.list().ForEachWhile(false, [&](std::string_view element) {
-        command.BeginElement();
+        command.BeginElement(out);
         AppendBulk(element, out);
         return true;
       });
       break;
     }
     case ValueType::kSet: {
-      BatchedCommand command("SADD", key, value.set().size(), 1, out);
+      BatchedCommand command("SADD", key, value.set().size(), 1);
       value.set().ForEach([&](std::string_view member) {
-        command.BeginElement();
+        command.BeginElement(out);
         AppendBulk(member, out);
       });
       break;
     }
     case ValueType::kZSet: {
       const ZSet& zset = value.zset();
-      BatchedCommand command("ZADD", key, zset.size(), 2, out);
+      BatchedCommand command("ZADD", key, zset.size(), 2);
       for (const ZSet::Node* node = zset.First(); node != nullptr; node = node->next()) {
-        command.BeginElement();
+        command.BeginElement(out);
         AppendBulk(FormatRewriteScore(node->score), out);
         AppendBulk(node->member(), out);
       }
       break;
     }
     case ValueType::kHash: {
-      BatchedCommand command("HMSET", key, value.hash().size(), 2, out);
+      BatchedCommand command("HMSET", key, value.hash().size(), 2);
       value.hash().ForEach([&](std::string_view field, std::string_view field_value) {
-        command.BeginElement();
+        command.BeginElement(out);
         AppendBulk(field, out);
         AppendBulk(field_value, out);
       });
       break;
     }
   }
-  if (expire_at_ms >= 0) {
-    AppendHeader(3, "PEXPIREAT", out);
-    AppendBulk(key, out);
-    AppendBulk(std::to_string(expire_at_ms), out);
-  }
+  AppendExpiry(key, expire_at_ms, out);
+}
+
+std::unique_ptr<SaveJob> MakeRewriteListJob(std::string key, std::unique_ptr<List::Frozen> list,
+                                            int64_t expire_at_ms) {
+  return std::make_unique<RewriteListJob>(std::move(key), std::move(list), expire_at_ms);
 }
 
 BackgroundRewrite::BackgroundRewrite(Keyspace& keyspace, std::unique_ptr<AsyncFileSink> sink,
@@ -136,33 +172,63 @@ size_t BackgroundRewrite::pending_size() const {
   return rdb_base_ ? writer_.pending_size() : commands_.size();
 }
 
-void BackgroundRewrite::Save(int db, std::string_view key, const Value& value,
-                             int64_t expire_at_ms) {
-  // Keys come grouped by database from the walk, interleaved with early saves from any
-  // database: select whenever the database changes.
+void BackgroundRewrite::SelectDb(int db) {
+  if (db == selected_db_) return;
   if (rdb_base_) {
-    if (db != selected_db_) writer_.SelectDb(db, sizes_at_start_[db], expires_at_start_[db]);
-    selected_db_ = db;
-    const uint64_t before = writer_.total_bytes();
-    writer_.WriteKey(key, value, expire_at_ms);
-    produced_ += writer_.total_bytes() - before;
-    return;
-  }
-  const size_t before = commands_.size();
-  if (db != selected_db_) {
+    writer_.SelectDb(db, sizes_at_start_[db], expires_at_start_[db]);
+  } else {
     AppendHeader(2, "SELECT", &commands_);
     AppendBulk(std::to_string(db), &commands_);
-    selected_db_ = db;
   }
-  AppendRewriteCommands(key, value, expire_at_ms, &commands_);
-  produced_ += commands_.size() - before;
+  selected_db_ = db;
+}
+
+std::string& BackgroundRewrite::output() { return rdb_base_ ? writer_.output() : commands_; }
+
+void BackgroundRewrite::Encode(std::string_view key, const Value& value, int64_t expire_at_ms,
+                               std::string& out) {
+  if (rdb_base_) {
+    rdb::AppendKeyRecord(key, value, expire_at_ms, writer_.compress(), out);
+  } else {
+    AppendRewriteCommands(key, value, expire_at_ms, &out);
+  }
+}
+
+uint64_t BackgroundRewrite::SaveKey(int db, std::string_view key, const Value& value,
+                                    int64_t expire_at_ms) {
+  if (IsLargeValue(value)) {
+    std::unique_ptr<List::Frozen> frozen = value.list().Freeze();
+    queue_.AddJob(db, rdb_base_
+                          ? MakeRdbListJob(std::string(key), std::move(frozen), expire_at_ms,
+                                           writer_.compress())
+                          : MakeRewriteListJob(std::string(key), std::move(frozen), expire_at_ms));
+    return 0;
+  }
+  if (!queue_.empty()) {  // behind a large value still being encoded
+    std::string bytes;
+    Encode(key, value, expire_at_ms, bytes);
+    const uint64_t size = bytes.size();
+    queue_.AddBytes(db, std::move(bytes));
+    return size;
+  }
+  // Keys come grouped by database from the walk, interleaved with early saves from any
+  // database: select whenever the database changes.
+  std::string& out = output();
+  const size_t before = out.size();
+  SelectDb(db);
+  Encode(key, value, expire_at_ms, out);
+  produced_ += out.size() - before;
+  return out.size() - before;
+}
+
+void BackgroundRewrite::Save(int db, std::string_view key, const Value& value,
+                             int64_t expire_at_ms) {
+  SaveKey(db, key, value, expire_at_ms);
 }
 
 void BackgroundRewrite::SaveEarly(int db, std::string_view key, const Value& value,
                                   int64_t expire_at_ms) {
-  const uint64_t before = produced_;
-  Save(db, key, value, expire_at_ms);
-  bytes_saved_early_ += produced_ - before;
+  bytes_saved_early_ += SaveKey(db, key, value, expire_at_ms);
   Flush(/*force=*/false);
 }
 
@@ -196,12 +262,20 @@ BackgroundRewrite::Outcome BackgroundRewrite::Step(int64_t deadline_us, int64_t 
   if (committing_) return outcome_;
   do {
     if (sink_->queued_bytes() > kMaxQueuedBytes) return outcome_;  // let the disk catch up
-    if (snapshot_->Step(64)) break;
+    if (!queue_.empty()) {
+      std::string& out = output();
+      const size_t before = out.size();
+      queue_.Drain(
+          kJobElementsPerStep, [this](int db) { SelectDb(db); }, out);
+      produced_ += out.size() - before;
+    } else if (snapshot_->state() != Snapshot::State::kRunning || snapshot_->Step(64)) {
+      break;
+    }
     Flush(/*force=*/false);
   } while (now_us() < deadline_us);
   if (snapshot_->state() == Snapshot::State::kCancelled) {
     Cancel();
-  } else if (snapshot_->state() == Snapshot::State::kComplete) {
+  } else if (snapshot_->state() == Snapshot::State::kComplete && queue_.empty()) {
     if (rdb_base_) writer_.Finish();
     Flush(/*force=*/true);
     sink_->Commit();

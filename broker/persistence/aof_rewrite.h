@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "broker/persistence/background_save.h"
+#include "broker/persistence/large_values.h"
 #include "broker/persistence/rdb_encode.h"
 #include "broker/persistence/snapshot.h"
 
@@ -35,6 +36,9 @@ inline constexpr size_t kAofRewriteItemsPerCommand = 64;
 // rewriteAppendOnlyFileRio writes them.
 void AppendRewriteCommands(std::string_view key, const Value& value, int64_t expire_at_ms,
                            std::string* out);
+// The same for a long list, over several steps from a frozen copy (large_values.h).
+std::unique_ptr<SaveJob> MakeRewriteListJob(std::string key, std::unique_ptr<List::Frozen> list,
+                                            int64_t expire_at_ms);
 
 // What the engine needs from the host that owns the log's files (server/aof_rewrite.h).
 class AofRewriteHost {
@@ -82,6 +86,11 @@ class BackgroundRewrite final : private SnapshotConsumer {
  private:
   void Save(int db, std::string_view key, const Value& value, int64_t expire_at_ms) override;
   void SaveEarly(int db, std::string_view key, const Value& value, int64_t expire_at_ms) override;
+  // Encodes the key now (returns the bytes produced) or queues a job for a large value.
+  uint64_t SaveKey(int db, std::string_view key, const Value& value, int64_t expire_at_ms);
+  void Encode(std::string_view key, const Value& value, int64_t expire_at_ms, std::string& out);
+  void SelectDb(int db);
+  std::string& output();
   size_t pending_size() const;
   void Flush(bool force);
 
@@ -93,6 +102,7 @@ class BackgroundRewrite final : private SnapshotConsumer {
   std::vector<uint64_t> sizes_at_start_;
   std::vector<uint64_t> expires_at_start_;
   std::unique_ptr<Snapshot> snapshot_;
+  SaveQueue queue_;  // large values in progress and the keys waiting behind them
   int selected_db_ = -1;
   bool committing_ = false;
   Outcome outcome_ = Outcome::kRunning;

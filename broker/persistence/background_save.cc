@@ -18,21 +18,41 @@ BackgroundSave::BackgroundSave(Keyspace& keyspace, std::unique_ptr<AsyncFileSink
 
 BackgroundSave::~BackgroundSave() = default;
 
-void BackgroundSave::Save(int db, std::string_view key, const Value& value, int64_t expire_at_ms) {
+void BackgroundSave::SelectDb(int db) {
+  if (db == selected_db_) return;
+  writer_.SelectDb(db, sizes_at_start_[db], expires_at_start_[db]);
+  selected_db_ = db;
+}
+
+uint64_t BackgroundSave::SaveKey(int db, std::string_view key, const Value& value,
+                                 int64_t expire_at_ms) {
+  if (IsLargeValue(value)) {
+    queue_.AddJob(db, MakeRdbListJob(std::string(key), value.list().Freeze(), expire_at_ms,
+                                     writer_.compress()));
+    return 0;
+  }
+  if (!queue_.empty()) {  // behind a large value still being encoded
+    std::string bytes;
+    rdb::AppendKeyRecord(key, value, expire_at_ms, writer_.compress(), bytes);
+    const uint64_t size = bytes.size();
+    queue_.AddBytes(db, std::move(bytes));
+    return size;
+  }
   // Keys arrive grouped by database from the walk, interleaved with early saves from any
   // database: SELECTDB whenever the database changes (the loader accepts it anywhere).
-  if (db != selected_db_) {
-    writer_.SelectDb(db, sizes_at_start_[db], expires_at_start_[db]);
-    selected_db_ = db;
-  }
+  const uint64_t before = writer_.total_bytes();
+  SelectDb(db);
   writer_.WriteKey(key, value, expire_at_ms);
+  return writer_.total_bytes() - before;
+}
+
+void BackgroundSave::Save(int db, std::string_view key, const Value& value, int64_t expire_at_ms) {
+  SaveKey(db, key, value, expire_at_ms);
 }
 
 void BackgroundSave::SaveEarly(int db, std::string_view key, const Value& value,
                                int64_t expire_at_ms) {
-  const uint64_t before = writer_.total_bytes();
-  Save(db, key, value, expire_at_ms);
-  bytes_saved_early_ += writer_.total_bytes() - before;
+  bytes_saved_early_ += SaveKey(db, key, value, expire_at_ms);
   Flush(/*force=*/false);
 }
 
@@ -67,12 +87,17 @@ BackgroundSave::Outcome BackgroundSave::Step(int64_t deadline_us, int64_t (*now_
   if (committing_) return outcome_;
   do {
     if (sink_->queued_bytes() > kMaxQueuedBytes) return outcome_;  // let the disk catch up
-    if (snapshot_->Step(64)) break;
+    if (!queue_.empty()) {
+      queue_.Drain(
+          kJobElementsPerStep, [this](int db) { SelectDb(db); }, writer_.output());
+    } else if (snapshot_->state() != Snapshot::State::kRunning || snapshot_->Step(64)) {
+      break;
+    }
     Flush(/*force=*/false);
   } while (now_us() < deadline_us);
   if (snapshot_->state() == Snapshot::State::kCancelled) {
     Cancel();
-  } else if (snapshot_->state() == Snapshot::State::kComplete) {
+  } else if (snapshot_->state() == Snapshot::State::kComplete && queue_.empty()) {
     writer_.Finish();
     Flush(/*force=*/true);
     sink_->Commit();

@@ -9,6 +9,7 @@
 // than kMaxQueuedBytes not yet written, Step encodes nothing (back-pressure without blocking).
 // The file is committed (fsync, rename) by the sink only after the last byte; a failed or
 // cancelled save leaves the previous file in place. FLUSHALL cancels the save (see snapshot.h).
+// A long list is encoded over many steps from a frozen copy (large_values.h).
 #pragma once
 
 #include <cstdint>
@@ -16,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "broker/persistence/large_values.h"
 #include "broker/persistence/rdb_encode.h"
 #include "broker/persistence/snapshot.h"
 
@@ -63,6 +65,9 @@ class BackgroundSave final : private SnapshotConsumer {
  private:
   void Save(int db, std::string_view key, const Value& value, int64_t expire_at_ms) override;
   void SaveEarly(int db, std::string_view key, const Value& value, int64_t expire_at_ms) override;
+  // Encodes the key now (returns the bytes produced) or queues a job for a large value.
+  uint64_t SaveKey(int db, std::string_view key, const Value& value, int64_t expire_at_ms);
+  void SelectDb(int db);
   void Flush(bool force);
 
   rdb::RdbWriter writer_;
@@ -70,6 +75,7 @@ class BackgroundSave final : private SnapshotConsumer {
   std::vector<uint64_t> sizes_at_start_;  // RESIZEDB hints
   std::vector<uint64_t> expires_at_start_;
   std::unique_ptr<Snapshot> snapshot_;
+  SaveQueue queue_;  // large values in progress and the keys waiting behind them
   int selected_db_ = -1;
   bool committing_ = false;
   Outcome outcome_ = Outcome::kRunning;

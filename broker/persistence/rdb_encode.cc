@@ -12,6 +12,13 @@ constexpr size_t kListNodeBytes = 8192;
 // Redis 7.0 stores list elements of 1 GB and more (packed_threshold) as plain nodes.
 constexpr size_t kPlainNodeThreshold = size_t{1} << 30;
 
+// Redis's rule for appending to a node (quicklist.c _quicklistNodeAllowInsert with fill -2): the
+// node's bytes plus the element plus an 8-byte estimate must stay within 8 KB. Following it makes
+// a list built by RPUSH serialise byte for byte as Redis does.
+bool NodeIsFull(size_t listpack_bytes, uint32_t count, size_t element_size) {
+  return count > 0 && (listpack_bytes + element_size + 8 > kListNodeBytes || count >= 65535);
+}
+
 // What Redis's double2ll accepts: integral values within +-LLONG_MAX/2, stored as integers.
 bool ScoreAsInteger(double score, int64_t* out) {
   if (!(score >= static_cast<double>(-INT64_MAX / 2) &&
@@ -39,29 +46,18 @@ void AppendScore(ListpackBuilder& lp, double score) {
 }
 
 void EncodeList(const List& list, std::string& out, bool compress) {
-  // Build nodes first: the node count comes before them.
-  std::vector<std::pair<uint64_t, std::string>> nodes;
-  ListpackBuilder lp;
+  QuicklistNodeCounter counter;
   list.ForEachWhile(false, [&](std::string_view element) {
-    if (element.size() >= kPlainNodeThreshold) {
-      if (lp.count() > 0) nodes.emplace_back(kQuicklistNodePacked, lp.Finish());
-      nodes.emplace_back(kQuicklistNodePlain, std::string(element));
-      return true;
-    }
-    // Redis's rule for appending to a node (quicklist.c _quicklistNodeAllowInsert with fill -2):
-    // the node's bytes plus the element plus an 8-byte estimate must stay within 8 KB. Following
-    // it makes a list built by RPUSH serialise byte for byte as Redis does.
-    if (lp.count() > 0 && (lp.bytes() + element.size() + 8 > kListNodeBytes || lp.count() >= 65535))
-      nodes.emplace_back(kQuicklistNodePacked, lp.Finish());
-    lp.Append(element);
+    counter.Add(element);
     return true;
   });
-  if (lp.count() > 0) nodes.emplace_back(kQuicklistNodePacked, lp.Finish());
-  AppendLength(nodes.size(), out);
-  for (const auto& [container, blob] : nodes) {
-    AppendLength(container, out);
-    AppendString(blob, compress, out);
-  }
+  AppendLength(counter.Finish(), out);
+  QuicklistNodeWriter writer(compress);
+  list.ForEachWhile(false, [&](std::string_view element) {
+    writer.Add(element, out);
+    return true;
+  });
+  writer.Finish(out);
 }
 
 void EncodeSet(const Set& set, std::string& out, bool compress) {
@@ -117,6 +113,64 @@ void EncodeZSet(const ZSet& zset, std::string& out, bool compress) {
 }  // namespace
 
 ListpackBuilder::ListpackBuilder() { buffer_.assign(6, '\0'); }
+
+size_t ListpackBuilder::EntryBytes(std::string_view element) {
+  int64_t v = 0;
+  size_t encoded = 0;
+  if (CanonicalInt(element, &v)) {
+    encoded = v >= 0 && v <= 127                 ? 1
+              : v >= -4096 && v <= 4095          ? 2
+              : v >= INT16_MIN && v <= INT16_MAX ? 3
+              : v >= -8388608 && v <= 8388607    ? 4
+              : v >= INT32_MIN && v <= INT32_MAX ? 5
+                                                 : 9;
+  } else {
+    const size_t n = element.size();
+    encoded = (n < 64 ? 1 : n < 4096 ? 2 : 5) + n;
+  }
+  size_t backlen = 1;
+  for (size_t rest = encoded >> 7; rest > 0; rest >>= 7) ++backlen;
+  return encoded + backlen;
+}
+
+void QuicklistNodeCounter::Add(std::string_view element) {
+  if (element.size() >= kPlainNodeThreshold) {
+    if (count_ > 0) ++nodes_;
+    ++nodes_;
+    listpack_bytes_ = 7;
+    count_ = 0;
+    return;
+  }
+  if (NodeIsFull(listpack_bytes_, count_, element.size())) {
+    ++nodes_;
+    listpack_bytes_ = 7;
+    count_ = 0;
+  }
+  listpack_bytes_ += ListpackBuilder::EntryBytes(element);
+  ++count_;
+}
+
+uint64_t QuicklistNodeCounter::Finish() const { return nodes_ + (count_ > 0 ? 1 : 0); }
+
+void QuicklistNodeWriter::Add(std::string_view element, std::string& out) {
+  if (element.size() >= kPlainNodeThreshold) {
+    if (listpack_.count() > 0) FlushNode(out);
+    AppendLength(kQuicklistNodePlain, out);
+    AppendString(element, compress_, out);
+    return;
+  }
+  if (NodeIsFull(listpack_.bytes(), listpack_.count(), element.size())) FlushNode(out);
+  listpack_.Append(element);
+}
+
+void QuicklistNodeWriter::Finish(std::string& out) {
+  if (listpack_.count() > 0) FlushNode(out);
+}
+
+void QuicklistNodeWriter::FlushNode(std::string& out) {
+  AppendLength(kQuicklistNodePacked, out);
+  AppendString(listpack_.Finish(), compress_, out);
+}
 
 void ListpackBuilder::AppendBacklen(size_t entry_size) {
   if (entry_size <= 127) {
@@ -278,22 +332,36 @@ void RdbWriter::WriteAux(std::string_view key, std::string_view value) {
   AppendString(value, options_.compress, buffer_);
 }
 
+void AppendSelectDb(int db, uint64_t key_count, uint64_t expires_count, std::string& out) {
+  out.push_back(static_cast<char>(kOpSelectDb));
+  AppendLength(static_cast<uint64_t>(db), out);
+  out.push_back(static_cast<char>(kOpResizeDb));
+  AppendLength(key_count, out);
+  AppendLength(expires_count, out);
+}
+
+void AppendKeyHeader(std::string_view key, uint8_t type, int64_t expire_at_ms, bool compress,
+                     std::string& out) {
+  if (expire_at_ms >= 0) {
+    out.push_back(static_cast<char>(kOpExpireTimeMs));
+    AppendU64(static_cast<uint64_t>(expire_at_ms), out);
+  }
+  out.push_back(static_cast<char>(type));
+  AppendString(key, compress, out);
+}
+
+void AppendKeyRecord(std::string_view key, const Value& value, int64_t expire_at_ms, bool compress,
+                     std::string& out) {
+  AppendKeyHeader(key, RdbValueType(value), expire_at_ms, compress, out);
+  RdbEncodeValue(value, out, compress);
+}
+
 void RdbWriter::SelectDb(int db, uint64_t key_count, uint64_t expires_count) {
-  buffer_.push_back(static_cast<char>(kOpSelectDb));
-  AppendLength(static_cast<uint64_t>(db), buffer_);
-  buffer_.push_back(static_cast<char>(kOpResizeDb));
-  AppendLength(key_count, buffer_);
-  AppendLength(expires_count, buffer_);
+  AppendSelectDb(db, key_count, expires_count, buffer_);
 }
 
 void RdbWriter::WriteKey(std::string_view key, const Value& value, int64_t expire_at_ms) {
-  if (expire_at_ms >= 0) {
-    buffer_.push_back(static_cast<char>(kOpExpireTimeMs));
-    AppendU64(static_cast<uint64_t>(expire_at_ms), buffer_);
-  }
-  buffer_.push_back(static_cast<char>(RdbValueType(value)));
-  AppendString(key, options_.compress, buffer_);
-  RdbEncodeValue(value, buffer_, options_.compress);
+  AppendKeyRecord(key, value, expire_at_ms, options_.compress, buffer_);
 }
 
 void RdbWriter::UpdateChecksum() {

@@ -66,6 +66,10 @@ class RdbWriter {
   void TakeOutput(std::string* out);
   // Bytes produced so far, taken or not.
   uint64_t total_bytes() const { return taken_bytes_ + buffer_.size(); }
+  // The file's bytes not taken yet; what a caller appends here (a key encoded over several steps)
+  // becomes part of the file, checksummed like the rest.
+  std::string& output() { return buffer_; }
+  bool compress() const { return options_.compress; }
 
  private:
   void UpdateChecksum();
@@ -81,6 +85,8 @@ class RdbWriter {
 class ListpackBuilder {
  public:
   ListpackBuilder();
+  // How many bytes Append(element) adds.
+  static size_t EntryBytes(std::string_view element);
   // Integers in canonical form are stored as listpack integers, as lpAppend does.
   void Append(std::string_view element);
   void AppendInt(int64_t value);
@@ -97,5 +103,39 @@ class ListpackBuilder {
 
 // An intset blob of sorted, distinct values in the narrowest width that holds them all.
 std::string BuildIntset(const int64_t* sorted_values, size_t count);
+
+// A list's RDB body (RDB_TYPE_LIST_QUICKLIST_2) is its node count, then the nodes: the encoder
+// walks the elements twice, counting nodes with the first and writing them with the second.
+// Both apply the same node rule, so a long list can also be encoded over many steps.
+class QuicklistNodeCounter {
+ public:
+  void Add(std::string_view element);
+  uint64_t Finish() const;
+
+ private:
+  size_t listpack_bytes_ = 7;  // an empty listpack's header and terminator
+  uint32_t count_ = 0;
+  uint64_t nodes_ = 0;
+};
+
+class QuicklistNodeWriter {
+ public:
+  explicit QuicklistNodeWriter(bool compress) : compress_(compress) {}
+  void Add(std::string_view element, std::string& out);
+  void Finish(std::string& out);
+
+ private:
+  void FlushNode(std::string& out);
+  ListpackBuilder listpack_;
+  bool compress_;
+};
+
+// The pieces of a file RdbWriter writes, into any string: SELECTDB and RESIZEDB; a key's
+// EXPIRETIME_MS (when expire_at_ms >= 0), type byte and name; a whole key as WriteKey writes it.
+void AppendSelectDb(int db, uint64_t key_count, uint64_t expires_count, std::string& out);
+void AppendKeyHeader(std::string_view key, uint8_t type, int64_t expire_at_ms, bool compress,
+                     std::string& out);
+void AppendKeyRecord(std::string_view key, const Value& value, int64_t expire_at_ms, bool compress,
+                     std::string& out);
 
 }  // namespace drayman::rdb

@@ -4,6 +4,8 @@
 #include <string>
 
 #include "broker/script/lib/bit_library.h"
+#include "broker/script/lib/cmsgpack_library.h"
+#include "broker/script/lib/struct_library.h"
 #include "lua.hpp"
 
 extern "C" {
@@ -335,6 +337,8 @@ void OpenLibraries(lua_State* lua) {
   OpenLibrary(lua, LUA_MATHLIBNAME, luaopen_math);
   OpenLibrary(lua, "cjson", luaopen_cjson);
   OpenLibrary(lua, "bit", OpenBitLibrary);
+  OpenLibrary(lua, "struct", OpenStructLibrary);
+  OpenLibrary(lua, "cmsgpack", OpenCmsgpackLibrary);
   for (const char* name : kRemovedGlobals) {
     lua_pushnil(lua);
     lua_setfield(lua, LUA_GLOBALSINDEX, name);

@@ -7,6 +7,7 @@ does until the disk works again (a full tmpfs mounted by the test)."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -245,6 +246,30 @@ def test_automatic_rewrite_on_growth(workdir):
         info = wait_rewritten(conn, 1)
         assert info["aof_current_size"] < 100_000
         assert info["aof_base_size"] > 0
+
+
+def test_rewrite_lines_reach_the_logfile_in_redis_format(workdir):
+    """The log's and the rewrite's lines go through the logger (once printed to stdout, so a
+    `logfile` never saw them), with Redis's prefix, level mark and text."""
+    logfile = workdir / "drayman.log"
+    with DraymanProcess("--appendonly", "yes", "--dir", str(workdir),
+                        "--logfile", str(logfile)) as server:
+        conn = redis.Redis(port=server.port)
+        wait_loaded(conn)
+        conn.rpush("queue", *[b"m" * 100] * 3000)  # a long list: encoded over several steps
+        conn.bgrewriteaof()
+        wait_rewritten(conn, 1)
+        assert conn.llen("queue") == 3000
+    text = logfile.read_text()
+    stamp = r"\d+:M \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d\.\d{3}"
+    for message in ["Creating AOF base file appendonly.aof.1.base.rdb on server start",
+                    "Creating AOF incr file appendonly.aof.1.incr.aof on server start",
+                    "Creating AOF incr file appendonly.aof.2.incr.aof on background rewrite",
+                    "Background append only file rewriting started",
+                    "Background AOF rewrite terminated with success",
+                    "Removing the history file appendonly.aof.1.incr.aof in the background",
+                    "Background AOF rewrite finished successfully"]:
+        assert re.search(f"^{stamp} \\* {re.escape(message)}$", text, re.M), (message, text)
 
 
 # --- MISCONF on a failing disk ---

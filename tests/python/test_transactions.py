@@ -81,9 +81,11 @@ def run_raw(server, *commands):
         [("MULTI",), ("BLPOP", "nothing", "0"), ("BLMOVE", "a", "b", "LEFT", "LEFT", "0"),
          ("EXEC",)],
         [("WATCH",), ("WATCH", "a", "b"), ("UNWATCH",), ("MULTI",), ("EXEC",)],
+        [("MULTI",), ("MONITOR",), ("EXEC",), ("PING",)],
     ],
     ids=["control-errors", "unknown-aborts", "arity-aborts", "watch-arity-aborts",
-         "runtime-errors-continue", "blocking-inside-multi", "watch-unwatch"],
+         "runtime-errors-continue", "blocking-inside-multi", "watch-unwatch",
+         "monitor-inside-multi"],
 )
 def test_transcripts_match_redis(drayman, oracle, commands):
     assert run_raw(drayman, *commands) == run_raw(oracle, *commands)

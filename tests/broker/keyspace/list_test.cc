@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <deque>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
@@ -116,12 +117,25 @@ TEST(ListTest, RemoveInsertTrimSet) {
   EXPECT_TRUE(list.empty());
 }
 
+std::vector<std::string> Walk(List::Frozen& frozen) {
+  std::vector<std::string> out;
+  frozen.Rewind();
+  std::string_view element;
+  while (frozen.Next(&element)) out.emplace_back(element);
+  return out;
+}
+
+// Also takes Frozen copies along the way (a few alive at a time, as a snapshot holds one while the
+// list changes): each must still walk as the list was when it was taken, whatever came after,
+// including the list's destruction. The sanitizer build catches a chunk freed under a copy.
 TEST(ListTest, RandomOperationsMatchDeque) {
   std::mt19937_64 rng(12345);
   for (uint32_t chunk_bytes : {64u, 96u, 200u, 1024u, List::kDefaultChunkBytes}) {
     SCOPED_TRACE(chunk_bytes);
-    List list(chunk_bytes);
+    auto owned_list = std::make_unique<List>(chunk_bytes);
+    List& list = *owned_list;
     std::deque<std::string> model;
+    std::deque<std::pair<std::unique_ptr<List::Frozen>, std::vector<std::string>>> frozen;
     auto pick = [&](size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(rng); };
     auto random_value = [&] {
       // A small alphabet of short values (so LREM/LINSERT find matches) plus long ones.
@@ -237,9 +251,42 @@ TEST(ListTest, RandomOperationsMatchDeque) {
       if (step % 500 == 0) {
         ASSERT_EQ(Contents(list), Contents(model)) << "step " << step;
       }
+      if (step % 97 == 0) {
+        frozen.emplace_back(list.Freeze(), Contents(model));
+        ASSERT_EQ(frozen.back().first->size(), model.size());
+      }
+      if (frozen.size() > 3) {
+        ASSERT_EQ(Walk(*frozen.front().first), frozen.front().second) << "step " << step;
+        frozen.pop_front();
+      }
     }
     EXPECT_EQ(Contents(list), Contents(model));
+    owned_list.reset();
+    for (auto& [copy, contents] : frozen) EXPECT_EQ(Walk(*copy), contents);
   }
+}
+
+// The Celery pattern while a snapshot holds a copy: pushes at the head and pops at the tail copy
+// only the chunk at the head, once; the frozen chunks the list drops stay alive for the copy.
+TEST(ListTest, FrozenCopySharesChunksAndTheListCopiesOnlyWhatItWrites) {
+  List list;
+  for (int i = 0; i < 10000; ++i) list.PushFront(Value(i, 100));
+  const size_t chunks = list.chunk_count();
+  std::unique_ptr<List::Frozen> frozen = list.Freeze();
+  const std::vector<std::string> before = Walk(*frozen);
+  for (int i = 0; i < 5000; ++i) {
+    list.PushFront(Value(100000 + i, 100));
+    list.PopBack();
+  }
+  EXPECT_EQ(Walk(*frozen), before);
+  EXPECT_EQ(frozen->size(), 10000u);
+  EXPECT_EQ(list.size(), 10000u);
+  EXPECT_NEAR(static_cast<double>(list.chunk_count()), static_cast<double>(chunks), 2);
+  EXPECT_EQ(list.At(0), Value(104999, 100));
+  EXPECT_EQ(list.At(9999), Value(5000, 100));
+  frozen.reset();
+  list.Clear();
+  EXPECT_TRUE(list.empty());
 }
 
 // Measures the heap growth per queued 100-byte message (the Celery workload: LPUSH of ~100-byte

@@ -252,7 +252,77 @@ TEST_P(AofRewriteFormatTest, FlushallDoesNotCancelTheRewrite) {
   EXPECT_EQ(Dataset(*engine_).size(), 1u);
 }
 
+// Long lists (broker/persistence/large_values.h) are encoded over many steps from a frozen copy
+// while clients push, pop and change them, and keys saved meanwhile queue up behind them.
+TEST_P(AofRewriteFormatTest, LongListsAreEncodedOverManyStepsWhileClientsChangeThem) {
+  Run(std::string("CONFIG SET aof-use-rdb-preamble ") + (GetParam() ? "yes" : "no"));
+  Fill();
+  for (int i = 0; i < 5000; ++i) {
+    RunArgs(
+        {"LPUSH", "queue", std::string(1500, static_cast<char>('a' + i % 26)) + std::to_string(i)});
+  }
+  Run("SELECT 2");
+  for (int i = 0; i < 3000; ++i) RunArgs({"RPUSH", "other", std::to_string(i)});
+  Run("PEXPIREAT other 99999999999999");
+  Run("SELECT 0");
+  Run("BGREWRITEAOF");
+  int round = 0;
+  do {
+    const std::string n = std::to_string(round);
+    RunArgs({"LPUSH", "queue", "new" + n});
+    RunArgs({"RPOP", "queue"});
+    if (round % 5 == 0) RunArgs({"LSET", "queue", "2500", "set" + n});
+    if (round == 30) RunArgs({"LTRIM", "queue", "0", "3999"});
+    if (round == 40) RunArgs({"LINSERT", "queue", "BEFORE", "new1", "inserted"});
+    if (round == 50) RunArgs({"LREM", "queue", "0", "new2"});
+    if (round < 200) RunArgs({"SET", "s" + std::to_string(299 - round), "changed"});
+    if (round == 60) {
+      Run("SELECT 2");
+      Run("DEL other");
+      Run("RPUSH other recreated");
+      Run("SELECT 0");
+    }
+    ++round;
+  } while (engine_->StepAofRewrite(0));
+  EXPECT_GT(round, 60);  // 8,000 list elements, counted and written 128 at a time
+  EXPECT_EQ(log_.installed, 1);
+  EXPECT_EQ(Reload(), Dataset(*engine_));
+}
+
 INSTANTIATE_TEST_SUITE_P(RdbAndAofBase, AofRewriteFormatTest, ::testing::Bool());
+
+// BGSAVE's file holds a long list exactly as it was when the save started, though clients
+// changed and even deleted it while its encoding went on over many steps.
+TEST_F(AofRewriteTest, BgsaveWritesLongListsAsTheyWereAtItsStart) {
+  std::string rdb_file;
+  engine_->open_background_file = [&](const std::string&, std::string*) {
+    return std::unique_ptr<AsyncFileSink>(std::make_unique<MemoryFile>(&rdb_file));
+  };
+  Fill();
+  for (int i = 0; i < 4000; ++i)
+    RunArgs({"RPUSH", "queue", std::string(1000, 'q') + std::to_string(i)});
+  const std::map<std::string, std::string> at_start = Dataset(*engine_);
+  EXPECT_EQ(Run("BGSAVE"), "+Background saving started\r\n");
+  int round = 0;
+  while (engine_->StepBackgroundSave(0)) {
+    const std::string n = std::to_string(round);
+    RunArgs({"LPUSH", "queue", "new" + n});
+    RunArgs({"RPOP", "queue"});
+    RunArgs({"LSET", "queue", "100", "set" + n});
+    if (round == 20) Run("DEL queue");
+    if (round == 21) Run("RPUSH queue reborn");
+    RunArgs({"SET", "s" + std::to_string(round % 300), "changed"});
+    ++round;
+  }
+  EXPECT_GT(round, 40);
+  Config config;
+  Engine fresh(config, clock_);
+  rdb::RdbReader reader(rdb_file);
+  const rdb::RdbLoadResult result =
+      rdb::RdbLoadIntoKeyspace(reader, fresh.keyspace(), clock_.NowMs(), {});
+  ASSERT_TRUE(result.ok) << result.error;
+  EXPECT_EQ(Dataset(fresh), at_start);
+}
 
 TEST_F(AofRewriteTest, RepliesWhileRunningAndWithoutAHost) {
   Fill();

@@ -1,0 +1,100 @@
+#include "broker/persistence/large_values.h"
+
+#include <utility>
+
+#include "broker/persistence/rdb_encode.h"
+#include "broker/persistence/rdb_format.h"
+
+namespace drayman {
+
+bool IsLargeValue(const Value& value) {
+  return value.type() == ValueType::kList && (value.list().size() > kLargeListElements ||
+                                              value.list().chunk_count() > kLargeListChunks);
+}
+
+namespace {
+
+// Two passes over the frozen list: count the quicklist nodes (the count comes first in the
+// file), then write the header and the nodes.
+class RdbListJob final : public SaveJob {
+ public:
+  RdbListJob(std::string key, std::unique_ptr<List::Frozen> list, int64_t expire_at_ms,
+             bool compress)
+      : key_(std::move(key)),
+        list_(std::move(list)),
+        expire_at_ms_(expire_at_ms),
+        compress_(compress),
+        writer_(compress) {}
+
+  bool Step(size_t max_elements, std::string& out) override {
+    std::string_view element;
+    if (!counted_) {
+      for (size_t i = 0; i < max_elements; ++i) {
+        if (!list_->Next(&element)) {
+          counted_ = true;
+          break;
+        }
+        counter_.Add(element);
+      }
+      if (!counted_) return false;
+      list_->Rewind();
+      rdb::AppendKeyHeader(key_, rdb::kTypeListQuicklist2, expire_at_ms_, compress_, out);
+      rdb::AppendLength(counter_.Finish(), out);
+      return false;  // the count pass used this step's budget
+    }
+    for (size_t i = 0; i < max_elements; ++i) {
+      if (!list_->Next(&element)) {
+        writer_.Finish(out);
+        return true;
+      }
+      writer_.Add(element, out);
+    }
+    return false;
+  }
+
+ private:
+  std::string key_;
+  std::unique_ptr<List::Frozen> list_;
+  int64_t expire_at_ms_;
+  bool compress_;
+  bool counted_ = false;
+  rdb::QuicklistNodeCounter counter_;
+  rdb::QuicklistNodeWriter writer_;
+};
+
+}  // namespace
+
+std::unique_ptr<SaveJob> MakeRdbListJob(std::string key, std::unique_ptr<List::Frozen> list,
+                                        int64_t expire_at_ms, bool compress) {
+  return std::make_unique<RdbListJob>(std::move(key), std::move(list), expire_at_ms, compress);
+}
+
+void SaveQueue::AddBytes(int db, std::string bytes) {
+  items_.push_back(Item{db, std::move(bytes), nullptr});
+}
+
+void SaveQueue::AddJob(int db, std::unique_ptr<SaveJob> job) {
+  items_.push_back(Item{db, std::string(), std::move(job)});
+}
+
+bool SaveQueue::Drain(size_t max_elements, absl::FunctionRef<void(int db)> select,
+                      std::string& out) {
+  while (!items_.empty()) {
+    Item& item = items_.front();
+    if (!item.started) {
+      select(item.db);
+      item.started = true;
+    }
+    if (item.job == nullptr) {
+      out += item.bytes;
+      items_.pop_front();
+      continue;
+    }
+    // One job step per call: the caller checks its deadline between calls.
+    if (item.job->Step(max_elements, out)) items_.pop_front();
+    return items_.empty();
+  }
+  return true;
+}
+
+}  // namespace drayman
