@@ -160,8 +160,10 @@ void Engine::ProcessInput(Client& client) {
 }
 
 void Engine::Execute(Client& client, std::vector<std::string>& args) {
-  // Commands a script runs all see the script's start time, as in Redis.
-  const int64_t now_ms = client.is_script_client ? scripts_->now_ms() : clock_.NowMs();
+  // One clock read before the command (its "now" and the start of its duration) and one after,
+  // as Redis's call(). Commands a script runs all see the script's start time, as in Redis.
+  int64_t started_us = clock_.NowUs();
+  const int64_t now_ms = client.is_script_client ? scripts_->now_ms() : started_us / 1000;
   keyspace_.set_now_ms(now_ms);
   client.last_interaction_ms = now_ms;
   ReplyBuilder& reply = client.reply();
@@ -289,6 +291,7 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
   if (call_depth_ == 1) pre_command_oom_ = false;
   if (settings.maxmemory > 0 && call_depth_ == 1) {
     const bool out_of_memory = evictor_.PerformEvictions() == Evictor::Result::kFail;
+    started_us = clock_.NowUs();  // the command's duration does not include evicting for it
     pre_command_oom_ = out_of_memory;
     if (out_of_memory && DeniedWhenOutOfMemory(client, *spec, args)) {
       ++spec->stats.rejected_calls;
@@ -346,14 +349,17 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
   const bool outer_read_only = keyspace_.read_only_command();
   keyspace_.set_read_only_command((spec->flags & kCmdReadonly) != 0);
   absl::Cleanup restore_read_only = [&] { keyspace_.set_read_only_command(outer_read_only); };
-  const int64_t started_us = SteadyMicros();
   spec->handler(context);
   std::move(restore_read_only).Invoke();
-  const int64_t duration_us = SteadyMicros() - started_us;
+  // The wall clock may step back (NTP): a command never takes less than nothing.
+  const int64_t duration_us = std::max<int64_t>(0, clock_.NowUs() - started_us);
   ++spec->stats.calls;
   spec->stats.usec += static_cast<uint64_t>(duration_us);
-  // Commands a script runs are part of the script's own entry, as in Redis.
-  if (!(spec->flags & kCmdSkipSlowlog) && !client.is_script_client) {
+  // Commands a script runs are part of the script's own entry, as in Redis. The threshold is
+  // tested here so a fast command does not call into the slow log at all.
+  const int64_t slower_than = settings.slowlog_log_slower_than;
+  if (slower_than >= 0 && duration_us >= slower_than && !(spec->flags & kCmdSkipSlowlog) &&
+      !client.is_script_client) {
     slowlog_.Record(config_, *spec, args, duration_us, now_ms / 1000, client.addr, client.name);
   }
   if (count_errors()) ++spec->stats.failed_calls;
@@ -366,10 +372,10 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
     // One generic signal for every key a write command names, so WATCH and blocked clients see
     // changes without each handler remembering to signal (Redis's signalModifiedKey).
     Database& db = keyspace_.db(client.db);
-    for (int index : spec->KeyIndexes(args)) {
+    spec->ForEachKeyIndex(args, [&](int index) {
       db.SignalModified(args[index]);
       db.SignalReady(args[index]);
-    }
+    });
   }
   stats_.dirty += static_cast<uint64_t>(context.dirty);
   ++stats_.total_commands_processed;

@@ -32,6 +32,7 @@
 #include "server/open_files.h"
 #include "server/protected_mode.h"
 #include "server/rdb_files.h"
+#include "server/readable_wait.h"
 #include "server/tls_context.h"
 
 namespace drayman {
@@ -45,6 +46,12 @@ namespace {
 // pipelines without reading cannot grow the server's memory without bound.
 constexpr size_t kPauseReadingAbove = 64 * 1024 * 1024;
 constexpr size_t kReadChunk = 16 * 1024;
+// A plain session reads one chunk per pass, as Redis reads PROTO_IOBUF_LEN per event: a full
+// chunk is followed by a posted continuation once its commands ran. Reading more at once would
+// hold more query bytes (counted in used_memory) while maxmemory decides.
+constexpr int kReadChunksPerPass = 1;
+// Replies above this capacity are released once written (a burst of large replies).
+constexpr size_t kKeepOutputCapacity = 1024 * 1024;
 // How long accepting pauses after accept() fails for lack of descriptors or memory: the pending
 // connection stays in the backlog, so retrying at once would spin the loop.
 constexpr auto kAcceptBackoff = std::chrono::milliseconds(100);
@@ -126,7 +133,9 @@ struct Server::Impl {
     engine.aof_rewrite_host = aof_rewrite_files.get();
   }
 
-  asio::io_context io;
+  // One thread runs the loop and owns every socket and timer, so the reactor's per-descriptor
+  // locks are off; posting stays thread-safe (the AOF writer and Stop() post from other threads).
+  asio::io_context io{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
   PosixRdbFileSystem rdb_files;  // before engine: the engine points at it
   Logger logger;
   Engine engine;
@@ -155,6 +164,12 @@ struct Server::Impl {
   asio::signal_set signals;
   bool handling_signals = false;
   std::unordered_set<std::shared_ptr<Session>> sessions;
+  // Sessions with output produced outside their own input (PUBLISH, wake-ups), written once per
+  // loop pass as Redis's clients_pending_write: one posted handler for any number of them.
+  std::vector<std::shared_ptr<Session>> pending_writes;
+  bool pending_flush_posted = false;
+  void QueuePendingWrite(std::shared_ptr<Session> session);
+  void FlushPendingWrites();
   bool stopping = false;
   // The append-only log (appendonly yes); declared after io so it goes before io does.
   std::unique_ptr<AofLog> aof;
@@ -294,13 +309,18 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
   }
 
   void OnOutputPending(Client&) override {
-    auto self = shared_from_this();
-    // Posted: by the time it runs, the unit of work that produced this output (a push that
-    // served this blocked client) has been appended to the log.
-    asio::post(owner_.io, [self] {
-      self->NoteOutput();
-      self->MaybeWrite();
-    });
+    // Flushed later (end of the publisher's input, or a posted pass): by then the unit of work
+    // that produced this output (a push that served this blocked client) is in the log.
+    if (pending_write_ || closed_) return;
+    pending_write_ = true;
+    owner_.QueuePendingWrite(shared_from_this());
+  }
+
+  // Called by FlushPendingWrites.
+  void WritePending() {
+    pending_write_ = false;
+    NoteOutput();
+    MaybeWrite();
   }
 
   void OnCloseRequested(Client&) override {
@@ -332,26 +352,80 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
       ReadTls();
       return;
     }
-    // Wait for readability, then read synchronously: no buffer is lent to a pending read, because
-    // the engine may run this client's parser meanwhile (resuming it after a blocking command).
+    // A readiness wait that costs no syscall (server/readable_wait.h), then reads straight into
+    // the parser: nothing is lent to a pending read, and the engine may use the parser meanwhile
+    // (resuming this client after a blocking command).
     reading_ = true;
-    auto self = shared_from_this();
-    socket_.async_wait(asio::socket_base::wait_read, [self](boost::system::error_code error) {
-      self->reading_ = false;
-      if (self->closed_) return;
-      if (error) {
-        self->Close();
-        return;
+    // A short read proves the socket drained of bytes, not that no FIN or RST came with them;
+    // the edge that brought them is spent. A reply sent back would draw an RST (a new edge) from
+    // a peer that is gone, so only a pass that answered nothing (a blocked client, CLIENT REPLY
+    // OFF) reads once more to see the end of the stream: a gone BLPOP waiter must not be served.
+    const bool replied = sent_since_read_ || write_in_flight_ || !client_->output().empty();
+    if (more_to_read_ || (!read_until_eagain_ && !replied)) {
+      // The last pass stopped before the socket was drained: no epoll edge will come for
+      // those bytes.
+      more_to_read_ = false;
+      asio::post(owner_.io, [self = shared_from_this()] { self->OnReadable({}); });
+      return;
+    }
+    readable_.Start(
+        owner_.io, socket_, shared_from_this(),
+        [](void* session, const boost::system::error_code& error) {
+          static_cast<Session*>(session)->OnReadable(error);
+        },
+        this);
+  }
+
+  void OnReadable(const boost::system::error_code& wait_error) {
+    reading_ = false;
+    sent_since_read_ = false;
+    read_until_eagain_ = false;
+    if (closed_) return;
+    if (wait_error) {
+      Close();
+      return;
+    }
+    size_t total = 0;
+    boost::system::error_code error;
+    for (int chunk = 0;; ++chunk) {
+      if (chunk == kReadChunksPerPass) {
+        more_to_read_ = true;
+        break;
       }
       size_t available = 0;
-      char* buffer = self->client_->parser().PrepareWrite(kReadChunk, &available);
-      size_t count = self->socket_.read_some(asio::buffer(buffer, available), error);
-      if (error == asio::error::would_block || error == asio::error::try_again) {
-        self->Read();
+      char* buffer = client_->parser().PrepareWrite(kReadChunk, &available);
+      const size_t count = socket_.read_some(asio::buffer(buffer, available), error);
+      if (error) break;
+      client_->parser().CommitWrite(count);
+      total += count;
+      // A short read drained the socket: bytes arriving later make a new edge. Past the query
+      // buffer limit OnRead closes the client.
+      if (count < available || static_cast<int64_t>(client_->parser().buffered_bytes()) >
+                                   owner_.engine.settings().client_query_buffer_limit) {
+        break;
+      }
+    }
+    if (error == asio::error::would_block || error == asio::error::try_again) {
+      read_until_eagain_ = true;
+      if (total == 0) {
+        Read();  // woken for nothing (an edge already read): wait again
         return;
       }
-      self->OnRead(error, count);
-    });
+      error.clear();
+    }
+    // Bytes read before an error or EOF are served first; the next pass meets the error again.
+    if (error && total > 0) {
+      more_to_read_ = true;
+      error.clear();
+    }
+    OnRead(error, total);
+  }
+
+  void CopyToParser(const char* data, size_t count) {
+    size_t available = 0;
+    char* buffer = client_->parser().PrepareWrite(count, &available);
+    std::memcpy(buffer, data, count);
+    client_->parser().CommitWrite(count);
   }
 
   // TLS decrypts into the session's own buffer (the engine may use the parser meanwhile), then
@@ -360,17 +434,13 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
     reading_ = true;
     tls_read_buffer_.resize(kReadChunk);
     auto self = shared_from_this();
-    tls_->async_read_some(
-        asio::buffer(tls_read_buffer_), [self](boost::system::error_code error, size_t count) {
-          self->reading_ = false;
-          if (self->closed_) return;
-          if (!error) {
-            size_t available = 0;
-            char* buffer = self->client_->parser().PrepareWrite(count, &available);
-            std::memcpy(buffer, self->tls_read_buffer_.data(), count);
-          }
-          self->OnRead(error, count);
-        });
+    tls_->async_read_some(asio::buffer(tls_read_buffer_),
+                          [self](boost::system::error_code error, size_t count) {
+                            self->reading_ = false;
+                            if (self->closed_) return;
+                            if (!error) self->CopyToParser(self->tls_read_buffer_.data(), count);
+                            self->OnRead(error, count);
+                          });
   }
 
   void OnRead(boost::system::error_code error, size_t count) {
@@ -379,7 +449,6 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
       Close();
       return;
     }
-    client_->parser().CommitWrite(count);
     owner_.engine.stats().total_net_input_bytes += count;
     if (static_cast<int64_t>(client_->parser().buffered_bytes()) >
         owner_.engine.settings().client_query_buffer_limit) {
@@ -403,6 +472,9 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
     }
     MaybeWrite();
     Read();
+    // Subscribers and woken clients this input produced output for: written now, not one
+    // posted handler each.
+    owner_.FlushPendingWrites();
   }
 
   // Replies wait until the log is durable (fsynced under appendfsync always, written otherwise)
@@ -428,6 +500,7 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
       });
       return;
     }
+    if (!tls_ && !WriteDirectly()) return;
     writing_.clear();
     writing_.swap(client_->output());
     client_->output_in_flight = writing_.size();  // output buffer limits count these bytes too
@@ -444,6 +517,32 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
     }
   }
 
+  // Writes the output with one non-blocking send, as Redis's writeToClient does. True when bytes
+  // are left for an asynchronous write (the socket buffer was full); false when all went out or
+  // the session closed.
+  bool WriteDirectly() {
+    std::string& output = client_->output();
+    boost::system::error_code error;
+    const size_t count = socket_.write_some(asio::buffer(output), error);
+    if (error && error != asio::error::would_block && error != asio::error::try_again) {
+      Close();
+      return false;
+    }
+    owner_.engine.stats().total_net_output_bytes += count;
+    sent_since_read_ = true;
+    if (count < output.size()) {
+      output.erase(0, count);
+      return true;
+    }
+    if (output.capacity() > kKeepOutputCapacity) {
+      std::string().swap(output);
+    } else {
+      output.clear();
+    }
+    if (client_->close_after_reply) Close();
+    return false;
+  }
+
   void OnWritten(boost::system::error_code error, size_t count) {
     if (closed_) return;
     if (error) {
@@ -453,24 +552,52 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
     owner_.engine.stats().total_net_output_bytes += count;
     client_->output_in_flight = 0;
     // Release memory held by a burst of large replies.
-    if (writing_.capacity() > 1024 * 1024) std::string().swap(writing_);
+    if (writing_.capacity() > kKeepOutputCapacity) std::string().swap(writing_);
     MaybeWrite();
     Read();
   }
 
   Impl& owner_;
-  GenericSocket socket_;
+  ReactorSocket socket_;
   std::shared_ptr<TlsContext> tls_context_;  // the context this TLS session started with
   std::unique_ptr<TlsStream> tls_;           // over socket_; null for plain TCP and Unix
   std::vector<char> tls_read_buffer_;
+  ReadableWait readable_;          // the plain session's pending wait for bytes
+  bool more_to_read_ = false;      // the last read pass stopped before EAGAIN
+  bool read_until_eagain_ = true;  // the last read pass ended with EAGAIN (nothing pending)
+  bool sent_since_read_ = false;   // replies were written since that pass
   Client* client_ = nullptr;
   std::string writing_;
   bool write_in_flight_ = false;
   uint64_t hold_until_ = 0;  // log offset this session's pending output waits for
   bool waiting_durable_ = false;
   bool reading_ = false;
+  bool pending_write_ = false;  // in owner_.pending_writes
   bool closed_ = false;
 };
+
+void Server::Impl::QueuePendingWrite(std::shared_ptr<Session> session) {
+  pending_writes.push_back(std::move(session));
+  if (pending_flush_posted) return;
+  pending_flush_posted = true;
+  asio::post(io, [this] {
+    pending_flush_posted = false;
+    FlushPendingWrites();
+  });
+}
+
+void Server::Impl::FlushPendingWrites() {
+  while (!pending_writes.empty()) {
+    std::vector<std::shared_ptr<Session>> batch;
+    batch.swap(pending_writes);
+    for (auto& session : batch) session->WritePending();
+    // Keep the vector's capacity for the next pass unless a write queued more meanwhile.
+    if (pending_writes.empty()) {
+      batch.clear();
+      pending_writes.swap(batch);
+    }
+  }
+}
 
 void Server::Impl::StartSession(GenericSocket socket, bool is_unix, bool tls) {
   auto session = std::make_shared<Session>(*this, std::move(socket));
@@ -861,9 +988,8 @@ void Server::Bind() {
     }
     // unixsocketperm (octal, 0 = leave the umask's mode), as Redis's anetUnixServer applies it.
     if (settings.unixsocketperm != 0) {
-      std::filesystem::permissions(settings.unixsocket,
-                                   static_cast<std::filesystem::perms>(settings.unixsocketperm),
-                                   error);
+      std::filesystem::permissions(
+          settings.unixsocket, static_cast<std::filesystem::perms>(settings.unixsocketperm), error);
     }
   }
   settings.port = bound_port;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
+#include <cstring>
 
 #include "broker/acl/redis_command_acl.h"
 
@@ -127,12 +129,35 @@ CommandSpec& CommandTable::AddSubcommand(std::string_view container, CommandSpec
   return ref;
 }
 
+namespace {
+
+// ASCII lowercase, eight bytes at a time (a command name is looked up on every command): bytes
+// 'A'..'Z' get 0x20 added, every other byte, including non-ASCII ones, is left alone.
+void LowerAscii(const char* in, size_t size, char* out) {
+  constexpr uint64_t kHighBits = 0x8080808080808080ULL;
+  size_t i = 0;
+  for (; i + 8 <= size; i += 8) {
+    uint64_t word;
+    std::memcpy(&word, in + i, 8);
+    const uint64_t low7 = word & ~kHighBits;
+    const uint64_t above_z = low7 + 0x2525252525252525ULL;     // high bit set when > 'Z'
+    const uint64_t at_least_a = low7 + 0x3f3f3f3f3f3f3f3fULL;  // high bit set when >= 'A'
+    const uint64_t upper = (at_least_a ^ above_z) & ~word & kHighBits;
+    word |= upper >> 2;
+    std::memcpy(out + i, &word, 8);
+  }
+  for (; i < size; ++i) {
+    const char c = in[i];
+    out[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+  }
+}
+
+}  // namespace
+
 const CommandSpec* CommandTable::Find(std::string_view name) const {
   if (name.size() > 64) return nullptr;
   char lowered[64];
-  for (size_t i = 0; i < name.size(); ++i) {
-    lowered[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(name[i])));
-  }
+  LowerAscii(name.data(), name.size(), lowered);
   auto it = commands_.find(absl::string_view(lowered, name.size()));
   return it == commands_.end() ? nullptr : it->second.get();
 }

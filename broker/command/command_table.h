@@ -72,10 +72,10 @@ struct CommandSpec {
   int key_step = 0;
   CommandHandler handler = nullptr;
   KeysFunction get_keys = nullptr;  // set for kCmdMovableKeys commands
-  std::string group;       // COMMAND DOCS group: "string", "generic", "server", ...
-  std::string summary;     // COMMAND DOCS summary
-  std::string since;       // Redis version that introduced it
-  std::string complexity;  // COMMAND DOCS complexity
+  std::string group;                // COMMAND DOCS group: "string", "generic", "server", ...
+  std::string summary;              // COMMAND DOCS summary
+  std::string since;                // Redis version that introduced it
+  std::string complexity;           // COMMAND DOCS complexity
 
   // Filled by the table.
   std::string full_name;  // "get", "config|get"
@@ -90,6 +90,19 @@ struct CommandSpec {
   std::vector<int> KeyPositions(int argc) const;
   // Key arguments of this invocation: get_keys when set, else first/last/step.
   std::vector<int> KeyIndexes(const std::vector<std::string>& args) const;
+  // Calls fn(index) for each key argument of this invocation, as KeyIndexes lists them, without
+  // building a vector unless the command's keys are movable (get_keys).
+  template <typename Fn>
+  void ForEachKeyIndex(const std::vector<std::string>& args, Fn&& fn) const {
+    if (get_keys != nullptr) {
+      for (int index : get_keys(args)) fn(index);
+      return;
+    }
+    if (first_key <= 0 || key_step <= 0) return;
+    const int argc = static_cast<int>(args.size());
+    const int last = last_key >= 0 ? last_key : argc + last_key;
+    for (int i = first_key; i <= last && i < argc; i += key_step) fn(i);
+  }
 };
 
 class CommandTable {

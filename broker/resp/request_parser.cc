@@ -33,6 +33,31 @@ bool ParseLength(std::string_view text, int64_t* value) {
   return ec == std::errc() && ptr == text.data() + text.size();
 }
 
+// The common `*3\r\n` / `$5\r\n` line read in one pass: up to 18 digits without a leading zero
+// (no overflow, and no NUL can hide among them), then '\r' with room for the byte after it.
+// False sends the line to the general path (memchr, ParseLength, the error texts).
+bool FastLength(const char* start, size_t available, int64_t* value, size_t* line_size) {
+  constexpr size_t kMaxDigits = 18;
+  const size_t limit = std::min(available, kMaxDigits + 3);  // type byte, digits, "\r\n"
+  if (limit < 4 || start[1] < '1' || start[1] > '9') {
+    // "0" itself is a valid length (an empty bulk string or command).
+    if (limit >= 4 && start[1] == '0' && start[2] == '\r') {
+      *value = 0;
+      *line_size = 4;
+      return true;
+    }
+    return false;
+  }
+  int64_t result = start[1] - '0';
+  size_t i = 2;
+  for (; i < limit && start[i] >= '0' && start[i] <= '9'; ++i)
+    result = result * 10 + (start[i] - '0');
+  if (i + 1 >= limit || start[i] != '\r' || i - 1 > kMaxDigits) return false;
+  *value = result;
+  *line_size = i + 2;
+  return true;
+}
+
 // Redis finds line ends with strchr on its NUL-terminated query buffer, so a NUL byte before the
 // terminator hides it: the line stays incomplete (and eventually hits the size limits). The
 // terminator is searched with memchr first and only the bytes before it are checked for a NUL,
@@ -222,21 +247,29 @@ RequestParser::Result RequestParser::ParseMultibulk(std::vector<std::string>* ar
     // The `*<count>\r\n` header.
     const char* start = buffer_.data() + read_pos_;
     size_t available = write_end_ - read_pos_;
-    const char* cr = FindTerminator(start, available, '\r');
-    if (cr == nullptr || static_cast<size_t>(cr - start) + 2 > available) {
-      if (cr == nullptr && available > kMaxInlineSize) return Fail("too big mbulk count string");
-      return Result::kNeedMore;
-    }
     int64_t count = 0;
-    std::string_view digits(start + 1, static_cast<size_t>(cr - start - 1));
-    if (!ParseLength(digits, &count) || count > INT_MAX) return Fail("invalid multibulk length");
+    size_t line_size = 0;
+    if (!FastLength(start, available, &count, &line_size)) {
+      const char* cr = FindTerminator(start, available, '\r');
+      if (cr == nullptr || static_cast<size_t>(cr - start) + 2 > available) {
+        if (cr == nullptr && available > kMaxInlineSize) return Fail("too big mbulk count string");
+        return Result::kNeedMore;
+      }
+      std::string_view digits(start + 1, static_cast<size_t>(cr - start - 1));
+      if (!ParseLength(digits, &count)) return Fail("invalid multibulk length");
+      line_size = static_cast<size_t>(cr - start) + 2;
+    }
+    if (count > INT_MAX) return Fail("invalid multibulk length");
     if (!authenticated_ && count > kUnauthenticatedMaxArgs) {
       return Fail("unauthenticated multibulk length");
     }
-    read_pos_ += static_cast<size_t>(cr - start) + 2;
-    args->clear();
-    if (count <= 0) return Result::kCommand;  // empty command, skipped by the caller
-    pending_.clear();
+    read_pos_ += line_size;
+    if (count <= 0) {
+      args->clear();
+      return Result::kCommand;  // empty command, skipped by the caller
+    }
+    // pending_ holds the previous command's strings: they are assigned over, keeping their
+    // heap buffers, so arguments longer than the inline size are not allocated per command.
     pending_.reserve(static_cast<size_t>(std::min<int64_t>(count, 1024)));
     args_expected_ = count;
     args_read_ = 0;
@@ -247,37 +280,55 @@ RequestParser::Result RequestParser::ParseMultibulk(std::vector<std::string>* ar
       if (read_pos_ >= write_end_) return Result::kNeedMore;
       const char* start = buffer_.data() + read_pos_;
       size_t available = write_end_ - read_pos_;
-      const char* cr = FindTerminator(start, available, '\r');
-      if (cr == nullptr || static_cast<size_t>(cr - start) + 2 > available) {
-        if (cr == nullptr && available > kMaxInlineSize) return Fail("too big bulk count string");
-        return Result::kNeedMore;
-      }
-      if (start[0] != '$') {
-        std::string what = "expected '$', got '";
-        what.push_back(start[0]);
-        what.push_back('\'');
-        return Fail(what);
-      }
       int64_t length = 0;
-      std::string_view digits(start + 1, static_cast<size_t>(cr - start - 1));
-      if (!ParseLength(digits, &length) || length < 0 || length > max_bulk_length_) {
-        return Fail("invalid bulk length");
+      size_t line_size = 0;
+      if (start[0] != '$' || !FastLength(start, available, &length, &line_size)) {
+        const char* cr = FindTerminator(start, available, '\r');
+        if (cr == nullptr || static_cast<size_t>(cr - start) + 2 > available) {
+          if (cr == nullptr && available > kMaxInlineSize) {
+            return Fail("too big bulk count string");
+          }
+          return Result::kNeedMore;
+        }
+        if (start[0] != '$') {
+          std::string what = "expected '$', got '";
+          what.push_back(start[0]);
+          what.push_back('\'');
+          return Fail(what);
+        }
+        std::string_view digits(start + 1, static_cast<size_t>(cr - start - 1));
+        if (!ParseLength(digits, &length)) return Fail("invalid bulk length");
+        line_size = static_cast<size_t>(cr - start) + 2;
       }
+      if (length < 0 || length > max_bulk_length_) return Fail("invalid bulk length");
       if (!authenticated_ && length > kUnauthenticatedMaxBulk) {
         return Fail("unauthenticated bulk length");
       }
-      read_pos_ += static_cast<size_t>(cr - start) + 2;
+      read_pos_ += line_size;
       bulk_length_ = length;
     }
     // Payload plus the two bytes after it (Redis skips them without checking).
     size_t needed = static_cast<size_t>(bulk_length_) + 2;
     // The buffer grows as the payload arrives (PrepareWrite), not here.
     if (write_end_ - read_pos_ < needed) return Result::kNeedMore;
-    pending_.emplace_back(buffer_.data() + read_pos_, static_cast<size_t>(bulk_length_));
+    const char* payload = buffer_.data() + read_pos_;
+    const size_t payload_size = static_cast<size_t>(bulk_length_);
+    // A string that held a large argument is replaced, not reused, so one big SET does not pin
+    // its buffer for the life of the connection.
+    constexpr size_t kReuseCapacity = 4096;
+    if (static_cast<size_t>(args_read_) < pending_.size() &&
+        pending_[static_cast<size_t>(args_read_)].capacity() <= kReuseCapacity) {
+      pending_[static_cast<size_t>(args_read_)].assign(payload, payload_size);
+    } else if (static_cast<size_t>(args_read_) < pending_.size()) {
+      pending_[static_cast<size_t>(args_read_)] = std::string(payload, payload_size);
+    } else {
+      pending_.emplace_back(payload, payload_size);
+    }
     read_pos_ += needed;
     bulk_length_ = -1;
     ++args_read_;
   }
+  pending_.resize(static_cast<size_t>(args_expected_));
   args_expected_ = 0;
   args->swap(pending_);
   return Result::kCommand;

@@ -569,7 +569,10 @@ int ScriptEngine::LuaCommand(lua_State* lua, bool raise) {
     script::PushErrorTable(lua, kNoArguments);
     return raise ? lua_error(lua) : 1;
   }
-  std::vector<std::string> args(static_cast<size_t>(argc));
+  // A re-entered call (refused below) must not overwrite the running call's arguments.
+  std::vector<std::string> reentered_args;
+  std::vector<std::string>& args = self.in_command_ ? reentered_args : self.call_args_;
+  args.resize(static_cast<size_t>(argc));
   bool all_valid = true;
   for (int j = 1; j <= argc; ++j) {
     if (lua_type(lua, j) == LUA_TNUMBER) {
@@ -601,6 +604,10 @@ int ScriptEngine::LuaCommand(lua_State* lua, bool raise) {
   self.in_command_ = true;
   const bool executed = self.CallCommand(args, &error);
   self.in_command_ = false;
+  // Large arguments are not kept for the life of the script engine.
+  for (std::string& arg : args) {
+    if (arg.capacity() > 4096) std::string().swap(arg);
+  }
   if (!executed) {
     script::PushErrorTable(lua, error);
     lua_pushboolean(lua, 1);

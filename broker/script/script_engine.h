@@ -137,6 +137,8 @@ class ScriptEngine {
   std::unique_ptr<Client> script_client_;
   RunState* run_ = nullptr;
   bool in_command_ = false;  // redis.call is running a command (guards against re-entry)
+  // redis.call's arguments, reused from call to call (their strings keep their buffers).
+  std::vector<std::string> call_args_;
   Rand48 rand_;
   uint64_t runs_since_gc_ = 0;
 };

@@ -413,5 +413,40 @@ TEST(SplitArgsTest, RedisCliQuoting) {
   EXPECT_FALSE(SplitArgs("\"a\\\"", &args));
 }
 
+// The parser reuses the previous command's argument strings; nothing of an earlier, longer or
+// wider command may show through in a later one.
+TEST(RequestParserTest, ReusedArgumentsCarryNothingOver) {
+  const std::string big(10000, 'b');
+  const std::string long_value(100, 'v');
+  const Commands commands = {{"SET", "key:with:a:long:name", long_value},
+                             {"GET", "k"},
+                             {"SET", "k", big},
+                             {"LPUSH", "q", "a", "bb", "ccc", "dddd"},
+                             {"PING"},
+                             {"SET", "k", ""},
+                             {"ECHO", std::string("x\0y", 3)}};
+  std::string input;
+  for (const auto& command : commands) input += Multibulk(command);
+  EXPECT_EQ(ParseWhole(input).commands, commands);
+  EXPECT_EQ(ParseByteByByte(input).commands, commands);
+}
+
+// Lengths at the edge of the one-pass reading: 18 digits are read at once, more go through the
+// general path; zero, leading zeros and signs keep Redis's answers.
+TEST(RequestParserTest, LengthsAtTheFastPathEdges) {
+  EXPECT_EQ(ParseWhole("*1\r\n$0\r\n\r\n").commands, (Commands{{""}}));
+  EXPECT_EQ(ParseWhole("*0\r\n*1\r\n$4\r\nPING\r\n").commands, (Commands{{"PING"}}));
+  EXPECT_EQ(ParseWhole("*1\r\n$999999999999999999\r\n").error,
+            "ERR Protocol error: invalid bulk length");
+  EXPECT_EQ(ParseWhole("*1\r\n$9999999999999999999\r\n").error,
+            "ERR Protocol error: invalid bulk length");
+  EXPECT_EQ(ParseWhole("*999999999999999999\r\n").error,
+            "ERR Protocol error: invalid multibulk length");
+  EXPECT_EQ(ParseWhole("*1\r\n$04\r\nPING\r\n").error, "ERR Protocol error: invalid bulk length");
+  EXPECT_EQ(ParseWhole("*1\r\n$4x\r\nPING\r\n").error, "ERR Protocol error: invalid bulk length");
+  // "$4\r" with the line end still to come waits for it.
+  EXPECT_EQ(ParseInChunks("*1\r\n$4\r\nPING\r\n", {7, 1}).commands, (Commands{{"PING"}}));
+}
+
 }  // namespace
 }  // namespace drayman
