@@ -15,6 +15,7 @@
 #include "broker/engine.h"
 #include "broker/families/families.h"
 #include "broker/families/stream_ops.h"
+#include "broker/pubsub/keyspace_events.h"
 
 namespace drayman {
 
@@ -80,8 +81,8 @@ void PropagateConsumerCreation(CommandContext& ctx, std::string_view key,
   ctx.PropagateAs({"XGROUP", "CREATECONSUMER", key, group_name, consumer});
 }
 
-StreamConsumer* LookupOrCreateConsumer(CommandContext& ctx, StreamGroup& group,
-                                       std::string_view name, bool* created) {
+StreamConsumer* LookupOrCreateConsumer(CommandContext& ctx, std::string_view key,
+                                       StreamGroup& group, std::string_view name, bool* created) {
   *created = false;
   if (StreamConsumer* consumer = group.FindConsumer(name)) {
     consumer->seen_time = ctx.now_ms;
@@ -89,7 +90,10 @@ StreamConsumer* LookupOrCreateConsumer(CommandContext& ctx, StreamGroup& group,
   }
   *created = true;
   ctx.AddDirty();
-  return group.CreateConsumer(name, ctx.now_ms);
+  StreamConsumer* consumer = group.CreateConsumer(name, ctx.now_ms);
+  // Redis's streamCreateConsumer notifies implicit creations (XREADGROUP, XCLAIM, XAUTOCLAIM).
+  NotifyKeyspaceEvent(ctx, kNotifyStream, "xgroup-createconsumer", key);
+  return consumer;
 }
 
 size_t ReplyWithRange(CommandContext& ctx, Stream& stream, StreamId start, StreamId end,
@@ -359,10 +363,11 @@ void CmdXadd(CommandContext& ctx) {
   const std::string id_text = id.ToString();
   ctx.reply.Bulk(id_text);
   ctx.AddDirty();
+  NotifyKeyspaceEvent(ctx, kNotifyStream, "xadd", ctx.args[1]);
   bool rewrite = !args.id_given || !args.seq_given;
   std::vector<std::string> argv;
   if (args.trim.strategy != Stream::TrimStrategy::kNone) {
-    stream->Trim(args.trim);
+    if (stream->Trim(args.trim) > 0) NotifyKeyspaceEvent(ctx, kNotifyStream, "xtrim", ctx.args[1]);
     if (args.trim.approx) {
       argv = ctx.args;
       RewriteApproxTrim(*stream, args, argv);
@@ -453,6 +458,7 @@ void CmdXdel(CommandContext& ctx) {
       stream->set_first_id(stream->EdgeId(true));
     }
     ctx.AddDirty(deleted);
+    NotifyKeyspaceEvent(ctx, kNotifyStream, "xdel", ctx.args[1]);
   }
   ctx.reply.Integer(deleted);
 }
@@ -470,6 +476,7 @@ void CmdXtrim(CommandContext& ctx) {
   const int64_t deleted = stream->Trim(args.trim);
   if (deleted) {
     ctx.AddDirty(deleted);
+    NotifyKeyspaceEvent(ctx, kNotifyStream, "xtrim", ctx.args[1]);
     if (args.trim.approx && ctx.propagating()) {
       std::vector<std::string> argv = ctx.args;
       RewriteApproxTrim(*stream, args, argv);
@@ -527,6 +534,7 @@ void CmdXsetid(CommandContext& ctx) {
   if (entries_added != -1) stream->set_entries_added(static_cast<uint64_t>(entries_added));
   if (!max_deleted.IsZero()) stream->set_max_deleted_id(max_deleted);
   ctx.AddDirty();
+  NotifyKeyspaceEvent(ctx, kNotifyStream, "xsetid", ctx.args[1]);
   ctx.reply.Ok();
 }
 
@@ -576,7 +584,8 @@ ServeResult ServeBlockedRead(const BlockedRead& read, CommandContext& ctx, std::
   if (group != nullptr) {
     bool created = false;
     group_read.group = group;
-    group_read.consumer = stream_ops::LookupOrCreateConsumer(ctx, *group, read.consumer, &created);
+    group_read.consumer =
+        stream_ops::LookupOrCreateConsumer(ctx, key, *group, read.consumer, &created);
     group_read.noack = read.noack;
     group_read.key = key;
     group_read.group_name = read.group;
@@ -743,7 +752,7 @@ void CmdXread(CommandContext& ctx) {
         StreamGroup& group = *groups[i];
         bool created = false;
         StreamConsumer* consumer =
-            stream_ops::LookupOrCreateConsumer(ctx, group, *consumer_name, &created);
+            stream_ops::LookupOrCreateConsumer(ctx, key, group, *consumer_name, &created);
         if (created && noack) {
           stream_ops::PropagateConsumerCreation(ctx, key, *group_name, *consumer_name);
         }

@@ -11,6 +11,7 @@
 #include "broker/command/numbers.h"
 #include "broker/families/families.h"
 #include "broker/families/stream_ops.h"
+#include "broker/pubsub/keyspace_events.h"
 
 namespace drayman {
 
@@ -99,6 +100,7 @@ void CmdXgroup(CommandContext& ctx) {
     if (stream->CreateGroup(argv[3], id, entries_read) != nullptr) {
       ctx.reply.Ok();
       ctx.AddDirty();
+      NotifyKeyspaceEvent(ctx, kNotifyStream, "xgroup-create", argv[2]);
     } else {
       ctx.reply.Error("BUSYGROUP Consumer Group name already exists");
     }
@@ -113,23 +115,29 @@ void CmdXgroup(CommandContext& ctx) {
     group->entries_read = entries_read;
     ctx.reply.Ok();
     ctx.AddDirty();
+    NotifyKeyspaceEvent(ctx, kNotifyStream, "xgroup-setid", argv[2]);
   } else if (EqualsIgnoreCase(opt, "DESTROY") && argv.size() == 4) {
     if (group != nullptr) {
       stream->groups().erase(argv[3]);
       ctx.reply.Integer(1);
       ctx.AddDirty();  // also wakes XREADGROUP readers of the group (NOGROUP)
+      NotifyKeyspaceEvent(ctx, kNotifyStream, "xgroup-destroy", argv[2]);
     } else {
       ctx.reply.Integer(0);
     }
   } else if (EqualsIgnoreCase(opt, "CREATECONSUMER") && argv.size() == 5) {
     const bool created = group->CreateConsumer(argv[4], ctx.now_ms) != nullptr;
-    if (created) ctx.AddDirty();
+    if (created) {
+      ctx.AddDirty();
+      NotifyKeyspaceEvent(ctx, kNotifyStream, "xgroup-createconsumer", argv[2]);
+    }
     ctx.reply.Integer(created ? 1 : 0);
   } else if (EqualsIgnoreCase(opt, "DELCONSUMER") && argv.size() == 5) {
     int64_t pending = 0;
     if (group->FindConsumer(argv[4]) != nullptr) {
       pending = static_cast<int64_t>(group->DeleteConsumer(argv[4]));
       ctx.AddDirty();
+      NotifyKeyspaceEvent(ctx, kNotifyStream, "xgroup-delconsumer", argv[2]);
     }
     ctx.reply.Integer(pending);
   } else {
@@ -381,7 +389,7 @@ void CmdXclaim(CommandContext& ctx) {
     if (nack.consumer != nullptr && min_idle && now - nack.delivery_time < min_idle) continue;
     if (consumer == nullptr) {
       bool created = false;
-      consumer = stream_ops::LookupOrCreateConsumer(ctx, *group, argv[3], &created);
+      consumer = stream_ops::LookupOrCreateConsumer(ctx, argv[1], *group, argv[3], &created);
     }
     const bool moving = nack.consumer != consumer;
     if (moving && nack.consumer != nullptr) nack.consumer->pel.erase(id);
@@ -484,7 +492,7 @@ void CmdXautoclaim(CommandContext& ctx) {
     }
     if (consumer == nullptr) {
       bool created = false;
-      consumer = stream_ops::LookupOrCreateConsumer(ctx, *group, argv[3], &created);
+      consumer = stream_ops::LookupOrCreateConsumer(ctx, argv[1], *group, argv[3], &created);
     }
     const bool moving = nack.consumer != consumer;
     if (moving && nack.consumer != nullptr) nack.consumer->pel.erase(id);

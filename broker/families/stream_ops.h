@@ -48,8 +48,8 @@ size_t ReplyWithConsumerPel(CommandContext& ctx, Stream& stream, StreamId start,
                             StreamConsumer& consumer);
 
 // streamLookupConsumer (refreshing seen-time) or streamCreateConsumer (dirty); sets *created.
-StreamConsumer* LookupOrCreateConsumer(CommandContext& ctx, StreamGroup& group,
-                                       std::string_view name, bool* created);
+StreamConsumer* LookupOrCreateConsumer(CommandContext& ctx, std::string_view key,
+                                       StreamGroup& group, std::string_view name, bool* created);
 
 void PropagateXclaim(CommandContext& ctx, std::string_view key, std::string_view group_name,
                      const StreamGroup& group, std::string_view id_arg, const StreamNack& nack);

@@ -10,7 +10,7 @@
 // allocation, no formatting. Events fire inside MULTI/EXEC and scripts as the commands run, and
 // from blocked clients served at wake-up. Keys and names are binary safe.
 //
-// Adding events for a new family (streams, after merge) is one line per event, e.g.
+// Adding events for a new family is one line per event (the stream commands do it so), e.g.
 //   NotifyKeyspaceEvent(ctx, kNotifyStream, "xadd", key);
 // and nothing else: kNotifyStream ('t') is already parsed, formatted and part of 'A'.
 //
