@@ -269,6 +269,7 @@ void AppendQueueSample(std::string& out, std::string_view name, std::string_view
   }
   char* p = line;
   auto put = [&p](std::string_view text) {
+    if (text.empty()) return;  // an empty view may have no data pointer, which memcpy refuses
     std::memcpy(p, text.data(), text.size());
     p += text.size();
   };

@@ -50,8 +50,10 @@ bool FastLength(const char* start, size_t available, int64_t* value, size_t* lin
   }
   int64_t result = start[1] - '0';
   size_t i = 2;
-  for (; i < limit && start[i] >= '0' && start[i] <= '9'; ++i)
+  for (; i < limit && start[i] >= '0' && start[i] <= '9'; ++i) {
+    if (i > kMaxDigits) return false;  // a 19th digit could overflow: the general path judges it
     result = result * 10 + (start[i] - '0');
+  }
   if (i + 1 >= limit || start[i] != '\r' || i - 1 > kMaxDigits) return false;
   *value = result;
   *line_size = i + 2;
