@@ -13,6 +13,8 @@ timeout. The two recorded streams, (channel, message) in order, must be equal fo
 
 from __future__ import annotations
 
+import os
+
 import socket
 import time
 
@@ -260,6 +262,11 @@ def complete(data: bytes) -> bool:
     return parse(0) == len(data)
 
 
+# used_memory is exact only without the sanitizers (their allocator bypasses Drayman's counting
+# one; test_maxmemory.py skips likewise), so the eviction step runs in the plain build only.
+EVICTION = not os.environ.get("DRAYMAN_SANITIZE")
+
+
 def run_script(port: int, setting: str) -> list[tuple[bytes, bytes]]:
     """Runs the whole script on one server and returns its notification stream."""
     client = redis.Redis(port=port)
@@ -298,16 +305,20 @@ def run_script(port: int, setting: str) -> list[tuple[bytes, bytes]]:
         while int(client.info("stats")["expired_keys"]) == expired_before:
             assert time.monotonic() < deadline, "active expiry never ran"
             time.sleep(0.01)
-        # Eviction: one big key, maxmemory just under what is used, allkeys-lru.
+        # Eviction: one big key, maxmemory just under what is used, allkeys-lru (plain build
+        # only: under the sanitizers used_memory is not exact, see EVICTION).
         client.execute_command("FLUSHALL")
-        client.execute_command("CONFIG", "SET", "maxmemory-policy", "allkeys-lru")
-        client.set("victim", BIG)
-        used = int(client.info("memory")["used_memory"])
-        client.execute_command("CONFIG", "SET", "maxmemory", str(used - len(BIG) // 3))
-        client.set("survivor", "v")
-        client.execute_command("CONFIG", "SET", "maxmemory", "0")
-        assert client.exists("victim") == 0 and client.exists("survivor") == 1
-        client.execute_command("CONFIG", "SET", "maxmemory-policy", "noeviction")
+        if EVICTION:
+            client.execute_command("CONFIG", "SET", "maxmemory-policy", "allkeys-lru")
+            client.set("victim", BIG)
+            used = int(client.info("memory")["used_memory"])
+            try:
+                client.execute_command("CONFIG", "SET", "maxmemory", str(used - len(BIG) // 3))
+                client.set("survivor", "v")
+            finally:
+                client.execute_command("CONFIG", "SET", "maxmemory", "0")
+                client.execute_command("CONFIG", "SET", "maxmemory-policy", "noeviction")
+            assert client.exists("victim") == 0 and client.exists("survivor") == 1
         client.publish(SENTINEL, "end")
         recorder.drain_until(lambda channel, data: channel == SENTINEL)
         return recorder.events
