@@ -108,6 +108,25 @@ void Reorder(char* bytes, size_t size, int endian) {
   for (size_t i = 0, j = size - 1; i < j; ++i, --j) std::swap(bytes[i], bytes[j]);
 }
 
+// A float or double in the requested byte order.
+template <typename Floating>
+void AddFloating(luaL_Buffer* buffer, Floating value, int endian) {
+  char bytes[sizeof(Floating)];
+  std::memcpy(bytes, &value, sizeof(bytes));
+  Reorder(bytes, sizeof(bytes), endian);
+  luaL_addlstring(buffer, bytes, sizeof(bytes));
+}
+
+template <typename Floating>
+Floating ReadFloating(const char* data, int endian) {
+  char bytes[sizeof(Floating)];
+  std::memcpy(bytes, data, sizeof(bytes));
+  Reorder(bytes, sizeof(bytes), endian);
+  Floating value = 0;
+  std::memcpy(&value, bytes, sizeof(value));
+  return value;
+}
+
 void PutInteger(lua_State* lua, luaL_Buffer* buffer, int arg, int endian, size_t size) {
   const lua_Number number = luaL_checknumber(lua, arg);
   uint64_t value = number < 0 ? DoubleToLongBits(number) : DoubleToUnsignedLongBits(number);
@@ -148,22 +167,12 @@ int Pack(lua_State* lua) {
       case 'x':
         luaL_addchar(&buffer, '\0');
         break;
-      case 'f': {
-        const float value = NarrowToFloat(luaL_checknumber(lua, arg++));
-        char bytes[sizeof(float)];
-        std::memcpy(bytes, &value, sizeof(bytes));
-        Reorder(bytes, sizeof(bytes), header.endian);
-        luaL_addlstring(&buffer, bytes, sizeof(bytes));
+      case 'f':
+        AddFloating(&buffer, NarrowToFloat(luaL_checknumber(lua, arg++)), header.endian);
         break;
-      }
-      case 'd': {
-        const double value = luaL_checknumber(lua, arg++);
-        char bytes[sizeof(double)];
-        std::memcpy(bytes, &value, sizeof(bytes));
-        Reorder(bytes, sizeof(bytes), header.endian);
-        luaL_addlstring(&buffer, bytes, sizeof(bytes));
+      case 'd':
+        AddFloating(&buffer, luaL_checknumber(lua, arg++), header.endian);
         break;
-      }
       case 'c':
       case 's': {
         size_t length = 0;
@@ -232,26 +241,14 @@ int Unpack(lua_State* lua) {
         break;
       case 'x':
         break;
-      case 'f': {
-        char bytes[sizeof(float)];
-        std::memcpy(bytes, data + position, sizeof(bytes));
-        Reorder(bytes, sizeof(bytes), header.endian);
-        float value = 0;
-        std::memcpy(&value, bytes, sizeof(value));
-        lua_pushnumber(lua, value);
+      case 'f':
+        lua_pushnumber(lua, ReadFloating<float>(data + position, header.endian));
         ++results;
         break;
-      }
-      case 'd': {
-        char bytes[sizeof(double)];
-        std::memcpy(bytes, data + position, sizeof(bytes));
-        Reorder(bytes, sizeof(bytes), header.endian);
-        double value = 0;
-        std::memcpy(&value, bytes, sizeof(value));
-        lua_pushnumber(lua, value);
+      case 'd':
+        lua_pushnumber(lua, ReadFloating<double>(data + position, header.endian));
         ++results;
         break;
-      }
       case 'c': {
         if (size == 0) {
           if (results == 0 || !lua_isnumber(lua, -1)) {
