@@ -45,14 +45,6 @@ uint64_t LoadLe(const uint8_t* p, int bytes) {
   return value;
 }
 
-size_t BacklenSize(size_t entry_size) {
-  if (entry_size <= 127) return 1;
-  if (entry_size < 16383) return 2;
-  if (entry_size < 2097151) return 3;
-  if (entry_size < 268435455) return 4;
-  return 5;
-}
-
 }  // namespace
 
 void ForEachListpackElement(std::string_view blob, const ElementFn& fn) {
@@ -103,7 +95,7 @@ void ForEachListpackElement(std::string_view blob, const ElementFn& fn) {
       Corrupt(kKind, "invalid entry encoding");
     }
     const size_t entry_size = header + data;
-    const size_t backlen = BacklenSize(entry_size);
+    const size_t backlen = ListpackBacklenSize(entry_size);
     need(entry_size + backlen);
     // The back-length: most significant 7-bit group first, 0x80 on all but the first byte.
     size_t decoded = 0;

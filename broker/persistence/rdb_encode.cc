@@ -1,10 +1,10 @@
 #include "broker/persistence/rdb_encode.h"
 
-#include "broker/persistence/rdb_stream.h"
-
 #include <cmath>
 #include <cstdio>
 #include <vector>
+
+#include "broker/persistence/rdb_stream.h"
 
 namespace drayman::rdb {
 namespace {
@@ -130,9 +130,7 @@ size_t ListpackBuilder::EntryBytes(std::string_view element) {
     const size_t n = element.size();
     encoded = (n < 64 ? 1 : n < 4096 ? 2 : 5) + n;
   }
-  size_t backlen = 1;
-  for (size_t rest = encoded >> 7; rest > 0; rest >>= 7) ++backlen;
-  return encoded + backlen;
+  return encoded + ListpackBacklenSize(encoded);
 }
 
 void QuicklistNodeCounter::Add(std::string_view element) {
@@ -175,17 +173,13 @@ void QuicklistNodeWriter::FlushNode(std::string& out) {
 }
 
 void ListpackBuilder::AppendBacklen(size_t entry_size) {
-  if (entry_size <= 127) {
-    buffer_.push_back(static_cast<char>(entry_size));
-    return;
-  }
   // Most significant group first; every byte but the first carries the 0x80 flag, so the length
-  // can be read backwards from the entry's last byte.
-  char groups[5];
-  int n = 0;
-  for (size_t v = entry_size; v > 0; v >>= 7) groups[n++] = static_cast<char>(v & 127);
+  // can be read backwards from the entry's last byte. Redis's size thresholds decide the group
+  // count, so a leading group may be zero (an entry of 16383 bytes takes 3).
+  const int n = static_cast<int>(ListpackBacklenSize(entry_size));
   for (int i = n - 1; i >= 0; --i) {
-    buffer_.push_back(static_cast<char>(groups[i] | (i == n - 1 ? 0 : 0x80)));
+    const auto group = static_cast<char>((entry_size >> (7 * i)) & 127);
+    buffer_.push_back(static_cast<char>(group | (i == n - 1 ? 0 : 0x80)));
   }
 }
 

@@ -196,6 +196,19 @@ def restore_errors(r: redis.Redis) -> list:
     return out
 
 
+@pytest.mark.parametrize("size", [126, 127, 16377, 16378, 16379])
+def test_list_dump_bytes_equal_redis_at_backlen_thresholds(size):
+    """A listpack entry of 16383 bytes (a 16378-byte element) takes a 3-byte back-length in
+    Redis (lpEncodeBacklen's thresholds, a leading zero group): DUMP must match byte for byte."""
+    dumps = []
+    with DraymanProcess() as ours, RedisProcess() as theirs:
+        for server in (ours, theirs):
+            client = redis.Redis(port=server.port)
+            client.rpush("l", b"x" * size, b"y")
+            dumps.append(client.dump("l"))
+    assert dumps[0] == dumps[1]
+
+
 def test_restore_errors_match_redis():
     with RedisProcess() as rs, DraymanProcess() as ds:
         expected = restore_errors(redis.Redis(port=rs.port))

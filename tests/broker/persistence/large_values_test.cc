@@ -67,6 +67,7 @@ TEST(LargeValuesTest, ListpackEntryBytesMatchTheBuilder) {
                                       std::string(126, 'x'),
                                       std::string(4095, 'y'),
                                       std::string(16381, 'z'),
+                                      std::string(16378, 'v'),
                                       std::string(70000, 'w')};
   for (int i = 0; i < 2000; ++i) samples.push_back(Element(rng));
   for (const std::string& element : samples) {
