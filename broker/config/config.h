@@ -49,6 +49,8 @@ struct Settings {
   int64_t maxclients = 10000;
   int hz = 10;  // CONFIG SET accepts 0..INT_MAX and stores it clamped to 1..500, as Redis does
   int64_t proto_max_bulk_len = 512LL * 1024 * 1024;
+  // A sparse HyperLogLog growing past this many bytes (header included) turns dense.
+  int64_t hll_sparse_max_bytes = 3000;
   int64_t client_query_buffer_limit = 1024LL * 1024 * 1024;
   int64_t slowlog_log_slower_than = 10000;  // microseconds; negative disables, 0 logs everything
   int64_t slowlog_max_len = 128;

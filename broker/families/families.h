@@ -45,6 +45,7 @@ void RegisterAclFamily(CommandTable& table);
 void RegisterBitmapFamily(CommandTable& table);
 void RegisterLcsFamily(CommandTable& table);
 void RegisterSortFamily(CommandTable& table);
+void RegisterHllFamily(CommandTable& table);
 void RegisterStreamFamily(CommandTable& table);
 // XGROUP, XACK, XPENDING, XCLAIM, XAUTOCLAIM, XINFO (stream_group_family.cc).
 void RegisterStreamGroupCommands(CommandTable& table);
@@ -71,6 +72,7 @@ inline void RegisterAllFamilies(CommandTable& table) {
   RegisterBitmapFamily(table);
   RegisterLcsFamily(table);
   RegisterSortFamily(table);
+  RegisterHllFamily(table);
   RegisterStreamFamily(table);
 }
 

@@ -303,9 +303,9 @@ TEST(ConfigTest, GetManyPatterns) {
   // Drayman's own table first, then the Redis parameters of compat_parameters.cc.
   ASSERT_GE(names.size(), 7u);
   EXPECT_EQ(std::vector<std::string>(names.begin(), names.begin() + 7),
-            (std::vector<std::string>{"maxclients", "proto-max-bulk-len", "slowlog-max-len",
-                                      "maxmemory", "maxmemory-policy", "maxmemory-samples",
-                                      "maxmemory-eviction-tenacity"}));
+            (std::vector<std::string>{"maxclients", "proto-max-bulk-len", "hll-sparse-max-bytes",
+                                      "slowlog-max-len", "maxmemory", "maxmemory-policy",
+                                      "maxmemory-samples"}));
   EXPECT_NE(std::find(names.begin(), names.end(), "maxmemory-clients"), names.end());
   EXPECT_TRUE(config.GetMany({"nosuch"}).empty());
   EXPECT_TRUE(config.IsSensitive("requirepass"));

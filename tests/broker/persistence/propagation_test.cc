@@ -95,6 +95,17 @@ TEST_F(PropagationTest, CommandsThatChangeNothingAreNotPropagated) {
 }
 
 // oracle: HSET h f 1 twice: Redis counts an overwrite with the same value as a change.
+// redis-server 7.0.15's AOF: PFCOUNT is written when it updated the cached cardinality, and
+// PFDEBUG TODENSE when it converted.
+TEST_F(PropagationTest, PfcountIsWrittenWhenItCachedTheCardinality) {
+  EXPECT_EQ(Stream({"PFADD h a"}),
+            std::string(kSelect0) + "*3\r\n$5\r\nPFADD\r\n$1\r\nh\r\n$1\r\na\r\n");
+  EXPECT_EQ(Stream({"PFCOUNT h"}), "*2\r\n$7\r\nPFCOUNT\r\n$1\r\nh\r\n");
+  EXPECT_EQ(Stream({"PFCOUNT h", "PFADD h a"}), "");
+  EXPECT_EQ(Stream({"PFDEBUG TODENSE h", "PFDEBUG TODENSE h"}),
+            "*3\r\n$7\r\nPFDEBUG\r\n$7\r\nTODENSE\r\n$1\r\nh\r\n");
+}
+
 TEST_F(PropagationTest, HsetOfTheSameValueIsPropagated) {
   Stream({"HSET h f 1"});
   EXPECT_EQ(Stream({"HSET h f 1"}), "*4\r\n$4\r\nHSET\r\n$1\r\nh\r\n$1\r\nf\r\n$1\r\n1\r\n");
