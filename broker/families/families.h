@@ -46,6 +46,7 @@ void RegisterBitmapFamily(CommandTable& table);
 void RegisterLcsFamily(CommandTable& table);
 void RegisterSortFamily(CommandTable& table);
 void RegisterHllFamily(CommandTable& table);
+void RegisterGeoFamily(CommandTable& table);
 void RegisterStreamFamily(CommandTable& table);
 // XGROUP, XACK, XPENDING, XCLAIM, XAUTOCLAIM, XINFO (stream_group_family.cc).
 void RegisterStreamGroupCommands(CommandTable& table);
@@ -73,6 +74,7 @@ inline void RegisterAllFamilies(CommandTable& table) {
   RegisterLcsFamily(table);
   RegisterSortFamily(table);
   RegisterHllFamily(table);
+  RegisterGeoFamily(table);
   RegisterStreamFamily(table);
 }
 

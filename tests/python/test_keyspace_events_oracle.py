@@ -2,7 +2,8 @@
 
 Each server gets a subscriber on `__key*__:*` (PSUBSCRIBE) and a client that runs one script:
 every write command family Drayman has (strings, bitmaps, keys, lists with blocking pops served
-at wake-up, hashes, sets, sorted sets, SORT ... STORE, RESTORE, MULTI/EXEC, EVAL), lazy expiry
+at wake-up, hashes, sets, sorted sets, SORT ... STORE, HyperLogLog, GEO, RESTORE, MULTI/EXEC,
+EVAL), lazy expiry
 (DEBUG SET-ACTIVE-EXPIRE 0 and deadlines already past, PXAT 1, so no test waits for a clock),
 active expiry (the servers' own cron; the test polls INFO's expired_keys, bounded) and eviction
 (maxmemory just under used_memory with one big key, allkeys-lru). A sentinel PUBLISH on
@@ -109,6 +110,17 @@ SCRIPT: list[list[str]] = [
     # --- SORT ---
     ["RPUSH", "sl", "3", "1", "2"], ["SORT", "sl", "STORE", "sd"],
     ["SORT", "nope", "STORE", "sd"], ["SORT", "nope", "STORE", "sd"], ["SORT", "missing"],
+    # --- HyperLogLog (PFMERGE announces a pfadd) and GEO (GEOADD is a ZADD) ---
+    ["PFADD", "hl1", "a", "b"], ["PFADD", "hl1", "a"], ["PFADD", "hl2"], ["PFCOUNT", "hl1"],
+    ["PFCOUNT", "missing", "hl1"], ["PFMERGE", "hl3", "hl1", "missing"], ["PFADD", "sl", "x"],
+    ["GEOADD", "geo1", "13.361389", "38.115556", "Palermo", "15.087269", "37.502669", "Catania"],
+    ["GEOADD", "geo1", "NX", "13.361389", "38.115556", "Palermo"], ["GEOPOS", "missing", "a"],
+    ["GEORADIUS", "geo1", "15", "37", "200", "km", "STORE", "geo2"],
+    ["GEORADIUS", "geo1", "0", "0", "1", "km", "STORE", "geo2"],
+    ["GEOSEARCHSTORE", "geo3", "geo1", "FROMLONLAT", "15", "37", "BYRADIUS", "200", "km"],
+    ["GEOSEARCHSTORE", "geo3", "missing", "FROMLONLAT", "15", "37", "BYRADIUS", "200", "km"],
+    ["GEODIST", "missing", "a", "b"], ["GEOSEARCH", "missing", "FROMLONLAT", "0", "0", "BYRADIUS",
+                                         "1", "km"],
     # --- scripts ---
     ["EVAL", "redis.call('set', KEYS[1], '1'); redis.call('incr', KEYS[1]); "
              "redis.call('get', KEYS[2]); return redis.call('del', KEYS[1])", "2", "e1", "e2"],

@@ -106,6 +106,15 @@ TEST_F(PropagationTest, PfcountIsWrittenWhenItCachedTheCardinality) {
             "*3\r\n$7\r\nPFDEBUG\r\n$7\r\nTODENSE\r\n$1\r\nh\r\n");
 }
 
+// redis-server 7.0.15's AOF: GEOADD is written as the ZADD it runs (lowercase, options kept).
+TEST_F(PropagationTest, GeoaddIsWrittenAsZadd) {
+  EXPECT_EQ(Stream({"GEOADD g CH NX 13.361389 38.115556 Palermo"}),
+            std::string(kSelect0) +
+                "*6\r\n$4\r\nzadd\r\n$1\r\ng\r\n$2\r\nCH\r\n$2\r\nNX\r\n$16\r\n"
+                "3479099956230698\r\n$7\r\nPalermo\r\n");
+  EXPECT_EQ(Stream({"GEOADD g NX 13.361389 38.115556 Palermo"}), "");
+}
+
 TEST_F(PropagationTest, HsetOfTheSameValueIsPropagated) {
   Stream({"HSET h f 1"});
   EXPECT_EQ(Stream({"HSET h f 1"}), "*4\r\n$4\r\nHSET\r\n$1\r\nh\r\n$1\r\nf\r\n$1\r\n1\r\n");
