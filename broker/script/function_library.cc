@@ -348,6 +348,22 @@ bool FunctionLibrary::Load(std::string_view code, bool replace, int64_t timeout_
   return true;
 }
 
+std::vector<std::string> FunctionLibrary::Codes() const {
+  std::vector<std::string> codes;
+  codes.reserve(libraries_.size());
+  for (const auto& [name, library] : libraries_) codes.push_back(library->code);
+  return codes;
+}
+
+void FunctionLibrary::LoadFromRdb(const std::string& code, bool replace) {
+  std::string name;
+  std::string error;
+  if (!Load(code, replace, /*timeout_ms=*/0, &name, &error)) {
+    if (error.starts_with("ERR ")) error.erase(0, 4);
+    throw rdb::RdbError("Failed loading library, " + error);
+  }
+}
+
 std::string FunctionLibrary::Dump(bool compress) const {
   std::string out;
   for (const auto& [name, library] : libraries_) {

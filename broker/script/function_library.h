@@ -78,6 +78,12 @@ class FunctionLibrary {
   // The libraries' code, bytes (Redis's used_memory_functions counts its structures instead).
   int64_t code_bytes() const;
 
+  // Every library's code, in libraries() order (RDB files, AOF rewrites).
+  std::vector<std::string> Codes() const;
+  // Loads one library read from an RDB file (no time limit; `replace` for DEBUG RELOAD MERGE);
+  // throws rdb::RdbError("Failed loading library, <why>") as Redis fails the load.
+  void LoadFromRdb(const std::string& code, bool replace);
+
   // Every library as RDB opcodes (FUNCTION2 + code), in libraries() order.
   std::string Dump(bool compress) const;
   // Loads libraries from `body` (Dump's form) with a policy; all or nothing. Error texts are
