@@ -15,6 +15,7 @@
 #include "broker/persistence/aof_rewrite.h"
 #include "broker/persistence/background_save.h"
 #include "broker/pubsub/keyspace_events.h"
+#include "broker/script/function_library.h"
 #include "broker/script/script_engine.h"
 
 namespace drayman {
@@ -262,7 +263,7 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
     }
   }
   if (scripts_->busy() && !client.is_script_client && !(spec->flags & kCmdAllowBusy)) {
-    reject(kBusyError);
+    reject(scripts_->busy_error());
     return;
   }
   // Loading the dataset at start-up: only commands flagged `loading` run, as in Redis (one
@@ -402,6 +403,13 @@ bool Engine::DeniedWhenOutOfMemory(const Client& client, const CommandSpec& spec
   // A script with a shebang declares its own flags (Redis's evalGetCommandFlags).
   if (name == "eval" || name == "evalsha" || name == "eval_ro" || name == "evalsha_ro") {
     return args.size() >= 2 && scripts_->DeclaresDenyOom(args[1], name.starts_with("evalsha"));
+  }
+  // A function always declares its flags (Redis's fcallGetCommandFlags).
+  if (name == "fcall" || name == "fcall_ro") {
+    const FunctionLibrary::Function* function =
+        args.size() >= 2 ? scripts_->functions().Find(args[1]) : nullptr;
+    return function != nullptr &&
+           (function->flags & (ScriptEngine::kNoWrites | ScriptEngine::kAllowOom)) == 0;
   }
   return false;
 }

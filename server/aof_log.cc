@@ -15,6 +15,8 @@
 #include "broker/persistence/aof_replay.h"
 #include "broker/persistence/rdb_decode.h"
 #include "broker/persistence/rdb_encode.h"
+#include "broker/script/function_library.h"
+#include "broker/script/script_engine.h"
 #include "broker/stats/process_stats.h"
 
 namespace drayman {
@@ -197,6 +199,10 @@ bool AofLog::LoadRdbPreamble(const aof::FileInfo& info, std::string* message) {
   rdb::RdbParseOptions options;
   options.verify_checksum = engine_.settings().rdbchecksum;
   options.database_count = engine_.keyspace().database_count();
+  FunctionLibrary& functions = engine_.scripts().functions();
+  options.on_function = [&functions](const std::string& code) {
+    functions.LoadFromRdb(code, /*replace=*/false);
+  };
   const rdb::RdbLoadResult result =
       rdb::RdbLoadIntoKeyspace(reader, engine_.keyspace(), engine_.clock().NowMs(), options);
   if (!result.ok) {

@@ -10,6 +10,8 @@
 #include "broker/families/families.h"
 #include "broker/persistence/aof_rewrite.h"
 #include "broker/persistence/background_save.h"
+#include "broker/script/function_library.h"
+#include "broker/script/script_engine.h"
 #include "broker/stats/process_stats.h"
 
 namespace drayman {
@@ -85,6 +87,7 @@ bool Engine::StartAofRewrite(std::string* error) {
   options.aux.redis_ver = std::string(kRedisCompatVersion);
   options.aux.ctime_s = now_ms / 1000;
   options.aux.used_mem = UsedMemoryBytes();
+  options.aux.libraries = scripts_->functions().Codes();
   if (settings.aof_timestamp_enabled) options.timestamp_s = now_ms / 1000;
   keyspace_.set_now_ms(now_ms);
   aof_rewrite_ = std::make_unique<BackgroundRewrite>(keyspace_, std::move(sink), options);

@@ -11,6 +11,8 @@
 #include "broker/persistence/aof_rewrite.h"
 #include "broker/persistence/background_save.h"
 #include "broker/persistence/rdb_file.h"
+#include "broker/script/function_library.h"
+#include "broker/script/script_engine.h"
 #include "broker/stats/process_stats.h"
 
 namespace drayman {
@@ -122,6 +124,7 @@ bool Engine::StartBackgroundSave(std::string* error) {
   aux.redis_ver = std::string(kRedisCompatVersion);
   aux.ctime_s = now_s;
   aux.used_mem = UsedMemoryBytes();
+  aux.libraries = scripts_->functions().Codes();
   keyspace_.set_now_ms(clock_.NowMs());
   stats_.dirty_before_bgsave = stats_.dirty;
   background_save_ = std::make_unique<BackgroundSave>(

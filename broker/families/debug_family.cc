@@ -20,6 +20,8 @@
 #include "broker/families/families.h"
 #include "broker/keyspace/digest.h"
 #include "broker/persistence/rdb_file.h"
+#include "broker/script/function_library.h"
+#include "broker/script/script_engine.h"
 
 namespace drayman {
 namespace {
@@ -89,7 +91,11 @@ void DebugReload(CommandContext& ctx) {
       return;
     }
   }
-  if (flush) ctx.keyspace.FlushAll();
+  if (flush) {
+    // Redis's emptyData: the functions go with the keys.
+    ctx.keyspace.FlushAll();
+    engine.scripts().functions().Flush();
+  }
   const rdb::RdbLoadResult loaded =
       rdb::LoadRdbFile(engine, {.replace_existing_keys = merge, .missing_file_is_error = true});
   if (!loaded.ok) {

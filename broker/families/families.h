@@ -40,6 +40,7 @@ void RegisterBlockingFamily(CommandTable& table);
 void RegisterTransactionFamily(CommandTable& table);
 void RegisterPubSubFamily(CommandTable& table);
 void RegisterScriptingFamily(CommandTable& table);
+void RegisterFunctionFamily(CommandTable& table);
 void RegisterDebugFamily(CommandTable& table);
 void RegisterAclFamily(CommandTable& table);
 void RegisterBitmapFamily(CommandTable& table);
@@ -68,6 +69,7 @@ inline void RegisterAllFamilies(CommandTable& table) {
   RegisterTransactionFamily(table);
   RegisterPubSubFamily(table);
   RegisterScriptingFamily(table);
+  RegisterFunctionFamily(table);
   RegisterDebugFamily(table);
   RegisterAclFamily(table);
   RegisterBitmapFamily(table);

@@ -155,6 +155,9 @@ void CmdScriptKill(CommandContext& ctx) {
     case ScriptEngine::KillResult::kUnkillable:
       ctx.reply.Error(kUnkillable);
       return;
+    case ScriptEngine::KillResult::kWrongKind:
+      ctx.reply.Error(kFunctionBusyError);
+      return;
     case ScriptEngine::KillResult::kKilled:
       ctx.reply.Ok();
       return;

@@ -166,6 +166,13 @@ BackgroundRewrite::BackgroundRewrite(Keyspace& keyspace, std::unique_ptr<AsyncFi
   } else if (options.timestamp_s >= 0) {
     commands_ = "#TS:" + std::to_string(options.timestamp_s) + "\r\n";
   }
+  if (!rdb_base_) {
+    // Redis's rewriteFunctions: one FUNCTION LOAD per library, before the keys.
+    for (const std::string& code : options.aux.libraries) {
+      commands_ += "*3\r\n$8\r\nFUNCTION\r\n$4\r\nLOAD\r\n$" + std::to_string(code.size()) +
+                   "\r\n" + code + "\r\n";
+    }
+  }
   SnapshotConsumer& consumer = *this;
   snapshot_ = std::make_unique<Snapshot>(keyspace, consumer, Snapshot::FlushAllPolicy::kKeepGoing);
 }

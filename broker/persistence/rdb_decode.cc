@@ -333,10 +333,24 @@ int RdbParse(RdbReader& reader, const RdbParseOptions& options, const RdbParseHa
             "The RDB file contains module auxiliary data (RDB_OPCODE_MODULE_AUX); "
             "Drayman has no modules and cannot load it");
       case kOpFunction:
-      case kOpFunction2:
-        throw RdbError(
-            "The RDB file contains Redis functions (FUNCTION LOAD libraries); "
-            "Drayman does not support functions and cannot load it");
+      case kOpFunction2: {
+        if (!options.on_function) {
+          throw RdbError("The RDB file contains Redis functions (FUNCTION LOAD libraries), "
+                         "which cannot be loaded here");
+        }
+        std::string code;
+        if (type == kOpFunction) {
+          // 7.0.0-rc1/rc2: name, engine, an optional description, then the code alone.
+          std::string name = reader.ReadString();
+          std::string engine = reader.ReadString();
+          if (reader.ReadLength() != 0) reader.ReadString();
+          code = "#!" + engine + " name=" + name + "\n" + reader.ReadString();
+        } else {
+          code = reader.ReadString();
+        }
+        options.on_function(code);
+        continue;
+      }
       case kOpEof:
         break;
       default: {

@@ -108,6 +108,9 @@ struct RdbParseOptions {
   // RdbLoadIntoKeyspace only: a key already in memory is replaced by the file's (DEBUG RELOAD
   // MERGE, Redis's RDBFLAGS_ALLOW_DUP) instead of failing the load.
   bool replace_existing_keys = false;
+  // A function library's code (RDB_OPCODE_FUNCTION2, or the 7.0 release candidates' FUNCTION
+  // rewritten to it). Unset: a file with functions is refused. May throw RdbError.
+  std::function<void(const std::string& code)> on_function;
 };
 
 // Parses a whole file: header, opcodes, keys, EOF and trailer. Returns the RDB version.

@@ -325,6 +325,10 @@ void RdbWriter::WriteHeader(const RdbAuxFields& aux) {
   WriteAux("ctime", std::to_string(aux.ctime_s));
   WriteAux("used-mem", std::to_string(aux.used_mem));
   WriteAux("aof-base", aux.aof_base ? "1" : "0");
+  for (const std::string& code : aux.libraries) {
+    buffer_.push_back(static_cast<char>(kOpFunction2));
+    AppendString(code, options_.compress, buffer_);
+  }
 }
 
 void RdbWriter::WriteAux(std::string_view key, std::string_view value) {

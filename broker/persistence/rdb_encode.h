@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 #include <string_view>
 
 #include "broker/keyspace/value.h"
@@ -39,6 +40,9 @@ struct RdbAuxFields {
   int64_t ctime_s = 0;    // time of the save, Unix seconds
   uint64_t used_mem = 0;  // INFO's used_memory
   bool aof_base = false;  // true when the RDB is an AOF base/preamble
+  // Function libraries' code, written after the AUX fields as RDB_OPCODE_FUNCTION2 records
+  // (before any key, where Redis 7.0 writes them).
+  std::vector<std::string> libraries;
 };
 
 // Writes a whole RDB file into an in-memory buffer that the caller drains as it goes:

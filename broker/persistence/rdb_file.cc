@@ -2,6 +2,8 @@
 
 #include "broker/engine.h"
 #include "broker/persistence/rdb_encode.h"
+#include "broker/script/function_library.h"
+#include "broker/script/script_engine.h"
 #include "broker/stats/process_stats.h"
 
 namespace drayman::rdb {
@@ -24,6 +26,7 @@ RdbSaveResult WriteRdb(Engine& engine, FileSink& sink) {
   aux.redis_ver = std::string(kRedisCompatVersion);
   aux.ctime_s = engine.clock().NowMs() / 1000;
   aux.used_mem = UsedMemoryBytes();
+  aux.libraries = engine.scripts().functions().Codes();
   writer.WriteHeader(aux);
   std::string chunk;
   bool failed = false;
@@ -93,6 +96,11 @@ RdbLoadResult LoadRdbFile(Engine& engine, const RdbLoadOptions& load_options) {
   options.verify_checksum = engine.settings().rdbchecksum;
   options.database_count = engine.keyspace().database_count();
   options.replace_existing_keys = load_options.replace_existing_keys;
+  FunctionLibrary& functions = engine.scripts().functions();
+  const bool replace = load_options.replace_existing_keys;
+  options.on_function = [&functions, replace](const std::string& code) {
+    functions.LoadFromRdb(code, replace);
+  };
   result = RdbLoadIntoKeyspace(reader, engine.keyspace(), engine.clock().NowMs(), options);
   if (result.ok) {
     engine.stats().rdb_last_load_keys_loaded = result.keys_loaded;

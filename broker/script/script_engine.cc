@@ -14,6 +14,7 @@
 #include "broker/engine.h"
 #include "broker/resp/request_parser.h"
 #include "broker/script/convert.h"
+#include "broker/script/function_library.h"
 #include "broker/script/sandbox.h"
 #include "broker/script/sha1.h"
 #include "lua.hpp"
@@ -265,7 +266,7 @@ void PushArray(lua_State* lua, const std::vector<std::string>& values) {
 
 struct ScriptEngine::RunState {
   Client* caller;
-  std::string sha;
+  std::string sha;  // the script's SHA-1, or the function's name
   bool read_only;
   int64_t start_us;
   int64_t now_ms;
@@ -274,6 +275,7 @@ struct ScriptEngine::RunState {
   bool wrote = false;
   bool killed = false;
   bool kill_logged = false;
+  bool is_function = false;
 };
 
 ScriptEngine::ScriptEngine(Engine& engine)
@@ -281,10 +283,15 @@ ScriptEngine::ScriptEngine(Engine& engine)
   script_client_->is_script_client = true;
   script_client_->name = "lua";
   CreateState();
+  function_lua_ = NewState(/*for_functions=*/true, &function_error_handler_ref_);
+  functions_ = std::make_unique<FunctionLibrary>(*this);
 }
 
 ScriptEngine::~ScriptEngine() {
+  functions_.reset();
   if (lua_ != nullptr) CloseState();
+  lua_gc(function_lua_, LUA_GCCOLLECT, 0);
+  lua_close(function_lua_);
 }
 
 // CVE-2024-46981: closing a Lua state while a collection cycle is half done runs the remaining
@@ -296,23 +303,36 @@ void ScriptEngine::CloseState() {
   lua_ = nullptr;
 }
 
-void ScriptEngine::CreateState() {
-  lua_ = luaL_newstate();
-  if (lua_ == nullptr) {
+void ScriptEngine::CreateState() { lua_ = NewState(/*for_functions=*/false, &error_handler_ref_); }
+
+lua_State* ScriptEngine::NewState(bool for_functions, int* error_handler_ref) {
+  lua_State* lua = luaL_newstate();
+  if (lua == nullptr) {
     std::fprintf(stderr, "Unable to create the Lua state\n");
     std::abort();
   }
-  lua_atpanic(lua_, PanicFunction);
-  lua_pushlightuserdata(lua_, &kEngineKey);
-  lua_pushlightuserdata(lua_, this);
-  lua_rawset(lua_, LUA_REGISTRYINDEX);
-  script::OpenLibraries(lua_);
-  RegisterRedisApi();
-  script::Protect(lua_);
+  lua_atpanic(lua, PanicFunction);
+  lua_pushlightuserdata(lua, &kEngineKey);
+  lua_pushlightuserdata(lua, this);
+  lua_rawset(lua, LUA_REGISTRYINDEX);
+  script::OpenLibraries(lua);
+  RegisterRedisApi(lua, for_functions);
+  lua_getfield(lua, LUA_GLOBALSINDEX, "tostring");
+  lua_pushcclosure(lua, ErrorHandler, 1);
+  if (!for_functions) {
+    // EVAL's state has it as a global, as Redis 7.0's does; the functions' only in the registry.
+    lua_pushvalue(lua, -1);
+    lua_setfield(lua, LUA_GLOBALSINDEX, "__redis__err__handler");
+  }
+  *error_handler_ref = luaL_ref(lua, LUA_REGISTRYINDEX);
+  if (for_functions) FunctionLibrary::AddLoadApi(lua);
+  script::Protect(lua);
+  if (for_functions) FunctionLibrary::TakeLoadApi(lua);
+  return lua;
 }
 
-void ScriptEngine::RegisterRedisApi() {
-  lua_State* lua = lua_;
+void ScriptEngine::RegisterRedisApi(lua_State* lua, bool for_functions) {
+  (void)for_functions;
   auto set_closure = [&](const char* name, lua_CFunction function) {
     lua_pushlightuserdata(lua, this);
     lua_pushcclosure(lua, function, 1);
@@ -358,12 +378,6 @@ void ScriptEngine::RegisterRedisApi() {
   set_closure("random", LuaRandom);
   set_closure("randomseed", LuaRandomSeed);
   lua_pop(lua, 1);
-
-  lua_getfield(lua, LUA_GLOBALSINDEX, "tostring");
-  lua_pushcclosure(lua, ErrorHandler, 1);
-  lua_pushvalue(lua, -1);
-  error_handler_ref_ = luaL_ref(lua, LUA_REGISTRYINDEX);
-  lua_setfield(lua, LUA_GLOBALSINDEX, "__redis__err__handler");
 }
 
 const ScriptEngine::Script* ScriptEngine::Load(std::string_view body, std::string* sha,
@@ -422,6 +436,25 @@ void ScriptEngine::Flush() {
 
 bool ScriptEngine::busy() const { return run_ != nullptr && run_->timed_out; }
 
+bool ScriptEngine::running_function() const { return run_ != nullptr && run_->is_function; }
+
+std::string_view ScriptEngine::running_name() const {
+  return run_ != nullptr && run_->is_function ? std::string_view(run_->sha) : std::string_view();
+}
+
+int64_t ScriptEngine::running_ms() const {
+  return run_ != nullptr ? (engine_.clock().NowUs() - run_->start_us) / 1000 : 0;
+}
+
+const std::vector<std::string>& ScriptEngine::caller_args() const {
+  static const std::vector<std::string> kNone;
+  return function_command_ != nullptr ? *function_command_ : kNone;
+}
+
+std::string_view ScriptEngine::busy_error() const {
+  return running_function() ? kFunctionBusyError : kBusyError;
+}
+
 const Client* ScriptEngine::caller() const { return run_ ? run_->caller : nullptr; }
 
 int64_t ScriptEngine::now_ms() const { return run_ ? run_->now_ms : engine_.keyspace().now_ms(); }
@@ -430,9 +463,15 @@ int64_t ScriptEngine::lua_memory_bytes() const {
   return static_cast<int64_t>(lua_gc(lua_, LUA_GCCOUNT, 0)) * 1024 + lua_gc(lua_, LUA_GCCOUNTB, 0);
 }
 
-ScriptEngine::KillResult ScriptEngine::Kill() {
+int64_t ScriptEngine::function_lua_memory_bytes() const {
+  return static_cast<int64_t>(lua_gc(function_lua_, LUA_GCCOUNT, 0)) * 1024 +
+         lua_gc(function_lua_, LUA_GCCOUNTB, 0);
+}
+
+ScriptEngine::KillResult ScriptEngine::Kill(bool is_eval) {
   if (run_ == nullptr) return KillResult::kNotBusy;
   if (run_->wrote) return KillResult::kUnkillable;
+  if (is_eval == run_->is_function) return KillResult::kWrongKind;
   run_->killed = true;
   return KillResult::kKilled;
 }
@@ -444,12 +483,30 @@ void ScriptEngine::Abort() {
 void ScriptEngine::Run(Client& caller, ReplyBuilder& reply, std::string_view sha,
                        const Script& script, const std::vector<std::string>& keys,
                        const std::vector<std::string>& args, bool read_only) {
-  RunState run{&caller,
-               std::string(sha),
-               read_only || (script.flags & kNoWrites) != 0,
-               engine_.clock().NowUs(),
-               engine_.keyspace().now_ms(),
-               script.has_shebang && (script.flags & kAllowOom) != 0};
+  RunIn(lua_, error_handler_ref_, script.function_ref, caller, reply, sha,
+        read_only || (script.flags & kNoWrites) != 0,
+        script.has_shebang && (script.flags & kAllowOom) != 0, /*is_function=*/false, keys, args);
+}
+
+void ScriptEngine::RunFunction(Client& caller, ReplyBuilder& reply,
+                               const std::vector<std::string>& command, std::string_view name,
+                               int function_ref, uint32_t flags,
+                               const std::vector<std::string>& keys,
+                               const std::vector<std::string>& args, bool read_only) {
+  function_command_ = &command;
+  RunIn(function_lua_, function_error_handler_ref_, function_ref, caller, reply, name,
+        read_only || (flags & kNoWrites) != 0, (flags & kAllowOom) != 0, /*is_function=*/true,
+        keys, args);
+  function_command_ = nullptr;
+}
+
+void ScriptEngine::RunIn(lua_State* lua, int error_handler_ref, int function_ref, Client& caller,
+                         ReplyBuilder& reply, std::string_view sha, bool read_only,
+                         bool allow_oom, bool is_function, const std::vector<std::string>& keys,
+                         const std::vector<std::string>& args) {
+  RunState run{&caller,         std::string(sha),           read_only,
+               engine_.clock().NowUs(), engine_.keyspace().now_ms(), allow_oom};
+  run.is_function = is_function;
   run_ = &run;
   struct ClearRun {
     ScriptEngine* self;
@@ -460,30 +517,37 @@ void ScriptEngine::Run(Client& caller, ReplyBuilder& reply, std::string_view sha
   script_client_->reply().set_protocol(Protocol::kResp2);
   script_client_->output().clear();
   if (engine_.settings().busy_reply_threshold_ms > 0) {
-    lua_sethook(lua_, CountHook, LUA_MASKCOUNT, kHookInstructions);
+    lua_sethook(lua, CountHook, LUA_MASKCOUNT, kHookInstructions);
   }
-  lua_rawgeti(lua_, LUA_REGISTRYINDEX, error_handler_ref_);
-  lua_rawgeti(lua_, LUA_REGISTRYINDEX, script.function_ref);
-  PushArray(lua_, keys);
-  script::SetGlobal(lua_, "KEYS");
-  PushArray(lua_, args);
-  script::SetGlobal(lua_, "ARGV");
-  const int status = lua_pcall(lua_, 0, 1, -2);
-  lua_sethook(lua_, nullptr, 0, 0);
-  if (status != 0) {
-    ReplyError(reply, sha);
+  lua_rawgeti(lua, LUA_REGISTRYINDEX, error_handler_ref);
+  lua_rawgeti(lua, LUA_REGISTRYINDEX, function_ref);
+  int nargs = 0;
+  if (is_function) {
+    // A function gets its keys and arguments as parameters; there are no KEYS/ARGV globals.
+    PushArray(lua, keys);
+    PushArray(lua, args);
+    nargs = 2;
   } else {
-    script::WriteReply(lua_, reply, script_client_->protocol());
+    PushArray(lua, keys);
+    script::SetGlobal(lua, "KEYS");
+    PushArray(lua, args);
+    script::SetGlobal(lua, "ARGV");
   }
-  lua_pop(lua_, 1);  // the error handler
+  const int status = lua_pcall(lua, nargs, 1, -2 - nargs);
+  lua_sethook(lua, nullptr, 0, 0);
+  if (status != 0) {
+    ReplyError(lua, reply, sha);
+  } else {
+    script::WriteReply(lua, reply, script_client_->protocol());
+  }
+  lua_pop(lua, 1);  // the error handler
   if (++runs_since_gc_ == kGcPeriod) {
-    lua_gc(lua_, LUA_GCSTEP, static_cast<int>(kGcPeriod));
+    lua_gc(lua, LUA_GCSTEP, static_cast<int>(kGcPeriod));
     runs_since_gc_ = 0;
   }
 }
 
-void ScriptEngine::ReplyError(ReplyBuilder& reply, std::string_view sha) {
-  lua_State* lua = lua_;
+void ScriptEngine::ReplyError(lua_State* lua, ReplyBuilder& reply, std::string_view sha) {
   if (!lua_istable(lua, -1)) {
     // The handler did not run (out of memory, error in the handler itself).
     std::string message = lua_isstring(lua, -1) ? lua_tostring(lua, -1) : "execution failure";

@@ -43,6 +43,10 @@ class Engine;
 
 inline constexpr std::string_view kBusyError =
     "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+inline constexpr std::string_view kFunctionBusyError =
+    "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.";
+
+class FunctionLibrary;
 
 class ScriptEngine {
  public:
@@ -62,7 +66,8 @@ class ScriptEngine {
     int function_ref = 0;      // the compiled chunk, in the Lua registry
   };
 
-  enum class KillResult { kNotBusy, kUnkillable, kKilled };
+  // kWrongKind: SCRIPT KILL of a function or FUNCTION KILL of an EVAL (Redis's BUSY texts).
+  enum class KillResult { kNotBusy, kUnkillable, kKilled, kWrongKind };
 
   explicit ScriptEngine(Engine& engine);
   ~ScriptEngine();
@@ -88,7 +93,29 @@ class ScriptEngine {
            const std::vector<std::string>& keys, const std::vector<std::string>& args,
            bool read_only);
 
+  // Runs a library function (FCALL/FCALL_RO) in the functions' own Lua state: `function_ref` is
+  // the callback in that state's registry; keys and args are its two parameters. The caller has
+  // checked the function's flags against the command (broker/families/function_family.cc).
+  void RunFunction(Client& caller, ReplyBuilder& reply, const std::vector<std::string>& command,
+                   std::string_view name, int function_ref,
+                   uint32_t flags, const std::vector<std::string>& keys,
+                   const std::vector<std::string>& args, bool read_only);
+  // The Lua state libraries are loaded into (Redis keeps functions apart from EVAL's state, so
+  // SCRIPT FLUSH leaves them alone).
+  lua_State* function_state() const { return function_lua_; }
+  FunctionLibrary& functions() { return *functions_; }
+  const FunctionLibrary& functions() const { return *functions_; }
+
   bool running() const { return run_ != nullptr; }
+  // A function (not an EVAL script) is running.
+  bool running_function() const;
+  // The running function's name ("" for EVAL scripts) and how long it has run.
+  std::string_view running_name() const;
+  int64_t running_ms() const;
+  // The running function's FCALL command (FUNCTION STATS).
+  const std::vector<std::string>& caller_args() const;
+  // What other clients get while the script is busy: the EVAL or the FUNCTION text.
+  std::string_view busy_error() const;
   // Past busy-reply-threshold: other clients get kBusyError.
   bool busy() const;
   // The client whose script is running, or nullptr.
@@ -96,25 +123,32 @@ class ScriptEngine {
   // The time commands run by the script see.
   int64_t now_ms() const;
 
-  // SCRIPT KILL.
-  KillResult Kill();
+  // SCRIPT KILL (is_eval) or FUNCTION KILL.
+  KillResult Kill(bool is_eval = true);
   // Stops the running script even if it wrote (the server is shutting down).
   void Abort();
 
   size_t cached_scripts() const { return scripts_.size(); }
   int64_t scripts_memory_bytes() const { return scripts_bytes_; }
   int64_t lua_memory_bytes() const;
+  int64_t function_lua_memory_bytes() const;
 
  private:
   struct RunState;
 
+  // A sandboxed state with the redis API; `*error_handler_ref` gets the error handler.
+  lua_State* NewState(bool for_functions, int* error_handler_ref);
   void CreateState();
   void CloseState();  // a full collection, then lua_close
-  void RegisterRedisApi();
+  void RegisterRedisApi(lua_State* lua, bool for_functions);
+  void RunIn(lua_State* lua, int error_handler_ref, int function_ref, Client& caller,
+             ReplyBuilder& reply, std::string_view name, bool read_only, bool allow_oom,
+             bool is_function, const std::vector<std::string>& keys,
+             const std::vector<std::string>& args);
   // The checks Redis makes before a script's command, then Engine::Execute. Returns false with
   // the error text (counted in INFO errorstats) when the command is refused.
   bool CallCommand(std::vector<std::string>& args, std::string* error);
-  void ReplyError(ReplyBuilder& reply, std::string_view sha);
+  void ReplyError(lua_State* lua, ReplyBuilder& reply, std::string_view sha);
   void Log(int level, std::string_view message);
 
   static ScriptEngine& FromUpvalue(lua_State* lua);
@@ -141,6 +175,10 @@ class ScriptEngine {
   std::vector<std::string> call_args_;
   Rand48 rand_;
   uint64_t runs_since_gc_ = 0;
+  lua_State* function_lua_ = nullptr;
+  int function_error_handler_ref_ = 0;
+  std::unique_ptr<FunctionLibrary> functions_;
+  const std::vector<std::string>* function_command_ = nullptr;
 };
 
 }  // namespace drayman
