@@ -150,6 +150,8 @@ void Engine::ProcessInput(Client& client) {
       break;
     }
     Execute(client, client.args);
+    // A blocked command completes when it is unblocked (BlockedClients::Finish).
+    if (!client.blocked) client.EndCommandReplyMode();
   }
   pubsub_.EnforceOutputLimits(client);  // output buffer limits for the client's own replies
   if (--input_depth_ == 0) {

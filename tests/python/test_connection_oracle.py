@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 
+from rawresp import RawConnection, encode
 from servers import RedisProcess, target_server
 from test_commands_vs_redis import comparable, parse_line, run_group
 
@@ -81,3 +82,53 @@ def test_group_matches_redis(servers, group, protocol):
     for line, expected, actual in zip(lines, want, got):
         flags, _ = parse_line(line)
         assert comparable(actual, flags) == comparable(expected, flags), line
+
+
+# CLIENT REPLY: each scenario is sent as one pipeline; everything the server writes back up to the
+# final ECHO's reply is compared (suppressed replies simply never arrive).
+REPLY_SCENARIOS: dict[str, list[str]] = {
+    "off_on": ["CLIENT REPLY OFF", "SET k v", "GET k", "NOSUCH", "CLIENT REPLY ON", "GET k"],
+    "skip": ["CLIENT REPLY SKIP", "SET k v", "GET k", "CLIENT REPLY SKIP", "NOSUCH", "ECHO a"],
+    "skip_twice": ["CLIENT REPLY SKIP", "CLIENT REPLY SKIP", "GET k", "ECHO z"],
+    "skip_while_off": ["CLIENT REPLY OFF", "CLIENT REPLY SKIP", "CLIENT REPLY ON", "ECHO b",
+                       "ECHO c"],
+    "syntax": ["CLIENT REPLY foo", "CLIENT REPLY", "CLIENT REPLY on x", "CLIENT REPLY On"],
+    "subscribe_while_off": ["CLIENT REPLY OFF", "SUBSCRIBE ch", "PING", "UNSUBSCRIBE",
+                            "PSUBSCRIBE p*", "PUNSUBSCRIBE", "CLIENT REPLY ON"],
+    "blocking_while_off": ["RPUSH q 1", "CLIENT REPLY OFF", "BLPOP q 0", "BLPOP nosuch 0.01",
+                           "CLIENT REPLY ON", "LLEN q"],
+    "errorstats_while_off": ["CONFIG RESETSTAT", "CLIENT REPLY OFF", "NOSUCH", "INCR",
+                             "CLIENT REPLY ON", "INFO errorstats"],
+}
+
+
+def run_reply_scenario(port: int, lines: list[str], protocol: int) -> bytes:
+    with RawConnection(port) as connection:
+        if protocol == 3:
+            assert connection.command("HELLO", "3").startswith(b"%")
+        connection.send(b"".join(encode(*parse_line(line)[1]) for line in lines))
+        connection.send(encode("ECHO", "end-of-scenario"))
+        received = b""
+        marker = b"end-of-scenario\r\n"
+        while not received.endswith(marker):
+            reply = connection.read_reply()
+            received += reply
+        return received
+
+
+@pytest.mark.parametrize("protocol", [2, 3], ids=["resp2", "resp3"])
+@pytest.mark.parametrize("scenario", REPLY_SCENARIOS.keys())
+def test_client_reply_matches_redis(servers, scenario, protocol):
+    server, oracle = servers
+    lines = REPLY_SCENARIOS[scenario]
+    assert run_reply_scenario(server.port, lines, protocol) == run_reply_scenario(
+        oracle.port, lines, protocol)
+
+
+def test_role_and_lolwut(servers):
+    server, oracle = servers
+    lines = ["ROLE", "ROLE x", "LOLWUT", "LOLWUT VERSION 7", "LOLWUT VERSION x", "LOLWUT foo",
+             "LOLWUT VERSION 1 2 3", "EVAL \"return redis.pcall('role')\" 0",
+             "EVAL \"return redis.pcall('lolwut')\" 0", "MULTI", "ROLE", "LOLWUT", "EXEC"]
+    for protocol in (2, 3):
+        assert run_group(server.port, lines, protocol) == run_group(oracle.port, lines, protocol)
