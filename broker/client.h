@@ -109,11 +109,29 @@ class Client {
   uint64_t output_in_flight = 0;
   int64_t obuf_soft_limit_since_ms = 0;  // when output went over the soft limit, 0 if under
 
+  // --- CLIENT REPLY: Redis's CLIENT_REPLY_OFF / _SKIP_NEXT / _SKIP flags. While off or
+  // skipping, reply() writes into a discarded buffer (errors are still counted, as in Redis);
+  // pub/sub confirmations and messages go to output() directly, so subscribers still get them,
+  // as Redis 7.0 pushes them. ---
+  bool reply_off = false;
+  bool reply_skip_next = false;  // set by CLIENT REPLY SKIP: the next command is skipped
+  bool reply_skip = false;       // this command's reply is skipped
+  void UpdateReplySink() { reply_.set_output(reply_off || reply_skip ? &discarded_ : &output_); }
+  // Redis's resetClient after a command completed (at once or when unblocked): a skip lasts one
+  // command.
+  void EndCommandReplyMode() {
+    reply_skip = reply_skip_next;
+    reply_skip_next = false;
+    discarded_.clear();
+    UpdateReplySink();
+  }
+
  private:
   uint64_t id_;
   ClientObserver* observer_;
   RequestParser parser_;
   std::string output_;
+  std::string discarded_;  // replies CLIENT REPLY OFF/SKIP suppress
   ReplyBuilder reply_{&output_};
 };
 

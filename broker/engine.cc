@@ -9,6 +9,7 @@
 #include "absl/cleanup/cleanup.h"
 #include "broker/acl/acl.h"
 #include "broker/acl/acl_dispatch.h"
+#include "broker/command/unimplemented.h"
 #include "broker/families/families.h"
 #include "broker/observability/queue_history.h"
 #include "broker/observability/queue_tracker.h"
@@ -150,6 +151,8 @@ void Engine::ProcessInput(Client& client) {
       break;
     }
     Execute(client, client.args);
+    // A blocked command completes when it is unblocked (BlockedClients::Finish).
+    if (!client.blocked) client.EndCommandReplyMode();
   }
   pubsub_.EnforceOutputLimits(client);  // output buffer limits for the client's own replies
   if (--input_depth_ == 0) {
@@ -199,8 +202,20 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
     return true;
   };
 
+  // A Redis command Drayman lacks but Redis refuses inside MULTI anyway (SYNC, PSYNC) gets
+  // Redis's refusal rather than "unknown command" (broker/command/unimplemented.h).
+  auto refuse_unimplemented = [&] {
+    if (!client.in_multi) return false;
+    const UnimplementedCommand* row = FindUnimplemented(args);
+    if (row == nullptr || !(row->flags & kCmdNoMulti)) return false;
+    reply.Error(ArityFits(*row, static_cast<int>(args.size())) ? kNotInTransaction
+                                                               : errors::WrongArity(row->full_name));
+    count_errors();
+    return true;
+  };
   const CommandSpec* spec = commands_.Find(args[0]);
   if (spec == nullptr) {
+    if (refuse_unimplemented()) return;
     reply.Error(errors::UnknownCommand(args[0], args.data() + 1, args.size() - 1));
     count_errors();
     return;
@@ -208,6 +223,7 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
   if (spec->is_container() && args.size() >= 2) {
     const CommandSpec* sub = commands_.FindSubcommand(*spec, args[1]);
     if (sub == nullptr) {
+      if (refuse_unimplemented()) return;
       // Not counted in commandstats: Redis 7.0 records no rejected call for an unknown
       // subcommand (only errorstats see it).
       reply.Error(errors::UnknownSubcommand(args[1], spec->name));

@@ -555,6 +555,15 @@ void Acl::FindKeys(const CommandInfo& info, const std::vector<std::string>& args
   }
 }
 
+std::vector<KeyReference> Acl::KeysWithFlags(const CommandSpec& spec,
+                                             const std::vector<std::string>& args) const {
+  std::vector<KeyReference> keys;
+  const int id = IdOf(spec);
+  if (id < 0) return keys;
+  FindKeys(infos_[static_cast<size_t>(id)], args, &keys);
+  return keys;
+}
+
 Denial Acl::CheckSelector(const Selector& selector, const CommandInfo& info,
                           const std::vector<std::string>& args, int* position,
                           std::vector<KeyReference>* keys, bool* keys_ready) const {

@@ -121,6 +121,10 @@ class Acl {
   // on the data, so they need it).
   bool AllowsReadOfAllKeys(const User& user, const CommandSpec& spec,
                            const std::vector<std::string>& args) const;
+  // COMMAND GETKEYSANDFLAGS: the key arguments of `args` with the access flags the ACL checks
+  // them for (key specs, or Redis's getkeys functions where the specs cannot say).
+  std::vector<KeyReference> KeysWithFlags(const CommandSpec& spec,
+                                          const std::vector<std::string>& args) const;
   // Whether `user` may access `channel` (a pattern when `is_pattern`).
   bool ChannelAllowed(const User& user, std::string_view channel, bool is_pattern) const;
 

@@ -42,12 +42,14 @@ struct KeySpec {
   int find_a = 0;  // range: lastkey; keynum: keynumidx
   int find_b = 0;  // range: keystep; keynum: firstkey
   int find_c = 0;  // range: limit;   keynum: keystep
+  const char* notes = nullptr;  // COMMAND INFO's notes, when Redis gives the spec some
 };
 
 struct RedisCommandAcl {
   const char* name;  // full name, lowercase
   uint64_t categories;
   std::vector<KeySpec> key_specs;
+  std::vector<const char*> tips;  // COMMAND INFO's tips ("nondeterministic_output", ...)
 };
 
 // Category names in bit order (acl.c's ACLCommandCategories).

@@ -149,6 +149,7 @@ void BlockedClients::Finish(Waiter& waiter, bool resume) {
   if (waiter.deadline_ms != 0) deadlines_.erase({waiter.deadline_ms, waiter.sequence});
   Client& client = *waiter.client;
   client.blocked = false;
+  client.EndCommandReplyMode();
   if (resume) resumed_.push_back(client.id());
   waiters_.erase(client.id());  // destroys `waiter`
 }

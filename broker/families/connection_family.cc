@@ -526,6 +526,25 @@ void CmdClientNoEvict(CommandContext& ctx) { SetOnOff(ctx, &ctx.client.no_evict)
 void CmdClientNoTouch(CommandContext& ctx) { SetOnOff(ctx, &ctx.client.no_touch); }
 
 // CLIENT HELP
+// CLIENT REPLY ON|OFF|SKIP
+void CmdClientReply(CommandContext& ctx) {
+  Client& client = ctx.client;
+  const std::string& mode = ctx.args[2];
+  if (EqualsIgnoreCase(mode, "on")) {
+    client.reply_skip = false;
+    client.reply_off = false;
+    client.UpdateReplySink();
+    ctx.reply.Ok();
+  } else if (EqualsIgnoreCase(mode, "off")) {
+    client.reply_off = true;
+    client.UpdateReplySink();
+  } else if (EqualsIgnoreCase(mode, "skip")) {
+    if (!client.reply_off) client.reply_skip_next = true;
+  } else {
+    ctx.reply.Error(errors::kSyntax);
+  }
+}
+
 void CmdClientHelp(CommandContext& ctx) {
   // Redis's help lines for the subcommands Drayman has (7.0's, with 7.2's for SETINFO, NO-TOUCH
   // and LIST ID). UNBLOCK is the blocking family's.
@@ -556,6 +575,8 @@ void CmdClientHelp(CommandContext& ctx) {
                                "      Return clients of specified type.",
                                "    * ID <id> [<id>...]",
                                "      Return clients with the specified IDs.",
+                               "REPLY (ON|OFF|SKIP)",
+                               "    Control the replies sent to the current connection.",
                                "SETNAME <name>",
                                "    Assign the name <name> to the current connection.",
                                "SETINFO <option> <value>",
@@ -709,6 +730,13 @@ void RegisterConnectionFamily(CommandTable& table) {
                                  .summary = "Controls whether commands sent by the client will "
                                             "alter the LRU/LFU of the keys they access.",
                                  .since = "7.2.0",
+                                 .complexity = "O(1)"});
+  table.AddSubcommand("client", {.name = "reply",
+                                 .arity = 3,
+                                 .flags = kClientFlags,
+                                 .handler = CmdClientReply,
+                                 .summary = "Instruct the server whether to reply to commands",
+                                 .since = "3.2.0",
                                  .complexity = "O(1)"});
   table.AddSubcommand("client", {.name = "help",
                                  .arity = 2,

@@ -49,12 +49,15 @@ void RegisterSortFamily(CommandTable& table);
 void RegisterHllFamily(CommandTable& table);
 void RegisterGeoFamily(CommandTable& table);
 void RegisterStreamFamily(CommandTable& table);
+// ROLE, LOLWUT (diagnostics_family.cc).
+void RegisterDiagnosticsFamily(CommandTable& table);
 // XGROUP, XACK, XPENDING, XCLAIM, XAUTOCLAIM, XINFO (stream_group_family.cc).
 void RegisterStreamGroupCommands(CommandTable& table);
 
 inline void RegisterAllFamilies(CommandTable& table) {
   RegisterConnectionFamily(table);
   RegisterServerFamily(table);
+  RegisterDiagnosticsFamily(table);
   RegisterInfoFamily(table);
   RegisterKeysFamily(table);
   RegisterDumpFamily(table);

@@ -44,15 +44,18 @@ int64_t ConfirmationCount(const Client& client, Kind kind) {
 
 // [kind, name, count]: a push frame in RESP3, an array in RESP2; a null name for an empty
 // no-argument unsubscribe.
+// Written to the client's output even under CLIENT REPLY OFF/SKIP: Redis 7.0 pushes them.
 void Confirm(CommandContext& ctx, std::string_view verb, const std::string_view* name, Kind kind) {
-  ctx.reply.PushHeader(3);
-  ctx.reply.Bulk(verb);
+  const bool suppressed = ctx.client.reply_off || ctx.client.reply_skip;
+  ReplyBuilder push(suppressed ? &ctx.client.output() : ctx.reply.output(), ctx.reply.protocol());
+  push.PushHeader(3);
+  push.Bulk(verb);
   if (name != nullptr) {
-    ctx.reply.Bulk(*name);
+    push.Bulk(*name);
   } else {
-    ctx.reply.Null();
+    push.Null();
   }
-  ctx.reply.Integer(ConfirmationCount(ctx.client, kind));
+  push.Integer(ConfirmationCount(ctx.client, kind));
 }
 
 void SubscribeGeneric(CommandContext& ctx, Kind kind, std::string_view verb) {

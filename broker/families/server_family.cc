@@ -2,8 +2,9 @@
 // SLOWLOG.
 //
 // Replies and error texts follow Debian's redis-server 7.0.15. INFO lives in info_family.cc.
-// COMMAND INFO and COMMAND DOCS are generated from the command table: they carry
-// no key specs, tips or argument docs (the table has none), which redis-cli 7.0 accepts.
+// COMMAND INFO and COMMAND DOCS are generated from the command table, with Redis 7.0's key specs
+// and tips from broker/acl/redis_command_acl.cc; COMMAND DOCS carries no argument docs (the
+// table has none), which redis-cli 7.0 accepts.
 
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -16,6 +17,8 @@
 #include <string_view>
 #include <vector>
 
+#include "broker/acl/acl.h"
+#include "broker/acl/redis_command_acl.h"
 #include "broker/command/context.h"
 #include "broker/command/numbers.h"
 #include "broker/engine.h"
@@ -201,6 +204,101 @@ const CommandSpec* LookupByFullName(const CommandTable& table, std::string_view 
   return table.FindSubcommand(*container, sub);
 }
 
+// Key spec flag names as COMMAND INFO and COMMAND GETKEYSANDFLAGS give them, in Redis's order.
+void ReplyKeySpecFlags(ReplyBuilder& reply, uint32_t flags) {
+  static constexpr std::pair<uint32_t, std::string_view> kNames[] = {
+      {acl::kKeyRO, "RO"},
+      {acl::kKeyRW, "RW"},
+      {acl::kKeyOW, "OW"},
+      {acl::kKeyRM, "RM"},
+      {acl::kKeyAccess, "access"},
+      {acl::kKeyUpdate, "update"},
+      {acl::kKeyInsert, "insert"},
+      {acl::kKeyDelete, "delete"},
+      {acl::kKeyNotKey, "not_key"},
+      {acl::kKeyIncomplete, "incomplete"},
+      {acl::kKeyVariableFlags, "variable_flags"}};
+  size_t count = 0;
+  for (const auto& [bit, name] : kNames) count += (flags & bit) ? 1 : 0;
+  reply.SetHeader(count);
+  for (const auto& [bit, name] : kNames) {
+    if (flags & bit) reply.SimpleString(name);
+  }
+}
+
+// COMMAND INFO's key specs (Redis's addReplyCommandKeySpecs): notes, flags, begin_search,
+// find_keys.
+void ReplyKeySpecs(ReplyBuilder& reply, const std::vector<acl::KeySpec>& specs) {
+  reply.SetHeader(specs.size());
+  for (const acl::KeySpec& spec : specs) {
+    reply.MapHeader(spec.notes != nullptr ? 4 : 3);
+    if (spec.notes != nullptr) {
+      reply.Bulk("notes");
+      reply.Bulk(spec.notes);
+    }
+    reply.Bulk("flags");
+    ReplyKeySpecFlags(reply, spec.flags);
+    reply.Bulk("begin_search");
+    reply.MapHeader(2);
+    reply.Bulk("type");
+    switch (spec.begin) {
+      case acl::KeySpec::kIndex:
+        reply.Bulk("index");
+        reply.Bulk("spec");
+        reply.MapHeader(1);
+        reply.Bulk("index");
+        reply.Integer(spec.begin_value);
+        break;
+      case acl::KeySpec::kKeyword:
+        reply.Bulk("keyword");
+        reply.Bulk("spec");
+        reply.MapHeader(2);
+        reply.Bulk("keyword");
+        reply.Bulk(spec.keyword);
+        reply.Bulk("startfrom");
+        reply.Integer(spec.begin_value);
+        break;
+      case acl::KeySpec::kUnknownBegin:
+        reply.Bulk("unknown");
+        reply.Bulk("spec");
+        reply.MapHeader(0);
+        break;
+    }
+    reply.Bulk("find_keys");
+    reply.MapHeader(2);
+    reply.Bulk("type");
+    switch (spec.find) {
+      case acl::KeySpec::kRange:
+        reply.Bulk("range");
+        reply.Bulk("spec");
+        reply.MapHeader(3);
+        reply.Bulk("lastkey");
+        reply.Integer(spec.find_a);
+        reply.Bulk("keystep");
+        reply.Integer(spec.find_b);
+        reply.Bulk("limit");
+        reply.Integer(spec.find_c);
+        break;
+      case acl::KeySpec::kKeynum:
+        reply.Bulk("keynum");
+        reply.Bulk("spec");
+        reply.MapHeader(3);
+        reply.Bulk("keynumidx");
+        reply.Integer(spec.find_a);
+        reply.Bulk("firstkey");
+        reply.Integer(spec.find_b);
+        reply.Bulk("keystep");
+        reply.Integer(spec.find_c);
+        break;
+      case acl::KeySpec::kUnknownFind:
+        reply.Bulk("unknown");
+        reply.Bulk("spec");
+        reply.MapHeader(0);
+        break;
+    }
+  }
+}
+
 // One COMMAND INFO entry: name, arity, flags, first key, last key, step, ACL categories, tips,
 // key specs, subcommands. Sets in RESP3, as Redis sends them.
 void ReplyCommandInfo(ReplyBuilder& reply, const CommandSpec& spec) {
@@ -216,8 +314,15 @@ void ReplyCommandInfo(ReplyBuilder& reply, const CommandSpec& spec) {
   std::vector<std::string> categories = spec.AclCategories();
   reply.SetHeader(categories.size());
   for (const std::string& category : categories) reply.SimpleString(category);
-  reply.SetHeader(0);  // tips
-  reply.SetHeader(0);  // key specs
+  const acl::RedisCommandAcl* facts = acl::FindRedisCommandAcl(spec.full_name);
+  if (facts == nullptr) {
+    reply.SetHeader(0);  // tips
+    reply.SetHeader(0);  // key specs
+  } else {
+    reply.SetHeader(facts->tips.size());
+    for (const char* tip : facts->tips) reply.Bulk(tip);
+    ReplyKeySpecs(reply, facts->key_specs);
+  }
   if (spec.subcommands.empty()) {
     reply.SetHeader(0);
   } else {
@@ -295,10 +400,10 @@ void CmdCommandDocs(CommandContext& ctx) {
   }
 }
 
-// COMMAND GETKEYS command [arg [arg ...]]
-void CmdCommandGetkeys(CommandContext& ctx) {
-  // Redis's getKeysSubcommandImpl: the command (or subcommand) must exist and name keys, the
-  // arity must fit, then the keys come from the table's positions or the command's key function.
+// Redis's getKeysSubcommandImpl, shared by GETKEYS and GETKEYSANDFLAGS: the command (or
+// subcommand) must exist and name keys, the arity must fit, then the keys come from the table's
+// positions or the command's key function (with flags: the ACL's key specs).
+void GetKeysSubcommand(CommandContext& ctx, bool with_flags) {
   std::vector<std::string> command(ctx.args.begin() + 2, ctx.args.end());
   const CommandSpec* spec = ctx.engine.commands().Find(command[0]);
   if (spec != nullptr && spec->is_container() && command.size() >= 2) {
@@ -317,13 +422,30 @@ void CmdCommandGetkeys(CommandContext& ctx) {
     ctx.reply.Error(kInvalidArgCount);
     return;
   }
-  std::vector<int> keys = spec->KeyIndexes(command);
+  std::vector<acl::KeyReference> keys;
+  if (with_flags) {
+    keys = ctx.engine.acl().KeysWithFlags(*spec, command);
+  } else {
+    for (int index : spec->KeyIndexes(command)) keys.push_back({index, 0});
+  }
   if (keys.empty() && !(spec->flags & kCmdNoMandatoryKeys)) {
     ctx.reply.Error(kInvalidArguments);
     return;
   }
   ctx.reply.ArrayHeader(keys.size());
-  for (int index : keys) ctx.reply.Bulk(command[static_cast<size_t>(index)]);
+  for (const acl::KeyReference& key : keys) {
+    if (with_flags) ctx.reply.ArrayHeader(2);
+    ctx.reply.Bulk(command[static_cast<size_t>(key.index)]);
+    if (with_flags) ReplyKeySpecFlags(ctx.reply, key.flags);
+  }
+}
+
+// COMMAND GETKEYS command [arg [arg ...]]
+void CmdCommandGetkeys(CommandContext& ctx) { GetKeysSubcommand(ctx, /*with_flags=*/false); }
+
+// COMMAND GETKEYSANDFLAGS command [arg [arg ...]]
+void CmdCommandGetkeysandflags(CommandContext& ctx) {
+  GetKeysSubcommand(ctx, /*with_flags=*/true);
 }
 
 // COMMAND LIST [FILTERBY <MODULE module-name | ACLCAT category | PATTERN pattern>]
@@ -375,7 +497,6 @@ void CmdCommandList(CommandContext& ctx) {
 
 // COMMAND HELP
 void CmdCommandHelp(CommandContext& ctx) {
-  // Redis 7.0's lines, without GETKEYSANDFLAGS (Drayman's table has no key access flags).
   ctx.reply.Help("COMMAND", {
                                 "(no subcommand)",
                                 "    Return details about all Redis commands.",
@@ -393,6 +514,8 @@ void CmdCommandHelp(CommandContext& ctx) {
                                 "    commands are returned.",
                                 "GETKEYS <full-command>",
                                 "    Return the keys from a full Redis command.",
+                                "GETKEYSANDFLAGS <full-command>",
+                                "    Return the keys and the access flags from a full Redis command.",
                             });
 }
 
@@ -670,6 +793,15 @@ void RegisterServerFamily(CommandTable& table) {
                        .summary = "Extract keys given a full Redis command",
                        .since = "2.8.13",
                        .complexity = "O(N) where N is the number of arguments to the command"});
+  table.AddSubcommand(
+      "command",
+      {.name = "getkeysandflags",
+       .arity = -4,
+       .flags = kCommandFlags,
+       .handler = CmdCommandGetkeysandflags,
+       .summary = "Extract keys and access flags given a full Redis command",
+       .since = "7.0.0",
+       .complexity = "O(N) where N is the number of arguments to the command"});
   table.AddSubcommand("command",
                       {.name = "list",
                        .arity = -2,

@@ -11,6 +11,7 @@
 
 #include "broker/acl/acl_dispatch.h"
 #include "broker/command/command_table.h"
+#include "broker/command/unimplemented.h"
 #include "broker/engine.h"
 #include "broker/resp/request_parser.h"
 #include "broker/script/convert.h"
@@ -599,7 +600,13 @@ bool ScriptEngine::CallCommand(std::vector<std::string>& args, std::string* erro
     if (spec != nullptr) ++spec->stats.rejected_calls;
     return false;
   };
-  if (spec == nullptr) return refuse(kUnknownCommand);
+  if (spec == nullptr) {
+    // Redis refuses its noscript commands Drayman lacks (replication, modules) by their flag.
+    const UnimplementedCommand* row = FindUnimplemented(args);
+    if (row == nullptr || !(row->flags & kCmdNoscript)) return refuse(kUnknownCommand);
+    if (!ArityFits(*row, static_cast<int>(args.size()))) return refuse(kWrongArity);
+    return refuse(kNoscriptCommand);
+  }
   const int argc = static_cast<int>(args.size());
   if ((spec->arity > 0 && argc != spec->arity) || argc < -spec->arity) return refuse(kWrongArity);
   if (spec->flags & kCmdNoscript) return refuse(kNoscriptCommand);

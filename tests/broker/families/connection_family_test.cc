@@ -462,7 +462,7 @@ TEST_F(ConnectionTest, ClientUnknownSubcommandsAndHelp) {
             "-ERR unknown subcommand 'MAINT_NOTIFICATIONS'. Try CLIENT HELP.\r\n");
   std::string help = Run("CLIENT HELP");
   EXPECT_EQ(help.substr(0, help.find("\r\n", help.find("\r\n") + 2) + 2),
-            "*41\r\n+CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n");
+            "*43\r\n+CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n");
   EXPECT_NE(help.find("+SETNAME <name>\r\n+    Assign the name <name> to the current "
                       "connection.\r\n"),
             std::string::npos);
@@ -546,3 +546,23 @@ TEST_F(ConnectionTest, TheScriptClientIsNotAConnection) {
 
 }  // namespace
 }  // namespace drayman::testing
+
+namespace drayman {
+namespace {
+
+// Fed through ProcessInput: a skip ends where a processed command ends.
+class ClientReplyTest : public testing::EngineTest {};
+
+TEST_F(ClientReplyTest, OffSuppressesUntilOnAndSkipLastsOneCommand) {
+  EXPECT_EQ(Feed("*3\r\n$6\r\nCLIENT\r\n$5\r\nREPLY\r\n$3\r\nOFF\r\n"), "");
+  EXPECT_EQ(Feed("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n"), "");
+  EXPECT_EQ(Feed("*1\r\n$6\r\nNOSUCH\r\n"), "");
+  EXPECT_EQ(Feed("*3\r\n$6\r\nCLIENT\r\n$5\r\nREPLY\r\n$2\r\nON\r\n"), "+OK\r\n");
+  EXPECT_EQ(Feed("*3\r\n$6\r\nCLIENT\r\n$5\r\nREPLY\r\n$4\r\nSKIP\r\n"), "");
+  EXPECT_EQ(Feed("*2\r\n$3\r\nGET\r\n$1\r\nk\r\n"), "");
+  EXPECT_EQ(Feed("*2\r\n$3\r\nGET\r\n$1\r\nk\r\n"), "$1\r\nv\r\n");
+  EXPECT_EQ(Feed("*3\r\n$6\r\nCLIENT\r\n$5\r\nREPLY\r\n$5\r\nmaybe\r\n"), "-ERR syntax error\r\n");
+}
+
+}  // namespace
+}  // namespace drayman

@@ -437,9 +437,30 @@ TEST_F(ServerTest, CommandGetkeys) {
 TEST_F(ServerTest, CommandHelp) {
   std::string help = Run("COMMAND HELP");
   EXPECT_EQ(help.substr(0, help.find("\r\n", 5) + 2),
-            "*19\r\n+COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n");
+            "*21\r\n+COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n");
   EXPECT_NE(help.find("+GETKEYS <full-command>\r\n+    Return the keys from a full Redis "
                       "command.\r\n"),
+            std::string::npos);
+}
+
+TEST_F(ServerTest, CommandGetkeysandflags) {
+  EXPECT_EQ(Run("COMMAND GETKEYSANDFLAGS lmove a b left right"),
+            "*2\r\n*2\r\n$1\r\na\r\n*3\r\n+RW\r\n+access\r\n+delete\r\n"
+            "*2\r\n$1\r\nb\r\n*2\r\n+RW\r\n+insert\r\n");
+  EXPECT_EQ(Run("COMMAND GETKEYSANDFLAGS set a b get"),
+            "*1\r\n*2\r\n$1\r\na\r\n*3\r\n+RW\r\n+access\r\n+update\r\n");
+  EXPECT_EQ(Run("COMMAND GETKEYSANDFLAGS eval x 0"), "*0\r\n");
+  EXPECT_EQ(Run("COMMAND GETKEYSANDFLAGS nosuch a"), "-ERR Invalid command specified\r\n");
+}
+
+TEST_F(ServerTest, CommandInfoHasKeySpecsAndTips) {
+  const std::string info = Run("COMMAND INFO keys");
+  EXPECT_NE(info.find("*2\r\n$25\r\nrequest_policy:all_shards\r\n$29\r\n"
+                      "nondeterministic_output_order\r\n*0\r\n"),
+            std::string::npos)
+      << info;
+  EXPECT_NE(Run("COMMAND INFO set").find("$5\r\nnotes\r\n$48\r\nRW and ACCESS due to the "
+                                          "optional `GET` argument\r\n"),
             std::string::npos);
 }
 

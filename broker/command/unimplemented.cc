@@ -1,0 +1,46 @@
+#include "broker/command/unimplemented.h"
+
+#include <string_view>
+
+#include "broker/command/command_table.h"
+
+namespace drayman {
+
+namespace {
+
+// Flags from redis-server 7.0.15's COMMAND INFO (only the two that decide a refusal).
+constexpr UnimplementedCommand kRows[] = {
+    {"cluster|reset", -2, kCmdNoscript},  {"failover", -1, kCmdNoscript},
+    {"module|list", 2, kCmdNoscript},     {"module|load", -3, kCmdNoscript},
+    {"module|loadex", -3, kCmdNoscript},  {"module|unload", 3, kCmdNoscript},
+    {"psync", -3, kCmdNoscript | kCmdNoMulti},
+    {"replconf", -1, kCmdNoscript},       {"replicaof", 3, kCmdNoscript},
+    {"script|debug", 3, kCmdNoscript},    {"slaveof", 3, kCmdNoscript},
+    {"sync", 1, kCmdNoscript | kCmdNoMulti},
+    {"wait", 3, kCmdNoscript},
+};
+
+const UnimplementedCommand* FindRow(std::string_view full_name) {
+  for (const UnimplementedCommand& row : kRows) {
+    if (full_name == row.full_name) return &row;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+std::span<const UnimplementedCommand> UnimplementedCommands() { return kRows; }
+
+const UnimplementedCommand* FindUnimplemented(const std::vector<std::string>& args) {
+  if (args.empty()) return nullptr;
+  const std::string name = ToLower(args[0]);
+  if (const UnimplementedCommand* row = FindRow(name); row != nullptr) return row;
+  if (args.size() < 2) return nullptr;
+  return FindRow(name + "|" + ToLower(args[1]));
+}
+
+bool ArityFits(const UnimplementedCommand& command, int argc) {
+  return command.arity > 0 ? argc == command.arity : argc >= -command.arity;
+}
+
+}  // namespace drayman

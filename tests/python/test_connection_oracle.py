@@ -1,0 +1,134 @@
+"""Connection and server commands against redis-server 7.0.15, whole replies byte for byte.
+
+Hand-written command lines (redis-cli quoting, as in test_commands_vs_redis.py), each group on a
+fresh pair of servers, in RESP2 and RESP3: refusals inside MULTI and from scripts (including
+Redis commands Drayman does not implement, which Redis refuses by their flags), COMMAND
+GETKEYSANDFLAGS and COMMAND INFO's key specs and tips.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from rawresp import RawConnection, encode
+from servers import RedisProcess, target_server
+from test_commands_vs_redis import comparable, parse_line, run_group
+
+GROUPS: dict[str, list[str]] = {
+    "multi_refusals": [
+        "MULTI", "SYNC", "EXEC", "MULTI", "PSYNC ? -1", "SET k v", "EXEC", "GET k",
+        "MULTI", "PSYNC ?", "SYNC extra", "DISCARD", "MULTI", "WATCH k", "MULTI", "SAVE",
+        "SHUTDOWN NOSAVE", "EXEC",
+    ],
+    "script_refusals": [
+        "EVAL \"return redis.pcall('sync')\" 0",
+        "EVAL \"return redis.pcall('psync', '?', '-1')\" 0",
+        "EVAL \"return redis.pcall('psync', '?')\" 0",
+        "EVAL \"return redis.pcall('wait', '0', '0')\" 0",
+        "EVAL \"return redis.pcall('wait', '0')\" 0",
+        "EVAL \"return redis.pcall('replicaof', 'no', 'one')\" 0",
+        "EVAL \"return redis.pcall('slaveof', 'no', 'one')\" 0",
+        "EVAL \"return redis.pcall('replconf', 'x')\" 0",
+        "EVAL \"return redis.pcall('failover')\" 0",
+        "EVAL \"return redis.pcall('module', 'list')\" 0",
+        "EVAL \"return redis.pcall('module', 'load', 'x')\" 0",
+        "EVAL \"return redis.pcall('module', 'unload')\" 0",
+        "EVAL \"return redis.pcall('script', 'debug', 'yes')\" 0",
+        "EVAL \"return redis.pcall('cluster', 'reset')\" 0",
+        "EVAL \"return redis.pcall('multi')\" 0",
+        "EVAL \"return redis.pcall('client', 'id')\" 0",
+        "EVAL \"return redis.pcall('nosuchcommand')\" 0",
+        "EVAL \"return redis.call('sync')\" 0",
+        "INFO errorstats",
+    ],
+    "getkeysandflags": [
+        "COMMAND GETKEYSANDFLAGS set a b", "COMMAND GETKEYSANDFLAGS set a b GET",
+        "COMMAND GETKEYSANDFLAGS get a", "COMMAND GETKEYSANDFLAGS mset a 1 b 2",
+        "COMMAND GETKEYSANDFLAGS lmove a b left right", "COMMAND GETKEYSANDFLAGS sort a store b",
+        "COMMAND GETKEYSANDFLAGS sort_ro a", "COMMAND GETKEYSANDFLAGS eval x 0",
+        "COMMAND GETKEYSANDFLAGS eval x 2 a b c", "COMMAND GETKEYSANDFLAGS zunionstore d 2 a b",
+        "COMMAND GETKEYSANDFLAGS xread count 1 streams a b 0 0",
+        "COMMAND GETKEYSANDFLAGS blmpop 0 2 a b left", "COMMAND GETKEYSANDFLAGS del a b c",
+        "COMMAND GETKEYSANDFLAGS bitfield k get u8 0", "COMMAND GETKEYSANDFLAGS bitfield k set u8 0 1",
+        "COMMAND GETKEYSANDFLAGS rename a b", "COMMAND GETKEYSANDFLAGS object encoding k",
+        "COMMAND GETKEYSANDFLAGS get", "COMMAND GETKEYSANDFLAGS nosuch a",
+        "COMMAND GETKEYSANDFLAGS ping x", "COMMAND GETKEYSANDFLAGS set a",
+        "COMMAND GETKEYSANDFLAGS zunionstore d 0 a", "COMMAND GETKEYS set a b",
+        "COMMAND HELP",
+    ],
+    "command_info_key_specs": [
+        "COMMAND INFO set get sort zunionstore xread eval blmpop lmove keys",
+        "COMMAND INFO bitfield xreadgroup object|encoding config|get",
+        "COMMAND INFO hset hgetall smembers scan randomkey lpos srandmember time",
+        "COMMAND INFO command|getkeysandflags command|getkeys",
+        "COMMAND INFO nosuch",
+    ],
+}
+
+
+@pytest.fixture
+def servers():
+    with target_server() as server, RedisProcess() as oracle:
+        yield server, oracle
+
+
+@pytest.mark.parametrize("protocol", [2, 3], ids=["resp2", "resp3"])
+@pytest.mark.parametrize("group", GROUPS.keys())
+def test_group_matches_redis(servers, group, protocol):
+    server, oracle = servers
+    lines = GROUPS[group]
+    want = run_group(oracle.port, lines, protocol)
+    got = run_group(server.port, lines, protocol)
+    for line, expected, actual in zip(lines, want, got):
+        flags, _ = parse_line(line)
+        assert comparable(actual, flags) == comparable(expected, flags), line
+
+
+# CLIENT REPLY: each scenario is sent as one pipeline; everything the server writes back up to the
+# final ECHO's reply is compared (suppressed replies simply never arrive).
+REPLY_SCENARIOS: dict[str, list[str]] = {
+    "off_on": ["CLIENT REPLY OFF", "SET k v", "GET k", "NOSUCH", "CLIENT REPLY ON", "GET k"],
+    "skip": ["CLIENT REPLY SKIP", "SET k v", "GET k", "CLIENT REPLY SKIP", "NOSUCH", "ECHO a"],
+    "skip_twice": ["CLIENT REPLY SKIP", "CLIENT REPLY SKIP", "GET k", "ECHO z"],
+    "skip_while_off": ["CLIENT REPLY OFF", "CLIENT REPLY SKIP", "CLIENT REPLY ON", "ECHO b",
+                       "ECHO c"],
+    "syntax": ["CLIENT REPLY foo", "CLIENT REPLY", "CLIENT REPLY on x", "CLIENT REPLY On"],
+    "subscribe_while_off": ["CLIENT REPLY OFF", "SUBSCRIBE ch", "PING", "UNSUBSCRIBE",
+                            "PSUBSCRIBE p*", "PUNSUBSCRIBE", "CLIENT REPLY ON"],
+    "blocking_while_off": ["RPUSH q 1", "CLIENT REPLY OFF", "BLPOP q 0", "BLPOP nosuch 0.01",
+                           "CLIENT REPLY ON", "LLEN q"],
+    "errorstats_while_off": ["CONFIG RESETSTAT", "CLIENT REPLY OFF", "NOSUCH", "INCR",
+                             "CLIENT REPLY ON", "INFO errorstats"],
+}
+
+
+def run_reply_scenario(port: int, lines: list[str], protocol: int) -> bytes:
+    with RawConnection(port) as connection:
+        if protocol == 3:
+            assert connection.command("HELLO", "3").startswith(b"%")
+        connection.send(b"".join(encode(*parse_line(line)[1]) for line in lines))
+        connection.send(encode("ECHO", "end-of-scenario"))
+        received = b""
+        marker = b"end-of-scenario\r\n"
+        while not received.endswith(marker):
+            reply = connection.read_reply()
+            received += reply
+        return received
+
+
+@pytest.mark.parametrize("protocol", [2, 3], ids=["resp2", "resp3"])
+@pytest.mark.parametrize("scenario", REPLY_SCENARIOS.keys())
+def test_client_reply_matches_redis(servers, scenario, protocol):
+    server, oracle = servers
+    lines = REPLY_SCENARIOS[scenario]
+    assert run_reply_scenario(server.port, lines, protocol) == run_reply_scenario(
+        oracle.port, lines, protocol)
+
+
+def test_role_and_lolwut(servers):
+    server, oracle = servers
+    lines = ["ROLE", "ROLE x", "LOLWUT", "LOLWUT VERSION 7", "LOLWUT VERSION x", "LOLWUT foo",
+             "LOLWUT VERSION 1 2 3", "EVAL \"return redis.pcall('role')\" 0",
+             "EVAL \"return redis.pcall('lolwut')\" 0", "MULTI", "ROLE", "LOLWUT", "EXEC"]
+    for protocol in (2, 3):
+        assert run_group(server.port, lines, protocol) == run_group(oracle.port, lines, protocol)
