@@ -16,11 +16,11 @@ ThreadedFileSink::~ThreadedFileSink() {
   thread_.join();
 }
 
-void ThreadedFileSink::Append(std::string bytes) {
-  queued_bytes_ += bytes.size();
+void ThreadedFileSink::Append(rdb::RdbChunk chunk) {
+  queued_bytes_ += chunk.bytes.size();
   {
     std::lock_guard lock(mutex_);
-    chunks_.push_back(std::move(bytes));
+    chunks_.push_back(std::move(chunk));
   }
   wake_.notify_one();
 }
@@ -41,17 +41,20 @@ bool ThreadedFileSink::Finished(std::string* error) {
 }
 
 void ThreadedFileSink::Run() {
+  std::string bytes;  // reused: the finished form of each chunk
   std::unique_lock lock(mutex_);
   while (true) {
     wake_.wait(lock, [&] { return stop_ || !chunks_.empty() || commit_requested_; });
     if (stop_) break;
     if (!chunks_.empty()) {
-      std::string chunk = std::move(chunks_.front());
+      rdb::RdbChunk chunk = std::move(chunks_.front());
       chunks_.pop_front();
       lock.unlock();
+      const size_t size = chunk.bytes.size();
+      finisher_.Finish(std::move(chunk), &bytes);
       std::string error;
-      const bool ok = file_->Write(chunk, &error);
-      queued_bytes_ -= chunk.size();
+      const bool ok = file_->Write(bytes, &error);
+      queued_bytes_ -= size;
       lock.lock();
       if (!ok) {
         error_ = error;

@@ -1,8 +1,9 @@
 // ThreadedFileSink: BGSAVE's file, written by a thread of its own so the event loop never waits on
 // the disk (broker/persistence/background_save.h).
 //
-// Contract: Append queues a chunk and returns at once; the writer thread hands chunks in order to
-// the wrapped rdb::FileSink (PosixRdbFileSystem's temp file), then, after Commit, fsyncs and
+// Contract: Append queues a chunk and returns at once; the writer thread finishes chunks in order
+// (rdb::ChunkFinisher: the LZF compression and CRC-64 the loop thread left to it), hands the bytes
+// to the wrapped rdb::FileSink (PosixRdbFileSystem's temp file), then, after Commit, fsyncs and
 // renames through it. Finished() turns true once that is done or a write failed. Destroying the
 // sink stops the thread after its current chunk and drops the wrapped sink uncommitted, which
 // removes the temp file.
@@ -18,6 +19,7 @@
 
 #include "broker/persistence/background_save.h"
 #include "broker/persistence/rdb_file.h"
+#include "broker/persistence/rdb_format.h"
 
 namespace drayman {
 
@@ -26,7 +28,7 @@ class ThreadedFileSink : public AsyncFileSink {
   explicit ThreadedFileSink(std::unique_ptr<rdb::FileSink> file);
   ~ThreadedFileSink() override;
 
-  void Append(std::string bytes) override;
+  void Append(rdb::RdbChunk chunk) override;
   uint64_t queued_bytes() const override { return queued_bytes_.load(); }
   void Commit() override;
   bool Finished(std::string* error) override;
@@ -37,7 +39,8 @@ class ThreadedFileSink : public AsyncFileSink {
   std::unique_ptr<rdb::FileSink> file_;
   std::mutex mutex_;
   std::condition_variable wake_;
-  std::deque<std::string> chunks_;
+  std::deque<rdb::RdbChunk> chunks_;
+  rdb::ChunkFinisher finisher_;  // the writer thread's
   bool commit_requested_ = false;
   bool stop_ = false;
   std::string error_;  // guarded by mutex_

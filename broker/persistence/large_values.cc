@@ -23,10 +23,11 @@ class RdbListJob final : public SaveJob {
       : key_(std::move(key)),
         list_(std::move(list)),
         expire_at_ms_(expire_at_ms),
-        compress_(compress),
-        writer_(compress) {}
+        compress_(compress) {}
 
-  bool Step(size_t max_elements, std::string& out) override {
+  bool Step(size_t max_elements, rdb::RdbChunk& chunk) override {
+    std::string& out = chunk.bytes;
+    const rdb::Compression compress(compress_, &chunk);
     std::string_view element;
     if (!counted_) {
       for (size_t i = 0; i < max_elements; ++i) {
@@ -38,16 +39,16 @@ class RdbListJob final : public SaveJob {
       }
       if (!counted_) return false;
       list_->Rewind();
-      rdb::AppendKeyHeader(key_, rdb::kTypeListQuicklist2, expire_at_ms_, compress_, out);
+      rdb::AppendKeyHeader(key_, rdb::kTypeListQuicklist2, expire_at_ms_, compress, out);
       rdb::AppendLength(counter_.Finish(), out);
       return false;  // the count pass used this step's budget
     }
     for (size_t i = 0; i < max_elements; ++i) {
       if (!list_->Next(&element)) {
-        writer_.Finish(out);
+        writer_.Finish(compress, out);
         return true;
       }
-      writer_.Add(element, out);
+      writer_.Add(element, compress, out);
     }
     return false;
   }
@@ -69,16 +70,16 @@ std::unique_ptr<SaveJob> MakeRdbListJob(std::string key, std::unique_ptr<List::F
   return std::make_unique<RdbListJob>(std::move(key), std::move(list), expire_at_ms, compress);
 }
 
-void SaveQueue::AddBytes(int db, std::string bytes) {
+void SaveQueue::AddBytes(int db, rdb::RdbChunk bytes) {
   items_.push_back(Item{db, std::move(bytes), nullptr});
 }
 
 void SaveQueue::AddJob(int db, std::unique_ptr<SaveJob> job) {
-  items_.push_back(Item{db, std::string(), std::move(job)});
+  items_.push_back(Item{db, rdb::RdbChunk(), std::move(job)});
 }
 
 bool SaveQueue::Drain(size_t max_elements, absl::FunctionRef<void(int db)> select,
-                      std::string& out) {
+                      rdb::RdbChunk& out) {
   while (!items_.empty()) {
     Item& item = items_.front();
     if (!item.started) {
@@ -86,7 +87,7 @@ bool SaveQueue::Drain(size_t max_elements, absl::FunctionRef<void(int db)> selec
       item.started = true;
     }
     if (item.job == nullptr) {
-      out += item.bytes;
+      out.Append(std::move(item.bytes));
       items_.pop_front();
       continue;
     }

@@ -47,22 +47,22 @@ void AppendScore(ListpackBuilder& lp, double score) {
   lp.Append(std::string_view(buf, n));
 }
 
-void EncodeList(const List& list, std::string& out, bool compress) {
+void EncodeList(const List& list, std::string& out, Compression compress) {
   QuicklistNodeCounter counter;
   list.ForEachWhile(false, [&](std::string_view element) {
     counter.Add(element);
     return true;
   });
   AppendLength(counter.Finish(), out);
-  QuicklistNodeWriter writer(compress);
+  QuicklistNodeWriter writer;
   list.ForEachWhile(false, [&](std::string_view element) {
-    writer.Add(element, out);
+    writer.Add(element, compress, out);
     return true;
   });
-  writer.Finish(out);
+  writer.Finish(compress, out);
 }
 
-void EncodeSet(const Set& set, std::string& out, bool compress) {
+void EncodeSet(const Set& set, std::string& out, Compression compress) {
   if (set.Encoding() == "intset") {
     std::vector<int64_t> values;
     values.reserve(set.size());
@@ -78,7 +78,7 @@ void EncodeSet(const Set& set, std::string& out, bool compress) {
   set.ForEach([&](std::string_view member) { AppendString(member, compress, out); });
 }
 
-void EncodeHash(const Hash& hash, std::string& out, bool compress) {
+void EncodeHash(const Hash& hash, std::string& out, Compression compress) {
   if (hash.Encoding() == "listpack") {
     ListpackBuilder lp;
     hash.ForEach([&](std::string_view field, std::string_view value) {
@@ -95,7 +95,7 @@ void EncodeHash(const Hash& hash, std::string& out, bool compress) {
   });
 }
 
-void EncodeZSet(const ZSet& zset, std::string& out, bool compress) {
+void EncodeZSet(const ZSet& zset, std::string& out, Compression compress) {
   if (zset.listpack()) {
     ListpackBuilder lp;
     for (const ZSet::Node* node = zset.First(); node != nullptr; node = node->next()) {
@@ -152,24 +152,25 @@ void QuicklistNodeCounter::Add(std::string_view element) {
 
 uint64_t QuicklistNodeCounter::Finish() const { return nodes_ + (count_ > 0 ? 1 : 0); }
 
-void QuicklistNodeWriter::Add(std::string_view element, std::string& out) {
+void QuicklistNodeWriter::Add(std::string_view element, Compression compress, std::string& out) {
   if (element.size() >= kPlainNodeThreshold) {
-    if (listpack_.count() > 0) FlushNode(out);
+    if (listpack_.count() > 0) FlushNode(compress, out);
     AppendLength(kQuicklistNodePlain, out);
-    AppendString(element, compress_, out);
+    AppendString(element, compress, out);
     return;
   }
-  if (NodeIsFull(listpack_.bytes(), listpack_.count(), element.size())) FlushNode(out);
+  if (NodeIsFull(listpack_.bytes(), listpack_.count(), element.size())) FlushNode(compress, out);
   listpack_.Append(element);
 }
 
-void QuicklistNodeWriter::Finish(std::string& out) {
-  if (listpack_.count() > 0) FlushNode(out);
+void QuicklistNodeWriter::Finish(Compression compress, std::string& out) {
+  if (listpack_.count() > 0) FlushNode(compress, out);
 }
 
-void QuicklistNodeWriter::FlushNode(std::string& out) {
+void QuicklistNodeWriter::FlushNode(Compression compress, std::string& out) {
   AppendLength(kQuicklistNodePacked, out);
-  AppendString(listpack_.Finish(), compress_, out);
+  AppendString(listpack_.Seal(), compress, out);
+  listpack_.Reset();
 }
 
 void ListpackBuilder::AppendBacklen(size_t entry_size) {
@@ -233,13 +234,23 @@ void ListpackBuilder::Append(std::string_view element) {
   ++count_;
 }
 
-std::string ListpackBuilder::Finish() {
+std::string_view ListpackBuilder::Seal() {
   buffer_.push_back(static_cast<char>(0xff));
   const auto total = static_cast<uint32_t>(buffer_.size());
   const uint16_t count = count_ < 65535 ? static_cast<uint16_t>(count_) : 65535;
   for (int i = 0; i < 4; ++i) buffer_[i] = static_cast<char>(total >> (8 * i));
   buffer_[4] = static_cast<char>(count & 0xff);
   buffer_[5] = static_cast<char>(count >> 8);
+  return buffer_;
+}
+
+void ListpackBuilder::Reset() {
+  buffer_.resize(6);
+  count_ = 0;
+}
+
+std::string ListpackBuilder::Finish() {
+  Seal();
   std::string result = std::move(buffer_);
   buffer_.assign(6, '\0');
   count_ = 0;
@@ -284,7 +295,7 @@ uint8_t RdbValueType(const Value& value) {
   return kTypeString;
 }
 
-void RdbEncodeValue(const Value& value, std::string& out, bool compress) {
+void RdbEncodeValue(const Value& value, std::string& out, Compression compress) {
   switch (value.type()) {
     case ValueType::kString:
       AppendString(value.str(), compress, out);
@@ -319,7 +330,7 @@ std::string RdbDumpPayload(const Value& value, bool compress) {
 void RdbWriter::WriteHeader(const RdbAuxFields& aux) {
   char magic[16];
   std::snprintf(magic, sizeof(magic), "REDIS%04d", kRdbVersion);
-  buffer_.append(magic, 9);
+  buffer_.bytes.append(magic, 9);
   WriteAux("redis-ver", aux.redis_ver);
   WriteAux("redis-bits", "64");
   WriteAux("ctime", std::to_string(aux.ctime_s));
@@ -328,9 +339,9 @@ void RdbWriter::WriteHeader(const RdbAuxFields& aux) {
 }
 
 void RdbWriter::WriteAux(std::string_view key, std::string_view value) {
-  buffer_.push_back(static_cast<char>(kOpAux));
-  AppendString(key, options_.compress, buffer_);
-  AppendString(value, options_.compress, buffer_);
+  buffer_.bytes.push_back(static_cast<char>(kOpAux));
+  AppendString(key, compression(), buffer_.bytes);
+  AppendString(value, compression(), buffer_.bytes);
 }
 
 void AppendSelectDb(int db, uint64_t key_count, uint64_t expires_count, std::string& out) {
@@ -341,8 +352,8 @@ void AppendSelectDb(int db, uint64_t key_count, uint64_t expires_count, std::str
   AppendLength(expires_count, out);
 }
 
-void AppendKeyHeader(std::string_view key, uint8_t type, int64_t expire_at_ms, bool compress,
-                     std::string& out) {
+void AppendKeyHeader(std::string_view key, uint8_t type, int64_t expire_at_ms,
+                     Compression compress, std::string& out) {
   if (expire_at_ms >= 0) {
     out.push_back(static_cast<char>(kOpExpireTimeMs));
     AppendU64(static_cast<uint64_t>(expire_at_ms), out);
@@ -351,40 +362,39 @@ void AppendKeyHeader(std::string_view key, uint8_t type, int64_t expire_at_ms, b
   AppendString(key, compress, out);
 }
 
-void AppendKeyRecord(std::string_view key, const Value& value, int64_t expire_at_ms, bool compress,
-                     std::string& out) {
+void AppendKeyRecord(std::string_view key, const Value& value, int64_t expire_at_ms,
+                     Compression compress, std::string& out) {
   AppendKeyHeader(key, RdbValueType(value), expire_at_ms, compress, out);
   RdbEncodeValue(value, out, compress);
 }
 
 void RdbWriter::SelectDb(int db, uint64_t key_count, uint64_t expires_count) {
-  AppendSelectDb(db, key_count, expires_count, buffer_);
+  AppendSelectDb(db, key_count, expires_count, buffer_.bytes);
 }
 
 void RdbWriter::WriteKey(std::string_view key, const Value& value, int64_t expire_at_ms) {
-  AppendKeyRecord(key, value, expire_at_ms, options_.compress, buffer_);
-}
-
-void RdbWriter::UpdateChecksum() {
-  if (options_.checksum && hashed_ < buffer_.size()) {
-    crc_ = Crc64(crc_, buffer_.data() + hashed_, buffer_.size() - hashed_);
-  }
-  hashed_ = buffer_.size();
+  AppendKeyRecord(key, value, expire_at_ms, compression(), buffer_.bytes);
 }
 
 void RdbWriter::Finish() {
-  buffer_.push_back(static_cast<char>(kOpEof));
-  UpdateChecksum();
-  AppendU64(options_.checksum ? crc_ : 0, buffer_);
-  hashed_ = buffer_.size();  // the trailer is not part of what it checks
+  buffer_.bytes.push_back(static_cast<char>(kOpEof));
+  if (options_.checksum) {
+    buffer_.crc_trailer = true;  // the finisher appends the CRC of everything before
+  } else {
+    AppendU64(0, buffer_.bytes);
+  }
+}
+
+void RdbWriter::TakeChunk(RdbChunk* out, size_t reserve) {
+  taken_bytes_ += buffer_.bytes.size() + (buffer_.crc_trailer ? 8 : 0);
+  std::swap(*out, buffer_);
+  buffer_.clear();
+  if (reserve > 0) buffer_.bytes.reserve(reserve);
 }
 
 void RdbWriter::TakeOutput(std::string* out) {
-  UpdateChecksum();
-  taken_bytes_ += buffer_.size();
-  out->swap(buffer_);
-  buffer_.clear();
-  hashed_ = 0;
+  taken_bytes_ += buffer_.bytes.size() + (buffer_.crc_trailer ? 8 : 0);
+  finisher_.Finish(std::move(buffer_), out);
 }
 
 }  // namespace drayman::rdb
