@@ -33,6 +33,14 @@ void ThreadedFileSink::Commit() {
   wake_.notify_one();
 }
 
+std::string ThreadedFileSink::SpareBuffer() {
+  std::lock_guard lock(mutex_);
+  if (spares_.empty()) return std::string();
+  std::string spare = std::move(spares_.back());
+  spares_.pop_back();
+  return spare;
+}
+
 bool ThreadedFileSink::Finished(std::string* error) {
   if (!finished_.load()) return false;
   std::lock_guard lock(mutex_);
@@ -51,11 +59,16 @@ void ThreadedFileSink::Run() {
       chunks_.pop_front();
       lock.unlock();
       const size_t size = chunk.bytes.size();
-      finisher_.Finish(std::move(chunk), &bytes);
+      finisher_.Finish(chunk, &bytes);
       std::string error;
       const bool ok = file_->Write(bytes, &error);
       queued_bytes_ -= size;
       lock.lock();
+      // Keep the written buffer (the finisher left one in the chunk) for the loop to refill.
+      if (spares_.size() < kMaxSpares && chunk.bytes.capacity() > 0) {
+        chunk.bytes.clear();
+        spares_.push_back(std::move(chunk.bytes));
+      }
       if (!ok) {
         error_ = error;
         break;

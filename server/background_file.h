@@ -6,7 +6,8 @@
 // to the wrapped rdb::FileSink (PosixRdbFileSystem's temp file), then, after Commit, fsyncs and
 // renames through it. Finished() turns true once that is done or a write failed. Destroying the
 // sink stops the thread after its current chunk and drops the wrapped sink uncommitted, which
-// removes the temp file.
+// removes the temp file. Written chunks' buffers come back through SpareBuffer (a few at most),
+// so the loop fills memory it has touched before instead of page-faulting fresh allocations.
 #pragma once
 
 #include <atomic>
@@ -16,6 +17,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "broker/persistence/background_save.h"
 #include "broker/persistence/rdb_file.h"
@@ -32,14 +34,18 @@ class ThreadedFileSink : public AsyncFileSink {
   uint64_t queued_bytes() const override { return queued_bytes_.load(); }
   void Commit() override;
   bool Finished(std::string* error) override;
+  std::string SpareBuffer() override;
 
  private:
   void Run();
+
+  static constexpr size_t kMaxSpares = 4;
 
   std::unique_ptr<rdb::FileSink> file_;
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<rdb::RdbChunk> chunks_;
+  std::vector<std::string> spares_;  // written chunks' buffers, for SpareBuffer
   rdb::ChunkFinisher finisher_;  // the writer thread's
   bool commit_requested_ = false;
   bool stop_ = false;

@@ -29,7 +29,7 @@ class SynchronousFileSink : public AsyncFileSink {
   explicit SynchronousFileSink(std::unique_ptr<rdb::FileSink> sink) : sink_(std::move(sink)) {}
   void Append(rdb::RdbChunk chunk) override {
     if (finished_) return;
-    finisher_.Finish(std::move(chunk), &bytes_);
+    finisher_.Finish(chunk, &bytes_);
     if (!sink_->Write(bytes_, &error_)) finished_ = true;
   }
   uint64_t queued_bytes() const override { return 0; }

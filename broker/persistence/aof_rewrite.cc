@@ -246,12 +246,15 @@ void BackgroundRewrite::SaveEarly(int db, std::string_view key, const Value& val
 
 void BackgroundRewrite::Flush(bool force) {
   if (pending_size() == 0 || (!force && pending_size() < kChunkBytes)) return;
+  std::string next = sink_->SpareBuffer();
+  next.reserve(kChunkBytes + kChunkSlack);
   rdb::RdbChunk chunk;
   if (rdb_base_) {
-    writer_.TakeChunk(&chunk, kChunkBytes + kChunkSlack);
+    writer_.TakeChunk(&chunk, std::move(next));
   } else {
     std::swap(chunk, commands_);
-    commands_.bytes.reserve(kChunkBytes + kChunkSlack);
+    commands_.bytes = std::move(next);
+    commands_.bytes.clear();
   }
   sink_->Append(std::move(chunk));
 }

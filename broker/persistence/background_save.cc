@@ -63,8 +63,10 @@ void BackgroundSave::SaveEarly(int db, std::string_view key, const Value& value,
 
 void BackgroundSave::Flush(bool force) {
   if (writer_.pending_size() == 0 || (!force && writer_.pending_size() < kChunkBytes)) return;
+  std::string next = sink_->SpareBuffer();
+  next.reserve(kChunkBytes + kChunkSlack);
   rdb::RdbChunk chunk;
-  writer_.TakeChunk(&chunk, kChunkBytes + kChunkSlack);
+  writer_.TakeChunk(&chunk, std::move(next));
   sink_->Append(std::move(chunk));
 }
 

@@ -40,6 +40,9 @@ class AsyncFileSink {
   virtual void Commit() = 0;
   // True once the file is committed or writing failed (*error says why; empty on success).
   virtual bool Finished(std::string* error) = 0;
+  // An empty buffer whose capacity a written chunk left behind, or a new one: filling a buffer
+  // the process already touched costs no page faults on the loop thread.
+  virtual std::string SpareBuffer() { return std::string(); }
 };
 
 class BackgroundSave final : private SnapshotConsumer {

@@ -44,9 +44,25 @@ class RdbListJob final : public SaveJob {
       return false;  // the count pass used this step's budget
     }
     for (size_t i = 0; i < max_elements; ++i) {
-      if (!list_->Next(&element)) {
+      if (!NextElement(&element)) {
         writer_.Finish(compress, out);
         return true;
+      }
+      writer_.Add(element, compress, out);
+    }
+    // End the step at a node boundary: the open node's listpack is being built inside the chunk
+    // (QuicklistNodeWriter), which the caller may hand to the writer before the next step. Going
+    // on until the next element would close the node anyway keeps the nodes Redis's.
+    while (writer_.node_open()) {
+      if (!NextElement(&element)) {
+        writer_.Finish(compress, out);
+        return true;
+      }
+      if (writer_.ClosesNode(element)) {
+        writer_.CloseNode(compress, out);
+        pending_ = element;
+        has_pending_ = true;
+        break;
       }
       writer_.Add(element, compress, out);
     }
@@ -54,8 +70,19 @@ class RdbListJob final : public SaveJob {
   }
 
  private:
+  bool NextElement(std::string_view* element) {
+    if (has_pending_) {
+      has_pending_ = false;
+      *element = pending_;
+      return true;
+    }
+    return list_->Next(element);
+  }
+
   std::string key_;
   std::unique_ptr<List::Frozen> list_;
+  std::string_view pending_;  // read at the end of the last step, not yet added (Frozen views last)
+  bool has_pending_ = false;
   int64_t expire_at_ms_;
   bool compress_;
   bool counted_ = false;

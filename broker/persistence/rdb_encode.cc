@@ -1,5 +1,6 @@
 #include "broker/persistence/rdb_encode.h"
 
+#include <cassert>
 #include <cmath>
 #include <cstdio>
 #include <vector>
@@ -160,7 +161,17 @@ void QuicklistNodeWriter::Add(std::string_view element, Compression compress, st
     return;
   }
   if (NodeIsFull(listpack_.bytes(), listpack_.count(), element.size())) FlushNode(compress, out);
+  if (listpack_.count() == 0 && compress.chunk != nullptr && compress.enabled) {
+    AppendLength(kQuicklistNodePacked, out);
+    listpack_.BuildIn(&out);
+  }
   listpack_.Append(element);
+}
+
+bool QuicklistNodeWriter::ClosesNode(std::string_view element) const {
+  return listpack_.count() > 0 && (element.size() >= kPlainNodeThreshold ||
+                                   NodeIsFull(listpack_.bytes(), listpack_.count(),
+                                              element.size()));
 }
 
 void QuicklistNodeWriter::Finish(Compression compress, std::string& out) {
@@ -168,9 +179,22 @@ void QuicklistNodeWriter::Finish(Compression compress, std::string& out) {
 }
 
 void QuicklistNodeWriter::FlushNode(Compression compress, std::string& out) {
-  AppendLength(kQuicklistNodePacked, out);
-  AppendString(listpack_.Seal(), compress, out);
+  const std::string_view node = listpack_.Seal();
+  if (listpack_.in_place()) {
+    // Built at the end of `out`, after its node container: AppendString's encoding in place.
+    EncodeStringInPlace(listpack_.offset(), compress, out);
+  } else {
+    AppendLength(kQuicklistNodePacked, out);
+    AppendString(node, compress, out);
+  }
   listpack_.Reset();
+}
+
+void ListpackBuilder::BuildIn(std::string* out) {
+  assert(count_ == 0);
+  buf_ = out;
+  base_ = out->size();
+  out->append(6, '\0');
 }
 
 void ListpackBuilder::AppendBacklen(size_t entry_size) {
@@ -180,35 +204,36 @@ void ListpackBuilder::AppendBacklen(size_t entry_size) {
   const int n = static_cast<int>(ListpackBacklenSize(entry_size));
   for (int i = n - 1; i >= 0; --i) {
     const auto group = static_cast<char>((entry_size >> (7 * i)) & 127);
-    buffer_.push_back(static_cast<char>(group | (i == n - 1 ? 0 : 0x80)));
+    buf_->push_back(static_cast<char>(group | (i == n - 1 ? 0 : 0x80)));
   }
 }
 
 void ListpackBuilder::AppendInt(int64_t v) {
-  const size_t start = buffer_.size();
+  std::string& b = *buf_;
+  const size_t start = b.size();
   auto put = [&](uint64_t bits, int bytes) {
-    for (int i = 0; i < bytes; ++i) buffer_.push_back(static_cast<char>(bits >> (8 * i)));
+    for (int i = 0; i < bytes; ++i) b.push_back(static_cast<char>(bits >> (8 * i)));
   };
   if (v >= 0 && v <= 127) {
-    buffer_.push_back(static_cast<char>(v));
+    b.push_back(static_cast<char>(v));
   } else if (v >= -4096 && v <= 4095) {
     uint64_t u = v < 0 ? (uint64_t{1} << 13) + v : v;
-    buffer_.push_back(static_cast<char>(0xc0 | (u >> 8)));
-    buffer_.push_back(static_cast<char>(u & 0xff));
+    b.push_back(static_cast<char>(0xc0 | (u >> 8)));
+    b.push_back(static_cast<char>(u & 0xff));
   } else if (v >= INT16_MIN && v <= INT16_MAX) {
-    buffer_.push_back(static_cast<char>(0xf1));
+    b.push_back(static_cast<char>(0xf1));
     put(static_cast<uint64_t>(v), 2);
   } else if (v >= -8388608 && v <= 8388607) {
-    buffer_.push_back(static_cast<char>(0xf2));
+    b.push_back(static_cast<char>(0xf2));
     put(static_cast<uint64_t>(v), 3);
   } else if (v >= INT32_MIN && v <= INT32_MAX) {
-    buffer_.push_back(static_cast<char>(0xf3));
+    b.push_back(static_cast<char>(0xf3));
     put(static_cast<uint64_t>(v), 4);
   } else {
-    buffer_.push_back(static_cast<char>(0xf4));
+    b.push_back(static_cast<char>(0xf4));
     put(static_cast<uint64_t>(v), 8);
   }
-  AppendBacklen(buffer_.size() - start);
+  AppendBacklen(b.size() - start);
   ++count_;
 }
 
@@ -218,42 +243,47 @@ void ListpackBuilder::Append(std::string_view element) {
     AppendInt(value);
     return;
   }
-  const size_t start = buffer_.size();
+  std::string& b = *buf_;
+  const size_t start = b.size();
   const size_t n = element.size();
   if (n < 64) {
-    buffer_.push_back(static_cast<char>(0x80 | n));
+    b.push_back(static_cast<char>(0x80 | n));
   } else if (n < 4096) {
-    buffer_.push_back(static_cast<char>(0xe0 | (n >> 8)));
-    buffer_.push_back(static_cast<char>(n & 0xff));
+    b.push_back(static_cast<char>(0xe0 | (n >> 8)));
+    b.push_back(static_cast<char>(n & 0xff));
   } else {
-    buffer_.push_back(static_cast<char>(0xf0));
-    AppendU32(static_cast<uint32_t>(n), buffer_);
+    b.push_back(static_cast<char>(0xf0));
+    AppendU32(static_cast<uint32_t>(n), b);
   }
-  buffer_.append(element);
-  AppendBacklen(buffer_.size() - start);
+  b.append(element);
+  AppendBacklen(b.size() - start);
   ++count_;
 }
 
 std::string_view ListpackBuilder::Seal() {
-  buffer_.push_back(static_cast<char>(0xff));
-  const auto total = static_cast<uint32_t>(buffer_.size());
+  std::string& b = *buf_;
+  b.push_back(static_cast<char>(0xff));
+  const auto total = static_cast<uint32_t>(b.size() - base_);
   const uint16_t count = count_ < 65535 ? static_cast<uint16_t>(count_) : 65535;
-  for (int i = 0; i < 4; ++i) buffer_[i] = static_cast<char>(total >> (8 * i));
-  buffer_[4] = static_cast<char>(count & 0xff);
-  buffer_[5] = static_cast<char>(count >> 8);
-  return buffer_;
+  char* header = b.data() + base_;
+  for (int i = 0; i < 4; ++i) header[i] = static_cast<char>(total >> (8 * i));
+  header[4] = static_cast<char>(count & 0xff);
+  header[5] = static_cast<char>(count >> 8);
+  return std::string_view(b).substr(base_);
 }
 
 void ListpackBuilder::Reset() {
+  buf_ = &buffer_;
+  base_ = 0;
   buffer_.resize(6);
   count_ = 0;
 }
 
 std::string ListpackBuilder::Finish() {
-  Seal();
-  std::string result = std::move(buffer_);
+  const std::string_view sealed = Seal();
+  std::string result = in_place() ? std::string(sealed) : std::move(buffer_);
+  Reset();
   buffer_.assign(6, '\0');
-  count_ = 0;
   return result;
 }
 
@@ -385,16 +415,17 @@ void RdbWriter::Finish() {
   }
 }
 
-void RdbWriter::TakeChunk(RdbChunk* out, size_t reserve) {
+void RdbWriter::TakeChunk(RdbChunk* out, std::string next) {
   taken_bytes_ += buffer_.bytes.size() + (buffer_.crc_trailer ? 8 : 0);
   std::swap(*out, buffer_);
   buffer_.clear();
-  if (reserve > 0) buffer_.bytes.reserve(reserve);
+  buffer_.bytes = std::move(next);
+  buffer_.bytes.clear();
 }
 
 void RdbWriter::TakeOutput(std::string* out) {
   taken_bytes_ += buffer_.bytes.size() + (buffer_.crc_trailer ? 8 : 0);
-  finisher_.Finish(std::move(buffer_), out);
+  finisher_.Finish(buffer_, out);
 }
 
 }  // namespace drayman::rdb

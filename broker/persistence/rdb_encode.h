@@ -70,9 +70,9 @@ class RdbWriter {
   size_t pending_size() const { return buffer_.bytes.size(); }
   // Moves the finished bytes produced since the last call into *out (replacing its contents).
   void TakeOutput(std::string* out);
-  // Moves the chunk produced since the last call into *out (replacing it); the next chunk's
-  // buffer is reserved at `reserve` bytes, so filling it takes no reallocation.
-  void TakeChunk(RdbChunk* out, size_t reserve = 0);
+  // Moves the chunk produced since the last call into *out (replacing it); the next chunk is
+  // written into `next` (cleared; a recycled buffer with room for a chunk takes no reallocation).
+  void TakeChunk(RdbChunk* out, std::string next = std::string());
   // Bytes produced so far, taken or not (before compression when deferred).
   uint64_t total_bytes() const {
     return taken_bytes_ + buffer_.bytes.size() + (buffer_.crc_trailer ? 8 : 0);
@@ -96,12 +96,14 @@ class RdbWriter {
 class ListpackBuilder {
  public:
   ListpackBuilder();
+  ListpackBuilder(const ListpackBuilder&) = delete;  // may point into a caller's string
+  ListpackBuilder& operator=(const ListpackBuilder&) = delete;
   // How many bytes Append(element) adds.
   static size_t EntryBytes(std::string_view element);
   // Integers in canonical form are stored as listpack integers, as lpAppend does.
   void Append(std::string_view element);
   void AppendInt(int64_t value);
-  size_t bytes() const { return buffer_.size() + 1; }
+  size_t bytes() const { return buf_->size() - base_ + 1; }
   uint32_t count() const { return count_; }
   // The finished listpack; the builder is left empty and reusable.
   std::string Finish();
@@ -109,10 +111,18 @@ class ListpackBuilder {
   // builder reused node after node allocates once).
   std::string_view Seal();
   void Reset();
+  // Builds the next listpack at the end of *out instead of its own buffer (no copy to make
+  // afterwards); only while empty. Seal leaves it there, at offset(); Reset goes back to the
+  // builder's own buffer. `out` must not change other than through the builder meanwhile.
+  void BuildIn(std::string* out);
+  size_t offset() const { return base_; }
+  bool in_place() const { return buf_ != &buffer_; }
 
  private:
   void AppendBacklen(size_t entry_size);
   std::string buffer_;
+  std::string* buf_ = &buffer_;  // buffer_, or the caller's string from BuildIn
+  size_t base_ = 0;              // where the listpack starts in *buf_
   uint32_t count_ = 0;
 };
 
@@ -133,10 +143,18 @@ class QuicklistNodeCounter {
   uint64_t nodes_ = 0;
 };
 
+// With compression deferred into a chunk, a node's listpack is built in the chunk's bytes (no
+// copy): between Add calls, `out` must then only grow through the writer, and a caller that takes
+// the chunk between calls first ends the node with EndNodeBefore (large_values.h's job does).
 class QuicklistNodeWriter {
  public:
   void Add(std::string_view element, Compression compress, std::string& out);
   void Finish(Compression compress, std::string& out);
+  // Whether adding `element` would first close the current node (false while none is open).
+  bool ClosesNode(std::string_view element) const;
+  bool node_open() const { return listpack_.count() > 0; }
+  // Writes the open node out now, as the Add of the element that does not fit would.
+  void CloseNode(Compression compress, std::string& out) { FlushNode(compress, out); }
 
  private:
   void FlushNode(Compression compress, std::string& out);

@@ -149,6 +149,19 @@ void AppendString(std::string_view text, Compression compress, std::string& out)
   out.append(text);
 }
 
+void EncodeStringInPlace(size_t offset, Compression compress, std::string& out) {
+  const size_t size = out.size() - offset;
+  if (compress.chunk != nullptr && compress.enabled && size > kLzfMinLength) {
+    // What AppendString records for such a string (never an integer: those have <= 11 bytes).
+    assert(&out == &compress.chunk->bytes);
+    compress.chunk->deferred.push_back(DeferredString{offset, size});
+    return;
+  }
+  const std::string text = out.substr(offset);
+  out.resize(offset);
+  AppendString(text, compress, out);
+}
+
 void RdbChunk::Append(RdbChunk&& other) {
   const size_t base = bytes.size();
   for (const DeferredString& s : other.deferred) deferred.push_back({base + s.offset, s.size});
@@ -157,7 +170,7 @@ void RdbChunk::Append(RdbChunk&& other) {
   other.clear();
 }
 
-void ChunkFinisher::Finish(RdbChunk&& chunk, std::string* out) {
+void ChunkFinisher::Finish(RdbChunk& chunk, std::string* out) {
   if (chunk.deferred.empty()) {
     out->swap(chunk.bytes);
   } else {

@@ -137,14 +137,19 @@ struct Compression {
 // With compression deferred, a string longer than 20 bytes is recorded in the chunk instead.
 void AppendString(std::string_view text, Compression compress, std::string& out);
 
+// The text at out[offset..] was appended in place (a listpack built in the chunk): turns it into
+// what AppendString(text, compress, out) appends there, deferring it the same way.
+void EncodeStringInPlace(size_t offset, Compression compress, std::string& out);
+
 // Turns chunks into a file's bytes, in order, on whichever thread writes them: encodes the
 // deferred strings as AppendString(text, true) does, keeps the running CRC-64 and appends it
 // where a chunk asks for the trailer (0 when `checksum` is off, as RdbWriter writes).
 class ChunkFinisher {
  public:
   explicit ChunkFinisher(bool checksum = true) : checksum_(checksum) {}
-  // Replaces *out with the chunk's finished bytes (the chunk is consumed).
-  void Finish(RdbChunk&& chunk, std::string* out);
+  // Replaces *out with the chunk's finished bytes; the chunk is left empty (its buffers kept,
+  // for reuse).
+  void Finish(RdbChunk& chunk, std::string* out);
   uint64_t crc() const { return crc_; }
 
  private:

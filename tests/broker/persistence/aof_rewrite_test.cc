@@ -26,7 +26,7 @@ class MemoryFile : public AsyncFileSink {
   explicit MemoryFile(std::string* target) : target_(target) {}
   void Append(rdb::RdbChunk chunk) override {
     std::string bytes;
-    finisher_.Finish(std::move(chunk), &bytes);
+    finisher_.Finish(chunk, &bytes);
     contents_ += bytes;
   }
   uint64_t queued_bytes() const override { return 0; }

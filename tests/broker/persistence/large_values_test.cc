@@ -46,7 +46,7 @@ std::string RunJob(SaveJob& job, size_t budget) {
   std::string finished;
   int steps = 0;
   auto take = [&] {
-    finisher.Finish(std::move(chunk), &finished);
+    finisher.Finish(chunk, &finished);
     out += finished;
   };
   while (!job.Step(budget, chunk)) {

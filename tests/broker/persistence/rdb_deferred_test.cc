@@ -27,7 +27,7 @@ std::string Random(std::mt19937_64& rng, size_t n) {
 std::string Finished(RdbChunk chunk) {
   std::string out;
   ChunkFinisher finisher;
-  finisher.Finish(std::move(chunk), &out);
+  finisher.Finish(chunk, &out);
   return out;
 }
 
@@ -74,6 +74,7 @@ TEST(RdbDeferredTest, EveryContainerEncoding) {
   for (size_t n : {1u, 10u, 200u, 3000u}) {
     auto list = std::make_unique<List>();  // quicklist nodes: one, then many 8 KB nodes
     auto random_list = std::make_unique<List>();
+    auto mixed_list = std::make_unique<List>();  // integers, and elements past one 8 KB node
     auto hash = std::make_unique<Hash>();
     auto set = std::make_unique<Set>();
     auto intset = std::make_unique<Set>();
@@ -81,6 +82,8 @@ TEST(RdbDeferredTest, EveryContainerEncoding) {
     for (size_t i = 0; i < n; ++i) {
       list->PushBack("message-" + std::to_string(i) + std::string(i % 50, 'x'));
       random_list->PushBack(Random(rng, 1 + i % 300));
+      mixed_list->PushBack(i % 3 == 0 ? std::to_string(i * 1000003)
+                                      : std::string(i * 37 % 9000, 'e'));
       hash->Set("field-" + std::to_string(i), std::string(i % 70, 'v'));
       set->Add("member-" + std::to_string(i) + std::string(i % 30, 'm'));
       intset->Add(std::to_string(i * 7919));
@@ -90,6 +93,7 @@ TEST(RdbDeferredTest, EveryContainerEncoding) {
     const std::string size = " of " + std::to_string(n);
     ExpectSameBody(Value(std::move(list)), "list" + size);
     ExpectSameBody(Value(std::move(random_list)), "incompressible list" + size);
+    ExpectSameBody(Value(std::move(mixed_list)), "mixed list" + size);
     const Value hash_value(std::move(hash));
     ExpectSameBody(hash_value, "hash " + std::string(hash_value.hash().Encoding()) + size);
     const Value set_value(std::move(set));
@@ -126,11 +130,13 @@ TEST(RdbDeferredTest, WholeFilesSplitAnywhere) {
         RdbWriter writer({.compress = compress, .checksum = checksum, .defer = defer});
         ChunkFinisher finisher;
         std::string bytes;
+        std::string spare;
         auto take = [&] {
           if (defer) {
             RdbChunk chunk;
-            writer.TakeChunk(&chunk, 4096);
-            finisher.Finish(std::move(chunk), &bytes);
+            writer.TakeChunk(&chunk, std::move(spare));
+            finisher.Finish(chunk, &bytes);
+            spare = std::move(chunk.bytes);  // recycled, as ThreadedFileSink::SpareBuffer does
           } else {
             writer.TakeOutput(&bytes);
           }
