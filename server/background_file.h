@@ -6,7 +6,7 @@
 // to the wrapped rdb::FileSink (PosixRdbFileSystem's temp file), then, after Commit, fsyncs and
 // renames through it. Finished() turns true once that is done or a write failed. Destroying the
 // sink stops the thread after its current chunk and drops the wrapped sink uncommitted, which
-// removes the temp file. Written chunks' buffers come back through SpareBuffer (a few at most),
+// removes the temp file. Written chunks' buffers come back through SpareBuffer (up to 16),
 // so the loop fills memory it has touched before instead of page-faulting fresh allocations.
 #pragma once
 
@@ -39,7 +39,7 @@ class ThreadedFileSink : public AsyncFileSink {
  private:
   void Run();
 
-  static constexpr size_t kMaxSpares = 4;
+  static constexpr size_t kMaxSpares = 16;  // 20 MB at most, besides the 64 MB queue bound
 
   std::unique_ptr<rdb::FileSink> file_;
   std::mutex mutex_;

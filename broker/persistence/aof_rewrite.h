@@ -55,7 +55,7 @@ class AofRewriteHost {
 
 class BackgroundRewrite final : private SnapshotConsumer {
  public:
-  static constexpr uint64_t kMaxQueuedBytes = 64 << 20;
+  static constexpr uint64_t kMaxQueuedBytes = 16 << 20;
   static constexpr size_t kChunkBytes = 1 << 20;
   // A chunk is handed over once past kChunkBytes; one job step or key may overshoot by this much
   // without growing the buffer (reserved up front: no reallocation or page-fault churn).

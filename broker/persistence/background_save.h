@@ -47,7 +47,7 @@ class AsyncFileSink {
 
 class BackgroundSave final : private SnapshotConsumer {
  public:
-  static constexpr uint64_t kMaxQueuedBytes = 64 << 20;
+  static constexpr uint64_t kMaxQueuedBytes = 16 << 20;
   static constexpr size_t kChunkBytes = 1 << 20;
   static constexpr size_t kChunkSlack = 256 << 10;  // as BackgroundRewrite's
 
