@@ -39,7 +39,7 @@ class ThreadedFileSink : public AsyncFileSink {
  private:
   void Run();
 
-  static constexpr size_t kMaxSpares = 16;  // 20 MB at most, besides the 64 MB queue bound
+  static constexpr size_t kMaxSpares = 16;  // 20 MB at most, besides the 16 MB queue bound
 
   std::unique_ptr<rdb::FileSink> file_;
   std::mutex mutex_;
