@@ -16,11 +16,11 @@ ThreadedFileSink::~ThreadedFileSink() {
   thread_.join();
 }
 
-void ThreadedFileSink::Append(std::string bytes) {
-  queued_bytes_ += bytes.size();
+void ThreadedFileSink::Append(rdb::RdbChunk chunk) {
+  queued_bytes_ += chunk.bytes.size();
   {
     std::lock_guard lock(mutex_);
-    chunks_.push_back(std::move(bytes));
+    chunks_.push_back(std::move(chunk));
   }
   wake_.notify_one();
 }
@@ -33,6 +33,14 @@ void ThreadedFileSink::Commit() {
   wake_.notify_one();
 }
 
+std::string ThreadedFileSink::SpareBuffer() {
+  std::lock_guard lock(mutex_);
+  if (spares_.empty()) return std::string();
+  std::string spare = std::move(spares_.back());
+  spares_.pop_back();
+  return spare;
+}
+
 bool ThreadedFileSink::Finished(std::string* error) {
   if (!finished_.load()) return false;
   std::lock_guard lock(mutex_);
@@ -41,18 +49,26 @@ bool ThreadedFileSink::Finished(std::string* error) {
 }
 
 void ThreadedFileSink::Run() {
+  std::string bytes;  // reused: the finished form of each chunk
   std::unique_lock lock(mutex_);
   while (true) {
     wake_.wait(lock, [&] { return stop_ || !chunks_.empty() || commit_requested_; });
     if (stop_) break;
     if (!chunks_.empty()) {
-      std::string chunk = std::move(chunks_.front());
+      rdb::RdbChunk chunk = std::move(chunks_.front());
       chunks_.pop_front();
       lock.unlock();
+      const size_t size = chunk.bytes.size();
+      finisher_.Finish(chunk, &bytes);
       std::string error;
-      const bool ok = file_->Write(chunk, &error);
-      queued_bytes_ -= chunk.size();
+      const bool ok = file_->Write(bytes, &error);
+      queued_bytes_ -= size;
       lock.lock();
+      // Keep the written buffer (the finisher left one in the chunk) for the loop to refill.
+      if (spares_.size() < kMaxSpares && chunk.bytes.capacity() > 0) {
+        chunk.bytes.clear();
+        spares_.push_back(std::move(chunk.bytes));
+      }
       if (!ok) {
         error_ = error;
         break;

@@ -29,9 +29,10 @@ int64_t MonotonicMicros() {
 class SynchronousFileSink : public AsyncFileSink {
  public:
   explicit SynchronousFileSink(std::unique_ptr<rdb::FileSink> sink) : sink_(std::move(sink)) {}
-  void Append(std::string bytes) override {
+  void Append(rdb::RdbChunk chunk) override {
     if (finished_) return;
-    if (!sink_->Write(bytes, &error_)) finished_ = true;
+    finisher_.Finish(chunk, &bytes_);
+    if (!sink_->Write(bytes_, &error_)) finished_ = true;
   }
   uint64_t queued_bytes() const override { return 0; }
   void Commit() override {
@@ -46,6 +47,8 @@ class SynchronousFileSink : public AsyncFileSink {
 
  private:
   std::unique_ptr<rdb::FileSink> sink_;
+  rdb::ChunkFinisher finisher_;
+  std::string bytes_;
   std::string error_;
   bool finished_ = false;
 };

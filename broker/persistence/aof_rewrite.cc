@@ -68,7 +68,8 @@ class RewriteListJob final : public SaveJob {
         expire_at_ms_(expire_at_ms),
         command_("RPUSH", key_, list_->size(), 1) {}
 
-  bool Step(size_t max_elements, std::string& out) override {
+  bool Step(size_t max_elements, rdb::RdbChunk& chunk) override {
+    std::string& out = chunk.bytes;
     std::string_view element;
     for (size_t i = 0; i < max_elements; ++i) {
       if (!list_->Next(&element)) {
@@ -154,7 +155,13 @@ std::unique_ptr<SaveJob> MakeRewriteListJob(std::string key, std::unique_ptr<Lis
 
 BackgroundRewrite::BackgroundRewrite(Keyspace& keyspace, std::unique_ptr<AsyncFileSink> sink,
                                      const Options& options)
-    : rdb_base_(options.rdb_base), writer_(options.rdb), sink_(std::move(sink)) {
+    : rdb_base_(options.rdb_base),
+      writer_([&] {
+        rdb::RdbWriteOptions rdb = options.rdb;
+        rdb.defer = true;  // LZF and CRC-64 on the sink's writer thread
+        return rdb;
+      }()),
+      sink_(std::move(sink)) {
   for (int db = 0; db < keyspace.database_count(); ++db) {
     sizes_at_start_.push_back(keyspace.db(db).size());
     expires_at_start_.push_back(keyspace.db(db).expires_count());
@@ -164,7 +171,7 @@ BackgroundRewrite::BackgroundRewrite(Keyspace& keyspace, std::unique_ptr<AsyncFi
     aux.aof_base = true;
     writer_.WriteHeader(aux);
   } else if (options.timestamp_s >= 0) {
-    commands_ = "#TS:" + std::to_string(options.timestamp_s) + "\r\n";
+    commands_.bytes = "#TS:" + std::to_string(options.timestamp_s) + "\r\n";
   }
   if (!rdb_base_) {
     // Redis's rewriteFunctions: one FUNCTION LOAD per library, before the keys.
@@ -180,7 +187,7 @@ BackgroundRewrite::BackgroundRewrite(Keyspace& keyspace, std::unique_ptr<AsyncFi
 BackgroundRewrite::~BackgroundRewrite() = default;
 
 size_t BackgroundRewrite::pending_size() const {
-  return rdb_base_ ? writer_.pending_size() : commands_.size();
+  return rdb_base_ ? writer_.pending_size() : commands_.bytes.size();
 }
 
 void BackgroundRewrite::SelectDb(int db) {
@@ -188,20 +195,21 @@ void BackgroundRewrite::SelectDb(int db) {
   if (rdb_base_) {
     writer_.SelectDb(db, sizes_at_start_[db], expires_at_start_[db]);
   } else {
-    AppendHeader(2, "SELECT", &commands_);
-    AppendBulk(std::to_string(db), &commands_);
+    AppendHeader(2, "SELECT", &commands_.bytes);
+    AppendBulk(std::to_string(db), &commands_.bytes);
   }
   selected_db_ = db;
 }
 
-std::string& BackgroundRewrite::output() { return rdb_base_ ? writer_.output() : commands_; }
+rdb::RdbChunk& BackgroundRewrite::output() { return rdb_base_ ? writer_.output() : commands_; }
 
 void BackgroundRewrite::Encode(std::string_view key, const Value& value, int64_t expire_at_ms,
-                               std::string& out) {
+                               rdb::RdbChunk& out) {
   if (rdb_base_) {
-    rdb::AppendKeyRecord(key, value, expire_at_ms, writer_.compress(), out);
+    rdb::AppendKeyRecord(key, value, expire_at_ms, rdb::Compression(writer_.compress(), &out),
+                         out.bytes);
   } else {
-    AppendRewriteCommands(key, value, expire_at_ms, &out);
+    AppendRewriteCommands(key, value, expire_at_ms, &out.bytes);
   }
 }
 
@@ -216,20 +224,20 @@ uint64_t BackgroundRewrite::SaveKey(int db, std::string_view key, const Value& v
     return 0;
   }
   if (!queue_.empty()) {  // behind a large value still being encoded
-    std::string bytes;
+    rdb::RdbChunk bytes;
     Encode(key, value, expire_at_ms, bytes);
-    const uint64_t size = bytes.size();
+    const uint64_t size = bytes.bytes.size();
     queue_.AddBytes(db, std::move(bytes));
     return size;
   }
   // Keys come grouped by database from the walk, interleaved with early saves from any
   // database: select whenever the database changes.
-  std::string& out = output();
-  const size_t before = out.size();
+  rdb::RdbChunk& out = output();
+  const size_t before = out.bytes.size();
   SelectDb(db);
   Encode(key, value, expire_at_ms, out);
-  produced_ += out.size() - before;
-  return out.size() - before;
+  produced_ += out.bytes.size() - before;
+  return out.bytes.size() - before;
 }
 
 void BackgroundRewrite::Save(int db, std::string_view key, const Value& value,
@@ -245,11 +253,15 @@ void BackgroundRewrite::SaveEarly(int db, std::string_view key, const Value& val
 
 void BackgroundRewrite::Flush(bool force) {
   if (pending_size() == 0 || (!force && pending_size() < kChunkBytes)) return;
-  std::string chunk;
+  std::string next = sink_->SpareBuffer();
+  next.reserve(kChunkBytes + kChunkSlack);
+  rdb::RdbChunk chunk;
   if (rdb_base_) {
-    writer_.TakeOutput(&chunk);
+    writer_.TakeChunk(&chunk, std::move(next));
   } else {
-    chunk.swap(commands_);
+    std::swap(chunk, commands_);
+    commands_.bytes = std::move(next);
+    commands_.bytes.clear();
   }
   sink_->Append(std::move(chunk));
 }
@@ -274,11 +286,11 @@ BackgroundRewrite::Outcome BackgroundRewrite::Step(int64_t deadline_us, int64_t 
   do {
     if (sink_->queued_bytes() > kMaxQueuedBytes) return outcome_;  // let the disk catch up
     if (!queue_.empty()) {
-      std::string& out = output();
-      const size_t before = out.size();
+      rdb::RdbChunk& out = output();
+      const size_t before = out.bytes.size();
       queue_.Drain(
           kJobElementsPerStep, [this](int db) { SelectDb(db); }, out);
-      produced_ += out.size() - before;
+      produced_ += out.bytes.size() - before;
     } else if (snapshot_->state() != Snapshot::State::kRunning || snapshot_->Step(64)) {
       break;
     }

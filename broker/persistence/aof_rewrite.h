@@ -55,8 +55,11 @@ class AofRewriteHost {
 
 class BackgroundRewrite final : private SnapshotConsumer {
  public:
-  static constexpr uint64_t kMaxQueuedBytes = 64 << 20;
+  static constexpr uint64_t kMaxQueuedBytes = 16 << 20;
   static constexpr size_t kChunkBytes = 1 << 20;
+  // A chunk is handed over once past kChunkBytes; one job step or key may overshoot by this much
+  // without growing the buffer (reserved up front: no reallocation or page-fault churn).
+  static constexpr size_t kChunkSlack = 256 << 10;
 
   struct Options {
     bool rdb_base = true;  // aof-use-rdb-preamble
@@ -88,15 +91,15 @@ class BackgroundRewrite final : private SnapshotConsumer {
   void SaveEarly(int db, std::string_view key, const Value& value, int64_t expire_at_ms) override;
   // Encodes the key now (returns the bytes produced) or queues a job for a large value.
   uint64_t SaveKey(int db, std::string_view key, const Value& value, int64_t expire_at_ms);
-  void Encode(std::string_view key, const Value& value, int64_t expire_at_ms, std::string& out);
+  void Encode(std::string_view key, const Value& value, int64_t expire_at_ms, rdb::RdbChunk& out);
   void SelectDb(int db);
-  std::string& output();
+  rdb::RdbChunk& output();
   size_t pending_size() const;
   void Flush(bool force);
 
   const bool rdb_base_;
   rdb::RdbWriter writer_;  // rdb_base_
-  std::string commands_;   // !rdb_base_: encoded commands not yet handed to the sink
+  rdb::RdbChunk commands_;  // !rdb_base_: encoded commands not yet handed to the sink
   uint64_t produced_ = 0;
   std::unique_ptr<AsyncFileSink> sink_;
   std::vector<uint64_t> sizes_at_start_;

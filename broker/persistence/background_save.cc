@@ -6,7 +6,11 @@ namespace drayman {
 
 BackgroundSave::BackgroundSave(Keyspace& keyspace, std::unique_ptr<AsyncFileSink> sink,
                                rdb::RdbWriteOptions options, const rdb::RdbAuxFields& aux)
-    : writer_(options), sink_(std::move(sink)) {
+    : writer_([&] {
+        options.defer = true;
+        return options;
+      }()),
+      sink_(std::move(sink)) {
   for (int db = 0; db < keyspace.database_count(); ++db) {
     sizes_at_start_.push_back(keyspace.db(db).size());
     expires_at_start_.push_back(keyspace.db(db).expires_count());
@@ -32,9 +36,10 @@ uint64_t BackgroundSave::SaveKey(int db, std::string_view key, const Value& valu
     return 0;
   }
   if (!queue_.empty()) {  // behind a large value still being encoded
-    std::string bytes;
-    rdb::AppendKeyRecord(key, value, expire_at_ms, writer_.compress(), bytes);
-    const uint64_t size = bytes.size();
+    rdb::RdbChunk bytes;
+    rdb::AppendKeyRecord(key, value, expire_at_ms, rdb::Compression(writer_.compress(), &bytes),
+                         bytes.bytes);
+    const uint64_t size = bytes.bytes.size();
     queue_.AddBytes(db, std::move(bytes));
     return size;
   }
@@ -58,8 +63,10 @@ void BackgroundSave::SaveEarly(int db, std::string_view key, const Value& value,
 
 void BackgroundSave::Flush(bool force) {
   if (writer_.pending_size() == 0 || (!force && writer_.pending_size() < kChunkBytes)) return;
-  std::string chunk;
-  writer_.TakeOutput(&chunk);
+  std::string next = sink_->SpareBuffer();
+  next.reserve(kChunkBytes + kChunkSlack);
+  rdb::RdbChunk chunk;
+  writer_.TakeChunk(&chunk, std::move(next));
   sink_->Append(std::move(chunk));
 }
 

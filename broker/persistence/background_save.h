@@ -2,6 +2,9 @@
 // bytes go to an AsyncFileSink the host provides (the server's writes on its own thread), so the
 // event loop never waits on the disk.
 //
+// The loop thread only encodes: LZF and the CRC-64 are left to the sink's writer (RdbWriteOptions
+// defer, rdb::ChunkFinisher), as Redis leaves them to its fork child.
+//
 // Contract: Step(deadline) encodes for about as long as the caller allows and returns; the host
 // calls it again until done(). Keys saved early by commands (the snapshot's hooks) are encoded
 // at once, inside the command, and counted in bytes_saved_early() (INFO rdb_last_cow_size: the
@@ -28,20 +31,25 @@ namespace drayman {
 class AsyncFileSink {
  public:
   virtual ~AsyncFileSink() = default;
-  // Queues bytes for writing; never waits.
-  virtual void Append(std::string bytes) = 0;
-  // Bytes appended but not yet written.
+  // Queues a chunk for writing; never waits. The sink finishes chunks in order with one
+  // rdb::ChunkFinisher (LZF of the deferred strings, the CRC-64 trailer) before writing them.
+  virtual void Append(rdb::RdbChunk chunk) = 0;
+  // Bytes appended (before compression) but not yet written.
   virtual uint64_t queued_bytes() const = 0;
   // No more bytes: make the file durable and visible under its final name, in the background.
   virtual void Commit() = 0;
   // True once the file is committed or writing failed (*error says why; empty on success).
   virtual bool Finished(std::string* error) = 0;
+  // An empty buffer whose capacity a written chunk left behind, or a new one: filling a buffer
+  // the process already touched costs no page faults on the loop thread.
+  virtual std::string SpareBuffer() { return std::string(); }
 };
 
 class BackgroundSave final : private SnapshotConsumer {
  public:
-  static constexpr uint64_t kMaxQueuedBytes = 64 << 20;
+  static constexpr uint64_t kMaxQueuedBytes = 16 << 20;
   static constexpr size_t kChunkBytes = 1 << 20;
+  static constexpr size_t kChunkSlack = 256 << 10;  // as BackgroundRewrite's
 
   enum class Outcome { kRunning, kSucceeded, kFailed, kCancelled };
 

@@ -26,6 +26,7 @@
 #include "absl/functional/function_ref.h"
 #include "broker/keyspace/list.h"
 #include "broker/keyspace/value.h"
+#include "broker/persistence/rdb_format.h"
 
 namespace drayman {
 
@@ -39,9 +40,10 @@ bool IsLargeValue(const Value& value);
 class SaveJob {
  public:
   virtual ~SaveJob() = default;
-  // Appends the key's next bytes to `out`, looking at about `max_elements` elements; returns true
-  // once the key is complete.
-  virtual bool Step(size_t max_elements, std::string& out) = 0;
+  // Appends the key's next bytes to `out` (strings to compress deferred into it, see
+  // rdb::Compression), looking at about `max_elements` elements; returns true once the key is
+  // complete.
+  virtual bool Step(size_t max_elements, rdb::RdbChunk& out) = 0;
 };
 
 // The key as RdbWriter::WriteKey writes it (EXPIRETIME_MS, type, name, quicklist nodes).
@@ -52,16 +54,16 @@ std::unique_ptr<SaveJob> MakeRdbListJob(std::string key, std::unique_ptr<List::F
 class SaveQueue {
  public:
   bool empty() const { return items_.empty(); }
-  void AddBytes(int db, std::string bytes);
+  void AddBytes(int db, rdb::RdbChunk bytes);
   void AddJob(int db, std::unique_ptr<SaveJob> job);
   // Moves queued work into `out` in order, at most one job step (about `max_elements` elements)
   // per call; returns whether the queue is empty.
-  bool Drain(size_t max_elements, absl::FunctionRef<void(int db)> select, std::string& out);
+  bool Drain(size_t max_elements, absl::FunctionRef<void(int db)> select, rdb::RdbChunk& out);
 
  private:
   struct Item {
     int db;
-    std::string bytes;             // a key encoded at once, or
+    rdb::RdbChunk bytes;           // a key encoded at once, or
     std::unique_ptr<SaveJob> job;  // one encoded over several steps
     bool started = false;
   };

@@ -1,5 +1,6 @@
 #include "broker/persistence/rdb_encode.h"
 
+#include <cassert>
 #include <cmath>
 #include <cstdio>
 #include <vector>
@@ -47,22 +48,22 @@ void AppendScore(ListpackBuilder& lp, double score) {
   lp.Append(std::string_view(buf, n));
 }
 
-void EncodeList(const List& list, std::string& out, bool compress) {
+void EncodeList(const List& list, std::string& out, Compression compress) {
   QuicklistNodeCounter counter;
   list.ForEachWhile(false, [&](std::string_view element) {
     counter.Add(element);
     return true;
   });
   AppendLength(counter.Finish(), out);
-  QuicklistNodeWriter writer(compress);
+  QuicklistNodeWriter writer;
   list.ForEachWhile(false, [&](std::string_view element) {
-    writer.Add(element, out);
+    writer.Add(element, compress, out);
     return true;
   });
-  writer.Finish(out);
+  writer.Finish(compress, out);
 }
 
-void EncodeSet(const Set& set, std::string& out, bool compress) {
+void EncodeSet(const Set& set, std::string& out, Compression compress) {
   if (set.Encoding() == "intset") {
     std::vector<int64_t> values;
     values.reserve(set.size());
@@ -78,7 +79,7 @@ void EncodeSet(const Set& set, std::string& out, bool compress) {
   set.ForEach([&](std::string_view member) { AppendString(member, compress, out); });
 }
 
-void EncodeHash(const Hash& hash, std::string& out, bool compress) {
+void EncodeHash(const Hash& hash, std::string& out, Compression compress) {
   if (hash.Encoding() == "listpack") {
     ListpackBuilder lp;
     hash.ForEach([&](std::string_view field, std::string_view value) {
@@ -95,7 +96,7 @@ void EncodeHash(const Hash& hash, std::string& out, bool compress) {
   });
 }
 
-void EncodeZSet(const ZSet& zset, std::string& out, bool compress) {
+void EncodeZSet(const ZSet& zset, std::string& out, Compression compress) {
   if (zset.listpack()) {
     ListpackBuilder lp;
     for (const ZSet::Node* node = zset.First(); node != nullptr; node = node->next()) {
@@ -152,24 +153,48 @@ void QuicklistNodeCounter::Add(std::string_view element) {
 
 uint64_t QuicklistNodeCounter::Finish() const { return nodes_ + (count_ > 0 ? 1 : 0); }
 
-void QuicklistNodeWriter::Add(std::string_view element, std::string& out) {
+void QuicklistNodeWriter::Add(std::string_view element, Compression compress, std::string& out) {
   if (element.size() >= kPlainNodeThreshold) {
-    if (listpack_.count() > 0) FlushNode(out);
+    if (listpack_.count() > 0) FlushNode(compress, out);
     AppendLength(kQuicklistNodePlain, out);
-    AppendString(element, compress_, out);
+    AppendString(element, compress, out);
     return;
   }
-  if (NodeIsFull(listpack_.bytes(), listpack_.count(), element.size())) FlushNode(out);
+  if (NodeIsFull(listpack_.bytes(), listpack_.count(), element.size())) FlushNode(compress, out);
+  if (listpack_.count() == 0 && compress.chunk != nullptr && compress.enabled) {
+    AppendLength(kQuicklistNodePacked, out);
+    listpack_.BuildIn(&out);
+  }
   listpack_.Append(element);
 }
 
-void QuicklistNodeWriter::Finish(std::string& out) {
-  if (listpack_.count() > 0) FlushNode(out);
+bool QuicklistNodeWriter::ClosesNode(std::string_view element) const {
+  return listpack_.count() > 0 && (element.size() >= kPlainNodeThreshold ||
+                                   NodeIsFull(listpack_.bytes(), listpack_.count(),
+                                              element.size()));
 }
 
-void QuicklistNodeWriter::FlushNode(std::string& out) {
-  AppendLength(kQuicklistNodePacked, out);
-  AppendString(listpack_.Finish(), compress_, out);
+void QuicklistNodeWriter::Finish(Compression compress, std::string& out) {
+  if (listpack_.count() > 0) FlushNode(compress, out);
+}
+
+void QuicklistNodeWriter::FlushNode(Compression compress, std::string& out) {
+  const std::string_view node = listpack_.Seal();
+  if (listpack_.in_place()) {
+    // Built at the end of `out`, after its node container: AppendString's encoding in place.
+    EncodeStringInPlace(listpack_.offset(), compress, out);
+  } else {
+    AppendLength(kQuicklistNodePacked, out);
+    AppendString(node, compress, out);
+  }
+  listpack_.Reset();
+}
+
+void ListpackBuilder::BuildIn(std::string* out) {
+  assert(count_ == 0);
+  buf_ = out;
+  base_ = out->size();
+  out->append(6, '\0');
 }
 
 void ListpackBuilder::AppendBacklen(size_t entry_size) {
@@ -179,35 +204,36 @@ void ListpackBuilder::AppendBacklen(size_t entry_size) {
   const int n = static_cast<int>(ListpackBacklenSize(entry_size));
   for (int i = n - 1; i >= 0; --i) {
     const auto group = static_cast<char>((entry_size >> (7 * i)) & 127);
-    buffer_.push_back(static_cast<char>(group | (i == n - 1 ? 0 : 0x80)));
+    buf_->push_back(static_cast<char>(group | (i == n - 1 ? 0 : 0x80)));
   }
 }
 
 void ListpackBuilder::AppendInt(int64_t v) {
-  const size_t start = buffer_.size();
+  std::string& b = *buf_;
+  const size_t start = b.size();
   auto put = [&](uint64_t bits, int bytes) {
-    for (int i = 0; i < bytes; ++i) buffer_.push_back(static_cast<char>(bits >> (8 * i)));
+    for (int i = 0; i < bytes; ++i) b.push_back(static_cast<char>(bits >> (8 * i)));
   };
   if (v >= 0 && v <= 127) {
-    buffer_.push_back(static_cast<char>(v));
+    b.push_back(static_cast<char>(v));
   } else if (v >= -4096 && v <= 4095) {
     uint64_t u = v < 0 ? (uint64_t{1} << 13) + v : v;
-    buffer_.push_back(static_cast<char>(0xc0 | (u >> 8)));
-    buffer_.push_back(static_cast<char>(u & 0xff));
+    b.push_back(static_cast<char>(0xc0 | (u >> 8)));
+    b.push_back(static_cast<char>(u & 0xff));
   } else if (v >= INT16_MIN && v <= INT16_MAX) {
-    buffer_.push_back(static_cast<char>(0xf1));
+    b.push_back(static_cast<char>(0xf1));
     put(static_cast<uint64_t>(v), 2);
   } else if (v >= -8388608 && v <= 8388607) {
-    buffer_.push_back(static_cast<char>(0xf2));
+    b.push_back(static_cast<char>(0xf2));
     put(static_cast<uint64_t>(v), 3);
   } else if (v >= INT32_MIN && v <= INT32_MAX) {
-    buffer_.push_back(static_cast<char>(0xf3));
+    b.push_back(static_cast<char>(0xf3));
     put(static_cast<uint64_t>(v), 4);
   } else {
-    buffer_.push_back(static_cast<char>(0xf4));
+    b.push_back(static_cast<char>(0xf4));
     put(static_cast<uint64_t>(v), 8);
   }
-  AppendBacklen(buffer_.size() - start);
+  AppendBacklen(b.size() - start);
   ++count_;
 }
 
@@ -217,32 +243,47 @@ void ListpackBuilder::Append(std::string_view element) {
     AppendInt(value);
     return;
   }
-  const size_t start = buffer_.size();
+  std::string& b = *buf_;
+  const size_t start = b.size();
   const size_t n = element.size();
   if (n < 64) {
-    buffer_.push_back(static_cast<char>(0x80 | n));
+    b.push_back(static_cast<char>(0x80 | n));
   } else if (n < 4096) {
-    buffer_.push_back(static_cast<char>(0xe0 | (n >> 8)));
-    buffer_.push_back(static_cast<char>(n & 0xff));
+    b.push_back(static_cast<char>(0xe0 | (n >> 8)));
+    b.push_back(static_cast<char>(n & 0xff));
   } else {
-    buffer_.push_back(static_cast<char>(0xf0));
-    AppendU32(static_cast<uint32_t>(n), buffer_);
+    b.push_back(static_cast<char>(0xf0));
+    AppendU32(static_cast<uint32_t>(n), b);
   }
-  buffer_.append(element);
-  AppendBacklen(buffer_.size() - start);
+  b.append(element);
+  AppendBacklen(b.size() - start);
   ++count_;
 }
 
-std::string ListpackBuilder::Finish() {
-  buffer_.push_back(static_cast<char>(0xff));
-  const auto total = static_cast<uint32_t>(buffer_.size());
+std::string_view ListpackBuilder::Seal() {
+  std::string& b = *buf_;
+  b.push_back(static_cast<char>(0xff));
+  const auto total = static_cast<uint32_t>(b.size() - base_);
   const uint16_t count = count_ < 65535 ? static_cast<uint16_t>(count_) : 65535;
-  for (int i = 0; i < 4; ++i) buffer_[i] = static_cast<char>(total >> (8 * i));
-  buffer_[4] = static_cast<char>(count & 0xff);
-  buffer_[5] = static_cast<char>(count >> 8);
-  std::string result = std::move(buffer_);
-  buffer_.assign(6, '\0');
+  char* header = b.data() + base_;
+  for (int i = 0; i < 4; ++i) header[i] = static_cast<char>(total >> (8 * i));
+  header[4] = static_cast<char>(count & 0xff);
+  header[5] = static_cast<char>(count >> 8);
+  return std::string_view(b).substr(base_);
+}
+
+void ListpackBuilder::Reset() {
+  buf_ = &buffer_;
+  base_ = 0;
+  buffer_.resize(6);
   count_ = 0;
+}
+
+std::string ListpackBuilder::Finish() {
+  const std::string_view sealed = Seal();
+  std::string result = in_place() ? std::string(sealed) : std::move(buffer_);
+  Reset();
+  buffer_.assign(6, '\0');
   return result;
 }
 
@@ -284,7 +325,7 @@ uint8_t RdbValueType(const Value& value) {
   return kTypeString;
 }
 
-void RdbEncodeValue(const Value& value, std::string& out, bool compress) {
+void RdbEncodeValue(const Value& value, std::string& out, Compression compress) {
   switch (value.type()) {
     case ValueType::kString:
       AppendString(value.str(), compress, out);
@@ -319,7 +360,7 @@ std::string RdbDumpPayload(const Value& value, bool compress) {
 void RdbWriter::WriteHeader(const RdbAuxFields& aux) {
   char magic[16];
   std::snprintf(magic, sizeof(magic), "REDIS%04d", kRdbVersion);
-  buffer_.append(magic, 9);
+  buffer_.bytes.append(magic, 9);
   WriteAux("redis-ver", aux.redis_ver);
   WriteAux("redis-bits", "64");
   WriteAux("ctime", std::to_string(aux.ctime_s));
@@ -332,9 +373,9 @@ void RdbWriter::WriteHeader(const RdbAuxFields& aux) {
 }
 
 void RdbWriter::WriteAux(std::string_view key, std::string_view value) {
-  buffer_.push_back(static_cast<char>(kOpAux));
-  AppendString(key, options_.compress, buffer_);
-  AppendString(value, options_.compress, buffer_);
+  buffer_.bytes.push_back(static_cast<char>(kOpAux));
+  AppendString(key, compression(), buffer_.bytes);
+  AppendString(value, compression(), buffer_.bytes);
 }
 
 void AppendSelectDb(int db, uint64_t key_count, uint64_t expires_count, std::string& out) {
@@ -345,8 +386,8 @@ void AppendSelectDb(int db, uint64_t key_count, uint64_t expires_count, std::str
   AppendLength(expires_count, out);
 }
 
-void AppendKeyHeader(std::string_view key, uint8_t type, int64_t expire_at_ms, bool compress,
-                     std::string& out) {
+void AppendKeyHeader(std::string_view key, uint8_t type, int64_t expire_at_ms,
+                     Compression compress, std::string& out) {
   if (expire_at_ms >= 0) {
     out.push_back(static_cast<char>(kOpExpireTimeMs));
     AppendU64(static_cast<uint64_t>(expire_at_ms), out);
@@ -355,40 +396,40 @@ void AppendKeyHeader(std::string_view key, uint8_t type, int64_t expire_at_ms, b
   AppendString(key, compress, out);
 }
 
-void AppendKeyRecord(std::string_view key, const Value& value, int64_t expire_at_ms, bool compress,
-                     std::string& out) {
+void AppendKeyRecord(std::string_view key, const Value& value, int64_t expire_at_ms,
+                     Compression compress, std::string& out) {
   AppendKeyHeader(key, RdbValueType(value), expire_at_ms, compress, out);
   RdbEncodeValue(value, out, compress);
 }
 
 void RdbWriter::SelectDb(int db, uint64_t key_count, uint64_t expires_count) {
-  AppendSelectDb(db, key_count, expires_count, buffer_);
+  AppendSelectDb(db, key_count, expires_count, buffer_.bytes);
 }
 
 void RdbWriter::WriteKey(std::string_view key, const Value& value, int64_t expire_at_ms) {
-  AppendKeyRecord(key, value, expire_at_ms, options_.compress, buffer_);
-}
-
-void RdbWriter::UpdateChecksum() {
-  if (options_.checksum && hashed_ < buffer_.size()) {
-    crc_ = Crc64(crc_, buffer_.data() + hashed_, buffer_.size() - hashed_);
-  }
-  hashed_ = buffer_.size();
+  AppendKeyRecord(key, value, expire_at_ms, compression(), buffer_.bytes);
 }
 
 void RdbWriter::Finish() {
-  buffer_.push_back(static_cast<char>(kOpEof));
-  UpdateChecksum();
-  AppendU64(options_.checksum ? crc_ : 0, buffer_);
-  hashed_ = buffer_.size();  // the trailer is not part of what it checks
+  buffer_.bytes.push_back(static_cast<char>(kOpEof));
+  if (options_.checksum) {
+    buffer_.crc_trailer = true;  // the finisher appends the CRC of everything before
+  } else {
+    AppendU64(0, buffer_.bytes);
+  }
+}
+
+void RdbWriter::TakeChunk(RdbChunk* out, std::string next) {
+  taken_bytes_ += buffer_.bytes.size() + (buffer_.crc_trailer ? 8 : 0);
+  std::swap(*out, buffer_);
+  buffer_.clear();
+  buffer_.bytes = std::move(next);
+  buffer_.bytes.clear();
 }
 
 void RdbWriter::TakeOutput(std::string* out) {
-  UpdateChecksum();
-  taken_bytes_ += buffer_.size();
-  out->swap(buffer_);
-  buffer_.clear();
-  hashed_ = 0;
+  taken_bytes_ += buffer_.bytes.size() + (buffer_.crc_trailer ? 8 : 0);
+  finisher_.Finish(buffer_, out);
 }
 
 }  // namespace drayman::rdb

@@ -3,6 +3,7 @@
 #include <lzf.h>
 
 #include <array>
+#include <cassert>
 #include <cstring>
 #include <limits>
 
@@ -103,7 +104,7 @@ void AppendLength(uint64_t length, std::string& out) {
   }
 }
 
-void AppendString(std::string_view text, bool compress, std::string& out) {
+void AppendString(std::string_view text, Compression compress, std::string& out) {
   int64_t value = 0;
   if (text.size() <= 11 && CanonicalInt(text, &value)) {
     if (value >= INT8_MIN && value <= INT8_MAX) {
@@ -122,7 +123,14 @@ void AppendString(std::string_view text, bool compress, std::string& out) {
       return;
     }
   }
-  if (compress && text.size() > kLzfMinLength) {
+  if (compress.enabled && text.size() > kLzfMinLength) {
+    if (compress.chunk != nullptr) {
+      assert(&out == &compress.chunk->bytes);
+      // The writer thread decides between LZF and raw (ChunkFinisher, through this function).
+      compress.chunk->deferred.push_back(DeferredString{out.size(), text.size()});
+      out.append(text);
+      return;
+    }
     // Keep the compressed form only if it saves at least 4 bytes, as Redis does.
     thread_local std::string scratch;
     const size_t capacity = text.size() - 4;
@@ -139,6 +147,47 @@ void AppendString(std::string_view text, bool compress, std::string& out) {
   }
   AppendLength(text.size(), out);
   out.append(text);
+}
+
+void EncodeStringInPlace(size_t offset, Compression compress, std::string& out) {
+  const size_t size = out.size() - offset;
+  if (compress.chunk != nullptr && compress.enabled && size > kLzfMinLength) {
+    // What AppendString records for such a string (never an integer: those have <= 11 bytes).
+    assert(&out == &compress.chunk->bytes);
+    compress.chunk->deferred.push_back(DeferredString{offset, size});
+    return;
+  }
+  const std::string text = out.substr(offset);
+  out.resize(offset);
+  AppendString(text, compress, out);
+}
+
+void RdbChunk::Append(RdbChunk&& other) {
+  const size_t base = bytes.size();
+  for (const DeferredString& s : other.deferred) deferred.push_back({base + s.offset, s.size});
+  bytes += other.bytes;
+  crc_trailer = crc_trailer || other.crc_trailer;
+  other.clear();
+}
+
+void ChunkFinisher::Finish(RdbChunk& chunk, std::string* out) {
+  if (chunk.deferred.empty()) {
+    out->swap(chunk.bytes);
+  } else {
+    out->clear();
+    out->reserve(chunk.bytes.size() + 16);
+    const std::string_view bytes = chunk.bytes;
+    size_t at = 0;
+    for (const DeferredString& s : chunk.deferred) {
+      out->append(bytes.substr(at, s.offset - at));
+      AppendString(bytes.substr(s.offset, s.size), true, *out);
+      at = s.offset + s.size;
+    }
+    out->append(bytes.substr(at));
+  }
+  if (checksum_) crc_ = Crc64(crc_, out->data(), out->size());
+  if (chunk.crc_trailer) AppendU64(checksum_ ? crc_ : 0, *out);
+  chunk.clear();
 }
 
 void AppendBinaryDouble(double value, std::string& out) {

@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace drayman::rdb {
 
@@ -94,9 +95,67 @@ inline uint64_t LoadU64(const uint8_t* p) {
 
 // RDB length: 6-bit, 14-bit, 32-bit or 64-bit big-endian forms.
 void AppendLength(uint64_t length, std::string& out);
+// A stretch of a chunk's bytes that is the text of an RDB string whose encoding (LZF or raw, with
+// its length prefix) is left to whoever writes the chunk (ChunkFinisher).
+struct DeferredString {
+  size_t offset;
+  size_t size;
+};
+
+// Snapshot output as the engine produces it, for a writer thread to finish: `bytes` with the
+// strings LZF might shrink still as plain text (their places in `deferred`, in increasing order),
+// and, at the end of a file, a CRC-64 trailer to append. Finishing gives exactly the bytes the
+// one-go encoder writes (AppendString with compression on, RdbWriter's checksum).
+struct RdbChunk {
+  std::string bytes;
+  std::vector<DeferredString> deferred;
+  bool crc_trailer = false;  // append the CRC-64 of the whole file so far (8 bytes LE)
+
+  bool empty() const { return bytes.empty() && !crc_trailer; }
+  void clear() {
+    bytes.clear();
+    deferred.clear();
+    crc_trailer = false;
+  }
+  // Moves `other`'s bytes and deferred strings to the end of this chunk.
+  void Append(RdbChunk&& other);
+};
+
+// What AppendString does with a string LZF might shrink: from a bool, compress it now (true) or
+// never (false); with `deferred` set (compression on), append its text only and record its place,
+// so the loop thread leaves the LZF step to the writer (the text must go to the `bytes` of the
+// chunk that owns `deferred`).
+struct Compression {
+  Compression(bool enabled) : enabled(enabled) {}  // NOLINT: a bool is inline compression
+  Compression(bool enabled, RdbChunk* chunk) : enabled(enabled), chunk(chunk) {}
+  bool enabled;
+  RdbChunk* chunk = nullptr;
+};
+
 // An RDB string: integer-encoded when canonical and within int32, else LZF-compressed when
-// `compress`, longer than 20 bytes and at least 4 bytes shorter compressed, else raw.
-void AppendString(std::string_view text, bool compress, std::string& out);
+// compression is on, longer than 20 bytes and at least 4 bytes shorter compressed, else raw.
+// With compression deferred, a string longer than 20 bytes is recorded in the chunk instead.
+void AppendString(std::string_view text, Compression compress, std::string& out);
+
+// The text at out[offset..] was appended in place (a listpack built in the chunk): turns it into
+// what AppendString(text, compress, out) appends there, deferring it the same way.
+void EncodeStringInPlace(size_t offset, Compression compress, std::string& out);
+
+// Turns chunks into a file's bytes, in order, on whichever thread writes them: encodes the
+// deferred strings as AppendString(text, true) does, keeps the running CRC-64 and appends it
+// where a chunk asks for the trailer (0 when `checksum` is off, as RdbWriter writes).
+class ChunkFinisher {
+ public:
+  explicit ChunkFinisher(bool checksum = true) : checksum_(checksum) {}
+  // Replaces *out with the chunk's finished bytes; the chunk is left empty (its buffers kept,
+  // for reuse).
+  void Finish(RdbChunk& chunk, std::string* out);
+  uint64_t crc() const { return crc_; }
+
+ private:
+  bool checksum_;
+  uint64_t crc_ = 0;
+};
 // A double as 8 little-endian IEEE-754 bytes (ZSET_2 scores).
 void AppendBinaryDouble(double value, std::string& out);
 

@@ -45,7 +45,7 @@ void AppendCommand(std::initializer_list<std::string_view> args, std::string* ou
 
 }  // namespace
 
-void RdbEncodeStream(const Stream& stream, std::string& out, bool compress) {
+void RdbEncodeStream(const Stream& stream, std::string& out, Compression compress) {
   AppendLength(stream.blocks().size(), out);
   for (const auto& [master, block] : stream.blocks()) {
     std::string key;

@@ -20,7 +20,7 @@
 
 namespace drayman::rdb {
 
-void RdbEncodeStream(const Stream& stream, std::string& out, bool compress);
+void RdbEncodeStream(const Stream& stream, std::string& out, Compression compress);
 std::unique_ptr<Stream> RdbDecodeStream(uint8_t type, RdbReader& reader);
 
 // Appends RESP commands rebuilding `stream` at `key` (AOF rewrite).

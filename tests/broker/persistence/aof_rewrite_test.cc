@@ -24,7 +24,11 @@ namespace {
 class MemoryFile : public AsyncFileSink {
  public:
   explicit MemoryFile(std::string* target) : target_(target) {}
-  void Append(std::string bytes) override { contents_ += bytes; }
+  void Append(rdb::RdbChunk chunk) override {
+    std::string bytes;
+    finisher_.Finish(chunk, &bytes);
+    contents_ += bytes;
+  }
   uint64_t queued_bytes() const override { return 0; }
   void Commit() override {
     *target_ = contents_;
@@ -37,6 +41,7 @@ class MemoryFile : public AsyncFileSink {
 
  private:
   std::string* target_;
+  rdb::ChunkFinisher finisher_;
   std::string contents_;
   bool committed_ = false;
 };

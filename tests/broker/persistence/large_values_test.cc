@@ -37,10 +37,23 @@ Value MakeList(size_t elements, uint64_t seed) {
   return Value(std::move(list));
 }
 
+// Runs the job to the end, handing each step's chunk to one finisher as a sink's writer does
+// (LZF of the deferred strings happens there), and returns the finished bytes.
 std::string RunJob(SaveJob& job, size_t budget) {
   std::string out;
+  rdb::ChunkFinisher finisher;
+  rdb::RdbChunk chunk;
+  std::string finished;
   int steps = 0;
-  while (!job.Step(budget, out)) ++steps;
+  auto take = [&] {
+    finisher.Finish(chunk, &finished);
+    out += finished;
+  };
+  while (!job.Step(budget, chunk)) {
+    ++steps;
+    take();
+  }
+  take();
   EXPECT_GE(steps, 1);  // never all at once: the count pass takes a step of its own
   return out;
 }
@@ -105,10 +118,11 @@ TEST(LargeValuesTest, RewriteJobWritesWhatAppendRewriteCommandsWrites) {
       AppendRewriteCommands("queue", value, expire, &whole);
       for (size_t budget : {1u, 63u, 64u, 65u, 1000u}) {
         auto job = MakeRewriteListJob("queue", value.list().Freeze(), expire);
-        std::string out;
+        rdb::RdbChunk out;
         while (!job->Step(budget, out)) {
         }
-        EXPECT_EQ(out, whole) << elements << " elements, budget " << budget;
+        EXPECT_TRUE(out.deferred.empty());  // commands: nothing to compress
+        EXPECT_EQ(out.bytes, whole) << elements << " elements, budget " << budget;
       }
     }
   }
@@ -128,8 +142,8 @@ TEST(LargeValuesTest, SmallValuesAreNotLarge) {
 class CountingJob : public SaveJob {
  public:
   CountingJob(std::string name, int steps) : name_(std::move(name)), left_(steps) {}
-  bool Step(size_t, std::string& out) override {
-    out += name_;
+  bool Step(size_t, rdb::RdbChunk& out) override {
+    out.bytes += name_;
     return --left_ == 0;
   }
 
@@ -140,18 +154,22 @@ class CountingJob : public SaveJob {
 
 TEST(LargeValuesTest, QueueKeepsOrderAndSelectsOnChange) {
   SaveQueue queue;
-  std::string out;
-  auto select = [&](int db) { out += "[" + std::to_string(db) + "]"; };
+  rdb::RdbChunk out;
+  auto select = [&](int db) { out.bytes += "[" + std::to_string(db) + "]"; };
+  auto bytes = [](std::string text) { return rdb::RdbChunk{std::move(text), {}, false}; };
   EXPECT_TRUE(queue.empty());
   queue.AddJob(0, std::make_unique<CountingJob>("J", 3));
-  queue.AddBytes(0, "a");
-  queue.AddBytes(2, "b");
+  queue.AddBytes(0, bytes("a"));
+  // An item with a deferred string keeps it, at its place in the output.
+  queue.AddBytes(2, rdb::RdbChunk{"b0123456789", {{1, 10}}, false});
   queue.AddJob(2, std::make_unique<CountingJob>("K", 2));
-  queue.AddBytes(0, "c");
+  queue.AddBytes(0, bytes("c"));
   int calls = 0;
   while (!queue.Drain(10, select, out)) ++calls;
   // Drain calls select for every item; a consumer writes SELECT only when the db changes.
-  EXPECT_EQ(out, "[0]JJJ[0]a[2]b[2]KK[0]c");
+  EXPECT_EQ(out.bytes, "[0]JJJ[0]a[2]b0123456789[2]KK[0]c");
+  ASSERT_EQ(out.deferred.size(), 1u);
+  EXPECT_EQ(out.bytes.substr(out.deferred[0].offset, out.deferred[0].size), "0123456789");
   EXPECT_EQ(calls, 5);  // one job step per call: three for J, two for K
   EXPECT_TRUE(queue.empty());
 }
