@@ -176,7 +176,7 @@ BackgroundRewrite::BackgroundRewrite(Keyspace& keyspace, std::unique_ptr<AsyncFi
   if (!rdb_base_) {
     // Redis's rewriteFunctions: one FUNCTION LOAD per library, before the keys.
     for (const std::string& code : options.aux.libraries) {
-      commands_ += "*3\r\n$8\r\nFUNCTION\r\n$4\r\nLOAD\r\n$" + std::to_string(code.size()) +
+      commands_.bytes += "*3\r\n$8\r\nFUNCTION\r\n$4\r\nLOAD\r\n$" + std::to_string(code.size()) +
                    "\r\n" + code + "\r\n";
     }
   }

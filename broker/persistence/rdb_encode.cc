@@ -367,8 +367,8 @@ void RdbWriter::WriteHeader(const RdbAuxFields& aux) {
   WriteAux("used-mem", std::to_string(aux.used_mem));
   WriteAux("aof-base", aux.aof_base ? "1" : "0");
   for (const std::string& code : aux.libraries) {
-    buffer_.push_back(static_cast<char>(kOpFunction2));
-    AppendString(code, options_.compress, buffer_);
+    buffer_.bytes.push_back(static_cast<char>(kOpFunction2));
+    AppendString(code, compression(), buffer_.bytes);
   }
 }
 
