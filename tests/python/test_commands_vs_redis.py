@@ -463,6 +463,20 @@ def servers():
         yield server, oracle
 
 
+def assert_group_matches(port: int, oracle_port: int, lines: list[str], protocol: int) -> None:
+    """Runs `lines` on both servers; every reply must equal redis-server's (after `comparable`)."""
+    want = run_group(oracle_port, lines, protocol)
+    got = run_group(port, lines, protocol)
+    mismatches = []
+    for line, mine, theirs in zip(lines, got, want):
+        flags, _ = parse_line(line)
+        if comparable(mine, flags) != comparable(theirs, flags):
+            mismatches.append(f"  {line[:90]}\n    drayman: {mine[:300]!r}\n"
+                              f"    redis:   {theirs[:300]!r}")
+    assert not mismatches, f"{len(mismatches)} of {len(lines)} replies differ:\n" + "\n".join(
+        mismatches[:40])
+
+
 def test_command_count():
     """The list really is several hundred command lines."""
     assert sum(len(lines) for lines in GROUPS.values()) >= 600
@@ -472,14 +486,4 @@ def test_command_count():
 @pytest.mark.parametrize("group", GROUPS.keys())
 def test_group_matches_redis(servers, group, protocol):
     server, oracle = servers
-    lines = GROUPS[group]
-    want = run_group(oracle.port, lines, protocol)
-    got = run_group(server.port, lines, protocol)
-    mismatches = []
-    for line, mine, theirs in zip(lines, got, want):
-        flags, _ = parse_line(line)
-        if comparable(mine, flags) != comparable(theirs, flags):
-            mismatches.append(f"  {line[:80]}\n    drayman: {mine[:200]!r}\n"
-                              f"    redis:   {theirs[:200]!r}")
-    assert not mismatches, f"{len(mismatches)} of {len(lines)} replies differ:\n" + "\n".join(
-        mismatches[:40])
+    assert_group_matches(server.port, oracle.port, GROUPS[group], protocol)

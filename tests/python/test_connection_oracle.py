@@ -12,7 +12,7 @@ import pytest
 
 from rawresp import RawConnection, encode
 from servers import RedisProcess, target_server
-from test_commands_vs_redis import comparable, parse_line, run_group
+from test_commands_vs_redis import assert_group_matches, parse_line, run_group
 
 GROUPS: dict[str, list[str]] = {
     "multi_refusals": [
@@ -76,12 +76,7 @@ def servers():
 @pytest.mark.parametrize("group", GROUPS.keys())
 def test_group_matches_redis(servers, group, protocol):
     server, oracle = servers
-    lines = GROUPS[group]
-    want = run_group(oracle.port, lines, protocol)
-    got = run_group(server.port, lines, protocol)
-    for line, expected, actual in zip(lines, want, got):
-        flags, _ = parse_line(line)
-        assert comparable(actual, flags) == comparable(expected, flags), line
+    assert_group_matches(server.port, oracle.port, GROUPS[group], protocol)
 
 
 # CLIENT REPLY: each scenario is sent as one pipeline; everything the server writes back up to the

@@ -21,7 +21,7 @@ import pytest
 
 from rawresp import RawConnection
 from servers import DraymanProcess, RedisProcess, target_server
-from test_commands_vs_redis import comparable, parse_line, run_group
+from test_commands_vs_redis import assert_group_matches, comparable
 
 SICILY = "GEOADD Sicily 13.361389 38.115556 Palermo 15.087269 37.502669 Catania"
 
@@ -150,17 +150,7 @@ def servers():
 @pytest.mark.parametrize("group", GROUPS.keys())
 def test_group_matches_redis(servers, group, protocol):
     server, oracle = servers
-    lines = GROUPS[group]
-    want = run_group(oracle.port, lines, protocol)
-    got = run_group(server.port, lines, protocol)
-    mismatches = []
-    for line, mine, theirs in zip(lines, got, want):
-        flags, _ = parse_line(line)
-        if comparable(mine, flags) != comparable(theirs, flags):
-            mismatches.append(f"  {line[:90]}\n    drayman: {mine[:300]!r}\n"
-                              f"    redis:   {theirs[:300]!r}")
-    assert not mismatches, f"{len(mismatches)} of {len(lines)} replies differ:\n" + "\n".join(
-        mismatches[:40])
+    assert_group_matches(server.port, oracle.port, GROUPS[group], protocol)
 
 
 # --- randomized differential run -------------------------------------------------------------
