@@ -33,6 +33,11 @@ constexpr int64_t kMaxGatherMicros = 2000;
 // run them.
 constexpr int kMaxSyncsInFlight = 2;
 constexpr int kSyncThreads = kMaxSyncsInFlight;
+// A second fdatasync overlaps the first only when the device is slow. On a fast one (an fsync
+// of a few hundred microseconds) the loop is the bottleneck, and overlapping halves the batches:
+// measured on a 0.2 ms disk, 8 writes per fdatasync and 15.1 us of CPU per LPUSH with two in
+// flight against about 50 writes and 12.6 us with one (redis-server: 12.1 us).
+constexpr int64_t kOverlapFsyncMicros = 1000;
 
 int64_t NowMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
@@ -789,7 +794,8 @@ void AofLog::RequestSync() {
       return;
     }
   }
-  if (syncs_outstanding_ >= kMaxSyncsInFlight) return;  // SyncDone asks again
+  const int max_in_flight = last_fsync_us_.load() >= kOverlapFsyncMicros ? kMaxSyncsInFlight : 1;
+  if (syncs_outstanding_ >= max_in_flight) return;  // SyncDone asks again
   // Pipelined group commit: a new fdatasync may start while the previous one still runs (the
   // kernel and the device overlap them), so commands read meanwhile need not wait for that one
   // to finish first. Each one gathers: the sessions the last fsync released are likely to send
