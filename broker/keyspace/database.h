@@ -97,6 +97,10 @@ class Database {
 
   int index() const { return index_; }
   size_t size() const { return keys_.size(); }
+  // Sizes an empty database's key table for `keys` keys (loading: RDB's RESIZEDB hint).
+  void ReserveKeys(size_t keys) { keys_.Reserve(keys); }
+  size_t key_buckets() const { return keys_.bucket_count(); }
+  bool key_table_rehashing() const { return keys_.rehashing(); }
   size_t expires_count() const { return expires_.size(); }
 
   // The live entry for `key`, or nullptr (deleting it first if it has expired). Records the access.

@@ -134,6 +134,14 @@ class ScanDict {
     return {node, true};
   }
 
+  // Sizes an empty table for `expected` entries at once (an RDB file's RESIZEDB hint), so a load
+  // neither rehashes nor looks in two arrays on the way; a table with entries is left alone.
+  void Reserve(size_t expected) {
+    if (size_ != 0 || expected <= main_.count) return;
+    main_.Release();
+    main_.Allocate(std::max(kScanTableMinBuckets, std::bit_ceil(expected)));
+  }
+
   bool Erase(std::string_view key) {
     if (size_ == 0) return false;
     if (rehashing()) RehashSome(1);

@@ -2,6 +2,7 @@
 
 #include "broker/persistence/rdb_stream.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -391,12 +392,20 @@ int RdbParse(RdbReader& reader, const RdbParseOptions& options, const RdbParseHa
   return version;
 }
 
+// Keys a RESIZEDB hint may reserve buckets for (8 M buckets: 64 MB of pointers).
+constexpr uint64_t kMaxReservedKeys = uint64_t{1} << 23;
+
 RdbLoadResult RdbLoadIntoKeyspace(RdbReader& reader, Keyspace& keyspace, int64_t now_ms,
                                   const RdbParseOptions& options) {
   RdbLoadResult result;
   RdbParseHandlers handlers;
   handlers.on_aux = [&](std::string_view key, std::string_view value) {
     result.aux.emplace_back(key, value);
+  };
+  handlers.on_resize_db = [&](int db, uint64_t keys, uint64_t /*expires*/) {
+    // Redis presizes its tables the same way. The hint comes from the file: a bound keeps a wrong
+    // one from reserving more than a 64 MB bucket array (the table grows past it as usual).
+    keyspace.db(db).ReserveKeys(static_cast<size_t>(std::min<uint64_t>(keys, kMaxReservedKeys)));
   };
   handlers.on_key = [&](RdbKey& k) {
     Database& db = keyspace.db(k.db);

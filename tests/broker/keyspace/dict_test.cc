@@ -311,5 +311,22 @@ TEST(ScanDictRandomTest, RandomNodeIsUniformWhileARehashIsInProgress) {
   EXPECT_LT(ChiSquared(counts, kDraws), 26.12);
 }
 
+TEST(ScanDictTest, ReserveSizesAnEmptyTableSoInsertsNeverRehash) {
+  ScanDict<int> dict;
+  dict.Reserve(1000);
+  EXPECT_EQ(dict.bucket_count(), 1024u);
+  for (int i = 0; i < 1024; ++i) {
+    dict.Insert("k" + std::to_string(i)).first->value = i;
+    ASSERT_FALSE(dict.rehashing()) << i;
+  }
+  EXPECT_EQ(dict.bucket_count(), 1024u);
+  // A table with entries is left alone; the next insert grows it as usual.
+  dict.Reserve(100000);
+  EXPECT_EQ(dict.bucket_count(), 1024u);
+  dict.Insert("one more");
+  EXPECT_EQ(dict.bucket_count(), 2048u);
+  for (int i = 0; i < 1024; ++i) EXPECT_EQ(*dict.Find("k" + std::to_string(i)), i);
+}
+
 }  // namespace
 }  // namespace drayman

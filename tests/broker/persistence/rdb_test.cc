@@ -787,5 +787,39 @@ TEST_F(RdbFileTest, ReadsFromASourceInSmallPieces) {
   EXPECT_EQ(DescribeKeyspace(loaded_), DescribeKeyspace(source_));
 }
 
+// RESIZEDB sizes the key table before the first key (as Redis's loader does), so a load of a
+// large file neither rehashes nor looks keys up in two arrays; a hint from a damaged file is
+// bounded.
+TEST_F(RdbFileTest, ResizeDbHintSizesTheKeyTableBeforeLoading) {
+  for (int i = 0; i < 3000; ++i) {
+    source_.db(0).Put("key:" + std::to_string(i), Value(std::string("v")));
+  }
+  ASSERT_TRUE(Load(Save()).ok);
+  EXPECT_EQ(loaded_.db(0).key_buckets(), 4096u);
+  EXPECT_FALSE(loaded_.db(0).key_table_rehashing());
+
+  // The hint alone decides: three keys under a hint of 100,000 get 131,072 buckets.
+  auto file_with_hint = [](uint64_t hint) {
+    RdbWriter writer;
+    writer.WriteHeader({});
+    writer.SelectDb(1, hint, 0);
+    for (const char* key : {"a", "b", "c"}) writer.WriteKey(key, Value(std::string("x")), -1);
+    writer.Finish();
+    std::string file;
+    writer.TakeOutput(&file);
+    return file;
+  };
+  ASSERT_TRUE(Load(file_with_hint(100000)).ok);
+  EXPECT_EQ(loaded_.db(1).size(), 3u);
+  EXPECT_EQ(loaded_.db(1).key_buckets(), 131072u);
+
+  Keyspace fresh(16);
+  const std::string lying = file_with_hint(uint64_t{1} << 40);
+  RdbReader reader(lying);
+  RdbLoadResult result = RdbLoadIntoKeyspace(reader, fresh, kNow, {});
+  ASSERT_TRUE(result.ok) << result.error;
+  EXPECT_EQ(fresh.db(1).key_buckets(), size_t{1} << 23);
+}
+
 }  // namespace
 }  // namespace drayman::rdb
