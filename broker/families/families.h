@@ -40,6 +40,7 @@ void RegisterBlockingFamily(CommandTable& table);
 void RegisterTransactionFamily(CommandTable& table);
 void RegisterPubSubFamily(CommandTable& table);
 void RegisterScriptingFamily(CommandTable& table);
+
 void RegisterFunctionFamily(CommandTable& table);
 void RegisterDebugFamily(CommandTable& table);
 void RegisterAclFamily(CommandTable& table);
@@ -51,6 +52,8 @@ void RegisterGeoFamily(CommandTable& table);
 void RegisterStreamFamily(CommandTable& table);
 // ROLE, LOLWUT (diagnostics_family.cc).
 void RegisterDiagnosticsFamily(CommandTable& table);
+void RegisterLatencyFamily(CommandTable& table);
+void RegisterMemoryFamily(CommandTable& table);
 // XGROUP, XACK, XPENDING, XCLAIM, XAUTOCLAIM, XINFO (stream_group_family.cc).
 void RegisterStreamGroupCommands(CommandTable& table);
 
@@ -58,6 +61,8 @@ inline void RegisterAllFamilies(CommandTable& table) {
   RegisterConnectionFamily(table);
   RegisterServerFamily(table);
   RegisterDiagnosticsFamily(table);
+  RegisterLatencyFamily(table);
+  RegisterMemoryFamily(table);
   RegisterInfoFamily(table);
   RegisterKeysFamily(table);
   RegisterDumpFamily(table);

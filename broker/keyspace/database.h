@@ -98,6 +98,12 @@ class Database {
   int index() const { return index_; }
   size_t size() const { return keys_.size(); }
   size_t expires_count() const { return expires_.size(); }
+  // MEMORY STATS's per-database overhead: the key table's buckets and nodes, and the expiry
+  // index's entries (broker/stats/memory_overhead.h).
+  size_t KeyTableOverheadBytes() const { return keys_.OverheadBytes(); }
+  size_t ExpiresOverheadBytes() const {
+    return expires_.size() * sizeof(std::pair<int64_t, std::string_view>);
+  }
 
   // The live entry for `key`, or nullptr (deleting it first if it has expired). Records the access.
   Entry* Find(std::string_view key);
