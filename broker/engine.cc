@@ -57,6 +57,7 @@ Engine::Engine(Config& config, const Clock& clock)
       owner_thread_(std::this_thread::get_id()),
       blocked_clients_(*this, config.settings().databases),
       watched_keys_(config.settings().databases) {
+  sleep_us = [](int64_t us) { std::this_thread::sleep_for(std::chrono::microseconds(us)); };
   RegisterAllFamilies(commands_);
   acl_ = std::make_unique<acl::Acl>(commands_);
   if (std::string acl_error = InstallAcl(*this); !acl_error.empty()) {
@@ -372,6 +373,16 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
   const int64_t duration_us = std::max<int64_t>(0, clock_.NowUs() - started_us);
   ++spec->stats.calls;
   spec->stats.usec += static_cast<uint64_t>(duration_us);
+  // The latency monitor's command events and the per-command histograms, as Redis's call()
+  // records them (a blocked command's histogram sample waits for its end in Redis; Drayman
+  // records the blocking call itself, or nothing while it stays blocked).
+  if (settings.latency_monitor_threshold > 0) {
+    AddLatencySample((spec->flags & kCmdFast) ? "fast-command" : "command", duration_us / 1000);
+  }
+  if (settings.latency_tracking && !client.blocked) {
+    if (!spec->stats.latency) spec->stats.latency = std::make_unique<LatencyHistogram>();
+    spec->stats.latency->Record(duration_us * 1000);
+  }
   // Commands a script runs are part of the script's own entry, as in Redis. The threshold is
   // tested here so a fast command does not call into the slow log at all.
   const int64_t slower_than = settings.slowlog_log_slower_than;
@@ -467,10 +478,14 @@ void Engine::Cron() {
   // Active expiry: each database in turn, in slices, within a small time budget per call so a
   // mass expiry never stalls the loop.
   const int64_t budget_end = SteadyMicros() + 5000;
+  const int64_t expire_started_us = clock_.NowUs();
   for (int i = 0; active_expire_enabled && i < keyspace_.database_count(); ++i) {
     Database& database = keyspace_.db(i);
     while (database.ActiveExpire(256) == 256 && SteadyMicros() < budget_end) {
     }
+  }
+  if (active_expire_enabled) {
+    AddLatencySample("expire-cycle", (clock_.NowUs() - expire_started_us) / 1000);
   }
   // Each expired key's DEL stands alone, as Redis 7.0 writes them (no MULTI around a sweep).
   propagator_.Flush(Propagator::Wrap::kNone);

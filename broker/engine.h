@@ -27,6 +27,7 @@
 #include "broker/eviction/evictor.h"
 #include "broker/keyspace/database.h"
 #include "broker/log/log.h"
+#include "broker/observability/latency_monitor.h"
 #include "broker/persistence/persistence_status.h"
 #include "broker/persistence/propagator.h"
 #include "broker/pubsub/pubsub.h"
@@ -230,6 +231,19 @@ class Engine : private KeyspaceObserver {
 
   // DEBUG SET-ACTIVE-EXPIRE: Cron's active expiry sweep runs only while set (lazy expiry always).
   bool active_expire_enabled = true;
+  // DEBUG SLEEP: stops the loop for `us` microseconds. Tests replace it with one that advances
+  // their ManualClock, so the command's duration is seen without sleeping.
+  std::function<void(int64_t us)> sleep_us;
+
+  // --- The latency monitor (broker/observability/latency_monitor.h) ---
+  LatencyMonitor& latency_monitor() { return latency_monitor_; }
+  // Records `latency_ms` for `event` at the engine clock's second when latency-monitor-threshold
+  // is set and reached (Redis's latencyAddSampleIfNeeded). Hosts feed their own events (the
+  // append-only log's writes and fsyncs) through it, on the engine's thread.
+  void AddLatencySample(std::string_view event, int64_t latency_ms) {
+    latency_monitor_.AddIfNeeded(event, latency_ms, config_.settings().latency_monitor_threshold,
+                                 clock_.NowUs() / 1'000'000);
+  }
 
   // Facts about the hosting process, filled in by the transport for INFO.
   std::string executable;
@@ -263,6 +277,7 @@ class Engine : private KeyspaceObserver {
   EngineStats stats_;
   PersistenceStatus persistence_;
   SlowLog slowlog_;
+  LatencyMonitor latency_monitor_;
   absl::btree_map<uint64_t, std::unique_ptr<Client>> clients_;
   uint64_t next_client_id_ = 1;
   std::thread::id owner_thread_;

@@ -545,9 +545,13 @@ bool AofLog::InstallBase(const std::string& base_name, std::string* error) {
   if (waiting_for_rewrite_ && fd_ >= 0) {
     // The temp incr file, written since this rewrite began, becomes the first real incr file.
     renamed_incr = updated.AddIncr(settings.appendfilename).name;
-    if (::rename(PathOf(TempIncrName()).c_str(), PathOf(renamed_incr).c_str()) != 0) {
+    const int64_t rename_started_ms = engine_.clock().NowMs();
+    const int renamed = ::rename(PathOf(TempIncrName()).c_str(), PathOf(renamed_incr).c_str());
+    const int rename_errno = errno;
+    engine_.AddLatencySample("aof-rename", engine_.clock().NowMs() - rename_started_ms);
+    if (renamed != 0) {
       *error = "Error trying to rename the temporary AOF incr file " + TempIncrName() + " into " +
-               renamed_incr + ": " + std::strerror(errno);
+               renamed_incr + ": " + std::strerror(rename_errno);
       return false;
     }
   }
@@ -676,7 +680,22 @@ bool AofLog::WritePending() {
   // microseconds (the page cache), and the replies are released right after it, without waking
   // another thread. Only the loop adds switches, so none can appear before this write.
   std::lock_guard<std::mutex> write_lock(write_mutex_);
-  return WriteHanded(/*on_loop=*/true) == WriteResult::kDone;
+  // Redis's aof-write latency events: this write() stalls the loop as flushAppendOnlyFile's does,
+  // classed by what else is hitting the disk (an fsync, or a background save or rewrite where
+  // Redis has a child).
+  const bool monitor = engine_.settings().latency_monitor_threshold > 0;
+  const int64_t started_ms = monitor ? engine_.clock().NowMs() : 0;
+  const bool done = WriteHanded(/*on_loop=*/true) == WriteResult::kDone;
+  if (monitor) {
+    const int64_t took_ms = engine_.clock().NowMs() - started_ms;
+    const char* event = fsyncs_running_.load() > 0 ? "aof-write-pending-fsync"
+                        : engine_.background_save() != nullptr || engine_.aof_rewrite() != nullptr
+                            ? "aof-write-active-child"
+                            : "aof-write-alone";
+    engine_.AddLatencySample(event, took_ms);
+    engine_.AddLatencySample("aof-write", took_ms);
+  }
+  return done;
 }
 
 void AofLog::RequestWrite() {
@@ -820,6 +839,11 @@ void AofLog::HurrySync() {
 }
 
 void AofLog::SyncDone() {
+  // Redis's aof-fsync-always: under always the replies waited for this fdatasync (on a thread
+  // here, on the loop in Redis), so its duration is the latency clients saw.
+  if (fsync_policy_.load() == 2) {
+    engine_.AddLatencySample("aof-fsync-always", last_fsync_us_.load() / 1000);
+  }
   --syncs_outstanding_;
   gather_target_ = waiting_.size();
   released_at_us_ = NowMicros();

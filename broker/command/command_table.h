@@ -17,6 +17,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
+#include "broker/stats/latency_histogram.h"
 
 namespace drayman {
 
@@ -61,6 +62,8 @@ struct CommandStats {
   uint64_t usec = 0;
   uint64_t rejected_calls = 0;
   uint64_t failed_calls = 0;
+  // Allocated on the first call recorded while latency-tracking is on, as Redis allocates it.
+  std::unique_ptr<LatencyHistogram> latency;
 };
 
 struct CommandSpec {

@@ -35,7 +35,6 @@ constexpr std::string_view kTls =
     "TLS tuning, used only with tls-port, which this build refuses (the TLS work replaces these)";
 constexpr std::string_view kThreads =
     "one event-loop thread owns the engine; there are no I/O or background threads to place";
-constexpr std::string_view kLatency = "Drayman has no LATENCY command or latency histograms yet";
 constexpr std::string_view kProcessTitle = "Drayman does not rewrite its process title or logo";
 constexpr std::string_view kCrash = "Drayman writes no crash report or memory test";
 constexpr std::string_view kNoFork = "Drayman forks no children whose OOM score would matter";
@@ -52,6 +51,20 @@ void StoreUnixSocketPerm(Settings& s, const std::string& v) {
 void StoreShutdownOnSigint(Settings& s, const std::string& v) { s.shutdown_on_sigint = v; }
 void StoreShutdownOnSigterm(Settings& s, const std::string& v) { s.shutdown_on_sigterm = v; }
 void StoreProtectedConfigs(Settings& s, const std::string& v) { s.enable_protected_configs = v; }
+void StoreLatencyTracking(Settings& s, const std::string& v) { s.latency_tracking = v == "yes"; }
+void StoreLatencyMonitorThreshold(Settings& s, const std::string& v) {
+  s.latency_monitor_threshold = std::strtoll(v.c_str(), nullptr, 10);
+}
+void StoreLatencyPercentiles(Settings& s, const std::string& v) {
+  s.latency_tracking_info_percentiles.clear();
+  const char* text = v.c_str();
+  while (*text != '\0') {
+    char* end = nullptr;
+    s.latency_tracking_info_percentiles.push_back(std::strtod(text, &end));
+    if (end == text) break;
+    text = end;
+  }
+}
 
 std::string JoinWords(const std::vector<std::string>& words) {
   std::string joined;
@@ -252,7 +265,11 @@ const std::vector<CompatParameter>& CompatParameters() {
        .default_value = "yes",
        .why = kCluster},
       {.name = "replica-announced", .kind = K::kBool, .default_value = "yes", .why = kReplication},
-      {.name = "latency-tracking", .kind = K::kBool, .default_value = "yes", .why = kLatency},
+      {.name = "latency-tracking",
+       .kind = K::kBool,
+       .default_value = "yes",
+       .store = StoreLatencyTracking,
+       .why = kHonoured},
       {.name = "aof-disable-auto-gc",
        .kind = K::kBool,
        .default_value = "no",
@@ -592,7 +609,8 @@ const std::vector<CompatParameter>& CompatParameters() {
        .default_value = "0",
        .min = 0,
        .max = LLONG_MAX,
-       .why = kLatency},
+       .store = StoreLatencyMonitorThreshold,
+       .why = kHonoured},
       {.name = "stream-node-max-entries",
        .kind = K::kInt,
        .default_value = "100",
@@ -734,8 +752,9 @@ const std::vector<CompatParameter>& CompatParameters() {
       {.name = "latency-tracking-info-percentiles",
        .kind = K::kWords,
        .default_value = "50 99 99.9",
+       .store = StoreLatencyPercentiles,
        .words_check = CheckPercentiles,
-       .why = kLatency},
+       .why = kHonoured},
   };
   return kRows;
 }

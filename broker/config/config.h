@@ -140,6 +140,10 @@ struct Settings {
   // Values of the parameters compat_parameters.cc registers, as CONFIG GET reports them, by
   // name (absent = Redis's default).
   std::map<std::string, std::string> compat_values;
+  // --- Latency (broker/observability/latency_monitor.h, broker/stats/latency_histogram.h) ---
+  int64_t latency_monitor_threshold = 0;  // ms; 0 = the latency monitor records nothing
+  bool latency_tracking = true;           // per-command histograms (LATENCY HISTOGRAM)
+  std::vector<double> latency_tracking_info_percentiles = {50, 99, 99.9};  // INFO latencystats
   // --- Keyspace notifications (broker/pubsub/keyspace_events.h) ---
   // Redis's class flags (KeyspaceEventClass); 0 = off, the default.
   int notify_keyspace_events = 0;

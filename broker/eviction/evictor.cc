@@ -6,6 +6,7 @@
 #include <limits>
 #include <random>
 
+#include "absl/cleanup/cleanup.h"
 #include "broker/engine.h"
 #include "broker/keyspace/lfu.h"
 #include "broker/stats/process_stats.h"
@@ -89,6 +90,15 @@ Evictor::Result Evictor::Evict() {
   const EvictionPolicy policy = ParseEvictionPolicy(settings.maxmemory_policy);
   if (policy == EvictionPolicy::kNoEviction) return Result::kFail;
 
+  // Redis's eviction-cycle and eviction-del latency events, in milliseconds of the engine clock,
+  // read only while the latency monitor is on (latencyStartMonitor).
+  const bool monitor = settings.latency_monitor_threshold > 0;
+  const int64_t cycle_started_ms = monitor ? engine_.clock().NowMs() : 0;
+  absl::Cleanup cycle_latency = [&] {
+    if (monitor) {
+      engine_.AddLatencySample("eviction-cycle", engine_.clock().NowMs() - cycle_started_ms);
+    }
+  };
   const bool volatile_only = IsVolatile(policy);
   const uint64_t time_limit_us = EvictionTimeLimitUs(settings.maxmemory_eviction_tenacity);
   const int64_t started_us = SteadyMicros();
@@ -123,7 +133,11 @@ Evictor::Result Evictor::Evict() {
         break;
     }
     if (!found) return Result::kFail;  // nothing left that the policy may evict
+    const int64_t delete_started_ms = monitor ? engine_.clock().NowMs() : 0;
     engine_.EvictKey(keyspace.db(db), key);
+    if (monitor) {
+      engine_.AddLatencySample("eviction-del", engine_.clock().NowMs() - delete_started_ms);
+    }
     if (UsedMemory() <= limit) return Result::kOk;
     // Check the clock every 16 keys, as Redis does; past the limit the rest waits for Cron.
     if (evicted % 16 == 0 && static_cast<uint64_t>(SteadyMicros() - started_us) > time_limit_us) {

@@ -2,7 +2,8 @@
 //
 // DIGEST and DIGEST-VALUE report Redis's own digests (broker/keyspace/digest.h), so a dataset
 // compares with redis-server's in one command. SET-ACTIVE-EXPIRE 0|1 turns Cron's expiry sweep
-// off and on (Engine::active_expire_enabled), as tests of lazy expiry need. RELOAD
+// off and on (Engine::active_expire_enabled), as tests of lazy expiry need. SLEEP stops the loop
+// through Engine::sleep_us (latency tests; unit tests advance their clock instead). RELOAD
 // [MERGE|NOFLUSH|NOSAVE] saves the RDB file,
 // empties the keyspace and loads the file back, as Redis's debugCommand does. Like Redis 7.0,
 // DEBUG is refused unless enable-debug-command is yes, or local and the client is on loopback or
@@ -30,7 +31,7 @@ constexpr std::string_view kReloadOptions =
     "ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.";
 constexpr std::string_view kReloadFailed = "ERR Error trying to load the RDB dump";
 
-constexpr std::array<std::string_view, 21> kHelp = {
+constexpr std::array<std::string_view, 23> kHelp = {
     "DIGEST",
     "    Output a hex signature representing the current DB content.",
     "DIGEST-VALUE <key> [<key> ...]",
@@ -52,6 +53,8 @@ constexpr std::array<std::string_view, 21> kHelp = {
     "    Setting it to 0 disables expiring keys in background when they are not",
     "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
     "    default.",
+    "SLEEP <seconds>",
+    "    Stop the server for <seconds>. Decimals allowed.",
 };
 
 // Redis's islocalClient: the unix socket, or a TCP peer of exactly 127.0.0.1 or ::1.
@@ -124,6 +127,14 @@ void CmdDebug(CommandContext& ctx) {
     }
   } else if (EqualsIgnoreCase(sub, "reload")) {
     DebugReload(ctx);
+  } else if (argc == 3 && EqualsIgnoreCase(sub, "sleep")) {
+    // Redis reads the seconds with strtod (garbage reads as 0) and truncates to microseconds.
+    const double seconds = std::strtod(ctx.args[2].c_str(), nullptr);
+    const double scaled = seconds * 1000000;
+    // Out of int64's range is undefined in C; a negative or NaN time sleeps not at all.
+    const int64_t micros = scaled > 0 && scaled < 9e18 ? static_cast<int64_t>(scaled) : 0;
+    if (micros > 0 && ctx.engine.sleep_us) ctx.engine.sleep_us(micros);
+    ctx.reply.Ok();
   } else if (argc == 3 && EqualsIgnoreCase(sub, "set-active-expire")) {
     // Redis parses the flag with atoi: any non-zero number turns the sweep on.
     ctx.engine.active_expire_enabled = std::atoi(ctx.args[2].c_str()) != 0;

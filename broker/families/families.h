@@ -13,6 +13,7 @@
 namespace drayman {
 
 class Client;
+struct CommandContext;
 struct Settings;
 
 // The CLIENT LIST line describing `client` (no trailing newline) with Redis 7.0's fields only (no
@@ -40,6 +41,9 @@ void RegisterBlockingFamily(CommandTable& table);
 void RegisterTransactionFamily(CommandTable& table);
 void RegisterPubSubFamily(CommandTable& table);
 void RegisterScriptingFamily(CommandTable& table);
+// SCRIPT KILL and FUNCTION KILL: stops the running script or function and replies (NOTBUSY,
+// UNKILLABLE once it wrote, BUSY when the other kind runs, OK).
+void ReplyScriptKill(CommandContext& ctx, bool is_eval);
 void RegisterFunctionFamily(CommandTable& table);
 void RegisterDebugFamily(CommandTable& table);
 void RegisterAclFamily(CommandTable& table);
@@ -51,6 +55,8 @@ void RegisterGeoFamily(CommandTable& table);
 void RegisterStreamFamily(CommandTable& table);
 // ROLE, LOLWUT (diagnostics_family.cc).
 void RegisterDiagnosticsFamily(CommandTable& table);
+void RegisterLatencyFamily(CommandTable& table);
+void RegisterMemoryFamily(CommandTable& table);
 // XGROUP, XACK, XPENDING, XCLAIM, XAUTOCLAIM, XINFO (stream_group_family.cc).
 void RegisterStreamGroupCommands(CommandTable& table);
 
@@ -58,6 +64,8 @@ inline void RegisterAllFamilies(CommandTable& table) {
   RegisterConnectionFamily(table);
   RegisterServerFamily(table);
   RegisterDiagnosticsFamily(table);
+  RegisterLatencyFamily(table);
+  RegisterMemoryFamily(table);
   RegisterInfoFamily(table);
   RegisterKeysFamily(table);
   RegisterDumpFamily(table);

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "broker/command/context.h"
+#include "broker/command/help_reply.h"
 #include "broker/command/numbers.h"
 #include "broker/engine.h"
 #include "broker/families/families.h"
@@ -21,8 +22,8 @@ namespace {
 constexpr int64_t kLoadTimeoutMs = 500;  // Redis's LOAD_TIMEOUT_MS
 constexpr uint16_t kRdbVersion = 10;
 
+// FUNCTION HELP, as Redis 7.0 words it (ReplyHelp adds the first line and HELP).
 constexpr std::string_view kFunctionHelp[] = {
-    "FUNCTION <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
     "LOAD [REPLACE] <FUNCTION CODE>",
     "    Create a new library with the given library name and code.",
     "DELETE <LIBRARY NAME>",
@@ -64,8 +65,6 @@ constexpr std::string_view kFunctionHelp[] = {
     "      libraries with the new libraries (notice that even on this option there is a chance "
     "of failure",
     "      in case of functions name collision with another library).",
-    "HELP",
-    "    Prints this help.",
 };
 
 std::string SubcommandSyntaxError(const CommandContext& ctx) {
@@ -275,31 +274,10 @@ void CmdFunctionStats(CommandContext& ctx) {
 }
 
 // FUNCTION KILL
-void CmdFunctionKill(CommandContext& ctx) {
-  switch (ctx.engine.scripts().Kill(/*is_eval=*/false)) {
-    case ScriptEngine::KillResult::kNotBusy:
-      ctx.reply.Error("NOTBUSY No scripts in execution right now.");
-      return;
-    case ScriptEngine::KillResult::kUnkillable:
-      ctx.reply.Error(
-          "UNKILLABLE Sorry the script already executed write commands against the dataset. You "
-          "can either wait the script termination or kill the server in a hard way using the "
-          "SHUTDOWN NOSAVE command.");
-      return;
-    case ScriptEngine::KillResult::kWrongKind:
-      ctx.reply.Error(kBusyError);
-      return;
-    case ScriptEngine::KillResult::kKilled:
-      ctx.reply.Ok();
-      return;
-  }
-}
+void CmdFunctionKill(CommandContext& ctx) { ReplyScriptKill(ctx, /*is_eval=*/false); }
 
 // FUNCTION HELP
-void CmdFunctionHelp(CommandContext& ctx) {
-  ctx.reply.ArrayHeader(std::size(kFunctionHelp));
-  for (std::string_view line : kFunctionHelp) ctx.reply.SimpleString(line);
-}
+void CmdFunctionHelp(CommandContext& ctx) { ReplyHelp(ctx.reply, "FUNCTION", kFunctionHelp); }
 
 void CmdFunction(CommandContext& ctx) { ctx.reply.Error(errors::WrongArity("function")); }
 

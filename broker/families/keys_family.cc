@@ -1,11 +1,9 @@
 // Keys family: generic key commands (DEL, EXISTS, TYPE, KEYS, SCAN, RENAME, COPY, MOVE...),
-// expiry (EXPIRE and friends, TTL, PERSIST) and the OBJECT and MEMORY containers.
+// expiry (EXPIRE and friends, TTL, PERSIST) and the OBJECT container (MEMORY is memory_family.cc).
 //
 // Behaviour, error texts and their order follow Redis 7.0's db.c, expire.c and object.c as
 // observed on redis-server 7.0.15. Lookups that Redis makes with LOOKUP_NOTOUCH (TYPE, EXISTS,
 // TTL, OBJECT) leave the access time OBJECT IDLETIME reports alone.
-#include <malloc.h>
-
 #include <climits>
 #include <cstdint>
 #include <limits>
@@ -39,8 +37,6 @@ constexpr std::string_view kFreqWithoutLfu =
 constexpr std::string_view kIdletimeWithLfu =
     "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when "
     "switching between policies at runtime LRU and LFU data will take some time to adjust.";
-constexpr std::string_view kMallocStatsUnsupported =
-    "Stats not supported for the current allocator";
 
 // OBJECT HELP, as redis-server 7.0.15 prints it (ReplyHelp adds the first line and HELP).
 constexpr std::string_view kObjectHelp[] = {
@@ -56,17 +52,6 @@ constexpr std::string_view kObjectHelp[] = {
     "REFCOUNT <key>",
     "    Return the number of references of the value associated with the specified",
     "    <key>.",
-};
-
-// MEMORY HELP: Redis's lines for the subcommands Drayman has (DOCTOR and STATS are not here).
-constexpr std::string_view kMemoryHelp[] = {
-    "MALLOC-STATS",
-    "    Return internal statistics report from the memory allocator.",
-    "PURGE",
-    "    Attempt to purge dirty pages for reclamation by the allocator.",
-    "USAGE <key> [SAMPLES <count>]",
-    "    Return memory in bytes used by <key> and its value. Nested values are",
-    "    sampled up to <count> times (default: 5, 0 means sample all).",
 };
 
 // Parses a database index the way MOVE and COPY do (getIntFromObjectOrReply, then the range of
@@ -487,57 +472,6 @@ void CmdObjectFreq(CommandContext& ctx) {
 // OBJECT HELP
 void CmdObjectHelp(CommandContext& ctx) { ReplyHelp(ctx.reply, "OBJECT", kObjectHelp); }
 
-// MEMORY USAGE key [SAMPLES count]
-void CmdMemoryUsage(CommandContext& ctx) {
-  const auto& args = ctx.args;
-  for (size_t j = 3; j < args.size(); ++j) {
-    if (EqualsIgnoreCase(args[j], "samples") && j + 1 < args.size()) {
-      // Sizes here are exact, so the sample count only needs validating.
-      int64_t samples = 0;
-      if (!ParseInt64(args[++j], &samples)) {
-        ctx.reply.Error(errors::kNotInteger);
-        return;
-      }
-      if (samples < 0) {
-        ctx.reply.Error(errors::kSyntax);
-        return;
-      }
-    } else {
-      ctx.reply.Error(errors::kSyntax);
-      return;
-    }
-  }
-  // Like Redis, a plain table lookup: no expiry check, no access recorded.
-  const std::string& key = args[2];
-  const Entry* entry = ctx.db.Peek(key);
-  if (entry == nullptr) {
-    ctx.reply.Null();
-    return;
-  }
-  // The table node (key object, entry, chain link), the key's own heap block when it does not
-  // fit inline, the value's heap bytes, and the expiry index slot when the key has a deadline.
-  size_t bytes = sizeof(ScanDict<Entry>::Node) + entry->value.MemoryUsage() - sizeof(Value);
-  if (key.size() > std::string().capacity()) bytes += key.size() + 1;
-  if (entry->expire_at_ms != kNoExpiry) bytes += sizeof(std::pair<int64_t, std::string_view>);
-  ctx.reply.Integer(static_cast<int64_t>(bytes));
-}
-
-// MEMORY MALLOC-STATS
-void CmdMemoryMallocStats(CommandContext& ctx) {
-  // Redis's answer when built without jemalloc; Drayman uses the C library's allocator.
-  ctx.reply.Bulk(kMallocStatsUnsupported);
-}
-
-// MEMORY PURGE
-void CmdMemoryPurge(CommandContext& ctx) {
-  // glibc's counterpart of jemalloc's arena purge: return free heap pages to the system.
-  malloc_trim(0);
-  ctx.reply.Ok();
-}
-
-// MEMORY HELP
-void CmdMemoryHelp(CommandContext& ctx) { ReplyHelp(ctx.reply, "MEMORY", kMemoryHelp); }
-
 }  // namespace
 
 void RegisterKeysFamily(CommandTable& table) {
@@ -641,48 +575,6 @@ void RegisterKeysFamily(CommandTable& table) {
          "Get the logarithmic access frequency counter of a Redis object", "4.0.0");
   object("help", 2, kCmdLoading | kCmdStale, 0, CmdObjectHelp,
          "Show helpful text about the different subcommands", "6.2.0");
-
-  table.Add({.name = "memory",
-             .arity = -2,
-             .group = "server",
-             .summary = "A container for memory diagnostics commands",
-             .since = "4.0.0",
-             .complexity = "Depends on subcommand."});
-  table.AddSubcommand("memory", {.name = "usage",
-                                 .arity = -3,
-                                 .flags = kR,
-                                 .first_key = 2,
-                                 .last_key = 2,
-                                 .key_step = 1,
-                                 .handler = CmdMemoryUsage,
-                                 .group = "server",
-                                 .summary = "Estimate the memory usage of a key",
-                                 .since = "4.0.0",
-                                 .complexity = "O(N) where N is the number of samples."});
-  table.AddSubcommand("memory",
-                      {.name = "malloc-stats",
-                       .arity = 2,
-                       .handler = CmdMemoryMallocStats,
-                       .group = "server",
-                       .summary = "Show allocator internal stats",
-                       .since = "4.0.0",
-                       .complexity = "Depends on how much memory is allocated, could be slow"});
-  table.AddSubcommand("memory",
-                      {.name = "purge",
-                       .arity = 2,
-                       .handler = CmdMemoryPurge,
-                       .group = "server",
-                       .summary = "Ask the allocator to release memory",
-                       .since = "4.0.0",
-                       .complexity = "Depends on how much memory is allocated, could be slow"});
-  table.AddSubcommand("memory", {.name = "help",
-                                 .arity = 2,
-                                 .flags = kCmdLoading | kCmdStale,
-                                 .handler = CmdMemoryHelp,
-                                 .group = "server",
-                                 .summary = "Show helpful text about the different subcommands",
-                                 .since = "4.0.0",
-                                 .complexity = "O(1)"});
 }
 
 }  // namespace drayman

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "broker/command/context.h"
+#include "broker/command/help_reply.h"
 #include "broker/command/numbers.h"
 #include "broker/engine.h"
 #include "broker/families/families.h"
@@ -16,15 +17,10 @@ namespace {
 constexpr std::string_view kTooManyKeys = "ERR Number of keys can't be greater than number of args";
 constexpr std::string_view kNegativeKeys = "ERR Number of keys can't be negative";
 constexpr std::string_view kFlushOption = "ERR SCRIPT FLUSH only support SYNC|ASYNC option";
-constexpr std::string_view kNotBusy = "NOTBUSY No scripts in execution right now.";
-constexpr std::string_view kUnkillable =
-    "UNKILLABLE Sorry the script already executed write commands against the dataset. You can "
-    "either wait the script termination or kill the server in a hard way using the SHUTDOWN "
-    "NOSAVE command.";
 
-// SCRIPT HELP, as Redis 7.0 words it (without SCRIPT DEBUG, which Drayman does not offer).
+// SCRIPT HELP, as Redis 7.0 words it (without SCRIPT DEBUG, which Drayman does not offer);
+// ReplyHelp adds the first line and HELP.
 constexpr std::string_view kScriptHelp[] = {
-    "SCRIPT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
     "EXISTS <sha1> [<sha1> ...]",
     "    Return information about the existence of the scripts in the script cache.",
     "FLUSH [ASYNC|SYNC]",
@@ -37,8 +33,6 @@ constexpr std::string_view kScriptHelp[] = {
     "    Kill the currently executing Lua script.",
     "LOAD <script>",
     "    Load a script into the scripts cache without executing it.",
-    "HELP",
-    "    Prints this help.",
 };
 
 // The key count of EVAL-like arguments (args[2]); replies and returns false when it is invalid.
@@ -147,33 +141,33 @@ void CmdScriptFlush(CommandContext& ctx) {
 }
 
 // SCRIPT KILL
-void CmdScriptKill(CommandContext& ctx) {
-  switch (ctx.engine.scripts().Kill()) {
+void CmdScriptKill(CommandContext& ctx) { ReplyScriptKill(ctx, /*is_eval=*/true); }
+
+// SCRIPT HELP
+void CmdScriptHelp(CommandContext& ctx) { ReplyHelp(ctx.reply, "SCRIPT", kScriptHelp); }
+
+// SCRIPT <subcommand>: only reached without a subcommand, which arity already refuses.
+void CmdScript(CommandContext& ctx) { ctx.reply.Error(errors::WrongArity("script")); }
+
+}  // namespace
+
+void ReplyScriptKill(CommandContext& ctx, bool is_eval) {
+  switch (ctx.engine.scripts().Kill(is_eval)) {
     case ScriptEngine::KillResult::kNotBusy:
-      ctx.reply.Error(kNotBusy);
+      ctx.reply.Error(errors::kNotBusy);
       return;
     case ScriptEngine::KillResult::kUnkillable:
-      ctx.reply.Error(kUnkillable);
+      ctx.reply.Error(errors::kUnkillable);
       return;
     case ScriptEngine::KillResult::kWrongKind:
-      ctx.reply.Error(kFunctionBusyError);
+      // The other kind runs: SCRIPT KILL cannot stop a function, nor FUNCTION KILL a script.
+      ctx.reply.Error(is_eval ? kFunctionBusyError : kBusyError);
       return;
     case ScriptEngine::KillResult::kKilled:
       ctx.reply.Ok();
       return;
   }
 }
-
-// SCRIPT HELP
-void CmdScriptHelp(CommandContext& ctx) {
-  ctx.reply.ArrayHeader(std::size(kScriptHelp));
-  for (std::string_view line : kScriptHelp) ctx.reply.SimpleString(line);
-}
-
-// SCRIPT <subcommand>: only reached without a subcommand, which arity already refuses.
-void CmdScript(CommandContext& ctx) { ctx.reply.Error(errors::WrongArity("script")); }
-
-}  // namespace
 
 void RegisterScriptingFamily(CommandTable& table) {
   constexpr uint32_t kEvalFlags =

@@ -102,6 +102,12 @@ class Database {
   size_t key_buckets() const { return keys_.bucket_count(); }
   bool key_table_rehashing() const { return keys_.rehashing(); }
   size_t expires_count() const { return expires_.size(); }
+  // MEMORY STATS's per-database overhead: the key table's buckets and nodes, and the expiry
+  // index's entries (broker/stats/memory_overhead.h).
+  size_t KeyTableOverheadBytes() const { return keys_.OverheadBytes(); }
+  size_t ExpiresOverheadBytes() const {
+    return expires_.size() * sizeof(std::pair<int64_t, std::string_view>);
+  }
 
   // The live entry for `key`, or nullptr (deleting it first if it has expired). Records the access.
   Entry* Find(std::string_view key);

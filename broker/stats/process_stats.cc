@@ -20,6 +20,30 @@ uint64_t UsedMemoryBytes() {
   return allocated != 0 ? allocated : ResidentMemoryBytes();
 }
 
+AllocatorFigures GlibcAllocatorFigures() {
+  struct mallinfo2 info = mallinfo2();
+  AllocatorFigures figures;
+  figures.allocated = static_cast<uint64_t>(info.uordblks) + static_cast<uint64_t>(info.hblkhd);
+  figures.active = static_cast<uint64_t>(info.arena) + static_cast<uint64_t>(info.hblkhd);
+  return figures;
+}
+
+uint64_t AnonHugePagesBytes() {
+  std::FILE* file = std::fopen("/proc/self/smaps_rollup", "r");
+  if (file == nullptr) return 0;
+  char line[256];
+  uint64_t bytes = 0;
+  while (std::fgets(line, sizeof(line), file) != nullptr) {
+    unsigned long long kilobytes = 0;
+    if (std::sscanf(line, "AnonHugePages: %llu kB", &kilobytes) == 1) {
+      bytes = static_cast<uint64_t>(kilobytes) * 1024;
+      break;
+    }
+  }
+  std::fclose(file);
+  return bytes;
+}
+
 uint64_t ResidentMemoryBytes() {
   std::FILE* file = std::fopen("/proc/self/statm", "r");
   if (file == nullptr) return 0;

@@ -22,6 +22,16 @@ uint64_t UsedMemoryBytes();
 uint64_t ResidentMemoryBytes();
 // Physical memory of the machine.
 uint64_t TotalSystemMemoryBytes();
+// The allocator's own view (glibc's mallinfo2): bytes handed out, and bytes it holds from the
+// kernel (its arenas and mmapped chunks, free chunks included). Walks the free lists: INFO and
+// MEMORY STATS only, never per command.
+struct AllocatorFigures {
+  uint64_t allocated = 0;
+  uint64_t active = 0;
+};
+AllocatorFigures GlibcAllocatorFigures();
+// Transparent huge pages the process holds (AnonHugePages of /proc/self/smaps_rollup), bytes.
+uint64_t AnonHugePagesBytes();
 // Redis's bytesToHuman: "512B", "1.25K", "3.00M", "23.54G".
 std::string BytesToHuman(uint64_t bytes);
 

@@ -11,6 +11,7 @@
 #include "broker/engine.h"
 #include "broker/persistence/aof_rewrite.h"
 #include "broker/persistence/background_save.h"
+#include "broker/stats/memory_overhead.h"
 
 namespace drayman {
 
@@ -64,6 +65,13 @@ class SectionBuilder {
   static void AddPartFixed2(InfoField& field, std::string_view key, double value) {
     AppendPartName(field, key);
     field.text.append(FormatFixed2(value));
+    field.parts.emplace_back(key, value);
+  }
+  static void AddPartFixed3(InfoField& field, std::string_view key, double value) {
+    AppendPartName(field, key);
+    char text[64];
+    std::snprintf(text, sizeof(text), "%.3f", value);
+    field.text.append(text);
     field.parts.emplace_back(key, value);
   }
 
@@ -120,17 +128,35 @@ const ProcessFacts& Facts() {
   return facts;
 }
 
+// Redis prints a hash of its version and build facts; Drayman's is FNV-1a of its version and
+// compiler, stable for one build.
+std::string BuildId() {
+  static const std::string id = [] {
+    std::string facts = "drayman " + std::string(kDraymanVersion) + " " + __VERSION__;
+    uint64_t hash = 14695981039346656037ULL;
+    for (const char c : facts) {
+      hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+    }
+    char text[32];
+    std::snprintf(text, sizeof(text), "%llx", static_cast<unsigned long long>(hash));
+    return std::string(text);
+  }();
+  return id;
+}
+
 void InfoServer(Engine& engine, int64_t now_ms, SectionBuilder& out) {
   const Settings& settings = engine.settings();
   out.Text("redis_version", std::string(kRedisCompatVersion));
   out.Text("drayman_version", std::string(kDraymanVersion));
   out.Text("redis_git_sha1", "00000000");
   out.Text("redis_git_dirty", "0");
+  out.Text("redis_build_id", BuildId());
   out.Text("redis_mode", "standalone");
   if (!Facts().os.empty()) out.Text("os", Facts().os);
   out.Int("arch_bits", static_cast<int64_t>(sizeof(void*) * 8));
   out.Text("monotonic_clock", "POSIX clock_gettime");
   out.Text("multiplexing_api", "epoll");
+  out.Text("atomicvar_api", "c11-builtin");  // std::atomic, as Redis's C11 builtins
 #if defined(__clang__)
   out.Text("gcc_version", "0.0.0");
 #elif defined(__GNUC__)
@@ -173,34 +199,66 @@ void InfoClients(Engine& engine, SectionBuilder& out) {
 }
 
 void InfoMemory(Engine& engine, SectionBuilder& out) {
-  EngineStats& stats = engine.stats();
-  const uint64_t used = UsedMemoryBytes();
-  const uint64_t rss = ResidentMemoryBytes();
-  stats.used_memory_peak = std::max(stats.used_memory_peak, used);
+  // Redis 7.0.15's fields in its order, from the same figures MEMORY STATS reports.
+  const MemoryOverhead mh = MemoryOverhead::Collect(engine);
+  const uint64_t used = mh.total_allocated;
+  const uint64_t rss = mh.process_rss;
   const uint64_t system = TotalSystemMemoryBytes();
   out.Uint("used_memory", used);
   out.Text("used_memory_human", BytesToHuman(used));
   out.Uint("used_memory_rss", rss);
   out.Text("used_memory_rss_human", BytesToHuman(rss));
-  out.Uint("used_memory_peak", stats.used_memory_peak);
-  out.Text("used_memory_peak_human", BytesToHuman(stats.used_memory_peak));
-  out.Fixed2("used_memory_peak_perc",
-             stats.used_memory_peak
-                 ? 100.0 * static_cast<double>(used) / static_cast<double>(stats.used_memory_peak)
-                 : 0,
-             "%");
-  out.Uint("used_memory_startup", stats.used_memory_startup);
+  out.Uint("used_memory_peak", mh.peak_allocated);
+  out.Text("used_memory_peak_human", BytesToHuman(mh.peak_allocated));
+  out.Fixed2("used_memory_peak_perc", mh.peak_perc, "%");
+  out.Uint("used_memory_overhead", mh.overhead_total);
+  out.Uint("used_memory_startup", mh.startup_allocated);
+  out.Uint("used_memory_dataset", mh.dataset);
+  out.Fixed2("used_memory_dataset_perc", mh.dataset_perc, "%");
+  out.Uint("allocator_allocated", mh.allocator_allocated);
+  out.Uint("allocator_active", mh.allocator_active);
+  out.Uint("allocator_resident", mh.allocator_resident);
   out.Uint("total_system_memory", system);
   out.Text("total_system_memory_human", BytesToHuman(system));
+  // EVAL's Lua state and script cache, the functions' state and libraries.
+  out.Uint("used_memory_lua", mh.lua_vm_eval);
+  out.Uint("used_memory_vm_eval", mh.lua_vm_eval);
+  out.Text("used_memory_lua_human", BytesToHuman(mh.lua_vm_eval));
+  out.Uint("used_memory_scripts_eval", mh.lua_caches);
+  out.Uint("number_of_cached_scripts", mh.cached_scripts);
+  out.Uint("number_of_functions", mh.functions);
+  out.Uint("number_of_libraries", mh.libraries);
+  out.Uint("used_memory_vm_functions", mh.lua_vm_functions);
+  out.Uint("used_memory_vm_total", mh.lua_vm_eval + mh.lua_vm_functions);
+  out.Text("used_memory_vm_total_human", BytesToHuman(mh.lua_vm_eval + mh.lua_vm_functions));
+  out.Uint("used_memory_functions", mh.functions_caches);
+  out.Uint("used_memory_scripts", mh.lua_caches + mh.functions_caches);
+  out.Text("used_memory_scripts_human", BytesToHuman(mh.lua_caches + mh.functions_caches));
   const Settings& settings = engine.settings();
   const auto maxmemory = static_cast<uint64_t>(settings.maxmemory);
   out.Uint("maxmemory", maxmemory);
   out.Text("maxmemory_human", BytesToHuman(maxmemory));
   out.Text("maxmemory_policy", settings.maxmemory_policy);
-  out.Fixed2("mem_fragmentation_ratio",
-             used ? static_cast<double>(rss) / static_cast<double>(used) : 0);
+  out.Fixed2("allocator_frag_ratio", mh.allocator_frag);
+  out.Int("allocator_frag_bytes", mh.allocator_frag_bytes);
+  out.Fixed2("allocator_rss_ratio", mh.allocator_rss);
+  out.Int("allocator_rss_bytes", mh.allocator_rss_bytes);
+  out.Fixed2("rss_overhead_ratio", mh.rss_extra);
+  out.Int("rss_overhead_bytes", mh.rss_extra_bytes);
+  out.Fixed2("mem_fragmentation_ratio", used ? mh.total_frag : 0);
+  out.Int("mem_fragmentation_bytes", mh.total_frag_bytes);
   out.Text("mem_not_counted_for_evict", "0");
+  out.Uint("mem_replication_backlog", mh.repl_backlog);
+  out.Text("mem_total_replication_buffers", "0");
+  out.Uint("mem_clients_slaves", mh.clients_slaves);
+  out.Uint("mem_clients_normal", mh.clients_normal);
+  out.Uint("mem_cluster_links", mh.cluster_links);
+  out.Uint("mem_aof_buffer", mh.aof_buffer);
   out.Text("mem_allocator", "libc");
+  // No active defrag, and values are freed on the loop (nothing pending, nothing freed lazily).
+  out.Text("active_defrag_running", "0");
+  out.Text("lazyfree_pending_objects", "0");
+  out.Text("lazyfreed_objects", "0");
 }
 
 void InfoPersistence(Engine& engine, int64_t now_ms, SectionBuilder& out) {
@@ -355,6 +413,35 @@ void InfoErrorStats(Engine& engine, SectionBuilder& out) {
   }
 }
 
+// Redis's "%f" with trailing zeros (and a bare point) trimmed: 50, 99.9.
+std::string PercentileName(double percentile) {
+  char text[64];
+  std::snprintf(text, sizeof(text), "%f", percentile);
+  std::string printed = text;
+  while (!printed.empty() && printed.back() == '0') printed.pop_back();
+  if (!printed.empty() && printed.back() == '.') printed.pop_back();
+  return printed;
+}
+
+void LatencyStatLine(const Engine& engine, const CommandSpec& spec, SectionBuilder& out) {
+  if (!spec.stats.latency) return;
+  InfoField& field = out.Composite("latency_percentiles_usec_" + spec.full_name);
+  for (const double percentile : engine.settings().latency_tracking_info_percentiles) {
+    // Redis prints hdr_value_at_percentile / 1000 with "%.3f".
+    const double usec = static_cast<double>(spec.stats.latency->ValueAtPercentile(percentile)) /
+                        1000.0;
+    SectionBuilder::AddPartFixed3(field, "p" + PercentileName(percentile), usec);
+  }
+}
+
+void InfoLatencyStats(Engine& engine, SectionBuilder& out) {
+  if (!engine.settings().latency_tracking) return;
+  for (const CommandSpec* spec : engine.commands().All()) {
+    LatencyStatLine(engine, *spec, out);
+    for (const auto& [name, sub] : spec->subcommands) LatencyStatLine(engine, *sub, out);
+  }
+}
+
 void InfoKeyspace(Engine& engine, SectionBuilder& out) {
   Keyspace& keyspace = engine.keyspace();
   for (int i = 0; i < keyspace.database_count(); ++i) {
@@ -383,6 +470,7 @@ constexpr SectionSpec kSections[] = {
     {"modules", "Modules", true},
     {"commandstats", "Commandstats", false},
     {"errorstats", "Errorstats", true},
+    {"latencystats", "Latencystats", false},
     {"cluster", "Cluster", true},
     {"keyspace", "Keyspace", true},
 };
@@ -446,6 +534,7 @@ ServerInfo ServerInfo::Collect(Engine& engine, int64_t now_ms,
     if (name == "cpu") InfoCpu(out);
     if (name == "commandstats") InfoCommandStats(engine, out);
     if (name == "errorstats") InfoErrorStats(engine, out);
+    if (name == "latencystats") InfoLatencyStats(engine, out);
     if (name == "cluster") out.Text("cluster_enabled", "0");
     if (name == "keyspace") InfoKeyspace(engine, out);
   }

@@ -25,7 +25,7 @@ struct InfoField {
   std::string text;  // exactly as INFO prints it
   double number = 0;
   bool numeric = false;
-  std::vector<std::pair<std::string_view, double>> parts;  // composite fields: calls=..,usec=..
+  std::vector<std::pair<std::string, double>> parts;  // composite fields: calls=..,usec=..
 
   std::string_view name() const { return owned_name.empty() ? static_name : owned_name; }
   // The part `key` of a composite field (0 when absent).

@@ -128,11 +128,32 @@ TEST_F(DebugFamilyTest, ReloadFailsWhenTheSaveFails) {
 TEST_F(DebugFamilyTest, HelpListsTheSupportedSubcommands) {
   const std::string help = Run("DEBUG HELP");
   EXPECT_EQ(help.substr(0, help.find("\r\n", 5) + 2),
-            "*24\r\n+DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n");
+            "*26\r\n+DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n");
   for (std::string_view line : {"+DIGEST\r\n", "+DIGEST-VALUE <key> [<key> ...]\r\n",
-                                "+RELOAD [option ...]\r\n", "+HELP\r\n"}) {
+                                "+RELOAD [option ...]\r\n", "+HELP\r\n",
+                                "+SLEEP <seconds>\r\n"}) {
     EXPECT_NE(help.find(line), std::string::npos) << line;
   }
+}
+
+TEST_F(DebugFamilyTest, SleepStopsTheLoopForItsSeconds) {
+  int64_t slept_us = 0;
+  engine_->sleep_us = [&](int64_t us) {
+    slept_us += us;
+    clock_.AdvanceUs(us);
+  };
+  EXPECT_EQ(Run("DEBUG SLEEP 0.25"), "+OK\r\n");
+  EXPECT_EQ(slept_us, 250000);
+  // Redis reads the time with strtod: garbage and negative times sleep not at all.
+  EXPECT_EQ(Run("DEBUG SLEEP abc"), "+OK\r\n");
+  EXPECT_EQ(Run("DEBUG SLEEP -1"), "+OK\r\n");
+  EXPECT_EQ(Run("DEBUG SLEEP 1e300"), "+OK\r\n");
+  EXPECT_EQ(slept_us, 250000);
+  EXPECT_EQ(Run("DEBUG SLEEP"),
+            "-ERR unknown subcommand or wrong number of arguments for 'SLEEP'. Try DEBUG "
+            "HELP.\r\n");
+  // The command's duration is the time slept (SLOWLOG sees it).
+  EXPECT_EQ(Run("SLOWLOG LEN"), ":1\r\n");
 }
 
 }  // namespace

@@ -554,40 +554,6 @@ TEST_F(KeysFamilyTest, ObjectContainer) {
   EXPECT_EQ(Run("OBJECT ENCODING nokey"), "_\r\n");
 }
 
-TEST_F(KeysFamilyTest, MemoryContainer) {
-  EXPECT_EQ(Run("MEMORY USAGE nokey"), kNull);
-  EXPECT_EQ(Run("SET k v"), "+OK\r\n");
-  EXPECT_EQ(Run("MEMORY USAGE k SAMPLES"), kSyntax);
-  EXPECT_EQ(Run("MEMORY USAGE k SAMPLES -1"), kSyntax);
-  EXPECT_EQ(Run("MEMORY USAGE k SAMPLES abc"), kNotInteger);
-  EXPECT_EQ(Run("MEMORY USAGE k foo"), kSyntax);
-  EXPECT_EQ(Run("MEMORY USAGE"), "-ERR wrong number of arguments for 'memory|usage' command\r\n");
-  EXPECT_EQ(Run("MEMORY foo"), "-ERR unknown subcommand 'foo'. Try MEMORY HELP.\r\n");
-  EXPECT_EQ(Run("MEMORY"), "-ERR wrong number of arguments for 'memory' command\r\n");
-  // Sizes are Drayman's own, so compare them with each other: a bigger value costs more.
-  const std::string small = Run("MEMORY USAGE k");
-  EXPECT_EQ(Run("MEMORY USAGE k SAMPLES 0"), small);
-  EXPECT_EQ(Run("MEMORY USAGE k SAMPLES 5 SAMPLES 6"), small);
-  EXPECT_EQ(Run("SET k " + std::string(1000, 'x')), "+OK\r\n");
-  const std::string big = Run("MEMORY USAGE k");
-  ASSERT_EQ(small[0], ':');
-  ASSERT_EQ(big[0], ':');
-  EXPECT_GE(std::stoll(big.substr(1)), std::stoll(small.substr(1)) + 1000);
-  EXPECT_EQ(Run("MEMORY MALLOC-STATS"), "$45\r\nStats not supported for the current allocator\r\n");
-  EXPECT_EQ(Run("MEMORY PURGE"), "+OK\r\n");
-  EXPECT_EQ(Run("MEMORY HELP"),
-            "*10\r\n+MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"
-            "+MALLOC-STATS\r\n"
-            "+    Return internal statistics report from the memory allocator.\r\n"
-            "+PURGE\r\n"
-            "+    Attempt to purge dirty pages for reclamation by the allocator.\r\n"
-            "+USAGE <key> [SAMPLES <count>]\r\n"
-            "+    Return memory in bytes used by <key> and its value. Nested values are\r\n"
-            "+    sampled up to <count> times (default: 5, 0 means sample all).\r\n"
-            "+HELP\r\n"
-            "+    Prints this help.\r\n");
-}
-
 TEST_F(KeysFamilyTest, WritesCountAsDirtyOnlyWhenTheyChangeSomething) {
   const uint64_t start = engine_->stats().dirty;
   EXPECT_EQ(Run("SET k v"), "+OK\r\n");
