@@ -14,6 +14,12 @@
 // exactly once; the table must not change during it. RandomNode() is exactly uniform over entries
 // (rejection sampling over (bucket, chain depth) pairs with a maintained bound on chain length;
 // O(1) expected draws while the table is at its usual load, see RandomNode).
+// Pinning (for save jobs that walk a large hash or set in steps, broker/persistence/
+// large_collections.h): while pinned, the table neither starts nor advances a resize (a rehash
+// already in progress stays half done: lookups keep looking in both arrays, inserts go to the new
+// one) and keeps its arrays when it empties, so an entry's *position* (its bucket, numbered old
+// array first, see PositionOf) changes only if it is erased and inserted again. Chains grow
+// meanwhile (Redis likewise defers resizes while a fork child saves); Unpin resumes resizing.
 // Why not absl::flat_hash_map: it has neither stable scan cursors nor random access.
 #pragma once
 
@@ -102,6 +108,56 @@ class ScanDict {
   size_t bucket_count() const { return rehashing() ? target_.count : main_.count; }
   bool rehashing() const { return target_.slots != nullptr; }
 
+  void Pin() { ++pins_; }
+  void Unpin() {
+    if (--pins_ > 0) return;
+    if (size_ == 0) {
+      Clear();
+    } else if (!rehashing()) {
+      if (size_ > main_.count) {
+        StartRehash(main_.count * 2);
+      } else {
+        StartShrinkIfDue();
+      }
+    }
+  }
+  bool pinned() const { return pins_ > 0; }
+  // Positions: the old array's buckets (while a rehash is in progress; the ones below the rehash
+  // index are empty), then the new array's. Stable while pinned.
+  uint64_t PositionEnd() const { return main_.count + target_.count; }
+  // The position of `key` (*present) or of the bucket an insert of it would use.
+  uint64_t PositionOf(std::string_view key, bool* present) const {
+    *present = false;
+    if (main_.count == 0) return 0;
+    const size_t hash = HashOf(key);
+    const size_t index = hash & main_.mask();
+    if (!rehashing() || index >= rehash_index_) {
+      for (Node* node = main_.slots[index]; node != nullptr; node = node->next) {
+        if (node->key == key) {
+          *present = true;
+          return index;
+        }
+      }
+      if (!rehashing()) return index;
+    }
+    const size_t target_index = hash & target_.mask();
+    for (Node* node = target_.slots[target_index]; node != nullptr; node = node->next) {
+      if (node->key == key) {
+        *present = true;
+        break;
+      }
+    }
+    return main_.count + target_index;
+  }
+  // Visits the entries at `position` (< PositionEnd()); `fn(const Node&)` must not change the
+  // table.
+  template <typename Fn>
+  void VisitPosition(uint64_t position, Fn&& fn) const {
+    const Node* node = position < main_.count ? main_.slots[position]
+                                              : target_.slots[position - main_.count];
+    VisitChain(node, fn);
+  }
+
   Node* FindNode(std::string_view key) const {
     if (size_ == 0) return nullptr;
     return FindHashed(key, HashOf(key));
@@ -119,7 +175,7 @@ class ScanDict {
     if (size_ != 0) {
       if (Node* existing = FindHashed(key, hash)) return {existing, false};
     }
-    if (!rehashing()) {
+    if (!rehashing() && (pins_ == 0 || main_.count == 0)) {
       const size_t wanted = ScanTableBucketsForInsert(size_, main_.count);
       if (wanted != main_.count) StartRehash(wanted);
     }
@@ -152,6 +208,7 @@ class ScanDict {
     if (!erased && rehashing()) erased = Unlink(target_.slots[hash & target_.mask()], key);
     if (!erased) return false;
     --size_;
+    if (pins_ > 0) return true;  // positions stay put (see Pin)
     if (size_ == 0) {
       Clear();
     } else if (!rehashing()) {
@@ -184,6 +241,7 @@ class ScanDict {
     std::swap(size_, other.size_);
     std::swap(chain_bound_, other.chain_bound_);
     std::swap(target_chain_bound_, other.target_chain_bound_);
+    std::swap(pins_, other.pins_);
   }
 
   // Visits every entry exactly once; `fn(const Node&)`. The table must not change during the walk.
@@ -281,7 +339,7 @@ class ScanDict {
   // most kEmptyVisitsPerStep empty ones per bucket asked for. Returns whether a rehash is still
   // in progress (a finished rehash may start the next resize at once if one is already due).
   bool RehashSome(size_t buckets) {
-    if (!rehashing()) return false;
+    if (!rehashing() || pins_ > 0) return rehashing();
     size_t empty_visits = buckets * kEmptyVisitsPerStep;
     while (buckets > 0 && rehash_index_ < main_.count) {
       Node* node = main_.slots[rehash_index_];
@@ -421,6 +479,7 @@ class ScanDict {
   // grow on insert and stay put on erase; a finished rehash replaces main_'s with the measured one.
   size_t chain_bound_ = 0;
   size_t target_chain_bound_ = 0;
+  int pins_ = 0;  // Pin() calls not yet undone
 };
 
 }  // namespace drayman

@@ -10,7 +10,18 @@ const std::string* Hash::Find(std::string_view field) const {
   return nullptr;
 }
 
+Hash::~Hash() {
+  if (watcher_ == nullptr) return;
+  ElementWatcher* watcher = watcher_;
+  watcher_ = nullptr;
+  auto contents = std::make_unique<Hash>();
+  contents->large_ = true;
+  contents->dict_ = std::move(dict_);  // O(1), pin included
+  watcher->Adopt(std::move(contents));
+}
+
 std::string* Hash::FindMutable(std::string_view field) {
+  if (large_) BeforeChange(field, /*erasing=*/false);
   return const_cast<std::string*>(static_cast<const Hash*>(this)->Find(field));
 }
 
@@ -30,13 +41,17 @@ bool Hash::Set(std::string_view field, std::string_view value) {
     }
     ConvertToLarge();
   }
+  BeforeChange(field, /*erasing=*/false);
   auto [node, inserted] = dict_.Insert(field);
   node->value.assign(value);
   return inserted;
 }
 
 bool Hash::Erase(std::string_view field) {
-  if (large_) return dict_.Erase(field);
+  if (large_) {
+    BeforeChange(field, /*erasing=*/true);
+    return dict_.Erase(field);
+  }
   for (auto it = small_.begin(); it != small_.end(); ++it) {
     if (it->first == field) {
       small_.erase(it);

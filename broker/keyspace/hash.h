@@ -4,7 +4,8 @@
 // of at most 64 bytes: Redis 7.0's hash-max-listpack-entries / -value defaults) keep insertion
 // order in a flat vector, which is what Redis's listpack encoding returns for HGETALL; larger ones
 // move to a ScanDict once and for all. Scan() follows SCAN's cursor contract; for small hashes it
-// returns everything at once.
+// returns everything at once. A save job may watch a large hash while it encodes it in steps
+// (save_watch.h): every change then reports to it first.
 #pragma once
 
 #include <cstddef>
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "broker/keyspace/dict.h"
+#include "broker/keyspace/save_watch.h"
 
 namespace drayman {
 
@@ -24,6 +26,12 @@ class Hash {
  public:
   static constexpr size_t kMaxSmallEntries = 512;
   static constexpr size_t kMaxSmallValue = 64;
+
+  Hash() = default;
+  Hash(const Hash&) = delete;
+  Hash& operator=(const Hash&) = delete;
+  // With a watcher attached, hands the fields to it (save_watch.h) instead of freeing them.
+  ~Hash();
 
   size_t size() const { return large_ ? dict_.size() : small_.size(); }
   bool empty() const { return size() == 0; }
@@ -76,12 +84,46 @@ class Hash {
   size_t MemoryUsage() const;
   std::string_view Encoding() const { return large_ ? "hashtable" : "listpack"; }
 
+  // Save jobs (save_watch.h), large hashes only. Watch pins the table; positions are its
+  // (ScanDict::PositionOf). Const: a snapshot hands values over as const, and watching changes
+  // nothing a command can see.
+  bool watched() const { return watcher_ != nullptr; }
+  void Watch(ElementWatcher* watcher) const {
+    watcher_ = watcher;
+    dict_.Pin();
+  }
+  void Unwatch() const {
+    if (watcher_ == nullptr) return;
+    watcher_ = nullptr;
+    dict_.Unpin();
+  }
+  uint64_t PositionEnd() const { return dict_.PositionEnd(); }
+  uint64_t PositionOf(std::string_view field, bool* present) const {
+    return dict_.PositionOf(field, present);
+  }
+  // fn(field, value) for the fields at `position`; returns how many.
+  template <typename Fn>
+  size_t VisitPosition(uint64_t position, Fn&& fn) const {
+    size_t visited = 0;
+    dict_.VisitPosition(position, [&](const auto& node) {
+      ++visited;
+      fn(std::string_view(node.key), std::string_view(node.value));
+    });
+    return visited;
+  }
+
  private:
   void ConvertToLarge();
 
+  void BeforeChange(std::string_view field, bool erasing) {
+    if (watcher_ != nullptr) watcher_->BeforeChange(field, erasing, 0);
+  }
+
   bool large_ = false;
   std::vector<std::pair<std::string, std::string>> small_;
-  ScanDict<std::string> dict_;
+  // Mutable: a watching job pins it (Pin/Unpin change no entry).
+  mutable ScanDict<std::string> dict_;
+  mutable ElementWatcher* watcher_ = nullptr;
 };
 
 }  // namespace drayman

@@ -11,6 +11,16 @@ std::string_view Set::FormatInt(int64_t value, char* buf) {
   return std::string_view(buf, static_cast<size_t>(end - buf));
 }
 
+Set::~Set() {
+  if (watcher_ == nullptr) return;
+  ElementWatcher* watcher = watcher_;
+  watcher_ = nullptr;
+  auto contents = std::make_unique<Set>();
+  contents->is_intset_ = false;
+  contents->dict_ = std::move(dict_);  // O(1), pin included
+  watcher->Adopt(std::move(contents));
+}
+
 bool Set::Contains(std::string_view member) const {
   if (!is_intset_) return dict_.FindNode(member) != nullptr;
   int64_t value = 0;
@@ -30,11 +40,15 @@ bool Set::Add(std::string_view member) {
     }
     ConvertToHashtable();
   }
+  if (watcher_ != nullptr) watcher_->BeforeChange(member, /*erasing=*/false, 0);
   return dict_.Insert(member).second;
 }
 
 bool Set::Remove(std::string_view member) {
-  if (!is_intset_) return dict_.Erase(member);
+  if (!is_intset_) {
+    if (watcher_ != nullptr) watcher_->BeforeChange(member, /*erasing=*/true, 0);
+    return dict_.Erase(member);
+  }
   int64_t value = 0;
   if (!ParseInt64(member, &value)) return false;
   auto it = std::lower_bound(ints_.begin(), ints_.end(), value);

@@ -6,7 +6,8 @@
 // returns it in one call); the first other member, or one member too many, moves it to a
 // ScanDict ("hashtable") for good. Scan() follows SCAN's cursor contract. RandomMember() draws a
 // member uniformly under both encodings (a hashtable through ScanDict::RandomNode, which may
-// advance a rehash in progress, hence non-const).
+// advance a rehash in progress, hence non-const). A save job may watch a large (hashtable) set
+// while it encodes it in steps (save_watch.h): every change then reports to it first.
 #pragma once
 
 #include <algorithm>
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "broker/keyspace/dict.h"
+#include "broker/keyspace/save_watch.h"
 
 namespace drayman {
 
@@ -26,6 +28,12 @@ class Set {
  public:
   // Redis's set-max-intset-entries default.
   static constexpr size_t kMaxIntsetEntries = 512;
+
+  Set() = default;
+  Set(const Set&) = delete;
+  Set& operator=(const Set&) = delete;
+  // With a watcher attached, hands the members to it (save_watch.h) instead of freeing them.
+  ~Set();
 
   size_t size() const { return is_intset_ ? ints_.size() : dict_.size(); }
   bool empty() const { return size() == 0; }
@@ -82,6 +90,32 @@ class Set {
   size_t MemoryUsage() const;
   std::string_view Encoding() const { return is_intset_ ? "intset" : "hashtable"; }
 
+  // Save jobs (save_watch.h), hashtable sets only; as Hash's.
+  bool watched() const { return watcher_ != nullptr; }
+  void Watch(ElementWatcher* watcher) const {
+    watcher_ = watcher;
+    dict_.Pin();
+  }
+  void Unwatch() const {
+    if (watcher_ == nullptr) return;
+    watcher_ = nullptr;
+    dict_.Unpin();
+  }
+  uint64_t PositionEnd() const { return dict_.PositionEnd(); }
+  uint64_t PositionOf(std::string_view member, bool* present) const {
+    return dict_.PositionOf(member, present);
+  }
+  // fn(member) for the members at `position`; returns how many.
+  template <typename Fn>
+  size_t VisitPosition(uint64_t position, Fn&& fn) const {
+    size_t visited = 0;
+    dict_.VisitPosition(position, [&](const auto& node) {
+      ++visited;
+      fn(std::string_view(node.key));
+    });
+    return visited;
+  }
+
  private:
   struct Empty {};
 
@@ -90,7 +124,8 @@ class Set {
 
   bool is_intset_ = true;
   std::vector<int64_t> ints_;  // sorted, while is_intset_
-  ScanDict<Empty> dict_;
+  mutable ScanDict<Empty> dict_;  // mutable: a watching job pins it
+  mutable ElementWatcher* watcher_ = nullptr;
 };
 
 }  // namespace drayman

@@ -86,6 +86,19 @@ ZSet::ZSet() {
 }
 
 ZSet::~ZSet() {
+  if (watcher_ != nullptr) {
+    ElementWatcher* watcher = watcher_;
+    watcher_ = nullptr;
+    auto contents = std::make_unique<ZSet>();
+    std::swap(header_, contents->header_);
+    std::swap(tail_, contents->tail_);
+    std::swap(length_, contents->length_);
+    std::swap(level_, contents->level_);
+    std::swap(header_levels_, contents->header_levels_);
+    std::swap(listpack_, contents->listpack_);
+    buckets_.swap(contents->buckets_);
+    watcher->Adopt(std::move(contents));
+  }
   Node* node = header_->levels()[0].forward;
   while (node != nullptr) {
     Node* next = node->levels()[0].forward;
@@ -228,6 +241,7 @@ void ZSet::Link(Node* x) {
 }
 
 const ZSet::Node* ZSet::Insert(std::string_view member, double score) {
+  if (watcher_ != nullptr) watcher_->BeforeChange(member, /*erasing=*/false, StoredScore(score));
   if (length_ + 1 > kMaxListpackEntries || member.size() > kMaxListpackValue) listpack_ = false;
   Node* node = NewNode(RandomLevel(), StoredScore(score), member);
   IndexAdd(node);
@@ -256,6 +270,7 @@ void ZSet::Unlink(Node* node, Node** update) {
 
 void ZSet::Update(std::string_view member, double score) {
   score = StoredScore(score);
+  if (watcher_ != nullptr) watcher_->BeforeChange(member, /*erasing=*/false, score);
   Node* node = FindNode(member);
   // Same position after the change: only the score moves (Redis's fast path).
   if ((node->backward == nullptr || node->backward->score < score) &&
@@ -282,6 +297,7 @@ size_t ZSet::EraseRun(Node** update, InRange in_range) {
   Node* x = update[0]->levels()[0].forward;
   while (x != nullptr && in_range(x)) {
     Node* next = x->levels()[0].forward;
+    if (watcher_ != nullptr) watcher_->BeforeChange(x->member(), /*erasing=*/true, 0);
     Unlink(x, update);
     Drop(x);
     ++removed;
@@ -293,11 +309,24 @@ size_t ZSet::EraseRun(Node** update, InRange in_range) {
 bool ZSet::Erase(std::string_view member) {
   Node* node = FindNode(member);
   if (node == nullptr) return false;
+  if (watcher_ != nullptr) watcher_->BeforeChange(member, /*erasing=*/true, 0);
   Node* update[kMaxLevel];
   FindPath(node->score, node->member(), update);
   Unlink(node, update);
   Drop(node);
   return true;
+}
+
+const ZSet::Node* ZSet::LastBefore(double score, std::string_view member) const {
+  const Node* x = Descend([&](const Node* next) { return Before(next, score, member); });
+  return x == header_ ? nullptr : x;
+}
+
+const ZSet::Node* ZSet::FirstAfter(double score, std::string_view member) const {
+  const Node* x = Descend([&](const Node* next) {
+    return Before(next, score, member) || (next->score == score && next->member() == member);
+  });
+  return x->levels()[0].forward;
 }
 
 const ZSet::Node* ZSet::AtRank(size_t rank) const {

@@ -25,6 +25,10 @@
 // a listpack stores a -0 score as 0 (it stores scores as text and "-0" becomes integer 0); and lex
 // ranges over mixed scores (unspecified by Redis, but deterministic for a listpack) are searched
 // linearly from the ends as a listpack is, so small sets answer exactly as Redis does.
+//
+// A save job may watch a large (skiplist) set while it encodes it in steps, in score order
+// (save_watch.h): every change then reports to it first; LastBefore/FirstAfter let the job find
+// its place again after the set changed.
 #pragma once
 
 #include <cstddef>
@@ -35,6 +39,7 @@
 #include <vector>
 
 #include "broker/keyspace/dict.h"
+#include "broker/keyspace/save_watch.h"
 
 namespace drayman {
 
@@ -97,6 +102,7 @@ class ZSet {
   };
 
   ZSet();
+  // With a watcher attached, hands the elements to it (save_watch.h) instead of freeing them.
   ~ZSet();
   ZSet(const ZSet&) = delete;
   ZSet& operator=(const ZSet&) = delete;
@@ -166,6 +172,19 @@ class ZSet {
   std::unique_ptr<ZSet> Clone() const;
   size_t MemoryUsage() const;
 
+  // Save jobs (save_watch.h). Const as Hash's: watching changes nothing a command sees.
+  bool watched() const { return watcher_ != nullptr; }
+  void Watch(ElementWatcher* watcher) const { watcher_ = watcher; }
+  void Unwatch() const { watcher_ = nullptr; }
+  // The last element ordered before (score, member), the first ordered after it; nullptr if none.
+  const Node* LastBefore(double score, std::string_view member) const;
+  const Node* FirstAfter(double score, std::string_view member) const;
+  // Whether (a_score, a_member) comes before (b_score, b_member) in the set's order.
+  static bool Precedes(double a_score, std::string_view a_member, double b_score,
+                       std::string_view b_member) {
+    return a_score < b_score || (a_score == b_score && a_member < b_member);
+  }
+
   // Checks every structural invariant (links, spans, order, index); for tests.
   bool Validate() const;
   // Restarts this thread's level generator, so a test's skiplist shapes do not depend on the
@@ -212,6 +231,7 @@ class ZSet {
   int header_levels_ = kSmallHeaderLevels;
   bool listpack_ = true;
   std::vector<Node*> buckets_;
+  mutable ElementWatcher* watcher_ = nullptr;
 };
 
 }  // namespace drayman

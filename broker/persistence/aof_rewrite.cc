@@ -1,13 +1,15 @@
 #include "broker/persistence/aof_rewrite.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <utility>
 
 #include "broker/persistence/aof_format.h"
+#include "broker/persistence/large_collections.h"
 #include "broker/persistence/rdb_stream.h"
 
 namespace drayman {
-namespace {
+namespace rewrite {
 
 void AppendBulk(std::string_view arg, std::string* out) {
   out->push_back('$');
@@ -24,33 +26,16 @@ void AppendHeader(size_t argc, std::string_view name, std::string* out) {
   AppendBulk(name, out);
 }
 
-// Emits `name key item...` commands of at most kAofRewriteItemsPerCommand items each, as
-// Redis's rewriteListObject & co. do. `items_per_element` is 2 for ZADD and HMSET pairs.
-class BatchedCommand {
- public:
-  BatchedCommand(std::string_view name, std::string_view key, size_t elements,
-                 size_t items_per_element)
-      : name_(name), key_(key), remaining_(elements), per_(items_per_element) {}
-
-  // Called before each element's items are appended to `out`.
-  void BeginElement(std::string* out) {
-    if (in_batch_ == 0) {
-      const size_t batch = std::min(remaining_, kAofRewriteItemsPerCommand);
-      AppendHeader(2 + batch * per_, name_, out);
-      AppendBulk(key_, out);
-      in_batch_ = batch;
-    }
-    --in_batch_;
-    --remaining_;
+void BatchedCommand::BeginElement(std::string* out) {
+  if (in_batch_ == 0) {
+    const size_t batch = std::min(remaining_, kAofRewriteItemsPerCommand);
+    AppendHeader(2 + batch * per_, name_, out);
+    AppendBulk(key_, out);
+    in_batch_ = batch;
   }
-
- private:
-  std::string_view name_;
-  std::string_view key_;
-  size_t remaining_;
-  size_t per_;
-  size_t in_batch_ = 0;
-};
+  --in_batch_;
+  --remaining_;
+}
 
 void AppendExpiry(std::string_view key, int64_t expire_at_ms, std::string* out) {
   if (expire_at_ms < 0) return;
@@ -58,6 +43,21 @@ void AppendExpiry(std::string_view key, int64_t expire_at_ms, std::string* out) 
   AppendBulk(key, out);
   AppendBulk(std::to_string(expire_at_ms), out);
 }
+
+std::string FormatScore(double score) {
+  char text[64];
+  std::snprintf(text, sizeof(text), "%.17g", score);  // rioWriteBulkDouble's format
+  return text;
+}
+
+}  // namespace rewrite
+
+using rewrite::AppendBulk;
+using rewrite::AppendExpiry;
+using rewrite::AppendHeader;
+using rewrite::BatchedCommand;
+
+namespace {
 
 // A long list's RPUSH batches, from a frozen copy, over several steps (large_values.h).
 class RewriteListJob final : public SaveJob {
@@ -89,11 +89,6 @@ class RewriteListJob final : public SaveJob {
   BatchedCommand command_;
 };
 
-std::string FormatRewriteScore(double score) {
-  char text[64];
-  std::snprintf(text, sizeof(text), "%.17g", score);  // rioWriteBulkDouble's format
-  return text;
-}
 
 }  // namespace
 
@@ -127,7 +122,7 @@ void AppendRewriteCommands(std::string_view key, const Value& value, int64_t exp
       BatchedCommand command("ZADD", key, zset.size(), 2);
       for (const ZSet::Node* node = zset.First(); node != nullptr; node = node->next()) {
         command.BeginElement(out);
-        AppendBulk(FormatRewriteScore(node->score), out);
+        AppendBulk(rewrite::FormatScore(node->score), out);
         AppendBulk(node->member(), out);
       }
       break;
@@ -216,12 +211,12 @@ void BackgroundRewrite::Encode(std::string_view key, const Value& value, int64_t
 uint64_t BackgroundRewrite::SaveKey(int db, std::string_view key, const Value& value,
                                     int64_t expire_at_ms) {
   if (IsLargeValue(value)) {
-    std::unique_ptr<List::Frozen> frozen = value.list().Freeze();
-    queue_.AddJob(db, rdb_base_
-                          ? MakeRdbListJob(std::string(key), std::move(frozen), expire_at_ms,
-                                           writer_.compress())
-                          : MakeRewriteListJob(std::string(key), std::move(frozen), expire_at_ms));
-    return 0;
+    if (auto job = MakeLargeValueJob(std::string(key), value, expire_at_ms,
+                                     rdb_base_ ? SaveFormat::kRdb : SaveFormat::kCommands,
+                                     writer_.compress())) {
+      queue_.AddJob(db, std::move(job));
+      return 0;
+    }
   }
   if (!queue_.empty()) {  // behind a large value still being encoded
     rdb::RdbChunk bytes;

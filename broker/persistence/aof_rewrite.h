@@ -32,6 +32,35 @@ namespace drayman {
 // Redis's AOF_REWRITE_ITEMS_PER_CMD.
 inline constexpr size_t kAofRewriteItemsPerCommand = 64;
 
+// The pieces of rewrite commands (shared with large_collections.cc's jobs).
+namespace rewrite {
+void AppendBulk(std::string_view arg, std::string* out);
+void AppendHeader(size_t argc, std::string_view name, std::string* out);
+// PEXPIREAT key ms, when expire_at_ms >= 0.
+void AppendExpiry(std::string_view key, int64_t expire_at_ms, std::string* out);
+// A score as Redis's rioWriteBulkDouble writes it.
+std::string FormatScore(double score);
+
+// Emits `name key item...` commands of at most kAofRewriteItemsPerCommand items each, as
+// Redis's rewriteListObject & co. do. `items_per_element` is 2 for ZADD and HMSET pairs; the
+// element count must be known up front (each command's header counts its items).
+class BatchedCommand {
+ public:
+  BatchedCommand(std::string_view name, std::string_view key, size_t elements,
+                 size_t items_per_element)
+      : name_(name), key_(key), remaining_(elements), per_(items_per_element) {}
+  // Called before each element's items are appended to `out`.
+  void BeginElement(std::string* out);
+
+ private:
+  std::string_view name_;
+  std::string_view key_;
+  size_t remaining_;
+  size_t per_;
+  size_t in_batch_ = 0;
+};
+}  // namespace rewrite
+
 // Appends the commands that recreate `key` (and its expiry) to `out`, as Redis's
 // rewriteAppendOnlyFileRio writes them.
 void AppendRewriteCommands(std::string_view key, const Value& value, int64_t expire_at_ms,

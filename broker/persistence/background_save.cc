@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "broker/persistence/large_collections.h"
+
 namespace drayman {
 
 BackgroundSave::BackgroundSave(Keyspace& keyspace, std::unique_ptr<AsyncFileSink> sink,
@@ -31,9 +33,11 @@ void BackgroundSave::SelectDb(int db) {
 uint64_t BackgroundSave::SaveKey(int db, std::string_view key, const Value& value,
                                  int64_t expire_at_ms) {
   if (IsLargeValue(value)) {
-    queue_.AddJob(db, MakeRdbListJob(std::string(key), value.list().Freeze(), expire_at_ms,
-                                     writer_.compress()));
-    return 0;
+    if (auto job = MakeLargeValueJob(std::string(key), value, expire_at_ms, SaveFormat::kRdb,
+                                     writer_.compress())) {
+      queue_.AddJob(db, std::move(job));
+      return 0;
+    }
   }
   if (!queue_.empty()) {  // behind a large value still being encoded
     rdb::RdbChunk bytes;

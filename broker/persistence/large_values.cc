@@ -8,8 +8,21 @@
 namespace drayman {
 
 bool IsLargeValue(const Value& value) {
-  return value.type() == ValueType::kList && (value.list().size() > kLargeListElements ||
-                                              value.list().chunk_count() > kLargeListChunks);
+  switch (value.type()) {
+    case ValueType::kList:
+      return value.list().size() > kLargeListElements ||
+             value.list().chunk_count() > kLargeListChunks;
+    case ValueType::kHash:
+      return value.hash().Encoding() == "hashtable" &&
+             value.hash().size() > kLargeCollectionElements;
+    case ValueType::kSet:
+      return value.set().Encoding() == "hashtable" &&
+             value.set().size() > kLargeCollectionElements;
+    case ValueType::kZSet:
+      return !value.zset().listpack() && value.zset().size() > kLargeCollectionElements;
+    default:
+      return false;
+  }
 }
 
 namespace {

@@ -4,7 +4,11 @@
 //
 // Contract: IsLargeValue(value) says whether a snapshot consumer should hand the value to a
 // SaveJob instead of encoding it at once: lists of more than kLargeListElements elements or
-// kLargeListChunks chunks (other types are still encoded whole). A SaveJob holds a List::Frozen
+// kLargeListChunks chunks; hashes and sets in hashtable encoding and sorted sets in skiplist
+// encoding of more than kLargeCollectionElements elements (their jobs, which watch the live
+// container instead of copying it, are in large_collections.h; MakeLargeValueJob makes the job
+// for any large value). Strings, streams and the small encodings are encoded whole (a string is
+// one element; the small encodings are small by definition). A list's SaveJob holds a List::Frozen
 // copy of the list (O(chunks) to take, see list.h: the live list copies a chunk before writing
 // into one the copy shares, so clients go on pushing and popping meanwhile) and appends exactly
 // the bytes the one-go encoding would write for the key, over as many Step calls as it needs.
@@ -32,6 +36,7 @@ namespace drayman {
 
 inline constexpr size_t kLargeListElements = 1024;
 inline constexpr size_t kLargeListChunks = 32;
+inline constexpr size_t kLargeCollectionElements = 1024;
 // Elements a consumer's Step hands a job at a time (a few hundred KB of Celery messages).
 inline constexpr size_t kJobElementsPerStep = 128;
 

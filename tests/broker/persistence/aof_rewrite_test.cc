@@ -174,6 +174,67 @@ class AofRewriteTest : public EngineTest {
     Run("SELECT 0");
   }
 
+  // A kombu-like `unacked` hash and `unacked_index` sorted set, a channels-like group set, and
+  // big copies in db 3 that get deleted, renamed, overwritten, expired and flushed mid-save.
+  void FillCollections() {
+    for (int i = 0; i < 3000; ++i) {
+      const std::string n = std::to_string(i);
+      RunArgs({"HSET", "unacked", "tag" + n, std::string(1000 + i % 500, 'p') + n});
+      RunArgs({"ZADD", "unacked_index", std::to_string(1700000000 + i % 700), "tag" + n});
+      RunArgs({"SADD", "group", "channel" + n});
+    }
+    Run("PEXPIREAT group 99999999999999");
+    for (const char* key : {"h1", "h2", "h3", "h4"}) {
+      Run(std::string("COPY unacked ") + key + " DB 3");
+    }
+    for (const char* key : {"z1", "z2", "z3"}) {
+      Run(std::string("COPY unacked_index ") + key + " DB 3");
+    }
+    for (const char* key : {"s1", "s2"}) Run(std::string("COPY group ") + key + " DB 3");
+    Run("SELECT 3");
+    Run("PEXPIRE h4 50");
+    Run("SELECT 0");
+  }
+
+  // Every command kind that changes a hash, set or sorted set element, plus key-level changes.
+  void ChangeCollections(int round) {
+    const std::string n = std::to_string(round);
+    const std::string old = std::to_string((round * 37) % 3000);
+    RunArgs({"HSET", "unacked", "new" + n, "message" + n});
+    RunArgs({"HSET", "unacked", "tag" + old, "redelivered" + n});
+    RunArgs({"HDEL", "unacked", "tag" + std::to_string(2999 - round)});
+    RunArgs({"HINCRBY", "unacked", "counter", "1"});
+    RunArgs({"HINCRBYFLOAT", "unacked", "float", "0.5"});
+    RunArgs({"HSETNX", "unacked", "nx" + n, "x"});
+    RunArgs({"ZADD", "unacked_index", "1700000999", "new" + n});
+    RunArgs({"ZADD", "unacked_index", "XX", std::to_string(1699999000 + round), "tag" + old});
+    RunArgs({"ZINCRBY", "unacked_index", "5", "tag" + std::to_string((round * 11) % 3000)});
+    RunArgs({"ZREM", "unacked_index", "tag" + std::to_string(2999 - round)});
+    RunArgs({"ZPOPMIN", "unacked_index"});
+    RunArgs({"ZPOPMAX", "unacked_index"});
+    RunArgs({"BZPOPMIN", "unacked_index", "0"});
+    RunArgs({"ZREMRANGEBYSCORE", "unacked_index", std::to_string(1700000100 + round),
+             std::to_string(1700000100 + round)});
+    RunArgs({"ZREMRANGEBYRANK", "unacked_index", "100", "101"});
+    RunArgs({"ZREMRANGEBYLEX", "unacked_index", "[tag1" + n, "[tag1" + n});
+    RunArgs({"SADD", "group", "joined" + n});
+    RunArgs({"SREM", "group", "channel" + old});
+    RunArgs({"SPOP", "group"});
+    RunArgs({"SMOVE", "group", "other", "channel" + std::to_string(2999 - round)});
+    Run("SELECT 3");
+    if (round == 3) Run("DEL h1");
+    if (round == 4) Run("SET h2 overwritten");
+    if (round == 5) Run("RENAME z1 z1-renamed");
+    if (round == 6) Run("UNLINK s1");
+    if (round == 7) {
+      clock_.AdvanceMs(100);
+      Run("EXISTS h4");  // expired: deleted
+    }
+    if (round == 8) Run("HSET h3 late x");
+    if (round == 9) Run("FLUSHDB");
+    Run("SELECT 0");
+  }
+
   MemoryLog log_;
 };
 
@@ -294,7 +355,6 @@ TEST_P(AofRewriteFormatTest, LongListsAreEncodedOverManyStepsWhileClientsChangeT
   EXPECT_EQ(Reload(), Dataset(*engine_));
 }
 
-INSTANTIATE_TEST_SUITE_P(RdbAndAofBase, AofRewriteFormatTest, ::testing::Bool());
 
 // BGSAVE's file holds a long list exactly as it was when the save started, though clients
 // changed and even deleted it while its encoding went on over many steps.
@@ -328,6 +388,47 @@ TEST_F(AofRewriteTest, BgsaveWritesLongListsAsTheyWereAtItsStart) {
   ASSERT_TRUE(result.ok) << result.error;
   EXPECT_EQ(Dataset(fresh), at_start);
 }
+
+// Big hashes, sets and sorted sets (large_collections.h) are encoded over many steps while
+// clients change their elements with every kind of command, and delete, overwrite, rename,
+// expire and flush them: BGSAVE's file holds them as they were at its start.
+TEST_F(AofRewriteTest, BgsaveWritesBigCollectionsAsTheyWereAtItsStart) {
+  std::string rdb_file;
+  engine_->open_background_file = [&](const std::string&, std::string*) {
+    return std::unique_ptr<AsyncFileSink>(std::make_unique<MemoryFile>(&rdb_file));
+  };
+  FillCollections();
+  const std::map<std::string, std::string> at_start = Dataset(*engine_);
+  const int64_t start_ms = clock_.NowMs();
+  EXPECT_EQ(Run("BGSAVE"), "+Background saving started\r\n");
+  int round = 0;
+  while (engine_->StepBackgroundSave(0)) ChangeCollections(round++);
+  EXPECT_GT(round, 20);
+  Config config;
+  Engine fresh(config, clock_);
+  rdb::RdbReader reader(rdb_file);
+  const rdb::RdbLoadResult result =
+      rdb::RdbLoadIntoKeyspace(reader, fresh.keyspace(), start_ms, {});
+  ASSERT_TRUE(result.ok) << result.error;
+  EXPECT_EQ(Dataset(fresh), at_start);
+  EXPECT_NE(Dataset(*engine_), at_start);
+}
+
+// The same for the rewrite, both base formats: base + new incr file replay to the live dataset.
+TEST_P(AofRewriteFormatTest, BigCollectionsAreEncodedOverManyStepsWhileClientsChangeThem) {
+  Run(std::string("CONFIG SET aof-use-rdb-preamble ") + (GetParam() ? "yes" : "no"));
+  FillCollections();
+  Run("BGREWRITEAOF");
+  int round = 0;
+  do {
+    ChangeCollections(round++);
+  } while (engine_->StepAofRewrite(0));
+  EXPECT_GT(round, 20);
+  EXPECT_EQ(log_.installed, 1);
+  EXPECT_EQ(Reload(), Dataset(*engine_));
+}
+
+INSTANTIATE_TEST_SUITE_P(RdbAndAofBase, AofRewriteFormatTest, ::testing::Bool());
 
 TEST_F(AofRewriteTest, RepliesWhileRunningAndWithoutAHost) {
   Fill();
