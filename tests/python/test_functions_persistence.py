@@ -12,6 +12,7 @@ from __future__ import annotations
 import glob
 import os
 import subprocess
+import time
 
 import pytest
 import redis
@@ -34,8 +35,17 @@ def load_all(port: int) -> None:
         assert connection.command("FCALL", "lf", "1", "counter") == b":1\r\n"
 
 
+def wait_loaded(connection: RawConnection) -> None:
+    """Both servers answer -LOADING until a restart has read its files (slow on a busy machine)."""
+    deadline = time.monotonic() + 60
+    while connection.command("PING").startswith(b"-LOADING"):
+        assert time.monotonic() < deadline, "still loading after 60 s"
+        time.sleep(0.05)
+
+
 def state(port: int):
     with RawConnection(port) as connection:
+        wait_loaded(connection)
         return (canonical(LISTING, connection.command(*LISTING)),
                 connection.command("GET", "k"), connection.command("GET", "counter"),
                 connection.command("FCALL_RO", "myget", "1", "k"))
@@ -152,6 +162,7 @@ def test_aof_of_function_commands_equals_redis(tmp_path):
     # And the log replays: the libraries and keys come back.
     with DraymanProcess("--dir", str(tmp_path / "drayman"), "--appendonly", "yes") as again:
         with RawConnection(again.port) as connection:
+            wait_loaded(connection)
             assert connection.command("FCALL_RO", "myget", "1", "k") == b"$1\r\nv\r\n"
             assert connection.command("FCALL", "myset", "1", "k", "v").startswith(b"-ERR Function")
 
