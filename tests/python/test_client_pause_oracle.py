@@ -280,6 +280,21 @@ SCENARIOS: dict[str, list[tuple]] = {
         ("reply", "c"),
         ("reply", "b"),
     ],
+    # CLIENT LIST flags of a held client with other flags set (no-evict, MULTI).
+    "held_client_flags": [
+        ("cmd", "b", "CLIENT NO-EVICT on"),
+        ("cmd", "b", "MULTI"),
+        ("flags", "a", "b"),
+        ("cmd", "a", PAUSE_WRITE),
+        ("send", "b", "SET k v"),
+        ("outcome", "b", "a", 1),
+        ("flags", "a", "b"),
+        ("cmd", "a", "CLIENT UNPAUSE"),
+        ("reply", "b"),
+        ("cmd", "b", "EXEC"),
+        ("cmd", "b", "CLIENT NO-EVICT off"),
+        ("flags", "a", "b"),
+    ],
     # Expired keys read as missing but are not deleted while paused (no sweep either).
     "expiry_suppressed": [
         ("cmd", "a", "SET k v PX 300"),
@@ -318,6 +333,10 @@ GROUPS: dict[str, list[str]] = {
         "CLIENT PAUSE 9223372036854775807 WRITE", "SET k v", "CLIENT UNPAUSE",
         "MULTI", "CLIENT PAUSE 0", "CLIENT UNPAUSE", "EXEC",
         "EVAL \"return redis.pcall('client', 'pause', '0')\" 0",
+    ],
+    "client_no_evict": [
+        "CLIENT NO-EVICT on", "CLIENT NO-EVICT OFF", "CLIENT NO-EVICT maybe", "CLIENT NO-EVICT",
+        "CLIENT NO-EVICT on x", "CLIENT NO-EVICT ON", "COMMAND INFO client|no-evict",
     ],
     "pause_command_info": [
         "COMMAND INFO client|pause client|unpause",
