@@ -74,6 +74,11 @@ class Client {
   // Blocking commands (broker/blocking/): set while the client waits for a key; the engine runs
   // none of its pipelined input meanwhile. CLIENT LIST shows it as flag 'b'.
   bool blocked = false;
+  // CLIENT PAUSE (broker/blocking/client_pause.h): `paused` while dispatch holds the client's
+  // command (`blocked` is set too: Redis counts and lists it as blocked); `pending_command` until
+  // the held command, kept in `args`, has run again from the top of dispatch.
+  bool paused = false;
+  bool pending_command = false;
   // MULTI/EXEC (broker/families/transaction_family.cc). in_multi: commands are queued, not run;
   // multi_aborted: one was rejected while queueing, so EXEC answers EXECABORT; in_exec: EXEC is
   // running the queue (blocking commands answer as timed out). CLIENT LIST's multi= is
@@ -82,6 +87,9 @@ class Client {
   bool multi_aborted = false;
   bool in_exec = false;
   std::vector<std::vector<std::string>> multi_queue;
+  // CommandFlag bits of the queued commands (Redis's mstate.cmd_flags): a WRITE pause holds EXEC
+  // when one of them may replicate.
+  uint32_t multi_flags = 0;
   // WATCH (broker/transaction/watched_keys.h): (db, key) pairs, and whether one changed since.
   std::vector<std::pair<int, std::string>> watched_keys;
   bool watched_key_touched = false;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 #include <chrono>
+#include <limits>
 #include <random>
 #include <stdexcept>
 
@@ -104,6 +105,7 @@ Client* Engine::Connect(ClientObserver* observer, std::string addr, std::string 
 void Engine::Disconnect(Client* client) {
   CheckThread();
   blocked_clients_.Remove(*client);
+  if (client->paused) client_pause_.Forget(client->id());
   watched_keys_.UnwatchAll(*client);
   pubsub_.RemoveClient(*client);  // pub/sub: drop subscriptions and MONITOR mode
   auto it = clients_.find(client->id());
@@ -138,6 +140,14 @@ void Engine::ProcessInput(Client& client) {
   const Settings& settings = config_.settings();
   // A blocked client's pipelined commands wait until its blocking command ends.
   while (!client.close_after_reply && !client.close_asap && !client.blocked) {
+    if (client.pending_command) {
+      // Held by CLIENT PAUSE, now released: the command runs again from the top of dispatch,
+      // as Redis reprocesses a postponed client's pending command.
+      client.pending_command = false;
+      Execute(client, client.args);
+      if (!client.blocked) client.EndCommandReplyMode();
+      continue;
+    }
     // Limits follow the configuration and the client as they are before each command (AUTH or
     // CONFIG SET may have just changed them); the unauthenticated limits apply only while a
     // password is set.
@@ -253,7 +263,8 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
   }
   // DEBUG under enable-debug-command, checked before AUTH as Redis 7.0 does.
   if (spec->flags & kCmdProtected) {
-    if (std::string refusal = ProtectedCommandRefusal(config_.settings(), client);
+    if (std::string refusal =
+            ProtectedCommandRefusal(config_.settings(), client, spec->full_name);
         !refusal.empty()) {
       reject(refusal);
       return;
@@ -293,7 +304,14 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
     return;
   }
   // --- pub/sub: RESP2 subscribed context, MONITOR clients (broker/pubsub/) ---
-  if (std::string refusal = PubSub::Refusal(client, *spec); !refusal.empty()) {
+  // A MONITOR client is a replica to Redis: PubSub::Refusal refuses it what reads, writes or may
+  // replicate by the row's flags; a script that declares no-writes (so does not replicate) may run.
+  const bool monitor_runs_read_free_script =
+      client.pubsub.monitor && !client.pubsub.subscribed() && (spec->flags & kCmdMayReplicate) &&
+      !(CommandFlags(*spec, args) & (kCmdWrite | kCmdReadonly | kCmdMayReplicate));
+  if (std::string refusal =
+          monitor_runs_read_free_script ? std::string() : PubSub::Refusal(client, *spec);
+      !refusal.empty()) {
     reject(refusal);
     return;
   }
@@ -334,17 +352,32 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
     }
   }
 
-  // --- MULTI: queue instead of running (monitors see queued commands when EXEC runs them) ---
+  // --- MULTI refuses no-multi commands; then CLIENT PAUSE holds a client's command before MULTI
+  // could queue it (Redis checks the pause last in processCommand, after every refusal); it runs
+  // again from here once the pause ends (broker/blocking/client_pause.h). Never inside EXEC, a
+  // script or the AOF's replay. ---
   accepted = true;
+  if (client.in_multi && (spec->flags & kCmdNoMulti) && !IsTransactionControl(*spec)) {
+    accepted = false;
+    ++spec->stats.rejected_calls;
+    reply.Error(kNotInTransaction);
+    count_errors();
+    return;
+  }
+  if (client_pause_.active() && call_depth_ == 1 && !client.is_script_client &&
+      &client != persistence_.loading_client && ClientsPaused(now_ms) &&
+      client_pause_.Holds(MayReplicate(client, *spec, args))) {
+    if (&args != &client.args) client.args = args;
+    client.blocked = client.paused = client.pending_command = true;
+    client.last_command = spec->full_name;  // CLIENT LIST shows cmd=<held command>, as Redis
+    client_pause_.Hold(client.id());
+    return;
+  }
+
+  // --- MULTI: queue instead of running (monitors see queued commands when EXEC runs them) ---
   if (client.in_multi && !IsTransactionControl(*spec)) {
-    if (spec->flags & kCmdNoMulti) {
-      accepted = false;
-      ++spec->stats.rejected_calls;
-      reply.Error(kNotInTransaction);
-      count_errors();
-      return;
-    }
     client.multi_queue.push_back(args);
+    client.multi_flags |= CommandFlags(*spec, args);
     client.last_command = spec->full_name;  // CLIENT LIST shows the queued command, as Redis
     reply.SimpleString("QUEUED");
     return;
@@ -458,6 +491,10 @@ void Engine::Cron() {
   detached_script_caller_.reset();
   const int64_t now_ms = clock_.NowMs();
   keyspace_.set_now_ms(now_ms);
+  // A CLIENT PAUSE whose time is up ends here at the latest (Redis's serverCron); its held
+  // clients run at the end of this pass.
+  absl::Cleanup resume_released = [this] { ResumeUnblockedClients(); };
+  const bool paused = ClientsPaused(now_ms);
   // INFO's instantaneous rates and peak memory, sampled as Redis's serverCron does.
   stats_.ops_rate.Sample(now_ms, stats_.total_commands_processed);
   stats_.input_rate.Sample(now_ms, stats_.total_net_input_bytes);
@@ -479,12 +516,12 @@ void Engine::Cron() {
   // mass expiry never stalls the loop.
   const int64_t budget_end = SteadyMicros() + 5000;
   const int64_t expire_started_us = clock_.NowUs();
-  for (int i = 0; active_expire_enabled && i < keyspace_.database_count(); ++i) {
+  for (int i = 0; active_expire_enabled && !paused && i < keyspace_.database_count(); ++i) {
     Database& database = keyspace_.db(i);
     while (database.ActiveExpire(256) == 256 && SteadyMicros() < budget_end) {
     }
   }
-  if (active_expire_enabled) {
+  if (active_expire_enabled && !paused) {
     AddLatencySample("expire-cycle", (clock_.NowUs() - expire_started_us) / 1000);
   }
   // Each expired key's DEL stands alone, as Redis 7.0 writes them (no MULTI around a sweep).
@@ -538,14 +575,95 @@ void Engine::TimeOutBlockedClients() {
   // Inside a command (a long script serving other clients meanwhile) nothing may change under
   // it: timeouts wait for the command to end, as in Redis.
   if (call_depth_ > 0) return;
-  blocked_clients_.TimeOutDue(clock_.NowMs());
+  const int64_t now_ms = clock_.NowMs();
+  blocked_clients_.TimeOutDue(now_ms);
+  ClientsPaused(now_ms);
   ResumeUnblockedClients();
+}
+
+int64_t Engine::NextBlockingDeadline() const {
+  const int64_t blocked = blocked_clients_.NextDeadline();
+  if (!client_pause_.active()) return blocked;
+  // The pause is over once its end is in the past: at end + 1.
+  const int64_t end = client_pause_.end_ms();
+  const int64_t pause_over = end == std::numeric_limits<int64_t>::max() ? end : end + 1;
+  return blocked == 0 ? pause_over : std::min(blocked, pause_over);
+}
+
+// --- CLIENT PAUSE ---
+
+void Engine::PauseClients(PauseType type, int64_t end_ms) {
+  client_pause_.Pause(type, end_ms);
+  OnPauseChanged();
+  ClientsPaused(keyspace_.now_ms());  // a pause already over (CLIENT PAUSE 0) ends at once
+}
+
+void Engine::UnpauseClients() {
+  client_pause_.Unpause();
+  OnPauseChanged();
+}
+
+bool Engine::ClientsPaused(int64_t now_ms) {
+  if (!client_pause_.active()) return false;
+  if (!client_pause_.EndIfDue(now_ms)) OnPauseChanged();
+  return client_pause_.active();
+}
+
+void Engine::OnPauseChanged() {
+  if (client_pause_.active()) {
+    keyspace_.set_expiry_pause_end(client_pause_.end_ms());
+    return;
+  }
+  keyspace_.clear_expiry_pause();
+  // Held clients are resumed with the blocked ones (in the order they were held), each running
+  // its held command again, by whoever resumes clients next (the end of the current command or
+  // input, the blocking timer, Cron): never from inside a check such as a lookup's.
+  for (uint64_t id : client_pause_.TakeHeld()) {
+    Client* client = FindClient(id);
+    if (client == nullptr || !client->paused) continue;
+    client->paused = false;
+    client->blocked = false;
+    blocked_clients_.QueueResumed(id);
+  }
+}
+
+uint32_t Engine::CommandFlags(const CommandSpec& spec, const std::vector<std::string>& args) const {
+  const std::string& name = spec.full_name;
+  uint32_t script_flags = 0;
+  if (name == "eval" || name == "evalsha" || name == "eval_ro" || name == "evalsha_ro") {
+    if (args.size() < 2 ||
+        !scripts_->DeclaredFlags(args[1], name.starts_with("evalsha"), &script_flags)) {
+      return spec.flags;
+    }
+  } else if (name == "fcall" || name == "fcall_ro") {
+    const FunctionLibrary::Function* function =
+        args.size() >= 2 ? scripts_->functions().Find(args[1]) : nullptr;
+    if (function == nullptr) return spec.flags;
+    script_flags = function->flags;
+  } else {
+    return spec.flags;
+  }
+  // Redis's scriptFlagsToCmdFlags: declared flags replace the row's write/denyoom/stale, and
+  // say whether the script may replicate.
+  uint32_t flags = spec.flags & ~(kCmdStale | kCmdDenyOom | kCmdWrite | kCmdMayReplicate);
+  if (!(script_flags & (ScriptEngine::kAllowOom | ScriptEngine::kNoWrites))) flags |= kCmdDenyOom;
+  if (!(script_flags & ScriptEngine::kNoWrites)) flags |= kCmdWrite;
+  if (script_flags & ScriptEngine::kAllowStale) flags |= kCmdStale;
+  return flags;
+}
+
+bool Engine::MayReplicate(const Client& client, const CommandSpec& spec,
+                          const std::vector<std::string>& args) const {
+  constexpr uint32_t kReplicates = kCmdWrite | kCmdMayReplicate;
+  if (CommandFlags(spec, args) & kReplicates) return true;
+  return spec.full_name == "exec" && (client.multi_flags & kReplicates) != 0;
 }
 
 void Engine::DiscardTransaction(Client& client) {
   client.in_multi = false;
   client.multi_aborted = false;
   client.multi_queue.clear();
+  client.multi_flags = 0;
   watched_keys_.UnwatchAll(client);
 }
 

@@ -19,6 +19,7 @@
 
 #include "absl/container/btree_map.h"
 #include "broker/blocking/blocked_clients.h"
+#include "broker/blocking/client_pause.h"
 #include "broker/client.h"
 #include "broker/clock.h"
 #include "broker/command/command_table.h"
@@ -128,11 +129,26 @@ class Engine : private KeyspaceObserver {
   const BlockedClients& blocked_clients() const { return blocked_clients_; }
   WatchedKeys& watched_keys() { return watched_keys_; }
   // The nearest blocked client's deadline on the engine clock (ms), or 0 when none waits with a
-  // timeout. The transport arms one timer for it and calls TimeOutBlockedClients when it fires.
-  int64_t NextBlockingDeadline() const { return blocked_clients_.NextDeadline(); }
-  // Answers every blocked client whose deadline has passed as timed out, then resumes their
-  // pipelined input. Does nothing while a command runs (a busy script serving other clients).
+  // timeout; also the first millisecond after a CLIENT PAUSE's end. The transport arms one timer
+  // for it and calls TimeOutBlockedClients when it fires.
+  int64_t NextBlockingDeadline() const;
+  // Answers every blocked client whose deadline has passed as timed out, ends a CLIENT PAUSE whose
+  // time is up, then resumes their pipelined input. Does nothing while a command runs (a busy
+  // script serving other clients).
   void TimeOutBlockedClients();
+  // --- CLIENT PAUSE (broker/blocking/client_pause.h) ---
+  // Pauses clients until `end_ms` (engine clock), never weakening a running pause.
+  void PauseClients(PauseType type, int64_t end_ms);
+  // Ends the pause; held clients run their held commands, in the order they were held, as soon as
+  // no command runs (after the current one).
+  void UnpauseClients();
+  // Redis's checkClientPauseTimeoutAndReturnIfPaused: ends a pause whose end is before `now_ms`
+  // and answers whether clients are paused.
+  bool ClientsPaused(int64_t now_ms);
+  const ClientPause& client_pause() const { return client_pause_; }
+  // Redis's getCommandFlags: the row's flags, or for EVAL/EVALSHA(_RO) and FCALL(_RO) of a script
+  // that declares flags, those flags turned into command flags (scriptFlagsToCmdFlags).
+  uint32_t CommandFlags(const CommandSpec& spec, const std::vector<std::string>& args) const;
   // --- maxmemory (broker/eviction/evictor.h) ---
   Evictor& evictor() { return evictor_; }
   // The one way keys leave for memory: deleted like DEL (WATCH sees it; blocked clients are not
@@ -266,8 +282,14 @@ class Engine : private KeyspaceObserver {
   // Keyspace notifications: `new` (broker/pubsub/keyspace_events.h).
   void OnKeyCreated(int db, std::string_view key) override;
   // Runs the pipelined input of clients whose blocking command ended (served, timed out,
-  // unblocked), iteratively, so wake-up chains never recurse.
+  // unblocked) or whose pause ended, iteratively, so wake-up chains never recurse.
   void ResumeUnblockedClients();
+  // A pause ended (or changed): the keyspace's expiry pause follows it, and a pause that is over
+  // queues its held clients for resumption.
+  void OnPauseChanged();
+  // Whether a WRITE pause holds this command (Redis's is_may_replicate_command).
+  bool MayReplicate(const Client& client, const CommandSpec& spec,
+                    const std::vector<std::string>& args) const;
 
   Config& config_;
   const Clock& clock_;
@@ -282,6 +304,7 @@ class Engine : private KeyspaceObserver {
   uint64_t next_client_id_ = 1;
   std::thread::id owner_thread_;
   BlockedClients blocked_clients_;
+  ClientPause client_pause_;
   WatchedKeys watched_keys_;
   Evictor evictor_{*this};
   bool pre_command_oom_ = false;

@@ -22,6 +22,7 @@ struct BlockedClients::Waiter {
   int db = 0;
   int64_t deadline_ms = 0;
   uint64_t sequence = 0;
+  TimeoutReply timeout_reply = TimeoutReply::kNullArray;
   ServeFunction serve;
   // Where this waiter sits in each key's FIFO list, for O(keys) removal. List iterators survive
   // the map relocating the lists as it grows; map iterators would not, hence the key.
@@ -35,7 +36,7 @@ BlockedClients::~BlockedClients() = default;
 
 void BlockedClients::Block(Client& client, const CommandSpec& spec, std::vector<std::string> args,
                            const std::vector<std::string>& keys, int64_t deadline_ms,
-                           ServeFunction serve) {
+                           ServeFunction serve, TimeoutReply timeout_reply) {
   auto waiter = std::make_unique<Waiter>();
   waiter->client = &client;
   waiter->spec = &spec;
@@ -44,6 +45,7 @@ void BlockedClients::Block(Client& client, const CommandSpec& spec, std::vector<
   waiter->deadline_ms = deadline_ms;
   waiter->sequence = next_sequence_++;
   waiter->serve = std::move(serve);
+  waiter->timeout_reply = timeout_reply;
   KeyWaiters& keys_in_db = by_db_[static_cast<size_t>(client.db)];
   for (const std::string& key : keys) {
     auto [entry, inserted] = keys_in_db.try_emplace(key);
@@ -161,7 +163,7 @@ int64_t BlockedClients::NextDeadline() const {
 void BlockedClients::TimeOutDue(int64_t now_ms) {
   while (!deadlines_.empty() && deadlines_.begin()->first.first <= now_ms) {
     Waiter& waiter = *deadlines_.begin()->second;
-    waiter.client->reply().NullArray();
+    ReplyTimedOut(waiter);
     Finish(waiter, /*resume=*/true);
   }
 }
@@ -175,10 +177,18 @@ bool BlockedClients::Unblock(Client& client, UnblockReason reason) {
     ++stats.total_error_replies;
     ++stats.error_counts["UNBLOCKED"];
   } else {
-    client.reply().NullArray();
+    ReplyTimedOut(*it->second);
   }
   Finish(*it->second, /*resume=*/true);
   return true;
+}
+
+void BlockedClients::ReplyTimedOut(Waiter& waiter) {
+  if (waiter.timeout_reply == TimeoutReply::kZero) {
+    waiter.client->reply().Integer(0);
+  } else {
+    waiter.client->reply().NullArray();
+  }
 }
 
 void BlockedClients::Remove(Client& client) {

@@ -49,6 +49,10 @@ enum class ServeResult {
 // ctx.AddDirty() for each change. `ctx.args` is the command as the client sent it.
 using ServeFunction = std::function<ServeResult(CommandContext& ctx, std::string_view key)>;
 
+// What a waiter answers when it times out (or CLIENT UNBLOCK ... TIMEOUT ends its wait): a null
+// array for the keyed blocking commands, 0 (no replica acknowledged) for WAIT.
+enum class TimeoutReply { kNullArray, kZero };
+
 class BlockedClients {
  public:
   BlockedClients(Engine& engine, int database_count);
@@ -56,9 +60,11 @@ class BlockedClients {
   BlockedClients(const BlockedClients&) = delete;
   BlockedClients& operator=(const BlockedClients&) = delete;
 
-  // Blocks `client` (in its selected database) on `keys` until `deadline_ms` (0 = forever).
+  // Blocks `client` (in its selected database) on `keys` until `deadline_ms` (0 = forever). With
+  // no keys (WAIT) only the deadline or CLIENT UNBLOCK ends the wait.
   void Block(Client& client, const CommandSpec& spec, std::vector<std::string> args,
-             const std::vector<std::string>& keys, int64_t deadline_ms, ServeFunction serve);
+             const std::vector<std::string>& keys, int64_t deadline_ms, ServeFunction serve,
+             TimeoutReply timeout_reply = TimeoutReply::kNullArray);
 
   // A write touched `key` in `db`; waiters on it get a try at the next ServeReady().
   void MarkReady(int db, std::string_view key);
@@ -81,6 +87,8 @@ class BlockedClients {
 
   // Ids of clients whose wait ended since the last call, in the order their waits ended.
   std::vector<uint64_t> TakeResumed();
+  // Queues a client the engine resumes with the others (one whose CLIENT PAUSE ended).
+  void QueueResumed(uint64_t client_id) { resumed_.push_back(client_id); }
   bool has_resumed() const { return !resumed_.empty(); }
 
   size_t blocked_count() const { return waiters_.size(); }
@@ -104,6 +112,8 @@ class BlockedClients {
   // Removes the waiter from every index, clears the client's blocked flag and, when `resume`,
   // queues the client for the engine to resume.
   void Finish(Waiter& waiter, bool resume);
+  // The waiter's timeout reply (TimeoutReply).
+  static void ReplyTimedOut(Waiter& waiter);
 
   Engine& engine_;
   std::vector<KeyWaiters> by_db_;

@@ -33,6 +33,7 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
 }
 
 std::vector<std::string_view> CommandFlagNames(uint32_t flags) {
+  // may_replicate is not shown, as Redis hides it on purpose.
   static constexpr std::pair<uint32_t, std::string_view> kNames[] = {
       {kCmdWrite, "write"},
       {kCmdReadonly, "readonly"},
@@ -47,7 +48,6 @@ std::vector<std::string_view> CommandFlagNames(uint32_t flags) {
       {kCmdSkipSlowlog, "skip_slowlog"},
       {kCmdFast, "fast"},
       {kCmdNoAuth, "no_auth"},
-      {kCmdMayReplicate, "may_replicate"},
       {kCmdNoMandatoryKeys, "no_mandatory_keys"},
       {kCmdNoMulti, "no_multi"},
       {kCmdMovableKeys, "movablekeys"},

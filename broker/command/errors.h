@@ -35,6 +35,8 @@ inline constexpr std::string_view kAuthNoPassword =
 inline constexpr std::string_view kNoProto = "NOPROTO unsupported protocol version";
 inline constexpr std::string_view kTimeoutNotFloat = "ERR timeout is not a float or out of range";
 inline constexpr std::string_view kTimeoutNegative = "ERR timeout is negative";
+inline constexpr std::string_view kTimeoutNotInteger =
+    "ERR timeout is not an integer or out of range";
 inline constexpr std::string_view kNoScript = "NOSCRIPT No matching script. Please use EVAL.";
 // SCRIPT KILL / FUNCTION KILL (ReplyScriptKill in broker/families/scripting_family.cc).
 inline constexpr std::string_view kNotBusy = "NOTBUSY No scripts in execution right now.";

@@ -11,13 +11,9 @@ namespace {
 // Flags from redis-server 7.0.15's COMMAND INFO (only the two that decide a refusal).
 constexpr UnimplementedCommand kRows[] = {
     {"cluster|reset", -2, kCmdNoscript},  {"failover", -1, kCmdNoscript},
-    {"module|list", 2, kCmdNoscript},     {"module|load", -3, kCmdNoscript},
-    {"module|loadex", -3, kCmdNoscript},  {"module|unload", 3, kCmdNoscript},
     {"psync", -3, kCmdNoscript | kCmdNoMulti},
-    {"replconf", -1, kCmdNoscript},       {"replicaof", 3, kCmdNoscript},
-    {"script|debug", 3, kCmdNoscript},    {"slaveof", 3, kCmdNoscript},
+    {"replconf", -1, kCmdNoscript},       {"script|debug", 3, kCmdNoscript},
     {"sync", 1, kCmdNoscript | kCmdNoMulti},
-    {"wait", 3, kCmdNoscript},
 };
 
 const UnimplementedCommand* FindRow(std::string_view full_name) {

@@ -399,7 +399,8 @@ const std::vector<CompatParameter>& CompatParameters() {
        .default_value = "no",
        .choices = "no|yes|local",
        .mutable_at_runtime = false,
-       .why = "Drayman has no MODULE command"},
+       .why = "honoured by MODULE LOAD/LOADEX/UNLOAD, which then answer as for a module that "
+              "cannot be loaded (Drayman loads no modules)"},
       {.name = "cluster-preferred-endpoint-type",
        .kind = K::kEnum,
        .default_value = "ip",

@@ -52,6 +52,9 @@ void Evictor::ContinueIfPending() {
 }
 
 Evictor::Result Evictor::PerformEvictions() {
+  // CLIENT PAUSE keeps the dataset still: no eviction, as if none were needed (Redis's
+  // isSafeToPerformEvictions; commands are not refused with OOM meanwhile).
+  if (engine_.ClientsPaused(engine_.clock().NowMs())) return Result::kOk;
   const Result result = Evict();
   TrackExceeded(result);
   return result;

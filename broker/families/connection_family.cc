@@ -31,6 +31,7 @@ constexpr std::string_view kNoSuchClient = "ERR No such client";
 constexpr std::string_view kClientIdNotPositive = "ERR client-id should be greater than 0";
 constexpr std::string_view kInvalidClientId = "ERR Invalid client ID";
 constexpr std::string_view kDefaultUser = "default";
+constexpr std::string_view kPauseMode = "ERR CLIENT PAUSE mode must be WRITE or ALL";
 
 // Redis's ACLAuthenticateUser: on success the client runs as the user; a failure is logged
 // (ACL LOG reason "auth", the object being the command's name as sent).
@@ -79,6 +80,7 @@ std::string_view ClientTypeByName(std::string_view name) {
 // CLIENT LIST's flags field, letters in Redis's order (catClientInfoString): O (MONITOR), P
 // (subscribed), x (in MULTI), b (blocked), d (watched key changed), c (close after reply), A
 // (close asap), U (unix socket), e (no-evict), T (no-touch, Redis 7.2); "N" when none applies.
+// A client held by CLIENT PAUSE is blocked (b), as Redis 7.0 lists it.
 std::string ClientFlags(const Client& client) {
   std::string flags;
   if (client.pubsub.monitor) flags.push_back('O');
@@ -104,6 +106,8 @@ std::string ClientInfoLine(const CommandContext* ctx, Client& client, int64_t no
   size_t argv_mem = 0;
   if (is_self) {
     for (const std::string& arg : ctx->args) argv_mem += arg.size();
+  } else if (client.pending_command) {
+    for (const std::string& arg : client.args) argv_mem += arg.size();  // held by CLIENT PAUSE
   }
   const size_t qbuf = client.parser().buffered_bytes();
   const size_t qbuf_free = client.parser().free_bytes();
@@ -525,6 +529,47 @@ void CmdClientNoEvict(CommandContext& ctx) { SetOnOff(ctx, &ctx.client.no_evict)
 // CLIENT NO-TOUCH <ON | OFF>
 void CmdClientNoTouch(CommandContext& ctx) { SetOnOff(ctx, &ctx.client.no_touch); }
 
+// CLIENT PAUSE timeout [WRITE | ALL]
+void CmdClientPause(CommandContext& ctx) {
+  // Redis 7.0's order: the mode, then the timeout (getTimeoutFromObjectOrReply, milliseconds).
+  if (ctx.args.size() > 4) {
+    ctx.reply.Error(errors::SubcommandSyntaxError(ctx.args[1], "client"));
+    return;
+  }
+  PauseType type = PauseType::kAll;
+  if (ctx.args.size() == 4) {
+    if (EqualsIgnoreCase(ctx.args[3], "write")) {
+      type = PauseType::kWrite;
+    } else if (!EqualsIgnoreCase(ctx.args[3], "all")) {
+      ctx.reply.Error(kPauseMode);
+      return;
+    }
+  }
+  int64_t timeout = 0;
+  if (!ParseInt64(ctx.args[2], &timeout)) {
+    ctx.reply.Error(errors::kTimeoutNotInteger);
+    return;
+  }
+  if (timeout < 0) {
+    ctx.reply.Error(errors::kTimeoutNegative);
+    return;
+  }
+  // 0 stays 0 (a pause already over); otherwise relative to now, wrapping as Redis's 64-bit sum
+  // does on x86-64 (a wrapped end is in the past: no pause).
+  const int64_t end_ms =
+      timeout == 0 ? 0
+                   : static_cast<int64_t>(static_cast<uint64_t>(timeout) +
+                                          static_cast<uint64_t>(ctx.now_ms));
+  ctx.engine.PauseClients(type, end_ms);
+  ctx.reply.Ok();
+}
+
+// CLIENT UNPAUSE
+void CmdClientUnpause(CommandContext& ctx) {
+  ctx.engine.UnpauseClients();
+  ctx.reply.Ok();
+}
+
 // CLIENT HELP
 // CLIENT REPLY ON|OFF|SKIP
 void CmdClientReply(CommandContext& ctx) {
@@ -575,6 +620,11 @@ void CmdClientHelp(CommandContext& ctx) {
                                "      Return clients of specified type.",
                                "    * ID <id> [<id>...]",
                                "      Return clients with the specified IDs.",
+                               "UNPAUSE",
+                               "    Stop the current client pause, resuming traffic.",
+                               "PAUSE <timeout> [WRITE|ALL]",
+                               "    Suspend all, or just write, clients for <timeout> "
+                               "milliseconds.",
                                "REPLY (ON|OFF|SKIP)",
                                "    Control the replies sent to the current connection.",
                                "SETNAME <name>",
@@ -731,6 +781,21 @@ void RegisterConnectionFamily(CommandTable& table) {
                                             "alter the LRU/LFU of the keys they access.",
                                  .since = "7.2.0",
                                  .complexity = "O(1)"});
+  table.AddSubcommand("client", {.name = "pause",
+                                 .arity = -3,
+                                 .flags = kClientAdmin,
+                                 .handler = CmdClientPause,
+                                 .summary = "Stop processing commands from clients for some time",
+                                 .since = "2.9.50",
+                                 .complexity = "O(1)"});
+  table.AddSubcommand("client",
+                      {.name = "unpause",
+                       .arity = 2,
+                       .flags = kClientAdmin,
+                       .handler = CmdClientUnpause,
+                       .summary = "Resume processing of clients that were paused",
+                       .since = "6.2.0",
+                       .complexity = "O(N) Where N is the number of paused clients"});
   table.AddSubcommand("client", {.name = "reply",
                                  .arity = 3,
                                  .flags = kClientFlags,

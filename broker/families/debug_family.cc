@@ -146,12 +146,21 @@ void CmdDebug(CommandContext& ctx) {
 
 }  // namespace
 
-std::string ProtectedCommandRefusal(const Settings& settings, const Client& client) {
-  const std::string& mode = settings.enable_debug_command;
+std::string ProtectedCommandRefusal(const Settings& settings, const Client& client,
+                                    std::string_view full_name) {
+  // DEBUG answers to enable-debug-command, MODULE LOAD/LOADEX/UNLOAD to enable-module-command.
+  const bool module = full_name.starts_with("module|");
+  std::string mode = settings.enable_debug_command;
+  if (module) {
+    auto found = settings.compat_values.find("enable-module-command");
+    mode = found == settings.compat_values.end() ? "no" : found->second;
+  }
   if (mode == "yes" || (mode == "local" && IsLocalClient(client))) return {};
-  return "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", "
-         "you can run it from a local connection, otherwise you need to set this option in the "
-         "configuration file, and then restart the server.";
+  const std::string_view name = module ? "MODULE" : "DEBUG";
+  const std::string_view option = module ? "enable-module-command" : "enable-debug-command";
+  return "ERR " + std::string(name) + " command not allowed. If the " + std::string(option) +
+         " option is set to \"local\", you can run it from a local connection, otherwise you "
+         "need to set this option in the configuration file, and then restart the server.";
 }
 
 void RegisterDebugFamily(CommandTable& table) {

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "broker/command/command_table.h"
 
@@ -21,9 +22,11 @@ struct Settings;
 // ..." and ACL LOG's client-info. Defined in connection_family.cc.
 std::string ClientInfoString(Client& client, int64_t now_ms);
 
-// Why a kCmdProtected command (DEBUG) is refused to `client` under enable-debug-command, or empty
-// when it is allowed. Defined in debug_family.cc.
-std::string ProtectedCommandRefusal(const Settings& settings, const Client& client);
+// Why a kCmdProtected command (DEBUG under enable-debug-command, MODULE LOAD/LOADEX/UNLOAD under
+// enable-module-command; `full_name` as "module|load") is refused to `client`, or empty when it is
+// allowed. Defined in debug_family.cc.
+std::string ProtectedCommandRefusal(const Settings& settings, const Client& client,
+                                    std::string_view full_name);
 
 void RegisterConnectionFamily(CommandTable& table);
 void RegisterServerFamily(CommandTable& table);
@@ -55,8 +58,13 @@ void RegisterGeoFamily(CommandTable& table);
 void RegisterStreamFamily(CommandTable& table);
 // ROLE, LOLWUT (diagnostics_family.cc).
 void RegisterDiagnosticsFamily(CommandTable& table);
+// LATENCY (latency_family.cc); MEMORY (memory_family.cc).
 void RegisterLatencyFamily(CommandTable& table);
 void RegisterMemoryFamily(CommandTable& table);
+// WAIT, REPLICAOF, SLAVEOF as a master without replicas (replication_family.cc).
+void RegisterReplicationFamily(CommandTable& table);
+// MODULE as a server that loads no modules (module_family.cc).
+void RegisterModuleFamily(CommandTable& table);
 // XGROUP, XACK, XPENDING, XCLAIM, XAUTOCLAIM, XINFO (stream_group_family.cc).
 void RegisterStreamGroupCommands(CommandTable& table);
 
@@ -66,6 +74,8 @@ inline void RegisterAllFamilies(CommandTable& table) {
   RegisterDiagnosticsFamily(table);
   RegisterLatencyFamily(table);
   RegisterMemoryFamily(table);
+  RegisterReplicationFamily(table);
+  RegisterModuleFamily(table);
   RegisterInfoFamily(table);
   RegisterKeysFamily(table);
   RegisterDumpFamily(table);

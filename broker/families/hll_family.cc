@@ -239,7 +239,7 @@ void RegisterHllFamily(CommandTable& table) {
              .complexity = "O(1) to add every element."});
   table.Add({.name = "pfcount",
              .arity = -2,
-             .flags = kCmdReadonly,
+             .flags = kCmdReadonly | kCmdMayReplicate,  // it may write the cached cardinality
              .first_key = 1,
              .last_key = -1,
              .key_step = 1,

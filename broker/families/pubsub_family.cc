@@ -175,7 +175,8 @@ void CmdMonitor(CommandContext& ctx) {
 void RegisterPubSubFamily(CommandTable& table) {
   constexpr uint32_t kSubscribeFlags =
       kCmdPubsub | kCmdNoscript | kCmdLoading | kCmdStale | kCmdPubsubContext;
-  constexpr uint32_t kPublishFlags = kCmdPubsub | kCmdLoading | kCmdStale | kCmdFast;
+  constexpr uint32_t kPublishFlags =
+      kCmdPubsub | kCmdLoading | kCmdStale | kCmdFast | kCmdMayReplicate;
   constexpr uint32_t kIntrospectionFlags = kCmdPubsub | kCmdLoading | kCmdStale;
   table.Add({.name = "subscribe",
              .arity = -2,

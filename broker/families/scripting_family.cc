@@ -172,10 +172,12 @@ void ReplyScriptKill(CommandContext& ctx, bool is_eval) {
 void RegisterScriptingFamily(CommandTable& table) {
   constexpr uint32_t kEvalFlags =
       kCmdNoscript | kCmdStale | kCmdSkipMonitor | kCmdNoMandatoryKeys | kCmdMovableKeys;
+  // EVAL and EVALSHA may replicate (a WRITE pause holds them unless the script declares
+  // no-writes); the _RO forms do not, as in Redis 7.0.
   constexpr std::string_view kEvalComplexity = "Depends on the script that is executed.";
   table.Add({.name = "eval",
              .arity = -3,
-             .flags = kEvalFlags,
+             .flags = kEvalFlags | kCmdMayReplicate,
              .handler = CmdEval,
              .get_keys = EvalKeys,
              .group = "scripting",
@@ -184,7 +186,7 @@ void RegisterScriptingFamily(CommandTable& table) {
              .complexity = std::string(kEvalComplexity)});
   table.Add({.name = "evalsha",
              .arity = -3,
-             .flags = kEvalFlags,
+             .flags = kEvalFlags | kCmdMayReplicate,
              .handler = CmdEvalSha,
              .get_keys = EvalKeys,
              .group = "scripting",

@@ -26,7 +26,7 @@ Entry* Database::Lookup(std::string_view key, bool touch) {
   auto* node = keys_.FindNode(key);
   if (node == nullptr) return nullptr;
   if (IsExpired(node->value)) {
-    ExpireNode(node->key, node->value);
+    if (!keyspace_->expiry_paused()) ExpireNode(node->key, node->value);
     return nullptr;
   }
   // The caller may change the entry in place through the pointer it gets.
@@ -101,7 +101,7 @@ bool Database::Delete(std::string_view key) {
   auto* node = keys_.FindNode(key);
   if (node == nullptr) return false;
   if (IsExpired(node->value)) {
-    ExpireNode(node->key, node->value);
+    if (!keyspace_->expiry_paused()) ExpireNode(node->key, node->value);
     return false;
   }
   DeleteNode(node->key, node->value);
@@ -161,6 +161,15 @@ const std::string* Database::RandomKey() {
   // always a live key, or none when nothing is left. After a few expired picks, drop every due
   // key at once through the deadline index, so a database full of expired keys costs one sweep
   // instead of a long run of random draws.
+  if (keyspace_->expiry_paused()) {
+    // Nothing may be deleted: a bounded number of draws (Redis, paused, would loop for as long
+    // as it draws expired keys).
+    for (int attempt = 0; attempt < 100 && !keys_.empty(); ++attempt) {
+      auto* node = keys_.RandomNode(keyspace_->rng());
+      if (!IsExpired(node->value)) return &node->key;
+    }
+    return nullptr;
+  }
   for (int attempt = 0; !keys_.empty(); ++attempt) {
     if (attempt == 16) {
       ActiveExpire(expires_.size());
@@ -174,6 +183,7 @@ const std::string* Database::RandomKey() {
 }
 
 size_t Database::ActiveExpire(size_t max_keys) {
+  if (keyspace_->expiry_paused()) return 0;
   size_t removed = 0;
   const int64_t now = keyspace_->now_ms();
   while (removed < max_keys && !expires_.empty() && expires_.begin()->first < now) {

@@ -258,6 +258,14 @@ class Keyspace {
   uint8_t BeginSnapshot(SnapshotHook* hook);
   // Detaches the hook; `every_entry_marked` when every entry now carries the snapshot's epoch.
   void EndSnapshot(bool every_entry_marked);
+  // CLIENT PAUSE keeps the dataset still (Redis's checkClientPauseTimeoutAndReturnIfPaused in
+  // expireIfNeeded and the active sweep): until the pause's end (ms, inclusive) lookups answer an
+  // expired key as missing without deleting it, so no DEL is propagated and no `expired` event
+  // fires; ActiveExpire deletes nothing. The engine sets it whenever the pause changes.
+  bool expiry_paused() const { return now_ms_ <= expiry_pause_end_ms_; }
+  void set_expiry_pause_end(int64_t end_ms) { expiry_pause_end_ms_ = end_ms; }
+  void clear_expiry_pause() { expiry_pause_end_ms_ = INT64_MIN; }
+
   // Set by the engine while a read-only command runs: its lookups change nothing, so they do not
   // save entries ahead of the snapshot's walk.
   bool read_only_command() const { return read_only_command_; }
@@ -277,6 +285,7 @@ class Keyspace {
   int lfu_log_factor_ = 10;
   int lfu_decay_time_ = 1;
   bool read_only_command_ = false;
+  int64_t expiry_pause_end_ms_ = INT64_MIN;
   SnapshotHook* snapshot_hook_ = nullptr;
   uint8_t snapshot_epoch_ = 0;
   // Snapshots begun since every entry last carried one epoch (a completed snapshot or a marking

@@ -406,18 +406,21 @@ const ScriptEngine::Script* ScriptEngine::Load(std::string_view body, std::strin
 
 bool ScriptEngine::DeclaresDenyOom(std::string_view body_or_sha, bool is_sha) const {
   uint32_t flags = 0;
+  return DeclaredFlags(body_or_sha, is_sha, &flags) && (flags & (kNoWrites | kAllowOom)) == 0;
+}
+
+bool ScriptEngine::DeclaredFlags(std::string_view body_or_sha, bool is_sha,
+                                 uint32_t* flags) const {
+  *flags = 0;
   if (is_sha) {
     const Script* script = Find(body_or_sha);
     if (script == nullptr || !script->has_shebang) return false;
-    flags = script->flags;
-  } else {
-    size_t shebang_length = 0;
-    std::string error;
-    if (!ParseShebang(body_or_sha, &flags, &shebang_length, &error) || shebang_length == 0) {
-      return false;
-    }
+    *flags = script->flags;
+    return true;
   }
-  return (flags & (kNoWrites | kAllowOom)) == 0;
+  size_t shebang_length = 0;
+  std::string error;
+  return ParseShebang(body_or_sha, flags, &shebang_length, &error) && shebang_length != 0;
 }
 
 const ScriptEngine::Script* ScriptEngine::Find(std::string_view sha) const {

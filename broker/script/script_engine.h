@@ -81,6 +81,9 @@ class ScriptEngine {
   // shebang that declares neither no-writes nor allow-oom (scripts without one run in
   // compatibility mode, where only their denyoom calls are checked).
   bool DeclaresDenyOom(std::string_view body_or_sha, bool is_sha) const;
+  // The ScriptFlag bits EVAL/EVALSHA of this body (or cached SHA) declares in its shebang; false
+  // when it has none (compatibility mode), is not cached (EVALSHA) or its shebang is invalid.
+  bool DeclaredFlags(std::string_view body_or_sha, bool is_sha, uint32_t* flags) const;
   // The cached script for a SHA in any letter case, or nullptr.
   const Script* Find(std::string_view sha) const;
   // SCRIPT FLUSH: forgets every script and starts a fresh Lua state (math.random's sequence

@@ -192,7 +192,9 @@ void InfoClients(Engine& engine, SectionBuilder& out) {
   out.Int("maxclients", engine.settings().maxclients);
   out.Uint("client_recent_max_input_buffer", max_input);
   out.Uint("client_recent_max_output_buffer", max_output);
-  out.Int("blocked_clients", static_cast<int64_t>(engine.blocked_clients().blocked_count()));
+  // Clients held by CLIENT PAUSE count as blocked, as in Redis 7.0 (BLOCKED_POSTPONE).
+  out.Int("blocked_clients", static_cast<int64_t>(engine.blocked_clients().blocked_count() +
+                                                  engine.client_pause().held_count()));
   out.Text("tracking_clients", "0");
   out.Int("clients_in_timeout_table",
           static_cast<int64_t>(engine.blocked_clients().timeout_count()));

@@ -20,6 +20,22 @@ GROUPS: dict[str, list[str]] = {
         "MULTI", "PSYNC ?", "SYNC extra", "DISCARD", "MULTI", "WATCH k", "MULTI", "SAVE",
         "SHUTDOWN NOSAVE", "EXEC",
     ],
+    # A master without replicas: WAIT, REPLICAOF/SLAVEOF NO ONE, queued in MULTI and alone.
+    "replication_as_master": [
+        "SET k v", "MULTI", "WAIT 0 0", "WAIT 1 0", "WAIT x 0", "REPLICAOF no one",
+        "SLAVEOF NO ONE", "REPLICAOF host x", "GET k", "EXEC", "WAIT 0 0", "WAIT 0 100",
+        "WAIT -1 0", "WAIT x 0", "WAIT 1 x", "WAIT 1 -1", "WAIT 1", "WAIT 1 2 3", "WAIT 1 50",
+        "REPLICAOF NO ONE", "SLAVEOF no one", "REPLICAOF h 99999", "REPLICAOF h -1",
+        "SLAVEOF h x", "REPLICAOF no", "ROLE", "MULTI", "WAIT 0", "EXEC",
+        "COMMAND INFO wait",
+    ],
+    # No module loaded: MODULE LIST is empty, LOAD/LOADEX/UNLOAD refused by enable-module-command.
+    "modules": [
+        "MODULE LIST", "MODULE HELP", "MODULE LOAD /nonexistent/module.so",
+        "MODULE LOADEX /nonexistent/module.so", "MODULE UNLOAD nosuch", "MODULE UNLOAD",
+        "MODULE", "MODULE foo", "MODULE LIST x", "MULTI", "MODULE LIST", "EXEC", "MULTI",
+        "MODULE LOAD x", "EXEC", "COMMAND INFO module|list module|help",
+    ],
     "script_refusals": [
         "EVAL \"return redis.pcall('sync')\" 0",
         "EVAL \"return redis.pcall('psync', '?', '-1')\" 0",
@@ -77,6 +93,17 @@ def servers():
 def test_group_matches_redis(servers, group, protocol):
     server, oracle = servers
     assert_group_matches(server.port, oracle.port, GROUPS[group], protocol)
+
+
+@pytest.mark.parametrize("protocol", [2, 3], ids=["resp2", "resp3"])
+def test_module_commands_when_enabled(protocol):
+    """With enable-module-command yes, loading fails and unloading finds nothing, as in Redis."""
+    lines = ["MODULE LOAD /nonexistent/module.so", "MODULE LOAD /nonexistent/module.so a b",
+             "MODULE LOADEX /nonexistent/module.so CONFIG a b ARGS c", "MODULE UNLOAD nosuch",
+             "MODULE LIST", "CONFIG GET enable-module-command"]
+    args = ("--enable-module-command", "yes")
+    with target_server(*args) as server, RedisProcess(*args) as oracle:
+        assert_group_matches(server.port, oracle.port, lines, protocol)
 
 
 # CLIENT REPLY: each scenario is sent as one pipeline; everything the server writes back up to the

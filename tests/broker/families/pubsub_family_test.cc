@@ -416,9 +416,14 @@ TEST_F(MonitorTest, SkipsRejectedAdminAndMonitorCommands) {
 TEST_F(MonitorTest, MonitorSeesItsOwnCommandsAfterTheirReplies) {
   EXPECT_EQ(RunOn(monitor_, "PING"),
             "+PONG\r\n+1700000123.456789 [0 127.0.0.1:40000] \"PING\"\r\n");
-  // Monitors may not touch the keyspace; PUBLISH is neither read nor write in Redis 7.0.
-  EXPECT_EQ(RunOn(monitor_, "PUBLISH c m"),
-            ":0\r\n+1700000123.456789 [0 127.0.0.1:40000] \"PUBLISH\" \"c\" \"m\"\r\n");
+  // Monitors may not touch the keyspace, nor run what may replicate (PUBLISH, EVAL without
+  // no-writes), as redis-server 7.0.15 refuses them to a MONITOR client (a replica to it).
+  EXPECT_EQ(RunOn(monitor_, "PUBLISH c m"), "-ERR Replica can't interact with the keyspace\r\n");
+  EXPECT_EQ(RunOn(monitor_, "EVAL \"return 1\" 0"),
+            "-ERR Replica can't interact with the keyspace\r\n");
+  EXPECT_EQ(RunOn(monitor_, "EVAL \"#!lua flags=no-writes\nreturn 1\" 0"),
+            "+1700000123.456789 [0 127.0.0.1:40000] \"EVAL\" \"#!lua flags=no-writes\\nreturn "
+            "1\" \"0\"\r\n:1\r\n");
 }
 
 TEST_F(MonitorTest, ScriptClientLinesSayLua) {
