@@ -19,6 +19,7 @@ bool Set::Contains(std::string_view member) const {
 }
 
 bool Set::Add(std::string_view member) {
+  bool added = false;
   if (is_intset_) {
     int64_t value = 0;
     if (ParseInt64(member, &value)) {
@@ -26,20 +27,27 @@ bool Set::Add(std::string_view member) {
       if (it != ints_.end() && *it == value) return false;
       ints_.insert(it, value);
       if (ints_.size() > kMaxIntsetEntries) ConvertToHashtable();
-      return true;
+      added = true;
+    } else {
+      ConvertToHashtable();
     }
-    ConvertToHashtable();
   }
-  return dict_.Insert(member).second;
+  if (!added && !dict_.Insert(member).second) return false;
+  if (observer_ != nullptr) observer_->OnMemberAdded(member);
+  return true;
 }
 
 bool Set::Remove(std::string_view member) {
-  if (!is_intset_) return dict_.Erase(member);
-  int64_t value = 0;
-  if (!ParseInt64(member, &value)) return false;
-  auto it = std::lower_bound(ints_.begin(), ints_.end(), value);
-  if (it == ints_.end() || *it != value) return false;
-  ints_.erase(it);
+  if (is_intset_) {
+    int64_t value = 0;
+    if (!ParseInt64(member, &value)) return false;
+    auto it = std::lower_bound(ints_.begin(), ints_.end(), value);
+    if (it == ints_.end() || *it != value) return false;
+    ints_.erase(it);
+  } else if (!dict_.Erase(member)) {
+    return false;
+  }
+  if (observer_ != nullptr) observer_->OnMemberRemoved(member);
   return true;
 }
 

@@ -6,7 +6,9 @@
 // returns it in one call); the first other member, or one member too many, moves it to a
 // ScanDict ("hashtable") for good. Scan() follows SCAN's cursor contract. RandomMember() draws a
 // member uniformly under both encodings (a hashtable through ScanDict::RandomNode, which may
-// advance a rehash in progress, hence non-const).
+// advance a rehash in progress, hence non-const). A SetObserver, when one is set, is told of every
+// member Add/Remove/PopRandom changed (the queue tracker follows kombu's binding tables this way);
+// a set without one pays a null test per change.
 #pragma once
 
 #include <algorithm>
@@ -16,14 +18,32 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "broker/keyspace/dict.h"
 
 namespace drayman {
 
+// Told about every change to one set's members, after it happened.
+class SetObserver {
+ public:
+  virtual ~SetObserver() = default;
+  virtual void OnMemberAdded(std::string_view member) = 0;
+  virtual void OnMemberRemoved(std::string_view member) = 0;
+  // The set is being destroyed (or its observer replaced): forget it.
+  virtual void OnDetached() = 0;
+};
+
 class Set {
  public:
+  Set() = default;
+  Set(const Set&) = delete;
+  Set& operator=(const Set&) = delete;
+  ~Set() {
+    if (observer_ != nullptr) observer_->OnDetached();
+  }
+
   // Redis's set-max-intset-entries default.
   static constexpr size_t kMaxIntsetEntries = 512;
 
@@ -82,6 +102,15 @@ class Set {
   size_t MemoryUsage() const;
   std::string_view Encoding() const { return is_intset_ ? "intset" : "hashtable"; }
 
+  // At most one observer; set_observer(nullptr) detaches without calling OnDetached.
+  SetObserver* observer() const { return observer_; }
+  void set_observer(SetObserver* observer) { observer_ = observer; }
+  // Stops telling the observer (which gets OnDetached): for a set about to be replaced whole by
+  // another built from its members, which the observer then reads afresh.
+  void DetachObserver() {
+    if (SetObserver* observer = std::exchange(observer_, nullptr)) observer->OnDetached();
+  }
+
  private:
   struct Empty {};
 
@@ -91,6 +120,7 @@ class Set {
   bool is_intset_ = true;
   std::vector<int64_t> ints_;  // sorted, while is_intset_
   ScanDict<Empty> dict_;
+  SetObserver* observer_ = nullptr;
 };
 
 }  // namespace drayman
