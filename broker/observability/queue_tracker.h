@@ -18,11 +18,11 @@
 // members update the declared queues by the member changed (declaring 10,000 queues one by one is
 // linear); a write hook on a binding key whose set the tracker does not observe (the set was
 // created, replaced whole by RESTORE/SUNIONSTORE/COPY/RENAME/loading, or deleted) re-reads the
-// whole set. Every other write costs a prefix test and, once queues exist, one hash lookup. A list of a declared
-// queue gets a ListObserver (broker/keyspace/list.h) that keeps one push time per element in a
-// deque aligned with the list, and counts pushes (published) and pops (delivered). The oldest
-// message's age is exact and O(1) per push and pop: push times only grow, so elements pushed at
-// the head decrease towards the middle and those pushed at the tail increase away from it; the
+// whole set. Every other write costs a prefix test and, once queues exist, one hash lookup. A list
+// of a declared queue gets a ListObserver (broker/keyspace/list.h) that keeps one push time per
+// element in a deque aligned with the list, and counts pushes (published) and pops (delivered). The
+// oldest message's age is exact and O(1) per push and pop: push times only grow, so elements pushed
+// at the head decrease towards the middle and those pushed at the tail increase away from it; the
 // oldest sits at that valley, whose index moves by at most one per push or pop (kombu LPUSHes new
 // messages and RPUSHes restored ones, so both sides occur). LREM/LTRIM, O(n) already, find the
 // valley again by a scan; after an LINSERT the oldest is found by a scan per report. Lists that

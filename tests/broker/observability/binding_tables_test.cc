@@ -139,7 +139,10 @@ TEST_F(BindingTablesTest, MembersThatAreNotBindingsDeclareNothing) {
 
 TEST_F(BindingTablesTest, SpopAndSmoveUpdateByTheMembersMoved) {
   std::vector<std::string> args = {"SADD", "_kombu.binding.celery"};
-  for (int i = 0; i < 20; ++i) args.push_back(Member("q" + std::to_string(i), "q" + std::to_string(i)));
+  for (int i = 0; i < 20; ++i) {
+    const std::string name = "q" + std::to_string(i);
+    args.push_back(Member(name, name));
+  }
   RunArgs(args);
   for (int i = 0; i < 20; ++i) RunArgs({"RPUSH", "q" + std::to_string(i), "m"});
   Run("SPOP _kombu.binding.celery");
@@ -213,7 +216,8 @@ TEST_F(BindingTablesTest, SetsReplacedWholeAreReadAgain) {
   Run("SDIFFSTORE _kombu.binding.celery src _kombu.binding.celery");
   EXPECT_EQ(TrackerQueues(), Truth());
   const std::string dump = RunArgs({"DUMP", "src"});
-  const std::string payload = dump.substr(dump.find("\r\n") + 2, dump.size() - dump.find("\r\n") - 4);
+  const size_t header = dump.find("\r\n") + 2;
+  const std::string payload = dump.substr(header, dump.size() - header - 2);
   RunArgs({"RESTORE", "_kombu.binding.celery", "0", payload, "REPLACE"});
   EXPECT_EQ(TrackerQueues(), Truth());
   EXPECT_EQ(TrackerQueues().size(), 2u);
@@ -275,10 +279,15 @@ TEST_F(BindingTablesTest, RandomizedTablesEqualTheirMembers) {
   for (int step = 0; step < 4000; ++step) {
     std::vector<std::string> args;
     switch (pick(16)) {
-      case 0: case 1: case 2: case 3:
+      case 0:
+      case 1:
+      case 2:
+      case 3:
         args = {"SADD", table(), member(), member()};
         break;
-      case 4: case 5: case 6:
+      case 4:
+      case 5:
+      case 6:
         args = {"SREM", table(), member(), member()};
         break;
       case 7:
