@@ -132,6 +132,9 @@ void SpopWithCount(CommandContext& ctx) {
   } else {
     // Move the members that stay into a new set, reply with what is left, and store the new set
     // in place of the old one (which may bring an all-integer remainder back to an intset).
+    // The set is replaced whole: its observer reads the new one rather than seeing members that
+    // stay reported as removed.
+    set->DetachObserver();
     auto remaining = std::make_unique<Set>();
     for (size_t i = count; i < size; ++i) remaining->Add(set->PopRandom(rng));
     set->ForEach([&](std::string_view member) {

@@ -12,6 +12,7 @@ std::string_view Set::FormatInt(int64_t value, char* buf) {
 }
 
 Set::~Set() {
+  if (observer_ != nullptr) observer_->OnDetached();
   if (watcher_ == nullptr) return;
   ElementWatcher* watcher = watcher_;
   watcher_ = nullptr;
@@ -29,6 +30,7 @@ bool Set::Contains(std::string_view member) const {
 }
 
 bool Set::Add(std::string_view member) {
+  bool added = false;
   if (is_intset_) {
     int64_t value = 0;
     if (ParseInt64(member, &value)) {
@@ -36,24 +38,31 @@ bool Set::Add(std::string_view member) {
       if (it != ints_.end() && *it == value) return false;
       ints_.insert(it, value);
       if (ints_.size() > kMaxIntsetEntries) ConvertToHashtable();
-      return true;
+      added = true;
+    } else {
+      ConvertToHashtable();
     }
-    ConvertToHashtable();
   }
-  if (watcher_ != nullptr) watcher_->BeforeChange(member, /*erasing=*/false, 0);
-  return dict_.Insert(member).second;
+  if (!added) {
+    if (watcher_ != nullptr) watcher_->BeforeChange(member, /*erasing=*/false, 0);
+    if (!dict_.Insert(member).second) return false;
+  }
+  if (observer_ != nullptr) observer_->OnMemberAdded(member);
+  return true;
 }
 
 bool Set::Remove(std::string_view member) {
-  if (!is_intset_) {
+  if (is_intset_) {
+    int64_t value = 0;
+    if (!ParseInt64(member, &value)) return false;
+    auto it = std::lower_bound(ints_.begin(), ints_.end(), value);
+    if (it == ints_.end() || *it != value) return false;
+    ints_.erase(it);
+  } else {
     if (watcher_ != nullptr) watcher_->BeforeChange(member, /*erasing=*/true, 0);
-    return dict_.Erase(member);
+    if (!dict_.Erase(member)) return false;
   }
-  int64_t value = 0;
-  if (!ParseInt64(member, &value)) return false;
-  auto it = std::lower_bound(ints_.begin(), ints_.end(), value);
-  if (it == ints_.end() || *it != value) return false;
-  ints_.erase(it);
+  if (observer_ != nullptr) observer_->OnMemberRemoved(member);
   return true;
 }
 

@@ -7,7 +7,9 @@
 // ScanDict ("hashtable") for good. Scan() follows SCAN's cursor contract. RandomMember() draws a
 // member uniformly under both encodings (a hashtable through ScanDict::RandomNode, which may
 // advance a rehash in progress, hence non-const). A save job may watch a large (hashtable) set
-// while it encodes it in steps (save_watch.h): every change then reports to it first.
+// while it encodes it in steps (save_watch.h): every change then reports to it first. A
+// SetObserver, when one is set, is told of every member Add/Remove/PopRandom changed (the queue
+// tracker follows kombu's binding tables this way); a set without one pays a null test per change.
 #pragma once
 
 #include <algorithm>
@@ -17,12 +19,23 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "broker/keyspace/dict.h"
 #include "broker/keyspace/save_watch.h"
 
 namespace drayman {
+
+// Told about every change to one set's members, after it happened.
+class SetObserver {
+ public:
+  virtual ~SetObserver() = default;
+  virtual void OnMemberAdded(std::string_view member) = 0;
+  virtual void OnMemberRemoved(std::string_view member) = 0;
+  // The set is being destroyed (or its observer replaced): forget it.
+  virtual void OnDetached() = 0;
+};
 
 class Set {
  public:
@@ -32,7 +45,8 @@ class Set {
   Set() = default;
   Set(const Set&) = delete;
   Set& operator=(const Set&) = delete;
-  // With a watcher attached, hands the members to it (save_watch.h) instead of freeing them.
+  // Tells the observer, if any (OnDetached); with a watcher attached, hands the members to it
+  // (save_watch.h) instead of freeing them.
   ~Set();
 
   size_t size() const { return is_intset_ ? ints_.size() : dict_.size(); }
@@ -116,6 +130,15 @@ class Set {
     return visited;
   }
 
+  // At most one observer; set_observer(nullptr) detaches without calling OnDetached.
+  SetObserver* observer() const { return observer_; }
+  void set_observer(SetObserver* observer) { observer_ = observer; }
+  // Stops telling the observer (which gets OnDetached): for a set about to be replaced whole by
+  // another built from its members, which the observer then reads afresh.
+  void DetachObserver() {
+    if (SetObserver* observer = std::exchange(observer_, nullptr)) observer->OnDetached();
+  }
+
  private:
   struct Empty {};
 
@@ -126,6 +149,7 @@ class Set {
   std::vector<int64_t> ints_;  // sorted, while is_intset_
   mutable ScanDict<Empty> dict_;  // mutable: a watching job pins it
   mutable ElementWatcher* watcher_ = nullptr;
+  SetObserver* observer_ = nullptr;
 };
 
 }  // namespace drayman

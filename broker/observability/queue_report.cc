@@ -183,53 +183,71 @@ json FiguresJson(const QueueFigures& figures) {
 
 }  // namespace
 
-std::vector<QueueFigures> CollectQueueFigures(Engine& engine) {
+namespace {
+
+// What one report knows of a queue beyond the tracker's own counters. Self-contained (the label
+// text and counters copied in), so writing the six per-queue families reads one array.
+struct QueueRow {
+  const TrackedQueue* queue = nullptr;
+  std::string_view labels;  // TrackedQueue::metric_labels
+  size_t ready = 0;
+  size_t unacked = 0;
+  size_t consumers = 0;
+  int64_t oldest_age_ms = 0;  // 0 when nothing is queued
+  uint64_t published = 0;
+  uint64_t delivered = 0;
+};
+
+// Calls fn(priority, ready, list) for each list the report shows, in priority order: priority 0
+// always (ready 0 and list nullptr when it does not exist), the others while they exist.
+template <typename Fn>
+void ForEachReportedList(const TrackedQueue& queue, const Database& database, Fn&& fn) {
+  constexpr const TrackedList* kNone = nullptr;
+  bool first = true;
+  for (const auto& [priority, list] : queue.lists) {
+    if (first && priority != 0) fn(0, size_t{0}, kNone);  // priorities are never negative
+    first = false;
+    if (list->list() == nullptr || ExpiredKey(database, list->key())) {
+      if (priority == 0) fn(0, size_t{0}, kNone);
+      continue;
+    }
+    fn(priority, list->ready(), list.get());
+  }
+  if (first) fn(0, size_t{0}, kNone);
+}
+
+// One pass over the tracked queues, in the tracker's order: (db, key prefix, name).
+std::vector<QueueRow> CollectRows(Engine& engine) {
   QueueTracker& tracker = engine.queue_tracker();
-  std::vector<QueueFigures> result;
-  if (tracker.empty()) return result;
+  std::vector<QueueRow> rows;
+  if (tracker.empty()) return rows;
   const int64_t now_ms = engine.clock().NowMs();
   const std::vector<const TrackedQueue*> queues = tracker.Queues();
-  result.reserve(queues.size());
+  rows.reserve(queues.size());
   for (const TrackedQueue* queue : queues) {
-    QueueFigures& figures = result.emplace_back();
-    figures.queue = queue;
-    figures.db = queue->db;
-    figures.name = queue->name;
-    figures.published = queue->published;
-    figures.delivered = queue->delivered;
+    queue->report_row = static_cast<uint32_t>(rows.size());
+    QueueRow& row = rows.emplace_back();
+    row.queue = queue;
+    row.labels = queue->metric_labels;
+    row.published = queue->published;
+    row.delivered = queue->delivered;
     int64_t oldest = -1;
-    bool has_zero = false;
-    const Database& database = engine.keyspace().db(queue->db);
-    for (const auto& [priority, list] : queue->lists) {
-      const bool live = list->list() != nullptr && !ExpiredKey(database, list->key());
-      if (!live && priority != 0) continue;
-      has_zero |= priority == 0;
-      const size_t ready = live ? list->ready() : 0;
-      figures.ready_by_priority.emplace_back(priority, ready);
-      figures.ready += ready;
-      if (!live) continue;
-      const int64_t pushed = list->oldest_push_ms();
-      if (pushed >= 0 && (oldest < 0 || pushed < oldest)) oldest = pushed;
-    }
-    if (!has_zero) figures.ready_by_priority.insert(figures.ready_by_priority.begin(), {0, 0});
-    figures.oldest_age_ms = oldest < 0 ? 0 : std::max<int64_t>(now_ms - oldest, 0);
-    figures.oldest_age_seconds = static_cast<double>(figures.oldest_age_ms) / 1000.0;
+    ForEachReportedList(*queue, engine.keyspace().db(queue->db),
+                        [&](int, size_t ready, const TrackedList* list) {
+                          if (list == nullptr) return;
+                          row.ready += ready;
+                          const int64_t pushed = list->oldest_push_ms();
+                          if (pushed >= 0 && (oldest < 0 || pushed < oldest)) oldest = pushed;
+                        });
+    row.oldest_age_ms = oldest < 0 ? 0 : std::max<int64_t>(now_ms - oldest, 0);
   }
-  // A queue's figures: `result` is in the tracker's order, so a binary search (no per-scrape map).
-  auto figures_of = [&](const TrackedQueue* queue) -> QueueFigures& {
-    auto order = [](const TrackedQueue* q) { return std::tie(q->db, q->prefix, q->name); };
-    auto it = std::lower_bound(
-        result.begin(), result.end(), queue,
-        [&](const QueueFigures& f, const TrackedQueue* q) { return order(f.queue) < order(q); });
-    return *it;
-  };
   // Consumers: distinct clients blocked on any list of the queue.
   absl::flat_hash_set<std::pair<const TrackedQueue*, uint64_t>> consumers;
   engine.blocked_clients().ForEachWaitedKey(
       [&](const Client& client, int db, std::string_view key) {
         const TrackedQueue* queue = tracker.QueueOfKey(db, key);
         if (queue != nullptr && consumers.emplace(queue, client.id()).second) {
-          ++figures_of(queue).consumers;
+          ++rows[queue->report_row].consumers;
         }
       });
   // Unacked deliveries, per database that has binding tables.
@@ -240,97 +258,163 @@ std::vector<QueueFigures> CollectQueueFigures(Engine& engine) {
       live += count;
       // One hash lookup (FindQueue would walk every queue of the database).
       if (const TrackedQueue* queue = tracker.QueueOfKey(db, queue_key)) {
-        figures_of(queue).unacked += count;
+        rows[queue->report_row].unacked += count;
       }
     }
   }
   PruneDeliveryCache(engine, live);
+  return rows;
+}
+
+// Sample lines are composed in a stack buffer appended to the text a few kilobytes at a time (an
+// append per sample, or a write straight into a zero-filled resize, cost more per byte).
+class SampleBuffer {
+ public:
+  explicit SampleBuffer(std::string& out) : out_(out) {}
+  ~SampleBuffer() { Flush(); }
+  // The cursor, with room for `bytes` after it; nullptr when a line that long cannot fit.
+  char* Room(size_t bytes) {
+    if (static_cast<size_t>(end_ - cursor_) < bytes) {
+      Flush();
+      if (bytes > sizeof(buffer_)) return nullptr;
+    }
+    return cursor_;
+  }
+  void Commit(char* cursor) { cursor_ = cursor; }
+  void Flush() {
+    out_.append(buffer_, static_cast<size_t>(cursor_ - buffer_));
+    cursor_ = buffer_;
+  }
+  std::string& out() { return out_; }
+
+ private:
+  std::string& out_;
+  char buffer_[2048];  // under glibc's rep-movsb threshold, where a copy is cheapest per byte
+  char* cursor_ = buffer_;
+  char* const end_ = buffer_ + sizeof(buffer_);
+};
+
+template <size_t N>
+char* PutLiteral(char* at, const char (&text)[N]) {
+  std::memcpy(at, text, N - 1);  // a constant size: a few moves, no call
+  return at + N - 1;
+}
+
+char* PutText(char* at, std::string_view text) {
+  if (!text.empty()) std::memcpy(at, text.data(), text.size());  // an empty view may have no data
+  return at + text.size();
+}
+
+// One sample `<open><labels><more>} <value>\n`, where `open` is the metric name and '{'.
+// `write_value(char*)` writes at most 32 bytes and returns the end.
+template <size_t N, typename WriteValue>
+void PutSample(SampleBuffer& buffer, const char (&open)[N], std::string_view labels,
+               std::string_view more, WriteValue&& write_value) {
+  char* at = buffer.Room(N + labels.size() + more.size() + 36);
+  if (at != nullptr) {
+    at = PutLiteral(at, open);
+    at = PutText(at, labels);
+    at = PutText(at, more);
+    *at++ = '}';
+    *at++ = ' ';
+    at = write_value(at);
+    *at++ = '\n';
+    buffer.Commit(at);
+    return;
+  }
+  std::string& out = buffer.out();  // a very long queue name: the buffer was flushed
+  out.append(open, N - 1);
+  out.append(labels);
+  out.append(more);
+  out.append("} ");
+  char number[32];
+  out.append(number, write_value(number));
+  out.push_back('\n');
+}
+
+}  // namespace
+
+std::vector<QueueFigures> CollectQueueFigures(Engine& engine) {
+  const std::vector<QueueRow> rows = CollectRows(engine);
+  std::vector<QueueFigures> result;
+  result.reserve(rows.size());
+  for (const QueueRow& row : rows) {
+    QueueFigures& figures = result.emplace_back();
+    figures.queue = row.queue;
+    figures.db = row.queue->db;
+    figures.name = row.queue->name;
+    ForEachReportedList(*row.queue, engine.keyspace().db(row.queue->db),
+                        [&](int priority, size_t ready, const TrackedList*) {
+                          figures.ready_by_priority.emplace_back(priority, ready);
+                        });
+    figures.ready = row.ready;
+    figures.unacked = row.unacked;
+    figures.consumers = row.consumers;
+    figures.oldest_age_ms = row.oldest_age_ms;
+    figures.oldest_age_seconds = static_cast<double>(row.oldest_age_ms) / 1000.0;
+    figures.published = row.published;
+    figures.delivered = row.delivered;
+  }
   return result;
 }
 
-// Appends one sample line `name{labels<more_labels>} <value>`: composed on the stack and appended
-// whole (a handful of appends per sample was most of a 10,000-queue scrape). `write_value(char*)`
-// writes at most 32 bytes and returns the end.
-template <typename WriteValue>
-void AppendQueueSample(std::string& out, std::string_view name, std::string_view labels,
-                       std::string_view more_labels, WriteValue&& write_value) {
-  char line[512];
-  const size_t fixed = name.size() + labels.size() + more_labels.size() + 3;
-  if (fixed + 33 > sizeof(line)) {  // a very long queue name
-    out.append(name);
-    out.push_back('{');
-    out.append(labels);
-    out.append(more_labels);
-    out.append("} ");
-    char number[32];
-    out.append(number, write_value(number));
-    out.push_back('\n');
-    return;
-  }
-  char* p = line;
-  auto put = [&p](std::string_view text) {
-    if (text.empty()) return;  // an empty view may have no data pointer, which memcpy refuses
-    std::memcpy(p, text.data(), text.size());
-    p += text.size();
-  };
-  put(name);
-  *p++ = '{';
-  put(labels);
-  put(more_labels);
-  *p++ = '}';
-  *p++ = ' ';
-  p = write_value(p);
-  *p++ = '\n';
-  out.append(line, static_cast<size_t>(p - line));
-}
-
 void WriteQueueMetrics(Engine& engine, PrometheusWriter& writer) {
-  const std::vector<QueueFigures> queues = CollectQueueFigures(engine);
+  const std::vector<QueueRow> rows = CollectRows(engine);
   using Type = PrometheusWriter::Type;
-  // Samples go straight into the writer's text: each queue's label text was built when it was
-  // declared (TrackedQueue::metric_labels) and numbers are written with to_chars (ages from
-  // integer milliseconds), so a sample costs one append and no allocation.
+  // Each queue's label text was built when it was declared (TrackedQueue::metric_labels) and
+  // numbers are written with to_chars (ages from integer milliseconds): a sample costs two short
+  // copies, a number and no allocation.
   std::string& out = writer.text();
   size_t label_bytes = 0;
-  for (const QueueFigures& q : queues) label_bytes += q.queue->metric_labels.size();
-  out.reserve(out.size() + 7 * (label_bytes + queues.size() * 64) + 1024);
-  auto each = [&](std::string_view name, Type type, std::string_view help, auto write_value) {
+  for (const QueueRow& row : rows) label_bytes += row.labels.size();
+  out.reserve(out.size() + 7 * (label_bytes + rows.size() * 48) + 2048);
+  auto each = [&](std::string_view name, Type type, std::string_view help, const auto& open,
+                  auto value_of) {
     writer.Family(name, type, help);
-    for (const QueueFigures& q : queues) {
-      AppendQueueSample(out, name, q.queue->metric_labels, {},
-                        [&](char* at) { return write_value(at, q); });
+    SampleBuffer buffer(out);
+    for (const QueueRow& row : rows) {
+      PutSample(buffer, open, row.labels, {},
+                [&](char* at) { return WritePrometheusCount(at, value_of(row)); });
     }
   };
-  constexpr std::string_view kReady = "drayman_queue_messages_ready";
-  writer.Family(kReady, Type::kGauge,
+  writer.Family("drayman_queue_messages_ready", Type::kGauge,
                 "Messages waiting in a kombu queue's lists (LLEN), per priority.");
-  char priority_label[48];
-  for (const QueueFigures& q : queues) {
-    for (const auto& [priority, ready] : q.ready_by_priority) {
-      char* end = priority_label;
-      for (char c : std::string_view(",priority=\"")) *end++ = c;
-      end = WritePrometheusCount(end, static_cast<uint64_t>(priority));
-      *end++ = '"';
-      AppendQueueSample(out, kReady, q.queue->metric_labels,
-                        std::string_view(priority_label, static_cast<size_t>(end - priority_label)),
-                        [&](char* at) { return WritePrometheusCount(at, ready); });
+  {
+    SampleBuffer buffer(out);
+    char priority_label[48] = ",priority=\"";
+    constexpr size_t kPriorityAt = sizeof(",priority=\"") - 1;
+    for (const QueueRow& row : rows) {
+      ForEachReportedList(
+          *row.queue, engine.keyspace().db(row.queue->db),
+          [&](int priority, size_t ready, const TrackedList*) {
+            char* end = WritePrometheusCount(priority_label + kPriorityAt,
+                                             static_cast<uint64_t>(priority));
+            *end++ = '"';
+            PutSample(buffer, "drayman_queue_messages_ready{", row.labels,
+                      std::string_view(priority_label, static_cast<size_t>(end - priority_label)),
+                      [&](char* at) { return WritePrometheusCount(at, ready); });
+          });
     }
   }
   each("drayman_queue_messages_unacked", Type::kGauge,
        "Messages delivered and not yet acknowledged (entries of kombu's unacked hash).",
-       [](char* at, const QueueFigures& q) { return WritePrometheusCount(at, q.unacked); });
+       "drayman_queue_messages_unacked{", [](const QueueRow& row) { return row.unacked; });
   each("drayman_queue_consumers", Type::kGauge,
-       "Clients blocked on the queue's lists (BRPOP and the like).",
-       [](char* at, const QueueFigures& q) { return WritePrometheusCount(at, q.consumers); });
-  each("drayman_queue_oldest_message_age_seconds", Type::kGauge,
-       "Seconds since the oldest queued message was pushed, by the server's clock.",
-       [](char* at, const QueueFigures& q) {
-         return WritePrometheusMillisAsSeconds(at, q.oldest_age_ms);
-       });
+       "Clients blocked on the queue's lists (BRPOP and the like).", "drayman_queue_consumers{",
+       [](const QueueRow& row) { return row.consumers; });
+  writer.Family("drayman_queue_oldest_message_age_seconds", Type::kGauge,
+                "Seconds since the oldest queued message was pushed, by the server's clock.");
+  {
+    SampleBuffer buffer(out);
+    for (const QueueRow& row : rows) {
+      PutSample(buffer, "drayman_queue_oldest_message_age_seconds{", row.labels, {},
+                [&](char* at) { return WritePrometheusMillisAsSeconds(at, row.oldest_age_ms); });
+    }
+  }
   each("drayman_queue_published_total", Type::kCounter, "Messages pushed onto the queue.",
-       [](char* at, const QueueFigures& q) { return WritePrometheusCount(at, q.published); });
+       "drayman_queue_published_total{", [](const QueueRow& row) { return row.published; });
   each("drayman_queue_delivered_total", Type::kCounter, "Messages popped from the queue.",
-       [](char* at, const QueueFigures& q) { return WritePrometheusCount(at, q.delivered); });
+       "drayman_queue_delivered_total{", [](const QueueRow& row) { return row.delivered; });
 }
 
 json DecodeKombuMessage(std::string_view payload, double push_age_seconds) {

@@ -1,7 +1,8 @@
 // Queue reports: the figures of every tracked queue (broker/observability/queue_tracker.h) as
 // Prometheus text and as JSON for the admin API and the dashboard.
 //
-// Contract: reports read the engine and change nothing but the tracker's parse cache; they run on
+// Contract: reports read the engine and change nothing but the tracker's parse cache (and each
+// queue's scratch TrackedQueue::report_row, its row in the report being built); they run on
 // the engine's thread (the HTTP handlers run on the loop). The cost of a report is linear in the
 // number of queues plus the blocked clients' keys plus the unacked deliveries (each delivery's
 // JSON is parsed once, then cached by tag); it never walks the keyspace. Ready counts are the

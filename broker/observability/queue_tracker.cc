@@ -132,6 +132,101 @@ void TrackedList::OnDetached() {
   push_ms_.clear();
 }
 
+// ---- BindingTable ----
+
+namespace {
+
+// A binding member `<routing_key>\x06\x16<pattern>\x06\x16<queue>`: false when it is not one.
+bool ParseBinding(std::string_view member, std::string_view* routing_key, std::string_view* queue) {
+  const size_t first = member.find(kKombuSeparator);
+  if (first == std::string_view::npos) return false;
+  const size_t second = member.find(kKombuSeparator, first + kKombuSeparator.size());
+  if (second == std::string_view::npos) return false;
+  *queue = member.substr(second + kKombuSeparator.size());
+  *routing_key = member.substr(0, first);
+  return !queue->empty();
+}
+
+}  // namespace
+
+const std::string* BindingTable::QueueForRoutingKey(std::string_view routing_key) const {
+  auto it = by_routing_key_.lower_bound({std::string(routing_key), std::string()});
+  if (it != by_routing_key_.end() && it->first == routing_key) return &it->second;
+  return by_queue_.empty() ? nullptr : &by_queue_.begin()->first.first;
+}
+
+void BindingTable::Detach() {
+  if (set_ != nullptr && set_->observer() == this) set_->set_observer(nullptr);
+  set_ = nullptr;
+}
+
+void BindingTable::Resync(Set* set) {
+  if (set != set_) {
+    Detach();
+    if (set != nullptr) {
+      if (set->observer() != nullptr) set->observer()->OnDetached();  // another table had it
+      set->set_observer(this);
+      set_ = set;
+    }
+  }
+  absl::btree_map<std::pair<std::string, std::string>, int> fresh;
+  if (set != nullptr) {
+    tracker_.binding_members_read_ += set->size();
+    set->ForEach([&](std::string_view member) {
+      std::string_view routing_key, queue;
+      if (ParseBinding(member, &routing_key, &queue)) {
+        ++fresh[{std::string(queue), std::string(routing_key)}];
+      }
+    });
+  }
+  // References are counted per (table, queue): add the new ones before dropping the old ones,
+  // so a queue that stays declared keeps its lists and counters.
+  auto each_queue = [](const auto& bindings, auto&& fn) {
+    const std::string* last = nullptr;
+    for (const auto& [binding, count] : bindings) {
+      if (last == nullptr || *last != binding.first) fn(binding.first);
+      last = &binding.first;
+    }
+  };
+  each_queue(fresh, [&](const std::string& queue) { tracker_.AddQueueRef(db_, prefix_, queue); });
+  each_queue(by_queue_,
+             [&](const std::string& queue) { tracker_.DropQueueRef(db_, prefix_, queue); });
+  by_queue_ = std::move(fresh);
+  by_routing_key_.clear();
+  for (const auto& [binding, count] : by_queue_) {
+    by_routing_key_.emplace(binding.second, binding.first);
+  }
+}
+
+void BindingTable::OnMemberAdded(std::string_view member) { Apply(member, 1); }
+
+void BindingTable::OnMemberRemoved(std::string_view member) { Apply(member, -1); }
+
+void BindingTable::Apply(std::string_view member, int delta) {
+  std::string_view routing_key, queue;
+  if (!ParseBinding(member, &routing_key, &queue)) return;
+  std::pair<std::string, std::string> binding{std::string(queue), std::string(routing_key)};
+  // Whether another binding of this table names the same queue (next to `it` in the order).
+  auto queue_shared = [&](auto it) {
+    if (it != by_queue_.begin() && std::prev(it)->first.first == queue) return true;
+    auto next = std::next(it);
+    return next != by_queue_.end() && next->first.first == queue;
+  };
+  if (delta > 0) {
+    auto it = by_queue_.try_emplace(binding, 0).first;
+    if (++it->second > 1) return;
+    by_routing_key_.emplace(binding.second, binding.first);
+    if (!queue_shared(it)) tracker_.AddQueueRef(db_, prefix_, binding.first);
+    return;
+  }
+  auto it = by_queue_.find(binding);
+  if (it == by_queue_.end() || --it->second > 0) return;
+  const bool shared = queue_shared(it);
+  by_queue_.erase(it);
+  by_routing_key_.erase({binding.second, binding.first});
+  if (!shared) tracker_.DropQueueRef(db_, prefix_, binding.first);
+}
+
 // ---- QueueTracker ----
 
 QueueTracker::QueueTracker(Keyspace& keyspace) : keyspace_(keyspace) {
@@ -196,48 +291,25 @@ void QueueTracker::SyncList(TrackedQueue& queue, int priority, std::string_view 
 
 void QueueTracker::SyncBindingTable(int db, std::string_view key, std::string_view prefix) {
   DbState& state = State(db);
-  std::vector<KombuBinding> members;
-  const Entry* entry = keyspace_.db(db).Peek(key);
-  if (entry != nullptr && entry->value.type() == ValueType::kSet) {
-    entry->value.set().ForEach([&](std::string_view member) {
-      const size_t first = member.find(kKombuSeparator);
-      if (first == std::string_view::npos) return;
-      const size_t second = member.find(kKombuSeparator, first + kKombuSeparator.size());
-      if (second == std::string_view::npos) return;
-      std::string queue(member.substr(second + kKombuSeparator.size()));
-      if (queue.empty()) return;
-      members.push_back({std::string(member.substr(0, first)), std::move(queue)});
-    });
+  Set* set = nullptr;
+  if (const Entry* entry = keyspace_.db(db).Peek(key);
+      entry != nullptr && entry->value.type() == ValueType::kSet) {
+    set = const_cast<Set*>(&entry->value.set());
   }
-  std::sort(members.begin(), members.end(), [](const KombuBinding& a, const KombuBinding& b) {
-    return std::tie(a.queue, a.routing_key) < std::tie(b.queue, b.routing_key);
-  });
-  // References are counted per (table, queue): add the new ones before dropping the old ones,
-  // so a queue that stays declared keeps its lists and counters.
-  std::vector<std::string> queues;
-  for (const KombuBinding& binding : members) {
-    if (queues.empty() || queues.back() != binding.queue) queues.push_back(binding.queue);
-  }
-  std::vector<std::string> old_queues;
   auto it = state.bindings.find(Absl(key));
-  if (it != state.bindings.end()) {
-    for (const KombuBinding& binding : it->second.members) {
-      if (old_queues.empty() || old_queues.back() != binding.queue) {
-        old_queues.push_back(binding.queue);
-      }
-    }
+  if (it == state.bindings.end()) {
+    if (set == nullptr) return;
+    it = state.bindings
+             .emplace(std::string(key),
+                      std::make_unique<BindingTable>(
+                          *this, db, std::string(prefix),
+                          std::string(key.substr(prefix.size() + kKombuBindingPrefix.size()))))
+             .first;
+  } else if (set != nullptr && it->second->set() == set) {
+    return;  // observed: its member changes were applied as they happened
   }
-  const std::string prefix_text(prefix);
-  for (const std::string& queue : queues) AddQueueRef(db, prefix_text, queue);
-  for (const std::string& queue : old_queues) DropQueueRef(db, prefix_text, queue);
-  if (members.empty()) {
-    if (it != state.bindings.end()) state.bindings.erase(it);
-    return;
-  }
-  BindingTable& table = state.bindings[std::string(key)];
-  table.prefix = prefix_text;
-  table.exchange = std::string(key.substr(prefix.size() + kKombuBindingPrefix.size()));
-  table.members = std::move(members);
+  it->second->Resync(set);
+  if (set == nullptr) state.bindings.erase(it);
 }
 
 void QueueTracker::AddQueueRef(int db, const std::string& prefix, const std::string& name) {
@@ -304,6 +376,7 @@ void QueueTracker::OnDatabasesSwapped(int first, int second) {
       queue->db = db;
       BuildMetricLabels(*queue);
     }
+    for (auto& [key, table] : state->bindings) table->set_db(db);
   }
 }
 
@@ -390,14 +463,16 @@ bool QueueTracker::empty() const {
   return true;
 }
 
-std::vector<const QueueTracker::BindingTable*> QueueTracker::Bindings(int db) const {
+std::vector<const BindingTable*> QueueTracker::Bindings(int db) const {
   std::vector<const BindingTable*> tables;
   if (db < 0 || db >= static_cast<int>(states_.size())) return tables;
   const DbState* state = states_[static_cast<size_t>(db)].get();
   if (state == nullptr) return tables;
-  for (const auto& [key, table] : state->bindings) tables.push_back(&table);
+  for (const auto& [key, table] : state->bindings) {
+    if (!table->empty()) tables.push_back(table.get());
+  }
   std::sort(tables.begin(), tables.end(), [](const BindingTable* a, const BindingTable* b) {
-    return std::tie(a->prefix, a->exchange) < std::tie(b->prefix, b->exchange);
+    return std::tie(a->prefix(), a->exchange()) < std::tie(b->prefix(), b->exchange());
   });
   return tables;
 }
@@ -405,8 +480,8 @@ std::vector<const QueueTracker::BindingTable*> QueueTracker::Bindings(int db) co
 std::vector<std::string> QueueTracker::KombuPrefixes(int db) const {
   std::vector<std::string> prefixes;
   for (const BindingTable* table : Bindings(db)) {
-    if (std::find(prefixes.begin(), prefixes.end(), table->prefix) == prefixes.end()) {
-      prefixes.push_back(table->prefix);
+    if (std::find(prefixes.begin(), prefixes.end(), table->prefix()) == prefixes.end()) {
+      prefixes.push_back(table->prefix());
     }
   }
   return prefixes;
@@ -437,11 +512,9 @@ std::string QueueTracker::QueueForDelivery(int db, std::string_view prefix,
     key += kKombuBindingPrefix;
     key += exchange;
     if (auto it = state.bindings.find(Absl(key)); it != state.bindings.end()) {
-      for (const KombuBinding& binding : it->second.members) {
-        if (binding.routing_key == routing_key) return binding.queue;
-      }
-      // A fanout or topic table: its first queue is as good a guess as kombu's own lookup.
-      if (!it->second.members.empty()) return it->second.members.front().queue;
+      // A fanout or topic table with no such routing key: its first queue is as good a guess as
+      // kombu's own lookup.
+      if (const std::string* queue = it->second->QueueForRoutingKey(routing_key)) return *queue;
     }
   }
   return std::string(routing_key);

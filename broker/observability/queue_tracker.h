@@ -14,12 +14,15 @@
 //     `[message, exchange, routing_key]`), with delivery times as scores in `<p>unacked_index`.
 //   - channels_redis (core layer, 4.3.0): groups are sorted sets `asgi:group:<group>` of channel
 //     names; a channel's backlog is the sorted set `asgi<channel up to and including '!'>`.
-// A write to a binding table re-reads that set (a few members; declarations are rare). Every
-// other write costs a prefix test and, once queues exist, one hash lookup. A list of a declared
-// queue gets a ListObserver (broker/keyspace/list.h) that keeps one push time per element in a
-// deque aligned with the list, and counts pushes (published) and pops (delivered). The oldest
-// message's age is exact and O(1) per push and pop: push times only grow, so elements pushed at
-// the head decrease towards the middle and those pushed at the tail increase away from it; the
+// A binding table's set gets a SetObserver (broker/keyspace/set.h), so SADD/SREM/SPOP/SMOVE of
+// members update the declared queues by the member changed (declaring 10,000 queues one by one is
+// linear); a write hook on a binding key whose set the tracker does not observe (the set was
+// created, replaced whole by RESTORE/SUNIONSTORE/COPY/RENAME/loading, or deleted) re-reads the
+// whole set. Every other write costs a prefix test and, once queues exist, one hash lookup. A list
+// of a declared queue gets a ListObserver (broker/keyspace/list.h) that keeps one push time per
+// element in a deque aligned with the list, and counts pushes (published) and pops (delivered). The
+// oldest message's age is exact and O(1) per push and pop: push times only grow, so elements pushed
+// at the head decrease towards the middle and those pushed at the tail increase away from it; the
 // oldest sits at that valley, whose index moves by at most one per push or pop (kombu LPUSHes new
 // messages and RPUSHes restored ones, so both sides occur). LREM/LTRIM, O(n) already, find the
 // valley again by a scan; after an LINSERT the oldest is found by a scan per report. Lists that
@@ -36,10 +39,13 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/container/btree_map.h"
+#include "absl/container/btree_set.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "broker/keyspace/database.h"
 #include "broker/keyspace/list.h"
+#include "broker/keyspace/set.h"
 
 namespace drayman {
 
@@ -108,12 +114,57 @@ struct TrackedQueue {
   // `db="<db>",queue="<name escaped>"`: the Prometheus labels every drayman_queue_* sample of
   // this queue carries, built when the queue is declared (and on SWAPDB), not on each scrape.
   std::string metric_labels;
+  // Scratch for one report: this queue's row in it (set by the report's pass over Queues()).
+  mutable uint32_t report_row = 0;
 };
 
-// A binding member: messages published to the table's exchange with `routing_key` go to `queue`.
-struct KombuBinding {
-  std::string routing_key;
-  std::string queue;
+// One binding table (`<prefix>_kombu.binding.<exchange>`), observing its set while it exists.
+// Members that parse as kombu bindings are kept by (queue, routing key) and by (routing key,
+// queue), each with the number of members naming that pair (members differing only in their
+// pattern name the same pair).
+class BindingTable final : public SetObserver {
+ public:
+  BindingTable(QueueTracker& tracker, int db, std::string prefix, std::string exchange)
+      : tracker_(tracker), db_(db), prefix_(std::move(prefix)), exchange_(std::move(exchange)) {}
+  ~BindingTable() override { Detach(); }
+  BindingTable(const BindingTable&) = delete;
+  BindingTable& operator=(const BindingTable&) = delete;
+
+  const std::string& prefix() const { return prefix_; }
+  const std::string& exchange() const { return exchange_; }
+  bool empty() const { return by_queue_.empty(); }
+  size_t binding_count() const { return by_queue_.size(); }
+  // (queue, routing key) -> members naming it, in that order.
+  const absl::btree_map<std::pair<std::string, std::string>, int>& by_queue() const {
+    return by_queue_;
+  }
+  // The queue a message with `routing_key` goes to: the first queue (by name) bound with that
+  // routing key; else, for a fanout or topic table, its first queue; "" when the table is empty.
+  const std::string* QueueForRoutingKey(std::string_view routing_key) const;
+  const Set* set() const { return set_; }
+
+  // Re-reads `set` whole (nullptr: gone) and observes it from now on.
+  void Resync(Set* set);
+  void Detach();
+  void set_db(int db) { db_ = db; }
+
+  // SetObserver.
+  void OnMemberAdded(std::string_view member) override;
+  void OnMemberRemoved(std::string_view member) override;
+  void OnDetached() override { set_ = nullptr; }
+
+ private:
+  // Adds (delta 1) or removes (-1) one member's binding; declares or drops the queue when its
+  // first member appears or its last goes.
+  void Apply(std::string_view member, int delta);
+
+  QueueTracker& tracker_;
+  int db_;
+  std::string prefix_;
+  std::string exchange_;
+  Set* set_ = nullptr;
+  absl::btree_map<std::pair<std::string, std::string>, int> by_queue_;
+  absl::btree_set<std::pair<std::string, std::string>> by_routing_key_;
 };
 
 class QueueTracker {
@@ -140,12 +191,7 @@ class QueueTracker {
   // The queue whose list (any priority) is `key`, whether or not the list exists now.
   const TrackedQueue* QueueOfKey(int db, std::string_view key) const;
   bool empty() const;
-  // Binding tables of `db`: exchange name -> members (with the key prefix they were found under).
-  struct BindingTable {
-    std::string prefix;
-    std::string exchange;
-    std::vector<KombuBinding> members;
-  };
+  // Binding tables of `db` that bind at least one queue, by (prefix, exchange).
   std::vector<const BindingTable*> Bindings(int db) const;
   // Key prefixes under which kombu keys were seen in `db` (where `unacked` lives).
   std::vector<std::string> KombuPrefixes(int db) const;
@@ -161,17 +207,23 @@ class QueueTracker {
   // whose delivery is gone; a tag reused for another value misses and is parsed again).
   absl::flat_hash_map<std::string, std::string> delivery_queue_cache;
 
+  // Set members read by whole-set resyncs of binding tables since the tracker was made: a
+  // declaration through SADD onto an observed table reads none (tests check it stays linear).
+  uint64_t binding_members_read() const { return binding_members_read_; }
+
   int database_count() const { return keyspace_.database_count(); }
   Keyspace& keyspace() const { return keyspace_; }
   int64_t now_ms() const { return keyspace_.now_ms(); }
 
  private:
   friend class TrackedList;
+  friend class BindingTable;
   struct DbState {
     absl::flat_hash_map<std::string, std::unique_ptr<TrackedQueue>> queues;  // by prefix + name
     // The same queues by (prefix, name); the views point into each TrackedQueue's own strings.
     std::map<std::pair<std::string_view, std::string_view>, const TrackedQueue*> ordered;
-    absl::flat_hash_map<std::string, BindingTable> bindings;  // by binding key
+    // By binding key; a table stays while its key holds a set (even one with no valid member).
+    absl::flat_hash_map<std::string, std::unique_ptr<BindingTable>> bindings;
     absl::flat_hash_set<std::string> channel_groups;
     absl::flat_hash_set<std::string> channel_keys;
   };
@@ -186,6 +238,7 @@ class QueueTracker {
   Keyspace& keyspace_;
   std::vector<std::unique_ptr<DbState>> states_;
   bool rescan_pending_ = true;
+  uint64_t binding_members_read_ = 0;
 };
 
 }  // namespace drayman

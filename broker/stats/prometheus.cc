@@ -53,10 +53,6 @@ void AppendPrometheusCount(std::string& out, uint64_t value) {
   out.append(buffer, WritePrometheusCount(buffer, value));
 }
 
-char* WritePrometheusCount(char* out, uint64_t value) {
-  return std::to_chars(out, out + 32, value).ptr;
-}
-
 char* WritePrometheusMillisAsSeconds(char* out, int64_t millis) {
   // Below 2^50 ms, millis / 1000.0 is the double nearest the decimal s.mmm, and no decimal with
   // fewer digits lies within half an ulp of it (an ulp is under 0.0003 there), so the shortest

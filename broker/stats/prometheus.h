@@ -11,6 +11,7 @@
 // registers producers (server/http/admin_routes.cc, RegisterAdminRoutes).
 #pragma once
 
+#include <charconv>
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
@@ -59,8 +60,15 @@ void AppendPrometheusNumber(std::string& out, double value);
 void AppendPrometheusLabelValue(std::string& out, std::string_view value);
 // Appends a count: the same text AppendPrometheusNumber gives its double below 2^53, exact above.
 void AppendPrometheusCount(std::string& out, uint64_t value);
-// Writes the same text at `out` (which has room for 32 bytes); returns the end.
-char* WritePrometheusCount(char* out, uint64_t value);
+// Writes the same text at `out` (which has room for 32 bytes); returns the end. Inline, with a
+// one-digit fast path: most per-queue counts of a scrape are small.
+inline char* WritePrometheusCount(char* out, uint64_t value) {
+  if (value < 10) {
+    *out = static_cast<char>('0' + value);
+    return out + 1;
+  }
+  return std::to_chars(out, out + 32, value).ptr;
+}
 // Writes `millis` / 1000.0 (a duration in seconds) exactly as AppendPrometheusNumber prints that
 // double, without the shortest-double search: at most 32 bytes at `out`; returns the end.
 char* WritePrometheusMillisAsSeconds(char* out, int64_t millis);
