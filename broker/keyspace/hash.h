@@ -40,7 +40,7 @@ class Hash {
   void ForEach(Fn&& fn) const {
     if (large_) {
       dict_.ForEach(
-          [&](const auto& node) { fn(std::string_view(node.key), std::string_view(node.value)); });
+          [&](const auto& node) { fn(node.key(), std::string_view(node.value)); });
     } else {
       for (const auto& [field, value] : small_)
         fn(std::string_view(field), std::string_view(value));
@@ -55,7 +55,7 @@ class Hash {
       return 0;
     }
     return dict_.Scan(cursor, [&](const auto& node) {
-      fn(std::string_view(node.key), std::string_view(node.value));
+      fn(node.key(), std::string_view(node.value));
     });
   }
 
@@ -65,7 +65,7 @@ class Hash {
   std::pair<std::string_view, std::string_view> Random(Rng& rng) {
     if (large_) {
       auto* node = dict_.RandomNode(rng);
-      return {node->key, node->value};
+      return {node->key(), node->value};
     }
     std::uniform_int_distribution<size_t> pick(0, small_.size() - 1);
     const auto& entry = small_[pick(rng)];

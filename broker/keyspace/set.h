@@ -41,7 +41,7 @@ class Set {
       char buf[24];
       for (int64_t value : ints_) fn(FormatInt(value, buf));
     } else {
-      dict_.ForEach([&](const auto& node) { fn(std::string_view(node.key)); });
+      dict_.ForEach([&](const auto& node) { fn(node.key()); });
     }
   }
 
@@ -53,7 +53,7 @@ class Set {
       ForEach(fn);
       return 0;
     }
-    return dict_.Scan(cursor, [&](const auto& node) { fn(std::string_view(node.key)); });
+    return dict_.Scan(cursor, [&](const auto& node) { fn(node.key()); });
   }
 
   // A random member; the set must not be empty.
@@ -64,7 +64,7 @@ class Set {
       char buf[24];
       return std::string(FormatInt(ints_[pick(rng)], buf));
     }
-    return dict_.RandomNode(rng)->key;
+    return std::string(dict_.RandomNode(rng)->key());
   }
 
   // Removes and returns a random member; the set must not be empty.
