@@ -62,7 +62,7 @@ class Callgrind:
                                      cwd=self.workdir, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL)
         self.port = port
-        wait_for_port(port, deadline_s=60)
+        wait_for_port(port, deadline_s=300)
 
     def control(self, *flags: str) -> None:
         subprocess.run(["callgrind_control", *flags, str(self.proc.pid)], check=True,
@@ -310,6 +310,8 @@ def main() -> int:
     parser.add_argument("--redis", action="store_true", help="also measure redis-server")
     parser.add_argument("--path", action="store_true",
                         help="the request-path suite (issue 16) instead of SET/GET")
+    parser.add_argument("--no-system", action="store_true",
+                        help="with --path: callgrind counts only (no strace/redis-benchmark)")
     args = parser.parse_args()
     if args.path:
         return main_path(args)
@@ -350,8 +352,9 @@ def main_path(args) -> int:
                     "--save", ""]
         port = free_port()
         results[label] = path_instructions(argv(port), port, args.requests)
-        port = free_port()
-        results[label].update(path_system(label, argv(port), port, args.requests * 4))
+        if not args.no_system:
+            port = free_port()
+            results[label].update(path_system(label, argv(port), port, args.requests * 4))
         print(label, {k: round(v, 2) for k, v in results[label].items()}, flush=True)
     print()
     labels = list(results)

@@ -156,7 +156,7 @@ void Evictor::Populate(int db, bool volatile_only, bool lfu) {
   const int decay_time = engine_.settings().lfu_decay_time;
   database.SampleKeys(
       volatile_only, engine_.settings().maxmemory_samples,
-      [&](const std::string& key, Entry& entry) {
+      [&](std::string_view key, Entry& entry) {
         const uint64_t idle = lfu ? 255 - lfu::DecayedCounter(entry.access_s, now_ms, decay_time)
                                   : static_cast<uint64_t>(database.IdleSeconds(entry));
         for (const Candidate& candidate : pool_) {
@@ -173,7 +173,7 @@ void Evictor::Populate(int db, bool volatile_only, bool lfu) {
         // skipped.
         if (position == 0 && pool_.size() == kPoolSize) return;
         pool_.insert(pool_.begin() + static_cast<std::ptrdiff_t>(position),
-                     Candidate{idle, db, key});
+                     Candidate{idle, db, std::string(key)});
         if (pool_.size() > kPoolSize) pool_.erase(pool_.begin());
       });
 }
@@ -202,13 +202,13 @@ bool Evictor::PickRandom(bool volatile_only, int* db, std::string* key) {
     Database& database = keyspace.db(index);
     bool picked = false;
     if (volatile_only) {
-      database.SampleKeys(/*volatile_only=*/true, 1, [&](const std::string& sampled, Entry&) {
-        *key = sampled;
+      database.SampleKeys(/*volatile_only=*/true, 1, [&](std::string_view sampled, Entry&) {
+        key->assign(sampled);
         picked = true;
       });
-    } else if (const std::string* random = database.RandomKey()) {
+    } else if (std::optional<std::string_view> random = database.RandomKey()) {
       // Adjacent-bucket sampling would favour keys after empty buckets: a fair draw here.
-      *key = *random;
+      key->assign(*random);
       picked = true;
     }
     if (picked) {
@@ -224,13 +224,13 @@ bool Evictor::PickSoonestExpiring(int* db, std::string* key) {
   int64_t best_deadline = std::numeric_limits<int64_t>::max();
   bool found = false;
   for (int i = 0; i < keyspace.database_count(); ++i) {
-    const std::string* soonest = keyspace.db(i).SoonestExpiring();
-    if (soonest == nullptr) continue;
+    std::optional<std::string_view> soonest = keyspace.db(i).SoonestExpiring();
+    if (!soonest) continue;
     const int64_t deadline = keyspace.db(i).Peek(*soonest)->expire_at_ms;
     if (!found || deadline < best_deadline) {
       best_deadline = deadline;
       *db = i;
-      *key = *soonest;
+      key->assign(*soonest);
       found = true;
     }
   }

@@ -164,9 +164,9 @@ void CmdSetbit(CommandContext& ctx) {
 void CmdGetbit(CommandContext& ctx) {
   uint64_t offset = 0;
   if (!ParseBitOffset(ctx, ctx.args[2], 0, &offset)) return;
-  std::string* bytes = nullptr;
-  if (!ctx.LookupRead(ctx.args[1], &bytes)) return;
-  ctx.reply.Integer(bytes ? BitAt(*bytes, offset) : 0);
+  const Value* value = nullptr;
+  if (!ctx.LookupRead(ctx.args[1], &value)) return;
+  ctx.reply.Integer(value ? BitAt(value->view(), offset) : 0);
 }
 
 // Parses BITCOUNT's / BITPOS's unit word into *bit_unit; replies a syntax error otherwise.
@@ -194,16 +194,17 @@ void ClampRange(int64_t total, int64_t* start, int64_t* end) {
 
 // BITCOUNT key [start end [BYTE | BIT]]
 void CmdBitcount(CommandContext& ctx) {
-  std::string* bytes = nullptr;
-  if (!ctx.LookupRead(ctx.args[1], &bytes)) return;
-  if (bytes == nullptr) {
+  const Value* value = nullptr;
+  if (!ctx.LookupRead(ctx.args[1], &value)) return;
+  if (value == nullptr) {
     ctx.reply.Integer(0);
     return;
   }
+  const std::string_view bytes = value->view();
   const size_t argc = ctx.args.size();
-  const int64_t length = static_cast<int64_t>(bytes->size());
+  const int64_t length = static_cast<int64_t>(bytes.size());
   if (argc == 2) {
-    ctx.reply.Integer(PopCount(*bytes));
+    ctx.reply.Integer(PopCount(bytes));
     return;
   }
   if (argc != 4 && argc != 5) {
@@ -228,21 +229,21 @@ void CmdBitcount(CommandContext& ctx) {
     return;
   }
   if (!bit_unit) {
-    ctx.reply.Integer(PopCount(std::string_view(*bytes).substr(
+    ctx.reply.Integer(PopCount(bytes.substr(
         static_cast<size_t>(start), static_cast<size_t>(end - start + 1))));
     return;
   }
   // Whole bytes inside the range, then the bits of the partial bytes at either edge.
   int64_t count = 0;
   int64_t bit = start;
-  for (; bit <= end && (bit & 7) != 0; ++bit) count += BitAt(*bytes, static_cast<uint64_t>(bit));
+  for (; bit <= end && (bit & 7) != 0; ++bit) count += BitAt(bytes, static_cast<uint64_t>(bit));
   const int64_t whole_end = (end + 1) & ~int64_t{7};
   if (bit < whole_end) {
-    count += PopCount(std::string_view(*bytes).substr(static_cast<size_t>(bit >> 3),
+    count += PopCount(bytes.substr(static_cast<size_t>(bit >> 3),
                                                       static_cast<size_t>((whole_end - bit) >> 3)));
     bit = whole_end;
   }
-  for (; bit <= end; ++bit) count += BitAt(*bytes, static_cast<uint64_t>(bit));
+  for (; bit <= end; ++bit) count += BitAt(bytes, static_cast<uint64_t>(bit));
   ctx.reply.Integer(count);
 }
 
@@ -273,15 +274,16 @@ void CmdBitpos(CommandContext& ctx) {
     ctx.reply.Error(kBitposBadBit);
     return;
   }
-  std::string* bytes = nullptr;
-  if (!ctx.LookupRead(ctx.args[1], &bytes)) return;
-  if (bytes == nullptr) {
+  const Value* value = nullptr;
+  if (!ctx.LookupRead(ctx.args[1], &value)) return;
+  if (value == nullptr) {
     // A missing key is an endless run of zeros.
     ctx.reply.Integer(bit ? -1 : 0);
     return;
   }
+  const std::string_view bytes = value->view();
   const size_t argc = ctx.args.size();
-  const int64_t length = static_cast<int64_t>(bytes->size());
+  const int64_t length = static_cast<int64_t>(bytes.size());
   int64_t start = 0;
   int64_t end = length - 1;
   bool bit_unit = false;
@@ -312,7 +314,7 @@ void CmdBitpos(CommandContext& ctx) {
   }
   const int64_t first = bit_unit ? start : start * 8;
   const int64_t last = bit_unit ? end : end * 8 + 7;
-  const int64_t found = FindBit(*bytes, static_cast<int>(bit), first, last);
+  const int64_t found = FindBit(bytes, static_cast<int>(bit), first, last);
   if (found >= 0 || bit == 1 || end_given) {
     ctx.reply.Integer(found);
     return;
@@ -345,9 +347,9 @@ void CmdBitop(CommandContext& ctx) {
   std::vector<std::string_view> sources;
   size_t longest = 0;
   for (size_t i = 3; i < ctx.args.size(); ++i) {
-    std::string* bytes = nullptr;
-    if (!ctx.LookupRead(ctx.args[i], &bytes)) return;
-    sources.push_back(bytes ? std::string_view(*bytes) : std::string_view());
+    const Value* value = nullptr;
+    if (!ctx.LookupRead(ctx.args[i], &value)) return;
+    sources.push_back(value ? value->view() : std::string_view());
     longest = std::max(longest, sources.back().size());
   }
   const std::string& target = ctx.args[2];

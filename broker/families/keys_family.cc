@@ -166,7 +166,7 @@ void CmdScan(CommandContext& ctx) {
 
 // RANDOMKEY
 void CmdRandomkey(CommandContext& ctx) {
-  const std::string* key = ctx.db.RandomKey();
+  std::optional<std::string_view> key = ctx.db.RandomKey();
   if (key) {
     ctx.reply.Bulk(*key);
   } else {

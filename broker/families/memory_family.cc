@@ -67,11 +67,10 @@ void CmdMemoryUsage(CommandContext& ctx) {
     ctx.reply.Null();
     return;
   }
-  // The table node (key object, entry, chain link), the key's own heap block when it does not
-  // fit inline, the value's heap bytes, and the expiry index slot when the key has a deadline.
-  size_t bytes = sizeof(ScanDict<Entry>::Node) + entry->value.MemoryUsage() - sizeof(Value);
-  if (key.size() > std::string().capacity()) bytes += key.size() + 1;
-  if (entry->expire_at_ms != kNoExpiry) bytes += sizeof(std::pair<int64_t, std::string_view>);
+  // The table node (chain link, entry, the key's bytes), the value's heap bytes, and the expiry
+  // index slot when the key has a deadline.
+  size_t bytes = ScanDict<Entry>::NodeBytes(key.size()) + entry->value.MemoryUsage() - sizeof(Value);
+  if (entry->expire_at_ms != kNoExpiry) bytes += Database::kExpirySlotBytes;
   ctx.reply.Integer(static_cast<int64_t>(bytes));
 }
 

@@ -97,7 +97,7 @@ std::optional<std::string> LookupByPattern(CommandContext& ctx, std::string_view
     return *value;
   }
   if (entry->value.type() != ValueType::kString) return std::nullopt;
-  return entry->value.str();
+  return std::string(entry->value.view());
 }
 
 // A weight parsed the way SORT does (strtod over the C string; the whole of it must be used).

@@ -110,10 +110,10 @@ bool ExpireDeadline(CommandContext& ctx, const std::string& text, unsigned flags
 
 // Replies the string at `key` (null when missing). Returns false after WRONGTYPE.
 bool ReplyGet(CommandContext& ctx, std::string_view key) {
-  std::string* value = nullptr;
+  const Value* value = nullptr;
   if (!ctx.LookupRead(key, &value)) return false;
   if (value) {
-    ctx.reply.Bulk(*value);
+    ctx.reply.Bulk(value->view());
   } else {
     ctx.reply.Null();
   }
@@ -213,7 +213,7 @@ void CmdGetex(CommandContext& ctx) {
   const std::string* expire = nullptr;
   if (!ParseStringOptions(ctx, OptionsFor::kGetex, &flags, &expire)) return;
   const std::string& key = ctx.args[1];
-  std::string* value = nullptr;
+  const Value* value = nullptr;
   if (!ctx.LookupRead(key, &value)) return;
   if (value == nullptr) {
     ctx.reply.Null();
@@ -221,7 +221,7 @@ void CmdGetex(CommandContext& ctx) {
   }
   int64_t at_ms = 0;
   if (expire && !ExpireDeadline(ctx, *expire, flags, &at_ms)) return;
-  ctx.reply.Bulk(*value);
+  ctx.reply.Bulk(value->view());
   // Propagated as Redis 7.0 rewrites GETEX: DEL, PEXPIREAT with the absolute time, or PERSIST.
   if ((flags & (kFlagExat | kFlagPxat)) && at_ms <= ctx.now_ms) {
     // An absolute time already past deletes the key (Redis's checkAlreadyExpired).
@@ -250,13 +250,13 @@ void CmdGetex(CommandContext& ctx) {
 
 // GETDEL key
 void CmdGetdel(CommandContext& ctx) {
-  std::string* value = nullptr;
+  const Value* value = nullptr;
   if (!ctx.LookupRead(ctx.args[1], &value)) return;
   if (value == nullptr) {
     ctx.reply.Null();
     return;
   }
-  ctx.reply.Bulk(*value);
+  ctx.reply.Bulk(value->view());
   ctx.db.Delete(ctx.args[1]);
   ctx.AddDirty();
   ctx.PropagateAs({"DEL", ctx.args[1]});  // as Redis 7.0 rewrites GETDEL
@@ -278,7 +278,7 @@ void CmdMget(CommandContext& ctx) {
   for (size_t i = 1; i < ctx.args.size(); ++i) {
     Entry* entry = ReadLookup(ctx, ctx.args[i]);
     if (entry && entry->value.type() == ValueType::kString) {
-      ctx.reply.Bulk(entry->value.str());
+      ctx.reply.Bulk(entry->value.view());
     } else {
       ctx.reply.Null();
     }
@@ -320,11 +320,11 @@ void CmdMsetnx(CommandContext& ctx) {
 }
 
 // Stores `text` at `key` keeping its expiry (Redis's dbOverwrite), or creates the key.
-void OverwriteString(CommandContext& ctx, std::string* current, const std::string& key,
+// A new compact Value, not an in-place change: a counter stays inline.
+void OverwriteString(CommandContext& ctx, const Value* current, const std::string& key,
                      std::string text, StringEncoding encoding) {
   if (current) {
-    *current = std::move(text);
-    ctx.db.FindNoTouch(key)->value.set_string_encoding(encoding);
+    ctx.db.FindNoTouch(key)->value = Value(text, encoding);
   } else {
     ctx.db.Add(key, Value(std::move(text), encoding));
   }
@@ -332,10 +332,10 @@ void OverwriteString(CommandContext& ctx, std::string* current, const std::strin
 
 void IncrDecr(CommandContext& ctx, int64_t increment) {
   const std::string& key = ctx.args[1];
-  std::string* current = nullptr;
+  const Value* current = nullptr;
   if (!ctx.LookupWrite(key, &current)) return;
   int64_t value = 0;
-  if (current && !ParseInt64(*current, &value)) {
+  if (current && !ParseInt64(current->view(), &value)) {
     ctx.reply.Error(errors::kNotInteger);
     return;
   }
@@ -383,11 +383,11 @@ void CmdDecrby(CommandContext& ctx) {
 // INCRBYFLOAT key increment
 void CmdIncrbyfloat(CommandContext& ctx) {
   const std::string& key = ctx.args[1];
-  std::string* current = nullptr;
+  const Value* current = nullptr;
   if (!ctx.LookupWrite(key, &current)) return;
   long double value = 0;
   long double increment = 0;
-  if ((current && !ParseLongDouble(*current, &value)) ||
+  if ((current && !ParseLongDouble(current->view(), &value)) ||
       !ParseLongDouble(ctx.args[2], &increment)) {
     ctx.reply.Error(errors::kNotFloat);
     return;
@@ -425,7 +425,7 @@ void CmdAppend(CommandContext& ctx) {
   if (!ctx.LookupWrite(key, &current)) return;
   size_t length = 0;
   if (current == nullptr) {
-    length = ctx.db.Add(key, Value(suffix)).value.str().size();
+    length = ctx.db.Add(key, Value(suffix)).value.view().size();
   } else {
     if (!CheckStringLength(ctx, current->size(), suffix.size())) return;
     current->append(suffix);
@@ -439,9 +439,9 @@ void CmdAppend(CommandContext& ctx) {
 
 // STRLEN key
 void CmdStrlen(CommandContext& ctx) {
-  std::string* value = nullptr;
+  const Value* value = nullptr;
   if (!ctx.LookupRead(ctx.args[1], &value)) return;
-  ctx.reply.Integer(value ? static_cast<int64_t>(value->size()) : 0);
+  ctx.reply.Integer(value ? static_cast<int64_t>(value->view().size()) : 0);
 }
 
 // GETRANGE key start end
@@ -452,13 +452,14 @@ void CmdGetrange(CommandContext& ctx) {
     ctx.reply.Error(errors::kNotInteger);
     return;
   }
-  std::string* value = nullptr;
+  const Value* value = nullptr;
   if (!ctx.LookupRead(ctx.args[1], &value)) return;
   if (value == nullptr) {
     ctx.reply.Bulk("");
     return;
   }
-  const int64_t length = static_cast<int64_t>(value->size());
+  const std::string_view text = value->view();
+  const int64_t length = static_cast<int64_t>(text.size());
   if (start < 0 && end < 0 && start > end) {
     ctx.reply.Bulk("");
     return;
@@ -472,8 +473,7 @@ void CmdGetrange(CommandContext& ctx) {
     ctx.reply.Bulk("");
     return;
   }
-  ctx.reply.Bulk(std::string_view(*value).substr(static_cast<size_t>(start),
-                                                 static_cast<size_t>(end - start + 1)));
+  ctx.reply.Bulk(text.substr(static_cast<size_t>(start), static_cast<size_t>(end - start + 1)));
 }
 
 // SETRANGE key offset value

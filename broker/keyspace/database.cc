@@ -26,11 +26,11 @@ Entry* Database::Lookup(std::string_view key, bool touch) {
   auto* node = keys_.FindNode(key);
   if (node == nullptr) return nullptr;
   if (IsExpired(node->value)) {
-    if (!keyspace_->expiry_paused()) ExpireNode(node->key, node->value);
+    if (!keyspace_->expiry_paused()) ExpireNode(node->key(), node->value);
     return nullptr;
   }
   // The caller may change the entry in place through the pointer it gets.
-  if (!keyspace_->read_only_command()) SaveForSnapshot(node->key, node->value);
+  if (!keyspace_->read_only_command()) SaveForSnapshot(node->key(), node->value);
   if (touch && !keyspace_->no_touch()) Touch(node->value);
   return &node->value;
 }
@@ -65,16 +65,16 @@ Entry& Database::Store(std::string_view key, Value value, bool announce_new) {
   auto [node, inserted] = keys_.Insert(key);
   if (!inserted && IsExpired(node->value)) {
     // Expired first (its `expired` event and DEL), then created anew, as Redis's SET does.
-    ExpireNode(node->key, node->value);
+    ExpireNode(node->key(), node->value);
     std::tie(node, inserted) = keys_.Insert(key);
   }
   if (inserted) {
     node->value.snapshot_epoch = keyspace_->snapshot_epoch();  // not in a running snapshot
   } else {
-    SaveForSnapshot(node->key, node->value);
+    SaveForSnapshot(node->key(), node->value);
   }
   if (!inserted && node->value.expire_at_ms != kNoExpiry) {
-    expires_.erase({node->value.expire_at_ms, std::string_view(node->key)});
+    expires_.erase(ExpiryProbe{node->value.expire_at_ms, node->key()});
     node->value.expire_at_ms = kNoExpiry;
   }
   node->value.value = std::move(value);
@@ -86,7 +86,7 @@ Entry& Database::Store(std::string_view key, Value value, bool announce_new) {
     node->value.access_s = lfu::InitialWord(keyspace_->now_ms());
   }
   if (inserted && announce_new && keyspace_->observer()) {
-    keyspace_->observer()->OnKeyCreated(index_, node->key);
+    keyspace_->observer()->OnKeyCreated(index_, node->key());
   }
   return node->value;
 }
@@ -101,10 +101,10 @@ bool Database::Delete(std::string_view key) {
   auto* node = keys_.FindNode(key);
   if (node == nullptr) return false;
   if (IsExpired(node->value)) {
-    if (!keyspace_->expiry_paused()) ExpireNode(node->key, node->value);
+    if (!keyspace_->expiry_paused()) ExpireNode(node->key(), node->value);
     return false;
   }
-  DeleteNode(node->key, node->value);
+  DeleteNode(node->key(), node->value);
   return true;
 }
 
@@ -114,29 +114,29 @@ void Database::DeleteNode(std::string_view key, Entry& entry) {
   SaveForSnapshot(key, entry);
   // Copy the key first: erasing the node frees the string the view points into.
   std::string owned(key);
-  if (entry.expire_at_ms != kNoExpiry) expires_.erase({entry.expire_at_ms, key});
+  if (entry.expire_at_ms != kNoExpiry) expires_.erase(ExpiryProbe{entry.expire_at_ms, key});
   keys_.Erase(owned);
   SignalModified(owned);
 }
 
 void Database::SampleKeys(bool volatile_only, int count,
-                          absl::FunctionRef<void(const std::string& key, Entry& entry)> fn) {
+                          absl::FunctionRef<void(std::string_view key, Entry& entry)> fn) {
   if (!volatile_only) {
     keys_.SampleNodes(keyspace_->rng(), static_cast<size_t>(count),
-                      [&](auto& node) { fn(node.key, node.value); });
+                      [&](auto& node) { fn(node.key(), node.value); });
     return;
   }
   // The deadline index has no random access: start at a random deadline between the first and
   // the last and take consecutive keys from there (like dictGetSomeKeys's adjacent buckets).
   if (expires_.empty()) return;
-  const int64_t first = expires_.begin()->first, last = expires_.rbegin()->first;
+  const int64_t first = expires_.begin()->deadline, last = expires_.rbegin()->deadline;
   std::uniform_int_distribution<int64_t> pick(first, last);
-  auto it = expires_.lower_bound({pick(keyspace_->rng()), std::string_view()});
+  auto it = expires_.lower_bound(ExpiryProbe{pick(keyspace_->rng()), std::string_view()});
   for (int i = 0; i < count && i < static_cast<int>(expires_.size()); ++i) {
     if (it == expires_.end()) it = expires_.begin();
-    auto* node = keys_.FindNode(it->second);
+    Node* node = it->node;
     ++it;
-    fn(node->key, node->value);
+    fn(node->key(), node->value);
   }
 }
 
@@ -148,15 +148,15 @@ void Database::ExpireNode(std::string_view key, Entry& entry) {
 }
 
 void Database::SetExpire(std::string_view key, Entry& entry, int64_t at_ms) {
-  auto* node = keys_.FindNode(key);
-  std::string_view stable_key = node->key;
+  Node* node = keys_.FindNode(key);
+  std::string_view stable_key = node->key();
   SaveForSnapshot(stable_key, entry);
-  if (entry.expire_at_ms != kNoExpiry) expires_.erase({entry.expire_at_ms, stable_key});
+  if (entry.expire_at_ms != kNoExpiry) expires_.erase(ExpiryProbe{entry.expire_at_ms, stable_key});
   entry.expire_at_ms = at_ms;
-  if (at_ms != kNoExpiry) expires_.insert({at_ms, stable_key});
+  if (at_ms != kNoExpiry) expires_.insert(ExpirySlot{at_ms, node});
 }
 
-const std::string* Database::RandomKey() {
+std::optional<std::string_view> Database::RandomKey() {
   // Like Redis (as a master): an expired pick is deleted and another one drawn, so the answer is
   // always a live key, or none when nothing is left. After a few expired picks, drop every due
   // key at once through the deadline index, so a database full of expired keys costs one sweep
@@ -166,7 +166,7 @@ const std::string* Database::RandomKey() {
     // as it draws expired keys).
     for (int attempt = 0; attempt < 100 && !keys_.empty(); ++attempt) {
       auto* node = keys_.RandomNode(keyspace_->rng());
-      if (!IsExpired(node->value)) return &node->key;
+      if (!IsExpired(node->value)) return node->key();
     }
     return nullptr;
   }
@@ -176,20 +176,19 @@ const std::string* Database::RandomKey() {
       if (keys_.empty()) break;
     }
     auto* node = keys_.RandomNode(keyspace_->rng());
-    if (!IsExpired(node->value)) return &node->key;
-    ExpireNode(node->key, node->value);
+    if (!IsExpired(node->value)) return node->key();
+    ExpireNode(node->key(), node->value);
   }
-  return nullptr;
+  return std::nullopt;
 }
 
 size_t Database::ActiveExpire(size_t max_keys) {
   if (keyspace_->expiry_paused()) return 0;
   size_t removed = 0;
   const int64_t now = keyspace_->now_ms();
-  while (removed < max_keys && !expires_.empty() && expires_.begin()->first < now) {
-    std::string key(expires_.begin()->second);
-    auto* node = keys_.FindNode(key);
-    ExpireNode(node->key, node->value);
+  while (removed < max_keys && !expires_.empty() && expires_.begin()->deadline < now) {
+    Node* node = expires_.begin()->node;
+    ExpireNode(node->key(), node->value);
     ++removed;
   }
   return removed;
@@ -239,9 +238,9 @@ int64_t Database::AverageTtlMs() const {
   int64_t total = 0;
   size_t counted = 0;
   // Sample the soonest deadlines, as an estimate like Redis's.
-  for (const auto& [deadline, key] : expires_) {
+  for (const ExpirySlot& slot : expires_) {
     if (counted == 1000) break;
-    total += deadline > now ? deadline - now : 0;
+    total += slot.deadline > now ? slot.deadline - now : 0;
     ++counted;
   }
   return counted ? total / static_cast<int64_t>(counted) : 0;

@@ -20,6 +20,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <random>
 #include <string>
 #include <string_view>
@@ -146,17 +147,18 @@ class Database {
   template <typename Fn>
   uint64_t Scan(uint64_t cursor, Fn&& fn) {
     return keys_.Scan(cursor, [&](const auto& node) {
-      fn(std::string_view(node.key), const_cast<Entry&>(node.value));
+      fn(node.key(), const_cast<Entry&>(node.value));
     });
   }
   // Visits every key without expiry checks (KEYS filters expired ones itself).
   template <typename Fn>
   void ForEach(Fn&& fn) const {
-    keys_.ForEach([&](const auto& node) { fn(std::string_view(node.key), node.value); });
+    keys_.ForEach([&](const auto& node) { fn(node.key(), node.value); });
   }
 
-  // A random live key, or nullptr when the database is empty.
-  const std::string* RandomKey();
+  // A random live key, or nullopt when the database is empty. The view is valid until the key is
+  // deleted.
+  std::optional<std::string_view> RandomKey();
 
   // Deletes up to `max_keys` keys whose deadline is before now; returns how many.
   size_t ActiveExpire(size_t max_keys);
@@ -166,14 +168,15 @@ class Database {
   // The entry's decayed LFU counter (OBJECT FREQ; meaningful under an LFU policy only).
   uint8_t LfuFrequency(const Entry& entry) const;
 
-  // Up to `count` keys for eviction sampling, from a random place: fn(const std::string& key,
+  // Up to `count` keys for eviction sampling, from a random place: fn(std::string_view key,
   // Entry&). From all keys (adjacent hash buckets), or only from keys with an expiry (adjacent
   // deadlines; volatile policies).
   void SampleKeys(bool volatile_only, int count,
-                  absl::FunctionRef<void(const std::string& key, Entry& entry)> fn);
-  // The key with the soonest deadline, or nullptr (volatile-ttl).
-  const std::string* SoonestExpiring() const {
-    return expires_.empty() ? nullptr : &keys_.FindNode(expires_.begin()->second)->key;
+                  absl::FunctionRef<void(std::string_view key, Entry& entry)> fn);
+  // The key with the soonest deadline, or nullopt (volatile-ttl).
+  std::optional<std::string_view> SoonestExpiring() const {
+    if (expires_.empty()) return std::nullopt;
+    return expires_.begin()->node->key();
   }
 
   void Clear();
@@ -202,11 +205,39 @@ class Database {
   // Hands `entry` to the running snapshot unless it was already saved, then marks it saved.
   void SaveForSnapshot(std::string_view key, Entry& entry);
 
+  using Node = ScanDict<Entry>::Node;
+  // The deadline index: one 16-byte slot per key with an expiry, ordered by (deadline, key
+  // bytes); the key is read from its node in keys_ (nodes stay put until erased), so the slot
+  // needs no copy or view of it, and the sweep and sampling reach the entry without a lookup.
+  struct ExpirySlot {
+    int64_t deadline;
+    Node* node;
+  };
+  // What erase and lower_bound search for: a deadline and a key.
+  struct ExpiryProbe {
+    int64_t deadline;
+    std::string_view key;
+  };
+  struct ExpiryOrder {
+    using is_transparent = void;
+    static std::string_view KeyOf(const ExpirySlot& slot) { return slot.node->key(); }
+    static std::string_view KeyOf(const ExpiryProbe& probe) { return probe.key; }
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const {
+      if (a.deadline != b.deadline) return a.deadline < b.deadline;
+      return KeyOf(a) < KeyOf(b);
+    }
+  };
+
+ public:
+  // Bytes of one deadline index slot (MEMORY USAGE).
+  static constexpr size_t kExpirySlotBytes = sizeof(ExpirySlot);
+
+ private:
   int index_;
   Keyspace* keyspace_;
   ScanDict<Entry> keys_;
-  // (deadline, key) for every key with an expiry; the key views point into keys_' nodes.
-  absl::btree_set<std::pair<int64_t, std::string_view>> expires_;
+  absl::btree_set<ExpirySlot, ExpiryOrder> expires_;
 };
 
 class Keyspace {

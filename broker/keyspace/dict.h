@@ -28,6 +28,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <new>
 #include <random>
 #include <string>
@@ -79,10 +80,19 @@ inline size_t ScanTableBucketsAfterErase(size_t size, size_t buckets) {
 template <typename V>
 class ScanDict {
  public:
+  // One allocation per entry: the chain link, the value, then the key's length and bytes right
+  // after the struct, sized to the key (no separate string object or heap block for the key).
+  // Nodes are made and freed only by the table (never copied); key() views the stored bytes.
   struct Node {
-    std::string key;
-    V value;
     Node* next = nullptr;
+    [[no_unique_address]] V value{};
+
+    std::string_view key() const {
+      const char* tail = reinterpret_cast<const char*>(this) + sizeof(Node);
+      uint32_t size;
+      std::memcpy(&size, tail, sizeof(size));
+      return {tail + sizeof(size), size};
+    }
   };
 
   // Buckets a rehash step may visit without finding an entry, per bucket it is asked to move
@@ -133,7 +143,7 @@ class ScanDict {
     const size_t index = hash & main_.mask();
     if (!rehashing() || index >= rehash_index_) {
       for (Node* node = main_.slots[index]; node != nullptr; node = node->next) {
-        if (node->key == key) {
+        if (node->key() == key) {
           *present = true;
           return index;
         }
@@ -142,7 +152,7 @@ class ScanDict {
     }
     const size_t target_index = hash & target_.mask();
     for (Node* node = target_.slots[target_index]; node != nullptr; node = node->next) {
-      if (node->key == key) {
+      if (node->key() == key) {
         *present = true;
         break;
       }
@@ -183,7 +193,7 @@ class ScanDict {
     Table& table = rehashing() ? target_ : main_;
     size_t& bound = rehashing() ? target_chain_bound_ : chain_bound_;
     Node*& head = table.slots[hash & table.mask()];
-    Node* node = new Node{std::string(key), V{}, head};
+    Node* node = NewNode(key, head);
     head = node;
     bound = std::max(bound, ChainLength(node));
     ++size_;
@@ -222,7 +232,7 @@ class ScanDict {
       for (size_t i = 0; i < table->count; ++i) {
         for (Node* node = table->slots[i]; node != nullptr;) {
           Node* next = node->next;
-          delete node;
+          FreeNode(node);
           node = next;
         }
       }
@@ -350,7 +360,7 @@ class ScanDict {
       }
       while (node != nullptr) {
         Node* next = node->next;
-        Node*& head = target_.slots[HashOf(node->key) & target_.mask()];
+        Node*& head = target_.slots[HashOf(node->key()) & target_.mask()];
         node->next = head;
         head = node;
         node = next;
@@ -366,8 +376,11 @@ class ScanDict {
 
   // Approximate heap bytes used by the table's own structure (not keys' or values' payloads).
   size_t OverheadBytes() const {
-    return (main_.count + target_.count) * sizeof(Node*) + size_ * sizeof(Node);
+    return (main_.count + target_.count) * sizeof(Node*) + size_ * (sizeof(Node) + 4);
   }
+
+  // Bytes of one node's allocation for a key of `key_size` bytes.
+  static constexpr size_t NodeBytes(size_t key_size) { return sizeof(Node) + 4 + key_size; }
 
  private:
   // A bucket array from calloc: for millions of buckets that is fresh zero pages from the
@@ -391,16 +404,31 @@ class ScanDict {
 
   static size_t HashOf(std::string_view key) { return absl::Hash<std::string_view>{}(key); }
 
+  static Node* NewNode(std::string_view key, Node* next) {
+    const uint32_t size = static_cast<uint32_t>(key.size());
+    void* memory = ::operator new(NodeBytes(key.size()));
+    Node* node = new (memory) Node{next};
+    char* tail = reinterpret_cast<char*>(node) + sizeof(Node);
+    std::memcpy(tail, &size, sizeof(size));
+    if (size != 0) std::memcpy(tail + sizeof(size), key.data(), size);
+    return node;
+  }
+
+  static void FreeNode(Node* node) {
+    node->~Node();
+    ::operator delete(node);
+  }
+
   Node* FindHashed(std::string_view key, size_t hash) const {
     const size_t index = hash & main_.mask();
     if (!rehashing() || index >= rehash_index_) {
       for (Node* node = main_.slots[index]; node != nullptr; node = node->next) {
-        if (node->key == key) return node;
+        if (node->key() == key) return node;
       }
     }
     if (rehashing()) {
       for (Node* node = target_.slots[hash & target_.mask()]; node != nullptr; node = node->next) {
-        if (node->key == key) return node;
+        if (node->key() == key) return node;
       }
     }
     return nullptr;
@@ -420,10 +448,10 @@ class ScanDict {
   // Unlinks and deletes `key` from the chain at `head`; returns whether it was there.
   static bool Unlink(Node*& head, std::string_view key) {
     for (Node** link = &head; *link != nullptr; link = &(*link)->next) {
-      if ((*link)->key == key) {
+      if ((*link)->key() == key) {
         Node* doomed = *link;
         *link = doomed->next;
-        delete doomed;
+        FreeNode(doomed);
         return true;
       }
     }

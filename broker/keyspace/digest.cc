@@ -74,7 +74,7 @@ void AddValue(Digest& digest, const Entry& entry) {
   MixBigEndian32(digest, RedisTypeNumber(value.type()));
   switch (value.type()) {
     case ValueType::kString:
-      MixBytes(digest, value.str());
+      MixBytes(digest, value.view());
       break;
     case ValueType::kList:
       value.list().ForEachWhile(false, [&](std::string_view element) {

@@ -72,7 +72,7 @@ std::unique_ptr<Hash> Hash::Clone() const {
   auto copy = std::make_unique<Hash>();
   copy->large_ = large_;
   copy->small_ = small_;
-  dict_.ForEach([&](const auto& node) { copy->dict_.Insert(node.key).first->value = node.value; });
+  dict_.ForEach([&](const auto& node) { copy->dict_.Insert(node.key()).first->value = node.value; });
   return copy;
 }
 
@@ -80,7 +80,7 @@ size_t Hash::MemoryUsage() const {
   size_t bytes = sizeof(Hash);
   if (large_) {
     bytes += dict_.OverheadBytes();
-    dict_.ForEach([&](const auto& node) { bytes += node.key.capacity() + node.value.capacity(); });
+    dict_.ForEach([&](const auto& node) { bytes += node.key().size() + node.value.capacity(); });
   } else {
     bytes += small_.capacity() * sizeof(small_[0]);
     for (const auto& [field, value] : small_) bytes += field.capacity() + value.capacity();

@@ -48,7 +48,7 @@ class Hash {
   void ForEach(Fn&& fn) const {
     if (large_) {
       dict_.ForEach(
-          [&](const auto& node) { fn(std::string_view(node.key), std::string_view(node.value)); });
+          [&](const auto& node) { fn(node.key(), std::string_view(node.value)); });
     } else {
       for (const auto& [field, value] : small_)
         fn(std::string_view(field), std::string_view(value));
@@ -63,7 +63,7 @@ class Hash {
       return 0;
     }
     return dict_.Scan(cursor, [&](const auto& node) {
-      fn(std::string_view(node.key), std::string_view(node.value));
+      fn(node.key(), std::string_view(node.value));
     });
   }
 
@@ -73,7 +73,7 @@ class Hash {
   std::pair<std::string_view, std::string_view> Random(Rng& rng) {
     if (large_) {
       auto* node = dict_.RandomNode(rng);
-      return {node->key, node->value};
+      return {node->key(), node->value};
     }
     std::uniform_int_distribution<size_t> pick(0, small_.size() - 1);
     const auto& entry = small_[pick(rng)];
@@ -107,7 +107,7 @@ class Hash {
     size_t visited = 0;
     dict_.VisitPosition(position, [&](const auto& node) {
       ++visited;
-      fn(std::string_view(node.key), std::string_view(node.value));
+      fn(node.key(), std::string_view(node.value));
     });
     return visited;
   }

@@ -85,7 +85,7 @@ std::unique_ptr<Set> Set::Clone() const {
   auto copy = std::make_unique<Set>();
   copy->is_intset_ = is_intset_;
   copy->ints_ = ints_;
-  dict_.ForEach([&](const auto& node) { copy->dict_.Insert(node.key); });
+  dict_.ForEach([&](const auto& node) { copy->dict_.Insert(node.key()); });
   return copy;
 }
 
@@ -93,7 +93,7 @@ size_t Set::MemoryUsage() const {
   size_t bytes = sizeof(Set);
   if (is_intset_) return bytes + ints_.capacity() * sizeof(int64_t);
   bytes += dict_.OverheadBytes();
-  dict_.ForEach([&](const auto& node) { bytes += node.key.capacity(); });
+  dict_.ForEach([&](const auto& node) { bytes += node.key().size(); });
   return bytes;
 }
 

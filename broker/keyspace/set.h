@@ -63,7 +63,7 @@ class Set {
       char buf[24];
       for (int64_t value : ints_) fn(FormatInt(value, buf));
     } else {
-      dict_.ForEach([&](const auto& node) { fn(std::string_view(node.key)); });
+      dict_.ForEach([&](const auto& node) { fn(node.key()); });
     }
   }
 
@@ -75,7 +75,7 @@ class Set {
       ForEach(fn);
       return 0;
     }
-    return dict_.Scan(cursor, [&](const auto& node) { fn(std::string_view(node.key)); });
+    return dict_.Scan(cursor, [&](const auto& node) { fn(node.key()); });
   }
 
   // A random member; the set must not be empty.
@@ -86,7 +86,7 @@ class Set {
       char buf[24];
       return std::string(FormatInt(ints_[pick(rng)], buf));
     }
-    return dict_.RandomNode(rng)->key;
+    return std::string(dict_.RandomNode(rng)->key());
   }
 
   // Removes and returns a random member; the set must not be empty.
@@ -125,7 +125,7 @@ class Set {
     size_t visited = 0;
     dict_.VisitPosition(position, [&](const auto& node) {
       ++visited;
-      fn(std::string_view(node.key));
+      fn(node.key());
     });
     return visited;
   }

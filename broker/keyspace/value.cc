@@ -2,6 +2,10 @@
 
 #include <charconv>
 #include <climits>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <new>
 
 namespace drayman {
 
@@ -9,7 +13,7 @@ namespace {
 
 // Redis stores a string as "int" when string2l accepts it: canonical (no '+', no leading zeros,
 // no "-0", no blanks) and within a long.
-bool IsCanonicalInteger(const std::string& text, int64_t* value) {
+bool IsCanonicalInteger(std::string_view text, int64_t* value) {
   if (text.empty() || text.size() > 20) return false;
   if (text.size() > 1 && (text[0] == '0' || (text[0] == '-' && text[1] == '0'))) return false;
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), *value);
@@ -22,6 +26,45 @@ constexpr size_t kEmbstrLimit = 44;
 constexpr int64_t kSharedIntegers = 10000;
 
 }  // namespace
+
+Value::Value(std::string_view text, StringEncoding encoding) {
+  if (text.size() <= kInlineCapacity) {
+    SetInline(text, encoding);
+  } else if (text.size() <= UINT32_MAX) {
+    void* block = std::malloc(text.size());
+    if (block == nullptr) throw std::bad_alloc();
+    std::memcpy(block, text.data(), text.size());
+    std::memcpy(bytes_, &block, sizeof(block));
+    const uint32_t size = static_cast<uint32_t>(text.size());
+    std::memcpy(bytes_ + sizeof(void*), &size, sizeof(size));
+    inline_size_ = 0;
+    SetMeta(Kind::kBlob, encoding);
+  } else {
+    SetOwned(Kind::kString, new std::string(text));
+    set_string_encoding(encoding);
+  }
+}
+
+void Value::PromoteToString() {
+  auto* text = new std::string(view());
+  const StringEncoding encoding = string_encoding();
+  Release();
+  SetOwned(Kind::kString, text);
+  set_string_encoding(encoding);
+}
+
+void Value::Release() {
+  switch (kind()) {
+    case Kind::kInline: break;
+    case Kind::kBlob: std::free(pointer()); break;
+    case Kind::kString: delete static_cast<std::string*>(pointer()); break;
+    case Kind::kList: delete static_cast<List*>(pointer()); break;
+    case Kind::kHash: delete static_cast<Hash*>(pointer()); break;
+    case Kind::kSet: delete static_cast<Set*>(pointer()); break;
+    case Kind::kZSet: delete static_cast<ZSet*>(pointer()); break;
+    case Kind::kStream: delete static_cast<Stream*>(pointer()); break;
+  }
+}
 
 std::string_view TypeName(ValueType type) {
   switch (type) {
@@ -39,10 +82,10 @@ Value Value::Clone() const {
   switch (type()) {
     case ValueType::kString: {
       // Redis's dupStringObject keeps the encoding but never a shared integer.
-      StringEncoding encoding = string_encoding_ == StringEncoding::kStored
+      StringEncoding encoding = string_encoding() == StringEncoding::kStored
                                     ? StringEncoding::kUnsharedInt
-                                    : string_encoding_;
-      return Value(str(), encoding);
+                                    : string_encoding();
+      return Value(view(), encoding);
     }
     case ValueType::kList: return Value(list().Clone());
     case ValueType::kHash: return Value(hash().Clone());
@@ -55,13 +98,18 @@ Value Value::Clone() const {
 
 size_t Value::MemoryUsage() const {
   switch (type()) {
-    case ValueType::kString: {
-      // Short strings live inside the std::string (no heap block); longer ones own capacity + 1.
-      const std::string& text = str();
-      const char* inline_begin = reinterpret_cast<const char*>(&text);
-      bool on_heap = text.data() < inline_begin || text.data() >= inline_begin + sizeof(text);
-      return sizeof(Value) + (on_heap ? text.capacity() + 1 : 0);
-    }
+    case ValueType::kString:
+      switch (kind()) {
+        case Kind::kInline: return sizeof(Value);
+        case Kind::kBlob: return sizeof(Value) + blob_size();
+        default: {
+          // An owned std::string: the object, and its heap bytes when it does not fit inline.
+          const auto& text = *static_cast<const std::string*>(pointer());
+          const char* inline_begin = reinterpret_cast<const char*>(&text);
+          bool on_heap = text.data() < inline_begin || text.data() >= inline_begin + sizeof(text);
+          return sizeof(Value) + sizeof(std::string) + (on_heap ? text.capacity() + 1 : 0);
+        }
+      }
     case ValueType::kList: return sizeof(Value) + list().MemoryUsage();
     case ValueType::kHash: return sizeof(Value) + hash().MemoryUsage();
     case ValueType::kSet: return sizeof(Value) + set().MemoryUsage();
@@ -74,9 +122,9 @@ size_t Value::MemoryUsage() const {
 std::string_view Value::Encoding() const {
   switch (type()) {
     case ValueType::kString: {
-      const std::string& text = str();
+      const std::string_view text = view();
       int64_t parsed = 0;
-      switch (string_encoding_) {
+      switch (string_encoding()) {
         case StringEncoding::kRaw: return "raw";
         case StringEncoding::kNoInt: break;
         case StringEncoding::kStored:
@@ -97,8 +145,8 @@ std::string_view Value::Encoding() const {
 
 int64_t Value::RefCount() const {
   int64_t parsed = 0;
-  if (type() == ValueType::kString && string_encoding_ == StringEncoding::kStored &&
-      IsCanonicalInteger(str(), &parsed) && parsed >= 0 && parsed < kSharedIntegers) {
+  if (type() == ValueType::kString && string_encoding() == StringEncoding::kStored &&
+      IsCanonicalInteger(view(), &parsed) && parsed >= 0 && parsed < kSharedIntegers) {
     return INT_MAX;
   }
   return 1;

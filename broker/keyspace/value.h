@@ -1,15 +1,17 @@
 // Value: what a key holds. One of string, list, hash, set, sorted set, stream.
 //
 // Contract: the type is fixed at creation; commands check it through Database lookups and answer
-// WRONGTYPE on a mismatch. Strings are stored inline, containers behind a pointer so a Value is
-// small and moves cheaply.
+// WRONGTYPE on a mismatch. A Value is 16 bytes: a string of up to 14 bytes is stored inside it,
+// a longer one in one exactly sized block, and a string changed in place (str()) in an owned
+// std::string; containers sit behind a pointer. So a small key's value costs no allocation and
+// a Celery result one block of its own size. Moving a Value leaves an empty string behind.
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
-#include <variant>
 
 #include "broker/keyspace/hash.h"
 #include "broker/keyspace/list.h"
@@ -36,29 +38,57 @@ enum class StringEncoding : uint8_t {
 
 class Value {
  public:
-  Value() : data_(std::string()) {}
-  explicit Value(std::string text, StringEncoding encoding = StringEncoding::kStored)
-      : data_(std::move(text)), string_encoding_(encoding) {}
-  explicit Value(std::unique_ptr<List> list) : data_(std::move(list)) {}
-  explicit Value(std::unique_ptr<Hash> hash) : data_(std::move(hash)) {}
-  explicit Value(std::unique_ptr<Set> set) : data_(std::move(set)) {}
-  explicit Value(std::unique_ptr<ZSet> zset) : data_(std::move(zset)) {}
-  explicit Value(std::unique_ptr<Stream> stream) : data_(std::move(stream)) {}
+  Value() noexcept { SetInline({}, StringEncoding::kStored); }
+  // A string value; the bytes are copied (inline up to kInlineCapacity, else one exact block).
+  explicit Value(std::string_view text, StringEncoding encoding = StringEncoding::kStored);
+  explicit Value(std::unique_ptr<List> list) { SetOwned(Kind::kList, list.release()); }
+  explicit Value(std::unique_ptr<Hash> hash) { SetOwned(Kind::kHash, hash.release()); }
+  explicit Value(std::unique_ptr<Set> set) { SetOwned(Kind::kSet, set.release()); }
+  explicit Value(std::unique_ptr<ZSet> zset) { SetOwned(Kind::kZSet, zset.release()); }
+  explicit Value(std::unique_ptr<Stream> stream) { SetOwned(Kind::kStream, stream.release()); }
+  Value(Value&& other) noexcept { TakeFrom(other); }
+  Value& operator=(Value&& other) noexcept {
+    if (this != &other) {
+      Release();
+      TakeFrom(other);
+    }
+    return *this;
+  }
+  Value(const Value&) = delete;
+  Value& operator=(const Value&) = delete;
+  ~Value() { Release(); }
 
-  ValueType type() const { return static_cast<ValueType>(data_.index()); }
+  ValueType type() const {
+    const Kind k = kind();
+    return k <= Kind::kString ? ValueType::kString
+                              : static_cast<ValueType>(static_cast<uint8_t>(k) - 2);
+  }
 
-  std::string& str() { return std::get<std::string>(data_); }
-  const std::string& str() const { return std::get<std::string>(data_); }
-  List& list() { return *std::get<std::unique_ptr<List>>(data_); }
-  const List& list() const { return *std::get<std::unique_ptr<List>>(data_); }
-  Hash& hash() { return *std::get<std::unique_ptr<Hash>>(data_); }
-  const Hash& hash() const { return *std::get<std::unique_ptr<Hash>>(data_); }
-  Set& set() { return *std::get<std::unique_ptr<Set>>(data_); }
-  const Set& set() const { return *std::get<std::unique_ptr<Set>>(data_); }
-  ZSet& zset() { return *std::get<std::unique_ptr<ZSet>>(data_); }
-  const ZSet& zset() const { return *std::get<std::unique_ptr<ZSet>>(data_); }
-  Stream& stream() { return *std::get<std::unique_ptr<Stream>>(data_); }
-  const Stream& stream() const { return *std::get<std::unique_ptr<Stream>>(data_); }
+  // A string's bytes, however they are stored (readers: GET, persistence, digests).
+  std::string_view view() const {
+    switch (kind()) {
+      case Kind::kInline: return {bytes_, inline_size_};
+      case Kind::kBlob: return {static_cast<const char*>(pointer()), blob_size()};
+      default: return *static_cast<const std::string*>(pointer());
+    }
+  }
+  // A string for changing in place (APPEND, SETRANGE, bit and HLL writes): the first call turns
+  // the compact forms into an owned std::string, which later calls return (Redis likewise turns
+  // an embstr into a raw string when it is modified). Readers use view().
+  std::string& str() {
+    if (kind() != Kind::kString) PromoteToString();
+    return *static_cast<std::string*>(pointer());
+  }
+  List& list() { return *static_cast<List*>(pointer()); }
+  const List& list() const { return *static_cast<const List*>(pointer()); }
+  Hash& hash() { return *static_cast<Hash*>(pointer()); }
+  const Hash& hash() const { return *static_cast<const Hash*>(pointer()); }
+  Set& set() { return *static_cast<Set*>(pointer()); }
+  const Set& set() const { return *static_cast<const Set*>(pointer()); }
+  ZSet& zset() { return *static_cast<ZSet*>(pointer()); }
+  const ZSet& zset() const { return *static_cast<const ZSet*>(pointer()); }
+  Stream& stream() { return *static_cast<Stream*>(pointer()); }
+  const Stream& stream() const { return *static_cast<const Stream*>(pointer()); }
 
   // Deep copy (COPY).
   Value Clone() const;
@@ -69,21 +99,77 @@ class Value {
   // OBJECT REFCOUNT's answer: Redis shares the integers 0..9999 that SET stores (2147483647).
   int64_t RefCount() const;
 
-  StringEncoding string_encoding() const { return string_encoding_; }
-  void set_string_encoding(StringEncoding encoding) { string_encoding_ = encoding; }
+  StringEncoding string_encoding() const {
+    return static_cast<StringEncoding>(meta_ >> kEncodingShift);
+  }
+  void set_string_encoding(StringEncoding encoding) {
+    meta_ = static_cast<uint8_t>((meta_ & kKindMask) |
+                                 (static_cast<uint8_t>(encoding) << kEncodingShift));
+  }
+
+  // Strings up to this many bytes are stored inside the Value itself.
+  static constexpr size_t kInlineCapacity = 14;
 
  private:
-  std::variant<std::string, std::unique_ptr<List>, std::unique_ptr<Hash>, std::unique_ptr<Set>,
-               std::unique_ptr<ZSet>, std::unique_ptr<Stream>>
-      data_;
-  StringEncoding string_encoding_ = StringEncoding::kStored;
+  // How the 16 bytes are used. kInline: the string's bytes in bytes_, its length in
+  // inline_size_. kBlob: a malloc'd block of exactly the string's bytes (made once, never
+  // resized), pointer in bytes_[0..7], length in bytes_[8..11]. kString: an owned std::string
+  // (a string changed in place). The rest: an owned container.
+  enum class Kind : uint8_t { kInline, kBlob, kString, kList, kHash, kSet, kZSet, kStream };
+  static constexpr uint8_t kKindMask = 0x7;
+  static constexpr int kEncodingShift = 3;
+
+  Kind kind() const { return static_cast<Kind>(meta_ & kKindMask); }
+  void* pointer() const {
+    void* ptr;
+    std::memcpy(&ptr, bytes_, sizeof(ptr));
+    return ptr;
+  }
+  uint32_t blob_size() const {
+    uint32_t size;
+    std::memcpy(&size, bytes_ + sizeof(void*), sizeof(size));
+    return size;
+  }
+  void SetMeta(Kind kind, StringEncoding encoding) {
+    meta_ = static_cast<uint8_t>(static_cast<uint8_t>(kind) |
+                                 (static_cast<uint8_t>(encoding) << kEncodingShift));
+  }
+  void SetInline(std::string_view text, StringEncoding encoding) {
+    if (!text.empty()) std::memcpy(bytes_, text.data(), text.size());
+    inline_size_ = static_cast<uint8_t>(text.size());
+    SetMeta(Kind::kInline, encoding);
+  }
+  void SetOwned(Kind kind, void* ptr) {
+    std::memcpy(bytes_, &ptr, sizeof(ptr));
+    inline_size_ = 0;
+    SetMeta(kind, StringEncoding::kStored);
+  }
+  void TakeFrom(Value& other) {
+    std::memcpy(bytes_, other.bytes_, sizeof(bytes_));
+    inline_size_ = other.inline_size_;
+    meta_ = other.meta_;
+    other.SetInline({}, StringEncoding::kStored);
+  }
+  void PromoteToString();
+  void Release();
+
+  alignas(8) char bytes_[kInlineCapacity];
+  uint8_t inline_size_;
+  uint8_t meta_;  // Kind in the low 3 bits, StringEncoding above
 };
+static_assert(sizeof(Value) == 16, "a Value is 16 bytes: the key table's nodes are sized for it");
 
 // Type mapping for typed lookups: ValueTypeOf<List>::value == ValueType::kList.
 template <typename T>
 struct ValueTypeOf;
 template <>
 struct ValueTypeOf<std::string> {
+  static constexpr ValueType value = ValueType::kString;
+};
+// Read-only string lookups (FindAs<const Value>, LookupRead(key, &const_value)): the value as
+// stored, read through view(), never turned into a std::string.
+template <>
+struct ValueTypeOf<const Value> {
   static constexpr ValueType value = ValueType::kString;
 };
 template <>
@@ -112,6 +198,8 @@ template <typename T>
 T& ValueAs(Value& value);
 template <>
 inline std::string& ValueAs<std::string>(Value& value) { return value.str(); }
+template <>
+inline const Value& ValueAs<const Value>(Value& value) { return value; }
 template <>
 inline List& ValueAs<List>(Value& value) { return value.list(); }
 template <>

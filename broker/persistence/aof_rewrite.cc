@@ -98,7 +98,7 @@ void AppendRewriteCommands(std::string_view key, const Value& value, int64_t exp
     case ValueType::kString:
       AppendHeader(3, "SET", out);
       AppendBulk(key, out);
-      AppendBulk(value.str(), out);
+      AppendBulk(value.view(), out);
       break;
     case ValueType::kList: {
       BatchedCommand command("RPUSH", key, value.list().size(), 1);

@@ -328,7 +328,7 @@ uint8_t RdbValueType(const Value& value) {
 void RdbEncodeValue(const Value& value, std::string& out, Compression compress) {
   switch (value.type()) {
     case ValueType::kString:
-      AppendString(value.str(), compress, out);
+      AppendString(value.view(), compress, out);
       break;
     case ValueType::kList:
       EncodeList(value.list(), out, compress);

@@ -38,7 +38,7 @@ bool Snapshot::Step(size_t max_keys) {
       ++looked_at;
       if (node.value.snapshot_epoch == epoch_) return;
       ++keys_saved_;
-      consumer_.Save(table.origin_db, node.key, node.value.value, node.value.expire_at_ms);
+      consumer_.Save(table.origin_db, node.key(), node.value.value, node.value.expire_at_ms);
     });
     if (table.cursor == 0) flushed_.pop_back();
   }

@@ -3,7 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "broker/clock.h"
 
@@ -55,6 +58,67 @@ TEST(KeyspaceRehashTest, CronStepStopsWhenTheBudgetIsSpent) {
     ++calls;
   }
   EXPECT_GT(calls, 2);
+}
+
+// Records the order in which keys expire.
+class ExpiryRecorder : public KeyspaceObserver {
+ public:
+  void OnKeyModified(int, std::string_view) override {}
+  void OnDatabaseModified(int) override {}
+  void OnKeyReady(int, std::string_view) override {}
+  void OnKeyExpired(int, std::string_view key) override { expired.emplace_back(key); }
+  std::vector<std::string> expired;
+};
+
+TEST(DatabaseExpiryTest, TheSweepDeletesDueKeysByDeadlineThenKeyBytes) {
+  ExpiryRecorder recorder;
+  Keyspace keyspace(1, &recorder);
+  Database& db = keyspace.db(0);
+  keyspace.set_now_ms(1000);
+  // Equal deadlines come out in key order, whatever the insertion order.
+  for (const char* key : {"b", "a", "c", "later", "never", "moved"}) {
+    Entry& entry = db.Put(key, Value(std::string("value of ") + key));
+    if (std::string(key) == "later") {
+      db.SetExpire(key, entry, 5000);
+    } else if (std::string(key) != "never") {
+      db.SetExpire(key, entry, 2000);
+    }
+  }
+  // A changed deadline moves the key in the index; a cleared one takes it out.
+  db.SetExpire("moved", *db.Find("moved"), 3000);
+  EXPECT_EQ(db.expires_count(), 5u);
+  EXPECT_EQ(db.SoonestExpiring(), std::optional<std::string_view>("a"));
+  db.Put("c", Value(std::string("overwritten")));  // SET drops the expiry
+  EXPECT_EQ(db.expires_count(), 4u);
+  EXPECT_TRUE(db.Delete("b"));
+  EXPECT_EQ(db.expires_count(), 3u);
+  keyspace.set_now_ms(10000);
+  EXPECT_EQ(db.ActiveExpire(100), 3u);
+  EXPECT_EQ(recorder.expired, (std::vector<std::string>{"a", "moved", "later"}));
+  EXPECT_EQ(db.expires_count(), 0u);
+  EXPECT_EQ(db.SoonestExpiring(), std::nullopt);
+  EXPECT_NE(db.Find("never"), nullptr);
+  EXPECT_EQ(db.Find("c")->value.view(), "overwritten");
+}
+
+TEST(DatabaseExpiryTest, VolatileSamplesComeFromKeysWithADeadline) {
+  Keyspace keyspace(1);
+  Database& db = keyspace.db(0);
+  keyspace.set_now_ms(1000);
+  for (int i = 0; i < 100; ++i) {
+    const std::string key = "k" + std::to_string(i);
+    Entry& entry = db.Put(key, Value(key));
+    if (i % 10 == 0) db.SetExpire(key, entry, 100000 + i);
+  }
+  for (int round = 0; round < 20; ++round) {
+    int sampled = 0;
+    db.SampleKeys(/*volatile_only=*/true, 5, [&](std::string_view key, Entry& entry) {
+      ++sampled;
+      EXPECT_NE(entry.expire_at_ms, kNoExpiry) << key;
+      EXPECT_EQ(entry.value.view(), key);
+    });
+    EXPECT_EQ(sampled, 5);
+  }
 }
 
 }  // namespace

@@ -44,6 +44,28 @@ TEST(ScanTableBucketsTest, GrowsPastOneEntryPerBucketAndShrinksBelowOneInEight) 
   EXPECT_EQ(dict.bucket_count(), 0u);
 }
 
+struct Nothing {};
+
+TEST(ScanDictTest, KeysOfEveryLengthAreStoredInTheirNodes) {
+  // Keys live in the node's own allocation: empty, binary, short and long ones come back intact,
+  // and each node holds exactly its key's bytes after the fixed part.
+  ScanDict<std::string> dict;
+  const std::vector<std::string> keys = {
+      "", "a", std::string("\0x\0", 3), "key:123456", std::string(53, 'c'), std::string(100000, 'z')};
+  for (const std::string& key : keys) dict.Insert(key).first->value = "v" + key;
+  for (const std::string& key : keys) {
+    auto* node = dict.FindNode(key);
+    ASSERT_NE(node, nullptr) << key.size();
+    EXPECT_EQ(node->key(), key);
+    EXPECT_EQ(node->value, "v" + key);
+  }
+  EXPECT_EQ(ScanDict<std::string>::NodeBytes(10), sizeof(ScanDict<std::string>::Node) + 4 + 10);
+  // A value-less table (sets) stores only the link and the key.
+  EXPECT_EQ(sizeof(ScanDict<Nothing>::Node), sizeof(void*));
+  for (const std::string& key : keys) EXPECT_TRUE(dict.Erase(key));
+  EXPECT_TRUE(dict.empty());
+}
+
 TEST(ScanDictTest, SampleNodesReturnsDistinctLiveEntriesUpToTheCount) {
   ScanDict<int> dict;
   std::mt19937_64 rng(7);
@@ -52,8 +74,8 @@ TEST(ScanDictTest, SampleNodesReturnsDistinctLiveEntriesUpToTheCount) {
   for (int round = 0; round < 100; ++round) {
     std::set<std::string> seen;
     dict.SampleNodes(rng, 5, [&](auto& node) {
-      EXPECT_EQ(node.key, "k" + std::to_string(node.value));
-      seen.insert(node.key);
+      EXPECT_EQ(node.key(), "k" + std::to_string(node.value));
+      seen.insert(std::string(node.key()));
     });
     EXPECT_EQ(seen.size(), 5u);
   }
@@ -78,7 +100,7 @@ void ExpectSameContents(const ScanDict<int>& dict,
   }
   std::set<std::string> visited;
   dict.ForEach([&](const auto& node) {
-    EXPECT_TRUE(visited.insert(node.key).second) << "visited twice: " << node.key;
+    EXPECT_TRUE(visited.insert(std::string(node.key())).second) << "visited twice: " << node.key();
   });
   EXPECT_EQ(visited.size(), model.size());
 }
@@ -100,7 +122,7 @@ TEST(ScanDictRehashTest, GrowthAndShrinkAreSpreadOverOperations) {
   EXPECT_GT(inserts, 100);
   // Shrinking after mass deletes: also in steps.
   std::vector<std::string> keys;
-  dict.ForEach([&](const auto& node) { keys.push_back(node.key); });
+  dict.ForEach([&](const auto& node) { keys.emplace_back(node.key()); });
   size_t erased = 0;
   while (!dict.rehashing()) ASSERT_TRUE(dict.Erase(keys[erased++]));
   EXPECT_LT(dict.bucket_count(), static_cast<size_t>(2 * kKeys));
@@ -176,12 +198,12 @@ template <typename Between>
 void ExpectScanReturnsSurvivors(ScanDict<int>& dict, std::set<std::string>& erased,
                                 Between&& between) {
   std::set<std::string> before;
-  dict.ForEach([&](const auto& node) { before.insert(node.key); });
+  dict.ForEach([&](const auto& node) { before.insert(std::string(node.key())); });
   std::set<std::string> returned;
   uint64_t cursor = 0;
   int steps = 0;
   do {
-    cursor = dict.Scan(cursor, [&](const auto& node) { returned.insert(node.key); });
+    cursor = dict.Scan(cursor, [&](const auto& node) { returned.insert(std::string(node.key())); });
     between(steps++);
   } while (cursor != 0);
   for (const std::string& key : before) {
@@ -285,7 +307,7 @@ TEST(ScanDictRandomTest, RandomNodeIsUniformOverTenEntries) {
   for (int i = 0; i < 10; ++i) dict.Insert("member" + std::to_string(i));
   std::map<std::string, int> counts;
   constexpr int kDraws = 100000;
-  for (int i = 0; i < kDraws; ++i) ++counts[dict.RandomNode(rng)->key];
+  for (int i = 0; i < kDraws; ++i) ++counts[std::string(dict.RandomNode(rng)->key())];
   ASSERT_EQ(counts.size(), 10u);
   EXPECT_LT(ChiSquared(counts, kDraws), kChiSquared9DofP999);
 }
@@ -303,7 +325,7 @@ TEST(ScanDictRandomTest, RandomNodeIsUniformWhileARehashIsInProgress) {
     ++prefix;
     for (int j = 0; j < 9; ++j) dict.Insert(std::to_string(prefix) + ":" + std::to_string(j));
     ASSERT_TRUE(dict.rehashing());
-    const std::string& key = dict.RandomNode(rng)->key;
+    const std::string key(dict.RandomNode(rng)->key());
     ++counts[key.substr(key.find(':') + 1)];
   }
   ASSERT_EQ(counts.size(), 9u);

@@ -89,7 +89,7 @@ std::map<std::string, std::string> Dataset(Engine& engine) {
       const Value& value = entry.value;
       switch (value.type()) {
         case ValueType::kString:
-          parts.push_back(value.str());
+          parts.emplace_back(value.view());
           break;
         case ValueType::kList:
           value.list().ForEachWhile(false, [&](std::string_view e) {

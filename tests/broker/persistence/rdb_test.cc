@@ -24,7 +24,7 @@ std::string Describe(const Value& value) {
   std::string out = std::string(TypeName(value.type())) + ":";
   switch (value.type()) {
     case ValueType::kString:
-      return out + value.str();
+      return out + std::string(value.view());
     case ValueType::kList:
       value.list().ForEachWhile(false, [&](std::string_view e) {
         out += std::to_string(e.size()) + "|" + std::string(e);
@@ -296,7 +296,7 @@ TEST(RdbValueTest, DumpPayloadVerification) {
   Value loaded;
   std::string error;
   ASSERT_TRUE(RdbDecodeDumpPayload(payload, &loaded, &error)) << error;
-  EXPECT_EQ(loaded.str(), "hello");
+  EXPECT_EQ(loaded.view(), "hello");
   for (size_t i = 0; i < payload.size(); ++i) {
     std::string flipped = payload;
     flipped[i] ^= 0x01;

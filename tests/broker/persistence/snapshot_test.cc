@@ -26,7 +26,7 @@ std::string Describe(const Value& value) {
   std::vector<std::string> parts;
   switch (value.type()) {
     case ValueType::kString:
-      return "string:" + value.str();
+      return "string:" + std::string(value.view());
     case ValueType::kList:
       value.list().ForRange(0, value.list().size(),
                             [&](std::string_view e) { parts.emplace_back(e); });
