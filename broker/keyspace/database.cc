@@ -168,7 +168,7 @@ std::optional<std::string_view> Database::RandomKey() {
       auto* node = keys_.RandomNode(keyspace_->rng());
       if (!IsExpired(node->value)) return node->key();
     }
-    return nullptr;
+    return std::nullopt;
   }
   for (int attempt = 0; !keys_.empty(); ++attempt) {
     if (attempt == 16) {
