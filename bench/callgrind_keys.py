@@ -313,6 +313,10 @@ def main() -> int:
     parser.add_argument("--no-system", action="store_true",
                         help="with --path: callgrind counts only (no strace/redis-benchmark)")
     args = parser.parse_args()
+    # Servers run with a temporary directory as their working directory.
+    args.binary = os.path.abspath(args.binary)
+    if args.baseline:
+        args.baseline = os.path.abspath(args.baseline)
     if args.path:
         return main_path(args)
     runs = [("drayman", args.binary)]
