@@ -89,7 +89,7 @@ void CmdMemoryPurge(CommandContext& ctx) {
 
 // MEMORY STATS
 void CmdMemoryStats(CommandContext& ctx) {
-  const MemoryOverhead mh = MemoryOverhead::Collect(ctx.engine);
+  const MemoryOverhead mh = MemoryOverhead::Collect(ctx.engine, /*walk_allocator=*/true);
   ReplyBuilder& reply = ctx.reply;
   auto integer = [&](std::string_view name, int64_t value) {
     reply.Bulk(name);
@@ -144,7 +144,7 @@ void CmdMemoryDoctor(CommandContext& ctx) {
   for (const auto& [id, client] : ctx.engine.clients()) {
     if (!client->is_script_client) ++clients;
   }
-  ctx.reply.Verbatim("txt", MemoryDoctorReport(MemoryOverhead::Collect(ctx.engine), clients));
+  ctx.reply.Verbatim("txt", MemoryDoctorReport(MemoryOverhead::Collect(ctx.engine, /*walk_allocator=*/true), clients));
 }
 
 // MEMORY HELP

@@ -22,7 +22,7 @@ int64_t Difference(uint64_t a, uint64_t b) {
 
 }  // namespace
 
-MemoryOverhead MemoryOverhead::Collect(Engine& engine) {
+MemoryOverhead MemoryOverhead::Collect(Engine& engine, bool walk_allocator) {
   MemoryOverhead mh;
   EngineStats& stats = engine.stats();
   const uint64_t used = UsedMemoryBytes();
@@ -32,7 +32,7 @@ MemoryOverhead MemoryOverhead::Collect(Engine& engine) {
   mh.peak_allocated = stats.used_memory_peak;
 
   // The allocator's view, with Redis's fallbacks for figures an allocator does not give.
-  const AllocatorFigures allocator = GlibcAllocatorFigures();
+  const AllocatorFigures allocator = walk_allocator ? GlibcAllocatorFigures() : AllocatorFigures{};
   mh.process_rss = ResidentMemoryBytes();
   mh.allocator_allocated = allocator.allocated ? allocator.allocated : used;
   mh.allocator_active = allocator.active ? allocator.active : mh.process_rss;
