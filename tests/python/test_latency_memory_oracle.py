@@ -29,6 +29,8 @@ from test_commands_vs_redis import assert_group_matches, run_group
 
 ARGS = ("--enable-debug-command", "yes")
 
+SANITIZED = bool(os.environ.get("DRAYMAN_SANITIZE"))
+
 GROUPS: dict[str, list[str]] = {
     "latency_before_samples": [
         "LATENCY LATEST", "LATENCY HISTORY command", "LATENCY HISTORY nosuch",
@@ -60,9 +62,12 @@ GROUPS: dict[str, list[str]] = {
         "DEBUG SLEEP 0", "DEBUG SLEEP abc", "DEBUG SLEEP -1", "DEBUG SLEEP", "DEBUG SLEEP 0 x",
         "DEBUG SLEEP 0.001",
     ],
+    # MEMORY DOCTOR's text follows used_memory (under 5 MB: the "empty instance" report), which
+    # only the plain build counts exactly (a sanitizer replaces malloc), so only it compares that.
     "memory_texts": [
-        "MEMORY HELP", "MEMORY PURGE", "MEMORY DOCTOR", "MEMORY STATS x", "MEMORY DOCTOR x",
-        "MEMORY PURGE x", "MEMORY MALLOC-STATS x", "MEMORY nosuch", "MEMORY",
+        "MEMORY HELP", "MEMORY PURGE", *([] if SANITIZED else ["MEMORY DOCTOR"]),
+        "MEMORY STATS x", "MEMORY DOCTOR x", "MEMORY PURGE x", "MEMORY MALLOC-STATS x",
+        "MEMORY nosuch", "MEMORY",
     ],
     "script_kill_help": [
         "SCRIPT KILL", "FUNCTION KILL", "FUNCTION HELP", "FUNCTION HELP x", "SCRIPT KILL x",
