@@ -66,6 +66,12 @@ class HeadlessChromium:
             self._socket = self._closing.enter_context(
                 connect(target["webSocketDebuggerUrl"], max_size=None, open_timeout=start_timeout))
             self.call("Runtime.enable")
+            # The page target exists before the URL's document is committed: until it is, what
+            # evaluate() sets lands on the initial blank document and vanishes with it (a busy
+            # machine made the dashboard test see window state "lost" that way).
+            wait_until(lambda: self.evaluate(
+                "document.readyState === 'complete' ? location.href : null") == url,
+                timeout=start_timeout, message=f"{url} loaded")
         except BaseException:
             self.close()
             raise
