@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "broker/command/command_table.h"
 
@@ -47,6 +48,9 @@ void RegisterScriptingFamily(CommandTable& table);
 // SCRIPT KILL and FUNCTION KILL: stops the running script or function and replies (NOTBUSY,
 // UNKILLABLE once it wrote, BUSY when the other kind runs, OK).
 void ReplyScriptKill(CommandContext& ctx, bool is_eval);
+// The keys of EVAL- and FCALL-like arguments: the numkeys arguments after numkeys
+// (scripting_family.cc).
+std::vector<int> EvalKeys(const std::vector<std::string>& args);
 void RegisterFunctionFamily(CommandTable& table);
 void RegisterDebugFamily(CommandTable& table);
 void RegisterAclFamily(CommandTable& table);

@@ -326,17 +326,6 @@ void FcallGeneric(CommandContext& ctx, bool read_only) {
 void CmdFcall(CommandContext& ctx) { FcallGeneric(ctx, /*read_only=*/false); }
 void CmdFcallRo(CommandContext& ctx) { FcallGeneric(ctx, /*read_only=*/true); }
 
-std::vector<int> FcallKeys(const std::vector<std::string>& args) {
-  int64_t numkeys = 0;
-  if (args.size() < 3 || !ParseInt64(args[2], &numkeys) || numkeys < 0 ||
-      numkeys > static_cast<int64_t>(args.size()) - 3) {
-    return {};
-  }
-  std::vector<int> indexes;
-  for (int i = 0; i < numkeys; ++i) indexes.push_back(3 + i);
-  return indexes;
-}
-
 }  // namespace
 
 void RegisterFunctionFamily(CommandTable& table) {
@@ -347,7 +336,7 @@ void RegisterFunctionFamily(CommandTable& table) {
              .arity = -3,
              .flags = kFcallFlags,
              .handler = CmdFcall,
-             .get_keys = FcallKeys,
+             .get_keys = EvalKeys,
              .group = "scripting",
              .summary = "Invoke a function",
              .since = "7.0.0",
@@ -356,7 +345,7 @@ void RegisterFunctionFamily(CommandTable& table) {
              .arity = -3,
              .flags = (kFcallFlags & ~kCmdMayReplicate) | kCmdReadonly,
              .handler = CmdFcallRo,
-             .get_keys = FcallKeys,
+             .get_keys = EvalKeys,
              .group = "scripting",
              .summary = "Invoke a read-only function",
              .since = "7.0.0",

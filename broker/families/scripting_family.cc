@@ -97,18 +97,6 @@ void CmdEvalRo(CommandContext& ctx) { EvalGeneric(ctx, /*by_sha=*/false, /*read_
 // EVALSHA_RO sha1 numkeys [key [key ...]] [arg [arg ...]]
 void CmdEvalShaRo(CommandContext& ctx) { EvalGeneric(ctx, /*by_sha=*/true, /*read_only=*/true); }
 
-// The keys of EVAL-like arguments: the numkeys arguments after numkeys.
-std::vector<int> EvalKeys(const std::vector<std::string>& args) {
-  int64_t numkeys = 0;
-  if (args.size() < 3 || !ParseInt64(args[2], &numkeys) || numkeys < 0 ||
-      numkeys > static_cast<int64_t>(args.size()) - 3) {
-    return {};
-  }
-  std::vector<int> indexes;
-  for (int i = 0; i < numkeys; ++i) indexes.push_back(3 + i);
-  return indexes;
-}
-
 // SCRIPT LOAD script
 void CmdScriptLoad(CommandContext& ctx) {
   std::string sha;
@@ -150,6 +138,17 @@ void CmdScriptHelp(CommandContext& ctx) { ReplyHelp(ctx.reply, "SCRIPT", kScript
 void CmdScript(CommandContext& ctx) { ctx.reply.Error(errors::WrongArity("script")); }
 
 }  // namespace
+
+std::vector<int> EvalKeys(const std::vector<std::string>& args) {
+  int64_t numkeys = 0;
+  if (args.size() < 3 || !ParseInt64(args[2], &numkeys) || numkeys < 0 ||
+      numkeys > static_cast<int64_t>(args.size()) - 3) {
+    return {};
+  }
+  std::vector<int> indexes;
+  for (int i = 0; i < numkeys; ++i) indexes.push_back(3 + i);
+  return indexes;
+}
 
 void ReplyScriptKill(CommandContext& ctx, bool is_eval) {
   switch (ctx.engine.scripts().Kill(is_eval)) {
