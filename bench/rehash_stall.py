@@ -136,8 +136,11 @@ def measure(server, keys: int) -> dict:
         worst, _ = longest(lambda s: abs(keys_at(load_log, s) - mark) <= mark * 0.05
                            and t0 <= s <= load_end)
         result[f"at_{mark}_ms"] = worst * 1000
-    worst, _ = longest(lambda s: delete_start <= s <= delete_end + 0.5)
+    worst, at = longest(lambda s: delete_start <= s <= delete_end + 0.5)
     result["delete_max_ms"] = worst * 1000
+    # Keys left when the longest delete-phase PING was sent (-1: after the last DEL).
+    result["delete_max_at_keys"] = (keys - keys_at(delete_log, at) + left
+                                    if at and at <= delete_end else -1)
     rtts = sorted(rtt for sent, rtt in samples if t0 <= sent <= load_end)
     result["load_p50_ms"] = rtts[len(rtts) // 2] * 1000 if rtts else 0.0
     return result

@@ -1,5 +1,6 @@
 // drayman-server: parses Redis-style flags and config, prints a start-up line, serves until
 // SIGINT/SIGTERM (SIGHUP is ignored, as by redis-server).
+#include <malloc.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -15,6 +16,11 @@
 #include "server/startup_log.h"
 
 int main(int argc, char** argv) {
+  // No fastbins: glibc defers coalescing of freed small chunks to the next large malloc, so after
+  // a mass DEL of millions of keys that one malloc (the shrinking key table's new array) walked
+  // every deferred chunk at once, a 35 ms pause (bench/rehash_stall.py). Without fastbins each
+  // free coalesces as it goes; tcache still serves the hot alloc/free pairs.
+  mallopt(M_MXFAST, 0);
   drayman::Config config;
   // A broker keeps its queues across restarts: drayman-server logs every write by default
   // (Redis's default is appendonly no). --appendonly no turns it off.
