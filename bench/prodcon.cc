@@ -9,12 +9,6 @@
 // (no coordinated omission). After the producers stop, consumers drain the list. Prints one JSON
 // object: messages, seconds (first push to last pop), msgs_per_s, p50_us, p99_us, max_us. If the
 // server refuses LPUSH or BRPOP it prints {"error": "<server's reply>"} and exits with status 2.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -27,144 +21,13 @@
 #include <thread>
 #include <vector>
 
+#include "bench/resp_client.h"
+
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-int64_t NowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
-      .count();
-}
-
-// One RESP2 reply: type byte, the text of a simple/error/integer/bulk reply, array elements.
-struct Reply {
-  char type = 0;
-  bool null = false;
-  std::string text;
-  std::vector<std::string> elements;
-};
-
-class Connection {
- public:
-  bool Connect(int port) {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd_ < 0) return false;
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(static_cast<uint16_t>(port));
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) return false;
-    int one = 1;
-    setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    return true;
-  }
-  ~Connection() {
-    if (fd_ >= 0) close(fd_);
-  }
-
-  bool Send(const std::vector<std::string_view>& args) {
-    out_.clear();
-    AppendHeader('*', args.size());
-    for (std::string_view arg : args) {
-      AppendHeader('$', arg.size());
-      out_.append(arg);
-      out_ += "\r\n";
-    }
-    size_t sent = 0;
-    while (sent < out_.size()) {
-      ssize_t n = write(fd_, out_.data() + sent, out_.size() - sent);
-      if (n <= 0) return false;
-      sent += static_cast<size_t>(n);
-    }
-    return true;
-  }
-
-  void AppendHeader(char type, size_t count) {
-    out_ += type;
-    out_ += std::to_string(count);
-    out_ += "\r\n";
-  }
-
-  bool Read(Reply* reply) {
-    std::string line;
-    if (!ReadLine(&line) || line.empty()) return false;
-    *reply = Reply{};
-    reply->type = line[0];
-    std::string rest = line.substr(1);
-    switch (reply->type) {
-      case '+':
-      case '-':
-      case ':':
-        reply->text = rest;
-        return true;
-      case '_':
-        reply->null = true;
-        return true;
-      case '$': {
-        long length = std::strtol(rest.c_str(), nullptr, 10);
-        if (length < 0) {
-          reply->null = true;
-          return true;
-        }
-        return ReadBytes(static_cast<size_t>(length), &reply->text);
-      }
-      case '*': {
-        long count = std::strtol(rest.c_str(), nullptr, 10);
-        if (count < 0) {
-          reply->null = true;
-          return true;
-        }
-        for (long i = 0; i < count; ++i) {
-          std::string header;
-          if (!ReadLine(&header) || header.empty() || header[0] != '$') return false;
-          std::string element;
-          if (!ReadBytes(std::strtoul(header.c_str() + 1, nullptr, 10), &element)) return false;
-          reply->elements.push_back(std::move(element));
-        }
-        return true;
-      }
-      default:
-        return false;
-    }
-  }
-
- private:
-  bool Fill() {
-    if (start_ > 0 && start_ == buffer_.size()) {
-      buffer_.clear();
-      start_ = 0;
-    }
-    char chunk[16384];
-    ssize_t n = read(fd_, chunk, sizeof(chunk));
-    if (n <= 0) return false;
-    buffer_.append(chunk, static_cast<size_t>(n));
-    return true;
-  }
-  bool ReadLine(std::string* line) {
-    while (true) {
-      size_t end = buffer_.find("\r\n", start_);
-      if (end != std::string::npos) {
-        line->assign(buffer_, start_, end - start_);
-        start_ = end + 2;
-        return true;
-      }
-      if (!Fill()) return false;
-    }
-  }
-  bool ReadBytes(size_t length, std::string* out) {
-    while (buffer_.size() - start_ < length + 2) {
-      if (!Fill()) return false;
-    }
-    out->assign(buffer_, start_, length);
-    start_ += length + 2;
-    return true;
-  }
-
-  int fd_ = -1;
-  std::string buffer_;
-  size_t start_ = 0;
-  std::string out_;
-};
+using drayman::bench::Connection;
+using drayman::bench::NowNs;
+using drayman::bench::Reply;
 
 struct Options {
   int port = 0;
@@ -200,7 +63,9 @@ void Probe(const Options& options) {
     Fail("no reply to BRPOP");
   }
   if (reply.type == '-') Fail(reply.text);
-  if (reply.elements.size() != 2 || reply.elements[1] != "probe") Fail("unexpected BRPOP reply");
+  if (reply.elements.size() != 2 || reply.elements[1].text != "probe") {
+    Fail("unexpected BRPOP reply");
+  }
 }
 
 }  // namespace
@@ -296,7 +161,7 @@ int main(int argc, char** argv) {
         }
         int64_t now = NowNs();
         if (reply.type == '*' && reply.elements.size() == 2) {
-          int64_t stamp = std::strtoll(reply.elements[1].c_str(), nullptr, 10);
+          int64_t stamp = std::strtoll(reply.elements[1].text.c_str(), nullptr, 10);
           mine.push_back(
               static_cast<uint32_t>(std::min<int64_t>((now - stamp) / 1000, UINT32_MAX)));
           ++popped;

@@ -5,7 +5,7 @@
 #include <cstring>
 
 #include "broker/command/numbers.h"
-#include "broker/persistence/rdb_format.h"
+#include "broker/persistence/listpack.h"
 
 namespace drayman {
 
@@ -14,209 +14,9 @@ namespace {
 constexpr int64_t kFlagDeleted = 1;
 constexpr int64_t kFlagSameFields = 2;
 
-// --- listpack elements (the encoding of Redis's listpack.c) ---
+using listpack::Element;
 
-size_t BacklenSize(size_t entry_size) {
-  if (entry_size <= 127) return 1;
-  if (entry_size < 16383) return 2;
-  if (entry_size < 2097151) return 3;
-  if (entry_size < 268435455) return 4;
-  return 5;
-}
-
-void AppendBacklen(std::string& out, size_t entry_size) {
-  char groups[5];
-  int n = 0;
-  for (size_t v = entry_size; v > 0 || n == 0; v >>= 7) groups[n++] = static_cast<char>(v & 127);
-  for (int i = n - 1; i >= 0; --i)
-    out.push_back(static_cast<char>(groups[i] | (i == 0 ? 0 : 0x80)));
-}
-
-void LpAppendInt(std::string& out, int64_t v) {
-  const size_t start = out.size();
-  auto put = [&](uint64_t bits, int bytes) {
-    for (int i = 0; i < bytes; ++i) out.push_back(static_cast<char>(bits >> (8 * i)));
-  };
-  if (v >= 0 && v <= 127) {
-    out.push_back(static_cast<char>(v));
-  } else if (v >= -4096 && v <= 4095) {
-    uint64_t u = v < 0 ? (uint64_t{1} << 13) + v : v;
-    out.push_back(static_cast<char>(0xc0 | (u >> 8)));
-    out.push_back(static_cast<char>(u & 0xff));
-  } else if (v >= INT16_MIN && v <= INT16_MAX) {
-    out.push_back(static_cast<char>(0xf1));
-    put(static_cast<uint64_t>(v), 2);
-  } else if (v >= -8388608 && v <= 8388607) {
-    out.push_back(static_cast<char>(0xf2));
-    put(static_cast<uint64_t>(v), 3);
-  } else if (v >= INT32_MIN && v <= INT32_MAX) {
-    out.push_back(static_cast<char>(0xf3));
-    put(static_cast<uint64_t>(v), 4);
-  } else {
-    out.push_back(static_cast<char>(0xf4));
-    put(static_cast<uint64_t>(v), 8);
-  }
-  AppendBacklen(out, out.size() - start);
-}
-
-void LpAppendString(std::string& out, std::string_view s) {
-  int64_t value = 0;
-  if (s.size() <= 20 && rdb::CanonicalInt(s, &value)) {
-    LpAppendInt(out, value);
-    return;
-  }
-  const size_t start = out.size();
-  const size_t n = s.size();
-  if (n < 64) {
-    out.push_back(static_cast<char>(0x80 | n));
-  } else if (n < 4096) {
-    out.push_back(static_cast<char>(0xe0 | (n >> 8)));
-    out.push_back(static_cast<char>(n & 0xff));
-  } else {
-    out.push_back(static_cast<char>(0xf0));
-    for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>(n >> (8 * i)));
-  }
-  out.append(s);
-  AppendBacklen(out, out.size() - start);
-}
-
-// Bytes an element for `s` takes (LpAppendString's output size).
-size_t LpStringSize(std::string_view s) {
-  int64_t value = 0;
-  size_t enc;
-  if (s.size() <= 20 && rdb::CanonicalInt(s, &value)) {
-    if (value >= 0 && value <= 127)
-      enc = 1;
-    else if (value >= -4096 && value <= 4095)
-      enc = 2;
-    else if (value >= INT16_MIN && value <= INT16_MAX)
-      enc = 3;
-    else if (value >= -8388608 && value <= 8388607)
-      enc = 4;
-    else if (value >= INT32_MIN && value <= INT32_MAX)
-      enc = 5;
-    else
-      enc = 9;
-  } else if (s.size() < 64) {
-    enc = 1 + s.size();
-  } else if (s.size() < 4096) {
-    enc = 2 + s.size();
-  } else {
-    enc = 5 + s.size();
-  }
-  return enc + BacklenSize(enc);
-}
-
-size_t LpIntSize(int64_t v) { return LpStringSize(FormatInt64(v)); }
-
-// A decoded element: integer or string, and where the next element starts.
-struct LpElement {
-  bool is_int = false;
-  int64_t value = 0;
-  std::string_view str;
-  size_t size = 0;  // encoding + data + backlen
-};
-
-int64_t SignExtend(uint64_t bits, int width) {
-  const uint64_t sign = uint64_t{1} << (width - 1);
-  if (bits & sign) return static_cast<int64_t>(bits | ~((sign << 1) - 1));
-  return static_cast<int64_t>(bits);
-}
-
-// Decodes the element at `pos`; false if it runs past the end (validation only).
-bool LpDecode(std::string_view lp, size_t pos, LpElement* e) {
-  if (pos >= lp.size()) return false;
-  const auto* p = reinterpret_cast<const unsigned char*>(lp.data()) + pos;
-  const size_t avail = lp.size() - pos;
-  size_t enc = 0;
-  auto read_le = [&](int bytes) {
-    uint64_t v = 0;
-    for (int i = 0; i < bytes; ++i) v |= uint64_t{p[1 + i]} << (8 * i);
-    return v;
-  };
-  const unsigned char b = p[0];
-  e->is_int = true;
-  if ((b & 0x80) == 0) {
-    e->value = b & 0x7f;
-    enc = 1;
-  } else if ((b & 0xc0) == 0x80) {
-    const size_t n = b & 0x3f;
-    enc = 1 + n;
-    if (enc > avail) return false;
-    e->is_int = false;
-    e->str = lp.substr(pos + 1, n);
-  } else if ((b & 0xe0) == 0xc0) {
-    if (avail < 2) return false;
-    e->value = SignExtend((uint64_t{b & 0x1fu} << 8) | p[1], 13);
-    enc = 2;
-  } else if ((b & 0xf0) == 0xe0) {
-    if (avail < 2) return false;
-    const size_t n = (size_t{b & 0x0fu} << 8) | p[1];
-    enc = 2 + n;
-    if (enc > avail) return false;
-    e->is_int = false;
-    e->str = lp.substr(pos + 2, n);
-  } else {
-    int bytes = 0;
-    switch (b) {
-      case 0xf0: {
-        if (avail < 5) return false;
-        const size_t n = read_le(4);
-        enc = 5 + n;
-        if (enc > avail || enc < n) return false;
-        e->is_int = false;
-        e->str = lp.substr(pos + 5, n);
-        break;
-      }
-      case 0xf1:
-        bytes = 2;
-        break;
-      case 0xf2:
-        bytes = 3;
-        break;
-      case 0xf3:
-        bytes = 4;
-        break;
-      case 0xf4:
-        bytes = 8;
-        break;
-      default:
-        return false;
-    }
-    if (bytes != 0) {
-      if (avail < size_t(1 + bytes)) return false;
-      e->value = SignExtend(read_le(bytes), bytes * 8);
-      enc = 1 + bytes;
-    }
-  }
-  e->size = enc + BacklenSize(enc);
-  return e->size <= avail;
-}
-
-LpElement LpAt(std::string_view lp, size_t pos) {
-  LpElement e;
-  LpDecode(lp, pos, &e);
-  return e;
-}
-
-// Start of the element that ends just before `end`.
-size_t LpPrev(std::string_view lp, size_t end) {
-  const auto* p = reinterpret_cast<const unsigned char*>(lp.data());
-  size_t i = end - 1;
-  uint64_t value = 0;
-  int shift = 0;
-  while (true) {
-    value |= uint64_t{p[i] & 127u} << shift;
-    if (!(p[i] & 128)) break;
-    shift += 7;
-    --i;
-  }
-  return end - BacklenSize(value) - value;
-}
-
-std::string ElementText(const LpElement& e) {
-  return e.is_int ? FormatInt64(e.value) : std::string(e.str);
-}
+Element LpAt(std::string_view lp, size_t pos) { return listpack::At(lp, pos); }
 
 // A block's layout: where its entries start, and its master fields.
 struct BlockLayout {
@@ -227,7 +27,7 @@ struct BlockLayout {
 
 BlockLayout LayoutOf(std::string_view body) {
   BlockLayout layout;
-  LpElement e = LpAt(body, 0);
+  Element e = LpAt(body, 0);
   layout.master_fields = e.value;
   size_t pos = e.size;
   layout.fields_start = pos;
@@ -251,7 +51,7 @@ EntryPos DecodeEntryAt(std::string_view body, const BlockLayout& layout, StreamI
                        size_t pos) {
   EntryPos entry;
   entry.flags_pos = pos;
-  LpElement e = LpAt(body, pos);
+  Element e = LpAt(body, pos);
   entry.flags = e.value;
   pos += e.size;
   e = LpAt(body, pos);
@@ -280,9 +80,6 @@ std::vector<size_t> EntryStarts(std::string_view body, const BlockLayout& layout
   std::vector<size_t> starts;
   for (size_t pos = layout.entries_start; pos < body.size();) {
     starts.push_back(pos);
-    size_t end = body.size();
-    // Walk back from the end is cheaper for the last one, but forward decoding is simplest.
-    (void)end;
     pos = DecodeEntryAt(body, layout, {}, pos).end;
   }
   return starts;
@@ -297,27 +94,27 @@ void FillView(std::string_view body, const BlockLayout& layout, const EntryPos& 
   if (entry.flags & kFlagSameFields) {
     size_t field_pos = layout.fields_start;
     for (int64_t i = 0; i < layout.master_fields; ++i) {
-      LpElement f = LpAt(body, field_pos);
+      Element f = LpAt(body, field_pos);
       field_pos += f.size;
-      LpElement v = LpAt(body, pos);
+      Element v = LpAt(body, pos);
       pos += v.size;
-      out.push_back(ElementText(f));
-      out.push_back(ElementText(v));
+      out.push_back(f.Text());
+      out.push_back(v.Text());
     }
   } else {
-    LpElement n = LpAt(body, pos);
+    Element n = LpAt(body, pos);
     pos += n.size;
     for (int64_t i = 0; i < n.value * 2; ++i) {
-      LpElement f = LpAt(body, pos);
+      Element f = LpAt(body, pos);
       pos += f.size;
-      out.push_back(ElementText(f));
+      out.push_back(f.Text());
     }
   }
 }
 
 size_t HeaderBytes(const Stream::Block& block) {
   // total bytes (4) + count (2) + count and deleted elements + terminator.
-  return 6 + LpIntSize(block.live) + LpIntSize(block.deleted) + 1;
+  return 6 + listpack::IntBytes(block.live) + listpack::IntBytes(block.deleted) + 1;
 }
 
 }  // namespace
@@ -471,9 +268,9 @@ void Stream::Append(StreamId id, std::span<const std::string> fv) {
   if (tail == nullptr) {
     master = id;
     tail = &blocks_[id];
-    LpAppendInt(tail->body, numfields);
-    for (int64_t i = 0; i < numfields; ++i) LpAppendString(tail->body, fv[2 * i]);
-    LpAppendInt(tail->body, 0);
+    listpack::AppendInt(numfields, tail->body);
+    for (int64_t i = 0; i < numfields; ++i) listpack::AppendElement(fv[2 * i], tail->body);
+    listpack::AppendInt(0, tail->body);
     flags |= kFlagSameFields;
   } else {
     const BlockLayout layout = LayoutOf(tail->body);
@@ -481,25 +278,25 @@ void Stream::Append(StreamId id, std::span<const std::string> fv) {
       size_t pos = layout.fields_start;
       int64_t i = 0;
       for (; i < numfields; ++i) {
-        LpElement f = LpAt(tail->body, pos);
+        Element f = LpAt(tail->body, pos);
         pos += f.size;
-        if (ElementText(f) != fv[2 * i]) break;
+        if (!f.Equals(fv[2 * i])) break;
       }
       if (i == numfields) flags |= kFlagSameFields;
     }
   }
   ++tail->live;
   std::string& body = tail->body;
-  LpAppendInt(body, flags);
-  LpAppendInt(body, static_cast<int64_t>(id.ms - master.ms));
-  LpAppendInt(body, static_cast<int64_t>(id.seq - master.seq));
+  listpack::AppendInt(flags, body);
+  listpack::AppendInt(static_cast<int64_t>(id.ms - master.ms), body);
+  listpack::AppendInt(static_cast<int64_t>(id.seq - master.seq), body);
   const bool same = flags & kFlagSameFields;
-  if (!same) LpAppendInt(body, numfields);
+  if (!same) listpack::AppendInt(numfields, body);
   for (int64_t i = 0; i < numfields; ++i) {
-    if (!same) LpAppendString(body, fv[2 * i]);
-    LpAppendString(body, fv[2 * i + 1]);
+    if (!same) listpack::AppendElement(fv[2 * i], body);
+    listpack::AppendElement(fv[2 * i + 1], body);
   }
-  LpAppendInt(body, numfields + 3 + (same ? 0 : numfields + 1));
+  listpack::AppendInt(numfields + 3 + (same ? 0 : numfields + 1), body);
   ++length_;
   ++entries_added_;
   last_id_ = id;
@@ -599,10 +396,10 @@ int64_t Stream::Trim(const TrimArgs& args) {
     } else {
       // The node's last entry, deleted or not.
       const size_t last_end = block.body.size();
-      const size_t count_pos = LpPrev(block.body, last_end);
+      const size_t count_pos = listpack::PrevStart(block.body, last_end);
       const int64_t lp_count = LpAt(block.body, count_pos).value;
       size_t flags_pos = count_pos;
-      for (int64_t i = 0; i < lp_count; ++i) flags_pos = LpPrev(block.body, flags_pos);
+      for (int64_t i = 0; i < lp_count; ++i) flags_pos = listpack::PrevStart(block.body, flags_pos);
       const StreamId last = DecodeEntryAt(block.body, layout, it->first, flags_pos).id;
       remove_node = last < args.minid;
     }
@@ -706,8 +503,8 @@ size_t Stream::MemoryUsage() const {
 
 std::string Stream::BlockToListpack(const Block& block) {
   std::string lp(6, '\0');
-  LpAppendInt(lp, block.live);
-  LpAppendInt(lp, block.deleted);
+  listpack::AppendInt(block.live, lp);
+  listpack::AppendInt(block.deleted, lp);
   lp += block.body;
   lp.push_back(static_cast<char>(0xff));
   const auto total = static_cast<uint32_t>(lp.size());
@@ -728,14 +525,16 @@ bool Stream::ListpackToBlock(std::string_view lp, StreamId master, Block* block)
   if (total != lp.size()) return false;
   std::string_view elements = lp.substr(6, lp.size() - 7);
   // Validate every element's bounds and backlen first.
-  std::vector<LpElement> all;
+  std::vector<Element> all;
   for (size_t pos = 0; pos < elements.size();) {
-    LpElement e;
-    if (!LpDecode(elements, pos, &e)) return false;
-    if (LpPrev(elements, pos + e.size) != pos) return false;
+    Element e;
+    if (listpack::Decode(elements, pos, &e) != listpack::DecodeStatus::kOk) return false;
     all.push_back(e);
     pos += e.size;
   }
+  const uint32_t header_count =
+      static_cast<unsigned char>(lp[4]) | (uint32_t{static_cast<unsigned char>(lp[5])} << 8);
+  if (header_count != 65535 && header_count != all.size()) return false;
   // count, deleted, num-fields, fields..., 0, entries...
   if (all.size() < 4 || !all[0].is_int || !all[1].is_int || !all[2].is_int) return false;
   const int64_t live = all[0].value, deleted = all[1].value, master_fields = all[2].value;

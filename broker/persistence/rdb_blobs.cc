@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "broker/persistence/listpack.h"
 #include "broker/persistence/rdb_format.h"
 
 namespace drayman::rdb {
@@ -55,64 +56,32 @@ void ForEachListpackElement(std::string_view blob, const ElementFn& fn) {
   if (LoadU32(p) != size) Corrupt(kKind, "header size mismatch");
   if (p[size - 1] != 0xff) Corrupt(kKind, "missing terminator");
   const uint32_t header_count = LoadU16(p + 4);
+  // Elements end before the terminator.
+  const std::string_view body = blob.substr(0, size - 1);
   std::vector<Element> elements;
-  size_t pos = 6;
-  while (pos < size - 1) {
-    const uint8_t b = p[pos];
-    size_t header = 1;
-    size_t data = 0;
+  size_t pos = listpack::kHeaderBytes;
+  while (pos < body.size()) {
+    listpack::Element decoded;
+    switch (listpack::Decode(body, pos, &decoded)) {
+      case listpack::DecodeStatus::kOk:
+        break;
+      case listpack::DecodeStatus::kOutOfRange:
+        Corrupt(kKind, "entry out of range");
+      case listpack::DecodeStatus::kBadEncoding:
+        Corrupt(kKind, "invalid entry encoding");
+      case listpack::DecodeStatus::kBadBacklen:
+        Corrupt(kKind, "bad entry back-length");
+      case listpack::DecodeStatus::kBacklenMismatch:
+        Corrupt(kKind, "entry back-length mismatch");
+    }
     Element e;
-    const size_t avail = size - 1 - pos;
-    auto need = [&](size_t n) {
-      if (n > avail) Corrupt(kKind, "entry out of range");
-    };
-    if ((b & 0x80) == 0) {
-      e.is_int = true;
-      e.integer = b & 0x7f;
-    } else if ((b & 0xc0) == 0x80) {
-      data = b & 0x3f;
-    } else if ((b & 0xe0) == 0xc0) {
-      need(2);
-      header = 2;
-      e.is_int = true;
-      e.integer = SignExtend((uint64_t{b & 0x1fu} << 8) | p[pos + 1], 13);
-    } else if ((b & 0xf0) == 0xe0) {
-      need(2);
-      header = 2;
-      data = (size_t{b & 0x0fu} << 8) | p[pos + 1];
-    } else if (b == 0xf0) {
-      need(5);
-      header = 5;
-      data = LoadU32(p + pos + 1);
-    } else if (b >= 0xf1 && b <= 0xf4) {
-      static constexpr int kBytes[] = {2, 3, 4, 8};
-      const int bytes = kBytes[b - 0xf1];
-      need(1 + bytes);
-      header = 1 + bytes;
-      e.is_int = true;
-      e.integer = SignExtend(LoadLe(p + pos + 1, bytes), bytes * 8);
-    } else {
-      Corrupt(kKind, "invalid entry encoding");
-    }
-    const size_t entry_size = header + data;
-    const size_t backlen = ListpackBacklenSize(entry_size);
-    need(entry_size + backlen);
-    // The back-length: most significant 7-bit group first, 0x80 on all but the first byte.
-    size_t decoded = 0;
-    const uint8_t* back = p + pos + entry_size;
-    for (size_t i = 0; i < backlen; ++i) {
-      if ((back[i] & 0x80) != (i == 0 ? 0 : 0x80)) Corrupt(kKind, "bad entry back-length");
-      decoded = (decoded << 7) | (back[i] & 0x7f);
-    }
-    if (decoded != entry_size) Corrupt(kKind, "entry back-length mismatch");
-    if (!e.is_int) {
-      e.data = blob.data() + pos + header;
-      e.size = data;
-    }
+    e.is_int = decoded.is_int;
+    e.integer = decoded.value;
+    e.data = decoded.str.data();
+    e.size = decoded.str.size();
     elements.push_back(e);
-    pos += entry_size + backlen;
+    pos += decoded.size;
   }
-  if (pos != size - 1) Corrupt(kKind, "entries overrun the terminator");
   if (header_count != 65535 && header_count != elements.size()) {
     Corrupt(kKind, "element count mismatch");
   }

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "broker/persistence/listpack.h"
 #include "broker/persistence/rdb_stream.h"
 
 namespace drayman::rdb {
@@ -118,20 +119,7 @@ void EncodeZSet(const ZSet& zset, std::string& out, Compression compress) {
 ListpackBuilder::ListpackBuilder() { buffer_.assign(6, '\0'); }
 
 size_t ListpackBuilder::EntryBytes(std::string_view element) {
-  int64_t v = 0;
-  size_t encoded = 0;
-  if (CanonicalInt(element, &v)) {
-    encoded = v >= 0 && v <= 127                 ? 1
-              : v >= -4096 && v <= 4095          ? 2
-              : v >= INT16_MIN && v <= INT16_MAX ? 3
-              : v >= -8388608 && v <= 8388607    ? 4
-              : v >= INT32_MIN && v <= INT32_MAX ? 5
-                                                 : 9;
-  } else {
-    const size_t n = element.size();
-    encoded = (n < 64 ? 1 : n < 4096 ? 2 : 5) + n;
-  }
-  return encoded + ListpackBacklenSize(encoded);
+  return listpack::ElementBytes(element);
 }
 
 void QuicklistNodeCounter::Add(std::string_view element) {
@@ -197,66 +185,13 @@ void ListpackBuilder::BuildIn(std::string* out) {
   out->append(6, '\0');
 }
 
-void ListpackBuilder::AppendBacklen(size_t entry_size) {
-  // Most significant group first; every byte but the first carries the 0x80 flag, so the length
-  // can be read backwards from the entry's last byte. Redis's size thresholds decide the group
-  // count, so a leading group may be zero (an entry of 16383 bytes takes 3).
-  const int n = static_cast<int>(ListpackBacklenSize(entry_size));
-  for (int i = n - 1; i >= 0; --i) {
-    const auto group = static_cast<char>((entry_size >> (7 * i)) & 127);
-    buf_->push_back(static_cast<char>(group | (i == n - 1 ? 0 : 0x80)));
-  }
-}
-
 void ListpackBuilder::AppendInt(int64_t v) {
-  std::string& b = *buf_;
-  const size_t start = b.size();
-  auto put = [&](uint64_t bits, int bytes) {
-    for (int i = 0; i < bytes; ++i) b.push_back(static_cast<char>(bits >> (8 * i)));
-  };
-  if (v >= 0 && v <= 127) {
-    b.push_back(static_cast<char>(v));
-  } else if (v >= -4096 && v <= 4095) {
-    uint64_t u = v < 0 ? (uint64_t{1} << 13) + v : v;
-    b.push_back(static_cast<char>(0xc0 | (u >> 8)));
-    b.push_back(static_cast<char>(u & 0xff));
-  } else if (v >= INT16_MIN && v <= INT16_MAX) {
-    b.push_back(static_cast<char>(0xf1));
-    put(static_cast<uint64_t>(v), 2);
-  } else if (v >= -8388608 && v <= 8388607) {
-    b.push_back(static_cast<char>(0xf2));
-    put(static_cast<uint64_t>(v), 3);
-  } else if (v >= INT32_MIN && v <= INT32_MAX) {
-    b.push_back(static_cast<char>(0xf3));
-    put(static_cast<uint64_t>(v), 4);
-  } else {
-    b.push_back(static_cast<char>(0xf4));
-    put(static_cast<uint64_t>(v), 8);
-  }
-  AppendBacklen(b.size() - start);
+  listpack::AppendInt(v, *buf_);
   ++count_;
 }
 
 void ListpackBuilder::Append(std::string_view element) {
-  int64_t value = 0;
-  if (CanonicalInt(element, &value)) {
-    AppendInt(value);
-    return;
-  }
-  std::string& b = *buf_;
-  const size_t start = b.size();
-  const size_t n = element.size();
-  if (n < 64) {
-    b.push_back(static_cast<char>(0x80 | n));
-  } else if (n < 4096) {
-    b.push_back(static_cast<char>(0xe0 | (n >> 8)));
-    b.push_back(static_cast<char>(n & 0xff));
-  } else {
-    b.push_back(static_cast<char>(0xf0));
-    AppendU32(static_cast<uint32_t>(n), b);
-  }
-  b.append(element);
-  AppendBacklen(b.size() - start);
+  listpack::AppendElement(element, *buf_);
   ++count_;
 }
 

@@ -96,7 +96,8 @@ class RdbWriter {
   uint64_t taken_bytes_ = 0;
 };
 
-// Listpack and intset blobs, as Redis lays them out; exposed for tests and the decoder's tests.
+// Listpack and intset blobs, as Redis lays them out (elements by listpack.h); exposed for tests
+// and the decoder's tests.
 class ListpackBuilder {
  public:
   ListpackBuilder();
@@ -123,7 +124,6 @@ class ListpackBuilder {
   bool in_place() const { return buf_ != &buffer_; }
 
  private:
-  void AppendBacklen(size_t entry_size);
   std::string buffer_;
   std::string* buf_ = &buffer_;  // buffer_, or the caller's string from BuildIn
   size_t base_ = 0;              // where the listpack starts in *buf_

@@ -196,12 +196,4 @@ void AppendBinaryDouble(double value, std::string& out) {
   AppendU64(bits, out);
 }
 
-size_t ListpackBacklenSize(size_t entry_size) {
-  if (entry_size <= 127) return 1;
-  if (entry_size < 16383) return 2;
-  if (entry_size < 2097151) return 3;
-  if (entry_size < 268435455) return 4;
-  return 5;
-}
-
 }  // namespace drayman::rdb

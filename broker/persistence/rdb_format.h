@@ -74,10 +74,6 @@ size_t LzfCompress(const void* in, size_t in_size, void* out, size_t capacity);
 // Returns false unless `in` decompresses to exactly `out_size` bytes.
 bool LzfDecompress(const void* in, size_t in_size, void* out, size_t out_size);
 
-// Bytes of a listpack entry's back-length for an entry of `entry_size` bytes, by Redis's
-// lpEncodeBacklen thresholds (16383 already takes 3 bytes, a leading zero group).
-size_t ListpackBacklenSize(size_t entry_size);
-
 // The canonical decimal form of an integer that Redis's string2ll accepts and ll2string gives
 // back byte for byte; such strings become integer encodings in RDB strings, listpacks, intsets.
 bool CanonicalInt(std::string_view text, int64_t* value);

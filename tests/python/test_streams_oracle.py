@@ -167,6 +167,17 @@ GROUPS: dict[str, list[str]] = {
         "XGROUP CREATE s h 0 ENTRIESREAD 0", "XINFO GROUPS s", "XGROUP SETID s h 1-1", "XINFO GROUPS s",
         "SET str x", "XSETID str 1-1", "XSETID s 10-1 ENTRIESADDED 0 MAXDELETEDID 0-0",
     ],
+    "large_entries": [
+        # Entries around and beyond stream-node-max-bytes (4096): nodes split where Redis splits
+        # them (XINFO's radix-tree figures, XTRIM ~ removing whole nodes).
+        *[f"XADD big {i}-1 f {'v' * (997 * (i % 7))}x g {i}" for i in range(1, 41)],
+        "XINFO STREAM big", "XTRIM big MAXLEN ~ 30", "XLEN big", "XINFO STREAM big",
+        "XTRIM big MINID ~ 20", "XLEN big", "XDEL big 25-1 26-1", "XTRIM big MAXLEN ~ 10 LIMIT 3",
+        "XLEN big", "XINFO STREAM big", "XREVRANGE big + - COUNT 3", "XRANGE big (30-1 + COUNT 2",
+        "XINFO STREAM big FULL COUNT 3",
+        *[f"XADD mid {i}-1 a {'m' * (125 + i)} b {i}" for i in range(1, 60)],
+        "XINFO STREAM mid", "XTRIM mid MAXLEN ~ 20", "XLEN mid", "XREVRANGE mid + - COUNT 2",
+    ],
     "dump_restore": [
         "XADD s 1-1 f 1", "XADD s 2-1 f 2 g 3", "XADD s 3-1 f 300000", "XGROUP CREATE s g 0",
         "XGROUP CREATECONSUMER s g idle", "XDEL s 2-1", "DUMP s", "XGROUP CREATE e g 0 MKSTREAM",
@@ -255,7 +266,9 @@ def compare(server_port: int, oracle_port: int, commands: list[list[bytes]], pro
 
 @pytest.fixture
 def servers():
-    with target_server() as server, RedisProcess() as oracle:
+    # DEBUG DIGEST-VALUE (the differential's final check) needs the debug command enabled.
+    debug = ("--enable-debug-command", "yes")
+    with target_server(*debug) as server, RedisProcess(*debug) as oracle:
         yield server, oracle
 
 
@@ -296,9 +309,14 @@ def test_dump_is_byte_identical(servers):
     setup = [parse_line(line)[1] for line in GROUPS["dump_restore"][:-3]]
     setup += [[b"XADD", b"big", f"{i}-1".encode(), b"field", b"v%d" % i] for i in range(1, 260)]
     setup += [[b"XDEL", b"big", b"5-1", b"150-1"], [b"XTRIM", b"big", b"MINID", b"20"]]
+    # Elements across the listpack encodings and back-length sizes, and entries beyond a node.
+    sizes = [62, 63, 64, 125, 126, 127, 128, 1000, 4090, 4096, 5000, 16377, 16378, 16379, 20000]
+    setup += [[b"XADD", b"large", b"%d-1" % i, b"f", b"x" * size, b"n", b"%d" % size]
+              for i, size in enumerate(sizes, start=1)]
+    setup += [[b"XDEL", b"large", b"3-1"]]
     run_lines(server.port, setup, 2)
     run_lines(oracle.port, setup, 2)
-    for key in (b"big",):
+    for key in (b"big", b"large"):
         mine = run_lines(server.port, [[b"DUMP", key]], 2)[0]
         theirs = run_lines(oracle.port, [[b"DUMP", key]], 2)[0]
         assert mine == theirs
@@ -310,9 +328,9 @@ KEYS = [b"s1", b"s2", b"s3"]
 GROUP_NAMES = [b"g1", b"g2"]
 CONSUMERS = [b"c1", b"c2", b"c3"]
 FIELDS = [b"f", b"g", b"h", b"1", b"-7"]
-# Values stay well under stream-node-max-bytes (4096): with a 5000-byte value the runs still
-# differ from Redis in where nodes split (known difference, see README "Streams").
-VALUES = [b"v", b"1", b"12345", b"-3", b"", b"x" * 70]
+# Values of every listpack size class: integers, short strings, 12-bit strings past the 2-byte
+# back-length threshold, and entries larger than a node (stream-node-max-bytes 4096).
+VALUES = [b"v", b"1", b"12345", b"-3", b"", b"x" * 70, b"y" * 200, b"z" * 1000, b"w" * 5000]
 
 
 class Generator:
