@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstdint>
 #include <cstring>
+#include <stdexcept>
 
 #include "broker/acl/redis_command_acl.h"
 
@@ -111,22 +112,28 @@ std::vector<int> CommandSpec::KeyIndexes(const std::vector<std::string>& args) c
 CommandSpec& CommandTable::Add(CommandSpec spec) {
   spec.name = ToLower(spec.name);
   spec.full_name = spec.name;
-  auto owned = std::make_unique<CommandSpec>(std::move(spec));
-  CommandSpec& ref = *owned;
-  commands_[ref.name] = std::move(owned);
-  return ref;
+  auto [it, inserted] = commands_.try_emplace(spec.name);
+  // A second row for a name would silently replace the first, depending on registration order.
+  if (!inserted) throw std::logic_error("command '" + spec.name + "' is registered twice");
+  it->second = std::make_unique<CommandSpec>(std::move(spec));
+  return *it->second;
 }
 
 CommandSpec& CommandTable::AddSubcommand(std::string_view container, CommandSpec spec) {
-  CommandSpec& parent = *commands_.at(ToLower(container));
+  auto parent_it = commands_.find(ToLower(container));
+  if (parent_it == commands_.end()) {
+    throw std::logic_error("subcommand '" + ToLower(spec.name) + "' added to '" +
+                           ToLower(container) + "', which is not registered (yet)");
+  }
+  CommandSpec& parent = *parent_it->second;
   spec.name = ToLower(spec.name);
   spec.full_name = parent.name + "|" + spec.name;
   spec.parent = &parent;
   if (spec.group.empty()) spec.group = parent.group;
-  auto owned = std::make_unique<CommandSpec>(std::move(spec));
-  CommandSpec& ref = *owned;
-  parent.subcommands[ref.name] = std::move(owned);
-  return ref;
+  auto [it, inserted] = parent.subcommands.try_emplace(spec.name);
+  if (!inserted) throw std::logic_error("command '" + spec.full_name + "' is registered twice");
+  it->second = std::make_unique<CommandSpec>(std::move(spec));
+  return *it->second;
 }
 
 namespace {

@@ -114,8 +114,11 @@ class CommandTable {
   CommandTable(const CommandTable&) = delete;
   CommandTable& operator=(const CommandTable&) = delete;
 
-  // Adds a top-level command; returns it so subcommands can be attached.
+  // Adds a top-level command; returns it so subcommands can be attached. A name registered twice
+  // is a programming error: throws std::logic_error, so the server fails at start-up.
   CommandSpec& Add(CommandSpec spec);
+  // Adds a subcommand row under the registered `container`. Throws std::logic_error when the
+  // container is not registered or already has a row of that name.
   CommandSpec& AddSubcommand(std::string_view container, CommandSpec spec);
 
   // Case-insensitive lookup of a top-level command; nullptr if unknown.

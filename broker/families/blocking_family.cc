@@ -455,16 +455,7 @@ void RegisterBlockingFamily(CommandTable& table) {
                            "the number of elements in the sorted set, and M being the number of "
                            "elements popped."});
 
-  // CLIENT is the connection family's container; it is created here only when that family has
-  // not registered it (it registers first), so UNBLOCK works either way.
-  if (table.Find("client") == nullptr) {
-    table.Add({.name = "client",
-               .arity = -2,
-               .group = "connection",
-               .summary = "A container for client connection commands",
-               .since = "2.4.0",
-               .complexity = "Depends on subcommand."});
-  }
+  // CLIENT is the connection family's container (RegisterAllFamilies registers it first).
   table.AddSubcommand("client",
                       {.name = "unblock",
                        .arity = -3,
