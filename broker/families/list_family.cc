@@ -351,7 +351,8 @@ void MoveAndReply(CommandContext& ctx, bool from_left, bool to_left) {
     case MoveStatus::kNoSource:
       ctx.reply.Null();
       return;
-    case MoveStatus::kWrongType:
+    case MoveStatus::kSourceWrongType:
+    case MoveStatus::kDestinationWrongType:
       ctx.reply.Error(errors::kWrongType);
       return;
   }
@@ -371,29 +372,12 @@ void CmdLmove(CommandContext& ctx) {
 // RPOPLPUSH source destination
 void CmdRpoplpush(CommandContext& ctx) { MoveAndReply(ctx, /*from_left=*/false, /*to_left=*/true); }
 
-enum class End { kLeft, kRight };
-
-bool ParseEnd(std::string_view text, End* end) {
-  if (EqualsIgnoreCase(text, "left")) {
-    *end = End::kLeft;
-  } else if (EqualsIgnoreCase(text, "right")) {
-    *end = End::kRight;
-  } else {
-    return false;
-  }
-  return true;
-}
-
-std::string Pop(List& list, End end) {
-  return end == End::kLeft ? list.PopFront() : list.PopBack();
-}
-
 // Propagation: blocking pops replay as the non-blocking pop they performed, in Redis 7.0's form
 // (checked against its AOF): BLPOP -> LPOP key, BLMPOP -> LPOP key <popped>; LMPOP likewise.
-std::string_view PopCommand(End end) { return end == End::kLeft ? "LPOP" : "RPOP"; }
+std::string_view PopCommand(bool left) { return left ? "LPOP" : "RPOP"; }
 
 // BLMOVE at wake-up: Redis 7.0 writes the directions in lower case (its shared "left"/"right").
-std::string_view EndName(End end) { return end == End::kLeft ? "left" : "right"; }
+std::string_view EndName(bool left) { return left ? "left" : "right"; }
 
 // The list at `key` for a serve attempt: kWrongType / kNotReady, or kServed with *out set.
 ServeResult FindNonEmptyList(CommandContext& ctx, std::string_view key, List** out) {
@@ -405,20 +389,20 @@ ServeResult FindNonEmptyList(CommandContext& ctx, std::string_view key, List** o
 }
 
 // BLPOP / BRPOP: [key, element] from the first non-empty key.
-ServeFunction PopOne(End end) {
-  return [end](CommandContext& ctx, std::string_view key) {
+ServeFunction PopOne(bool left) {
+  return [left](CommandContext& ctx, std::string_view key) {
     List* list = nullptr;
     if (ServeResult found = FindNonEmptyList(ctx, key, &list); found != ServeResult::kServed) {
       return found;
     }
-    std::string value = Pop(*list, end);
+    std::string value = ListPop(*list, left);
     ctx.reply.ArrayHeader(2);
     ctx.reply.Bulk(key);
     ctx.reply.Bulk(value);
     ctx.AddDirty();
-    NotifyListPopped(ctx, key, end == End::kLeft, list->empty());
+    NotifyListPopped(ctx, key, left, list->empty());
     ctx.DeleteIfEmpty(key, list);
-    ctx.PropagateAs({PopCommand(end), key});
+    ctx.PropagateAs({PopCommand(left), key});
     return ServeResult::kServed;
   };
 }
@@ -426,98 +410,96 @@ ServeFunction PopOne(End end) {
 // BLMOVE / BRPOPLPUSH replay as LMOVE / RPOPLPUSH. Redis 7.0 keeps BLMOVE's directions as sent
 // when it moves at once, and writes its own lower-case ones for a move at wake-up.
 void PropagateMove(CommandContext& ctx, std::string_view source, std::string_view destination,
-                   End from, End to) {
+                   bool from_left, bool to_left) {
   if (ctx.spec.full_name == "brpoplpush") {
     ctx.PropagateAs({"RPOPLPUSH", source, destination});
   } else if (ctx.serving_blocked) {
-    ctx.PropagateAs({"LMOVE", source, destination, EndName(from), EndName(to)});
+    ctx.PropagateAs({"LMOVE", source, destination, EndName(from_left), EndName(to_left)});
   } else {
     ctx.PropagateAs({"LMOVE", source, destination, ctx.args[3], ctx.args[4]});
   }
 }
 
-// BLMOVE / BRPOPLPUSH: pops from the source, pushes to `destination`, replies the element. A
-// destination of the wrong type answers WRONGTYPE and moves nothing, waking or not (Redis 7.0).
-ServeFunction MoveOne(std::string destination, End from, End to) {
-  return [destination = std::move(destination), from, to](CommandContext& ctx,
-                                                          std::string_view key) {
-    List* source = nullptr;
-    if (ServeResult found = FindNonEmptyList(ctx, key, &source); found != ServeResult::kServed) {
-      return found;
-    }
-    List* target = nullptr;
-    if (!ctx.LookupWrite(destination, &target)) return ServeResult::kServed;  // WRONGTYPE sent
-    std::string value = Pop(*source, from);
-    if (target == nullptr) {
-      Entry& entry = ctx.db.Add(destination, Value(std::make_unique<List>()));
-      target = &ValueAs<List>(entry.value);
-    }
-    if (to == End::kLeft) {
-      target->PushFront(value);
-    } else {
-      target->PushBack(value);
+// BLMOVE / BRPOPLPUSH: LMOVE's move from the source to `destination`, replying the element. A
+// source of the wrong type is not served (the waiter stays for the next push); a destination of
+// the wrong type answers WRONGTYPE and moves nothing, waking or not (Redis 7.0).
+ServeFunction MoveOne(std::string destination, bool from_left, bool to_left) {
+  return [destination = std::move(destination), from_left, to_left](CommandContext& ctx,
+                                                                    std::string_view key) {
+    std::string value;
+    switch (LMoveGeneric(ctx.db, key, destination, from_left, to_left, &value)) {
+      case MoveStatus::kNoSource:
+        return ServeResult::kNotReady;
+      case MoveStatus::kSourceWrongType:
+        return ServeResult::kWrongType;
+      case MoveStatus::kDestinationWrongType:
+        ctx.reply.Error(errors::kWrongType);
+        return ServeResult::kServed;
+      case MoveStatus::kMoved:
+        break;
     }
     ctx.AddDirty();
-    NotifyListMoved(ctx, key, destination, from == End::kLeft, to == End::kLeft, source->empty());
-    ctx.DeleteIfEmpty(key, source);  // a rotation (source == destination) keeps it non-empty
+    NotifyListMoved(ctx, key, destination, from_left, to_left, ctx.db.Peek(key) == nullptr);
     ctx.reply.Bulk(value);
-    if (ctx.propagating()) PropagateMove(ctx, key, destination, from, to);
+    if (ctx.propagating()) PropagateMove(ctx, key, destination, from_left, to_left);
     return ServeResult::kServed;
   };
 }
 
 // BLMPOP: [key, [element ...]] with up to `count` elements from the first non-empty key.
-ServeFunction PopMany(End end, int64_t count) {
-  return [end, count](CommandContext& ctx, std::string_view key) {
+ServeFunction PopMany(bool left, int64_t count) {
+  return [left, count](CommandContext& ctx, std::string_view key) {
     List* list = nullptr;
     if (ServeResult found = FindNonEmptyList(ctx, key, &list); found != ServeResult::kServed) {
       return found;
     }
-    const size_t popped = std::min(list->size(), static_cast<size_t>(count));
+    const bool emptied = static_cast<size_t>(count) >= list->size();
     ctx.reply.ArrayHeader(2);
     ctx.reply.Bulk(key);
-    ctx.reply.ArrayHeader(popped);
-    for (size_t i = 0; i < popped; ++i) ctx.reply.Bulk(Pop(*list, end));
+    const size_t popped =
+        ListPopToReply(ctx.db, key, *list, left, static_cast<size_t>(count), ctx.reply);
     ctx.AddDirty(static_cast<int64_t>(popped));
-    NotifyListPopped(ctx, key, end == End::kLeft, list->empty());
-    ctx.DeleteIfEmpty(key, list);
-    if (ctx.propagating()) ctx.PropagateAs({PopCommand(end), key, std::to_string(popped)});
+    NotifyListPopped(ctx, key, left, emptied);
+    if (ctx.propagating()) ctx.PropagateAs({PopCommand(left), key, std::to_string(popped)});
     return ServeResult::kServed;
   };
 }
 
-void BlockingPop(CommandContext& ctx, End end) {
+void BlockingPop(CommandContext& ctx, bool left) {
   int64_t deadline_ms = 0;
   if (!ParseBlockingTimeout(ctx, ctx.args.back(), &deadline_ms)) return;
   std::vector<std::string> keys(ctx.args.begin() + 1, ctx.args.end() - 1);
-  ServeOrBlock(ctx, keys, deadline_ms, PopOne(end));
+  ServeOrBlock(ctx, keys, deadline_ms, PopOne(left));
 }
 
 // BLPOP key [key ...] timeout
-void CmdBlpop(CommandContext& ctx) { BlockingPop(ctx, End::kLeft); }
+void CmdBlpop(CommandContext& ctx) { BlockingPop(ctx, /*left=*/true); }
 
 // BRPOP key [key ...] timeout
-void CmdBrpop(CommandContext& ctx) { BlockingPop(ctx, End::kRight); }
+void CmdBrpop(CommandContext& ctx) { BlockingPop(ctx, /*left=*/false); }
 
-void BlockingMove(CommandContext& ctx, End from, End to, std::string_view timeout) {
+void BlockingMove(CommandContext& ctx, bool from_left, bool to_left, std::string_view timeout) {
   int64_t deadline_ms = 0;
   if (!ParseBlockingTimeout(ctx, timeout, &deadline_ms)) return;
-  ServeOrBlock(ctx, {ctx.args[1]}, deadline_ms, MoveOne(ctx.args[2], from, to), DenyReply::kNull);
+  ServeOrBlock(ctx, {ctx.args[1]}, deadline_ms, MoveOne(ctx.args[2], from_left, to_left),
+               DenyReply::kNull);
 }
 
 // BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout
 void CmdBlmove(CommandContext& ctx) {
-  End from = End::kLeft;
-  End to = End::kLeft;
-  if (!ParseEnd(ctx.args[3], &from) || !ParseEnd(ctx.args[4], &to)) {
+  bool from_left = false;
+  bool to_left = false;
+  if (!ParseListEnd(ctx.args[3], &from_left) || !ParseListEnd(ctx.args[4], &to_left)) {
     ctx.reply.Error(errors::kSyntax);
     return;
   }
-  BlockingMove(ctx, from, to, ctx.args[5]);
+  BlockingMove(ctx, from_left, to_left, ctx.args[5]);
 }
 
 // BRPOPLPUSH source destination timeout
-void CmdBrpoplpush(CommandContext& ctx) { BlockingMove(ctx, End::kRight, End::kLeft, ctx.args[3]); }
+void CmdBrpoplpush(CommandContext& ctx) {
+  BlockingMove(ctx, /*from_left=*/false, /*to_left=*/true, ctx.args[3]);
+}
 
 // numkeys as Redis's getRangeLongFromObjectOrReply(1, LONG_MAX) reads it; 0 when invalid.
 int64_t ParseNumkeys(std::string_view text) {
@@ -530,7 +512,7 @@ int64_t ParseNumkeys(std::string_view text) {
 // LEFT|RIGHT [COUNT count]` starting at args[numkeys_index]; replies the error and returns false
 // when the arguments are invalid.
 bool ParseMultiPop(CommandContext& ctx, size_t numkeys_index, std::vector<std::string>* keys,
-                   End* end, int64_t* count) {
+                   bool* left, int64_t* count) {
   const int64_t numkeys = ParseNumkeys(ctx.args[numkeys_index]);
   if (numkeys == 0) {
     ctx.reply.Error(kNumkeysNotPositive);
@@ -543,7 +525,7 @@ bool ParseMultiPop(CommandContext& ctx, size_t numkeys_index, std::vector<std::s
     return false;
   }
   const size_t where_index = first_key + static_cast<size_t>(numkeys);
-  if (!ParseEnd(ctx.args[where_index], end)) {
+  if (!ParseListEnd(ctx.args[where_index], left)) {
     ctx.reply.Error(errors::kSyntax);
     return false;
   }
@@ -569,21 +551,21 @@ bool ParseMultiPop(CommandContext& ctx, size_t numkeys_index, std::vector<std::s
 // BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]
 void CmdBlmpop(CommandContext& ctx) {
   std::vector<std::string> keys;
-  End end = End::kLeft;
+  bool left = true;
   int64_t count = 1;
-  if (!ParseMultiPop(ctx, 2, &keys, &end, &count)) return;
+  if (!ParseMultiPop(ctx, 2, &keys, &left, &count)) return;
   int64_t deadline_ms = 0;
   if (!ParseBlockingTimeout(ctx, ctx.args[1], &deadline_ms)) return;
-  ServeOrBlock(ctx, keys, deadline_ms, PopMany(end, count));
+  ServeOrBlock(ctx, keys, deadline_ms, PopMany(left, count));
 }
 
 // LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]
 void CmdLmpop(CommandContext& ctx) {
   std::vector<std::string> keys;
-  End end = End::kLeft;
+  bool left = true;
   int64_t count = 1;
-  if (!ParseMultiPop(ctx, 1, &keys, &end, &count)) return;
-  ServeOrNull(ctx, keys, PopMany(end, count));
+  if (!ParseMultiPop(ctx, 1, &keys, &left, &count)) return;
+  ServeOrNull(ctx, keys, PopMany(left, count));
 }
 
 // LMPOP's keys: numkeys at index 1, the keys after it.
@@ -638,11 +620,11 @@ MoveStatus LMoveGeneric(Database& db, std::string_view src, std::string_view dst
                         bool to_left, std::string* moved) {
   bool wrong_type = false;
   List* source = db.FindAs<List>(src, &wrong_type);
-  if (wrong_type) return MoveStatus::kWrongType;
-  if (source == nullptr) return MoveStatus::kNoSource;
+  if (wrong_type) return MoveStatus::kSourceWrongType;
+  if (source == nullptr || source->empty()) return MoveStatus::kNoSource;
   // The destination's type is checked before anything moves.
   List* target = db.FindAs<List>(dst, &wrong_type);
-  if (wrong_type) return MoveStatus::kWrongType;
+  if (wrong_type) return MoveStatus::kDestinationWrongType;
   *moved = ListPop(*source, from_left);
   if (target == nullptr) {
     Entry& entry = db.Add(dst, Value(std::make_unique<List>()));
