@@ -17,6 +17,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
+#include "broker/base/ascii.h"
 #include "broker/stats/latency_histogram.h"
 
 namespace drayman {
@@ -133,9 +134,5 @@ class CommandTable {
  private:
   absl::flat_hash_map<std::string, std::unique_ptr<CommandSpec>> commands_;
 };
-
-std::string ToLower(std::string_view text);
-std::string ToUpper(std::string_view text);
-bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 
 }  // namespace drayman

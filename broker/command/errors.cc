@@ -1,20 +1,8 @@
 #include "broker/command/errors.h"
 
-#include <algorithm>
-#include <cctype>
+#include "broker/base/ascii.h"
 
 namespace drayman::errors {
-
-namespace {
-
-std::string Upper(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-  return out;
-}
-
-}  // namespace
 
 std::string WrongArity(std::string_view full_name) {
   std::string text = "ERR wrong number of arguments for '";
@@ -43,7 +31,7 @@ std::string UnknownSubcommand(std::string_view subcommand, std::string_view cont
   std::string text = "ERR unknown subcommand '";
   text.append(subcommand.substr(0, 128));
   text.append("'. Try ");
-  text.append(Upper(container));
+  text.append(ToUpper(container));
   text.append(" HELP.");
   return text;
 }
@@ -52,7 +40,7 @@ std::string SubcommandSyntaxError(std::string_view subcommand, std::string_view 
   std::string text = "ERR unknown subcommand or wrong number of arguments for '";
   text.append(subcommand.substr(0, 128));
   text.append("'. Try ");
-  text.append(Upper(container));
+  text.append(ToUpper(container));
   text.append(" HELP.");
   return text;
 }

@@ -8,8 +8,8 @@
 #include <string_view>
 
 #include "broker/acl/acl.h"
+#include "broker/base/numbers.h"
 #include "broker/command/context.h"
-#include "broker/command/numbers.h"
 #include "broker/engine.h"
 #include "broker/families/families.h"
 

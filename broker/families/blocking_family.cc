@@ -8,9 +8,9 @@
 #include <string_view>
 #include <vector>
 
+#include "broker/base/numbers.h"
 #include "broker/blocking/blocking_command.h"
 #include "broker/command/context.h"
-#include "broker/command/numbers.h"
 #include "broker/engine.h"
 #include "broker/families/families.h"
 #include "broker/families/sorted_set_ops.h"

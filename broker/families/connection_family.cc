@@ -10,8 +10,8 @@
 
 #include "broker/acl/acl.h"
 #include "broker/acl/acl_dispatch.h"
+#include "broker/base/numbers.h"
 #include "broker/command/context.h"
-#include "broker/command/numbers.h"
 #include "broker/engine.h"
 #include "broker/families/families.h"
 

@@ -4,12 +4,12 @@
 #include <string>
 #include <vector>
 
+#include "broker/base/glob.h"
+#include "broker/base/numbers.h"
 #include "broker/command/context.h"
 #include "broker/command/help_reply.h"
-#include "broker/command/numbers.h"
 #include "broker/engine.h"
 #include "broker/families/families.h"
-#include "broker/keyspace/glob.h"
 #include "broker/persistence/rdb_decode.h"
 #include "broker/persistence/rdb_format.h"
 #include "broker/script/function_library.h"

@@ -17,8 +17,8 @@
 #include <string_view>
 #include <vector>
 
+#include "broker/base/numbers.h"
 #include "broker/command/context.h"
-#include "broker/command/numbers.h"
 #include "broker/engine.h"
 #include "broker/families/families.h"
 #include "broker/keyspace/geohash.h"

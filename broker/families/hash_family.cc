@@ -7,8 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "broker/base/numbers.h"
 #include "broker/command/context.h"
-#include "broker/command/numbers.h"
 #include "broker/families/container_ops.h"
 #include "broker/families/families.h"
 #include "broker/families/random_sample.h"

@@ -11,14 +11,14 @@
 #include <string_view>
 #include <vector>
 
+#include "broker/base/glob.h"
+#include "broker/base/numbers.h"
 #include "broker/command/context.h"
 #include "broker/command/help_reply.h"
-#include "broker/command/numbers.h"
 #include "broker/command/read_lookup.h"
 #include "broker/engine.h"
 #include "broker/families/families.h"
 #include "broker/families/scan.h"
-#include "broker/keyspace/glob.h"
 #include "broker/pubsub/keyspace_events.h"
 
 namespace drayman {

@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
+#include "broker/base/numbers.h"
 #include "broker/blocking/blocking_command.h"
 #include "broker/command/context.h"
-#include "broker/command/numbers.h"
 #include "broker/command/numkeys.h"
 #include "broker/families/families.h"
 #include "broker/families/index_range.h"

@@ -20,8 +20,8 @@
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
+#include "broker/base/numbers.h"
 #include "broker/command/context.h"
-#include "broker/command/numbers.h"
 
 namespace drayman {
 

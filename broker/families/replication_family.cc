@@ -13,10 +13,10 @@
 #include <string>
 #include <string_view>
 
+#include "broker/base/numbers.h"
 #include "broker/blocking/blocked_clients.h"
 #include "broker/blocking/blocking_command.h"
 #include "broker/command/context.h"
-#include "broker/command/numbers.h"
 #include "broker/engine.h"
 #include "broker/families/families.h"
 

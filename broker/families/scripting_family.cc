@@ -3,9 +3,9 @@
 #include <string>
 #include <vector>
 
+#include "broker/base/numbers.h"
 #include "broker/command/context.h"
 #include "broker/command/help_reply.h"
-#include "broker/command/numbers.h"
 #include "broker/engine.h"
 #include "broker/families/families.h"
 #include "broker/script/script_engine.h"

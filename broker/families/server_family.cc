@@ -19,11 +19,11 @@
 
 #include "broker/acl/acl.h"
 #include "broker/acl/redis_command_acl.h"
+#include "broker/base/glob.h"
+#include "broker/base/numbers.h"
 #include "broker/command/context.h"
-#include "broker/command/numbers.h"
 #include "broker/engine.h"
 #include "broker/families/families.h"
-#include "broker/keyspace/glob.h"
 #include "broker/persistence/rdb_file.h"
 
 namespace drayman {

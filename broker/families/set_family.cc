@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "broker/base/numbers.h"
 #include "broker/command/context.h"
-#include "broker/command/numbers.h"
 #include "broker/command/numkeys.h"
 #include "broker/families/container_ops.h"
 #include "broker/families/families.h"

@@ -31,8 +31,8 @@
 #include <vector>
 
 #include "broker/acl/acl.h"
+#include "broker/base/numbers.h"
 #include "broker/command/context.h"
-#include "broker/command/numbers.h"
 #include "broker/engine.h"
 #include "broker/families/families.h"
 #include "broker/pubsub/keyspace_events.h"

@@ -17,8 +17,8 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "broker/base/numbers.h"
 #include "broker/command/context.h"
-#include "broker/command/numbers.h"
 #include "broker/command/numkeys.h"
 #include "broker/command/read_lookup.h"
 #include "broker/families/container_ops.h"

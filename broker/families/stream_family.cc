@@ -9,9 +9,9 @@
 #include <utility>
 #include <vector>
 
+#include "broker/base/numbers.h"
 #include "broker/blocking/blocking_command.h"
 #include "broker/command/context.h"
-#include "broker/command/numbers.h"
 #include "broker/engine.h"
 #include "broker/families/families.h"
 #include "broker/families/stream_ops.h"

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "broker/base/numbers.h"
 #include "broker/command/context.h"
-#include "broker/command/numbers.h"
 #include "broker/families/families.h"
 #include "broker/families/stream_ops.h"
 #include "broker/pubsub/keyspace_events.h"

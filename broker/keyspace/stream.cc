@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "broker/command/numbers.h"
+#include "broker/base/numbers.h"
 #include "broker/persistence/rdb_format.h"
 
 namespace drayman {

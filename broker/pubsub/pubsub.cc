@@ -4,10 +4,10 @@
 #include <charconv>
 
 #include "broker/acl/acl.h"
-#include "broker/command/numbers.h"
+#include "broker/base/glob.h"
+#include "broker/base/numbers.h"
 #include "broker/engine.h"
 #include "broker/families/families.h"
-#include "broker/keyspace/glob.h"
 #include "broker/pubsub/output_limits.h"
 #include "broker/resp/repr.h"
 
