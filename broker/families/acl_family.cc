@@ -17,18 +17,6 @@ namespace drayman {
 
 namespace {
 
-constexpr std::string_view kNoAclFile =
-    "ERR This Redis instance is not configured to use an ACL file. You may want to specify users "
-    "via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis "
-    "configuration file set) in order to store users in the Redis configuration.";
-constexpr std::string_view kSaveFailed =
-    "ERR There was an error trying to save the ACLs. Please check the server logs for more "
-    "information";
-constexpr std::string_view kGenpassRange =
-    "ERR ACL GENPASS argument must be the number of bits for the output password, a positive "
-    "number up to 4096";
-constexpr std::string_view kDefaultNotRemovable = "ERR The 'default' user cannot be removed";
-
 bool HasSpaceOrNull(std::string_view text) {
   for (char c : text) {
     if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' || c == '\0') {
@@ -42,7 +30,7 @@ bool HasSpaceOrNull(std::string_view text) {
 void CmdAclSetuser(CommandContext& ctx) {
   const std::string& name = ctx.args[2];
   if (HasSpaceOrNull(name)) {
-    ctx.reply.Error("ERR Usernames can't contain spaces or null characters");
+    ctx.reply.Error(errors::kUsernameInvalid);
     return;
   }
   std::vector<std::string> rules(ctx.args.begin() + 3, ctx.args.end());
@@ -63,7 +51,7 @@ void CmdAclDeluser(CommandContext& ctx) {
   std::vector<std::string> names(ctx.args.begin() + 2, ctx.args.end());
   for (const std::string& name : names) {
     if (name == "default") {
-      ctx.reply.Error(kDefaultNotRemovable);
+      ctx.reply.Error(errors::kDefaultNotRemovable);
       return;
     }
   }
@@ -137,14 +125,14 @@ void CmdAclWhoami(CommandContext& ctx) {
 void CmdAclLoad(CommandContext& ctx) {
   const std::string& path = ctx.engine.settings().aclfile;
   if (path.empty()) {
-    ctx.reply.Error(kNoAclFile);
+    ctx.reply.Error(errors::kNoAclFile);
     return;
   }
   std::string errors = ctx.engine.acl().LoadFile(path, path);
   if (errors.empty()) {
     ctx.reply.Ok();
   } else {
-    ctx.reply.Error("ERR " + errors);
+    ctx.reply.Error(errors::Err(errors));
   }
 }
 
@@ -152,7 +140,7 @@ void CmdAclLoad(CommandContext& ctx) {
 void CmdAclSave(CommandContext& ctx) {
   const std::string& path = ctx.engine.settings().aclfile;
   if (path.empty()) {
-    ctx.reply.Error(kNoAclFile);
+    ctx.reply.Error(errors::kNoAclFile);
     return;
   }
   std::string error;
@@ -160,7 +148,7 @@ void CmdAclSave(CommandContext& ctx) {
     ctx.reply.Ok();
   } else {
     ctx.engine.Log(LogLevel::kWarning, "Writing ACL file for ACL SAVE: " + error);
-    ctx.reply.Error(kSaveFailed);
+    ctx.reply.Error(errors::kAclSaveFailed);
   }
 }
 
@@ -177,7 +165,7 @@ void CmdAclCat(CommandContext& ctx) {
   }
   const uint64_t bit = acl::CategoryBit(ctx.args[2]);
   if (bit == 0) {
-    ctx.reply.Error("ERR Unknown category '" + ctx.args[2].substr(0, 128) + "'");
+    ctx.reply.Error(errors::AclUnknownCategory(ctx.args[2]));
     return;
   }
   std::vector<std::string> names = ctx.engine.acl().CommandsInCategory(bit);
@@ -197,7 +185,7 @@ void CmdAclGenpass(CommandContext& ctx) {
     return;
   }
   if (bits <= 0 || bits > 4096) {
-    ctx.reply.Error(kGenpassRange);
+    ctx.reply.Error(errors::kGenpassRange);
     return;
   }
   const size_t chars = static_cast<size_t>((bits + 3) / 4);
@@ -263,7 +251,7 @@ void CmdAclDryrun(CommandContext& ctx) {
   acl::Acl& acl = ctx.engine.acl();
   const acl::User* user = acl.FindUser(ctx.args[2]);
   if (user == nullptr) {
-    ctx.reply.Error("ERR User '" + ctx.args[2] + "' not found");
+    ctx.reply.Error(errors::AclUserNotFound(ctx.args[2]));
     return;
   }
   std::vector<std::string> args(ctx.args.begin() + 3, ctx.args.end());
@@ -273,12 +261,12 @@ void CmdAclDryrun(CommandContext& ctx) {
     spec = args.size() >= 2 ? table.FindSubcommand(*spec, args[1]) : nullptr;
   }
   if (spec == nullptr) {
-    ctx.reply.Error("ERR Command '" + args[0] + "' not found");
+    ctx.reply.Error(errors::AclCommandNotFound(args[0]));
     return;
   }
   const int argc = static_cast<int>(args.size());
   if ((spec->arity > 0 && spec->arity != argc) || argc < -spec->arity) {
-    ctx.reply.Error("ERR wrong number of arguments for '" + spec->full_name + "' command");
+    ctx.reply.Error(errors::WrongArity(spec->full_name));
     return;
   }
   int position = 0;

@@ -20,8 +20,6 @@ namespace drayman {
 
 namespace {
 
-constexpr std::string_view kUnblockReason = "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR";
-
 // Propagation: blocking pops replay as the non-blocking pop they performed, in Redis 7.0's form
 // (checked against its AOF): BZPOPMIN -> ZPOPMIN key, BZMPOP -> ZPOPMIN key <popped>.
 std::string_view ZPopCommand(ZSetEnd end) { return end == ZSetEnd::kMin ? "ZPOPMIN" : "ZPOPMAX"; }
@@ -93,8 +91,7 @@ std::vector<int> BzmpopKeys(const std::vector<std::string>& args) {
 // CLIENT UNBLOCK client-id [TIMEOUT | ERROR]
 void CmdClientUnblock(CommandContext& ctx) {
   if (ctx.args.size() > 4) {
-    ctx.reply.Error("ERR unknown subcommand or wrong number of arguments for '" + ctx.args[1] +
-                    "'. Try CLIENT HELP.");
+    ctx.reply.Error(errors::SubcommandSyntaxError(ctx.args[1], "client"));
     return;
   }
   BlockedClients::UnblockReason reason = BlockedClients::UnblockReason::kTimeout;
@@ -102,7 +99,7 @@ void CmdClientUnblock(CommandContext& ctx) {
     if (EqualsIgnoreCase(ctx.args[3], "error")) {
       reason = BlockedClients::UnblockReason::kError;
     } else if (!EqualsIgnoreCase(ctx.args[3], "timeout")) {
-      ctx.reply.Error(kUnblockReason);
+      ctx.reply.Error(errors::kUnblockReason);
       return;
     }
   }

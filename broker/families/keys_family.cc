@@ -25,19 +25,6 @@ namespace drayman {
 
 namespace {
 
-constexpr std::string_view kExpireNxConflict =
-    "ERR NX and XX, GT or LT options at the same time are not compatible";
-constexpr std::string_view kExpireGtLtConflict =
-    "ERR GT and LT options at the same time are not compatible";
-constexpr std::string_view kIntOutOfRange =
-    "ERR value is out of range, value must between -2147483648 and 2147483647";
-constexpr std::string_view kFreqWithoutLfu =
-    "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that "
-    "when switching between policies at runtime LRU and LFU data will take some time to adjust.";
-constexpr std::string_view kIdletimeWithLfu =
-    "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when "
-    "switching between policies at runtime LRU and LFU data will take some time to adjust.";
-
 // OBJECT HELP, as redis-server 7.0.15 prints it (ReplyHelp adds the first line and HELP).
 constexpr std::string_view kObjectHelp[] = {
     "ENCODING <key>",
@@ -63,7 +50,7 @@ Database* ParseDatabase(CommandContext& ctx, const std::string& text) {
     return nullptr;
   }
   if (index < INT_MIN || index > INT_MAX) {
-    ctx.reply.Error(kIntOutOfRange);
+    ctx.reply.Error(errors::kIntOutOfRange);
     return nullptr;
   }
   if (index < 0 || index >= ctx.keyspace.database_count()) {
@@ -303,18 +290,17 @@ void ExpireGeneric(CommandContext& ctx, int64_t basetime_ms, bool seconds) {
       flags |= kExpireLt;
     } else {
       // Redis formats the option with %s: it ends at the first NUL byte.
-      std::string text = "ERR Unsupported option ";
-      text.append(std::string_view(args[j]).substr(0, args[j].find('\0')));
-      ctx.reply.Error(text);
+      ctx.reply.Error(
+          errors::UnsupportedOption(std::string_view(args[j]).substr(0, args[j].find('\0'))));
       return;
     }
   }
   if ((flags & kExpireNx) && (flags & (kExpireXx | kExpireGt | kExpireLt))) {
-    ctx.reply.Error(kExpireNxConflict);
+    ctx.reply.Error(errors::kExpireNxConflict);
     return;
   }
   if ((flags & kExpireGt) && (flags & kExpireLt)) {
-    ctx.reply.Error(kExpireGtLtConflict);
+    ctx.reply.Error(errors::kExpireGtLtConflict);
     return;
   }
   int64_t when = 0;
@@ -452,7 +438,7 @@ void CmdObjectIdletime(CommandContext& ctx) {
   Entry* entry = ObjectLookup(ctx);
   if (entry == nullptr) return;
   if (ctx.keyspace.lfu()) {
-    ctx.reply.Error(kIdletimeWithLfu);
+    ctx.reply.Error(errors::kIdletimeWithLfu);
   } else {
     ctx.reply.Integer(ctx.db.IdleSeconds(*entry));
   }
@@ -465,7 +451,7 @@ void CmdObjectFreq(CommandContext& ctx) {
   if (ctx.keyspace.lfu()) {
     ctx.reply.Integer(ctx.db.LfuFrequency(*entry));
   } else {
-    ctx.reply.Error(kFreqWithoutLfu);
+    ctx.reply.Error(errors::kFreqWithoutLfu);
   }
 }
 

@@ -76,7 +76,7 @@ void CmdLatencyGraph(CommandContext& ctx) {
   const std::string& event = ctx.args[2];
   const LatencyMonitor::Series* series = ctx.engine.latency_monitor().Find(event);
   if (series == nullptr) {
-    ctx.reply.Error("ERR No samples available for event '" + event + "'");
+    ctx.reply.Error(errors::NoLatencySamples(event));
     return;
   }
   ctx.reply.Verbatim("txt", LatencyMonitor::Graph(event, *series, NowSeconds(ctx)));

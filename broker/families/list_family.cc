@@ -24,14 +24,6 @@ namespace drayman {
 
 namespace {
 
-constexpr std::string_view kRankZero =
-    "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use "
-    "negative to start from the end of the list";
-constexpr std::string_view kCountNegative = "ERR COUNT can't be negative";
-constexpr std::string_view kMaxlenNegative = "ERR MAXLEN can't be negative";
-constexpr std::string_view kNumkeysNotPositive = "ERR numkeys should be greater than 0";
-constexpr std::string_view kCountNotPositive = "ERR count should be greater than 0";
-
 // getLongFromObjectOrReply: replies "value is not an integer or out of range" on failure.
 bool ParseIntegerArg(CommandContext& ctx, std::string_view text, int64_t* value) {
   if (ParseInt64(text, value)) return true;
@@ -286,13 +278,13 @@ void CmdLpos(CommandContext& ctx) {
     if (EqualsIgnoreCase(option, "rank") && has_value) {
       if (!ParseIntegerArg(ctx, ctx.args[++i], &rank)) return;
       if (rank == 0) {
-        ctx.reply.Error(kRankZero);
+        ctx.reply.Error(errors::kRankZero);
         return;
       }
     } else if (EqualsIgnoreCase(option, "count") && has_value) {
-      if (!ParseNonNegativeArg(ctx, ctx.args[++i], kCountNegative, &count)) return;
+      if (!ParseNonNegativeArg(ctx, ctx.args[++i], errors::kCountNegative, &count)) return;
     } else if (EqualsIgnoreCase(option, "maxlen") && has_value) {
-      if (!ParseNonNegativeArg(ctx, ctx.args[++i], kMaxlenNegative, &maxlen)) return;
+      if (!ParseNonNegativeArg(ctx, ctx.args[++i], errors::kMaxlenNegative, &maxlen)) return;
     } else {
       ctx.reply.Error(errors::kSyntax);
       return;
@@ -515,7 +507,7 @@ bool ParseMultiPop(CommandContext& ctx, size_t numkeys_index, std::vector<std::s
                    bool* left, int64_t* count) {
   const int64_t numkeys = ParseNumkeys(ctx.args[numkeys_index]);
   if (numkeys == 0) {
-    ctx.reply.Error(kNumkeysNotPositive);
+    ctx.reply.Error(errors::kNumkeysNotPositive);
     return false;
   }
   const size_t argc = ctx.args.size();
@@ -534,7 +526,7 @@ bool ParseMultiPop(CommandContext& ctx, size_t numkeys_index, std::vector<std::s
     if (*count == -1 && EqualsIgnoreCase(ctx.args[i], "count") && i + 1 < argc) {
       ++i;
       if (!ParseInt64(ctx.args[i], count) || *count < 1) {
-        ctx.reply.Error(kCountNotPositive);
+        ctx.reply.Error(errors::kCountNotPositive);
         return false;
       }
     } else {

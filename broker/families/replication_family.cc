@@ -24,11 +24,6 @@ namespace drayman {
 
 namespace {
 
-constexpr std::string_view kInvalidMasterPort = "ERR Invalid master port";
-constexpr std::string_view kNoReplication =
-    "ERR REPLICAOF <host> <port> is not supported: Drayman has no replication, so this server "
-    "stays a master (REPLICAOF NO ONE is accepted)";
-
 // WAIT numreplicas timeout
 void CmdWait(CommandContext& ctx) {
   int64_t wanted = 0;
@@ -73,10 +68,10 @@ void CmdReplicaof(CommandContext& ctx) {
   }
   int64_t port = 0;
   if (!ParseInt64(ctx.args[2], &port) || port < 0 || port > 65535) {
-    ctx.reply.Error(kInvalidMasterPort);
+    ctx.reply.Error(errors::kInvalidMasterPort);
     return;
   }
-  ctx.reply.Error(kNoReplication);
+  ctx.reply.Error(errors::kNoReplication);
 }
 
 }  // namespace

@@ -34,33 +34,6 @@ namespace drayman {
 
 namespace {
 
-constexpr std::string_view kErrNotANumber = "ERR resulting score is not a number (NaN)";
-constexpr std::string_view kErrXxAndNx =
-    "ERR XX and NX options at the same time are not compatible";
-constexpr std::string_view kErrGtLtNx =
-    "ERR GT, LT, and/or NX options at the same time are not compatible";
-constexpr std::string_view kErrIncrSinglePair =
-    "ERR INCR option supports a single increment-element pair";
-constexpr std::string_view kErrMinMaxNotFloat = "ERR min or max is not a float";
-constexpr std::string_view kErrMinMaxNotLex = "ERR min or max not valid string range item";
-constexpr std::string_view kErrLimitNeedsByScoreOrLex =
-    "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX";
-constexpr std::string_view kErrWithScoresByLex =
-    "ERR syntax error, WITHSCORES not supported in combination with BYLEX";
-constexpr std::string_view kErrWeightNotFloat = "ERR weight value is not a float";
-constexpr std::string_view kErrLimitNegative = "ERR LIMIT can't be negative";
-constexpr std::string_view kErrNumkeys = "ERR numkeys should be greater than 0";
-constexpr std::string_view kErrCount = "ERR count should be greater than 0";
-constexpr std::string_view kErrOutOfRange = "ERR value is out of range";
-
-// "ERR at least 1 input key is needed for 'zunionstore' command"
-std::string AtLeastOneKey(std::string_view full_name) {
-  std::string text = "ERR at least 1 input key is needed for '";
-  text.append(full_name);
-  text.append("' command");
-  return text;
-}
-
 // ZRANDMEMBER with a negative count repeats elements, so the reply can be any length; Redis
 // builds it regardless (and runs out of memory past a few billion). We refuse counts whose reply
 // would exceed hundreds of megabytes instead of taking the process down.
@@ -160,15 +133,15 @@ void ZaddGeneric(CommandContext& ctx, bool incr) {
   }
   const size_t elements = remaining / 2;
   if (nx && xx) {
-    ctx.reply.Error(kErrXxAndNx);
+    ctx.reply.Error(errors::kXxAndNx);
     return;
   }
   if ((gt && nx) || (lt && nx) || (gt && lt)) {
-    ctx.reply.Error(kErrGtLtNx);
+    ctx.reply.Error(errors::kGtLtNx);
     return;
   }
   if (incr && elements > 1) {
-    ctx.reply.Error(kErrIncrSinglePair);
+    ctx.reply.Error(errors::kIncrSinglePair);
     return;
   }
   // Every score is checked before anything changes: the command applies whole or not at all.
@@ -199,7 +172,7 @@ void ZaddGeneric(CommandContext& ctx, bool incr) {
         score += old_score;
         if (std::isnan(score)) {
           ctx.AddDirty(added + updated);
-          ctx.reply.Error(kErrNotANumber);
+          ctx.reply.Error(errors::kNotANumber);
           return;
         }
       }
@@ -251,7 +224,7 @@ void CmdZcard(CommandContext& ctx) {
 void CmdZcount(CommandContext& ctx) {
   ScoreRange range;
   if (!ParseScoreRange(ctx.args[2], ctx.args[3], &range)) {
-    ctx.reply.Error(kErrMinMaxNotFloat);
+    ctx.reply.Error(errors::kMinMaxNotFloat);
     return;
   }
   ZSet* zset = nullptr;
@@ -263,7 +236,7 @@ void CmdZcount(CommandContext& ctx) {
 void CmdZlexcount(CommandContext& ctx) {
   LexRange range;
   if (!ParseLexRange(ctx.args[2], ctx.args[3], &range)) {
-    ctx.reply.Error(kErrMinMaxNotLex);
+    ctx.reply.Error(errors::kMinMaxNotLex);
     return;
   }
   ZSet* zset = nullptr;
@@ -366,13 +339,13 @@ bool ParseRangeBounds(CommandContext& ctx, RangeType type, std::string_view min,
       return true;
     case RangeType::kScore:
       if (!ParseScoreRange(min, max, &bounds->score)) {
-        ctx.reply.Error(kErrMinMaxNotFloat);
+        ctx.reply.Error(errors::kMinMaxNotFloat);
         return false;
       }
       return true;
     case RangeType::kLex:
       if (!ParseLexRange(min, max, &bounds->lex)) {
-        ctx.reply.Error(kErrMinMaxNotLex);
+        ctx.reply.Error(errors::kMinMaxNotLex);
         return false;
       }
       return true;
@@ -473,11 +446,11 @@ void ZrangeGeneric(CommandContext& ctx, size_t src_index, bool store, RangeType 
   if (type == RangeType::kAuto) type = RangeType::kRank;
   // Redis tests the LIMIT value, not its presence: "LIMIT 0 -1" passes with a rank range.
   if (limit != -1 && type == RangeType::kRank) {
-    ctx.reply.Error(kErrLimitNeedsByScoreOrLex);
+    ctx.reply.Error(errors::kLimitNeedsByScoreOrLex);
     return;
   }
   if (with_scores && type == RangeType::kLex) {
-    ctx.reply.Error(kErrWithScoresByLex);
+    ctx.reply.Error(errors::kWithScoresByLex);
     return;
   }
   const bool reverse = direction == RangeDirection::kReverse;
@@ -689,7 +662,7 @@ void ZrandmemberWithCount(CommandContext& ctx, int64_t requested, bool with_scor
   const uint64_t count =
       unique ? static_cast<uint64_t>(requested) : static_cast<uint64_t>(-requested);
   if (!unique && count > kMaxRandomRepeats) {
-    ctx.reply.Error(kErrOutOfRange);
+    ctx.reply.Error(errors::kValueOutOfRange);
     return;
   }
   auto& rng = ctx.keyspace.rng();
@@ -818,7 +791,7 @@ void SetOpGeneric(CommandContext& ctx, size_t numkeys_index, bool store, SetOp o
     return;
   }
   if (numkeys < 1) {
-    ctx.reply.Error(AtLeastOneKey(ctx.spec.full_name));
+    ctx.reply.Error(errors::AtLeastOneKey(ctx.spec.full_name));
     return;
   }
   if (static_cast<uint64_t>(numkeys) > args.size() - (numkeys_index + 1)) {
@@ -849,7 +822,7 @@ void SetOpGeneric(CommandContext& ctx, size_t numkeys_index, bool store, SetOp o
       ++j;
       for (OpSource& source : sources) {
         if (!ParseDouble(args[j++], &source.weight)) {
-          ctx.reply.Error(kErrWeightNotFloat);
+          ctx.reply.Error(errors::kWeightNotFloat);
           return;
         }
       }
@@ -872,7 +845,7 @@ void SetOpGeneric(CommandContext& ctx, size_t numkeys_index, bool store, SetOp o
       ++j;
     } else if (cardinality_only && remaining >= 2 && EqualsIgnoreCase(args[j], "limit")) {
       if (!ParseRangedInt(args[j + 1], 0, std::numeric_limits<int64_t>::max(), &limit)) {
-        ctx.reply.Error(kErrLimitNegative);
+        ctx.reply.Error(errors::kLimitNegative);
         return;
       }
       j += 2;
@@ -1091,7 +1064,7 @@ bool ParseZmpopArgs(const std::vector<std::string>& args, size_t numkeys_index, 
   constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
   int64_t numkeys = 0;
   if (!ParseRangedInt(args[numkeys_index], 1, kMax, &numkeys)) {
-    error->assign(kErrNumkeys);
+    error->assign(errors::kNumkeysNotPositive);
     return false;
   }
   // MIN|MAX follows the keys.
@@ -1114,7 +1087,7 @@ bool ParseZmpopArgs(const std::vector<std::string>& args, size_t numkeys_index, 
     if (count == -1 && EqualsIgnoreCase(args[j], "count") && more) {
       ++j;
       if (!ParseRangedInt(args[j], 1, kMax, &count)) {
-        error->assign(kErrCount);
+        error->assign(errors::kCountNotPositive);
         return false;
       }
     } else {

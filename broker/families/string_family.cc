@@ -22,9 +22,6 @@ namespace drayman {
 
 namespace {
 
-constexpr std::string_view kDecrementOverflow = "ERR decrement would overflow";
-constexpr std::string_view kNanOrInfinity = "ERR increment would produce NaN or Infinity";
-
 // SET / GETEX options (Redis's OBJ_* flags).
 enum StringFlag : unsigned {
   kFlagNx = 1u << 0,
@@ -374,7 +371,7 @@ void CmdDecrby(CommandContext& ctx) {
     return;
   }
   if (decrement == std::numeric_limits<int64_t>::min()) {
-    ctx.reply.Error(kDecrementOverflow);
+    ctx.reply.Error(errors::kDecrementOverflow);
     return;
   }
   IncrDecr(ctx, -decrement);
@@ -394,7 +391,7 @@ void CmdIncrbyfloat(CommandContext& ctx) {
   }
   value += increment;
   if (std::isnan(value) || std::isinf(value)) {
-    ctx.reply.Error(kNanOrInfinity);
+    ctx.reply.Error(errors::kNanOrInfinity);
     return;
   }
   std::string text = FormatLongDouble(value);
