@@ -1,5 +1,5 @@
-// BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP and CLIENT UNBLOCK, as transcripts checked against
-// Debian's redis-server 7.0.15. Transcripts that push with list commands need the list family.
+// BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP (list_family.cc), BZPOPMIN, BZPOPMAX, BZMPOP and CLIENT
+// UNBLOCK (blocking_family.cc), as transcripts checked against Debian's redis-server 7.0.15.
 #include <string>
 
 #include "tests/broker/engine_fixture.h"
@@ -292,6 +292,28 @@ TEST_F(BlockingFamilyTest, WrongTypeKeysInPriorityOrder) {
   // An empty source with a string destination blocks (the destination is checked on serve).
   EXPECT_EQ(Run("BLMOVE empty s LEFT LEFT 0.01"), "");
   EXPECT_TRUE(client_->blocked);
+}
+
+// At wake-up BLMOVE moves through LMOVE's code: a destination that became a string answers
+// WRONGTYPE and leaves the pushed element in the source; a source of another type is not served.
+TEST_F(BlockingFamilyTest, BlmoveAtWakeUpChecksTypesAsLmoveDoes) {
+  Client* waiter = NewClient();
+  EXPECT_EQ(RunOn(waiter, "BLMOVE src dst LEFT RIGHT 0"), "");
+  EXPECT_EQ(Run("SET dst x"), "+OK\r\n");
+  EXPECT_EQ(Run("RPUSH src a"), ":1\r\n");
+  EXPECT_EQ(Output(waiter), kWrongType);
+  EXPECT_FALSE(waiter->blocked);
+  EXPECT_EQ(Run("LRANGE src 0 -1"), "*1\r\n$1\r\na\r\n");
+
+  EXPECT_EQ(Run("DEL dst"), ":1\r\n");
+  EXPECT_EQ(RunOn(waiter, "BLMOVE empty dst LEFT RIGHT 0"), "");
+  EXPECT_EQ(Run("MULTI"), "+OK\r\n");
+  EXPECT_EQ(Run("RPUSH empty b"), "+QUEUED\r\n");
+  EXPECT_EQ(Run("DEL empty"), "+QUEUED\r\n");
+  EXPECT_EQ(Run("SET empty s"), "+QUEUED\r\n");
+  EXPECT_EQ(Run("EXEC"), "*3\r\n:1\r\n:1\r\n+OK\r\n");
+  EXPECT_EQ(Output(waiter), "");  // signalled, but a string: still waiting
+  EXPECT_TRUE(waiter->blocked);
 }
 
 TEST_F(BlockingFamilyTest, PushesWakeWaitersInArrivalOrder) {
