@@ -66,6 +66,27 @@ std::string Concat(std::initializer_list<std::string_view> parts) {
 
 }  // namespace
 
+std::string ExecAbortBecause(std::string_view error) {
+  if (error.substr(0, 4) == "ERR ") error.remove_prefix(4);
+  return Concat({"EXECABORT Transaction discarded because of: ", error});
+}
+
+std::string NopermCommand(std::string_view full_name) {
+  return Concat({"NOPERM this user has no permissions to run the '", full_name, "' command"});
+}
+
+std::string NopermAclChangedInMulti(std::string_view reason) {
+  return Concat({"NOPERM ACLs rules changed between the moment the transaction was accumulated "
+                 "and the EXEC call. This command is no longer allowed for the following reason: ",
+                 reason});
+}
+
+std::string NotInSubscribedContext(std::string_view full_name) {
+  return Concat({"ERR Can't execute '", full_name,
+                 "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in "
+                 "this context"});
+}
+
 std::string Err(std::string_view message) { return Concat({"ERR ", message}); }
 
 std::string AclUnknownCategory(std::string_view category) {

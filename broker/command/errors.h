@@ -48,6 +48,17 @@ inline constexpr std::string_view kUnkillable =
 inline constexpr std::string_view kBareErr = "ERR";
 inline constexpr std::string_view kExecAbort =
     "EXECABORT Transaction discarded because of previous errors.";
+// Dispatch's refusals: LOADING (start-up and DEBUG RELOAD), MULTI, MONITOR, ACL, CLIENT UNBLOCK.
+inline constexpr std::string_view kLoading = "LOADING Redis is loading the dataset in memory";
+inline constexpr std::string_view kNotInTransaction =
+    "ERR Command not allowed inside a transaction";
+inline constexpr std::string_view kMonitorKeyspace = "ERR Replica can't interact with the keyspace";
+inline constexpr std::string_view kNopermKey =
+    "NOPERM this user has no permissions to access one of the keys used as arguments";
+inline constexpr std::string_view kNopermChannel =
+    "NOPERM this user has no permissions to access one of the channels used as arguments";
+inline constexpr std::string_view kNoPermission = "ERR no permission";
+inline constexpr std::string_view kUnblocked = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
 
 // --- Texts shared by several families ---
 inline constexpr std::string_view kNanOrInfinity = "ERR increment would produce NaN or Infinity";
@@ -344,6 +355,16 @@ std::string UnknownSubcommand(std::string_view subcommand, std::string_view cont
 std::string SubcommandSyntaxError(std::string_view subcommand, std::string_view container);
 // "ERR invalid expire time in 'set' command"
 std::string InvalidExpireTime(std::string_view command);
+
+// Redis's rejectCommand for EXEC: "EXECABORT Transaction discarded because of: <reason>", the
+// reason without its "ERR " prefix (removed here).
+std::string ExecAbortBecause(std::string_view error);
+// "NOPERM this user has no permissions to run the 'get' command"
+std::string NopermCommand(std::string_view full_name);
+// EXEC after the user's ACL changed: "NOPERM ACLs rules changed between ... reason: <reason>".
+std::string NopermAclChangedInMulti(std::string_view reason);
+// A RESP2 subscribed client's refused command.
+std::string NotInSubscribedContext(std::string_view full_name);
 
 // --- Texts with arguments, by family. Each takes the parts as the caller has cut them (Redis's
 // %s stops at a NUL byte, %.128s at 128 bytes: noted where the caller does that). ---
