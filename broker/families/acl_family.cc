@@ -332,53 +332,103 @@ void RegisterAclFamily(CommandTable& table) {
              .summary = "A container for Access List Control commands",
              .since = "6.0.0",
              .complexity = "Depends on subcommand."});
-  struct Row {
-    const char* name;
-    int arity;
-    uint32_t flags;
-    CommandHandler handler;
-    const char* summary;
-    const char* complexity;
-  };
-  const Row rows[] = {
-      {"cat", -2, kPlain, CmdAclCat, "List the ACL categories or the commands inside a category",
-       "O(1) since the categories and commands are a fixed set."},
-      {"deluser", -3, kAdmin, CmdAclDeluser,
-       "Remove the specified ACL users and the associated rules",
-       "O(1) amortized time considering the typical user."},
-      {"dryrun", -4, kAdmin, CmdAclDryrun,
-       "Returns whether the user can execute the given command without executing the command.",
-       "O(1)."},
-      {"genpass", -2, kPlain, CmdAclGenpass,
-       "Generate a pseudorandom secure password to use for ACL users", "O(1)"},
-      {"getuser", 3, kAdmin, CmdAclGetuser, "Get the rules for a specific ACL user",
-       "O(N). Where N is the number of password, command and pattern rules that the user has."},
-      {"help", 2, kCmdLoading | kCmdStale, CmdAclHelp,
-       "Show helpful text about the different subcommands", "O(1)"},
-      {"list", 2, kAdmin, CmdAclList, "List the current ACL rules in ACL config file format",
-       "O(N). Where N is the number of configured users."},
-      {"load", 2, kAdmin, CmdAclLoad, "Reload the ACLs from the configured ACL file",
-       "O(N). Where N is the number of configured users."},
-      {"log", -2, kAdmin, CmdAclLog, "List latest events denied because of ACLs in place",
-       "O(N) with N being the number of entries shown."},
-      {"save", 2, kAdmin, CmdAclSave, "Save the current ACL rules in the configured ACL file",
-       "O(N). Where N is the number of configured users."},
-      {"setuser", -3, kAdmin, CmdAclSetuser, "Modify or create the rules for a specific ACL user",
-       "O(N). Where N is the number of rules provided."},
-      {"users", 2, kAdmin, CmdAclUsers, "List the username of all the configured ACL rules",
-       "O(N). Where N is the number of configured users."},
-      {"whoami", 2, kPlain, CmdAclWhoami,
-       "Return the name of the user associated to the current connection", "O(1)"},
-  };
-  for (const Row& row : rows) {
-    table.AddSubcommand("acl", {.name = row.name,
-                                .arity = row.arity,
-                                .flags = row.flags,
-                                .handler = row.handler,
-                                .summary = row.summary,
-                                .since = "6.0.0",
-                                .complexity = row.complexity});
-  }
+  table.AddSubcommand("acl", {.name = "cat",
+                              .arity = -2,
+                              .flags = kPlain,
+                              .handler = CmdAclCat,
+                              .summary = "List the ACL categories or the commands inside a "
+                                         "category",
+                              .since = "6.0.0",
+                              .complexity = "O(1) since the categories and commands are a fixed "
+                                            "set."});
+  table.AddSubcommand("acl", {.name = "deluser",
+                              .arity = -3,
+                              .flags = kAdmin,
+                              .handler = CmdAclDeluser,
+                              .summary = "Remove the specified ACL users and the associated rules",
+                              .since = "6.0.0",
+                              .complexity = "O(1) amortized time considering the typical user."});
+  table.AddSubcommand("acl", {.name = "dryrun",
+                              .arity = -4,
+                              .flags = kAdmin,
+                              .handler = CmdAclDryrun,
+                              .summary = "Returns whether the user can execute the given command "
+                                         "without executing the command.",
+                              .since = "6.0.0",
+                              .complexity = "O(1)."});
+  table.AddSubcommand("acl", {.name = "genpass",
+                              .arity = -2,
+                              .flags = kPlain,
+                              .handler = CmdAclGenpass,
+                              .summary = "Generate a pseudorandom secure password to use for ACL "
+                                         "users",
+                              .since = "6.0.0",
+                              .complexity = "O(1)"});
+  table.AddSubcommand("acl", {.name = "getuser",
+                              .arity = 3,
+                              .flags = kAdmin,
+                              .handler = CmdAclGetuser,
+                              .summary = "Get the rules for a specific ACL user",
+                              .since = "6.0.0",
+                              .complexity = "O(N). Where N is the number of password, command and "
+                                            "pattern rules that the user has."});
+  table.AddSubcommand("acl", {.name = "help",
+                              .arity = 2,
+                              .flags = kCmdLoading | kCmdStale,
+                              .handler = CmdAclHelp,
+                              .summary = "Show helpful text about the different subcommands",
+                              .since = "6.0.0",
+                              .complexity = "O(1)"});
+  table.AddSubcommand("acl", {.name = "list",
+                              .arity = 2,
+                              .flags = kAdmin,
+                              .handler = CmdAclList,
+                              .summary = "List the current ACL rules in ACL config file format",
+                              .since = "6.0.0",
+                              .complexity = "O(N). Where N is the number of configured users."});
+  table.AddSubcommand("acl", {.name = "load",
+                              .arity = 2,
+                              .flags = kAdmin,
+                              .handler = CmdAclLoad,
+                              .summary = "Reload the ACLs from the configured ACL file",
+                              .since = "6.0.0",
+                              .complexity = "O(N). Where N is the number of configured users."});
+  table.AddSubcommand("acl", {.name = "log",
+                              .arity = -2,
+                              .flags = kAdmin,
+                              .handler = CmdAclLog,
+                              .summary = "List latest events denied because of ACLs in place",
+                              .since = "6.0.0",
+                              .complexity = "O(N) with N being the number of entries shown."});
+  table.AddSubcommand("acl", {.name = "save",
+                              .arity = 2,
+                              .flags = kAdmin,
+                              .handler = CmdAclSave,
+                              .summary = "Save the current ACL rules in the configured ACL file",
+                              .since = "6.0.0",
+                              .complexity = "O(N). Where N is the number of configured users."});
+  table.AddSubcommand("acl", {.name = "setuser",
+                              .arity = -3,
+                              .flags = kAdmin,
+                              .handler = CmdAclSetuser,
+                              .summary = "Modify or create the rules for a specific ACL user",
+                              .since = "6.0.0",
+                              .complexity = "O(N). Where N is the number of rules provided."});
+  table.AddSubcommand("acl", {.name = "users",
+                              .arity = 2,
+                              .flags = kAdmin,
+                              .handler = CmdAclUsers,
+                              .summary = "List the username of all the configured ACL rules",
+                              .since = "6.0.0",
+                              .complexity = "O(N). Where N is the number of configured users."});
+  table.AddSubcommand("acl", {.name = "whoami",
+                              .arity = 2,
+                              .flags = kPlain,
+                              .handler = CmdAclWhoami,
+                              .summary = "Return the name of the user associated to the current "
+                                         "connection",
+                              .since = "6.0.0",
+                              .complexity = "O(1)"});
 }
 
 }  // namespace drayman
