@@ -31,9 +31,7 @@ bool IsTransactionControl(const CommandSpec& spec) {
          name == "quit" || name == "reset";
 }
 
-constexpr std::string_view kLoadingError = "LOADING Redis is loading the dataset in memory";
 
-constexpr std::string_view kNotInTransaction = "ERR Command not allowed inside a transaction";
 std::string RandomRunId() {
   static constexpr char kHex[] = "0123456789abcdef";
   std::random_device device;
@@ -219,8 +217,9 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
     if (!client.in_multi) return false;
     const UnimplementedCommand* row = FindUnimplemented(args);
     if (row == nullptr || !(row->flags & kCmdNoMulti)) return false;
-    reply.Error(ArityFits(*row, static_cast<int>(args.size())) ? kNotInTransaction
-                                                               : errors::WrongArity(row->full_name));
+    reply.Error(ArityFits(*row, static_cast<int>(args.size()))
+                    ? errors::kNotInTransaction
+                    : errors::WrongArity(row->full_name));
     count_errors();
     return true;
   };
@@ -249,8 +248,7 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
     ++spec->stats.rejected_calls;
     if (spec->full_name == "exec") {
       DiscardTransaction(client);
-      if (error.substr(0, 4) == "ERR ") error.remove_prefix(4);
-      reply.Error("EXECABORT Transaction discarded because of: " + std::string(error));
+      reply.Error(errors::ExecAbortBecause(error));
     } else {
       reply.Error(error);
     }
@@ -299,7 +297,7 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
   if (persistence_.loading && &client != persistence_.loading_client &&
       !(spec->flags & kCmdLoading)) {
     ++spec->stats.rejected_calls;
-    reply.Error(kLoadingError);
+    reply.Error(errors::kLoading);
     count_errors();
     return;
   }
@@ -333,7 +331,7 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
       ++spec->stats.rejected_calls;
       if (client.in_multi && spec->full_name == "exec") {
         DiscardTransaction(client);
-        reply.Error("EXECABORT Transaction discarded because of: " + std::string(errors::kOom));
+        reply.Error(errors::ExecAbortBecause(errors::kOom));
       } else {
         reply.Error(errors::kOom);
       }
@@ -360,7 +358,7 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
   if (client.in_multi && (spec->flags & kCmdNoMulti) && !IsTransactionControl(*spec)) {
     accepted = false;
     ++spec->stats.rejected_calls;
-    reply.Error(kNotInTransaction);
+    reply.Error(errors::kNotInTransaction);
     count_errors();
     return;
   }

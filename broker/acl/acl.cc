@@ -10,8 +10,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "broker/base/glob.h"
 #include "broker/client.h"
-#include "broker/keyspace/glob.h"
 #include "broker/resp/request_parser.h"
 
 namespace drayman::acl {

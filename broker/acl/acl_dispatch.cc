@@ -1,6 +1,7 @@
 // Dispatch, script and AUTH hooks of the ACL (broker/acl/acl_dispatch.h).
 #include "broker/acl/acl_dispatch.h"
 
+#include "broker/command/errors.h"
 #include "broker/engine.h"
 #include "broker/families/families.h"
 
@@ -96,9 +97,7 @@ std::string CheckCommand(Engine& engine, Client& client, const CommandSpec& spec
     } else if (denial == acl::Denial::kChannel) {
       reason = "no permission to access one of the channels used as arguments";
     }
-    return "NOPERM ACLs rules changed between the moment the transaction was accumulated and the "
-           "EXEC call. This command is no longer allowed for the following reason: " +
-           std::string(reason);
+    return errors::NopermAclChangedInMulti(reason);
   }
   const acl::Denial denial =
       CheckAndLog(engine, client, *client.user, spec, args,
@@ -107,14 +106,13 @@ std::string CheckCommand(Engine& engine, Client& client, const CommandSpec& spec
     case acl::Denial::kNone:
       return {};
     case acl::Denial::kCommand:
-      return "NOPERM this user has no permissions to run the '" + spec.full_name + "' command";
+      return errors::NopermCommand(spec.full_name);
     case acl::Denial::kKey:
-      return "NOPERM this user has no permissions to access one of the keys used as arguments";
+      return std::string(errors::kNopermKey);
     case acl::Denial::kChannel:
-      return "NOPERM this user has no permissions to access one of the channels used as "
-             "arguments";
+      return std::string(errors::kNopermChannel);
     default:
-      return "ERR no permission";
+      return std::string(errors::kNoPermission);
   }
 }
 

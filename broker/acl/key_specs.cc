@@ -3,8 +3,8 @@
 #include <cstring>
 
 #include "broker/acl/redis_command_acl.h"
-#include "broker/command/command_table.h"
-#include "broker/command/numbers.h"
+#include "broker/base/ascii.h"
+#include "broker/base/numbers.h"
 
 namespace drayman::acl {
 

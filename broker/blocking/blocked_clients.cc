@@ -11,7 +11,6 @@ namespace drayman {
 namespace {
 
 // CLIENT UNBLOCK ... ERROR: the text the unblocked client receives.
-constexpr std::string_view kUnblockedError = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
 
 }  // namespace
 
@@ -172,7 +171,7 @@ bool BlockedClients::Unblock(Client& client, UnblockReason reason) {
   auto it = waiters_.find(client.id());
   if (it == waiters_.end()) return false;
   if (reason == UnblockReason::kError) {
-    client.reply().Error(kUnblockedError);
+    client.reply().Error(errors::kUnblocked);
     EngineStats& stats = engine_.stats();
     ++stats.total_error_replies;
     ++stats.error_counts["UNBLOCKED"];

@@ -3,7 +3,7 @@
 #include <cmath>
 #include <limits>
 
-#include "broker/command/numbers.h"
+#include "broker/base/numbers.h"
 #include "broker/engine.h"
 
 namespace drayman {

@@ -1,36 +1,13 @@
 #include "broker/command/command_table.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cstdint>
 #include <cstring>
+#include <stdexcept>
 
 #include "broker/acl/redis_command_acl.h"
 
 namespace drayman {
-
-std::string ToLower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string ToUpper(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
 
 std::vector<std::string_view> CommandFlagNames(uint32_t flags) {
   // may_replicate is not shown, as Redis hides it on purpose.
@@ -111,22 +88,28 @@ std::vector<int> CommandSpec::KeyIndexes(const std::vector<std::string>& args) c
 CommandSpec& CommandTable::Add(CommandSpec spec) {
   spec.name = ToLower(spec.name);
   spec.full_name = spec.name;
-  auto owned = std::make_unique<CommandSpec>(std::move(spec));
-  CommandSpec& ref = *owned;
-  commands_[ref.name] = std::move(owned);
-  return ref;
+  auto [it, inserted] = commands_.try_emplace(spec.name);
+  // A second row for a name would silently replace the first, depending on registration order.
+  if (!inserted) throw std::logic_error("command '" + spec.name + "' is registered twice");
+  it->second = std::make_unique<CommandSpec>(std::move(spec));
+  return *it->second;
 }
 
 CommandSpec& CommandTable::AddSubcommand(std::string_view container, CommandSpec spec) {
-  CommandSpec& parent = *commands_.at(ToLower(container));
+  auto parent_it = commands_.find(ToLower(container));
+  if (parent_it == commands_.end()) {
+    throw std::logic_error("subcommand '" + ToLower(spec.name) + "' added to '" +
+                           ToLower(container) + "', which is not registered (yet)");
+  }
+  CommandSpec& parent = *parent_it->second;
   spec.name = ToLower(spec.name);
   spec.full_name = parent.name + "|" + spec.name;
   spec.parent = &parent;
   if (spec.group.empty()) spec.group = parent.group;
-  auto owned = std::make_unique<CommandSpec>(std::move(spec));
-  CommandSpec& ref = *owned;
-  parent.subcommands[ref.name] = std::move(owned);
-  return ref;
+  auto [it, inserted] = parent.subcommands.try_emplace(spec.name);
+  if (!inserted) throw std::logic_error("command '" + spec.full_name + "' is registered twice");
+  it->second = std::make_unique<CommandSpec>(std::move(spec));
+  return *it->second;
 }
 
 namespace {

@@ -17,6 +17,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
+#include "broker/base/ascii.h"
 #include "broker/stats/latency_histogram.h"
 
 namespace drayman {
@@ -114,8 +115,11 @@ class CommandTable {
   CommandTable(const CommandTable&) = delete;
   CommandTable& operator=(const CommandTable&) = delete;
 
-  // Adds a top-level command; returns it so subcommands can be attached.
+  // Adds a top-level command; returns it so subcommands can be attached. A name registered twice
+  // is a programming error: throws std::logic_error, so the server fails at start-up.
   CommandSpec& Add(CommandSpec spec);
+  // Adds a subcommand row under the registered `container`. Throws std::logic_error when the
+  // container is not registered or already has a row of that name.
   CommandSpec& AddSubcommand(std::string_view container, CommandSpec spec);
 
   // Case-insensitive lookup of a top-level command; nullptr if unknown.
@@ -130,9 +134,5 @@ class CommandTable {
  private:
   absl::flat_hash_map<std::string, std::unique_ptr<CommandSpec>> commands_;
 };
-
-std::string ToLower(std::string_view text);
-std::string ToUpper(std::string_view text);
-bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 
 }  // namespace drayman

@@ -1,20 +1,12 @@
 #include "broker/command/errors.h"
 
-#include <algorithm>
-#include <cctype>
+#include <cstdio>
+#include <initializer_list>
+#include <string>
+
+#include "broker/base/ascii.h"
 
 namespace drayman::errors {
-
-namespace {
-
-std::string Upper(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-  return out;
-}
-
-}  // namespace
 
 std::string WrongArity(std::string_view full_name) {
   std::string text = "ERR wrong number of arguments for '";
@@ -43,7 +35,7 @@ std::string UnknownSubcommand(std::string_view subcommand, std::string_view cont
   std::string text = "ERR unknown subcommand '";
   text.append(subcommand.substr(0, 128));
   text.append("'. Try ");
-  text.append(Upper(container));
+  text.append(ToUpper(container));
   text.append(" HELP.");
   return text;
 }
@@ -52,7 +44,7 @@ std::string SubcommandSyntaxError(std::string_view subcommand, std::string_view 
   std::string text = "ERR unknown subcommand or wrong number of arguments for '";
   text.append(subcommand.substr(0, 128));
   text.append("'. Try ");
-  text.append(Upper(container));
+  text.append(ToUpper(container));
   text.append(" HELP.");
   return text;
 }
@@ -62,6 +54,146 @@ std::string InvalidExpireTime(std::string_view command) {
   text.append(command);
   text.append("' command");
   return text;
+}
+
+namespace {
+
+std::string Concat(std::initializer_list<std::string_view> parts) {
+  std::string text;
+  for (std::string_view part : parts) text.append(part);
+  return text;
+}
+
+}  // namespace
+
+std::string ExecAbortBecause(std::string_view error) {
+  if (error.substr(0, 4) == "ERR ") error.remove_prefix(4);
+  return Concat({"EXECABORT Transaction discarded because of: ", error});
+}
+
+std::string NopermCommand(std::string_view full_name) {
+  return Concat({"NOPERM this user has no permissions to run the '", full_name, "' command"});
+}
+
+std::string NopermAclChangedInMulti(std::string_view reason) {
+  return Concat({"NOPERM ACLs rules changed between the moment the transaction was accumulated "
+                 "and the EXEC call. This command is no longer allowed for the following reason: ",
+                 reason});
+}
+
+std::string NotInSubscribedContext(std::string_view full_name) {
+  return Concat({"ERR Can't execute '", full_name,
+                 "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in "
+                 "this context"});
+}
+
+std::string Err(std::string_view message) { return Concat({"ERR ", message}); }
+
+std::string AclUnknownCategory(std::string_view category) {
+  return Concat({"ERR Unknown category '", category.substr(0, 128), "'"});
+}
+
+std::string AclUserNotFound(std::string_view user) {
+  return Concat({"ERR User '", user, "' not found"});
+}
+
+std::string AclCommandNotFound(std::string_view command) {
+  return Concat({"ERR Command '", command, "' not found"});
+}
+
+std::string MisconfAofWrite(std::string_view reason) {
+  return Concat({"MISCONF Errors writing to the AOF file: ", reason});
+}
+
+std::string HelloSyntaxError(std::string_view option) {
+  return Concat({"ERR Syntax error in HELLO option '", option, "'"});
+}
+
+std::string UnrecognizedOption(std::string_view option) {
+  return Concat({"ERR Unrecognized option '", option, "'"});
+}
+
+std::string SetinfoInvalidValue(std::string_view attribute) {
+  return Concat({"ERR ", attribute, " cannot contain spaces, newlines or special characters."});
+}
+
+std::string UnknownClientType(std::string_view type) {
+  return Concat({"ERR Unknown client type '", type, "'"});
+}
+
+std::string NoSuchUser(std::string_view user) {
+  return Concat({"ERR No such user '", user, "'"});
+}
+
+std::string ProtectedCommandNotAllowed(std::string_view command, std::string_view option) {
+  return Concat({"ERR ", command, " command not allowed. If the ", option,
+                 " option is set to \"local\", you can run it from a local connection, "
+                 "otherwise you need to set this option in the configuration file, and then "
+                 "restart the server."});
+}
+
+std::string UnknownFunctionOption(std::string_view option) {
+  return Concat({"ERR Unknown option given: ", option});
+}
+
+std::string UnknownArgument(std::string_view argument) {
+  return Concat({"ERR Unknown argument ", argument});
+}
+
+std::string InvalidLonLat(double lon, double lat) {
+  char text[2048];
+  std::snprintf(text, sizeof(text), "ERR invalid longitude,latitude pair %f,%f", lon, lat);
+  return text;
+}
+
+std::string GeoStoreWithOptions(bool geosearchstore) {
+  return Concat({"ERR ", geosearchstore ? "GEOSEARCHSTORE" : "STORE option in GEORADIUS",
+                 " is not compatible with WITHDIST, WITHHASH and WITHCOORD options"});
+}
+
+std::string GeoFromRequired(std::string_view command) {
+  return Concat({"ERR exactly one of FROMMEMBER or FROMLONLAT can be specified for ", command});
+}
+
+std::string GeoByRequired(std::string_view command) {
+  return Concat({"ERR exactly one of BYRADIUS and BYBOX can be specified for ", command});
+}
+
+std::string UnknownPfdebugSubcommand(std::string_view subcommand) {
+  return Concat({"ERR Unknown PFDEBUG subcommand '", subcommand, "'"});
+}
+
+std::string UnsupportedOption(std::string_view option) {
+  return Concat({"ERR Unsupported option ", option});
+}
+
+std::string NoLatencySamples(std::string_view event) {
+  return Concat({"ERR No samples available for event '", event, "'"});
+}
+
+std::string AtLeastOneKey(std::string_view full_name) {
+  return Concat({"ERR at least 1 input key is needed for '", full_name, "' command"});
+}
+
+std::string BlockFromScript(std::string_view command) {
+  return Concat({"ERR ", command, " command is not allowed with BLOCK option from scripts"});
+}
+
+std::string NoGroupForKey(std::string_view key, std::string_view group) {
+  return Concat({"NOGROUP No such key '", key, "' or consumer group '", group, "'"});
+}
+
+std::string NoGroupInXreadgroup(std::string_view key, std::string_view group) {
+  return Concat({"NOGROUP No such key '", key, "' or consumer group '", group,
+                 "' in XREADGROUP with GROUP option"});
+}
+
+std::string NoSuchConsumerGroup(std::string_view group, std::string_view key) {
+  return Concat({"NOGROUP No such consumer group '", group, "' for key name '", key, "'"});
+}
+
+std::string UnrecognizedXclaimOption(std::string_view option) {
+  return Concat({"ERR Unrecognized XCLAIM option '", option, "'"});
 }
 
 }  // namespace drayman::errors

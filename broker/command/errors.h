@@ -44,8 +44,305 @@ inline constexpr std::string_view kUnkillable =
     "UNKILLABLE Sorry the script already executed write commands against the dataset. You can "
     "either wait the script termination or kill the server in a hard way using the SHUTDOWN "
     "NOSAVE command.";
+// Redis's shared.err: a failure it reports without details (BGSAVE, DEBUG RELOAD, SAVE).
+inline constexpr std::string_view kBareErr = "ERR";
 inline constexpr std::string_view kExecAbort =
     "EXECABORT Transaction discarded because of previous errors.";
+// Dispatch's refusals: LOADING (start-up and DEBUG RELOAD), MULTI, MONITOR, ACL, CLIENT UNBLOCK.
+inline constexpr std::string_view kLoading = "LOADING Redis is loading the dataset in memory";
+inline constexpr std::string_view kNotInTransaction =
+    "ERR Command not allowed inside a transaction";
+inline constexpr std::string_view kMonitorKeyspace = "ERR Replica can't interact with the keyspace";
+inline constexpr std::string_view kNopermKey =
+    "NOPERM this user has no permissions to access one of the keys used as arguments";
+inline constexpr std::string_view kNopermChannel =
+    "NOPERM this user has no permissions to access one of the channels used as arguments";
+inline constexpr std::string_view kNoPermission = "ERR no permission";
+inline constexpr std::string_view kUnblocked = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
+
+// --- Texts shared by several families ---
+inline constexpr std::string_view kNanOrInfinity = "ERR increment would produce NaN or Infinity";
+inline constexpr std::string_view kNumkeysNotPositive = "ERR numkeys should be greater than 0";
+inline constexpr std::string_view kCountNotPositive = "ERR count should be greater than 0";
+inline constexpr std::string_view kValueOutOfRange = "ERR value is out of range";
+inline constexpr std::string_view kTooManyKeys =
+    "ERR Number of keys can't be greater than number of args";
+inline constexpr std::string_view kLimitNegative = "ERR LIMIT can't be negative";
+
+// --- ACL ---
+inline constexpr std::string_view kNoAclFile =
+    "ERR This Redis instance is not configured to use an ACL file. You may want to specify users "
+    "via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis "
+    "configuration file set) in order to store users in the Redis configuration.";
+inline constexpr std::string_view kAclSaveFailed =
+    "ERR There was an error trying to save the ACLs. Please check the server logs for more "
+    "information";
+inline constexpr std::string_view kGenpassRange =
+    "ERR ACL GENPASS argument must be the number of bits for the output password, a positive "
+    "number up to 4096";
+inline constexpr std::string_view kDefaultNotRemovable = "ERR The 'default' user cannot be removed";
+inline constexpr std::string_view kUsernameInvalid =
+    "ERR Usernames can't contain spaces or null characters";
+
+// --- BGREWRITEAOF ---
+inline constexpr std::string_view kRewriteInProgress =
+    "ERR Background append only file rewriting already in progress";
+inline constexpr std::string_view kRewriteFailed =
+    "ERR Can't execute an AOF background rewriting. Please check the server logs for more "
+    "information.";
+
+// --- SAVE, BGSAVE ---
+inline constexpr std::string_view kBgsaveInProgress = "ERR Background save already in progress";
+inline constexpr std::string_view kAnotherChildActive =
+    "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in "
+    "order to schedule a BGSAVE whenever possible.";
+inline constexpr std::string_view kMisconfRdbError =
+    "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to "
+    "disk. Commands that may modify the data set are disabled, because this instance is configured "
+    "to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error "
+    "option). Please check the Redis logs for details about the RDB error.";
+
+// --- Bitmaps ---
+inline constexpr std::string_view kBadBitOffset =
+    "ERR bit offset is not an integer or out of range";
+inline constexpr std::string_view kBadBitValue = "ERR bit is not an integer or out of range";
+inline constexpr std::string_view kBitposBadBit = "ERR The bit argument must be 1 or 0.";
+inline constexpr std::string_view kBitopNotOneKey =
+    "ERR BITOP NOT must be called with a single source key.";
+inline constexpr std::string_view kBadBitfieldType =
+    "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 "
+    "is.";
+inline constexpr std::string_view kBadOverflowType = "ERR Invalid OVERFLOW type specified";
+inline constexpr std::string_view kBitfieldRoGetOnly =
+    "ERR BITFIELD_RO only supports the GET subcommand";
+
+// --- CLIENT UNBLOCK ---
+inline constexpr std::string_view kUnblockReason =
+    "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR";
+
+// --- Connection (HELLO, CLIENT) ---
+inline constexpr std::string_view kClientNameInvalid =
+    "ERR Client names cannot contain spaces, newlines or special characters.";
+inline constexpr std::string_view kHelloProtoNotInteger =
+    "ERR Protocol version is not an integer or out of range";
+inline constexpr std::string_view kHelloNoAuth =
+    "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH "
+    "<user> <pass> option can be used to authenticate the client and select the RESP protocol "
+    "version at the same time";
+inline constexpr std::string_view kNoSuchClient = "ERR No such client";
+inline constexpr std::string_view kClientIdNotPositive = "ERR client-id should be greater than 0";
+inline constexpr std::string_view kInvalidClientId = "ERR Invalid client ID";
+inline constexpr std::string_view kPauseMode = "ERR CLIENT PAUSE mode must be WRITE or ALL";
+
+// --- DEBUG ---
+inline constexpr std::string_view kReloadOptions =
+    "ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.";
+inline constexpr std::string_view kReloadFailed = "ERR Error trying to load the RDB dump";
+
+// --- DUMP, RESTORE ---
+inline constexpr std::string_view kBusyKey = "BUSYKEY Target key name already exists.";
+inline constexpr std::string_view kBadDumpPayload =
+    "ERR DUMP payload version or checksum are wrong";
+inline constexpr std::string_view kBadDataFormat = "ERR Bad data format";
+inline constexpr std::string_view kBadTtl = "ERR Invalid TTL value, must be >= 0";
+inline constexpr std::string_view kBadIdle = "ERR Invalid IDLETIME value, must be >= 0";
+inline constexpr std::string_view kBadFreq = "ERR Invalid FREQ value, must be >= 0 and <= 255";
+
+// --- GEO ---
+inline constexpr std::string_view kGeoBadUnit =
+    "ERR unsupported unit provided. please use M, KM, FT, MI";
+inline constexpr std::string_view kNeedRadius = "ERR need numeric radius";
+inline constexpr std::string_view kNegativeRadius = "ERR radius cannot be negative";
+inline constexpr std::string_view kNeedWidth = "ERR need numeric width";
+inline constexpr std::string_view kNeedHeight = "ERR need numeric height";
+inline constexpr std::string_view kNegativeBox = "ERR height or width cannot be negative";
+inline constexpr std::string_view kGeoNoMember = "ERR could not decode requested zset member";
+inline constexpr std::string_view kCountPositive = "ERR COUNT must be > 0";
+inline constexpr std::string_view kAnyNeedsCount = "ERR the ANY argument requires COUNT argument";
+
+// --- Hashes ---
+inline constexpr std::string_view kHashValueNotInteger = "ERR hash value is not an integer";
+inline constexpr std::string_view kHashValueNotFloat = "ERR hash value is not a float";
+inline constexpr std::string_view kIncrNanOrInfinity = "ERR value is NaN or Infinity";
+
+// --- HyperLogLog ---
+inline constexpr std::string_view kNotHll =
+    "WRONGTYPE Key is not a valid HyperLogLog string value.";
+inline constexpr std::string_view kCorruptedHll = "INVALIDOBJ Corrupted HLL object detected";
+inline constexpr std::string_view kPfdebugNoKey = "ERR The specified key does not exist";
+inline constexpr std::string_view kPfdebugNotSparse = "ERR HLL encoding is not sparse";
+
+// --- Keys (EXPIRE, OBJECT) ---
+inline constexpr std::string_view kExpireNxConflict =
+    "ERR NX and XX, GT or LT options at the same time are not compatible";
+inline constexpr std::string_view kExpireGtLtConflict =
+    "ERR GT and LT options at the same time are not compatible";
+inline constexpr std::string_view kIntOutOfRange =
+    "ERR value is out of range, value must between -2147483648 and 2147483647";
+inline constexpr std::string_view kFreqWithoutLfu =
+    "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that "
+    "when switching between policies at runtime LRU and LFU data will take some time to adjust.";
+inline constexpr std::string_view kIdletimeWithLfu =
+    "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when "
+    "switching between policies at runtime LRU and LFU data will take some time to adjust.";
+
+// --- LCS ---
+inline constexpr std::string_view kLcsNotStrings =
+    "ERR The specified keys must contain string values";
+inline constexpr std::string_view kLcsLenAndIdx =
+    "ERR If you want both the length and indexes, please just use IDX.";
+inline constexpr std::string_view kLcsTooLong = "ERR String too long for LCS";
+inline constexpr std::string_view kLcsOverLimit =
+    "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len";
+inline constexpr std::string_view kLcsNoMemory =
+    "ERR Insufficient memory, failed allocating transient memory for LCS";
+
+// --- Lists ---
+inline constexpr std::string_view kRankZero =
+    "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use "
+    "negative to start from the end of the list";
+inline constexpr std::string_view kCountNegative = "ERR COUNT can't be negative";
+inline constexpr std::string_view kMaxlenNegative = "ERR MAXLEN can't be negative";
+
+// --- MODULE ---
+inline constexpr std::string_view kModuleLoadFailed =
+    "ERR Error loading the extension. Please check the server logs.";
+inline constexpr std::string_view kNoSuchModule =
+    "ERR Error unloading module: no such module with that name";
+
+// --- Pub/sub, MONITOR ---
+inline constexpr std::string_view kMonitorDenyBlocking =
+    "ERR MONITOR isn't allowed for DENY BLOCKING client";
+
+// --- Random members (SRANDMEMBER, HRANDFIELD, ZRANDMEMBER) ---
+inline constexpr std::string_view kRandomCountRange =
+    "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
+
+// --- Replication ---
+inline constexpr std::string_view kInvalidMasterPort = "ERR Invalid master port";
+inline constexpr std::string_view kNoReplication =
+    "ERR REPLICAOF <host> <port> is not supported: Drayman has no replication, so this server "
+    "stays a master (REPLICAOF NO ONE is accepted)";
+
+// --- Scripting ---
+inline constexpr std::string_view kNegativeKeys = "ERR Number of keys can't be negative";
+inline constexpr std::string_view kScriptFlushOption =
+    "ERR SCRIPT FLUSH only support SYNC|ASYNC option";
+
+// --- Server (SHUTDOWN, SWAPDB, COMMAND, SLOWLOG) ---
+inline constexpr std::string_view kShutdownFailed = "ERR Errors trying to SHUTDOWN. Check logs.";
+inline constexpr std::string_view kInvalidFirstDb = "ERR invalid first DB index";
+inline constexpr std::string_view kInvalidSecondDb = "ERR invalid second DB index";
+inline constexpr std::string_view kInvalidCommand = "ERR Invalid command specified";
+inline constexpr std::string_view kNoKeyArguments = "ERR The command has no key arguments";
+inline constexpr std::string_view kInvalidArgCount =
+    "ERR Invalid number of arguments specified for command";
+inline constexpr std::string_view kInvalidArguments = "ERR Invalid arguments specified for command";
+inline constexpr std::string_view kSlowlogCount = "ERR count should be greater than or equal to -1";
+inline constexpr std::string_view kNoShutdownInProgress = "ERR No shutdown in progress.";
+
+// --- SORT ---
+inline constexpr std::string_view kSortBadScore =
+    "ERR One or more scores can't be converted into double";
+inline constexpr std::string_view kSortByDenied =
+    "ERR BY option of SORT denied due to insufficient ACL permissions.";
+inline constexpr std::string_view kSortGetDenied =
+    "ERR GET option of SORT denied due to insufficient ACL permissions.";
+
+// --- Sorted sets ---
+inline constexpr std::string_view kNotANumber = "ERR resulting score is not a number (NaN)";
+inline constexpr std::string_view kXxAndNx =
+    "ERR XX and NX options at the same time are not compatible";
+inline constexpr std::string_view kGtLtNx =
+    "ERR GT, LT, and/or NX options at the same time are not compatible";
+inline constexpr std::string_view kIncrSinglePair =
+    "ERR INCR option supports a single increment-element pair";
+inline constexpr std::string_view kMinMaxNotFloat = "ERR min or max is not a float";
+inline constexpr std::string_view kMinMaxNotLex = "ERR min or max not valid string range item";
+inline constexpr std::string_view kLimitNeedsByScoreOrLex =
+    "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX";
+inline constexpr std::string_view kWithScoresByLex =
+    "ERR syntax error, WITHSCORES not supported in combination with BYLEX";
+inline constexpr std::string_view kWeightNotFloat = "ERR weight value is not a float";
+
+// --- Streams ---
+inline constexpr std::string_view kInvalidStreamId =
+    "ERR Invalid stream ID specified as stream command argument";
+inline constexpr std::string_view kMaxlenAndMinid =
+    "ERR syntax error, MAXLEN and MINID options at the same time are not compatible";
+inline constexpr std::string_view kStreamMaxlenNegative = "ERR The MAXLEN argument must be >= 0.";
+inline constexpr std::string_view kStreamLimitNegative = "ERR The LIMIT argument must be >= 0.";
+inline constexpr std::string_view kLimitWithoutStrategy =
+    "ERR syntax error, LIMIT cannot be used without specifying a trimming strategy";
+inline constexpr std::string_view kXtrimWithoutStrategy =
+    "ERR syntax error, XTRIM must be called with a trimming strategy";
+inline constexpr std::string_view kLimitWithoutApprox =
+    "ERR syntax error, LIMIT cannot be used without the special ~ option";
+inline constexpr std::string_view kXaddIdZero =
+    "ERR The ID specified in XADD must be greater than 0-0";
+inline constexpr std::string_view kStreamExhausted =
+    "ERR The stream has exhausted the last possible ID, unable to add more items";
+inline constexpr std::string_view kStreamElementsTooLarge =
+    "ERR Elements are too large to be stored";
+inline constexpr std::string_view kXaddIdTooSmall =
+    "ERR The ID specified in XADD is equal or smaller than the target stream top item";
+inline constexpr std::string_view kInvalidStartId = "ERR invalid start ID for the interval";
+inline constexpr std::string_view kInvalidEndId = "ERR invalid end ID for the interval";
+inline constexpr std::string_view kEntriesAddedNegative = "ERR entries_added must be positive";
+inline constexpr std::string_view kXsetidBelowMaxDeleted =
+    "ERR The ID specified in XSETID is smaller than the provided max_deleted_entry_id";
+inline constexpr std::string_view kXsetidBelowTop =
+    "ERR The ID specified in XSETID is smaller than the target stream top item";
+inline constexpr std::string_view kXsetidEntriesAddedBelowLength =
+    "ERR The entries_added specified in XSETID is smaller than the target stream length";
+inline constexpr std::string_view kStreamKeyDeleted = "UNBLOCKED the stream key no longer exists";
+inline constexpr std::string_view kBlockedGroupDestroyed =
+    "NOGROUP the consumer group this client was blocked on no longer exists";
+inline constexpr std::string_view kUnbalancedXread =
+    "ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified.";
+inline constexpr std::string_view kGroupOptionInXread =
+    "ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead.";
+inline constexpr std::string_view kNoackOptionInXread =
+    "ERR The NOACK option is only supported by XREADGROUP. You called XREAD instead.";
+inline constexpr std::string_view kXreadgroupWithoutGroup =
+    "ERR Missing GROUP option for XREADGROUP";
+inline constexpr std::string_view kDollarIdInXreadgroup =
+    "ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the history of "
+    "this consumer by specifying a proper ID, or use the > ID to get new messages. The $ ID would "
+    "just return an empty result set.";
+inline constexpr std::string_view kGreaterIdInXread =
+    "ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group> <consumer> "
+    "option.";
+inline constexpr std::string_view kEntriesReadRange =
+    "ERR value for ENTRIESREAD must be positive or -1";
+inline constexpr std::string_view kXgroupNeedsKey =
+    "ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use "
+    "the MKSTREAM option to create an empty stream automatically.";
+inline constexpr std::string_view kBusyGroup = "BUSYGROUP Consumer Group name already exists";
+
+// --- Strings ---
+inline constexpr std::string_view kDecrementOverflow = "ERR decrement would overflow";
+
+// --- Transactions ---
+inline constexpr std::string_view kNestedMulti = "ERR MULTI calls can not be nested";
+inline constexpr std::string_view kExecWithoutMulti = "ERR EXEC without MULTI";
+inline constexpr std::string_view kDiscardWithoutMulti = "ERR DISCARD without MULTI";
+inline constexpr std::string_view kWatchInsideMulti = "ERR WATCH inside MULTI is not allowed";
+
+// --- Functions ---
+inline constexpr std::string_view kFunctionCodeMissing = "ERR Function code is missing";
+inline constexpr std::string_view kLibraryNotFound = "ERR Library not found";
+inline constexpr std::string_view kFunctionFlushOption =
+    "ERR FUNCTION FLUSH only supports SYNC|ASYNC option";
+inline constexpr std::string_view kLibraryNameMissing = "ERR library name argument was not given";
+inline constexpr std::string_view kRestorePolicy =
+    "ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.";
+inline constexpr std::string_view kFunctionNotFound = "ERR Function not found";
+inline constexpr std::string_view kBadNumberOfKeys = "ERR Bad number of keys provided";
+inline constexpr std::string_view kWriteFunctionInRo =
+    "ERR Can not execute a script with write flag using *_ro command.";
+inline constexpr std::string_view kFunctionOom =
+    "OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'";
 
 // "ERR wrong number of arguments for 'get' command" (full name, e.g. 'config|get').
 std::string WrongArity(std::string_view full_name);
@@ -58,5 +355,59 @@ std::string UnknownSubcommand(std::string_view subcommand, std::string_view cont
 std::string SubcommandSyntaxError(std::string_view subcommand, std::string_view container);
 // "ERR invalid expire time in 'set' command"
 std::string InvalidExpireTime(std::string_view command);
+
+// Redis's rejectCommand for EXEC: "EXECABORT Transaction discarded because of: <reason>", the
+// reason without its "ERR " prefix (removed here).
+std::string ExecAbortBecause(std::string_view error);
+// "NOPERM this user has no permissions to run the 'get' command"
+std::string NopermCommand(std::string_view full_name);
+// EXEC after the user's ACL changed: "NOPERM ACLs rules changed between ... reason: <reason>".
+std::string NopermAclChangedInMulti(std::string_view reason);
+// A RESP2 subscribed client's refused command.
+std::string NotInSubscribedContext(std::string_view full_name);
+
+// --- Texts with arguments, by family. Each takes the parts as the caller has cut them (Redis's
+// %s stops at a NUL byte, %.128s at 128 bytes: noted where the caller does that). ---
+
+// "ERR <message>": a message composed by another module (ACL rule errors, HLL and stream
+// parsing failures), given Redis's generic code.
+std::string Err(std::string_view message);
+// ACL CAT <category> (category cut to 128 bytes here), ACL GETUSER / DRYRUN.
+std::string AclUnknownCategory(std::string_view category);
+std::string AclUserNotFound(std::string_view user);
+std::string AclCommandNotFound(std::string_view command);
+// Writes refused after a failed AOF write (Redis's writeCommandsGetDiskErrorMessage).
+std::string MisconfAofWrite(std::string_view reason);
+// HELLO, CLIENT SETINFO, CLIENT LIST/KILL.
+std::string HelloSyntaxError(std::string_view option);
+std::string UnrecognizedOption(std::string_view option);
+std::string SetinfoInvalidValue(std::string_view attribute);
+std::string UnknownClientType(std::string_view type);
+std::string NoSuchUser(std::string_view user);
+// DEBUG / MODULE refused by enable-debug-command / enable-module-command.
+std::string ProtectedCommandNotAllowed(std::string_view command, std::string_view option);
+// FUNCTION LOAD / FUNCTION LIST.
+std::string UnknownFunctionOption(std::string_view option);
+std::string UnknownArgument(std::string_view argument);
+// GEO: the coordinates as Redis prints them with %f; the STORE conflict; GEOSEARCH's
+// FROM*/BY* requirements (the command name cut at its first NUL by the caller).
+std::string InvalidLonLat(double lon, double lat);
+std::string GeoStoreWithOptions(bool geosearchstore);
+std::string GeoFromRequired(std::string_view command);
+std::string GeoByRequired(std::string_view command);
+// PFDEBUG <subcommand> (cut at its first NUL by the caller).
+std::string UnknownPfdebugSubcommand(std::string_view subcommand);
+// EXPIRE family options (cut at the first NUL by the caller).
+std::string UnsupportedOption(std::string_view option);
+// LATENCY HISTORY / GRAPH of an event without samples.
+std::string NoLatencySamples(std::string_view event);
+// "ERR at least 1 input key is needed for 'zunionstore' command"
+std::string AtLeastOneKey(std::string_view full_name);
+// Streams: XREAD/XREADGROUP BLOCK from a script (the name as sent), missing groups, XCLAIM.
+std::string BlockFromScript(std::string_view command);
+std::string NoGroupForKey(std::string_view key, std::string_view group);
+std::string NoGroupInXreadgroup(std::string_view key, std::string_view group);
+std::string NoSuchConsumerGroup(std::string_view group, std::string_view key);
+std::string UnrecognizedXclaimOption(std::string_view option);
 
 }  // namespace drayman::errors

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "broker/command/numbers.h"
+#include "broker/base/numbers.h"
 
 namespace drayman {
 

@@ -7,8 +7,8 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "broker/command/command_table.h"
-#include "broker/command/numbers.h"
+#include "broker/base/ascii.h"
+#include "broker/base/numbers.h"
 #include "broker/config/config.h"
 #include "broker/resp/request_parser.h"
 

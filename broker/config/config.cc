@@ -14,10 +14,10 @@
 #include <set>
 #include <sstream>
 
-#include "broker/command/command_table.h"
-#include "broker/command/numbers.h"
+#include "broker/base/ascii.h"
+#include "broker/base/glob.h"
+#include "broker/base/numbers.h"
 #include "broker/config/compat_parameters.h"
-#include "broker/keyspace/glob.h"
 #include "broker/pubsub/keyspace_events.h"
 #include "broker/resp/request_parser.h"
 

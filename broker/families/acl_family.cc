@@ -8,26 +8,14 @@
 #include <string_view>
 
 #include "broker/acl/acl.h"
+#include "broker/base/numbers.h"
 #include "broker/command/context.h"
-#include "broker/command/numbers.h"
 #include "broker/engine.h"
 #include "broker/families/families.h"
 
 namespace drayman {
 
 namespace {
-
-constexpr std::string_view kNoAclFile =
-    "ERR This Redis instance is not configured to use an ACL file. You may want to specify users "
-    "via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis "
-    "configuration file set) in order to store users in the Redis configuration.";
-constexpr std::string_view kSaveFailed =
-    "ERR There was an error trying to save the ACLs. Please check the server logs for more "
-    "information";
-constexpr std::string_view kGenpassRange =
-    "ERR ACL GENPASS argument must be the number of bits for the output password, a positive "
-    "number up to 4096";
-constexpr std::string_view kDefaultNotRemovable = "ERR The 'default' user cannot be removed";
 
 bool HasSpaceOrNull(std::string_view text) {
   for (char c : text) {
@@ -42,7 +30,7 @@ bool HasSpaceOrNull(std::string_view text) {
 void CmdAclSetuser(CommandContext& ctx) {
   const std::string& name = ctx.args[2];
   if (HasSpaceOrNull(name)) {
-    ctx.reply.Error("ERR Usernames can't contain spaces or null characters");
+    ctx.reply.Error(errors::kUsernameInvalid);
     return;
   }
   std::vector<std::string> rules(ctx.args.begin() + 3, ctx.args.end());
@@ -63,7 +51,7 @@ void CmdAclDeluser(CommandContext& ctx) {
   std::vector<std::string> names(ctx.args.begin() + 2, ctx.args.end());
   for (const std::string& name : names) {
     if (name == "default") {
-      ctx.reply.Error(kDefaultNotRemovable);
+      ctx.reply.Error(errors::kDefaultNotRemovable);
       return;
     }
   }
@@ -137,14 +125,14 @@ void CmdAclWhoami(CommandContext& ctx) {
 void CmdAclLoad(CommandContext& ctx) {
   const std::string& path = ctx.engine.settings().aclfile;
   if (path.empty()) {
-    ctx.reply.Error(kNoAclFile);
+    ctx.reply.Error(errors::kNoAclFile);
     return;
   }
   std::string errors = ctx.engine.acl().LoadFile(path, path);
   if (errors.empty()) {
     ctx.reply.Ok();
   } else {
-    ctx.reply.Error("ERR " + errors);
+    ctx.reply.Error(errors::Err(errors));
   }
 }
 
@@ -152,7 +140,7 @@ void CmdAclLoad(CommandContext& ctx) {
 void CmdAclSave(CommandContext& ctx) {
   const std::string& path = ctx.engine.settings().aclfile;
   if (path.empty()) {
-    ctx.reply.Error(kNoAclFile);
+    ctx.reply.Error(errors::kNoAclFile);
     return;
   }
   std::string error;
@@ -160,7 +148,7 @@ void CmdAclSave(CommandContext& ctx) {
     ctx.reply.Ok();
   } else {
     ctx.engine.Log(LogLevel::kWarning, "Writing ACL file for ACL SAVE: " + error);
-    ctx.reply.Error(kSaveFailed);
+    ctx.reply.Error(errors::kAclSaveFailed);
   }
 }
 
@@ -177,7 +165,7 @@ void CmdAclCat(CommandContext& ctx) {
   }
   const uint64_t bit = acl::CategoryBit(ctx.args[2]);
   if (bit == 0) {
-    ctx.reply.Error("ERR Unknown category '" + ctx.args[2].substr(0, 128) + "'");
+    ctx.reply.Error(errors::AclUnknownCategory(ctx.args[2]));
     return;
   }
   std::vector<std::string> names = ctx.engine.acl().CommandsInCategory(bit);
@@ -197,7 +185,7 @@ void CmdAclGenpass(CommandContext& ctx) {
     return;
   }
   if (bits <= 0 || bits > 4096) {
-    ctx.reply.Error(kGenpassRange);
+    ctx.reply.Error(errors::kGenpassRange);
     return;
   }
   const size_t chars = static_cast<size_t>((bits + 3) / 4);
@@ -263,7 +251,7 @@ void CmdAclDryrun(CommandContext& ctx) {
   acl::Acl& acl = ctx.engine.acl();
   const acl::User* user = acl.FindUser(ctx.args[2]);
   if (user == nullptr) {
-    ctx.reply.Error("ERR User '" + ctx.args[2] + "' not found");
+    ctx.reply.Error(errors::AclUserNotFound(ctx.args[2]));
     return;
   }
   std::vector<std::string> args(ctx.args.begin() + 3, ctx.args.end());
@@ -273,12 +261,12 @@ void CmdAclDryrun(CommandContext& ctx) {
     spec = args.size() >= 2 ? table.FindSubcommand(*spec, args[1]) : nullptr;
   }
   if (spec == nullptr) {
-    ctx.reply.Error("ERR Command '" + args[0] + "' not found");
+    ctx.reply.Error(errors::AclCommandNotFound(args[0]));
     return;
   }
   const int argc = static_cast<int>(args.size());
   if ((spec->arity > 0 && spec->arity != argc) || argc < -spec->arity) {
-    ctx.reply.Error("ERR wrong number of arguments for '" + spec->full_name + "' command");
+    ctx.reply.Error(errors::WrongArity(spec->full_name));
     return;
   }
   int position = 0;
@@ -344,53 +332,103 @@ void RegisterAclFamily(CommandTable& table) {
              .summary = "A container for Access List Control commands",
              .since = "6.0.0",
              .complexity = "Depends on subcommand."});
-  struct Row {
-    const char* name;
-    int arity;
-    uint32_t flags;
-    CommandHandler handler;
-    const char* summary;
-    const char* complexity;
-  };
-  const Row rows[] = {
-      {"cat", -2, kPlain, CmdAclCat, "List the ACL categories or the commands inside a category",
-       "O(1) since the categories and commands are a fixed set."},
-      {"deluser", -3, kAdmin, CmdAclDeluser,
-       "Remove the specified ACL users and the associated rules",
-       "O(1) amortized time considering the typical user."},
-      {"dryrun", -4, kAdmin, CmdAclDryrun,
-       "Returns whether the user can execute the given command without executing the command.",
-       "O(1)."},
-      {"genpass", -2, kPlain, CmdAclGenpass,
-       "Generate a pseudorandom secure password to use for ACL users", "O(1)"},
-      {"getuser", 3, kAdmin, CmdAclGetuser, "Get the rules for a specific ACL user",
-       "O(N). Where N is the number of password, command and pattern rules that the user has."},
-      {"help", 2, kCmdLoading | kCmdStale, CmdAclHelp,
-       "Show helpful text about the different subcommands", "O(1)"},
-      {"list", 2, kAdmin, CmdAclList, "List the current ACL rules in ACL config file format",
-       "O(N). Where N is the number of configured users."},
-      {"load", 2, kAdmin, CmdAclLoad, "Reload the ACLs from the configured ACL file",
-       "O(N). Where N is the number of configured users."},
-      {"log", -2, kAdmin, CmdAclLog, "List latest events denied because of ACLs in place",
-       "O(N) with N being the number of entries shown."},
-      {"save", 2, kAdmin, CmdAclSave, "Save the current ACL rules in the configured ACL file",
-       "O(N). Where N is the number of configured users."},
-      {"setuser", -3, kAdmin, CmdAclSetuser, "Modify or create the rules for a specific ACL user",
-       "O(N). Where N is the number of rules provided."},
-      {"users", 2, kAdmin, CmdAclUsers, "List the username of all the configured ACL rules",
-       "O(N). Where N is the number of configured users."},
-      {"whoami", 2, kPlain, CmdAclWhoami,
-       "Return the name of the user associated to the current connection", "O(1)"},
-  };
-  for (const Row& row : rows) {
-    table.AddSubcommand("acl", {.name = row.name,
-                                .arity = row.arity,
-                                .flags = row.flags,
-                                .handler = row.handler,
-                                .summary = row.summary,
-                                .since = "6.0.0",
-                                .complexity = row.complexity});
-  }
+  table.AddSubcommand("acl", {.name = "cat",
+                              .arity = -2,
+                              .flags = kPlain,
+                              .handler = CmdAclCat,
+                              .summary = "List the ACL categories or the commands inside a "
+                                         "category",
+                              .since = "6.0.0",
+                              .complexity = "O(1) since the categories and commands are a fixed "
+                                            "set."});
+  table.AddSubcommand("acl", {.name = "deluser",
+                              .arity = -3,
+                              .flags = kAdmin,
+                              .handler = CmdAclDeluser,
+                              .summary = "Remove the specified ACL users and the associated rules",
+                              .since = "6.0.0",
+                              .complexity = "O(1) amortized time considering the typical user."});
+  table.AddSubcommand("acl", {.name = "dryrun",
+                              .arity = -4,
+                              .flags = kAdmin,
+                              .handler = CmdAclDryrun,
+                              .summary = "Returns whether the user can execute the given command "
+                                         "without executing the command.",
+                              .since = "6.0.0",
+                              .complexity = "O(1)."});
+  table.AddSubcommand("acl", {.name = "genpass",
+                              .arity = -2,
+                              .flags = kPlain,
+                              .handler = CmdAclGenpass,
+                              .summary = "Generate a pseudorandom secure password to use for ACL "
+                                         "users",
+                              .since = "6.0.0",
+                              .complexity = "O(1)"});
+  table.AddSubcommand("acl", {.name = "getuser",
+                              .arity = 3,
+                              .flags = kAdmin,
+                              .handler = CmdAclGetuser,
+                              .summary = "Get the rules for a specific ACL user",
+                              .since = "6.0.0",
+                              .complexity = "O(N). Where N is the number of password, command and "
+                                            "pattern rules that the user has."});
+  table.AddSubcommand("acl", {.name = "help",
+                              .arity = 2,
+                              .flags = kCmdLoading | kCmdStale,
+                              .handler = CmdAclHelp,
+                              .summary = "Show helpful text about the different subcommands",
+                              .since = "6.0.0",
+                              .complexity = "O(1)"});
+  table.AddSubcommand("acl", {.name = "list",
+                              .arity = 2,
+                              .flags = kAdmin,
+                              .handler = CmdAclList,
+                              .summary = "List the current ACL rules in ACL config file format",
+                              .since = "6.0.0",
+                              .complexity = "O(N). Where N is the number of configured users."});
+  table.AddSubcommand("acl", {.name = "load",
+                              .arity = 2,
+                              .flags = kAdmin,
+                              .handler = CmdAclLoad,
+                              .summary = "Reload the ACLs from the configured ACL file",
+                              .since = "6.0.0",
+                              .complexity = "O(N). Where N is the number of configured users."});
+  table.AddSubcommand("acl", {.name = "log",
+                              .arity = -2,
+                              .flags = kAdmin,
+                              .handler = CmdAclLog,
+                              .summary = "List latest events denied because of ACLs in place",
+                              .since = "6.0.0",
+                              .complexity = "O(N) with N being the number of entries shown."});
+  table.AddSubcommand("acl", {.name = "save",
+                              .arity = 2,
+                              .flags = kAdmin,
+                              .handler = CmdAclSave,
+                              .summary = "Save the current ACL rules in the configured ACL file",
+                              .since = "6.0.0",
+                              .complexity = "O(N). Where N is the number of configured users."});
+  table.AddSubcommand("acl", {.name = "setuser",
+                              .arity = -3,
+                              .flags = kAdmin,
+                              .handler = CmdAclSetuser,
+                              .summary = "Modify or create the rules for a specific ACL user",
+                              .since = "6.0.0",
+                              .complexity = "O(N). Where N is the number of rules provided."});
+  table.AddSubcommand("acl", {.name = "users",
+                              .arity = 2,
+                              .flags = kAdmin,
+                              .handler = CmdAclUsers,
+                              .summary = "List the username of all the configured ACL rules",
+                              .since = "6.0.0",
+                              .complexity = "O(N). Where N is the number of configured users."});
+  table.AddSubcommand("acl", {.name = "whoami",
+                              .arity = 2,
+                              .flags = kPlain,
+                              .handler = CmdAclWhoami,
+                              .summary = "Return the name of the user associated to the current "
+                                         "connection",
+                              .since = "6.0.0",
+                              .complexity = "O(1)"});
 }
 
 }  // namespace drayman

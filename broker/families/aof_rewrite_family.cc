@@ -23,11 +23,6 @@ int64_t MonotonicMicros() {
       .count();
 }
 
-constexpr std::string_view kRewriteInProgress =
-    "ERR Background append only file rewriting already in progress";
-constexpr std::string_view kRewriteFailed =
-    "ERR Can't execute an AOF background rewriting. Please check the server logs for more "
-    "information.";
 // Redis's AOF_REWRITE_LIMITE_THRESHOLD and AOF_REWRITE_LIMITE_MAX_MINUTES.
 constexpr uint64_t kLimitThreshold = 3;
 constexpr int kLimitMaxMinutes = 60;
@@ -36,7 +31,7 @@ constexpr int kLimitMaxMinutes = 60;
 void CmdBgrewriteaof(CommandContext& ctx) {
   PersistenceStatus& status = ctx.engine.persistence();
   if (ctx.engine.aof_rewrite() != nullptr) {
-    ctx.reply.Error(kRewriteInProgress);
+    ctx.reply.Error(errors::kRewriteInProgress);
     return;
   }
   if (ctx.engine.background_save() != nullptr || ctx.client.in_exec) {
@@ -48,7 +43,7 @@ void CmdBgrewriteaof(CommandContext& ctx) {
   }
   std::string error;
   if (!ctx.engine.StartAofRewrite(&error)) {
-    ctx.reply.Error(kRewriteFailed);
+    ctx.reply.Error(errors::kRewriteFailed);
     return;
   }
   ctx.reply.SimpleString("Background append only file rewriting started");
@@ -59,7 +54,7 @@ void CmdBgrewriteaof(CommandContext& ctx) {
 bool Engine::StartAofRewrite(std::string* error) {
   PersistenceStatus& status = persistence_;
   if (aof_rewrite_) {
-    *error = std::string(kRewriteInProgress);
+    *error = std::string(errors::kRewriteInProgress);
     return false;
   }
   if (background_save_) {

@@ -53,18 +53,6 @@ class SynchronousFileSink : public AsyncFileSink {
   bool finished_ = false;
 };
 
-constexpr std::string_view kBgsaveInProgress = "ERR Background save already in progress";
-constexpr std::string_view kAnotherChildActive =
-    "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in "
-    "order to schedule a BGSAVE whenever possible.";
-
-constexpr std::string_view kMisconfRdbError =
-    "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to "
-    "disk. Commands that may modify the data set are disabled, because this instance is "
-    "configured to report errors during writes if RDB snapshotting fails "
-    "(stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB "
-    "error.";
-
 // BGSAVE [SCHEDULE]
 void CmdBgsave(CommandContext& ctx) {
   if (ctx.args.size() > 2 || (ctx.args.size() == 2 && !EqualsIgnoreCase(ctx.args[1], "schedule"))) {
@@ -72,11 +60,11 @@ void CmdBgsave(CommandContext& ctx) {
     return;
   }
   if (ctx.engine.background_save() != nullptr) {
-    ctx.reply.Error(kBgsaveInProgress);
+    ctx.reply.Error(errors::kBgsaveInProgress);
     return;
   }
   if (ctx.engine.aof_rewrite() != nullptr && ctx.args.size() == 1 && !ctx.client.in_exec) {
-    ctx.reply.Error(kAnotherChildActive);
+    ctx.reply.Error(errors::kAnotherChildActive);
     return;
   }
   if (ctx.client.in_exec || ctx.engine.aof_rewrite() != nullptr) {
@@ -86,7 +74,7 @@ void CmdBgsave(CommandContext& ctx) {
   }
   std::string error;
   if (!ctx.engine.StartBackgroundSave(&error)) {
-    ctx.reply.Error("ERR");
+    ctx.reply.Error(errors::kBareErr);
     return;
   }
   ctx.reply.SimpleString("Background saving started");
@@ -96,11 +84,11 @@ void CmdBgsave(CommandContext& ctx) {
 
 bool Engine::StartBackgroundSave(std::string* error) {
   if (background_save_) {
-    *error = std::string(kBgsaveInProgress);
+    *error = std::string(errors::kBgsaveInProgress);
     return false;
   }
   if (aof_rewrite_) {  // one snapshot at a time (Redis: one child)
-    *error = std::string(kAnotherChildActive);
+    *error = std::string(errors::kAnotherChildActive);
     return false;
   }
   background_save_scheduled = false;
@@ -171,12 +159,11 @@ std::string Engine::WritesDeniedByDiskError() const {
   const Settings& settings = config_.settings();
   if (settings.stop_writes_on_bgsave_error && !settings.save_points.empty() &&
       !stats_.rdb_last_bgsave_ok) {
-    return std::string(kMisconfRdbError);
+    return std::string(errors::kMisconfRdbError);
   }
   if (persistence_.aof_enabled && !persistence_.aof_last_write_ok) {
     // Redis's writeCommandsGetDiskErrorMessage (DISK_ERROR_TYPE_AOF).
-    return "MISCONF Errors writing to the AOF file: " +
-           std::string(std::strerror(persistence_.aof_last_write_errno));
+    return errors::MisconfAofWrite(std::strerror(persistence_.aof_last_write_errno));
   }
   return {};
 }

@@ -15,25 +15,14 @@
 #include <string_view>
 #include <vector>
 
+#include "broker/base/numbers.h"
 #include "broker/command/context.h"
-#include "broker/command/numbers.h"
 #include "broker/engine.h"
 #include "broker/families/families.h"
 
 namespace drayman {
 
 namespace {
-
-constexpr std::string_view kBadBitOffset = "ERR bit offset is not an integer or out of range";
-constexpr std::string_view kBadBitValue = "ERR bit is not an integer or out of range";
-constexpr std::string_view kBitposBadBit = "ERR The bit argument must be 1 or 0.";
-constexpr std::string_view kBitopNotOneKey =
-    "ERR BITOP NOT must be called with a single source key.";
-constexpr std::string_view kBadBitfieldType =
-    "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 "
-    "is.";
-constexpr std::string_view kBadOverflowType = "ERR Invalid OVERFLOW type specified";
-constexpr std::string_view kBitfieldRoGetOnly = "ERR BITFIELD_RO only supports the GET subcommand";
 
 // The part of `text` before its first NUL: where Redis reads an argument as a C string.
 std::string_view CString(std::string_view text) { return text.substr(0, text.find('\0')); }
@@ -50,7 +39,7 @@ bool ParseBitOffset(CommandContext& ctx, std::string_view text, int bits, uint64
   const bool by_width = bits > 0 && !text.empty() && text[0] == '#';
   int64_t value = 0;
   if (!ParseInt64(by_width ? text.substr(1) : text, &value)) {
-    ctx.reply.Error(kBadBitOffset);
+    ctx.reply.Error(errors::kBadBitOffset);
     return false;
   }
   // Redis multiplies in signed 64-bit arithmetic; a product that wraps negative is refused below.
@@ -58,7 +47,7 @@ bool ParseBitOffset(CommandContext& ctx, std::string_view text, int bits, uint64
     value = static_cast<int64_t>(static_cast<uint64_t>(value) * static_cast<uint64_t>(bits));
   if (value < 0 ||
       (!MustObeyClient(ctx) && (value >> 3) >= ctx.engine.settings().proto_max_bulk_len)) {
-    ctx.reply.Error(kBadBitOffset);
+    ctx.reply.Error(errors::kBadBitOffset);
     return false;
   }
   *offset = static_cast<uint64_t>(value);
@@ -145,7 +134,7 @@ void CmdSetbit(CommandContext& ctx) {
   if (!ParseBitOffset(ctx, ctx.args[2], 0, &offset)) return;
   int64_t on = 0;
   if (!ParseInt64(ctx.args[3], &on) || (on & ~int64_t{1}) != 0) {
-    ctx.reply.Error(kBadBitValue);
+    ctx.reply.Error(errors::kBadBitValue);
     return;
   }
   bool grew = false;
@@ -271,7 +260,7 @@ void CmdBitpos(CommandContext& ctx) {
     return;
   }
   if (bit != 0 && bit != 1) {
-    ctx.reply.Error(kBitposBadBit);
+    ctx.reply.Error(errors::kBitposBadBit);
     return;
   }
   const Value* value = nullptr;
@@ -341,7 +330,7 @@ void CmdBitop(CommandContext& ctx) {
     return;
   }
   if (op == Op::kNot && ctx.args.size() != 4) {
-    ctx.reply.Error(kBitopNotOneKey);
+    ctx.reply.Error(errors::kBitopNotOneKey);
     return;
   }
   std::vector<std::string_view> sources;
@@ -399,7 +388,7 @@ bool ParseBitfieldType(CommandContext& ctx, std::string_view text, bool* is_sign
   if (text.empty() || (text[0] != 'i' && text[0] != 'u') ||
       !ParseInt64(CString(text.substr(1)), &width) || width < 1 ||
       width > (text[0] == 'i' ? 64 : 63)) {
-    ctx.reply.Error(kBadBitfieldType);
+    ctx.reply.Error(errors::kBadBitfieldType);
     return false;
   }
   *is_signed = text[0] == 'i';
@@ -481,7 +470,7 @@ void BitfieldGeneric(CommandContext& ctx, bool read_only_command) {
       } else if (EqualsIgnoreCase(policy, "fail")) {
         overflow = Overflow::kFail;
       } else {
-        ctx.reply.Error(kBadOverflowType);
+        ctx.reply.Error(errors::kBadOverflowType);
         return;
       }
       continue;
@@ -510,7 +499,7 @@ void BitfieldGeneric(CommandContext& ctx, bool read_only_command) {
     if (!ctx.LookupRead(ctx.args[1], &bytes)) return;
   } else {
     if (read_only_command) {
-      ctx.reply.Error(kBitfieldRoGetOnly);
+      ctx.reply.Error(errors::kBitfieldRoGetOnly);
       return;
     }
     bytes = StringForBitWrite(ctx, highest_written_bit, &grew);
@@ -555,81 +544,84 @@ void CmdBitfieldRo(CommandContext& ctx) { BitfieldGeneric(ctx, true); }
 }  // namespace
 
 void RegisterBitmapFamily(CommandTable& table) {
-  auto add = [&table](CommandSpec spec) {
-    spec.group = "bitmap";
-    table.Add(std::move(spec));
-  };
-  add({.name = "setbit",
-       .arity = 4,
-       .flags = kCmdWrite | kCmdDenyOom,
-       .first_key = 1,
-       .last_key = 1,
-       .key_step = 1,
-       .handler = CmdSetbit,
-       .summary = "Sets or clears the bit at offset in the string value stored at key",
-       .since = "2.2.0",
-       .complexity = "O(1)"});
-  add({.name = "getbit",
-       .arity = 3,
-       .flags = kCmdReadonly | kCmdFast,
-       .first_key = 1,
-       .last_key = 1,
-       .key_step = 1,
-       .handler = CmdGetbit,
-       .summary = "Returns the bit value at offset in the string value stored at key",
-       .since = "2.2.0",
-       .complexity = "O(1)"});
-  add({.name = "bitcount",
-       .arity = -2,
-       .flags = kCmdReadonly,
-       .first_key = 1,
-       .last_key = 1,
-       .key_step = 1,
-       .handler = CmdBitcount,
-       .summary = "Count set bits in a string",
-       .since = "2.6.0",
-       .complexity = "O(N)"});
-  add({.name = "bitpos",
-       .arity = -3,
-       .flags = kCmdReadonly,
-       .first_key = 1,
-       .last_key = 1,
-       .key_step = 1,
-       .handler = CmdBitpos,
-       .summary = "Find first bit set or clear in a string",
-       .since = "2.8.7",
-       .complexity = "O(N)"});
-  add({.name = "bitop",
-       .arity = -4,
-       .flags = kCmdWrite | kCmdDenyOom,
-       .first_key = 2,
-       .last_key = -1,
-       .key_step = 1,
-       .handler = CmdBitop,
-       .summary = "Perform bitwise operations between strings",
-       .since = "2.6.0",
-       .complexity = "O(N)"});
-  add({.name = "bitfield",
-       .arity = -2,
-       .flags = kCmdWrite | kCmdDenyOom,
-       .first_key = 1,
-       .last_key = 1,
-       .key_step = 1,
-       .handler = CmdBitfield,
-       .summary = "Perform arbitrary bitfield integer operations on strings",
-       .since = "3.2.0",
-       .complexity = "O(1) for each subcommand specified"});
-  add({.name = "bitfield_ro",
-       .arity = -2,
-       .flags = kCmdReadonly | kCmdFast,
-       .first_key = 1,
-       .last_key = 1,
-       .key_step = 1,
-       .handler = CmdBitfieldRo,
-       .summary = "Perform arbitrary bitfield integer operations on strings. Read-only variant of "
-                  "BITFIELD",
-       .since = "6.0.0",
-       .complexity = "O(1) for each subcommand specified"});
+  table.Add({.name = "setbit",
+             .arity = 4,
+             .flags = kCmdWrite | kCmdDenyOom,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdSetbit,
+             .group = "bitmap",
+             .summary = "Sets or clears the bit at offset in the string value stored at key",
+             .since = "2.2.0",
+             .complexity = "O(1)"});
+  table.Add({.name = "getbit",
+             .arity = 3,
+             .flags = kCmdReadonly | kCmdFast,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdGetbit,
+             .group = "bitmap",
+             .summary = "Returns the bit value at offset in the string value stored at key",
+             .since = "2.2.0",
+             .complexity = "O(1)"});
+  table.Add({.name = "bitcount",
+             .arity = -2,
+             .flags = kCmdReadonly,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdBitcount,
+             .group = "bitmap",
+             .summary = "Count set bits in a string",
+             .since = "2.6.0",
+             .complexity = "O(N)"});
+  table.Add({.name = "bitpos",
+             .arity = -3,
+             .flags = kCmdReadonly,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdBitpos,
+             .group = "bitmap",
+             .summary = "Find first bit set or clear in a string",
+             .since = "2.8.7",
+             .complexity = "O(N)"});
+  table.Add({.name = "bitop",
+             .arity = -4,
+             .flags = kCmdWrite | kCmdDenyOom,
+             .first_key = 2,
+             .last_key = -1,
+             .key_step = 1,
+             .handler = CmdBitop,
+             .group = "bitmap",
+             .summary = "Perform bitwise operations between strings",
+             .since = "2.6.0",
+             .complexity = "O(N)"});
+  table.Add({.name = "bitfield",
+             .arity = -2,
+             .flags = kCmdWrite | kCmdDenyOom,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdBitfield,
+             .group = "bitmap",
+             .summary = "Perform arbitrary bitfield integer operations on strings",
+             .since = "3.2.0",
+             .complexity = "O(1) for each subcommand specified"});
+  table.Add({.name = "bitfield_ro",
+             .arity = -2,
+             .flags = kCmdReadonly | kCmdFast,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdBitfieldRo,
+             .group = "bitmap",
+             .summary = "Perform arbitrary bitfield integer operations on strings. Read-only "
+                        "variant of BITFIELD",
+             .since = "6.0.0",
+             .complexity = "O(1) for each subcommand specified"});
 }
 
 }  // namespace drayman

@@ -10,8 +10,8 @@
 
 #include "broker/acl/acl.h"
 #include "broker/acl/acl_dispatch.h"
+#include "broker/base/numbers.h"
 #include "broker/command/context.h"
-#include "broker/command/numbers.h"
 #include "broker/engine.h"
 #include "broker/families/families.h"
 
@@ -19,19 +19,7 @@ namespace drayman {
 
 namespace {
 
-constexpr std::string_view kClientNameInvalid =
-    "ERR Client names cannot contain spaces, newlines or special characters.";
-constexpr std::string_view kHelloProtoNotInteger =
-    "ERR Protocol version is not an integer or out of range";
-constexpr std::string_view kHelloNoAuth =
-    "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO "
-    "AUTH <user> <pass> option can be used to authenticate the client and select the RESP "
-    "protocol version at the same time";
-constexpr std::string_view kNoSuchClient = "ERR No such client";
-constexpr std::string_view kClientIdNotPositive = "ERR client-id should be greater than 0";
-constexpr std::string_view kInvalidClientId = "ERR Invalid client ID";
 constexpr std::string_view kDefaultUser = "default";
-constexpr std::string_view kPauseMode = "ERR CLIENT PAUSE mode must be WRITE or ALL";
 
 // Redis's ACLAuthenticateUser: on success the client runs as the user; a failure is logged
 // (ACL LOG reason "auth", the object being the command's name as sent).
@@ -225,7 +213,7 @@ void CmdReset(CommandContext& ctx) {
 // Redis 7.0's clientSetNameOrReply: an empty name removes the name.
 bool SetClientName(CommandContext& ctx, std::string_view name) {
   if (!ValidClientAttribute(name)) {
-    ctx.reply.Error(kClientNameInvalid);
+    ctx.reply.Error(errors::kClientNameInvalid);
     return false;
   }
   ctx.client.name.assign(name);
@@ -237,7 +225,7 @@ void CmdHello(CommandContext& ctx) {
   int64_t version = 0;
   if (ctx.args.size() >= 2) {
     if (!ParseInt64(ctx.args[1], &version)) {
-      ctx.reply.Error(kHelloProtoNotInteger);
+      ctx.reply.Error(errors::kHelloProtoNotInteger);
       return;
     }
     if (version < 2 || version > 3) {
@@ -260,12 +248,12 @@ void CmdHello(CommandContext& ctx) {
       if (!SetClientName(ctx, ctx.args[i + 1])) return;
       ++i;
     } else {
-      ctx.reply.Error("ERR Syntax error in HELLO option '" + option + "'");
+      ctx.reply.Error(errors::HelloSyntaxError(option));
       return;
     }
   }
   if (!ctx.client.authenticated && ctx.engine.acl().DefaultNeedsAuth()) {
-    ctx.reply.Error(kHelloNoAuth);
+    ctx.reply.Error(errors::kHelloNoAuth);
     return;
   }
   if (version != 0) ctx.client.reply().set_protocol(static_cast<Protocol>(version));
@@ -358,11 +346,11 @@ void CmdClientSetinfo(CommandContext& ctx) {
   } else if (EqualsIgnoreCase(attribute, "lib-ver")) {
     field = &ctx.client.lib_ver;
   } else {
-    ctx.reply.Error("ERR Unrecognized option '" + attribute + "'");
+    ctx.reply.Error(errors::UnrecognizedOption(attribute));
     return;
   }
   if (!ValidClientAttribute(value)) {
-    ctx.reply.Error("ERR " + attribute + " cannot contain spaces, newlines or special characters.");
+    ctx.reply.Error(errors::SetinfoInvalidValue(attribute));
     return;
   }
   *field = value;
@@ -387,7 +375,7 @@ void CmdClientList(CommandContext& ctx) {
   if (argc == 4 && EqualsIgnoreCase(ctx.args[2], "type")) {
     std::string_view type = ClientTypeByName(ctx.args[3]);
     if (type.empty()) {
-      ctx.reply.Error("ERR Unknown client type '" + ctx.args[3] + "'");
+      ctx.reply.Error(errors::UnknownClientType(ctx.args[3]));
       return;
     }
     for (const auto& [id, client] : ctx.engine.clients()) {
@@ -397,7 +385,7 @@ void CmdClientList(CommandContext& ctx) {
     for (size_t i = 3; i < argc; ++i) {
       int64_t id = 0;
       if (!ParseInt64(ctx.args[i], &id)) {
-        ctx.reply.Error(kInvalidClientId);
+        ctx.reply.Error(errors::kInvalidClientId);
         return;
       }
       if (id <= 0) continue;
@@ -437,14 +425,14 @@ void CmdClientKill(CommandContext& ctx) {
       if (EqualsIgnoreCase(option, "id") && more) {
         int64_t parsed = 0;
         if (!ParseInt64(ctx.args[i + 1], &parsed) || parsed < 1) {
-          ctx.reply.Error(kClientIdNotPositive);
+          ctx.reply.Error(errors::kClientIdNotPositive);
           return;
         }
         id = static_cast<uint64_t>(parsed);
       } else if (EqualsIgnoreCase(option, "type") && more) {
         type = ClientTypeByName(ctx.args[i + 1]);
         if (type.empty()) {
-          ctx.reply.Error("ERR Unknown client type '" + ctx.args[i + 1] + "'");
+          ctx.reply.Error(errors::UnknownClientType(ctx.args[i + 1]));
           return;
         }
       } else if (EqualsIgnoreCase(option, "addr") && more) {
@@ -456,7 +444,7 @@ void CmdClientKill(CommandContext& ctx) {
       } else if (EqualsIgnoreCase(option, "user") && more) {
         user = ctx.engine.acl().FindUser(ctx.args[i + 1]);
         if (user == nullptr) {
-          ctx.reply.Error("ERR No such user '" + ctx.args[i + 1] + "'");
+          ctx.reply.Error(errors::NoSuchUser(ctx.args[i + 1]));
           return;
         }
       } else if (EqualsIgnoreCase(option, "skipme") && more) {
@@ -496,7 +484,7 @@ void CmdClientKill(CommandContext& ctx) {
   for (Client* victim : victims) ctx.engine.KillClient(*victim);
   if (argc == 3) {
     if (killed == 0) {
-      ctx.reply.Error(kNoSuchClient);
+      ctx.reply.Error(errors::kNoSuchClient);
     } else {
       ctx.reply.Ok();
     }
@@ -541,7 +529,7 @@ void CmdClientPause(CommandContext& ctx) {
     if (EqualsIgnoreCase(ctx.args[3], "write")) {
       type = PauseType::kWrite;
     } else if (!EqualsIgnoreCase(ctx.args[3], "all")) {
-      ctx.reply.Error(kPauseMode);
+      ctx.reply.Error(errors::kPauseMode);
       return;
     }
   }

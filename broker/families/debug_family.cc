@@ -27,10 +27,6 @@
 namespace drayman {
 namespace {
 
-constexpr std::string_view kReloadOptions =
-    "ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.";
-constexpr std::string_view kReloadFailed = "ERR Error trying to load the RDB dump";
-
 constexpr std::array<std::string_view, 23> kHelp = {
     "DIGEST",
     "    Output a hex signature representing the current DB content.",
@@ -77,7 +73,7 @@ void DebugReload(CommandContext& ctx) {
     } else if (EqualsIgnoreCase(ctx.args[j], "nosave")) {
       save = false;
     } else {
-      ctx.reply.Error(kReloadOptions);
+      ctx.reply.Error(errors::kReloadOptions);
       return;
     }
   }
@@ -90,7 +86,7 @@ void DebugReload(CommandContext& ctx) {
     if (!saved.ok) {
       engine.stats().rdb_last_bgsave_ok = false;
       engine.Log(LogLevel::kWarning, "Failed saving the DB: " + saved.error);
-      ctx.reply.Error("ERR");
+      ctx.reply.Error(errors::kBareErr);
       return;
     }
   }
@@ -103,7 +99,7 @@ void DebugReload(CommandContext& ctx) {
       rdb::LoadRdbFile(engine, {.replace_existing_keys = merge, .missing_file_is_error = true});
   if (!loaded.ok) {
     engine.Log(LogLevel::kWarning, "DEBUG RELOAD failed loading the RDB: " + loaded.error);
-    ctx.reply.Error(kReloadFailed);
+    ctx.reply.Error(errors::kReloadFailed);
     return;
   }
   engine.Log(LogLevel::kWarning, "DB reloaded by DEBUG RELOAD");
@@ -158,9 +154,7 @@ std::string ProtectedCommandRefusal(const Settings& settings, const Client& clie
   if (mode == "yes" || (mode == "local" && IsLocalClient(client))) return {};
   const std::string_view name = module ? "MODULE" : "DEBUG";
   const std::string_view option = module ? "enable-module-command" : "enable-debug-command";
-  return "ERR " + std::string(name) + " command not allowed. If the " + std::string(option) +
-         " option is set to \"local\", you can run it from a local connection, otherwise you "
-         "need to set this option in the configuration file, and then restart the server.";
+  return errors::ProtectedCommandNotAllowed(name, option);
 }
 
 void RegisterDebugFamily(CommandTable& table) {

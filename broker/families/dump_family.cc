@@ -1,10 +1,10 @@
 // DUMP, RESTORE and SAVE: the RDB format at the command level (broker/persistence/).
 #include <string>
 
+#include "broker/base/numbers.h"
 #include "broker/command/command_table.h"
 #include "broker/command/context.h"
 #include "broker/command/errors.h"
-#include "broker/command/numbers.h"
 #include "broker/command/read_lookup.h"
 #include "broker/engine.h"
 #include "broker/families/families.h"
@@ -15,13 +15,6 @@
 
 namespace drayman {
 namespace {
-
-constexpr std::string_view kBusyKey = "BUSYKEY Target key name already exists.";
-constexpr std::string_view kBadPayload = "ERR DUMP payload version or checksum are wrong";
-constexpr std::string_view kBadData = "ERR Bad data format";
-constexpr std::string_view kBadTtl = "ERR Invalid TTL value, must be >= 0";
-constexpr std::string_view kBadIdle = "ERR Invalid IDLETIME value, must be >= 0";
-constexpr std::string_view kBadFreq = "ERR Invalid FREQ value, must be >= 0 and <= 255";
 
 // DUMP key
 void CmdDump(CommandContext& ctx) {
@@ -52,7 +45,7 @@ void CmdRestore(CommandContext& ctx) {
         return;
       }
       if (idle < 0) {
-        ctx.reply.Error(kBadIdle);
+        ctx.reply.Error(errors::kBadIdle);
         return;
       }
       ++j;
@@ -62,7 +55,7 @@ void CmdRestore(CommandContext& ctx) {
         return;
       }
       if (freq < 0 || freq > 255) {
-        ctx.reply.Error(kBadFreq);
+        ctx.reply.Error(errors::kBadFreq);
         return;
       }
       ++j;
@@ -73,7 +66,7 @@ void CmdRestore(CommandContext& ctx) {
   }
   const std::string& key = args[1];
   if (!replace && ctx.db.Find(key) != nullptr) {
-    ctx.reply.Error(kBusyKey);
+    ctx.reply.Error(errors::kBusyKey);
     return;
   }
   int64_t ttl = 0;
@@ -82,17 +75,17 @@ void CmdRestore(CommandContext& ctx) {
     return;
   }
   if (ttl < 0) {
-    ctx.reply.Error(kBadTtl);
+    ctx.reply.Error(errors::kBadTtl);
     return;
   }
   if (!rdb::RdbVerifyDumpPayload(args[3])) {
-    ctx.reply.Error(kBadPayload);
+    ctx.reply.Error(errors::kBadDumpPayload);
     return;
   }
   Value value;
   std::string error;
   if (!rdb::RdbDecodeDumpPayload(args[3], &value, &error)) {
-    ctx.reply.Error(kBadData);
+    ctx.reply.Error(errors::kBadDataFormat);
     return;
   }
   const bool deleted = replace && ctx.db.Delete(key);
@@ -124,7 +117,7 @@ void CmdRestore(CommandContext& ctx) {
 // SAVE
 void CmdSave(CommandContext& ctx) {
   if (ctx.engine.background_save() != nullptr) {
-    ctx.reply.Error("ERR Background save already in progress");
+    ctx.reply.Error(errors::kBgsaveInProgress);
     return;
   }
   ++ctx.engine.stats().rdb_saves;
@@ -133,7 +126,7 @@ void CmdSave(CommandContext& ctx) {
     ctx.reply.Ok();
   } else {
     ctx.engine.stats().rdb_last_bgsave_ok = false;
-    ctx.reply.Error("ERR");
+    ctx.reply.Error(errors::kBareErr);
   }
 }
 

@@ -4,12 +4,12 @@
 #include <string>
 #include <vector>
 
+#include "broker/base/glob.h"
+#include "broker/base/numbers.h"
 #include "broker/command/context.h"
 #include "broker/command/help_reply.h"
-#include "broker/command/numbers.h"
 #include "broker/engine.h"
 #include "broker/families/families.h"
-#include "broker/keyspace/glob.h"
 #include "broker/persistence/rdb_decode.h"
 #include "broker/persistence/rdb_format.h"
 #include "broker/script/function_library.h"
@@ -68,8 +68,7 @@ constexpr std::string_view kFunctionHelp[] = {
 };
 
 std::string SubcommandSyntaxError(const CommandContext& ctx) {
-  return "ERR unknown subcommand or wrong number of arguments for '" + ctx.args[1] +
-         "'. Try FUNCTION HELP.";
+  return errors::SubcommandSyntaxError(ctx.args[1], "function");
 }
 
 // FUNCTION LOAD [REPLACE] code
@@ -82,11 +81,11 @@ void CmdFunctionLoad(CommandContext& ctx) {
       replace = true;
       continue;
     }
-    ctx.reply.Error("ERR Unknown option given: " + option.substr(0, option.find('\0')));
+    ctx.reply.Error(errors::UnknownFunctionOption(option.substr(0, option.find('\0'))));
     return;
   }
   if (pos >= ctx.args.size()) {
-    ctx.reply.Error("ERR Function code is missing");
+    ctx.reply.Error(errors::kFunctionCodeMissing);
     return;
   }
   std::string name;
@@ -105,7 +104,7 @@ void CmdFunctionLoad(CommandContext& ctx) {
 // FUNCTION DELETE library
 void CmdFunctionDelete(CommandContext& ctx) {
   if (!ctx.engine.scripts().functions().Delete(ctx.args[2])) {
-    ctx.reply.Error("ERR Library not found");
+    ctx.reply.Error(errors::kLibraryNotFound);
     return;
   }
   ctx.AddDirty();
@@ -120,7 +119,7 @@ void CmdFunctionFlush(CommandContext& ctx) {
   }
   if (ctx.args.size() == 3 && !EqualsIgnoreCase(ctx.args[2], "sync") &&
       !EqualsIgnoreCase(ctx.args[2], "async")) {
-    ctx.reply.Error("ERR FUNCTION FLUSH only supports SYNC|ASYNC option");
+    ctx.reply.Error(errors::kFunctionFlushOption);
     return;
   }
   ctx.engine.scripts().functions().Flush();
@@ -139,13 +138,13 @@ void CmdFunctionList(CommandContext& ctx) {
     }
     if (pattern == nullptr && EqualsIgnoreCase(ctx.args[i], "libraryname")) {
       if (i >= ctx.args.size() - 1) {
-        ctx.reply.Error("ERR library name argument was not given");
+        ctx.reply.Error(errors::kLibraryNameMissing);
         return;
       }
       pattern = &ctx.args[++i];
       continue;
     }
-    ctx.reply.Error("ERR Unknown argument " + ctx.args[i]);
+    ctx.reply.Error(errors::UnknownArgument(ctx.args[i]));
     return;
   }
   const auto& libraries = ctx.engine.scripts().functions().libraries();
@@ -221,14 +220,13 @@ void CmdFunctionRestore(CommandContext& ctx) {
     } else if (EqualsIgnoreCase(name, "flush")) {
       policy = FunctionLibrary::RestorePolicy::kFlush;
     } else {
-      ctx.reply.Error(
-          "ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.");
+      ctx.reply.Error(errors::kRestorePolicy);
       return;
     }
   }
   const std::string& payload = ctx.args[2];
   if (!rdb::RdbVerifyDumpPayload(payload)) {
-    ctx.reply.Error("ERR DUMP payload version or checksum are wrong");
+    ctx.reply.Error(errors::kBadDumpPayload);
     return;
   }
   std::string error;
@@ -286,34 +284,32 @@ void FcallGeneric(CommandContext& ctx, bool read_only) {
   ScriptEngine& scripts = ctx.engine.scripts();
   const FunctionLibrary::Function* function = scripts.functions().Find(ctx.args[1]);
   if (function == nullptr) {
-    ctx.reply.Error("ERR Function not found");
+    ctx.reply.Error(errors::kFunctionNotFound);
     return;
   }
   int64_t numkeys = 0;
   if (!ParseInt64(ctx.args[2], &numkeys)) {
-    ctx.reply.Error("ERR Bad number of keys provided");
+    ctx.reply.Error(errors::kBadNumberOfKeys);
     return;
   }
   if (numkeys > static_cast<int64_t>(ctx.args.size()) - 3) {
-    ctx.reply.Error("ERR Number of keys can't be greater than number of args");
+    ctx.reply.Error(errors::kTooManyKeys);
     return;
   }
   if (numkeys < 0) {
-    ctx.reply.Error("ERR Number of keys can't be negative");
+    ctx.reply.Error(errors::kNegativeKeys);
     return;
   }
   // Redis's scriptPrepareForRun for a script with declared flags.
   if (!(function->flags & ScriptEngine::kNoWrites)) {
     if (read_only) {
-      ctx.reply.Error("ERR Can not execute a script with write flag using *_ro command.");
+      ctx.reply.Error(errors::kWriteFunctionInRo);
       return;
     }
   }
   if (!(function->flags & (ScriptEngine::kAllowOom | ScriptEngine::kNoWrites)) &&
       ctx.engine.settings().maxmemory > 0 && ctx.engine.pre_command_oom()) {
-    ctx.reply.Error(
-        "OOM allow-oom flag is not set on the script, can not run it when used memory > "
-        "'maxmemory'");
+    ctx.reply.Error(errors::kFunctionOom);
     return;
   }
   const auto first_key = ctx.args.begin() + 3;
@@ -357,80 +353,83 @@ void RegisterFunctionFamily(CommandTable& table) {
              .summary = "A container for function commands",
              .since = "7.0.0",
              .complexity = "Depends on subcommand."});
-  auto sub = [&](CommandSpec spec) { table.AddSubcommand("function", std::move(spec)); };
-  sub({.name = "load",
-       .arity = -3,
-       .flags = kCmdNoscript | kCmdWrite | kCmdDenyOom,
-       .handler = CmdFunctionLoad,
-       .group = "scripting",
-       .summary = "Create a function with the given arguments (name, code, description)",
-       .since = "7.0.0",
-       .complexity = "O(1) (considering compilation time is redundant)"});
-  sub({.name = "delete",
-       .arity = 3,
-       .flags = kCmdNoscript | kCmdWrite,
-       .handler = CmdFunctionDelete,
-       .group = "scripting",
-       .summary = "Delete a function by name",
-       .since = "7.0.0",
-       .complexity = "O(1)"});
-  sub({.name = "flush",
-       .arity = -2,
-       .flags = kCmdNoscript | kCmdWrite,
-       .handler = CmdFunctionFlush,
-       .group = "scripting",
-       .summary = "Deleting all functions",
-       .since = "7.0.0",
-       .complexity = "O(N) where N is the number of functions deleted"});
-  sub({.name = "list",
-       .arity = -2,
-       .flags = kCmdNoscript,
-       .handler = CmdFunctionList,
-       .group = "scripting",
-       .summary = "List information about all the functions",
-       .since = "7.0.0",
-       .complexity = "O(N) where N is the number of functions"});
-  sub({.name = "dump",
-       .arity = 2,
-       .flags = kCmdNoscript,
-       .handler = CmdFunctionDump,
-       .group = "scripting",
-       .summary = "Dump all functions into a serialized binary payload",
-       .since = "7.0.0",
-       .complexity = "O(N) where N is the number of functions"});
-  sub({.name = "restore",
-       .arity = -3,
-       .flags = kCmdNoscript | kCmdWrite | kCmdDenyOom,
-       .handler = CmdFunctionRestore,
-       .group = "scripting",
-       .summary = "Restore all the functions on the given payload",
-       .since = "7.0.0",
-       .complexity = "O(N) where N is the number of functions on the payload"});
-  sub({.name = "stats",
-       .arity = 2,
-       .flags = kCmdNoscript | kCmdAllowBusy,
-       .handler = CmdFunctionStats,
-       .group = "scripting",
-       .summary = "Return information about the function currently running (name, description, "
-                  "duration)",
-       .since = "7.0.0",
-       .complexity = "O(1)"});
-  sub({.name = "kill",
-       .arity = 2,
-       .flags = kCmdNoscript | kCmdAllowBusy,
-       .handler = CmdFunctionKill,
-       .group = "scripting",
-       .summary = "Kill the function currently in execution.",
-       .since = "7.0.0",
-       .complexity = "O(1)"});
-  sub({.name = "help",
-       .arity = 2,
-       .flags = kCmdLoading | kCmdStale,
-       .handler = CmdFunctionHelp,
-       .group = "scripting",
-       .summary = "Show helpful text about the different subcommands",
-       .since = "7.0.0",
-       .complexity = "O(1)"});
+  table.AddSubcommand("function", {.name = "load",
+                                   .arity = -3,
+                                   .flags = kCmdNoscript | kCmdWrite | kCmdDenyOom,
+                                   .handler = CmdFunctionLoad,
+                                   .group = "scripting",
+                                   .summary = "Create a function with the given arguments (name, "
+                                              "code, description)",
+                                   .since = "7.0.0",
+                                   .complexity = "O(1) (considering compilation time is "
+                                                 "redundant)"});
+  table.AddSubcommand("function", {.name = "delete",
+                                   .arity = 3,
+                                   .flags = kCmdNoscript | kCmdWrite,
+                                   .handler = CmdFunctionDelete,
+                                   .group = "scripting",
+                                   .summary = "Delete a function by name",
+                                   .since = "7.0.0",
+                                   .complexity = "O(1)"});
+  table.AddSubcommand("function", {.name = "flush",
+                                   .arity = -2,
+                                   .flags = kCmdNoscript | kCmdWrite,
+                                   .handler = CmdFunctionFlush,
+                                   .group = "scripting",
+                                   .summary = "Deleting all functions",
+                                   .since = "7.0.0",
+                                   .complexity = "O(N) where N is the number of functions "
+                                                 "deleted"});
+  table.AddSubcommand("function", {.name = "list",
+                                   .arity = -2,
+                                   .flags = kCmdNoscript,
+                                   .handler = CmdFunctionList,
+                                   .group = "scripting",
+                                   .summary = "List information about all the functions",
+                                   .since = "7.0.0",
+                                   .complexity = "O(N) where N is the number of functions"});
+  table.AddSubcommand("function", {.name = "dump",
+                                   .arity = 2,
+                                   .flags = kCmdNoscript,
+                                   .handler = CmdFunctionDump,
+                                   .group = "scripting",
+                                   .summary = "Dump all functions into a serialized binary payload",
+                                   .since = "7.0.0",
+                                   .complexity = "O(N) where N is the number of functions"});
+  table.AddSubcommand("function", {.name = "restore",
+                                   .arity = -3,
+                                   .flags = kCmdNoscript | kCmdWrite | kCmdDenyOom,
+                                   .handler = CmdFunctionRestore,
+                                   .group = "scripting",
+                                   .summary = "Restore all the functions on the given payload",
+                                   .since = "7.0.0",
+                                   .complexity = "O(N) where N is the number of functions on the "
+                                                 "payload"});
+  table.AddSubcommand("function", {.name = "stats",
+                                   .arity = 2,
+                                   .flags = kCmdNoscript | kCmdAllowBusy,
+                                   .handler = CmdFunctionStats,
+                                   .group = "scripting",
+                                   .summary = "Return information about the function currently "
+                                              "running (name, description, duration)",
+                                   .since = "7.0.0",
+                                   .complexity = "O(1)"});
+  table.AddSubcommand("function", {.name = "kill",
+                                   .arity = 2,
+                                   .flags = kCmdNoscript | kCmdAllowBusy,
+                                   .handler = CmdFunctionKill,
+                                   .group = "scripting",
+                                   .summary = "Kill the function currently in execution.",
+                                   .since = "7.0.0",
+                                   .complexity = "O(1)"});
+  table.AddSubcommand("function", {.name = "help",
+                                   .arity = 2,
+                                   .flags = kCmdLoading | kCmdStale,
+                                   .handler = CmdFunctionHelp,
+                                   .group = "scripting",
+                                   .summary = "Show helpful text about the different subcommands",
+                                   .since = "7.0.0",
+                                   .complexity = "O(1)"});
 }
 
 }  // namespace drayman

@@ -17,8 +17,8 @@
 #include <string_view>
 #include <vector>
 
+#include "broker/base/numbers.h"
 #include "broker/command/context.h"
-#include "broker/command/numbers.h"
 #include "broker/engine.h"
 #include "broker/families/families.h"
 #include "broker/keyspace/geohash.h"
@@ -27,16 +27,6 @@
 namespace drayman {
 
 namespace {
-
-constexpr std::string_view kBadUnit = "ERR unsupported unit provided. please use M, KM, FT, MI";
-constexpr std::string_view kNeedRadius = "ERR need numeric radius";
-constexpr std::string_view kNegativeRadius = "ERR radius cannot be negative";
-constexpr std::string_view kNeedWidth = "ERR need numeric width";
-constexpr std::string_view kNeedHeight = "ERR need numeric height";
-constexpr std::string_view kNegativeBox = "ERR height or width cannot be negative";
-constexpr std::string_view kNoMember = "ERR could not decode requested zset member";
-constexpr std::string_view kCountPositive = "ERR COUNT must be > 0";
-constexpr std::string_view kAnyNeedsCount = "ERR the ANY argument requires COUNT argument";
 
 struct GeoPoint {
   double lon;
@@ -53,9 +43,7 @@ bool ParseLonLat(CommandContext& ctx, size_t index, double* lon, double* lat) {
     return false;
   }
   if (*lon < geo::kLonMin || *lon > geo::kLonMax || *lat < geo::kLatMin || *lat > geo::kLatMax) {
-    char text[2048];
-    std::snprintf(text, sizeof(text), "ERR invalid longitude,latitude pair %f,%f", *lon, *lat);
-    ctx.reply.Error(text);
+    ctx.reply.Error(errors::InvalidLonLat(*lon, *lat));
     return false;
   }
   return true;
@@ -68,18 +56,18 @@ double ParseUnit(CommandContext& ctx, std::string_view unit) {
   if (EqualsIgnoreCase(unit, "km")) return 1000;
   if (EqualsIgnoreCase(unit, "ft")) return 0.3048;
   if (EqualsIgnoreCase(unit, "mi")) return 1609.34;
-  ctx.reply.Error(kBadUnit);
+  ctx.reply.Error(errors::kGeoBadUnit);
   return -1;
 }
 
 bool ParseRadius(CommandContext& ctx, size_t index, geo::Shape* shape) {
   double radius = 0;
   if (!ParseDouble(ctx.args[index], &radius)) {
-    ctx.reply.Error(kNeedRadius);
+    ctx.reply.Error(errors::kNeedRadius);
     return false;
   }
   if (radius < 0) {
-    ctx.reply.Error(kNegativeRadius);
+    ctx.reply.Error(errors::kNegativeRadius);
     return false;
   }
   shape->radius = radius;
@@ -93,15 +81,15 @@ bool ParseBox(CommandContext& ctx, size_t index, geo::Shape* shape) {
   double width = 0;
   double height = 0;
   if (!ParseDouble(ctx.args[index], &width)) {
-    ctx.reply.Error(kNeedWidth);
+    ctx.reply.Error(errors::kNeedWidth);
     return false;
   }
   if (!ParseDouble(ctx.args[index + 1], &height)) {
-    ctx.reply.Error(kNeedHeight);
+    ctx.reply.Error(errors::kNeedHeight);
     return false;
   }
   if (height < 0 || width < 0) {
-    ctx.reply.Error(kNegativeBox);
+    ctx.reply.Error(errors::kNegativeBox);
     return false;
   }
   shape->width = width;
@@ -282,7 +270,7 @@ void SearchGeneric(CommandContext& ctx, size_t source_index, int flags) {
   } else if (flags & kByMember) {
     base = 5;
     if (!MemberPosition(*zset, args[2], &shape.lon, &shape.lat)) {
-      ctx.reply.Error(kNoMember);
+      ctx.reply.Error(errors::kGeoNoMember);
       return;
     }
     if (!ParseRadius(ctx, 3, &shape)) return;
@@ -322,7 +310,7 @@ void SearchGeneric(CommandContext& ctx, size_t source_index, int flags) {
         return;
       }
       if (count <= 0) {
-        ctx.reply.Error(kCountPositive);
+        ctx.reply.Error(errors::kCountPositive);
         return;
       }
       ++i;
@@ -341,7 +329,7 @@ void SearchGeneric(CommandContext& ctx, size_t source_index, int flags) {
                !from_lonlat) {
       if (zset != nullptr &&
           !MemberPosition(*zset, args[base + i + 1], &shape.lon, &shape.lat)) {
-        ctx.reply.Error(kNoMember);
+        ctx.reply.Error(errors::kGeoNoMember);
         return;
       }
       from_member = true;
@@ -370,22 +358,20 @@ void SearchGeneric(CommandContext& ctx, size_t source_index, int flags) {
   }
 
   if (store_key != nullptr && (with_dist || with_hash || with_coords)) {
-    ctx.reply.Error(std::string("ERR ") +
-                    ((flags & kGeoSearchStore) ? "GEOSEARCHSTORE" : "STORE option in GEORADIUS") +
-                    " is not compatible with WITHDIST, WITHHASH and WITHCOORD options");
+    ctx.reply.Error(errors::GeoStoreWithOptions((flags & kGeoSearchStore) != 0));
     return;
   }
   const std::string name(std::string_view(args[0]).substr(0, args[0].find('\0')));
   if ((flags & kGeoSearch) && !(from_member || from_lonlat)) {
-    ctx.reply.Error("ERR exactly one of FROMMEMBER or FROMLONLAT can be specified for " + name);
+    ctx.reply.Error(errors::GeoFromRequired(name));
     return;
   }
   if ((flags & kGeoSearch) && !(by_radius || by_box)) {
-    ctx.reply.Error("ERR exactly one of BYRADIUS and BYBOX can be specified for " + name);
+    ctx.reply.Error(errors::GeoByRequired(name));
     return;
   }
   if (any && count == 0) {
-    ctx.reply.Error(kAnyNeedsCount);
+    ctx.reply.Error(errors::kAnyNeedsCount);
     return;
   }
 

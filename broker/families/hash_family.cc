@@ -7,8 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "broker/base/numbers.h"
 #include "broker/command/context.h"
-#include "broker/command/numbers.h"
 #include "broker/families/container_ops.h"
 #include "broker/families/families.h"
 #include "broker/families/random_sample.h"
@@ -17,11 +17,6 @@
 namespace drayman {
 
 namespace {
-
-constexpr std::string_view kHashValueNotInteger = "ERR hash value is not an integer";
-constexpr std::string_view kHashValueNotFloat = "ERR hash value is not a float";
-constexpr std::string_view kIncrNanOrInfinity = "ERR value is NaN or Infinity";
-constexpr std::string_view kResultNanOrInfinity = "ERR increment would produce NaN or Infinity";
 
 // HSET key field value [field value ...]
 void CmdHset(CommandContext& ctx) {
@@ -164,7 +159,7 @@ void CmdHincrby(CommandContext& ctx) {
   int64_t current = 0;
   if (const std::string* value = hash->Find(ctx.args[2])) {
     if (!ParseInt64(*value, &current)) {
-      ctx.reply.Error(kHashValueNotInteger);
+      ctx.reply.Error(errors::kHashValueNotInteger);
       return;
     }
   }
@@ -187,7 +182,7 @@ void CmdHincrbyfloat(CommandContext& ctx) {
     return;
   }
   if (std::isnan(increment) || std::isinf(increment)) {
-    ctx.reply.Error(kIncrNanOrInfinity);
+    ctx.reply.Error(errors::kIncrNanOrInfinity);
     return;
   }
   Hash* hash = nullptr;
@@ -195,13 +190,13 @@ void CmdHincrbyfloat(CommandContext& ctx) {
   long double current = 0;
   if (const std::string* value = hash->Find(ctx.args[2])) {
     if (!ParseLongDouble(*value, &current)) {
-      ctx.reply.Error(kHashValueNotFloat);
+      ctx.reply.Error(errors::kHashValueNotFloat);
       return;
     }
   }
   current += increment;
   if (std::isnan(current) || std::isinf(current)) {
-    ctx.reply.Error(kResultNanOrInfinity);
+    ctx.reply.Error(errors::kNanOrInfinity);
     return;
   }
   std::string formatted = FormatLongDouble(current);

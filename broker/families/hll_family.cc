@@ -19,11 +19,6 @@ namespace drayman {
 
 namespace {
 
-constexpr std::string_view kNotHll = "WRONGTYPE Key is not a valid HyperLogLog string value.";
-constexpr std::string_view kCorruptedHll = "INVALIDOBJ Corrupted HLL object detected";
-constexpr std::string_view kPfdebugNoKey = "ERR The specified key does not exist";
-constexpr std::string_view kPfdebugNotSparse = "ERR HLL encoding is not sparse";
-
 int64_t SparseMaxBytes(const CommandContext& ctx) {
   return ctx.engine.settings().hll_sparse_max_bytes;
 }
@@ -46,7 +41,7 @@ void CmdPfadd(CommandContext& ctx) {
     ++updated;
   } else {
     if (!hll::IsValid(*value)) {
-      ctx.reply.Error(kNotHll);
+      ctx.reply.Error(errors::kNotHll);
       return;
     }
     MarkRaw(ctx, key);
@@ -54,7 +49,7 @@ void CmdPfadd(CommandContext& ctx) {
   for (size_t j = 2; j < ctx.args.size(); ++j) {
     const int result = hll::Add(*value, ctx.args[j], SparseMaxBytes(ctx));
     if (result < 0) {
-      ctx.reply.Error(kCorruptedHll);
+      ctx.reply.Error(errors::kCorruptedHll);
       return;
     }
     updated += result;
@@ -77,11 +72,11 @@ void CmdPfcount(CommandContext& ctx) {
       if (!ctx.LookupRead(ctx.args[j], &value)) return;
       if (value == nullptr) continue;
       if (!hll::IsValid(*value)) {
-        ctx.reply.Error(kNotHll);
+        ctx.reply.Error(errors::kNotHll);
         return;
       }
       if (!hll::MergeInto(max, *value)) {
-        ctx.reply.Error(kCorruptedHll);
+        ctx.reply.Error(errors::kCorruptedHll);
         return;
       }
     }
@@ -101,7 +96,7 @@ void CmdPfcount(CommandContext& ctx) {
     return;
   }
   if (!hll::IsValid(*value)) {
-    ctx.reply.Error(kNotHll);
+    ctx.reply.Error(errors::kNotHll);
     return;
   }
   MarkRaw(ctx, key);
@@ -110,7 +105,7 @@ void CmdPfcount(CommandContext& ctx) {
     bool invalid = false;
     cardinality = hll::Count(*value, &invalid);
     if (invalid) {
-      ctx.reply.Error(kCorruptedHll);
+      ctx.reply.Error(errors::kCorruptedHll);
       return;
     }
     hll::SetCachedCardinality(*value, cardinality);
@@ -132,12 +127,12 @@ void CmdPfmerge(CommandContext& ctx) {
     if (!ctx.LookupRead(ctx.args[j], &value)) return;
     if (value == nullptr) continue;
     if (!hll::IsValid(*value)) {
-      ctx.reply.Error(kNotHll);
+      ctx.reply.Error(errors::kNotHll);
       return;
     }
     if (hll::Encoding(*value) == hll::kDense) use_dense = true;
     if (!hll::MergeInto(max, *value)) {
-      ctx.reply.Error(kCorruptedHll);
+      ctx.reply.Error(errors::kCorruptedHll);
       return;
     }
   }
@@ -150,7 +145,7 @@ void CmdPfmerge(CommandContext& ctx) {
     MarkRaw(ctx, key);
   }
   if (use_dense && !hll::SparseToDense(*target)) {
-    ctx.reply.Error(kCorruptedHll);
+    ctx.reply.Error(errors::kCorruptedHll);
     return;
   }
   for (int j = 0; j < hll::kRegisters; ++j) {
@@ -170,18 +165,18 @@ void CmdPfdebug(CommandContext& ctx) {
   std::string* value = nullptr;
   if (!ctx.LookupWrite(key, &value)) return;
   if (value == nullptr) {
-    ctx.reply.Error(kPfdebugNoKey);
+    ctx.reply.Error(errors::kPfdebugNoKey);
     return;
   }
   if (!hll::IsValid(*value)) {
-    ctx.reply.Error(kNotHll);
+    ctx.reply.Error(errors::kNotHll);
     return;
   }
   MarkRaw(ctx, key);
   if (EqualsIgnoreCase(subcommand, "getreg")) {
     if (hll::Encoding(*value) == hll::kSparse) {
       if (!hll::SparseToDense(*value)) {
-        ctx.reply.Error(kCorruptedHll);
+        ctx.reply.Error(errors::kCorruptedHll);
         return;
       }
       ctx.AddDirty();  // propagate the encoding change, as Redis does
@@ -190,7 +185,7 @@ void CmdPfdebug(CommandContext& ctx) {
     for (int j = 0; j < hll::kRegisters; ++j) ctx.reply.Integer(hll::DenseRegister(*value, j));
   } else if (EqualsIgnoreCase(subcommand, "decode")) {
     if (hll::Encoding(*value) != hll::kSparse) {
-      ctx.reply.Error(kPfdebugNotSparse);
+      ctx.reply.Error(errors::kPfdebugNotSparse);
       return;
     }
     ctx.reply.Bulk(hll::DecodeSparse(*value));
@@ -200,7 +195,7 @@ void CmdPfdebug(CommandContext& ctx) {
     bool converted = false;
     if (hll::Encoding(*value) == hll::kSparse) {
       if (!hll::SparseToDense(*value)) {
-        ctx.reply.Error(kCorruptedHll);
+        ctx.reply.Error(errors::kCorruptedHll);
         return;
       }
       converted = true;
@@ -208,7 +203,7 @@ void CmdPfdebug(CommandContext& ctx) {
     }
     ctx.reply.Integer(converted ? 1 : 0);
   } else {
-    ctx.reply.Error("ERR Unknown PFDEBUG subcommand '" + std::string(CString(subcommand)) + "'");
+    ctx.reply.Error(errors::UnknownPfdebugSubcommand(CString(subcommand)));
   }
 }
 
@@ -219,7 +214,7 @@ void CmdPfselftest(CommandContext& ctx) {
   if (failure.empty()) {
     ctx.reply.Ok();
   } else {
-    ctx.reply.Error("ERR " + failure);
+    ctx.reply.Error(errors::Err(failure));
   }
 }
 

@@ -10,8 +10,8 @@
 #include <set>
 #include <string>
 
+#include "broker/base/numbers.h"
 #include "broker/command/context.h"
-#include "broker/command/numbers.h"
 #include "broker/engine.h"
 #include "broker/families/families.h"
 #include "broker/stats/server_info.h"

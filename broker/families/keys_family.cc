@@ -11,32 +11,19 @@
 #include <string_view>
 #include <vector>
 
+#include "broker/base/glob.h"
+#include "broker/base/numbers.h"
 #include "broker/command/context.h"
 #include "broker/command/help_reply.h"
-#include "broker/command/numbers.h"
 #include "broker/command/read_lookup.h"
 #include "broker/engine.h"
 #include "broker/families/families.h"
 #include "broker/families/scan.h"
-#include "broker/keyspace/glob.h"
 #include "broker/pubsub/keyspace_events.h"
 
 namespace drayman {
 
 namespace {
-
-constexpr std::string_view kExpireNxConflict =
-    "ERR NX and XX, GT or LT options at the same time are not compatible";
-constexpr std::string_view kExpireGtLtConflict =
-    "ERR GT and LT options at the same time are not compatible";
-constexpr std::string_view kIntOutOfRange =
-    "ERR value is out of range, value must between -2147483648 and 2147483647";
-constexpr std::string_view kFreqWithoutLfu =
-    "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that "
-    "when switching between policies at runtime LRU and LFU data will take some time to adjust.";
-constexpr std::string_view kIdletimeWithLfu =
-    "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when "
-    "switching between policies at runtime LRU and LFU data will take some time to adjust.";
 
 // OBJECT HELP, as redis-server 7.0.15 prints it (ReplyHelp adds the first line and HELP).
 constexpr std::string_view kObjectHelp[] = {
@@ -63,7 +50,7 @@ Database* ParseDatabase(CommandContext& ctx, const std::string& text) {
     return nullptr;
   }
   if (index < INT_MIN || index > INT_MAX) {
-    ctx.reply.Error(kIntOutOfRange);
+    ctx.reply.Error(errors::kIntOutOfRange);
     return nullptr;
   }
   if (index < 0 || index >= ctx.keyspace.database_count()) {
@@ -303,18 +290,17 @@ void ExpireGeneric(CommandContext& ctx, int64_t basetime_ms, bool seconds) {
       flags |= kExpireLt;
     } else {
       // Redis formats the option with %s: it ends at the first NUL byte.
-      std::string text = "ERR Unsupported option ";
-      text.append(std::string_view(args[j]).substr(0, args[j].find('\0')));
-      ctx.reply.Error(text);
+      ctx.reply.Error(
+          errors::UnsupportedOption(std::string_view(args[j]).substr(0, args[j].find('\0'))));
       return;
     }
   }
   if ((flags & kExpireNx) && (flags & (kExpireXx | kExpireGt | kExpireLt))) {
-    ctx.reply.Error(kExpireNxConflict);
+    ctx.reply.Error(errors::kExpireNxConflict);
     return;
   }
   if ((flags & kExpireGt) && (flags & kExpireLt)) {
-    ctx.reply.Error(kExpireGtLtConflict);
+    ctx.reply.Error(errors::kExpireGtLtConflict);
     return;
   }
   int64_t when = 0;
@@ -452,7 +438,7 @@ void CmdObjectIdletime(CommandContext& ctx) {
   Entry* entry = ObjectLookup(ctx);
   if (entry == nullptr) return;
   if (ctx.keyspace.lfu()) {
-    ctx.reply.Error(kIdletimeWithLfu);
+    ctx.reply.Error(errors::kIdletimeWithLfu);
   } else {
     ctx.reply.Integer(ctx.db.IdleSeconds(*entry));
   }
@@ -465,7 +451,7 @@ void CmdObjectFreq(CommandContext& ctx) {
   if (ctx.keyspace.lfu()) {
     ctx.reply.Integer(ctx.db.LfuFrequency(*entry));
   } else {
-    ctx.reply.Error(kFreqWithoutLfu);
+    ctx.reply.Error(errors::kFreqWithoutLfu);
   }
 }
 
@@ -475,75 +461,243 @@ void CmdObjectHelp(CommandContext& ctx) { ReplyHelp(ctx.reply, "OBJECT", kObject
 }  // namespace
 
 void RegisterKeysFamily(CommandTable& table) {
-  constexpr uint32_t kW = kCmdWrite;
-  constexpr uint32_t kR = kCmdReadonly;
-  constexpr uint32_t kF = kCmdFast;
-  auto add = [&table](std::string name, int arity, uint32_t flags, int first, int last,
-                      CommandHandler handler, std::string summary, std::string since,
-                      std::string complexity) {
-    table.Add({.name = std::move(name),
-               .arity = arity,
-               .flags = flags,
-               .first_key = first,
-               .last_key = last,
-               .key_step = first > 0 ? 1 : 0,
-               .handler = handler,
-               .group = "generic",
-               .summary = std::move(summary),
-               .since = std::move(since),
-               .complexity = std::move(complexity)});
-  };
-  add("del", -2, kW, 1, -1, CmdDel, "Delete a key", "1.0.0",
-      "O(N) where N is the number of keys that will be removed. When a key to remove holds a "
-      "value other than a string, the individual complexity for this key is O(M) where M is the "
-      "number of elements in the list, set, sorted set or hash. Removing a single key that holds "
-      "a string value is O(1).");
-  add("unlink", -2, kW | kF, 1, -1, CmdUnlink,
-      "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non "
-      "blocking.",
-      "4.0.0",
-      "O(1) for each key removed regardless of its size. Then the command does O(N) work in a "
-      "different thread in order to reclaim memory, where N is the number of allocations the "
-      "deleted objects where composed of.");
-  add("exists", -2, kR | kF, 1, -1, CmdExists, "Determine if a key exists", "1.0.0",
-      "O(N) where N is the number of keys to check.");
-  add("touch", -2, kR | kF, 1, -1, CmdTouch,
-      "Alters the last access time of a key(s). Returns the number of existing keys specified.",
-      "3.2.1", "O(N) where N is the number of keys that will be touched.");
-  add("type", 2, kR | kF, 1, 1, CmdType, "Determine the type stored at key", "1.0.0", "O(1)");
-  add("keys", 2, kR, 0, 0, CmdKeys, "Find all keys matching the given pattern", "1.0.0",
-      "O(N) with N being the number of keys in the database, under the assumption that the key "
-      "names in the database and the given pattern have limited length.");
-  add("scan", -2, kR, 0, 0, CmdScan, "Incrementally iterate the keys space", "2.8.0",
-      "O(1) for every call. O(N) for a complete iteration, including enough command calls for the "
-      "cursor to return back to 0. N is the number of elements inside the collection.");
-  add("randomkey", 1, kR, 0, 0, CmdRandomkey, "Return a random key from the keyspace", "1.0.0",
-      "O(1)");
-  add("rename", 3, kW, 1, 2, CmdRename, "Rename a key", "1.0.0", "O(1)");
-  add("renamenx", 3, kW | kF, 1, 2, CmdRenamenx, "Rename a key, only if the new key does not exist",
-      "1.0.0", "O(1)");
-  add("copy", -3, kW | kCmdDenyOom, 1, 2, CmdCopy, "Copy a key", "6.2.0",
-      "O(N) worst case for collections, where N is the number of nested items. O(1) for string "
-      "values.");
-  add("move", 3, kW | kF, 1, 1, CmdMove, "Move a key to another database", "1.0.0", "O(1)");
-  add("expire", -3, kW | kF, 1, 1, CmdExpire, "Set a key's time to live in seconds", "1.0.0",
-      "O(1)");
-  add("pexpire", -3, kW | kF, 1, 1, CmdPexpire, "Set a key's time to live in milliseconds", "2.6.0",
-      "O(1)");
-  add("expireat", -3, kW | kF, 1, 1, CmdExpireat,
-      "Set the expiration for a key as a UNIX timestamp", "1.2.0", "O(1)");
-  add("pexpireat", -3, kW | kF, 1, 1, CmdPexpireat,
-      "Set the expiration for a key as a UNIX timestamp specified in milliseconds", "2.6.0",
-      "O(1)");
-  add("ttl", 2, kR | kF, 1, 1, CmdTtl, "Get the time to live for a key in seconds", "1.0.0",
-      "O(1)");
-  add("pttl", 2, kR | kF, 1, 1, CmdPttl, "Get the time to live for a key in milliseconds", "2.6.0",
-      "O(1)");
-  add("expiretime", 2, kR | kF, 1, 1, CmdExpiretime, "Get the expiration Unix timestamp for a key",
-      "7.0.0", "O(1)");
-  add("pexpiretime", 2, kR | kF, 1, 1, CmdPexpiretime,
-      "Get the expiration Unix timestamp for a key in milliseconds", "7.0.0", "O(1)");
-  add("persist", 2, kW | kF, 1, 1, CmdPersist, "Remove the expiration from a key", "2.2.0", "O(1)");
+  table.Add({.name = "del",
+             .arity = -2,
+             .flags = kCmdWrite,
+             .first_key = 1,
+             .last_key = -1,
+             .key_step = 1,
+             .handler = CmdDel,
+             .group = "generic",
+             .summary = "Delete a key",
+             .since = "1.0.0",
+             .complexity = "O(N) where N is the number of keys that will be removed. When a key to "
+                           "remove holds a value other than a string, the individual complexity "
+                           "for this key is O(M) where M is the number of elements in the list, "
+                           "set, sorted set or hash. Removing a single key that holds a string "
+                           "value is O(1)."});
+  table.Add({.name = "unlink",
+             .arity = -2,
+             .flags = kCmdWrite | kCmdFast,
+             .first_key = 1,
+             .last_key = -1,
+             .key_step = 1,
+             .handler = CmdUnlink,
+             .group = "generic",
+             .summary = "Delete a key asynchronously in another thread. Otherwise it is just as "
+                        "DEL, but non blocking.",
+             .since = "4.0.0",
+             .complexity = "O(1) for each key removed regardless of its size. Then the command "
+                           "does O(N) work in a different thread in order to reclaim memory, where "
+                           "N is the number of allocations the deleted objects where composed "
+                           "of."});
+  table.Add({.name = "exists",
+             .arity = -2,
+             .flags = kCmdReadonly | kCmdFast,
+             .first_key = 1,
+             .last_key = -1,
+             .key_step = 1,
+             .handler = CmdExists,
+             .group = "generic",
+             .summary = "Determine if a key exists",
+             .since = "1.0.0",
+             .complexity = "O(N) where N is the number of keys to check."});
+  table.Add({.name = "touch",
+             .arity = -2,
+             .flags = kCmdReadonly | kCmdFast,
+             .first_key = 1,
+             .last_key = -1,
+             .key_step = 1,
+             .handler = CmdTouch,
+             .group = "generic",
+             .summary = "Alters the last access time of a key(s). Returns the number of existing "
+                        "keys specified.",
+             .since = "3.2.1",
+             .complexity = "O(N) where N is the number of keys that will be touched."});
+  table.Add({.name = "type",
+             .arity = 2,
+             .flags = kCmdReadonly | kCmdFast,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdType,
+             .group = "generic",
+             .summary = "Determine the type stored at key",
+             .since = "1.0.0",
+             .complexity = "O(1)"});
+  table.Add({.name = "keys",
+             .arity = 2,
+             .flags = kCmdReadonly,
+             .handler = CmdKeys,
+             .group = "generic",
+             .summary = "Find all keys matching the given pattern",
+             .since = "1.0.0",
+             .complexity = "O(N) with N being the number of keys in the database, under the "
+                           "assumption that the key names in the database and the given pattern "
+                           "have limited length."});
+  table.Add({.name = "scan",
+             .arity = -2,
+             .flags = kCmdReadonly,
+             .handler = CmdScan,
+             .group = "generic",
+             .summary = "Incrementally iterate the keys space",
+             .since = "2.8.0",
+             .complexity = "O(1) for every call. O(N) for a complete iteration, including enough "
+                           "command calls for the cursor to return back to 0. N is the number of "
+                           "elements inside the collection."});
+  table.Add({.name = "randomkey",
+             .arity = 1,
+             .flags = kCmdReadonly,
+             .handler = CmdRandomkey,
+             .group = "generic",
+             .summary = "Return a random key from the keyspace",
+             .since = "1.0.0",
+             .complexity = "O(1)"});
+  table.Add({.name = "rename",
+             .arity = 3,
+             .flags = kCmdWrite,
+             .first_key = 1,
+             .last_key = 2,
+             .key_step = 1,
+             .handler = CmdRename,
+             .group = "generic",
+             .summary = "Rename a key",
+             .since = "1.0.0",
+             .complexity = "O(1)"});
+  table.Add({.name = "renamenx",
+             .arity = 3,
+             .flags = kCmdWrite | kCmdFast,
+             .first_key = 1,
+             .last_key = 2,
+             .key_step = 1,
+             .handler = CmdRenamenx,
+             .group = "generic",
+             .summary = "Rename a key, only if the new key does not exist",
+             .since = "1.0.0",
+             .complexity = "O(1)"});
+  table.Add({.name = "copy",
+             .arity = -3,
+             .flags = kCmdWrite | kCmdDenyOom,
+             .first_key = 1,
+             .last_key = 2,
+             .key_step = 1,
+             .handler = CmdCopy,
+             .group = "generic",
+             .summary = "Copy a key",
+             .since = "6.2.0",
+             .complexity = "O(N) worst case for collections, where N is the number of nested "
+                           "items. O(1) for string values."});
+  table.Add({.name = "move",
+             .arity = 3,
+             .flags = kCmdWrite | kCmdFast,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdMove,
+             .group = "generic",
+             .summary = "Move a key to another database",
+             .since = "1.0.0",
+             .complexity = "O(1)"});
+  table.Add({.name = "expire",
+             .arity = -3,
+             .flags = kCmdWrite | kCmdFast,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdExpire,
+             .group = "generic",
+             .summary = "Set a key's time to live in seconds",
+             .since = "1.0.0",
+             .complexity = "O(1)"});
+  table.Add({.name = "pexpire",
+             .arity = -3,
+             .flags = kCmdWrite | kCmdFast,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdPexpire,
+             .group = "generic",
+             .summary = "Set a key's time to live in milliseconds",
+             .since = "2.6.0",
+             .complexity = "O(1)"});
+  table.Add({.name = "expireat",
+             .arity = -3,
+             .flags = kCmdWrite | kCmdFast,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdExpireat,
+             .group = "generic",
+             .summary = "Set the expiration for a key as a UNIX timestamp",
+             .since = "1.2.0",
+             .complexity = "O(1)"});
+  table.Add({.name = "pexpireat",
+             .arity = -3,
+             .flags = kCmdWrite | kCmdFast,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdPexpireat,
+             .group = "generic",
+             .summary =
+                 "Set the expiration for a key as a UNIX timestamp specified in milliseconds",
+             .since = "2.6.0",
+             .complexity = "O(1)"});
+  table.Add({.name = "ttl",
+             .arity = 2,
+             .flags = kCmdReadonly | kCmdFast,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdTtl,
+             .group = "generic",
+             .summary = "Get the time to live for a key in seconds",
+             .since = "1.0.0",
+             .complexity = "O(1)"});
+  table.Add({.name = "pttl",
+             .arity = 2,
+             .flags = kCmdReadonly | kCmdFast,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdPttl,
+             .group = "generic",
+             .summary = "Get the time to live for a key in milliseconds",
+             .since = "2.6.0",
+             .complexity = "O(1)"});
+  table.Add({.name = "expiretime",
+             .arity = 2,
+             .flags = kCmdReadonly | kCmdFast,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdExpiretime,
+             .group = "generic",
+             .summary = "Get the expiration Unix timestamp for a key",
+             .since = "7.0.0",
+             .complexity = "O(1)"});
+  table.Add({.name = "pexpiretime",
+             .arity = 2,
+             .flags = kCmdReadonly | kCmdFast,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdPexpiretime,
+             .group = "generic",
+             .summary = "Get the expiration Unix timestamp for a key in milliseconds",
+             .since = "7.0.0",
+             .complexity = "O(1)"});
+  table.Add({.name = "persist",
+             .arity = 2,
+             .flags = kCmdWrite | kCmdFast,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdPersist,
+             .group = "generic",
+             .summary = "Remove the expiration from a key",
+             .since = "2.2.0",
+             .complexity = "O(1)"});
 
   table.Add({.name = "object",
              .arity = -2,
@@ -551,30 +705,59 @@ void RegisterKeysFamily(CommandTable& table) {
              .summary = "A container for object introspection commands",
              .since = "2.2.3",
              .complexity = "Depends on subcommand."});
-  auto object = [&table](std::string name, int arity, uint32_t flags, int first,
-                         CommandHandler handler, std::string summary, std::string since) {
-    table.AddSubcommand("object", {.name = std::move(name),
-                                   .arity = arity,
-                                   .flags = flags,
-                                   .first_key = first,
-                                   .last_key = first,
-                                   .key_step = first > 0 ? 1 : 0,
-                                   .handler = handler,
-                                   .group = "generic",
-                                   .summary = std::move(summary),
-                                   .since = std::move(since),
-                                   .complexity = "O(1)"});
-  };
-  object("encoding", 3, kR, 2, CmdObjectEncoding, "Inspect the internal encoding of a Redis object",
-         "2.2.3");
-  object("refcount", 3, kR, 2, CmdObjectRefcount,
-         "Get the number of references to the value of the key", "2.2.3");
-  object("idletime", 3, kR, 2, CmdObjectIdletime,
-         "Get the time since a Redis object was last accessed", "2.2.3");
-  object("freq", 3, kR, 2, CmdObjectFreq,
-         "Get the logarithmic access frequency counter of a Redis object", "4.0.0");
-  object("help", 2, kCmdLoading | kCmdStale, 0, CmdObjectHelp,
-         "Show helpful text about the different subcommands", "6.2.0");
+  table.AddSubcommand("object", {.name = "encoding",
+                                 .arity = 3,
+                                 .flags = kCmdReadonly,
+                                 .first_key = 2,
+                                 .last_key = 2,
+                                 .key_step = 1,
+                                 .handler = CmdObjectEncoding,
+                                 .group = "generic",
+                                 .summary = "Inspect the internal encoding of a Redis object",
+                                 .since = "2.2.3",
+                                 .complexity = "O(1)"});
+  table.AddSubcommand("object", {.name = "refcount",
+                                 .arity = 3,
+                                 .flags = kCmdReadonly,
+                                 .first_key = 2,
+                                 .last_key = 2,
+                                 .key_step = 1,
+                                 .handler = CmdObjectRefcount,
+                                 .group = "generic",
+                                 .summary = "Get the number of references to the value of the key",
+                                 .since = "2.2.3",
+                                 .complexity = "O(1)"});
+  table.AddSubcommand("object", {.name = "idletime",
+                                 .arity = 3,
+                                 .flags = kCmdReadonly,
+                                 .first_key = 2,
+                                 .last_key = 2,
+                                 .key_step = 1,
+                                 .handler = CmdObjectIdletime,
+                                 .group = "generic",
+                                 .summary = "Get the time since a Redis object was last accessed",
+                                 .since = "2.2.3",
+                                 .complexity = "O(1)"});
+  table.AddSubcommand("object", {.name = "freq",
+                                 .arity = 3,
+                                 .flags = kCmdReadonly,
+                                 .first_key = 2,
+                                 .last_key = 2,
+                                 .key_step = 1,
+                                 .handler = CmdObjectFreq,
+                                 .group = "generic",
+                                 .summary = "Get the logarithmic access frequency counter of a "
+                                            "Redis object",
+                                 .since = "4.0.0",
+                                 .complexity = "O(1)"});
+  table.AddSubcommand("object", {.name = "help",
+                                 .arity = 2,
+                                 .flags = kCmdLoading | kCmdStale,
+                                 .handler = CmdObjectHelp,
+                                 .group = "generic",
+                                 .summary = "Show helpful text about the different subcommands",
+                                 .since = "6.2.0",
+                                 .complexity = "O(1)"});
 }
 
 }  // namespace drayman

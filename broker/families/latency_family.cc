@@ -76,7 +76,7 @@ void CmdLatencyGraph(CommandContext& ctx) {
   const std::string& event = ctx.args[2];
   const LatencyMonitor::Series* series = ctx.engine.latency_monitor().Find(event);
   if (series == nullptr) {
-    ctx.reply.Error("ERR No samples available for event '" + event + "'");
+    ctx.reply.Error(errors::NoLatencySamples(event));
     return;
   }
   ctx.reply.Verbatim("txt", LatencyMonitor::Graph(event, *series, NowSeconds(ctx)));
@@ -170,32 +170,64 @@ void RegisterLatencyFamily(CommandTable& table) {
              .since = "2.8.13",
              .complexity = "Depends on subcommand."});
   constexpr uint32_t kFlags = kCmdAdmin | kCmdNoscript | kCmdLoading | kCmdStale;
-  auto sub = [&table](std::string name, int arity, uint32_t flags, CommandHandler handler,
-                      std::string summary, std::string since, std::string complexity) {
-    table.AddSubcommand("latency", {.name = std::move(name),
-                                    .arity = arity,
-                                    .flags = flags,
-                                    .handler = handler,
-                                    .group = "server",
-                                    .summary = std::move(summary),
-                                    .since = std::move(since),
-                                    .complexity = std::move(complexity)});
-  };
-  sub("latest", 2, kFlags, CmdLatencyLatest, "Return the latest latency samples for all events.",
-      "2.8.13", "O(1)");
-  sub("history", 3, kFlags, CmdLatencyHistory, "Return timestamp-latency samples for the event.",
-      "2.8.13", "O(1)");
-  sub("reset", -2, kFlags, CmdLatencyReset, "Reset latency data for one or more events.", "2.8.13",
-      "O(1)");
-  sub("graph", 3, kFlags, CmdLatencyGraph, "Return a latency graph for the event.", "2.8.13",
-      "O(1)");
-  sub("doctor", 2, kFlags, CmdLatencyDoctor, "Return a human readable latency analysis report.",
-      "2.8.13", "O(1)");
-  sub("histogram", -2, kFlags, CmdLatencyHistogram,
-      "Return the cumulative distribution of latencies of a subset of commands or all.", "7.0.0",
-      "O(N) where N is the number of commands with latency information being retrieved.");
-  sub("help", 2, kCmdLoading | kCmdStale, CmdLatencyHelp,
-      "Show helpful text about the different subcommands.", "2.8.13", "O(1)");
+  table.AddSubcommand("latency", {.name = "latest",
+                                  .arity = 2,
+                                  .flags = kFlags,
+                                  .handler = CmdLatencyLatest,
+                                  .group = "server",
+                                  .summary = "Return the latest latency samples for all events.",
+                                  .since = "2.8.13",
+                                  .complexity = "O(1)"});
+  table.AddSubcommand("latency", {.name = "history",
+                                  .arity = 3,
+                                  .flags = kFlags,
+                                  .handler = CmdLatencyHistory,
+                                  .group = "server",
+                                  .summary = "Return timestamp-latency samples for the event.",
+                                  .since = "2.8.13",
+                                  .complexity = "O(1)"});
+  table.AddSubcommand("latency", {.name = "reset",
+                                  .arity = -2,
+                                  .flags = kFlags,
+                                  .handler = CmdLatencyReset,
+                                  .group = "server",
+                                  .summary = "Reset latency data for one or more events.",
+                                  .since = "2.8.13",
+                                  .complexity = "O(1)"});
+  table.AddSubcommand("latency", {.name = "graph",
+                                  .arity = 3,
+                                  .flags = kFlags,
+                                  .handler = CmdLatencyGraph,
+                                  .group = "server",
+                                  .summary = "Return a latency graph for the event.",
+                                  .since = "2.8.13",
+                                  .complexity = "O(1)"});
+  table.AddSubcommand("latency", {.name = "doctor",
+                                  .arity = 2,
+                                  .flags = kFlags,
+                                  .handler = CmdLatencyDoctor,
+                                  .group = "server",
+                                  .summary = "Return a human readable latency analysis report.",
+                                  .since = "2.8.13",
+                                  .complexity = "O(1)"});
+  table.AddSubcommand("latency", {.name = "histogram",
+                                  .arity = -2,
+                                  .flags = kFlags,
+                                  .handler = CmdLatencyHistogram,
+                                  .group = "server",
+                                  .summary = "Return the cumulative distribution of latencies of a "
+                                             "subset of commands or all.",
+                                  .since = "7.0.0",
+                                  .complexity = "O(N) where N is the number of commands with "
+                                                "latency information being retrieved."});
+  table.AddSubcommand("latency", {.name = "help",
+                                  .arity = 2,
+                                  .flags = kCmdLoading | kCmdStale,
+                                  .handler = CmdLatencyHelp,
+                                  .group = "server",
+                                  .summary = "Show helpful text about the different subcommands.",
+                                  .since = "2.8.13",
+                                  .complexity = "O(1)"});
 }
 
 }  // namespace drayman

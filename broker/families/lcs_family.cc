@@ -13,8 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include "broker/base/numbers.h"
 #include "broker/command/context.h"
-#include "broker/command/numbers.h"
 #include "broker/engine.h"
 #include "broker/families/families.h"
 #include "broker/pubsub/keyspace_events.h"
@@ -22,15 +22,6 @@
 namespace drayman {
 
 namespace {
-
-constexpr std::string_view kLcsNotStrings = "ERR The specified keys must contain string values";
-constexpr std::string_view kLcsLenAndIdx =
-    "ERR If you want both the length and indexes, please just use IDX.";
-constexpr std::string_view kLcsTooLong = "ERR String too long for LCS";
-constexpr std::string_view kLcsOverLimit =
-    "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len";
-constexpr std::string_view kLcsNoMemory =
-    "ERR Insufficient memory, failed allocating transient memory for LCS";
 
 struct LcsMatch {
   uint32_t a_start, a_end, b_start, b_end;
@@ -50,7 +41,7 @@ void CmdLcs(CommandContext& ctx) {
   if (!a_found) NotifyKeyspaceEvent(ctx, kNotifyKeyMiss, "keymiss", ctx.args[1]);
   if (!b_found) NotifyKeyspaceEvent(ctx, kNotifyKeyMiss, "keymiss", ctx.args[2]);
   if (a_wrong || b_wrong) {
-    ctx.reply.Error(kLcsNotStrings);
+    ctx.reply.Error(errors::kLcsNotStrings);
     return;
   }
   bool want_len = false;
@@ -78,23 +69,23 @@ void CmdLcs(CommandContext& ctx) {
     }
   }
   if (want_len && want_idx) {
-    ctx.reply.Error(kLcsLenAndIdx);
+    ctx.reply.Error(errors::kLcsLenAndIdx);
     return;
   }
   const std::string_view a = a_value ? std::string_view(*a_value) : std::string_view();
   const std::string_view b = b_value ? std::string_view(*b_value) : std::string_view();
   if (a.size() >= UINT32_MAX - 1 || b.size() >= UINT32_MAX - 1) {
-    ctx.reply.Error(kLcsTooLong);
+    ctx.reply.Error(errors::kLcsTooLong);
     return;
   }
   const size_t columns = b.size() + 1;
   const uint64_t cells = static_cast<uint64_t>(a.size() + 1) * columns;
   if (cells > UINT64_MAX / sizeof(uint32_t)) {
-    ctx.reply.Error(kLcsNoMemory);
+    ctx.reply.Error(errors::kLcsNoMemory);
     return;
   }
   if (cells * sizeof(uint32_t) > static_cast<uint64_t>(ctx.engine.settings().proto_max_bulk_len)) {
-    ctx.reply.Error(kLcsOverLimit);
+    ctx.reply.Error(errors::kLcsOverLimit);
     return;
   }
   // table[i * columns + j]: LCS length of a[0..i) and b[0..j).
@@ -102,7 +93,7 @@ void CmdLcs(CommandContext& ctx) {
   try {
     table.resize(cells, 0);
   } catch (const std::bad_alloc&) {
-    ctx.reply.Error(kLcsNoMemory);
+    ctx.reply.Error(errors::kLcsNoMemory);
     return;
   }
   auto at = [&](size_t i, size_t j) -> uint32_t& { return table[i * columns + j]; };

@@ -1,12 +1,21 @@
 // List family: LPUSH, RPUSH, LPUSHX, RPUSHX, LPOP, RPOP, LLEN, LRANGE, LINDEX, LSET, LREM, LTRIM,
-// LINSERT, LPOS, LMOVE, RPOPLPUSH. The blocking pops live in the blocking family and share the
-// pop/move code declared in list_ops.h.
+// LINSERT, LPOS, LMOVE, RPOPLPUSH, LMPOP, and the blocking forms BLPOP, BRPOP, BLMOVE, BRPOPLPUSH,
+// BLMPOP.
+//
+// A blocking command parses its arguments, then hands ServeOrBlock
+// (broker/blocking/blocking_command.h) a serve function that pops from one key and replies; the
+// same function serves the first attempt and every later wake-up, so a waiter gets exactly what
+// the command would have answered at once.
+#include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "broker/base/numbers.h"
+#include "broker/blocking/blocking_command.h"
 #include "broker/command/context.h"
-#include "broker/command/numbers.h"
+#include "broker/command/numkeys.h"
 #include "broker/families/families.h"
 #include "broker/families/index_range.h"
 #include "broker/families/list_ops.h"
@@ -14,12 +23,6 @@
 namespace drayman {
 
 namespace {
-
-constexpr std::string_view kRankZero =
-    "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use "
-    "negative to start from the end of the list";
-constexpr std::string_view kCountNegative = "ERR COUNT can't be negative";
-constexpr std::string_view kMaxlenNegative = "ERR MAXLEN can't be negative";
 
 // getLongFromObjectOrReply: replies "value is not an integer or out of range" on failure.
 bool ParseIntegerArg(CommandContext& ctx, std::string_view text, int64_t* value) {
@@ -275,13 +278,13 @@ void CmdLpos(CommandContext& ctx) {
     if (EqualsIgnoreCase(option, "rank") && has_value) {
       if (!ParseIntegerArg(ctx, ctx.args[++i], &rank)) return;
       if (rank == 0) {
-        ctx.reply.Error(kRankZero);
+        ctx.reply.Error(errors::kRankZero);
         return;
       }
     } else if (EqualsIgnoreCase(option, "count") && has_value) {
-      if (!ParseNonNegativeArg(ctx, ctx.args[++i], kCountNegative, &count)) return;
+      if (!ParseNonNegativeArg(ctx, ctx.args[++i], errors::kCountNegative, &count)) return;
     } else if (EqualsIgnoreCase(option, "maxlen") && has_value) {
-      if (!ParseNonNegativeArg(ctx, ctx.args[++i], kMaxlenNegative, &maxlen)) return;
+      if (!ParseNonNegativeArg(ctx, ctx.args[++i], errors::kMaxlenNegative, &maxlen)) return;
     } else {
       ctx.reply.Error(errors::kSyntax);
       return;
@@ -340,7 +343,8 @@ void MoveAndReply(CommandContext& ctx, bool from_left, bool to_left) {
     case MoveStatus::kNoSource:
       ctx.reply.Null();
       return;
-    case MoveStatus::kWrongType:
+    case MoveStatus::kSourceWrongType:
+    case MoveStatus::kDestinationWrongType:
       ctx.reply.Error(errors::kWrongType);
       return;
   }
@@ -359,6 +363,212 @@ void CmdLmove(CommandContext& ctx) {
 
 // RPOPLPUSH source destination
 void CmdRpoplpush(CommandContext& ctx) { MoveAndReply(ctx, /*from_left=*/false, /*to_left=*/true); }
+
+// Propagation: blocking pops replay as the non-blocking pop they performed, in Redis 7.0's form
+// (checked against its AOF): BLPOP -> LPOP key, BLMPOP -> LPOP key <popped>; LMPOP likewise.
+std::string_view PopCommand(bool left) { return left ? "LPOP" : "RPOP"; }
+
+// BLMOVE at wake-up: Redis 7.0 writes the directions in lower case (its shared "left"/"right").
+std::string_view EndName(bool left) { return left ? "left" : "right"; }
+
+// The list at `key` for a serve attempt: kWrongType / kNotReady, or kServed with *out set.
+ServeResult FindNonEmptyList(CommandContext& ctx, std::string_view key, List** out) {
+  bool wrong_type = false;
+  *out = ctx.db.FindAs<List>(key, &wrong_type);
+  if (wrong_type) return ServeResult::kWrongType;
+  if (*out == nullptr || (*out)->empty()) return ServeResult::kNotReady;
+  return ServeResult::kServed;
+}
+
+// BLPOP / BRPOP: [key, element] from the first non-empty key.
+ServeFunction PopOne(bool left) {
+  return [left](CommandContext& ctx, std::string_view key) {
+    List* list = nullptr;
+    if (ServeResult found = FindNonEmptyList(ctx, key, &list); found != ServeResult::kServed) {
+      return found;
+    }
+    std::string value = ListPop(*list, left);
+    ctx.reply.ArrayHeader(2);
+    ctx.reply.Bulk(key);
+    ctx.reply.Bulk(value);
+    ctx.AddDirty();
+    NotifyListPopped(ctx, key, left, list->empty());
+    ctx.DeleteIfEmpty(key, list);
+    ctx.PropagateAs({PopCommand(left), key});
+    return ServeResult::kServed;
+  };
+}
+
+// BLMOVE / BRPOPLPUSH replay as LMOVE / RPOPLPUSH. Redis 7.0 keeps BLMOVE's directions as sent
+// when it moves at once, and writes its own lower-case ones for a move at wake-up.
+void PropagateMove(CommandContext& ctx, std::string_view source, std::string_view destination,
+                   bool from_left, bool to_left) {
+  if (ctx.spec.full_name == "brpoplpush") {
+    ctx.PropagateAs({"RPOPLPUSH", source, destination});
+  } else if (ctx.serving_blocked) {
+    ctx.PropagateAs({"LMOVE", source, destination, EndName(from_left), EndName(to_left)});
+  } else {
+    ctx.PropagateAs({"LMOVE", source, destination, ctx.args[3], ctx.args[4]});
+  }
+}
+
+// BLMOVE / BRPOPLPUSH: LMOVE's move from the source to `destination`, replying the element. A
+// source of the wrong type is not served (the waiter stays for the next push); a destination of
+// the wrong type answers WRONGTYPE and moves nothing, waking or not (Redis 7.0).
+ServeFunction MoveOne(std::string destination, bool from_left, bool to_left) {
+  return [destination = std::move(destination), from_left, to_left](CommandContext& ctx,
+                                                                    std::string_view key) {
+    std::string value;
+    switch (LMoveGeneric(ctx.db, key, destination, from_left, to_left, &value)) {
+      case MoveStatus::kNoSource:
+        return ServeResult::kNotReady;
+      case MoveStatus::kSourceWrongType:
+        return ServeResult::kWrongType;
+      case MoveStatus::kDestinationWrongType:
+        ctx.reply.Error(errors::kWrongType);
+        return ServeResult::kServed;
+      case MoveStatus::kMoved:
+        break;
+    }
+    ctx.AddDirty();
+    NotifyListMoved(ctx, key, destination, from_left, to_left, ctx.db.Peek(key) == nullptr);
+    ctx.reply.Bulk(value);
+    if (ctx.propagating()) PropagateMove(ctx, key, destination, from_left, to_left);
+    return ServeResult::kServed;
+  };
+}
+
+// BLMPOP: [key, [element ...]] with up to `count` elements from the first non-empty key.
+ServeFunction PopMany(bool left, int64_t count) {
+  return [left, count](CommandContext& ctx, std::string_view key) {
+    List* list = nullptr;
+    if (ServeResult found = FindNonEmptyList(ctx, key, &list); found != ServeResult::kServed) {
+      return found;
+    }
+    const bool emptied = static_cast<size_t>(count) >= list->size();
+    ctx.reply.ArrayHeader(2);
+    ctx.reply.Bulk(key);
+    const size_t popped =
+        ListPopToReply(ctx.db, key, *list, left, static_cast<size_t>(count), ctx.reply);
+    ctx.AddDirty(static_cast<int64_t>(popped));
+    NotifyListPopped(ctx, key, left, emptied);
+    if (ctx.propagating()) ctx.PropagateAs({PopCommand(left), key, std::to_string(popped)});
+    return ServeResult::kServed;
+  };
+}
+
+void BlockingPop(CommandContext& ctx, bool left) {
+  int64_t deadline_ms = 0;
+  if (!ParseBlockingTimeout(ctx, ctx.args.back(), &deadline_ms)) return;
+  std::vector<std::string> keys(ctx.args.begin() + 1, ctx.args.end() - 1);
+  ServeOrBlock(ctx, keys, deadline_ms, PopOne(left));
+}
+
+// BLPOP key [key ...] timeout
+void CmdBlpop(CommandContext& ctx) { BlockingPop(ctx, /*left=*/true); }
+
+// BRPOP key [key ...] timeout
+void CmdBrpop(CommandContext& ctx) { BlockingPop(ctx, /*left=*/false); }
+
+void BlockingMove(CommandContext& ctx, bool from_left, bool to_left, std::string_view timeout) {
+  int64_t deadline_ms = 0;
+  if (!ParseBlockingTimeout(ctx, timeout, &deadline_ms)) return;
+  ServeOrBlock(ctx, {ctx.args[1]}, deadline_ms, MoveOne(ctx.args[2], from_left, to_left),
+               DenyReply::kNull);
+}
+
+// BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout
+void CmdBlmove(CommandContext& ctx) {
+  bool from_left = false;
+  bool to_left = false;
+  if (!ParseListEnd(ctx.args[3], &from_left) || !ParseListEnd(ctx.args[4], &to_left)) {
+    ctx.reply.Error(errors::kSyntax);
+    return;
+  }
+  BlockingMove(ctx, from_left, to_left, ctx.args[5]);
+}
+
+// BRPOPLPUSH source destination timeout
+void CmdBrpoplpush(CommandContext& ctx) {
+  BlockingMove(ctx, /*from_left=*/false, /*to_left=*/true, ctx.args[3]);
+}
+
+// numkeys as Redis's getRangeLongFromObjectOrReply(1, LONG_MAX) reads it; 0 when invalid.
+int64_t ParseNumkeys(std::string_view text) {
+  int64_t numkeys = 0;
+  if (!ParseInt64(text, &numkeys) || numkeys < 1) return 0;
+  return numkeys;
+}
+
+// The shared tail of LMPOP and BLMPOP from numkeys on: parses `numkeys key [key ...]
+// LEFT|RIGHT [COUNT count]` starting at args[numkeys_index]; replies the error and returns false
+// when the arguments are invalid.
+bool ParseMultiPop(CommandContext& ctx, size_t numkeys_index, std::vector<std::string>* keys,
+                   bool* left, int64_t* count) {
+  const int64_t numkeys = ParseNumkeys(ctx.args[numkeys_index]);
+  if (numkeys == 0) {
+    ctx.reply.Error(errors::kNumkeysNotPositive);
+    return false;
+  }
+  const size_t argc = ctx.args.size();
+  const size_t first_key = numkeys_index + 1;
+  if (static_cast<uint64_t>(numkeys) >= argc - first_key) {  // no room for keys and LEFT|RIGHT
+    ctx.reply.Error(errors::kSyntax);
+    return false;
+  }
+  const size_t where_index = first_key + static_cast<size_t>(numkeys);
+  if (!ParseListEnd(ctx.args[where_index], left)) {
+    ctx.reply.Error(errors::kSyntax);
+    return false;
+  }
+  *count = -1;
+  for (size_t i = where_index + 1; i < argc; ++i) {
+    if (*count == -1 && EqualsIgnoreCase(ctx.args[i], "count") && i + 1 < argc) {
+      ++i;
+      if (!ParseInt64(ctx.args[i], count) || *count < 1) {
+        ctx.reply.Error(errors::kCountNotPositive);
+        return false;
+      }
+    } else {
+      ctx.reply.Error(errors::kSyntax);
+      return false;
+    }
+  }
+  if (*count == -1) *count = 1;
+  keys->assign(ctx.args.begin() + static_cast<std::ptrdiff_t>(first_key),
+               ctx.args.begin() + static_cast<std::ptrdiff_t>(where_index));
+  return true;
+}
+
+// BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]
+void CmdBlmpop(CommandContext& ctx) {
+  std::vector<std::string> keys;
+  bool left = true;
+  int64_t count = 1;
+  if (!ParseMultiPop(ctx, 2, &keys, &left, &count)) return;
+  int64_t deadline_ms = 0;
+  if (!ParseBlockingTimeout(ctx, ctx.args[1], &deadline_ms)) return;
+  ServeOrBlock(ctx, keys, deadline_ms, PopMany(left, count));
+}
+
+// LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]
+void CmdLmpop(CommandContext& ctx) {
+  std::vector<std::string> keys;
+  bool left = true;
+  int64_t count = 1;
+  if (!ParseMultiPop(ctx, 1, &keys, &left, &count)) return;
+  ServeOrNull(ctx, keys, PopMany(left, count));
+}
+
+// LMPOP's keys: numkeys at index 1, the keys after it.
+std::vector<int> LmpopKeys(const std::vector<std::string>& args) {
+  return NumkeysKeyIndexes(args, 1);
+}
+
+// BLMPOP's keys: numkeys at index 2, the keys after it.
+std::vector<int> BlmpopKeys(const std::vector<std::string>& args) {
+  return NumkeysKeyIndexes(args, 2);
+}
 
 }  // namespace
 
@@ -402,11 +612,11 @@ MoveStatus LMoveGeneric(Database& db, std::string_view src, std::string_view dst
                         bool to_left, std::string* moved) {
   bool wrong_type = false;
   List* source = db.FindAs<List>(src, &wrong_type);
-  if (wrong_type) return MoveStatus::kWrongType;
-  if (source == nullptr) return MoveStatus::kNoSource;
+  if (wrong_type) return MoveStatus::kSourceWrongType;
+  if (source == nullptr || source->empty()) return MoveStatus::kNoSource;
   // The destination's type is checked before anything moves.
   List* target = db.FindAs<List>(dst, &wrong_type);
-  if (wrong_type) return MoveStatus::kWrongType;
+  if (wrong_type) return MoveStatus::kDestinationWrongType;
   *moved = ListPop(*source, from_left);
   if (target == nullptr) {
     Entry& entry = db.Add(dst, Value(std::make_unique<List>()));
@@ -616,6 +826,74 @@ void RegisterListFamily(CommandTable& table) {
                         "return it",
              .since = "1.2.0",
              .complexity = "O(1)"});
+  table.Add({.name = "blpop",
+             .arity = -3,
+             .flags = kCmdWrite | kCmdNoscript | kCmdBlocking,
+             .first_key = 1,
+             .last_key = -2,
+             .key_step = 1,
+             .handler = CmdBlpop,
+             .group = "list",
+             .summary = "Remove and get the first element in a list, or block until one is "
+                        "available",
+             .since = "2.0.0",
+             .complexity = "O(N) where N is the number of provided keys."});
+  table.Add({.name = "brpop",
+             .arity = -3,
+             .flags = kCmdWrite | kCmdNoscript | kCmdBlocking,
+             .first_key = 1,
+             .last_key = -2,
+             .key_step = 1,
+             .handler = CmdBrpop,
+             .group = "list",
+             .summary = "Remove and get the last element in a list, or block until one is "
+                        "available",
+             .since = "2.0.0",
+             .complexity = "O(N) where N is the number of provided keys."});
+  table.Add({.name = "blmove",
+             .arity = 6,
+             .flags = kCmdWrite | kCmdDenyOom | kCmdNoscript | kCmdBlocking,
+             .first_key = 1,
+             .last_key = 2,
+             .key_step = 1,
+             .handler = CmdBlmove,
+             .group = "list",
+             .summary = "Pop an element from a list, push it to another list and return it; or "
+                        "block until one is available",
+             .since = "6.2.0",
+             .complexity = "O(1)"});
+  table.Add({.name = "brpoplpush",
+             .arity = 4,
+             .flags = kCmdWrite | kCmdDenyOom | kCmdNoscript | kCmdBlocking,
+             .first_key = 1,
+             .last_key = 2,
+             .key_step = 1,
+             .handler = CmdBrpoplpush,
+             .group = "list",
+             .summary = "Pop an element from a list, push it to another list and return it; or "
+                        "block until one is available",
+             .since = "2.2.0",
+             .complexity = "O(1)"});
+  table.Add({.name = "lmpop",
+             .arity = -4,
+             .flags = kCmdWrite | kCmdMovableKeys,
+             .handler = CmdLmpop,
+             .get_keys = LmpopKeys,
+             .group = "list",
+             .summary = "Pop elements from a list",
+             .since = "7.0.0",
+             .complexity = "O(N+M) where N is the number of provided keys and M is the number of "
+                           "elements returned."});
+  table.Add({.name = "blmpop",
+             .arity = -5,
+             .flags = kCmdWrite | kCmdBlocking | kCmdMovableKeys,
+             .handler = CmdBlmpop,
+             .get_keys = BlmpopKeys,
+             .group = "list",
+             .summary = "Pop elements from a list, or block until one is available",
+             .since = "7.0.0",
+             .complexity = "O(N+M) where N is the number of provided keys and M is the number of "
+                           "elements returned."});
 }
 
 }  // namespace drayman

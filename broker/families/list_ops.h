@@ -1,5 +1,6 @@
-// List operations shared by the list family (LPOP, RPOP, LMOVE, RPOPLPUSH) and the blocking
-// family (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP when a waiter is served).
+// List operations shared by the list commands (LPOP, RPOP, LMOVE, RPOPLPUSH, LMPOP) and the serve
+// functions of their blocking forms (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP), at once or when a
+// waiter is served: a fix to a pop or a move is made here once.
 //
 // Contract: these functions change the keyspace and return results; they never reply (except
 // ListPopToReply, whose job is the reply) and never signal keys. Callers that run through
@@ -33,9 +34,11 @@ size_t ListPopToReply(Database& db, std::string_view key, List& list, bool from_
                       ReplyBuilder& reply);
 
 enum class MoveStatus {
-  kMoved,      // `*moved` holds the element
-  kNoSource,   // `src` is missing: LMOVE replies null, BLMOVE blocks
-  kWrongType,  // `src` or `dst` holds another type: reply WRONGTYPE
+  kMoved,                 // `*moved` holds the element
+  kNoSource,              // `src` is missing: LMOVE replies null, BLMOVE blocks
+  kSourceWrongType,       // `src` holds another type: LMOVE replies WRONGTYPE, BLMOVE's waiter
+                          // is not served
+  kDestinationWrongType,  // `dst` holds another type: WRONGTYPE, nothing moves
 };
 
 // LMOVE / RPOPLPUSH / BLMOVE core: checks that `src` is a list (or missing) and `dst` is a list

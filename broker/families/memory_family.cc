@@ -11,9 +11,9 @@
 #include <string>
 #include <string_view>
 
+#include "broker/base/numbers.h"
 #include "broker/command/context.h"
 #include "broker/command/help_reply.h"
-#include "broker/command/numbers.h"
 #include "broker/engine.h"
 #include "broker/families/families.h"
 #include "broker/stats/memory_overhead.h"

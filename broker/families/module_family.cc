@@ -18,11 +18,6 @@ namespace drayman {
 
 namespace {
 
-constexpr std::string_view kLoadFailed =
-    "ERR Error loading the extension. Please check the server logs.";
-constexpr std::string_view kNoSuchModule =
-    "ERR Error unloading module: no such module with that name";
-
 // MODULE LIST
 void CmdModuleList(CommandContext& ctx) { ctx.reply.ArrayHeader(0); }
 
@@ -31,11 +26,11 @@ void CmdModuleLoad(CommandContext& ctx) {
   // Redis logs why dlopen failed; here no module can ever load.
   ctx.engine.Log(LogLevel::kWarning,
                  "Module " + ctx.args[2] + " failed to load: Drayman does not load modules");
-  ctx.reply.Error(kLoadFailed);
+  ctx.reply.Error(errors::kModuleLoadFailed);
 }
 
 // MODULE UNLOAD name
-void CmdModuleUnload(CommandContext& ctx) { ctx.reply.Error(kNoSuchModule); }
+void CmdModuleUnload(CommandContext& ctx) { ctx.reply.Error(errors::kNoSuchModule); }
 
 // MODULE HELP
 void CmdModuleHelp(CommandContext& ctx) {

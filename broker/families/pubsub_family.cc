@@ -16,9 +16,6 @@ namespace drayman {
 
 namespace {
 
-constexpr std::string_view kMonitorDenyBlocking =
-    "ERR MONITOR isn't allowed for DENY BLOCKING client";
-
 // PUBSUB HELP, as redis-server 7.0.15 prints it (ReplyHelp adds the first line and HELP).
 constexpr std::string_view kPubsubHelp[] = {
     "CHANNELS [<pattern>]",
@@ -161,7 +158,7 @@ void CmdMonitor(CommandContext& ctx) {
   if (ctx.client.is_script_client || ctx.client.in_exec) {
     // A client that expects one reply per command cannot stream (Redis's DENY_BLOCKING, which
     // EXEC sets too).
-    ctx.reply.Error(kMonitorDenyBlocking);
+    ctx.reply.Error(errors::kMonitorDenyBlocking);
     return;
   }
   // Already monitoring: Redis ignores the command without replying.

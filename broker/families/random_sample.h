@@ -20,14 +20,10 @@
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
+#include "broker/base/numbers.h"
 #include "broker/command/context.h"
-#include "broker/command/numbers.h"
 
 namespace drayman {
-
-inline constexpr std::string_view kRandomCountRange =
-    "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
-inline constexpr std::string_view kRandomValueOutOfRange = "ERR value is out of range";
 
 inline bool ParseRandomCount(CommandContext& ctx, std::string_view text, int64_t* count) {
   if (!ParseInt64(text, count)) {
@@ -35,7 +31,7 @@ inline bool ParseRandomCount(CommandContext& ctx, std::string_view text, int64_t
     return false;
   }
   if (*count == INT64_MIN) {
-    ctx.reply.Error(kRandomCountRange);
+    ctx.reply.Error(errors::kRandomCountRange);
     return false;
   }
   return true;
@@ -52,7 +48,7 @@ inline bool ParseRandomCountArgs(CommandContext& ctx, std::string_view with_opti
   }
   // With the option the reply holds two entries per element, so the count must fit twice.
   if (*with && (*count < -INT64_MAX / 2 || *count > INT64_MAX / 2)) {
-    ctx.reply.Error(kRandomValueOutOfRange);
+    ctx.reply.Error(errors::kValueOutOfRange);
     return false;
   }
   return true;

@@ -13,21 +13,16 @@
 #include <string>
 #include <string_view>
 
+#include "broker/base/numbers.h"
 #include "broker/blocking/blocked_clients.h"
 #include "broker/blocking/blocking_command.h"
 #include "broker/command/context.h"
-#include "broker/command/numbers.h"
 #include "broker/engine.h"
 #include "broker/families/families.h"
 
 namespace drayman {
 
 namespace {
-
-constexpr std::string_view kInvalidMasterPort = "ERR Invalid master port";
-constexpr std::string_view kNoReplication =
-    "ERR REPLICAOF <host> <port> is not supported: Drayman has no replication, so this server "
-    "stays a master (REPLICAOF NO ONE is accepted)";
 
 // WAIT numreplicas timeout
 void CmdWait(CommandContext& ctx) {
@@ -73,10 +68,10 @@ void CmdReplicaof(CommandContext& ctx) {
   }
   int64_t port = 0;
   if (!ParseInt64(ctx.args[2], &port) || port < 0 || port > 65535) {
-    ctx.reply.Error(kInvalidMasterPort);
+    ctx.reply.Error(errors::kInvalidMasterPort);
     return;
   }
-  ctx.reply.Error(kNoReplication);
+  ctx.reply.Error(errors::kNoReplication);
 }
 
 }  // namespace

@@ -18,9 +18,9 @@
 #include <string_view>
 #include <vector>
 
+#include "broker/base/glob.h"
+#include "broker/base/numbers.h"
 #include "broker/command/context.h"
-#include "broker/command/numbers.h"
-#include "broker/keyspace/glob.h"
 
 namespace drayman {
 

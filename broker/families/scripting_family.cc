@@ -3,9 +3,9 @@
 #include <string>
 #include <vector>
 
+#include "broker/base/numbers.h"
 #include "broker/command/context.h"
 #include "broker/command/help_reply.h"
-#include "broker/command/numbers.h"
 #include "broker/engine.h"
 #include "broker/families/families.h"
 #include "broker/script/script_engine.h"
@@ -13,10 +13,6 @@
 namespace drayman {
 
 namespace {
-
-constexpr std::string_view kTooManyKeys = "ERR Number of keys can't be greater than number of args";
-constexpr std::string_view kNegativeKeys = "ERR Number of keys can't be negative";
-constexpr std::string_view kFlushOption = "ERR SCRIPT FLUSH only support SYNC|ASYNC option";
 
 // SCRIPT HELP, as Redis 7.0 words it (without SCRIPT DEBUG, which Drayman does not offer);
 // ReplyHelp adds the first line and HELP.
@@ -42,11 +38,11 @@ bool ParseNumKeys(CommandContext& ctx, int64_t* numkeys) {
     return false;
   }
   if (*numkeys > static_cast<int64_t>(ctx.args.size()) - 3) {
-    ctx.reply.Error(kTooManyKeys);
+    ctx.reply.Error(errors::kTooManyKeys);
     return false;
   }
   if (*numkeys < 0) {
-    ctx.reply.Error(kNegativeKeys);
+    ctx.reply.Error(errors::kNegativeKeys);
     return false;
   }
   return true;
@@ -121,7 +117,7 @@ void CmdScriptFlush(CommandContext& ctx) {
   // ASYNC is accepted and done synchronously: closing the Lua state is quick.
   if (ctx.args.size() > 3 || (ctx.args.size() == 3 && !EqualsIgnoreCase(ctx.args[2], "sync") &&
                               !EqualsIgnoreCase(ctx.args[2], "async"))) {
-    ctx.reply.Error(kFlushOption);
+    ctx.reply.Error(errors::kScriptFlushOption);
     return;
   }
   ctx.engine.scripts().Flush();

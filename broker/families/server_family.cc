@@ -19,27 +19,16 @@
 
 #include "broker/acl/acl.h"
 #include "broker/acl/redis_command_acl.h"
+#include "broker/base/glob.h"
+#include "broker/base/numbers.h"
 #include "broker/command/context.h"
-#include "broker/command/numbers.h"
 #include "broker/engine.h"
 #include "broker/families/families.h"
-#include "broker/keyspace/glob.h"
 #include "broker/persistence/rdb_file.h"
 
 namespace drayman {
 
 namespace {
-
-constexpr std::string_view kShutdownFailed = "ERR Errors trying to SHUTDOWN. Check logs.";
-
-constexpr std::string_view kInvalidFirstDb = "ERR invalid first DB index";
-constexpr std::string_view kInvalidSecondDb = "ERR invalid second DB index";
-constexpr std::string_view kInvalidCommand = "ERR Invalid command specified";
-constexpr std::string_view kNoKeyArguments = "ERR The command has no key arguments";
-constexpr std::string_view kInvalidArgCount =
-    "ERR Invalid number of arguments specified for command";
-constexpr std::string_view kInvalidArguments = "ERR Invalid arguments specified for command";
-constexpr std::string_view kSlowlogCount = "ERR count should be greater than or equal to -1";
 
 // ----------------------------------------------------------------------------------------------
 // Keyspace administration
@@ -81,11 +70,11 @@ void CmdFlushall(CommandContext& ctx) {
 void CmdSwapdb(CommandContext& ctx) {
   int64_t first = 0, second = 0;
   if (!ParseInt64(ctx.args[1], &first)) {
-    ctx.reply.Error(kInvalidFirstDb);
+    ctx.reply.Error(errors::kInvalidFirstDb);
     return;
   }
   if (!ParseInt64(ctx.args[2], &second)) {
-    ctx.reply.Error(kInvalidSecondDb);
+    ctx.reply.Error(errors::kInvalidSecondDb);
     return;
   }
   const int count = ctx.keyspace.database_count();
@@ -410,16 +399,16 @@ void GetKeysSubcommand(CommandContext& ctx, bool with_flags) {
     spec = ctx.engine.commands().FindSubcommand(*spec, command[1]);
   }
   if (spec == nullptr) {
-    ctx.reply.Error(kInvalidCommand);
+    ctx.reply.Error(errors::kInvalidCommand);
     return;
   }
   if (spec->first_key <= 0 && spec->get_keys == nullptr) {
-    ctx.reply.Error(kNoKeyArguments);
+    ctx.reply.Error(errors::kNoKeyArguments);
     return;
   }
   const int argc = static_cast<int>(command.size());
   if ((spec->arity > 0 && spec->arity != argc) || argc < -spec->arity) {
-    ctx.reply.Error(kInvalidArgCount);
+    ctx.reply.Error(errors::kInvalidArgCount);
     return;
   }
   std::vector<acl::KeyReference> keys;
@@ -429,7 +418,7 @@ void GetKeysSubcommand(CommandContext& ctx, bool with_flags) {
     for (int index : spec->KeyIndexes(command)) keys.push_back({index, 0});
   }
   if (keys.empty() && !(spec->flags & kCmdNoMandatoryKeys)) {
-    ctx.reply.Error(kInvalidArguments);
+    ctx.reply.Error(errors::kInvalidArguments);
     return;
   }
   ctx.reply.ArrayHeader(keys.size());
@@ -532,7 +521,7 @@ void CmdSlowlogGet(CommandContext& ctx) {
   int64_t count = 10;
   if (ctx.args.size() == 3) {
     if (!ParseInt64(ctx.args[2], &count) || count < -1) {
-      ctx.reply.Error(kSlowlogCount);
+      ctx.reply.Error(errors::kSlowlogCount);
       return;
     }
     if (count == -1) count = static_cast<int64_t>(entries.size());
@@ -612,11 +601,11 @@ void CmdShutdown(CommandContext& ctx) {
     return;
   }
   if (abort) {
-    ctx.reply.Error("ERR No shutdown in progress.");
+    ctx.reply.Error(errors::kNoShutdownInProgress);
     return;
   }
   if (!ctx.engine.shutdown_requested) {
-    ctx.reply.Error(kShutdownFailed);
+    ctx.reply.Error(errors::kShutdownFailed);
     return;
   }
   ctx.engine.Log(LogLevel::kWarning, "User requested shutdown...");
@@ -633,7 +622,7 @@ void CmdShutdown(CommandContext& ctx) {
       ctx.engine.Log(LogLevel::kWarning, "Error trying to save the DB, can't exit.");
       ctx.engine.Log(LogLevel::kWarning,
                      "Errors trying to shut down the server. Check the logs for more information.");
-      ctx.reply.Error("ERR Errors trying to SHUTDOWN. Check logs.");
+      ctx.reply.Error(errors::kShutdownFailed);
       return;
     } else {
       ctx.engine.Log(LogLevel::kWarning, "Error trying to save the DB. Exit anyway.");

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "broker/base/numbers.h"
 #include "broker/command/context.h"
-#include "broker/command/numbers.h"
 #include "broker/command/numkeys.h"
 #include "broker/families/container_ops.h"
 #include "broker/families/families.h"
@@ -20,11 +20,6 @@
 namespace drayman {
 
 namespace {
-
-constexpr std::string_view kNumkeysNotPositive = "ERR numkeys should be greater than 0";
-constexpr std::string_view kTooManyNumkeys =
-    "ERR Number of keys can't be greater than number of args";
-constexpr std::string_view kLimitNegative = "ERR LIMIT can't be negative";
 
 // SPOP with a count pops one member at a time while count * 5 < size; beyond that it keeps a
 // random remainder instead (Redis's SPOP_MOVE_STRATEGY_MUL).
@@ -357,18 +352,18 @@ void CmdSinterstore(CommandContext& ctx) {
 void CmdSintercard(CommandContext& ctx) {
   int64_t numkeys = 0;
   if (!ParseInt64(ctx.args[1], &numkeys) || numkeys < 1) {
-    ctx.reply.Error(kNumkeysNotPositive);
+    ctx.reply.Error(errors::kNumkeysNotPositive);
     return;
   }
   if (numkeys > static_cast<int64_t>(ctx.args.size()) - 2) {
-    ctx.reply.Error(kTooManyNumkeys);
+    ctx.reply.Error(errors::kTooManyKeys);
     return;
   }
   int64_t limit = 0;  // 0: no limit
   for (size_t i = 2 + static_cast<size_t>(numkeys); i < ctx.args.size(); ++i) {
     if (EqualsIgnoreCase(ctx.args[i], "limit") && i + 1 < ctx.args.size()) {
       if (!ParseInt64(ctx.args[++i], &limit) || limit < 0) {
-        ctx.reply.Error(kLimitNegative);
+        ctx.reply.Error(errors::kLimitNegative);
         return;
       }
     } else {

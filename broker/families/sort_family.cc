@@ -31,8 +31,8 @@
 #include <vector>
 
 #include "broker/acl/acl.h"
+#include "broker/base/numbers.h"
 #include "broker/command/context.h"
-#include "broker/command/numbers.h"
 #include "broker/engine.h"
 #include "broker/families/families.h"
 #include "broker/pubsub/keyspace_events.h"
@@ -41,12 +41,6 @@
 namespace drayman {
 
 namespace {
-
-constexpr std::string_view kSortBadScore = "ERR One or more scores can't be converted into double";
-constexpr std::string_view kSortByDenied =
-    "ERR BY option of SORT denied due to insufficient ACL permissions.";
-constexpr std::string_view kSortGetDenied =
-    "ERR GET option of SORT denied due to insufficient ACL permissions.";
 
 // The part of `text` before its first NUL: Redis reads patterns and weights as C strings.
 std::string_view CString(std::string_view text) { return text.substr(0, text.find('\0')); }
@@ -169,12 +163,12 @@ void SortGeneric(CommandContext& ctx, bool read_only) {
       if (CString(*sort_by).find('*') == std::string_view::npos) {
         dont_sort = true;
       } else if (!full_access()) {
-        ctx.reply.Error(kSortByDenied);
+        ctx.reply.Error(errors::kSortByDenied);
         return;
       }
     } else if (EqualsIgnoreCase(option, "get") && left >= 1) {
       if (!full_access()) {
-        ctx.reply.Error(kSortGetDenied);
+        ctx.reply.Error(errors::kSortGetDenied);
         return;
       }
       get_patterns.push_back(&args[++j]);
@@ -303,7 +297,7 @@ void SortGeneric(CommandContext& ctx, bool read_only) {
   const int64_t output_length =
       get_patterns.empty() ? rows : static_cast<int64_t>(get_patterns.size()) * rows;
   if (bad_score) {
-    ctx.reply.Error(kSortBadScore);
+    ctx.reply.Error(errors::kSortBadScore);
     return;
   }
   if (store_key == nullptr) {

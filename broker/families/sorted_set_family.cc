@@ -17,8 +17,8 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "broker/base/numbers.h"
 #include "broker/command/context.h"
-#include "broker/command/numbers.h"
 #include "broker/command/numkeys.h"
 #include "broker/command/read_lookup.h"
 #include "broker/families/container_ops.h"
@@ -33,33 +33,6 @@
 namespace drayman {
 
 namespace {
-
-constexpr std::string_view kErrNotANumber = "ERR resulting score is not a number (NaN)";
-constexpr std::string_view kErrXxAndNx =
-    "ERR XX and NX options at the same time are not compatible";
-constexpr std::string_view kErrGtLtNx =
-    "ERR GT, LT, and/or NX options at the same time are not compatible";
-constexpr std::string_view kErrIncrSinglePair =
-    "ERR INCR option supports a single increment-element pair";
-constexpr std::string_view kErrMinMaxNotFloat = "ERR min or max is not a float";
-constexpr std::string_view kErrMinMaxNotLex = "ERR min or max not valid string range item";
-constexpr std::string_view kErrLimitNeedsByScoreOrLex =
-    "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX";
-constexpr std::string_view kErrWithScoresByLex =
-    "ERR syntax error, WITHSCORES not supported in combination with BYLEX";
-constexpr std::string_view kErrWeightNotFloat = "ERR weight value is not a float";
-constexpr std::string_view kErrLimitNegative = "ERR LIMIT can't be negative";
-constexpr std::string_view kErrNumkeys = "ERR numkeys should be greater than 0";
-constexpr std::string_view kErrCount = "ERR count should be greater than 0";
-constexpr std::string_view kErrOutOfRange = "ERR value is out of range";
-
-// "ERR at least 1 input key is needed for 'zunionstore' command"
-std::string AtLeastOneKey(std::string_view full_name) {
-  std::string text = "ERR at least 1 input key is needed for '";
-  text.append(full_name);
-  text.append("' command");
-  return text;
-}
 
 // ZRANDMEMBER with a negative count repeats elements, so the reply can be any length; Redis
 // builds it regardless (and runs out of memory past a few billion). We refuse counts whose reply
@@ -160,15 +133,15 @@ void ZaddGeneric(CommandContext& ctx, bool incr) {
   }
   const size_t elements = remaining / 2;
   if (nx && xx) {
-    ctx.reply.Error(kErrXxAndNx);
+    ctx.reply.Error(errors::kXxAndNx);
     return;
   }
   if ((gt && nx) || (lt && nx) || (gt && lt)) {
-    ctx.reply.Error(kErrGtLtNx);
+    ctx.reply.Error(errors::kGtLtNx);
     return;
   }
   if (incr && elements > 1) {
-    ctx.reply.Error(kErrIncrSinglePair);
+    ctx.reply.Error(errors::kIncrSinglePair);
     return;
   }
   // Every score is checked before anything changes: the command applies whole or not at all.
@@ -199,7 +172,7 @@ void ZaddGeneric(CommandContext& ctx, bool incr) {
         score += old_score;
         if (std::isnan(score)) {
           ctx.AddDirty(added + updated);
-          ctx.reply.Error(kErrNotANumber);
+          ctx.reply.Error(errors::kNotANumber);
           return;
         }
       }
@@ -251,7 +224,7 @@ void CmdZcard(CommandContext& ctx) {
 void CmdZcount(CommandContext& ctx) {
   ScoreRange range;
   if (!ParseScoreRange(ctx.args[2], ctx.args[3], &range)) {
-    ctx.reply.Error(kErrMinMaxNotFloat);
+    ctx.reply.Error(errors::kMinMaxNotFloat);
     return;
   }
   ZSet* zset = nullptr;
@@ -263,7 +236,7 @@ void CmdZcount(CommandContext& ctx) {
 void CmdZlexcount(CommandContext& ctx) {
   LexRange range;
   if (!ParseLexRange(ctx.args[2], ctx.args[3], &range)) {
-    ctx.reply.Error(kErrMinMaxNotLex);
+    ctx.reply.Error(errors::kMinMaxNotLex);
     return;
   }
   ZSet* zset = nullptr;
@@ -366,13 +339,13 @@ bool ParseRangeBounds(CommandContext& ctx, RangeType type, std::string_view min,
       return true;
     case RangeType::kScore:
       if (!ParseScoreRange(min, max, &bounds->score)) {
-        ctx.reply.Error(kErrMinMaxNotFloat);
+        ctx.reply.Error(errors::kMinMaxNotFloat);
         return false;
       }
       return true;
     case RangeType::kLex:
       if (!ParseLexRange(min, max, &bounds->lex)) {
-        ctx.reply.Error(kErrMinMaxNotLex);
+        ctx.reply.Error(errors::kMinMaxNotLex);
         return false;
       }
       return true;
@@ -473,11 +446,11 @@ void ZrangeGeneric(CommandContext& ctx, size_t src_index, bool store, RangeType 
   if (type == RangeType::kAuto) type = RangeType::kRank;
   // Redis tests the LIMIT value, not its presence: "LIMIT 0 -1" passes with a rank range.
   if (limit != -1 && type == RangeType::kRank) {
-    ctx.reply.Error(kErrLimitNeedsByScoreOrLex);
+    ctx.reply.Error(errors::kLimitNeedsByScoreOrLex);
     return;
   }
   if (with_scores && type == RangeType::kLex) {
-    ctx.reply.Error(kErrWithScoresByLex);
+    ctx.reply.Error(errors::kWithScoresByLex);
     return;
   }
   const bool reverse = direction == RangeDirection::kReverse;
@@ -689,7 +662,7 @@ void ZrandmemberWithCount(CommandContext& ctx, int64_t requested, bool with_scor
   const uint64_t count =
       unique ? static_cast<uint64_t>(requested) : static_cast<uint64_t>(-requested);
   if (!unique && count > kMaxRandomRepeats) {
-    ctx.reply.Error(kErrOutOfRange);
+    ctx.reply.Error(errors::kValueOutOfRange);
     return;
   }
   auto& rng = ctx.keyspace.rng();
@@ -818,7 +791,7 @@ void SetOpGeneric(CommandContext& ctx, size_t numkeys_index, bool store, SetOp o
     return;
   }
   if (numkeys < 1) {
-    ctx.reply.Error(AtLeastOneKey(ctx.spec.full_name));
+    ctx.reply.Error(errors::AtLeastOneKey(ctx.spec.full_name));
     return;
   }
   if (static_cast<uint64_t>(numkeys) > args.size() - (numkeys_index + 1)) {
@@ -849,7 +822,7 @@ void SetOpGeneric(CommandContext& ctx, size_t numkeys_index, bool store, SetOp o
       ++j;
       for (OpSource& source : sources) {
         if (!ParseDouble(args[j++], &source.weight)) {
-          ctx.reply.Error(kErrWeightNotFloat);
+          ctx.reply.Error(errors::kWeightNotFloat);
           return;
         }
       }
@@ -872,7 +845,7 @@ void SetOpGeneric(CommandContext& ctx, size_t numkeys_index, bool store, SetOp o
       ++j;
     } else if (cardinality_only && remaining >= 2 && EqualsIgnoreCase(args[j], "limit")) {
       if (!ParseRangedInt(args[j + 1], 0, std::numeric_limits<int64_t>::max(), &limit)) {
-        ctx.reply.Error(kErrLimitNegative);
+        ctx.reply.Error(errors::kLimitNegative);
         return;
       }
       j += 2;
@@ -1091,7 +1064,7 @@ bool ParseZmpopArgs(const std::vector<std::string>& args, size_t numkeys_index, 
   constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
   int64_t numkeys = 0;
   if (!ParseRangedInt(args[numkeys_index], 1, kMax, &numkeys)) {
-    error->assign(kErrNumkeys);
+    error->assign(errors::kNumkeysNotPositive);
     return false;
   }
   // MIN|MAX follows the keys.
@@ -1114,7 +1087,7 @@ bool ParseZmpopArgs(const std::vector<std::string>& args, size_t numkeys_index, 
     if (count == -1 && EqualsIgnoreCase(args[j], "count") && more) {
       ++j;
       if (!ParseRangedInt(args[j], 1, kMax, &count)) {
-        error->assign(kErrCount);
+        error->assign(errors::kCountNotPositive);
         return false;
       }
     } else {
@@ -1133,360 +1106,392 @@ std::vector<int> ZmpopKeyIndexes(const std::vector<std::string>& args, size_t nu
 }
 
 void RegisterSortedSetFamily(CommandTable& table) {
-  constexpr std::string_view kGroup = "sorted-set";
-  auto add = [&](CommandSpec spec) {
-    spec.group = std::string(kGroup);
-    table.Add(std::move(spec));
-  };
-  add({.name = "zadd",
-       .arity = -4,
-       .flags = kCmdWrite | kCmdDenyOom | kCmdFast,
-       .first_key = 1,
-       .last_key = 1,
-       .key_step = 1,
-       .handler = CmdZadd,
-       .summary = "Add one or more members to a sorted set, or update its score if it already "
-                  "exists",
-       .since = "1.2.0",
-       .complexity = "O(log(N)) for each item added, where N is the number of elements in the "
-                     "sorted set."});
-  add({.name = "zincrby",
-       .arity = 4,
-       .flags = kCmdWrite | kCmdDenyOom | kCmdFast,
-       .first_key = 1,
-       .last_key = 1,
-       .key_step = 1,
-       .handler = CmdZincrby,
-       .summary = "Increment the score of a member in a sorted set",
-       .since = "1.2.0",
-       .complexity = "O(log(N)) where N is the number of elements in the sorted set."});
-  add({.name = "zrem",
-       .arity = -3,
-       .flags = kCmdWrite | kCmdFast,
-       .first_key = 1,
-       .last_key = 1,
-       .key_step = 1,
-       .handler = CmdZrem,
-       .summary = "Remove one or more members from a sorted set",
-       .since = "1.2.0",
-       .complexity = "O(M*log(N)) with N being the number of elements in the sorted set and M the "
-                     "number of elements to be removed."});
-  add({.name = "zcard",
-       .arity = 2,
-       .flags = kCmdReadonly | kCmdFast,
-       .first_key = 1,
-       .last_key = 1,
-       .key_step = 1,
-       .handler = CmdZcard,
-       .summary = "Get the number of members in a sorted set",
-       .since = "1.2.0",
-       .complexity = "O(1)"});
-  add({.name = "zcount",
-       .arity = 4,
-       .flags = kCmdReadonly | kCmdFast,
-       .first_key = 1,
-       .last_key = 1,
-       .key_step = 1,
-       .handler = CmdZcount,
-       .summary = "Count the members in a sorted set with scores within the given values",
-       .since = "2.0.0",
-       .complexity = "O(log(N)) with N being the number of elements in the sorted set."});
-  add({.name = "zlexcount",
-       .arity = 4,
-       .flags = kCmdReadonly | kCmdFast,
-       .first_key = 1,
-       .last_key = 1,
-       .key_step = 1,
-       .handler = CmdZlexcount,
-       .summary = "Count the number of members in a sorted set between a given lexicographical "
-                  "range",
-       .since = "2.8.9",
-       .complexity = "O(log(N)) with N being the number of elements in the sorted set."});
-  add({.name = "zscore",
-       .arity = 3,
-       .flags = kCmdReadonly | kCmdFast,
-       .first_key = 1,
-       .last_key = 1,
-       .key_step = 1,
-       .handler = CmdZscore,
-       .summary = "Get the score associated with the given member in a sorted set",
-       .since = "1.2.0",
-       .complexity = "O(1)"});
-  add({.name = "zmscore",
-       .arity = -3,
-       .flags = kCmdReadonly | kCmdFast,
-       .first_key = 1,
-       .last_key = 1,
-       .key_step = 1,
-       .handler = CmdZmscore,
-       .summary = "Get the score associated with the given members in a sorted set",
-       .since = "6.2.0",
-       .complexity = "O(N) where N is the number of members being requested."});
+  table.Add({.name = "zadd",
+             .arity = -4,
+             .flags = kCmdWrite | kCmdDenyOom | kCmdFast,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdZadd,
+             .group = "sorted-set",
+             .summary = "Add one or more members to a sorted set, or update its score if it "
+                        "already exists",
+             .since = "1.2.0",
+             .complexity = "O(log(N)) for each item added, where N is the number of elements in "
+                           "the sorted set."});
+  table.Add({.name = "zincrby",
+             .arity = 4,
+             .flags = kCmdWrite | kCmdDenyOom | kCmdFast,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdZincrby,
+             .group = "sorted-set",
+             .summary = "Increment the score of a member in a sorted set",
+             .since = "1.2.0",
+             .complexity = "O(log(N)) where N is the number of elements in the sorted set."});
+  table.Add({.name = "zrem",
+             .arity = -3,
+             .flags = kCmdWrite | kCmdFast,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdZrem,
+             .group = "sorted-set",
+             .summary = "Remove one or more members from a sorted set",
+             .since = "1.2.0",
+             .complexity = "O(M*log(N)) with N being the number of elements in the sorted set and "
+                           "M the number of elements to be removed."});
+  table.Add({.name = "zcard",
+             .arity = 2,
+             .flags = kCmdReadonly | kCmdFast,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdZcard,
+             .group = "sorted-set",
+             .summary = "Get the number of members in a sorted set",
+             .since = "1.2.0",
+             .complexity = "O(1)"});
+  table.Add({.name = "zcount",
+             .arity = 4,
+             .flags = kCmdReadonly | kCmdFast,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdZcount,
+             .group = "sorted-set",
+             .summary = "Count the members in a sorted set with scores within the given values",
+             .since = "2.0.0",
+             .complexity = "O(log(N)) with N being the number of elements in the sorted set."});
+  table.Add({.name = "zlexcount",
+             .arity = 4,
+             .flags = kCmdReadonly | kCmdFast,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdZlexcount,
+             .group = "sorted-set",
+             .summary = "Count the number of members in a sorted set between a given "
+                        "lexicographical range",
+             .since = "2.8.9",
+             .complexity = "O(log(N)) with N being the number of elements in the sorted set."});
+  table.Add({.name = "zscore",
+             .arity = 3,
+             .flags = kCmdReadonly | kCmdFast,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdZscore,
+             .group = "sorted-set",
+             .summary = "Get the score associated with the given member in a sorted set",
+             .since = "1.2.0",
+             .complexity = "O(1)"});
+  table.Add({.name = "zmscore",
+             .arity = -3,
+             .flags = kCmdReadonly | kCmdFast,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdZmscore,
+             .group = "sorted-set",
+             .summary = "Get the score associated with the given members in a sorted set",
+             .since = "6.2.0",
+             .complexity = "O(N) where N is the number of members being requested."});
   // Arity -3 with WITHSCORE is Redis 7.2's (7.0 has arity 3 and no option).
-  add({.name = "zrank",
-       .arity = -3,
-       .flags = kCmdReadonly | kCmdFast,
-       .first_key = 1,
-       .last_key = 1,
-       .key_step = 1,
-       .handler = CmdZrank,
-       .summary = "Determine the index of a member in a sorted set",
-       .since = "2.0.0",
-       .complexity = "O(log(N))"});
-  add({.name = "zrevrank",
-       .arity = -3,
-       .flags = kCmdReadonly | kCmdFast,
-       .first_key = 1,
-       .last_key = 1,
-       .key_step = 1,
-       .handler = CmdZrevrank,
-       .summary = "Determine the index of a member in a sorted set, with scores ordered from high "
-                  "to low",
-       .since = "2.0.0",
-       .complexity = "O(log(N))"});
-  add({.name = "zrange",
-       .arity = -4,
-       .flags = kCmdReadonly,
-       .first_key = 1,
-       .last_key = 1,
-       .key_step = 1,
-       .handler = CmdZrange,
-       .summary = "Return a range of members in a sorted set",
-       .since = "1.2.0",
-       .complexity = "O(log(N)+M) with N being the number of elements in the sorted set and M the "
-                     "number of elements returned."});
-  add({.name = "zrangestore",
-       .arity = -5,
-       .flags = kCmdWrite | kCmdDenyOom,
-       .first_key = 1,
-       .last_key = 2,
-       .key_step = 1,
-       .handler = CmdZrangestore,
-       .summary = "Store a range of members from sorted set into another key",
-       .since = "6.2.0",
-       .complexity = "O(log(N)+M) with N being the number of elements in the sorted set and M the "
-                     "number of elements stored into the destination key."});
-  add({.name = "zrevrange",
-       .arity = -4,
-       .flags = kCmdReadonly,
-       .first_key = 1,
-       .last_key = 1,
-       .key_step = 1,
-       .handler = CmdZrevrange,
-       .summary = "Return a range of members in a sorted set, by index, with scores ordered from "
-                  "high to low",
-       .since = "1.2.0",
-       .complexity = "O(log(N)+M) with N being the number of elements in the sorted set and M the "
-                     "number of elements returned."});
+  table.Add({.name = "zrank",
+             .arity = -3,
+             .flags = kCmdReadonly | kCmdFast,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdZrank,
+             .group = "sorted-set",
+             .summary = "Determine the index of a member in a sorted set",
+             .since = "2.0.0",
+             .complexity = "O(log(N))"});
+  table.Add({.name = "zrevrank",
+             .arity = -3,
+             .flags = kCmdReadonly | kCmdFast,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdZrevrank,
+             .group = "sorted-set",
+             .summary = "Determine the index of a member in a sorted set, with scores ordered from "
+                        "high to low",
+             .since = "2.0.0",
+             .complexity = "O(log(N))"});
+  table.Add({.name = "zrange",
+             .arity = -4,
+             .flags = kCmdReadonly,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdZrange,
+             .group = "sorted-set",
+             .summary = "Return a range of members in a sorted set",
+             .since = "1.2.0",
+             .complexity = "O(log(N)+M) with N being the number of elements in the sorted set and "
+                           "M the number of elements returned."});
+  table.Add({.name = "zrangestore",
+             .arity = -5,
+             .flags = kCmdWrite | kCmdDenyOom,
+             .first_key = 1,
+             .last_key = 2,
+             .key_step = 1,
+             .handler = CmdZrangestore,
+             .group = "sorted-set",
+             .summary = "Store a range of members from sorted set into another key",
+             .since = "6.2.0",
+             .complexity = "O(log(N)+M) with N being the number of elements in the sorted set and "
+                           "M the number of elements stored into the destination key."});
+  table.Add({.name = "zrevrange",
+             .arity = -4,
+             .flags = kCmdReadonly,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdZrevrange,
+             .group = "sorted-set",
+             .summary = "Return a range of members in a sorted set, by index, with scores ordered "
+                        "from high to low",
+             .since = "1.2.0",
+             .complexity = "O(log(N)+M) with N being the number of elements in the sorted set and "
+                           "M the number of elements returned."});
   constexpr const char* kByScoreComplexity =
       "O(log(N)+M) with N being the number of elements in the sorted set and M the number of "
       "elements being returned. If M is constant (e.g. always asking for the first 10 elements "
       "with LIMIT), you can consider it O(log(N)).";
-  add({.name = "zrangebyscore",
-       .arity = -4,
-       .flags = kCmdReadonly,
-       .first_key = 1,
-       .last_key = 1,
-       .key_step = 1,
-       .handler = CmdZrangebyscore,
-       .summary = "Return a range of members in a sorted set, by score",
-       .since = "1.0.5",
-       .complexity = kByScoreComplexity});
-  add({.name = "zrevrangebyscore",
-       .arity = -4,
-       .flags = kCmdReadonly,
-       .first_key = 1,
-       .last_key = 1,
-       .key_step = 1,
-       .handler = CmdZrevrangebyscore,
-       .summary = "Return a range of members in a sorted set, by score, with scores ordered from "
-                  "high to low",
-       .since = "2.2.0",
-       .complexity = kByScoreComplexity});
-  add({.name = "zrangebylex",
-       .arity = -4,
-       .flags = kCmdReadonly,
-       .first_key = 1,
-       .last_key = 1,
-       .key_step = 1,
-       .handler = CmdZrangebylex,
-       .summary = "Return a range of members in a sorted set, by lexicographical range",
-       .since = "2.8.9",
-       .complexity = kByScoreComplexity});
-  add({.name = "zrevrangebylex",
-       .arity = -4,
-       .flags = kCmdReadonly,
-       .first_key = 1,
-       .last_key = 1,
-       .key_step = 1,
-       .handler = CmdZrevrangebylex,
-       .summary = "Return a range of members in a sorted set, by lexicographical range, ordered "
-                  "from higher to lower strings.",
-       .since = "2.8.9",
-       .complexity = kByScoreComplexity});
+  table.Add({.name = "zrangebyscore",
+             .arity = -4,
+             .flags = kCmdReadonly,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdZrangebyscore,
+             .group = "sorted-set",
+             .summary = "Return a range of members in a sorted set, by score",
+             .since = "1.0.5",
+             .complexity = kByScoreComplexity});
+  table.Add({.name = "zrevrangebyscore",
+             .arity = -4,
+             .flags = kCmdReadonly,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdZrevrangebyscore,
+             .group = "sorted-set",
+             .summary = "Return a range of members in a sorted set, by score, with scores ordered "
+                        "from high to low",
+             .since = "2.2.0",
+             .complexity = kByScoreComplexity});
+  table.Add({.name = "zrangebylex",
+             .arity = -4,
+             .flags = kCmdReadonly,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdZrangebylex,
+             .group = "sorted-set",
+             .summary = "Return a range of members in a sorted set, by lexicographical range",
+             .since = "2.8.9",
+             .complexity = kByScoreComplexity});
+  table.Add({.name = "zrevrangebylex",
+             .arity = -4,
+             .flags = kCmdReadonly,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdZrevrangebylex,
+             .group = "sorted-set",
+             .summary = "Return a range of members in a sorted set, by lexicographical range, "
+                        "ordered from higher to lower strings.",
+             .since = "2.8.9",
+             .complexity = kByScoreComplexity});
   constexpr const char* kRemoveComplexity =
       "O(log(N)+M) with N being the number of elements in the sorted set and M the number of "
       "elements removed by the operation.";
-  add({.name = "zremrangebyscore",
-       .arity = 4,
-       .flags = kCmdWrite,
-       .first_key = 1,
-       .last_key = 1,
-       .key_step = 1,
-       .handler = CmdZremrangebyscore,
-       .summary = "Remove all members in a sorted set within the given scores",
-       .since = "1.2.0",
-       .complexity = kRemoveComplexity});
-  add({.name = "zremrangebyrank",
-       .arity = 4,
-       .flags = kCmdWrite,
-       .first_key = 1,
-       .last_key = 1,
-       .key_step = 1,
-       .handler = CmdZremrangebyrank,
-       .summary = "Remove all members in a sorted set within the given indexes",
-       .since = "2.0.0",
-       .complexity = kRemoveComplexity});
-  add({.name = "zremrangebylex",
-       .arity = 4,
-       .flags = kCmdWrite,
-       .first_key = 1,
-       .last_key = 1,
-       .key_step = 1,
-       .handler = CmdZremrangebylex,
-       .summary = "Remove all members in a sorted set between the given lexicographical range",
-       .since = "2.8.9",
-       .complexity = kRemoveComplexity});
-  add({.name = "zpopmin",
-       .arity = -2,
-       .flags = kCmdWrite | kCmdFast,
-       .first_key = 1,
-       .last_key = 1,
-       .key_step = 1,
-       .handler = CmdZpopmin,
-       .summary = "Remove and return members with the lowest scores in a sorted set",
-       .since = "5.0.0",
-       .complexity = "O(log(N)*M) with N being the number of elements in the sorted set, and M "
-                     "being the number of elements popped."});
-  add({.name = "zpopmax",
-       .arity = -2,
-       .flags = kCmdWrite | kCmdFast,
-       .first_key = 1,
-       .last_key = 1,
-       .key_step = 1,
-       .handler = CmdZpopmax,
-       .summary = "Remove and return members with the highest scores in a sorted set",
-       .since = "5.0.0",
-       .complexity = "O(log(N)*M) with N being the number of elements in the sorted set, and M "
-                     "being the number of elements popped."});
-  add({.name = "zmpop",
-       .arity = -4,
-       .flags = kCmdWrite | kCmdMovableKeys,
-       .handler = CmdZmpop,
-       .get_keys = ZmpopKeys,
-       .summary = "Remove and return members with scores in a sorted set",
-       .since = "7.0.0",
-       .complexity = "O(K) + O(M*log(N)) where K is the number of provided keys, N being the "
-                     "number of elements in the sorted set, and M being the number of elements "
-                     "popped."});
-  add({.name = "zrandmember",
-       .arity = -2,
-       .flags = kCmdReadonly,
-       .first_key = 1,
-       .last_key = 1,
-       .key_step = 1,
-       .handler = CmdZrandmember,
-       .summary = "Get one or multiple random elements from a sorted set",
-       .since = "6.2.0",
-       .complexity = "O(N) where N is the number of elements returned"});
-  add({.name = "zunionstore",
-       .arity = -4,
-       .flags = kCmdWrite | kCmdDenyOom | kCmdMovableKeys,
-       .first_key = 1,
-       .last_key = 1,
-       .key_step = 1,
-       .handler = CmdZunionstore,
-       .get_keys = StoreOpKeys,
-       .summary = "Add multiple sorted sets and store the resulting sorted set in a new key",
-       .since = "2.0.0",
-       .complexity = "O(N)+O(M log(M)) with N being the sum of the sizes of the input sorted sets, "
-                     "and M being the number of elements in the resulting sorted set."});
-  add({.name = "zinterstore",
-       .arity = -4,
-       .flags = kCmdWrite | kCmdDenyOom | kCmdMovableKeys,
-       .first_key = 1,
-       .last_key = 1,
-       .key_step = 1,
-       .handler = CmdZinterstore,
-       .get_keys = StoreOpKeys,
-       .summary = "Intersect multiple sorted sets and store the resulting sorted set in a new key",
-       .since = "2.0.0",
-       .complexity = "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K "
-                     "being the number of input sorted sets and M being the number of elements "
-                     "in the resulting sorted set."});
-  add({.name = "zdiffstore",
-       .arity = -4,
-       .flags = kCmdWrite | kCmdDenyOom | kCmdMovableKeys,
-       .first_key = 1,
-       .last_key = 1,
-       .key_step = 1,
-       .handler = CmdZdiffstore,
-       .get_keys = StoreOpKeys,
-       .summary = "Subtract multiple sorted sets and store the resulting sorted set in a new key",
-       .since = "6.2.0",
-       .complexity = "O(L + (N-K)log(N)) worst case where L is the total number of elements in all "
-                     "the sets, N is the size of the first set, and K is the size of the result "
-                     "set."});
-  add({.name = "zunion",
-       .arity = -3,
-       .flags = kCmdReadonly | kCmdMovableKeys,
-       .handler = CmdZunion,
-       .get_keys = OpKeys,
-       .summary = "Add multiple sorted sets",
-       .since = "6.2.0",
-       .complexity = "O(N)+O(M*log(M)) with N being the sum of the sizes of the input sorted sets, "
-                     "and M being the number of elements in the resulting sorted set."});
-  add({.name = "zinter",
-       .arity = -3,
-       .flags = kCmdReadonly | kCmdMovableKeys,
-       .handler = CmdZinter,
-       .get_keys = OpKeys,
-       .summary = "Intersect multiple sorted sets",
-       .since = "6.2.0",
-       .complexity = "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K "
-                     "being the number of input sorted sets and M being the number of elements "
-                     "in the resulting sorted set."});
-  add({.name = "zdiff",
-       .arity = -3,
-       .flags = kCmdReadonly | kCmdMovableKeys,
-       .handler = CmdZdiff,
-       .get_keys = OpKeys,
-       .summary = "Subtract multiple sorted sets",
-       .since = "6.2.0",
-       .complexity = "O(L + (N-K)log(N)) worst case where L is the total number of elements in all "
-                     "the sets, N is the size of the first set, and K is the size of the result "
-                     "set."});
-  add({.name = "zintercard",
-       .arity = -3,
-       .flags = kCmdReadonly | kCmdMovableKeys,
-       .handler = CmdZintercard,
-       .get_keys = OpKeys,
-       .summary = "Intersect multiple sorted sets and return the cardinality of the result",
-       .since = "7.0.0",
-       .complexity = "O(N*K) worst case with N being the smallest input sorted set, K being the "
-                     "number of input sorted sets."});
-  add({.name = "zscan",
-       .arity = -3,
-       .flags = kCmdReadonly,
-       .first_key = 1,
-       .last_key = 1,
-       .key_step = 1,
-       .handler = CmdZscan,
-       .summary = "Incrementally iterate sorted sets elements and associated scores",
-       .since = "2.8.0",
-       .complexity = "O(1) for every call. O(N) for a complete iteration, including enough command "
-                     "calls for the cursor to return back to 0. N is the number of elements inside "
-                     "the collection.."});
+  table.Add({.name = "zremrangebyscore",
+             .arity = 4,
+             .flags = kCmdWrite,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdZremrangebyscore,
+             .group = "sorted-set",
+             .summary = "Remove all members in a sorted set within the given scores",
+             .since = "1.2.0",
+             .complexity = kRemoveComplexity});
+  table.Add({.name = "zremrangebyrank",
+             .arity = 4,
+             .flags = kCmdWrite,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdZremrangebyrank,
+             .group = "sorted-set",
+             .summary = "Remove all members in a sorted set within the given indexes",
+             .since = "2.0.0",
+             .complexity = kRemoveComplexity});
+  table.Add({.name = "zremrangebylex",
+             .arity = 4,
+             .flags = kCmdWrite,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdZremrangebylex,
+             .group = "sorted-set",
+             .summary = "Remove all members in a sorted set between the given lexicographical "
+                        "range",
+             .since = "2.8.9",
+             .complexity = kRemoveComplexity});
+  table.Add({.name = "zpopmin",
+             .arity = -2,
+             .flags = kCmdWrite | kCmdFast,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdZpopmin,
+             .group = "sorted-set",
+             .summary = "Remove and return members with the lowest scores in a sorted set",
+             .since = "5.0.0",
+             .complexity = "O(log(N)*M) with N being the number of elements in the sorted set, and "
+                           "M being the number of elements popped."});
+  table.Add({.name = "zpopmax",
+             .arity = -2,
+             .flags = kCmdWrite | kCmdFast,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdZpopmax,
+             .group = "sorted-set",
+             .summary = "Remove and return members with the highest scores in a sorted set",
+             .since = "5.0.0",
+             .complexity = "O(log(N)*M) with N being the number of elements in the sorted set, and "
+                           "M being the number of elements popped."});
+  table.Add({.name = "zmpop",
+             .arity = -4,
+             .flags = kCmdWrite | kCmdMovableKeys,
+             .handler = CmdZmpop,
+             .get_keys = ZmpopKeys,
+             .group = "sorted-set",
+             .summary = "Remove and return members with scores in a sorted set",
+             .since = "7.0.0",
+             .complexity = "O(K) + O(M*log(N)) where K is the number of provided keys, N being the "
+                           "number of elements in the sorted set, and M being the number of "
+                           "elements popped."});
+  table.Add({.name = "zrandmember",
+             .arity = -2,
+             .flags = kCmdReadonly,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdZrandmember,
+             .group = "sorted-set",
+             .summary = "Get one or multiple random elements from a sorted set",
+             .since = "6.2.0",
+             .complexity = "O(N) where N is the number of elements returned"});
+  table.Add({.name = "zunionstore",
+             .arity = -4,
+             .flags = kCmdWrite | kCmdDenyOom | kCmdMovableKeys,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdZunionstore,
+             .get_keys = StoreOpKeys,
+             .group = "sorted-set",
+             .summary = "Add multiple sorted sets and store the resulting sorted set in a new key",
+             .since = "2.0.0",
+             .complexity = "O(N)+O(M log(M)) with N being the sum of the sizes of the input sorted "
+                           "sets, and M being the number of elements in the resulting sorted "
+                           "set."});
+  table.Add({.name = "zinterstore",
+             .arity = -4,
+             .flags = kCmdWrite | kCmdDenyOom | kCmdMovableKeys,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdZinterstore,
+             .get_keys = StoreOpKeys,
+             .group = "sorted-set",
+             .summary = "Intersect multiple sorted sets and store the resulting sorted set in a "
+                        "new key",
+             .since = "2.0.0",
+             .complexity = "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted "
+                           "set, K being the number of input sorted sets and M being the number of "
+                           "elements in the resulting sorted set."});
+  table.Add({.name = "zdiffstore",
+             .arity = -4,
+             .flags = kCmdWrite | kCmdDenyOom | kCmdMovableKeys,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdZdiffstore,
+             .get_keys = StoreOpKeys,
+             .group = "sorted-set",
+             .summary = "Subtract multiple sorted sets and store the resulting sorted set in a new "
+                        "key",
+             .since = "6.2.0",
+             .complexity = "O(L + (N-K)log(N)) worst case where L is the total number of elements "
+                           "in all the sets, N is the size of the first set, and K is the size of "
+                           "the result set."});
+  table.Add({.name = "zunion",
+             .arity = -3,
+             .flags = kCmdReadonly | kCmdMovableKeys,
+             .handler = CmdZunion,
+             .get_keys = OpKeys,
+             .group = "sorted-set",
+             .summary = "Add multiple sorted sets",
+             .since = "6.2.0",
+             .complexity = "O(N)+O(M*log(M)) with N being the sum of the sizes of the input sorted "
+                           "sets, and M being the number of elements in the resulting sorted "
+                           "set."});
+  table.Add({.name = "zinter",
+             .arity = -3,
+             .flags = kCmdReadonly | kCmdMovableKeys,
+             .handler = CmdZinter,
+             .get_keys = OpKeys,
+             .group = "sorted-set",
+             .summary = "Intersect multiple sorted sets",
+             .since = "6.2.0",
+             .complexity = "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted "
+                           "set, K being the number of input sorted sets and M being the number of "
+                           "elements in the resulting sorted set."});
+  table.Add({.name = "zdiff",
+             .arity = -3,
+             .flags = kCmdReadonly | kCmdMovableKeys,
+             .handler = CmdZdiff,
+             .get_keys = OpKeys,
+             .group = "sorted-set",
+             .summary = "Subtract multiple sorted sets",
+             .since = "6.2.0",
+             .complexity = "O(L + (N-K)log(N)) worst case where L is the total number of elements "
+                           "in all the sets, N is the size of the first set, and K is the size of "
+                           "the result set."});
+  table.Add({.name = "zintercard",
+             .arity = -3,
+             .flags = kCmdReadonly | kCmdMovableKeys,
+             .handler = CmdZintercard,
+             .get_keys = OpKeys,
+             .group = "sorted-set",
+             .summary = "Intersect multiple sorted sets and return the cardinality of the result",
+             .since = "7.0.0",
+             .complexity = "O(N*K) worst case with N being the smallest input sorted set, K being "
+                           "the number of input sorted sets."});
+  table.Add({.name = "zscan",
+             .arity = -3,
+             .flags = kCmdReadonly,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdZscan,
+             .group = "sorted-set",
+             .summary = "Incrementally iterate sorted sets elements and associated scores",
+             .since = "2.8.0",
+             .complexity = "O(1) for every call. O(N) for a complete iteration, including enough "
+                           "command calls for the cursor to return back to 0. N is the number of "
+                           "elements inside the collection.."});
 }
 
 }  // namespace drayman

@@ -9,9 +9,9 @@
 #include <utility>
 #include <vector>
 
+#include "broker/base/numbers.h"
 #include "broker/blocking/blocking_command.h"
 #include "broker/command/context.h"
-#include "broker/command/numbers.h"
 #include "broker/engine.h"
 #include "broker/families/families.h"
 #include "broker/families/stream_ops.h"
@@ -24,7 +24,7 @@ namespace stream_ops {
 bool ParseIdOrReply(CommandContext& ctx, std::string_view text, uint64_t missing_seq, bool strict,
                     StreamId* id) {
   if (!ParseStreamId(text, missing_seq, strict, id)) {
-    ctx.reply.Error(kInvalidId);
+    ctx.reply.Error(errors::kInvalidStreamId);
     return false;
   }
   return true;
@@ -43,7 +43,7 @@ bool ParseLongLongOrReply(CommandContext& ctx, std::string_view text, int64_t* v
   if (message.empty()) {
     ctx.reply.Error(errors::kNotInteger);
   } else {
-    ctx.reply.Error("ERR " + std::string(message));
+    ctx.reply.Error(errors::Err(message));
   }
   return false;
 }
@@ -201,8 +201,7 @@ size_t ParseAddOrTrimArgs(CommandContext& ctx, AddTrimArgs* args, bool xadd) {
     } else if ((EqualsIgnoreCase(opt, "maxlen") || EqualsIgnoreCase(opt, "minid")) && more) {
       const bool maxlen = EqualsIgnoreCase(opt, "maxlen");
       if (trim.strategy != Stream::TrimStrategy::kNone) {
-        ctx.reply.Error(
-            "ERR syntax error, MAXLEN and MINID options at the same time are not compatible");
+        ctx.reply.Error(errors::kMaxlenAndMinid);
         return 0;
       }
       trim.approx = false;
@@ -216,7 +215,7 @@ size_t ParseAddOrTrimArgs(CommandContext& ctx, AddTrimArgs* args, bool xadd) {
       if (maxlen) {
         if (!ParseLongLongOrReply(ctx, argv[i + 1], &trim.maxlen)) return 0;
         if (trim.maxlen < 0) {
-          ctx.reply.Error("ERR The MAXLEN argument must be >= 0.");
+          ctx.reply.Error(errors::kStreamMaxlenNegative);
           return 0;
         }
       } else if (!ParseIdOrReply(ctx, argv[i + 1], 0, true, &trim.minid)) {
@@ -228,7 +227,7 @@ size_t ParseAddOrTrimArgs(CommandContext& ctx, AddTrimArgs* args, bool xadd) {
     } else if (EqualsIgnoreCase(opt, "limit") && more) {
       if (!ParseLongLongOrReply(ctx, argv[i + 1], &trim.limit)) return 0;
       if (trim.limit < 0) {
-        ctx.reply.Error("ERR The LIMIT argument must be >= 0.");
+        ctx.reply.Error(errors::kStreamLimitNegative);
         return 0;
       }
       limit_given = true;
@@ -237,7 +236,7 @@ size_t ParseAddOrTrimArgs(CommandContext& ctx, AddTrimArgs* args, bool xadd) {
       args->no_mkstream = true;
     } else if (xadd) {
       if (!ParseStreamId(opt, 0, true, &args->id, &args->seq_given, true)) {
-        ctx.reply.Error(stream_ops::kInvalidId);
+        ctx.reply.Error(errors::kInvalidStreamId);
         return 0;
       }
       args->id_given = true;
@@ -248,19 +247,18 @@ size_t ParseAddOrTrimArgs(CommandContext& ctx, AddTrimArgs* args, bool xadd) {
     }
   }
   if (trim.limit && trim.strategy == Stream::TrimStrategy::kNone) {
-    ctx.reply.Error(
-        "ERR syntax error, LIMIT cannot be used without specifying a trimming strategy");
+    ctx.reply.Error(errors::kLimitWithoutStrategy);
     return 0;
   }
   if (!xadd && trim.strategy == Stream::TrimStrategy::kNone) {
-    ctx.reply.Error("ERR syntax error, XTRIM must be called with a trimming strategy");
+    ctx.reply.Error(errors::kXtrimWithoutStrategy);
     return 0;
   }
   if (ctx.client.user == nullptr && !ctx.client.is_script_client) {
     trim.limit = 0;  // mustObeyClient: the AOF replayer trims exactly what was trimmed
   } else if (limit_given) {
     if (!trim.approx) {
-      ctx.reply.Error("ERR syntax error, LIMIT cannot be used without the special ~ option");
+      ctx.reply.Error(errors::kLimitWithoutApprox);
       return 0;
     }
   } else {
@@ -302,7 +300,7 @@ void CmdXadd(CommandContext& ctx) {
     return;
   }
   if (args.id_given && args.seq_given && args.id.IsZero()) {
-    ctx.reply.Error("ERR The ID specified in XADD must be greater than 0-0");
+    ctx.reply.Error(errors::kXaddIdZero);
     return;
   }
   Stream* stream = nullptr;
@@ -317,7 +315,7 @@ void CmdXadd(CommandContext& ctx) {
   }
   const StreamId last = stream->last_id();
   if (last == StreamId::Max()) {
-    ctx.reply.Error("ERR The stream has exhausted the last possible ID, unable to add more items");
+    ctx.reply.Error(errors::kStreamExhausted);
     return;
   }
   StreamId id;
@@ -344,19 +342,17 @@ void CmdXadd(CommandContext& ctx) {
   if (!ok) {
     // Redis's streamAppendItem fails without setting errno EDOM here, so xaddCommand answers
     // with its other error text.
-    ctx.reply.Error("ERR Elements are too large to be stored");
+    ctx.reply.Error(errors::kStreamElementsTooLarge);
     return;
   }
   if (id <= last) {
-    ctx.reply.Error(
-        "ERR The ID specified in XADD is equal or smaller than the target stream top "
-        "item");
+    ctx.reply.Error(errors::kXaddIdTooSmall);
     return;
   }
   size_t total = 0;
   for (size_t i = field_pos; i < ctx.args.size(); ++i) total += ctx.args[i].size();
   if (total > UINT32_MAX) {
-    ctx.reply.Error("ERR Elements are too large to be stored");
+    ctx.reply.Error(errors::kStreamElementsTooLarge);
     return;
   }
   stream->Append(id, std::span<const std::string>(ctx.args).subspan(field_pos));
@@ -396,12 +392,12 @@ void RangeGeneric(CommandContext& ctx, bool rev) {
   bool start_ex = false, end_ex = false;
   if (!ParseIntervalIdOrReply(ctx, start_arg, 0, &start, &start_ex)) return;
   if (start_ex && !start.Increment()) {
-    ctx.reply.Error("ERR invalid start ID for the interval");
+    ctx.reply.Error(errors::kInvalidStartId);
     return;
   }
   if (!ParseIntervalIdOrReply(ctx, end_arg, UINT64_MAX, &end, &end_ex)) return;
   if (end_ex && !end.Decrement()) {
-    ctx.reply.Error("ERR invalid end ID for the interval");
+    ctx.reply.Error(errors::kInvalidEndId);
     return;
   }
   int64_t count = -1;
@@ -496,15 +492,14 @@ void CmdXsetid(CommandContext& ctx) {
     if (EqualsIgnoreCase(ctx.args[i], "ENTRIESADDED") && more) {
       if (!ParseLongLongOrReply(ctx, ctx.args[i + 1], &entries_added)) return;
       if (entries_added < 0) {
-        ctx.reply.Error("ERR entries_added must be positive");
+        ctx.reply.Error(errors::kEntriesAddedNegative);
         return;
       }
       i += 2;
     } else if (EqualsIgnoreCase(ctx.args[i], "MAXDELETEDID") && more) {
       if (!ParseIdOrReply(ctx, ctx.args[i + 1], 0, true, &max_deleted)) return;
       if (id < max_deleted) {
-        ctx.reply.Error(
-            "ERR The ID specified in XSETID is smaller than the provided max_deleted_entry_id");
+        ctx.reply.Error(errors::kXsetidBelowMaxDeleted);
         return;
       }
       i += 2;
@@ -521,12 +516,11 @@ void CmdXsetid(CommandContext& ctx) {
   }
   if (stream->length() > 0) {
     if (id < stream->EdgeId(false)) {
-      ctx.reply.Error("ERR The ID specified in XSETID is smaller than the target stream top item");
+      ctx.reply.Error(errors::kXsetidBelowTop);
       return;
     }
     if (entries_added != -1 && stream->length() > static_cast<uint64_t>(entries_added)) {
-      ctx.reply.Error(
-          "ERR The entries_added specified in XSETID is smaller than the target stream length");
+      ctx.reply.Error(errors::kXsetidEntriesAddedBelowLength);
       return;
     }
   }
@@ -558,7 +552,7 @@ ServeResult ServeBlockedRead(const BlockedRead& read, CommandContext& ctx, std::
     // Redis 7.0 unblocks XREADGROUP readers of a deleted stream; XREAD readers keep waiting
     // (kWrongType: later waiters on the key still get their try).
     if (!read.xreadgroup) return ServeResult::kWrongType;
-    ctx.reply.Error("UNBLOCKED the stream key no longer exists");
+    ctx.reply.Error(errors::kStreamKeyDeleted);
     return ServeResult::kServed;
   }
   StreamId gt;
@@ -572,7 +566,7 @@ ServeResult ServeBlockedRead(const BlockedRead& read, CommandContext& ctx, std::
   if (read.xreadgroup) {
     group = stream->FindGroup(read.group);
     if (group == nullptr) {
-      ctx.reply.Error("NOGROUP the consumer group this client was blocked on no longer exists");
+      ctx.reply.Error(errors::kBlockedGroupDestroyed);
       return ServeResult::kServed;
     }
     gt = group->last_id;
@@ -622,8 +616,7 @@ void CmdXread(CommandContext& ctx) {
     const std::string& o = argv[i];
     if (EqualsIgnoreCase(o, "BLOCK") && more) {
       if (ctx.client.is_script_client) {
-        ctx.reply.Error("ERR " + argv[0] +
-                        " command is not allowed with BLOCK option from scripts");
+        ctx.reply.Error(errors::BlockFromScript(argv[0]));
         return;
       }
       ++i;
@@ -643,17 +636,14 @@ void CmdXread(CommandContext& ctx) {
       streams_arg = i + 1;
       streams_count = argv.size() - streams_arg;
       if (streams_count % 2 != 0) {
-        ctx.reply.Error(
-            "ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be "
-            "specified.");
+        ctx.reply.Error(errors::kUnbalancedXread);
         return;
       }
       streams_count /= 2;
       break;
     } else if (EqualsIgnoreCase(o, "GROUP") && more >= 2) {
       if (!xreadgroup) {
-        ctx.reply.Error(
-            "ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead.");
+        ctx.reply.Error(errors::kGroupOptionInXread);
         return;
       }
       group_name = &argv[i + 1];
@@ -661,8 +651,7 @@ void CmdXread(CommandContext& ctx) {
       i += 2;
     } else if (EqualsIgnoreCase(o, "NOACK")) {
       if (!xreadgroup) {
-        ctx.reply.Error(
-            "ERR The NOACK option is only supported by XREADGROUP. You called XREAD instead.");
+        ctx.reply.Error(errors::kNoackOptionInXread);
         return;
       }
       noack = true;
@@ -676,7 +665,7 @@ void CmdXread(CommandContext& ctx) {
     return;
   }
   if (xreadgroup && group_name == nullptr) {
-    ctx.reply.Error("ERR Missing GROUP option for XREADGROUP");
+    ctx.reply.Error(errors::kXreadgroupWithoutGroup);
     return;
   }
   std::vector<StreamId> ids(streams_count);
@@ -689,18 +678,14 @@ void CmdXread(CommandContext& ctx) {
     if (group_name != nullptr) {
       StreamGroup* group = stream ? stream->FindGroup(*group_name) : nullptr;
       if (group == nullptr) {
-        ctx.reply.Error("NOGROUP No such key '" + key + "' or consumer group '" + *group_name +
-                        "' in XREADGROUP with GROUP option");
+        ctx.reply.Error(errors::NoGroupInXreadgroup(key, *group_name));
         return;
       }
       groups[index] = group;
     }
     if (argv[i] == "$") {
       if (xreadgroup) {
-        ctx.reply.Error(
-            "ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the "
-            "history of this consumer by specifying a proper ID, or use the > ID to get new "
-            "messages. The $ ID would just return an empty result set.");
+        ctx.reply.Error(errors::kDollarIdInXreadgroup);
         return;
       }
       ids[index] = stream ? stream->last_id() : StreamId{};
@@ -708,9 +693,7 @@ void CmdXread(CommandContext& ctx) {
     }
     if (argv[i] == ">") {
       if (!xreadgroup) {
-        ctx.reply.Error(
-            "ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group> "
-            "<consumer> option.");
+        ctx.reply.Error(errors::kGreaterIdInXread);
         return;
       }
       ids[index] = StreamId::Max();

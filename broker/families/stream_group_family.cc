@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "broker/base/numbers.h"
 #include "broker/command/context.h"
-#include "broker/command/numbers.h"
 #include "broker/families/families.h"
 #include "broker/families/stream_ops.h"
 #include "broker/pubsub/keyspace_events.h"
@@ -21,11 +21,6 @@ using stream_ops::ParseIdOrReply;
 using stream_ops::ParseIntervalIdOrReply;
 using stream_ops::ParseLongLongOrReply;
 using stream_ops::ReplyId;
-
-std::string NoGroupForKey(std::string_view key, std::string_view group) {
-  return "NOGROUP No such key '" + std::string(key) + "' or consumer group '" + std::string(group) +
-         "'";
-}
 
 // XGROUP <subcommand> ... (one handler for every subcommand, as Redis's xgroupCommand).
 void CmdXgroup(CommandContext& ctx) {
@@ -46,7 +41,7 @@ void CmdXgroup(CommandContext& ctx) {
                  i + 1 < argv.size()) {
         if (!ParseLongLongOrReply(ctx, argv[i + 1], &entries_read)) return;
         if (entries_read < 0 && entries_read != -1) {
-          ctx.reply.Error("ERR value for ENTRIESREAD must be positive or -1");
+          ctx.reply.Error(errors::kEntriesReadRange);
           return;
         }
         i += 2;
@@ -59,16 +54,13 @@ void CmdXgroup(CommandContext& ctx) {
   }
   if (argv.size() >= 4 && !mkstream) {
     if (stream == nullptr) {
-      ctx.reply.Error(
-          "ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may "
-          "want to use the MKSTREAM option to create an empty stream automatically.");
+      ctx.reply.Error(errors::kXgroupNeedsKey);
       return;
     }
     group = stream->FindGroup(argv[3]);
     if (group == nullptr && (setid || EqualsIgnoreCase(opt, "CREATECONSUMER") ||
                              EqualsIgnoreCase(opt, "DELCONSUMER"))) {
-      ctx.reply.Error("NOGROUP No such consumer group '" + argv[3] + "' for key name '" + argv[2] +
-                      "'");
+      ctx.reply.Error(errors::NoSuchConsumerGroup(argv[3], argv[2]));
       return;
     }
   }
@@ -102,7 +94,7 @@ void CmdXgroup(CommandContext& ctx) {
       ctx.AddDirty();
       NotifyKeyspaceEvent(ctx, kNotifyStream, "xgroup-create", argv[2]);
     } else {
-      ctx.reply.Error("BUSYGROUP Consumer Group name already exists");
+      ctx.reply.Error(errors::kBusyGroup);
     }
   } else if (setid && (argv.size() == 5 || argv.size() == 7)) {
     StreamId id;
@@ -196,12 +188,12 @@ void CmdXpending(CommandContext& ctx) {
     bool start_ex = false, end_ex = false;
     if (!ParseIntervalIdOrReply(ctx, argv[start_index], 0, &start, &start_ex)) return;
     if (start_ex && !start.Increment()) {
-      ctx.reply.Error("ERR invalid start ID for the interval");
+      ctx.reply.Error(errors::kInvalidStartId);
       return;
     }
     if (!ParseIntervalIdOrReply(ctx, argv[start_index + 1], UINT64_MAX, &end, &end_ex)) return;
     if (end_ex && !end.Decrement()) {
-      ctx.reply.Error("ERR invalid end ID for the interval");
+      ctx.reply.Error(errors::kInvalidEndId);
       return;
     }
     if (start_index + 3 < argv.size()) consumer_name = &argv[start_index + 3];
@@ -210,7 +202,7 @@ void CmdXpending(CommandContext& ctx) {
   if (!ctx.LookupRead(argv[1], &stream)) return;
   StreamGroup* group = stream ? stream->FindGroup(argv[2]) : nullptr;
   if (group == nullptr) {
-    ctx.reply.Error(NoGroupForKey(argv[1], argv[2]));
+    ctx.reply.Error(errors::NoGroupForKey(argv[1], argv[2]));
     return;
   }
   if (just_info) {
@@ -298,7 +290,7 @@ void CmdXclaim(CommandContext& ctx) {
   if (!ctx.LookupRead(argv[1], &stream)) return;
   StreamGroup* group = stream ? stream->FindGroup(argv[2]) : nullptr;
   if (group == nullptr) {
-    ctx.reply.Error(NoGroupForKey(argv[1], argv[2]));
+    ctx.reply.Error(errors::NoGroupForKey(argv[1], argv[2]));
     return;
   }
   int64_t min_idle = 0;
@@ -348,7 +340,7 @@ void CmdXclaim(CommandContext& ctx) {
       ++j;
       if (!ParseIdOrReply(ctx, argv[j], 0, true, &last_id)) return;
     } else {
-      ctx.reply.Error("ERR Unrecognized XCLAIM option '" + opt + "'");
+      ctx.reply.Error(errors::UnrecognizedXclaimOption(opt));
       return;
     }
   }
@@ -435,7 +427,7 @@ void CmdXautoclaim(CommandContext& ctx) {
   bool start_ex = false;
   if (!ParseIntervalIdOrReply(ctx, argv[5], 0, &start, &start_ex)) return;
   if (start_ex && !start.Increment()) {
-    ctx.reply.Error("ERR invalid start ID for the interval");
+    ctx.reply.Error(errors::kInvalidStartId);
     return;
   }
   int64_t count = 100;
@@ -447,7 +439,7 @@ void CmdXautoclaim(CommandContext& ctx) {
       const int64_t max_count = INT64_MAX / 16;  // LONG_MAX / max(sizeof(streamID), 10)
       int64_t value = 0;
       if (!ParseInt64(argv[j + 1], &value) || value < 1 || value > max_count) {
-        ctx.reply.Error("ERR COUNT must be > 0");
+        ctx.reply.Error(errors::kCountPositive);
         return;
       }
       count = value;
@@ -463,7 +455,7 @@ void CmdXautoclaim(CommandContext& ctx) {
   if (!ctx.LookupRead(argv[1], &stream)) return;
   StreamGroup* group = stream ? stream->FindGroup(argv[2]) : nullptr;
   if (group == nullptr) {
-    ctx.reply.Error(NoGroupForKey(argv[1], argv[2]));
+    ctx.reply.Error(errors::NoGroupForKey(argv[1], argv[2]));
     return;
   }
   StreamConsumer* consumer = nullptr;
@@ -715,8 +707,7 @@ void CmdXinfo(CommandContext& ctx) {
   if (EqualsIgnoreCase(opt, "CONSUMERS") && argv.size() == 4) {
     StreamGroup* group = stream->FindGroup(argv[3]);
     if (group == nullptr) {
-      ctx.reply.Error("NOGROUP No such consumer group '" + argv[3] + "' for key name '" + argv[2] +
-                      "'");
+      ctx.reply.Error(errors::NoSuchConsumerGroup(argv[3], argv[2]));
       return;
     }
     ctx.reply.ArrayHeader(group->consumers.size());
@@ -762,55 +753,118 @@ void RegisterStreamGroupCommands(CommandTable& table) {
              .summary = "A container for consumer groups commands",
              .since = "5.0.0",
              .complexity = "Depends on subcommand."});
-  auto sub = [&](const char* name, int arity, uint32_t flags, int first_key, const char* summary,
-                 const char* complexity) {
-    table.AddSubcommand("xgroup", {.name = name,
-                                   .arity = arity,
-                                   .flags = flags,
-                                   .first_key = first_key,
-                                   .last_key = first_key,
-                                   .key_step = first_key ? 1 : 0,
-                                   .handler = CmdXgroup,
-                                   .group = "stream",
-                                   .summary = summary,
-                                   .since = "5.0.0",
-                                   .complexity = complexity});
-  };
-  sub("create", -5, kCmdWrite | kCmdDenyOom, 2, "Create a consumer group.", "O(1)");
-  sub("createconsumer", 5, kCmdWrite | kCmdDenyOom, 2, "Create a consumer in a consumer group.",
-      "O(1)");
-  sub("delconsumer", 5, kCmdWrite, 2, "Delete a consumer from a consumer group.", "O(1)");
-  sub("destroy", 4, kCmdWrite, 2, "Destroy a consumer group.",
-      "O(N) where N is the number of entries in the group's pending entries list (PEL).");
-  sub("setid", -5, kCmdWrite, 2, "Set a consumer group to an arbitrary last delivered ID value.",
-      "O(1)");
-  sub("help", 2, kCmdLoading | kCmdStale, 0, "Show helpful text about the different subcommands",
-      "O(1)");
+  table.AddSubcommand("xgroup", {.name = "create",
+                                 .arity = -5,
+                                 .flags = kCmdWrite | kCmdDenyOom,
+                                 .first_key = 2,
+                                 .last_key = 2,
+                                 .key_step = 1,
+                                 .handler = CmdXgroup,
+                                 .group = "stream",
+                                 .summary = "Create a consumer group.",
+                                 .since = "5.0.0",
+                                 .complexity = "O(1)"});
+  table.AddSubcommand("xgroup", {.name = "createconsumer",
+                                 .arity = 5,
+                                 .flags = kCmdWrite | kCmdDenyOom,
+                                 .first_key = 2,
+                                 .last_key = 2,
+                                 .key_step = 1,
+                                 .handler = CmdXgroup,
+                                 .group = "stream",
+                                 .summary = "Create a consumer in a consumer group.",
+                                 .since = "5.0.0",
+                                 .complexity = "O(1)"});
+  table.AddSubcommand("xgroup", {.name = "delconsumer",
+                                 .arity = 5,
+                                 .flags = kCmdWrite,
+                                 .first_key = 2,
+                                 .last_key = 2,
+                                 .key_step = 1,
+                                 .handler = CmdXgroup,
+                                 .group = "stream",
+                                 .summary = "Delete a consumer from a consumer group.",
+                                 .since = "5.0.0",
+                                 .complexity = "O(1)"});
+  table.AddSubcommand("xgroup", {.name = "destroy",
+                                 .arity = 4,
+                                 .flags = kCmdWrite,
+                                 .first_key = 2,
+                                 .last_key = 2,
+                                 .key_step = 1,
+                                 .handler = CmdXgroup,
+                                 .group = "stream",
+                                 .summary = "Destroy a consumer group.",
+                                 .since = "5.0.0",
+                                 .complexity = "O(N) where N is the number of entries in the "
+                                               "group's pending entries list (PEL)."});
+  table.AddSubcommand("xgroup", {.name = "setid",
+                                 .arity = -5,
+                                 .flags = kCmdWrite,
+                                 .first_key = 2,
+                                 .last_key = 2,
+                                 .key_step = 1,
+                                 .handler = CmdXgroup,
+                                 .group = "stream",
+                                 .summary = "Set a consumer group to an arbitrary last delivered "
+                                            "ID value.",
+                                 .since = "5.0.0",
+                                 .complexity = "O(1)"});
+  table.AddSubcommand("xgroup", {.name = "help",
+                                 .arity = 2,
+                                 .flags = kCmdLoading | kCmdStale,
+                                 .handler = CmdXgroup,
+                                 .group = "stream",
+                                 .summary = "Show helpful text about the different subcommands",
+                                 .since = "5.0.0",
+                                 .complexity = "O(1)"});
   table.Add({.name = "xinfo",
              .arity = -2,
              .group = "stream",
              .summary = "A container for stream introspection commands",
              .since = "5.0.0",
              .complexity = "Depends on subcommand."});
-  auto info = [&](const char* name, int arity, uint32_t flags, int first_key, const char* summary,
-                  const char* complexity) {
-    table.AddSubcommand("xinfo", {.name = name,
-                                  .arity = arity,
-                                  .flags = flags,
-                                  .first_key = first_key,
-                                  .last_key = first_key,
-                                  .key_step = first_key ? 1 : 0,
-                                  .handler = CmdXinfo,
-                                  .group = "stream",
-                                  .summary = summary,
-                                  .since = "5.0.0",
-                                  .complexity = complexity});
-  };
-  info("consumers", 4, kCmdReadonly, 2, "List the consumers in a consumer group", "O(1)");
-  info("groups", 3, kCmdReadonly, 2, "List the consumer groups of a stream", "O(1)");
-  info("stream", -3, kCmdReadonly, 2, "Get information about a stream", "O(1)");
-  info("help", 2, kCmdLoading | kCmdStale, 0, "Show helpful text about the different subcommands",
-       "O(1)");
+  table.AddSubcommand("xinfo", {.name = "consumers",
+                                .arity = 4,
+                                .flags = kCmdReadonly,
+                                .first_key = 2,
+                                .last_key = 2,
+                                .key_step = 1,
+                                .handler = CmdXinfo,
+                                .group = "stream",
+                                .summary = "List the consumers in a consumer group",
+                                .since = "5.0.0",
+                                .complexity = "O(1)"});
+  table.AddSubcommand("xinfo", {.name = "groups",
+                                .arity = 3,
+                                .flags = kCmdReadonly,
+                                .first_key = 2,
+                                .last_key = 2,
+                                .key_step = 1,
+                                .handler = CmdXinfo,
+                                .group = "stream",
+                                .summary = "List the consumer groups of a stream",
+                                .since = "5.0.0",
+                                .complexity = "O(1)"});
+  table.AddSubcommand("xinfo", {.name = "stream",
+                                .arity = -3,
+                                .flags = kCmdReadonly,
+                                .first_key = 2,
+                                .last_key = 2,
+                                .key_step = 1,
+                                .handler = CmdXinfo,
+                                .group = "stream",
+                                .summary = "Get information about a stream",
+                                .since = "5.0.0",
+                                .complexity = "O(1)"});
+  table.AddSubcommand("xinfo", {.name = "help",
+                                .arity = 2,
+                                .flags = kCmdLoading | kCmdStale,
+                                .handler = CmdXinfo,
+                                .group = "stream",
+                                .summary = "Show helpful text about the different subcommands",
+                                .since = "5.0.0",
+                                .complexity = "O(1)"});
   table.Add({.name = "xack",
              .arity = -4,
              .flags = kCmdWrite | kCmdFast,

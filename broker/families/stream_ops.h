@@ -12,9 +12,6 @@
 
 namespace drayman::stream_ops {
 
-inline constexpr std::string_view kInvalidId =
-    "ERR Invalid stream ID specified as stream command argument";
-
 // streamParseIDOrReply / streamParseStrictIDOrReply.
 bool ParseIdOrReply(CommandContext& ctx, std::string_view text, uint64_t missing_seq, bool strict,
                     StreamId* id);

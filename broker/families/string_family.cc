@@ -11,8 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "broker/base/numbers.h"
 #include "broker/command/context.h"
-#include "broker/command/numbers.h"
 #include "broker/command/read_lookup.h"
 #include "broker/engine.h"
 #include "broker/families/families.h"
@@ -21,9 +21,6 @@
 namespace drayman {
 
 namespace {
-
-constexpr std::string_view kDecrementOverflow = "ERR decrement would overflow";
-constexpr std::string_view kNanOrInfinity = "ERR increment would produce NaN or Infinity";
 
 // SET / GETEX options (Redis's OBJ_* flags).
 enum StringFlag : unsigned {
@@ -374,7 +371,7 @@ void CmdDecrby(CommandContext& ctx) {
     return;
   }
   if (decrement == std::numeric_limits<int64_t>::min()) {
-    ctx.reply.Error(kDecrementOverflow);
+    ctx.reply.Error(errors::kDecrementOverflow);
     return;
   }
   IncrDecr(ctx, -decrement);
@@ -394,7 +391,7 @@ void CmdIncrbyfloat(CommandContext& ctx) {
   }
   value += increment;
   if (std::isnan(value) || std::isinf(value)) {
-    ctx.reply.Error(kNanOrInfinity);
+    ctx.reply.Error(errors::kNanOrInfinity);
     return;
   }
   std::string text = FormatLongDouble(value);
@@ -513,75 +510,247 @@ void CmdSetrange(CommandContext& ctx) {
 }  // namespace
 
 void RegisterStringFamily(CommandTable& table) {
-  constexpr uint32_t kW = kCmdWrite;
-  constexpr uint32_t kR = kCmdReadonly;
-  constexpr uint32_t kOom = kCmdDenyOom;
-  constexpr uint32_t kF = kCmdFast;
   constexpr std::string_view kRangeComplexity =
       "O(N) where N is the length of the returned string. The complexity is ultimately determined "
       "by the returned length, but because creating a substring from an existing string is very "
       "cheap, it can be considered O(1) for small strings.";
-  auto add = [&table](std::string name, int arity, uint32_t flags, int first, int last, int step,
-                      CommandHandler handler, std::string summary, std::string since,
-                      std::string complexity) {
-    table.Add({.name = std::move(name),
-               .arity = arity,
-               .flags = flags,
-               .first_key = first,
-               .last_key = last,
-               .key_step = step,
-               .handler = handler,
-               .group = "string",
-               .summary = std::move(summary),
-               .since = std::move(since),
-               .complexity = std::move(complexity)});
-  };
-  add("get", 2, kR | kF, 1, 1, 1, CmdGet, "Get the value of a key", "1.0.0", "O(1)");
-  add("set", -3, kW | kOom, 1, 1, 1, CmdSet, "Set the string value of a key", "1.0.0", "O(1)");
-  add("setnx", 3, kW | kOom | kF, 1, 1, 1, CmdSetnx,
-      "Set the value of a key, only if the key does not exist", "1.0.0", "O(1)");
-  add("setex", 4, kW | kOom, 1, 1, 1, CmdSetex, "Set the value and expiration of a key", "2.0.0",
-      "O(1)");
-  add("psetex", 4, kW | kOom, 1, 1, 1, CmdPsetex,
-      "Set the value and expiration in milliseconds of a key", "2.6.0", "O(1)");
-  add("getex", -2, kW | kF, 1, 1, 1, CmdGetex,
-      "Get the value of a key and optionally set its expiration", "6.2.0", "O(1)");
-  add("getdel", 2, kW | kF, 1, 1, 1, CmdGetdel, "Get the value of a key and delete the key",
-      "6.2.0", "O(1)");
-  add("getset", 3, kW | kOom | kF, 1, 1, 1, CmdGetset,
-      "Set the string value of a key and return its old value", "1.0.0", "O(1)");
-  add("mget", -2, kR | kF, 1, -1, 1, CmdMget, "Get the values of all the given keys", "1.0.0",
-      "O(N) where N is the number of keys to retrieve.");
-  add("mset", -3, kW | kOom, 1, -1, 2, CmdMset, "Set multiple keys to multiple values", "1.0.1",
-      "O(N) where N is the number of keys to set.");
-  add("msetnx", -3, kW | kOom, 1, -1, 2, CmdMsetnx,
-      "Set multiple keys to multiple values, only if none of the keys exist", "1.0.1",
-      "O(N) where N is the number of keys to set.");
-  add("incr", 2, kW | kOom | kF, 1, 1, 1, CmdIncr, "Increment the integer value of a key by one",
-      "1.0.0", "O(1)");
-  add("decr", 2, kW | kOom | kF, 1, 1, 1, CmdDecr, "Decrement the integer value of a key by one",
-      "1.0.0", "O(1)");
-  add("incrby", 3, kW | kOom | kF, 1, 1, 1, CmdIncrby,
-      "Increment the integer value of a key by the given amount", "1.0.0", "O(1)");
-  add("decrby", 3, kW | kOom | kF, 1, 1, 1, CmdDecrby,
-      "Decrement the integer value of a key by the given number", "1.0.0", "O(1)");
-  add("incrbyfloat", 3, kW | kOom | kF, 1, 1, 1, CmdIncrbyfloat,
-      "Increment the float value of a key by the given amount", "2.6.0", "O(1)");
-  add("append", 3, kW | kOom | kF, 1, 1, 1, CmdAppend, "Append a value to a key", "2.0.0",
-      "O(1). The amortized time complexity is O(1) assuming the appended value is small and the "
-      "already present value is of any size, since the dynamic string library used by Redis will "
-      "double the free space available on every reallocation.");
-  add("strlen", 2, kR | kF, 1, 1, 1, CmdStrlen, "Get the length of the value stored in a key",
-      "2.2.0", "O(1)");
-  add("getrange", 4, kR, 1, 1, 1, CmdGetrange, "Get a substring of the string stored at a key",
-      "2.4.0", std::string(kRangeComplexity));
-  add("substr", 4, kR, 1, 1, 1, CmdGetrange, "Get a substring of the string stored at a key",
-      "1.0.0", std::string(kRangeComplexity));
-  add("setrange", 4, kW | kOom, 1, 1, 1, CmdSetrange,
-      "Overwrite part of a string at key starting at the specified offset", "2.2.0",
-      "O(1), not counting the time taken to copy the new string in place. Usually, this string "
-      "is very small so the amortized complexity is O(1). Otherwise, complexity is O(M) with M "
-      "being the length of the value argument.");
+  table.Add({.name = "get",
+             .arity = 2,
+             .flags = kCmdReadonly | kCmdFast,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdGet,
+             .group = "string",
+             .summary = "Get the value of a key",
+             .since = "1.0.0",
+             .complexity = "O(1)"});
+  table.Add({.name = "set",
+             .arity = -3,
+             .flags = kCmdWrite | kCmdDenyOom,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdSet,
+             .group = "string",
+             .summary = "Set the string value of a key",
+             .since = "1.0.0",
+             .complexity = "O(1)"});
+  table.Add({.name = "setnx",
+             .arity = 3,
+             .flags = kCmdWrite | kCmdDenyOom | kCmdFast,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdSetnx,
+             .group = "string",
+             .summary = "Set the value of a key, only if the key does not exist",
+             .since = "1.0.0",
+             .complexity = "O(1)"});
+  table.Add({.name = "setex",
+             .arity = 4,
+             .flags = kCmdWrite | kCmdDenyOom,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdSetex,
+             .group = "string",
+             .summary = "Set the value and expiration of a key",
+             .since = "2.0.0",
+             .complexity = "O(1)"});
+  table.Add({.name = "psetex",
+             .arity = 4,
+             .flags = kCmdWrite | kCmdDenyOom,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdPsetex,
+             .group = "string",
+             .summary = "Set the value and expiration in milliseconds of a key",
+             .since = "2.6.0",
+             .complexity = "O(1)"});
+  table.Add({.name = "getex",
+             .arity = -2,
+             .flags = kCmdWrite | kCmdFast,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdGetex,
+             .group = "string",
+             .summary = "Get the value of a key and optionally set its expiration",
+             .since = "6.2.0",
+             .complexity = "O(1)"});
+  table.Add({.name = "getdel",
+             .arity = 2,
+             .flags = kCmdWrite | kCmdFast,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdGetdel,
+             .group = "string",
+             .summary = "Get the value of a key and delete the key",
+             .since = "6.2.0",
+             .complexity = "O(1)"});
+  table.Add({.name = "getset",
+             .arity = 3,
+             .flags = kCmdWrite | kCmdDenyOom | kCmdFast,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdGetset,
+             .group = "string",
+             .summary = "Set the string value of a key and return its old value",
+             .since = "1.0.0",
+             .complexity = "O(1)"});
+  table.Add({.name = "mget",
+             .arity = -2,
+             .flags = kCmdReadonly | kCmdFast,
+             .first_key = 1,
+             .last_key = -1,
+             .key_step = 1,
+             .handler = CmdMget,
+             .group = "string",
+             .summary = "Get the values of all the given keys",
+             .since = "1.0.0",
+             .complexity = "O(N) where N is the number of keys to retrieve."});
+  table.Add({.name = "mset",
+             .arity = -3,
+             .flags = kCmdWrite | kCmdDenyOom,
+             .first_key = 1,
+             .last_key = -1,
+             .key_step = 2,
+             .handler = CmdMset,
+             .group = "string",
+             .summary = "Set multiple keys to multiple values",
+             .since = "1.0.1",
+             .complexity = "O(N) where N is the number of keys to set."});
+  table.Add({.name = "msetnx",
+             .arity = -3,
+             .flags = kCmdWrite | kCmdDenyOom,
+             .first_key = 1,
+             .last_key = -1,
+             .key_step = 2,
+             .handler = CmdMsetnx,
+             .group = "string",
+             .summary = "Set multiple keys to multiple values, only if none of the keys exist",
+             .since = "1.0.1",
+             .complexity = "O(N) where N is the number of keys to set."});
+  table.Add({.name = "incr",
+             .arity = 2,
+             .flags = kCmdWrite | kCmdDenyOom | kCmdFast,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdIncr,
+             .group = "string",
+             .summary = "Increment the integer value of a key by one",
+             .since = "1.0.0",
+             .complexity = "O(1)"});
+  table.Add({.name = "decr",
+             .arity = 2,
+             .flags = kCmdWrite | kCmdDenyOom | kCmdFast,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdDecr,
+             .group = "string",
+             .summary = "Decrement the integer value of a key by one",
+             .since = "1.0.0",
+             .complexity = "O(1)"});
+  table.Add({.name = "incrby",
+             .arity = 3,
+             .flags = kCmdWrite | kCmdDenyOom | kCmdFast,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdIncrby,
+             .group = "string",
+             .summary = "Increment the integer value of a key by the given amount",
+             .since = "1.0.0",
+             .complexity = "O(1)"});
+  table.Add({.name = "decrby",
+             .arity = 3,
+             .flags = kCmdWrite | kCmdDenyOom | kCmdFast,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdDecrby,
+             .group = "string",
+             .summary = "Decrement the integer value of a key by the given number",
+             .since = "1.0.0",
+             .complexity = "O(1)"});
+  table.Add({.name = "incrbyfloat",
+             .arity = 3,
+             .flags = kCmdWrite | kCmdDenyOom | kCmdFast,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdIncrbyfloat,
+             .group = "string",
+             .summary = "Increment the float value of a key by the given amount",
+             .since = "2.6.0",
+             .complexity = "O(1)"});
+  table.Add({.name = "append",
+             .arity = 3,
+             .flags = kCmdWrite | kCmdDenyOom | kCmdFast,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdAppend,
+             .group = "string",
+             .summary = "Append a value to a key",
+             .since = "2.0.0",
+             .complexity = "O(1). The amortized time complexity is O(1) assuming the appended "
+                           "value is small and the already present value is of any size, since the "
+                           "dynamic string library used by Redis will double the free space "
+                           "available on every reallocation."});
+  table.Add({.name = "strlen",
+             .arity = 2,
+             .flags = kCmdReadonly | kCmdFast,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdStrlen,
+             .group = "string",
+             .summary = "Get the length of the value stored in a key",
+             .since = "2.2.0",
+             .complexity = "O(1)"});
+  table.Add({.name = "getrange",
+             .arity = 4,
+             .flags = kCmdReadonly,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdGetrange,
+             .group = "string",
+             .summary = "Get a substring of the string stored at a key",
+             .since = "2.4.0",
+             .complexity = std::string(kRangeComplexity)});
+  table.Add({.name = "substr",
+             .arity = 4,
+             .flags = kCmdReadonly,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdGetrange,
+             .group = "string",
+             .summary = "Get a substring of the string stored at a key",
+             .since = "1.0.0",
+             .complexity = std::string(kRangeComplexity)});
+  table.Add({.name = "setrange",
+             .arity = 4,
+             .flags = kCmdWrite | kCmdDenyOom,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdSetrange,
+             .group = "string",
+             .summary = "Overwrite part of a string at key starting at the specified offset",
+             .since = "2.2.0",
+             .complexity = "O(1), not counting the time taken to copy the new string in place. "
+                           "Usually, this string is very small so the amortized complexity is "
+                           "O(1). Otherwise, complexity is O(M) with M being the length of the "
+                           "value argument."});
 }
 
 }  // namespace drayman

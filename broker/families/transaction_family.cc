@@ -13,15 +13,10 @@ namespace drayman {
 
 namespace {
 
-constexpr std::string_view kNestedMulti = "ERR MULTI calls can not be nested";
-constexpr std::string_view kExecWithoutMulti = "ERR EXEC without MULTI";
-constexpr std::string_view kDiscardWithoutMulti = "ERR DISCARD without MULTI";
-constexpr std::string_view kWatchInsideMulti = "ERR WATCH inside MULTI is not allowed";
-
 // MULTI
 void CmdMulti(CommandContext& ctx) {
   if (ctx.client.in_multi) {
-    ctx.reply.Error(kNestedMulti);
+    ctx.reply.Error(errors::kNestedMulti);
     return;
   }
   ctx.client.in_multi = true;
@@ -32,7 +27,7 @@ void CmdMulti(CommandContext& ctx) {
 void CmdExec(CommandContext& ctx) {
   Client& client = ctx.client;
   if (!client.in_multi) {
-    ctx.reply.Error(kExecWithoutMulti);
+    ctx.reply.Error(errors::kExecWithoutMulti);
     return;
   }
   if (client.multi_aborted) {
@@ -60,7 +55,7 @@ void CmdExec(CommandContext& ctx) {
 // DISCARD
 void CmdDiscard(CommandContext& ctx) {
   if (!ctx.client.in_multi) {
-    ctx.reply.Error(kDiscardWithoutMulti);
+    ctx.reply.Error(errors::kDiscardWithoutMulti);
     return;
   }
   ctx.engine.DiscardTransaction(ctx.client);
@@ -70,7 +65,7 @@ void CmdDiscard(CommandContext& ctx) {
 // WATCH key [key ...]
 void CmdWatch(CommandContext& ctx) {
   if (ctx.client.in_multi) {
-    ctx.reply.Error(kWatchInsideMulti);
+    ctx.reply.Error(errors::kWatchInsideMulti);
     return;
   }
   for (size_t i = 1; i < ctx.args.size(); ++i) {

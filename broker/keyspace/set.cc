@@ -2,7 +2,7 @@
 
 #include <charconv>
 
-#include "broker/command/numbers.h"
+#include "broker/base/numbers.h"
 
 namespace drayman {
 

@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "broker/command/numbers.h"
+#include "broker/base/numbers.h"
 #include "broker/persistence/listpack.h"
 
 namespace drayman {

@@ -1,18 +1,13 @@
 #include "broker/observability/latency_monitor.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cstdio>
+
+#include "broker/base/ascii.h"
 
 namespace drayman {
 
 namespace {
-
-std::string Lower(std::string_view text) {
-  std::string lower(text);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return lower;
-}
 
 std::string Printf(const char* format, auto... values) {
   const int length = std::snprintf(nullptr, 0, format, values...);
@@ -107,7 +102,7 @@ void LatencyMonitor::Add(std::string_view event, int64_t latency_ms, int64_t now
 
 int LatencyMonitor::Reset(std::string_view event) {
   const auto removed = std::remove_if(series_.begin(), series_.end(), [&](const auto& entry) {
-    return Lower(entry.first) == Lower(event);
+    return ToLower(entry.first) == ToLower(event);
   });
   const int count = static_cast<int>(series_.end() - removed);
   series_.erase(removed, series_.end());
@@ -175,7 +170,7 @@ std::string LatencyMonitor::Doctor(const DoctorFacts& facts, int64_t now_s) cons
   std::string report;
   int eventnum = 0;
   for (const auto& [name, series] : series_) {
-    const std::string event = Lower(name);
+    const std::string event = ToLower(name);
     ++eventnum;
     if (eventnum == 1) {
       report += "Dave, I have observed latency spikes in this Redis instance. You don't mind "

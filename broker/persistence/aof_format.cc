@@ -3,7 +3,7 @@
 #include <cctype>
 #include <cstdio>
 
-#include "broker/command/command_table.h"
+#include "broker/base/ascii.h"
 #include "broker/resp/repr.h"
 #include "broker/resp/request_parser.h"
 

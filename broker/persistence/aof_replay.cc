@@ -1,6 +1,6 @@
 #include "broker/persistence/aof_replay.h"
 
-#include "broker/command/command_table.h"
+#include "broker/base/ascii.h"
 #include "broker/engine.h"
 
 namespace drayman {

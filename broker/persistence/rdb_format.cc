@@ -7,7 +7,7 @@
 #include <cstring>
 #include <limits>
 
-#include "broker/command/numbers.h"
+#include "broker/base/numbers.h"
 
 namespace drayman::rdb {
 namespace {

@@ -4,10 +4,11 @@
 #include <charconv>
 
 #include "broker/acl/acl.h"
-#include "broker/command/numbers.h"
+#include "broker/base/glob.h"
+#include "broker/base/numbers.h"
+#include "broker/command/errors.h"
 #include "broker/engine.h"
 #include "broker/families/families.h"
-#include "broker/keyspace/glob.h"
 #include "broker/pubsub/output_limits.h"
 #include "broker/resp/repr.h"
 
@@ -15,9 +16,6 @@ namespace drayman {
 
 namespace {
 
-constexpr std::string_view kSubscribedContextTail =
-    "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context";
-constexpr std::string_view kMonitorKeyspace = "ERR Replica can't interact with the keyspace";
 
 using NameSet = absl::flat_hash_set<std::string_view>;
 
@@ -304,10 +302,10 @@ void PubSub::FeedMonitors(Client& source, std::string_view formatted_args) {
 std::string PubSub::Refusal(const Client& client, const CommandSpec& spec) {
   if (client.pubsub.subscribed() && client.protocol() == Protocol::kResp2 &&
       !(spec.flags & kCmdPubsubContext)) {
-    return "ERR Can't execute '" + spec.full_name + std::string(kSubscribedContextTail);
+    return errors::NotInSubscribedContext(spec.full_name);
   }
   if (client.pubsub.monitor && (spec.flags & (kCmdWrite | kCmdReadonly | kCmdMayReplicate))) {
-    return std::string(kMonitorKeyspace);
+    return std::string(errors::kMonitorKeyspace);
   }
   return {};
 }

@@ -2,8 +2,7 @@
 
 Times are measured loosely (a 1 s timeout must come back between 0.9 and 1.5 s): the point is that
 timeouts fire on time, not late (redis-py 8 reads with a 5 s socket timeout beside channels_redis's
-5 s BZPOPMIN). Tests that push with list commands, or read CLIENT ID, skip when this build lacks
-them (they belong to other families); RESP3 variants skip when HELLO is missing.
+5 s BZPOPMIN).
 """
 
 from __future__ import annotations
@@ -18,30 +17,6 @@ import redis
 
 def connect(server, protocol=2, **kwargs) -> redis.Redis:
     return redis.Redis(port=server.port, protocol=protocol, **kwargs)
-
-
-def has_command(conn: redis.Redis, *args: str) -> bool:
-    """Whether the server knows the command (probed with too few arguments, so nothing runs)."""
-    try:
-        conn.execute_command(*args)
-    except redis.ResponseError as error:
-        text = str(error)
-        return not text.startswith("unknown command") and not text.startswith("unknown subcommand")
-    return True
-
-
-def require(conn: redis.Redis, *commands: str) -> None:
-    for name in commands:
-        probe = ("CLIENT", "ID") if name == "client id" else (name,)
-        if not has_command(conn, *probe):
-            pytest.skip(f"{name.upper()} is not in this build (another family)")
-
-
-def require_resp3(server) -> None:
-    try:
-        connect(server, protocol=3).ping()
-    except (redis.ResponseError, redis.ConnectionError) as error:
-        pytest.skip(f"RESP3 needs HELLO, not in this build: {error}")
 
 
 @pytest.fixture
@@ -200,7 +175,6 @@ def test_replies_before_a_blocked_command_are_written_at_once(drayman, key):
 
 def test_commands_after_a_blocked_command_wait_for_it(drayman, key):
     pusher = connect(drayman)
-    require(pusher, "rpush")
     raw = RawClient(drayman.port)
     try:
         raw.send(["BLPOP", key, "0"], ["ECHO", "after"], ["LLEN", key])
@@ -218,7 +192,6 @@ def test_commands_after_a_blocked_command_wait_for_it(drayman, key):
 
 def test_waiters_are_served_in_arrival_order_across_connections(drayman, key):
     pusher = connect(drayman)
-    require(pusher, "rpush")
     waiters = [connect(drayman) for _ in range(3)]
     for index, conn in enumerate(waiters):
         conn.connection = conn.connection_pool.get_connection()
@@ -231,7 +204,6 @@ def test_waiters_are_served_in_arrival_order_across_connections(drayman, key):
 
 def test_kombu_brpop_priority_keys(drayman, key):
     conn = connect(drayman)
-    require(conn, "lpush")
     queues = [key + "celery", key + "celery\x06\x163", key + "celery\x06\x169"]
     conn.lpush(queues[2], "low")
     conn.lpush(queues[0], "high")
@@ -242,7 +214,6 @@ def test_kombu_brpop_priority_keys(drayman, key):
 
 def test_blocked_brpop_woken_by_lpush(drayman, key):
     pusher = connect(drayman)
-    require(pusher, "lpush")
     worker = connect(drayman)
     worker.connection = worker.connection_pool.get_connection()
     worker.connection.send_command("BRPOP", key + "a", key + "b", 5)
@@ -255,7 +226,6 @@ def test_blocked_brpop_woken_by_lpush(drayman, key):
 
 def test_blmove_chain_across_connections(drayman, key):
     pusher = connect(drayman)
-    require(pusher, "lpush", "exists")
     a, b, c = key + "a", key + "b", key + "c"
     first, second, reader = connect(drayman), connect(drayman), connect(drayman)
     for conn, command in ((first, ("BLMOVE", a, b, "LEFT", "RIGHT", 0)),
@@ -272,7 +242,6 @@ def test_blmove_chain_across_connections(drayman, key):
 
 def test_disconnect_while_blocked_leaves_no_trace(drayman, key):
     pusher = connect(drayman)
-    require(pusher, "rpush", "llen")
     raw = RawClient(drayman.port)
     raw.send(["BRPOP", key, "0"])
     wait_until_blocked(pusher, 1)
@@ -297,7 +266,6 @@ def test_abrupt_disconnects_do_not_disturb_the_server(drayman, key):
 
 def test_client_unblock(drayman, key):
     admin = connect(drayman)
-    require(admin, "client id")
     waiter = connect(drayman)
     waiter_id = waiter.client_id()
     waiter.connection = waiter.connection_pool.get_connection()
@@ -317,7 +285,6 @@ def test_client_unblock(drayman, key):
 
 
 def test_resp3_timeout_is_a_null(drayman, key):
-    require_resp3(drayman)
     conn = connect(drayman, protocol=3)
     assert conn.blpop([key], timeout=0.2) is None
     assert conn.blmove(key, key + "2", 0.2) is None
@@ -325,9 +292,7 @@ def test_resp3_timeout_is_a_null(drayman, key):
 
 
 def test_resp3_wake_up(drayman, key):
-    require_resp3(drayman)
     pusher = connect(drayman, protocol=3)
-    require(pusher, "rpush")
     waiter = connect(drayman, protocol=3)
     waiter.connection = waiter.connection_pool.get_connection()
     waiter.connection.send_command("BLPOP", key, 5)
@@ -341,7 +306,6 @@ def test_resp3_wake_up(drayman, key):
 
 def test_bzpopmin_woken_by_zadd(drayman, key):
     sender = connect(drayman)
-    require(sender, "zadd")
     receiver = connect(drayman)
     receiver.connection = receiver.connection_pool.get_connection()
     receiver.connection.send_command("BZPOPMIN", key, 5)
@@ -360,9 +324,7 @@ def test_bzpopmin_timeout_beside_a_socket_timeout(drayman, key):
 
 
 def test_resp3_bzpopmin_score_is_a_double(drayman, key):
-    require_resp3(drayman)
     conn = connect(drayman, protocol=3)
-    require(conn, "zadd")
     conn.zadd(key, {"m": 1.5})
     assert conn.bzpopmin([key], timeout=1) == [key.encode(), b"m", 1.5]
     assert conn.bzpopmin([key], timeout=0.1) is None

@@ -1,7 +1,5 @@
 """Pub/sub and MONITOR through real clients (redis-py 8, raw sockets), against Drayman and, where
 Redis is the oracle, against Debian's redis-server with the same script.
-
-RESP3 cases need HELLO; they skip only when the server under test answers HELLO with an error.
 """
 
 from __future__ import annotations
@@ -73,19 +71,6 @@ class Raw:
 
     def close(self) -> None:
         self.sock.close()
-
-
-def hello3_supported(port: int) -> bool:
-    raw = Raw(port)
-    try:
-        return not raw.call("HELLO", "3").startswith(b"-")
-    finally:
-        raw.close()
-
-
-def need_resp3(protocol: int, port: int) -> None:
-    if protocol == 3 and not hello3_supported(port):
-        pytest.skip("HELLO 3 is not available on this server yet")
 
 
 def drain(pubsub, first_timeout: float = 2.0, quiet: float = 0.2) -> list:
@@ -175,7 +160,6 @@ def test_publish_wire_matches_redis(drayman, oracle):
 
 @pytest.mark.parametrize("protocol", [2, 3], ids=["resp2", "resp3"])
 def test_redis_py_pubsub_matches_redis(drayman, oracle, protocol):
-    need_resp3(protocol, drayman.port)
 
     def script(port):
         client = redis.Redis(port=port, protocol=protocol)
@@ -222,7 +206,6 @@ def wait_for(pubsub, predicate, timeout: float = 3.0) -> list:
 @pytest.mark.parametrize("protocol", [2, 3], ids=["resp2", "resp3"])
 def test_health_check_while_subscribed(drayman, oracle, protocol):
     """redis-py's PubSub health check: PING redis-py-health-check must be swallowed, not seen."""
-    need_resp3(protocol, drayman.port)
 
     def script(port):
         client = redis.Redis(port=port, protocol=protocol, health_check_interval=1)
@@ -279,7 +262,6 @@ def test_celery_style_result_consumer(drayman):
 
 @pytest.mark.parametrize("protocol", [2, 3], ids=["resp2", "resp3"])
 def test_asyncio_client(drayman, protocol):
-    need_resp3(protocol, drayman.port)
 
     async def scenario():
         client = redis.asyncio.Redis(port=drayman.port, protocol=protocol)
@@ -396,17 +378,9 @@ def test_slow_subscriber_is_disconnected_and_memory_stays_bounded(monkeypatch):
     server = DraymanProcess()
     try:
         admin = redis.Redis(port=server.port, protocol=2)
-        try:
-            assert admin.config_set("client-output-buffer-limit", limit)
-            assert admin.config_get("client-output-buffer-limit")[
-                "client-output-buffer-limit"].endswith("pubsub 1048576 524288 5")
-        except redis.ResponseError as error:
-            # CONFIG is another family's work; until it is merged, set the limit at start-up.
-            assert "unknown command" in str(error)
-            admin.close()
-            server.stop()
-            server = DraymanProcess("--client-output-buffer-limit", limit)
-            admin = redis.Redis(port=server.port, protocol=2)
+        assert admin.config_set("client-output-buffer-limit", limit)
+        assert admin.config_get("client-output-buffer-limit")[
+            "client-output-buffer-limit"].endswith("pubsub 1048576 524288 5")
 
         channel = "broadcast"
         # The slow subscriber: a raw socket with a small receive buffer that never reads again.

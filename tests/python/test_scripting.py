@@ -3,7 +3,7 @@
 Every case runs on both servers with the same redis-py client settings and compares the whole
 result or the whole error text. The channels_redis scripts are taken from the installed
 channels_redis package itself, so they are exactly what it sends; redis-py's Lock and
-register_script run unchanged. RESP3 variants skip only when the server under test has no HELLO.
+register_script run unchanged.
 """
 
 from __future__ import annotations
@@ -28,12 +28,7 @@ def pair(request, drayman, oracle):
     clients = []
     for server in (drayman, oracle):
         client = redis.Redis(port=server.port, protocol=protocol)
-        try:
-            client.ping()
-        except redis.ResponseError as error:
-            if protocol == 3 and "HELLO" in str(error):
-                pytest.skip("the server has no HELLO yet: RESP3 untested here")
-            raise
+        client.ping()
         clients.append(client)
     yield clients
     for client in clients:
@@ -61,8 +56,6 @@ def outcome(client, *args):
 def both(pair, *args):
     """Runs one command on both servers; asserts identical results and returns it."""
     ours, theirs = (outcome(client, *args) for client in pair)
-    if ours[0] == "error" and "unknown command" in ours[1] and theirs[0] != "error":
-        pytest.skip(f"Drayman lacks a command this case needs: {ours[1]}")
     assert ours == theirs, args
     return ours
 
@@ -130,10 +123,7 @@ def test_channels_redis_flush_script_in_batches(drayman, oracle):
         pipe = client.pipeline(transaction=False)
         for i in range(12001):
             pipe.set(f"{prefix}:{i}", "v")
-        try:
-            pipe.execute()
-        except redis.ResponseError as error:
-            pytest.skip(f"Drayman lacks a command this case needs: {error}")
+        pipe.execute()
         results.append((client.eval(DELETE_PREFIX, 0, prefix + "*"), client.keys(prefix + "*")))
         client.close()
     assert results[0] == results[1] == (None, [])
@@ -186,10 +176,6 @@ def test_register_script_in_a_pipeline(pair):
 def test_redis_py_lock(pair):
     name = unique("lock")
     for client in pair:
-        try:
-            client.set(name + "-probe", "1", px=1000)
-        except redis.ResponseError as error:
-            pytest.skip(f"Drayman lacks a command this case needs: {error}")
         # A fresh script cache, so the first release takes the NOSCRIPT -> SCRIPT LOAD path.
         client.script_flush()
         lock = client.lock(name, timeout=10)
@@ -392,14 +378,8 @@ def test_writes_in_a_script_wake_blocked_clients(drayman):
     thread = threading.Thread(target=wait)
     thread.start()
     time.sleep(0.2)
-    try:
-        client.eval(GROUP_SEND, 1, key, b"message", 100, repr(1700000000.5), 60)
-    except redis.ResponseError as error:
-        thread.join(timeout=6)
-        pytest.skip(f"Drayman lacks a command this case needs: {error}")
+    client.eval(GROUP_SEND, 1, key, b"message", 100, repr(1700000000.5), 60)
     thread.join(timeout=6)
-    if isinstance(got.get("reply"), str):
-        pytest.skip(f"Drayman lacks a command this case needs: {got['reply']}")
     assert got.get("reply") == (key.encode(), b"message", 1700000000.5)
     client.close()
     waiter.close()

@@ -1,8 +1,6 @@
 """MULTI/EXEC/WATCH through redis-py's pipeline(transaction=True) and client.transaction().
 
-Replies and errors are compared with Debian's redis-server where Redis is the oracle. Tests whose
-transactions use other families' commands (SET, HSET, RPUSH...) skip when this build lacks them;
-RESP3 variants skip when HELLO is missing.
+Replies and errors are compared with Debian's redis-server where Redis is the oracle.
 """
 
 from __future__ import annotations
@@ -14,7 +12,7 @@ import uuid
 import pytest
 import redis
 
-from test_blocking import connect, require, require_resp3, wait_until_blocked
+from test_blocking import connect, wait_until_blocked
 
 
 @pytest.fixture
@@ -115,7 +113,6 @@ def test_runtime_error_inside_exec_does_not_stop_the_rest(drayman):
 
 def test_watch_conflict_raises_watch_error(drayman, key):
     conn = connect(drayman)
-    require(conn, "set", "get")
     other = connect(drayman)
     with conn.pipeline(transaction=True) as pipe:
         pipe.watch(key)
@@ -129,7 +126,6 @@ def test_watch_conflict_raises_watch_error(drayman, key):
 
 def test_client_transaction_retries_until_no_conflict(drayman, key):
     conn = connect(drayman)
-    require(conn, "set", "get", "incr")
     other = connect(drayman)
     conn.set(key, 0)
     attempts = []
@@ -149,7 +145,6 @@ def test_client_transaction_retries_until_no_conflict(drayman, key):
 
 def test_watch_sees_expiry(drayman, key):
     conn = connect(drayman)
-    require(conn, "set")
     conn.set(key, "v", px=100)
     with conn.pipeline(transaction=True) as pipe:
         pipe.watch(key)
@@ -162,7 +157,6 @@ def test_watch_sees_expiry(drayman, key):
 
 def test_unwatch_on_reset_after_an_exception(drayman, key):
     conn = connect(drayman)
-    require(conn, "set")
     other = connect(drayman)
     with conn.pipeline(transaction=True) as pipe:
         pipe.watch(key)
@@ -175,7 +169,6 @@ def test_unwatch_on_reset_after_an_exception(drayman, key):
 
 def test_push_inside_exec_wakes_a_blocked_brpop(drayman, key):
     conn = connect(drayman)
-    require(conn, "lpush", "llen")
     worker = connect(drayman)
     worker.connection = worker.connection_pool.get_connection()
     worker.connection.send_command("BRPOP", key, 5)
@@ -191,7 +184,6 @@ def test_kombu_restore_under_contention(drayman, key):
     """kombu's QoS.restore_by_tag: WATCH unacked; HGET; MULTI ZREM HDEL RPUSH EXEC, retried on
     WatchError, with other workers writing the same hash meanwhile."""
     conn = connect(drayman)
-    require(conn, "hset", "hget", "hdel", "zadd", "zrem", "rpush", "llen")
     unacked, index, queue = key + "unacked", key + "unacked_index", key + "celery"
     tags = [f"tag{i}" for i in range(50)]
     for tag in tags:
@@ -227,9 +219,7 @@ def test_kombu_restore_under_contention(drayman, key):
 
 
 def test_resp3_watch_conflict_is_a_null(drayman, key):
-    require_resp3(drayman)
     conn = connect(drayman, protocol=3)
-    require(conn, "set")
     other = connect(drayman, protocol=3)
     with conn.pipeline(transaction=True) as pipe:
         pipe.watch(key)
@@ -241,7 +231,6 @@ def test_resp3_watch_conflict_is_a_null(drayman, key):
 
 
 def test_resp3_pipeline_transaction(drayman):
-    require_resp3(drayman)
     pipe = connect(drayman, protocol=3).pipeline(transaction=True)
     pipe.ping().echo("a")
     assert pipe.execute() == [True, b"a"]
@@ -251,7 +240,6 @@ def test_celery_result_backend_setex_publish_in_exec(drayman, key):
     """Celery's RedisBackend._set: MULTI SETEX key ttl value; PUBLISH key value EXEC; the
     subscriber waiting in AsyncResult.get() must receive the message."""
     conn = connect(drayman)
-    require(conn, "setex", "publish", "subscribe", "get")
     channel = key + "celery-task-meta-1"
     pubsub = connect(drayman).pubsub(ignore_subscribe_messages=True)
     pubsub.subscribe(channel)

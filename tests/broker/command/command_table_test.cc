@@ -1,9 +1,11 @@
-// CommandTable lookups (case-insensitive, ASCII only, as Redis's command dict) and the key
-// positions dispatch signals without building a vector.
+// CommandTable lookups (case-insensitive, ASCII only, as Redis's command dict), the key
+// positions dispatch signals without building a vector, and the refusal of a name registered
+// twice.
 #include "broker/command/command_table.h"
 
 #include <gtest/gtest.h>
 
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -67,6 +69,52 @@ TEST_F(CommandTableTest, ForEachKeyIndexMatchesKeyIndexes) {
     spec->ForEachKeyIndex(args, [&](int index) { visited.push_back(index); });
     EXPECT_EQ(visited, spec->KeyIndexes(args)) << args[0];
   }
+}
+
+// A second row for a name must not replace the first (registration order would decide).
+TEST(CommandTableRegistrationTest, DuplicateCommandThrows) {
+  CommandTable table;
+  table.Add({.name = "get", .arity = 2});
+  try {
+    table.Add({.name = "GET", .arity = 3});
+    FAIL() << "a duplicate registration was accepted";
+  } catch (const std::logic_error& error) {
+    EXPECT_STREQ(error.what(), "command 'get' is registered twice");
+  }
+  EXPECT_EQ(table.Find("get")->arity, 2);
+  EXPECT_EQ(table.size(), 1u);
+}
+
+TEST(CommandTableRegistrationTest, DuplicateSubcommandThrows) {
+  CommandTable table;
+  table.Add({.name = "client", .arity = -2});
+  table.AddSubcommand("client", {.name = "id", .arity = 2});
+  try {
+    table.AddSubcommand("CLIENT", {.name = "ID", .arity = 3});
+    FAIL() << "a duplicate subcommand was accepted";
+  } catch (const std::logic_error& error) {
+    EXPECT_STREQ(error.what(), "command 'client|id' is registered twice");
+  }
+  EXPECT_EQ(table.FindSubcommand(*table.Find("client"), "id")->arity, 2);
+}
+
+TEST(CommandTableRegistrationTest, SubcommandOfUnregisteredContainerThrows) {
+  CommandTable table;
+  try {
+    table.AddSubcommand("client", {.name = "unblock", .arity = -3});
+    FAIL() << "a subcommand without its container was accepted";
+  } catch (const std::logic_error& error) {
+    EXPECT_STREQ(error.what(),
+                 "subcommand 'unblock' added to 'client', which is not registered (yet)");
+  }
+}
+
+// Every family registers into one table without a clash (the fixture would have thrown).
+TEST(CommandTableRegistrationTest, AllFamiliesRegisterEachNameOnce) {
+  CommandTable table;
+  EXPECT_NO_THROW(RegisterAllFamilies(table));
+  EXPECT_NE(table.Find("client"), nullptr);
+  EXPECT_NE(table.FindSubcommand(*table.Find("client"), "unblock"), nullptr);
 }
 
 }  // namespace

@@ -390,8 +390,9 @@ TEST_F(ListFamilyTest, LMoveGenericReportsMissingSourceAndWrongTypes) {
   EXPECT_EQ(LMoveGeneric(Db(), "nope", "d", true, true, &moved), MoveStatus::kNoSource);
   EXPECT_EQ(Run("RPUSH src a b"), ":2\r\n");
   EXPECT_EQ(Run("SADD set m"), ":1\r\n");
-  EXPECT_EQ(LMoveGeneric(Db(), "src", "set", true, true, &moved), MoveStatus::kWrongType);
-  EXPECT_EQ(LMoveGeneric(Db(), "set", "src", true, true, &moved), MoveStatus::kWrongType);
+  EXPECT_EQ(LMoveGeneric(Db(), "src", "set", true, true, &moved),
+            MoveStatus::kDestinationWrongType);
+  EXPECT_EQ(LMoveGeneric(Db(), "set", "src", true, true, &moved), MoveStatus::kSourceWrongType);
   EXPECT_EQ(Run("LLEN src"), ":2\r\n");
   EXPECT_EQ(LMoveGeneric(Db(), "src", "dst", false, true, &moved), MoveStatus::kMoved);
   EXPECT_EQ(moved, "b");

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "broker/command/numbers.h"
+#include "broker/base/numbers.h"
 #include "broker/families/sorted_set_ops.h"
 #include "broker/keyspace/set.h"
 #include "broker/keyspace/zset.h"

@@ -6,7 +6,6 @@
 #include <string>
 
 #include "tests/broker/engine_fixture.h"
-#include "tests/broker/needs_commands.h"
 
 namespace drayman::testing {
 namespace {
@@ -305,8 +304,6 @@ TEST_F(TransactionFamilyTest, SeveralWatchersAreAllTouched) {
 // --- The same through the commands that cause them (other families) ---
 
 TEST_F(TransactionFamilyTest, WatchInvalidatedByCommands) {
-  NEEDS_COMMANDS("set", "del", "expire", "rename", "flushdb", "flushall", "swapdb", "hset",
-                 "lpush");
   Client* other = NewClient();
   auto exec_after = [&](std::string_view change) {
     return ExecAfter([&] { RunOn(other, change); });
@@ -331,7 +328,6 @@ TEST_F(TransactionFamilyTest, WatchInvalidatedByCommands) {
 }
 
 TEST_F(TransactionFamilyTest, OwnWritesAreChangesToo) {
-  NEEDS_COMMANDS("set");
   EXPECT_EQ(Run("WATCH k"), "+OK\r\n");
   EXPECT_EQ(Run("SET k v"), "+OK\r\n");
   EXPECT_EQ(Run("MULTI"), "+OK\r\n");
@@ -340,7 +336,6 @@ TEST_F(TransactionFamilyTest, OwnWritesAreChangesToo) {
 }
 
 TEST_F(TransactionFamilyTest, KombuRestoreTransaction) {
-  NEEDS_COMMANDS("hset", "hget", "hdel", "zadd", "zrem", "rpush");
   // WATCH unacked; HGET; MULTI ZREM HDEL RPUSH EXEC, with the RPUSH waking a BRPOP consumer.
   Client* worker = NewClient();
   EXPECT_EQ(RunOn(worker, "BRPOP celery 1"), "");
@@ -357,7 +352,6 @@ TEST_F(TransactionFamilyTest, KombuRestoreTransaction) {
 }
 
 TEST_F(TransactionFamilyTest, KombuRestoreRetriesWhenAnotherWorkerTouchesTheHash) {
-  NEEDS_COMMANDS("hset", "hget", "hdel", "rpush");
   Client* other_worker = NewClient();
   EXPECT_EQ(Run("HSET unacked tag payload"), ":1\r\n");
   EXPECT_EQ(Run("WATCH unacked"), "+OK\r\n");

@@ -428,7 +428,10 @@ TEST_P(AofRewriteFormatTest, BigCollectionsAreEncodedOverManyStepsWhileClientsCh
   EXPECT_EQ(Reload(), Dataset(*engine_));
 }
 
-INSTANTIATE_TEST_SUITE_P(RdbAndAofBase, AofRewriteFormatTest, ::testing::Bool());
+INSTANTIATE_TEST_SUITE_P(RdbAndAofBase, AofRewriteFormatTest, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                           return std::string(info.param ? "RdbPreamble" : "AofBase");
+                         });
 
 TEST_F(AofRewriteTest, RepliesWhileRunningAndWithoutAHost) {
   Fill();

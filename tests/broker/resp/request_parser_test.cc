@@ -5,8 +5,10 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <ostream>
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace drayman {
@@ -114,6 +116,29 @@ struct ErrorCase {
   std::string input;
   std::string error;
 };
+
+// How GoogleTest shows a case (a failure, --gtest_list_tests): the input escaped and cut to 40
+// bytes, instead of the struct's raw bytes.
+void PrintTo(const ErrorCase& c, std::ostream* os) {
+  *os << '"';
+  for (unsigned char byte : std::string_view(c.input).substr(0, 40)) {
+    if (byte == '\r') {
+      *os << "\\r";
+    } else if (byte == '\n') {
+      *os << "\\n";
+    } else if (byte == '"' || byte == '\\') {
+      *os << '\\' << byte;
+    } else if (byte < 0x20 || byte > 0x7e) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      *os << "\\x" << kHex[byte >> 4] << kHex[byte & 0xf];
+    } else {
+      *os << byte;
+    }
+  }
+  *os << '"';
+  if (c.input.size() > 40) *os << "... (" << c.input.size() << " bytes)";
+  *os << " -> " << c.error;
+}
 
 class RequestParserErrorTest : public ::testing::TestWithParam<ErrorCase> {};
 

@@ -1,4 +1,4 @@
-#include "broker/keyspace/glob.h"
+#include "broker/base/glob.h"
 
 #include <gtest/gtest.h>
 

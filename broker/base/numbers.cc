@@ -1,4 +1,4 @@
-#include "broker/command/numbers.h"
+#include "broker/base/numbers.h"
 
 #include <cerrno>
 #include <charconv>
