@@ -16,6 +16,7 @@
 #include "broker/resp/reply_builder.h"
 #include "broker/resp/request_parser.h"
 #include "broker/stats/disconnections.h"
+#include "broker/tracking/client_tracking.h"
 
 namespace drayman {
 
@@ -111,6 +112,8 @@ class Client {
   std::vector<std::string> args;  // the command being executed (reused between commands)
 
   // --- pub/sub, MONITOR and output limits (broker/pubsub/) ---
+  // CLIENT TRACKING (broker/tracking/): mode, redirection, BCAST prefixes.
+  ClientTracking tracking;
   ClientPubSub pubsub;  // subscriptions (reverse sets of the PubSub registry), MONITOR mode
   // Bytes the transport took from output() and has not finished writing to the socket; output
   // buffer limits count them with output() (broker/pubsub/output_limits.h).

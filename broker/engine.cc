@@ -8,8 +8,10 @@
 #include <stdexcept>
 
 #include "absl/cleanup/cleanup.h"
+#include "absl/container/flat_hash_map.h"
 #include "broker/acl/acl.h"
 #include "broker/acl/acl_dispatch.h"
+#include "broker/acl/redis_command_acl.h"
 #include "broker/command/unimplemented.h"
 #include "broker/families/families.h"
 #include "broker/observability/queue_history.h"
@@ -40,6 +42,38 @@ std::string RandomRunId() {
   return id;
 }
 
+// Which keys a write command's generic signal covers (step 4 of docs/ARCHITECTURE.md's "How a
+// command runs"): by default every key it names. Redis's handlers signal only what they change,
+// and WATCH and client-side caching see the difference.
+enum class KeySignalRule { kAll, kWrittenKeysOnly, kNone };
+
+KeySignalRule SignalRuleFor(const CommandSpec& spec) {
+  static const absl::flat_hash_map<std::string, KeySignalRule> rules = [] {
+    absl::flat_hash_map<std::string, KeySignalRule> built;
+    // Keys a write command only reads (SINTERSTORE's sources, COPY's source, SORT ... STORE's
+    // list), by Redis's key specs.
+    for (const acl::RedisCommandAcl& row : acl::RedisCommandAclTable()) {
+      for (const acl::KeySpec& key_spec : row.key_specs) {
+        if (key_spec.flags & acl::kKeyRO) {
+          built[row.name] = KeySignalRule::kWrittenKeysOnly;
+          break;
+        }
+      }
+    }
+    // DEL and UNLINK: Database::Delete signals each key that existed; a missing one is unchanged.
+    // Stream group bookkeeping: Redis signals none of it (t_stream.c signals XADD, XDEL, XTRIM
+    // and XGROUP CREATE ... MKSTREAM only).
+    for (const char* name : {"del", "unlink", "xreadgroup", "xack", "xclaim", "xautoclaim",
+                             "xsetid", "xgroup|setid", "xgroup|destroy", "xgroup|createconsumer",
+                             "xgroup|delconsumer"}) {
+      built[name] = KeySignalRule::kNone;
+    }
+    return built;
+  }();
+  auto it = rules.find(spec.full_name);
+  return it == rules.end() ? KeySignalRule::kAll : it->second;
+}
+
 int64_t SteadyMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
@@ -58,6 +92,7 @@ Engine::Engine(Config& config, const Clock& clock)
       watched_keys_(config.settings().databases) {
   sleep_us = [](int64_t us) { std::this_thread::sleep_for(std::chrono::microseconds(us)); };
   RegisterAllFamilies(commands_);
+  client_command_ = commands_.Find("client");
   acl_ = std::make_unique<acl::Acl>(commands_);
   if (std::string acl_error = InstallAcl(*this); !acl_error.empty()) {
     throw std::runtime_error(acl_error);
@@ -106,6 +141,8 @@ void Engine::Disconnect(Client* client) {
   if (client->paused) client_pause_.Forget(client->id());
   watched_keys_.UnwatchAll(*client);
   pubsub_.RemoveClient(*client);  // pub/sub: drop subscriptions and MONITOR mode
+  tracking_.Disable(*client);     // its ids stay in the table until their keys change
+  if (tracking_.current_client() == client) tracking_.set_current_client(nullptr);
   auto it = clients_.find(client->id());
   if (it == clients_.end()) return;
   if (!client->is_script_client) stats_.disconnections.Count(client->close_cause);
@@ -143,6 +180,7 @@ void Engine::ProcessInput(Client& client) {
       // as Redis reprocesses a postponed client's pending command.
       client.pending_command = false;
       Execute(client, client.args);
+      EndCommandTrackingMode(client);
       if (!client.blocked) client.EndCommandReplyMode();
       continue;
     }
@@ -160,12 +198,16 @@ void Engine::ProcessInput(Client& client) {
       break;
     }
     Execute(client, client.args);
+    EndCommandTrackingMode(client);
     // A blocked command completes when it is unblocked (BlockedClients::Finish).
     if (!client.blocked) client.EndCommandReplyMode();
   }
   pubsub_.EnforceOutputLimits(client);  // output buffer limits for the client's own replies
   if (--input_depth_ == 0) {
     ResumeUnblockedClients();
+    // BCAST invalidations go out once per batch of input, as Redis sends them once per event
+    // loop pass.
+    if (tracking_.broadcast_pending()) tracking_.Broadcast();
     // An eviction cut short by its time limit goes on between input batches, as Redis's
     // evictionTimeProc does between event-loop iterations (Cron covers idle periods).
     if (call_depth_ == 0 && !scripts_->running()) evictor_.ContinueIfPending();
@@ -190,6 +232,9 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
   bool accepted = false;
   Client* const outer_client = current_client_;
   current_client_ = &client;
+  // Redis's server.current_client: the client whose top-level command runs (a script's caller,
+  // not its Lua client), for client-side caching's NOLOOP and held invalidations.
+  if (call_depth_ == 1) tracking_.set_current_client(&client);
   absl::Cleanup after_command = [&] {
     current_client_ = outer_client;
     if (!accepted && client.in_multi) client.multi_aborted = true;
@@ -197,8 +242,14 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
     // The command (a whole EXEC or script included) is one unit of the propagation stream,
     // written before the pops of the clients it wakes.
     propagator_.Flush();
+    // The client's own invalidations follow its reply (Redis's afterCommand).
+    tracking_.FlushPending();
+    tracking_.set_current_client(nullptr);
     blocked_clients_.ServeReady();
-    if (input_depth_ == 0) ResumeUnblockedClients();
+    if (input_depth_ == 0) {
+      ResumeUnblockedClients();
+      if (tracking_.broadcast_pending()) tracking_.Broadcast();
+    }
   };
   auto count_errors = [&] {
     // Errors of commands run by this one (EXEC's queue) were counted by their own Execute.
@@ -224,6 +275,8 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
     return true;
   };
   const CommandSpec* spec = commands_.Find(args[0]);
+  // CLIENT CACHING lasts through a CLIENT command (Redis's prevcmd test in resetClient).
+  if (call_depth_ == 1) client.tracking.last_was_client_command = spec == client_command_;
   if (spec == nullptr) {
     if (refuse_unimplemented()) return;
     reply.Error(errors::UnknownCommand(args[0], args.data() + 1, args.size() - 1));
@@ -233,6 +286,7 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
   if (spec->is_container() && args.size() >= 2) {
     const CommandSpec* sub = commands_.FindSubcommand(*spec, args[1]);
     if (sub == nullptr) {
+      if (call_depth_ == 1) client.tracking.last_was_client_command = false;
       if (refuse_unimplemented()) return;
       // Not counted in commandstats: Redis 7.0 records no rejected call for an unknown
       // subcommand (only errorstats see it).
@@ -339,6 +393,10 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
       return;
     }
   }
+  // Client-side caching's table stays within tracking-table-max-keys (Redis's processCommand).
+  if (call_depth_ == 1 && tracking_.tracking_clients() > 0) {
+    tracking_.LimitTableSize(static_cast<uint64_t>(settings.tracking_table_max_keys));
+  }
   // --- A failed BGSAVE with stop-writes-on-bgsave-error: writes (and PING, as in Redis) refused,
   // before MULTI queueing so a transaction holding one aborts ---
   if ((spec->flags & kCmdWrite) || spec->full_name == "ping") {
@@ -398,8 +456,23 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
   const bool outer_read_only = keyspace_.read_only_command();
   keyspace_.set_read_only_command((spec->flags & kCmdReadonly) != 0);
   absl::Cleanup restore_read_only = [&] { keyspace_.set_read_only_command(outer_read_only); };
+  // Until the end of this function (the generic key signals below included), invalidations for
+  // the current client wait for its reply, as inside Redis's call().
+  tracking_.EnterCall();
+  absl::Cleanup leave_call = [this] { tracking_.LeaveCall(); };
   spec->handler(context);
   std::move(restore_read_only).Invoke();
+  // Client-side caching: keys a read-only command named may now be cached by a tracking client
+  // in the default mode (for a script's commands, the script's caller). EVAL_RO and FCALL_RO
+  // are read-only but their keys are not what the script read, as in Redis.
+  if ((spec->flags & kCmdReadonly) && tracking_.tracking_clients() > 0) {
+    const Client* reader = client.is_script_client ? scripts_->caller() : &client;
+    const std::string& name = spec->full_name;
+    if (reader != nullptr && reader->tracking.on && !reader->tracking.bcast &&
+        name != "eval_ro" && name != "evalsha_ro" && name != "fcall_ro") {
+      tracking_.RememberKeys(*reader, *spec, args);
+    }
+  }
   // The wall clock may step back (NTP): a command never takes less than nothing.
   const int64_t duration_us = std::max<int64_t>(0, clock_.NowUs() - started_us);
   ++spec->stats.calls;
@@ -431,10 +504,22 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
     // One generic signal for every key a write command names, so WATCH and blocked clients see
     // changes without each handler remembering to signal (Redis's signalModifiedKey).
     Database& db = keyspace_.db(client.db);
-    spec->ForEachKeyIndex(args, [&](int index) {
+    auto signal = [&](int index) {
       db.SignalModified(args[index]);
       db.SignalReady(args[index]);
-    });
+    };
+    switch (SignalRuleFor(*spec)) {
+      case KeySignalRule::kAll:
+        spec->ForEachKeyIndex(args, signal);
+        break;
+      case KeySignalRule::kWrittenKeysOnly:
+        for (const acl::KeyReference& key : acl_->KeysWithFlags(*spec, args)) {
+          if (!(key.flags & acl::kKeyRO)) signal(key.index);
+        }
+        break;
+      case KeySignalRule::kNone:
+        break;
+    }
   }
   stats_.dirty += static_cast<uint64_t>(context.dirty);
   ++stats_.total_commands_processed;
@@ -477,7 +562,9 @@ void Engine::EvictKey(Database& db, std::string_view key) {
   // the room. Propagated first: `key` may view the entry's own key, freed by Delete.
   PropagateDel(db.index(), key);
   std::string owned(key);
+  evicting_ = true;
   db.Delete(owned);
+  evicting_ = false;
   ++stats_.evicted_keys;
   NotifyKeyspaceEvent(*this, kNotifyEvicted, "evicted", owned, db.index());
 }
@@ -524,6 +611,12 @@ void Engine::Cron() {
   }
   // Each expired key's DEL stands alone, as Redis 7.0 writes them (no MULTI around a sweep).
   propagator_.Flush(Propagator::Wrap::kNone);
+  // Client-side caching: the table's limit (CONFIG SET may have lowered it) and the BCAST keys
+  // the sweep expired, as Redis's beforeSleep does.
+  if (tracking_.tracking_clients() > 0) {
+    tracking_.LimitTableSize(static_cast<uint64_t>(config_.settings().tracking_table_max_keys));
+  }
+  if (tracking_.broadcast_pending()) tracking_.Broadcast();
   // BGSAVE: save points start one; a running one advances a little here too (the server also
   // steps it between events), so hosts that only call Cron still finish it.
   AofRewriteCron();  // BGREWRITEAOF scheduled behind a BGSAVE, auto-aof-rewrite-percentage
@@ -686,6 +779,18 @@ void Engine::ResumeUnblockedClients() {
 void Engine::OnKeyModified(int db, std::string_view key) {
   watched_keys_.Touch(db, key);
   queue_tracker_->OnKeyWritten(db, key);
+  // Client-side caching: expiry and eviction are changes no client made (BCAST's NOLOOP).
+  if (tracking_.active()) {
+    tracking_.InvalidateKey(key, keyspace_.expiring() || evicting_ ? nullptr : current_client_);
+  }
+}
+
+void Engine::OnFlush() { tracking_.InvalidateAllOnFlush(); }
+
+void Engine::EndCommandTrackingMode(Client& client) {
+  // Redis's resetClient: CLIENT CACHING covers the next command, or a whole transaction.
+  ClientTracking& state = client.tracking;
+  if (state.caching && !client.in_multi && !state.last_was_client_command) state.caching = false;
 }
 
 void Engine::OnDatabaseModified(int db) {

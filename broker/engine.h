@@ -34,6 +34,7 @@
 #include "broker/pubsub/pubsub.h"
 #include "broker/slowlog/slowlog.h"
 #include "broker/stats/process_stats.h"
+#include "broker/tracking/tracking.h"
 #include "broker/transaction/watched_keys.h"
 
 namespace drayman {
@@ -121,6 +122,9 @@ class Engine : private KeyspaceObserver {
   void KillClient(Client& client, DisconnectCause cause = DisconnectCause::kClientKill);
   // Pub/sub channels and patterns, MONITOR clients, output buffer limits (broker/pubsub/).
   PubSub& pubsub() { return pubsub_; }
+  // Client-side caching: CLIENT TRACKING's tables and invalidations (broker/tracking/).
+  Tracking& tracking() { return tracking_; }
+  const Tracking& tracking() const { return tracking_; }
 
   // --- Blocking commands and transactions ---
   // Clients blocked in BLPOP & co. (broker/blocking/). INFO's blocked_clients is
@@ -281,6 +285,10 @@ class Engine : private KeyspaceObserver {
   void OnKeyExpired(int db, std::string_view key) override;
   // Keyspace notifications: `new` (broker/pubsub/keyspace_events.h).
   void OnKeyCreated(int db, std::string_view key) override;
+  // Client-side caching: FLUSHDB/FLUSHALL invalidate every tracking client's cache.
+  void OnFlush() override;
+  // After each command a client sent: CLIENT CACHING's flag ends unless MULTI or CLIENT follows.
+  void EndCommandTrackingMode(Client& client);
   // Runs the pipelined input of clients whose blocking command ended (served, timed out,
   // unblocked) or whose pause ended, iteratively, so wake-up chains never recurse.
   void ResumeUnblockedClients();
@@ -296,6 +304,9 @@ class Engine : private KeyspaceObserver {
   CommandTable commands_;
   Keyspace keyspace_;
   PubSub pubsub_{*this};
+  Tracking tracking_{*this};
+  const CommandSpec* client_command_ = nullptr;  // CLIENT: CLIENT CACHING lasts past it
+  bool evicting_ = false;                        // EvictKey: a change no client made
   EngineStats stats_;
   PersistenceStatus persistence_;
   SlowLog slowlog_;

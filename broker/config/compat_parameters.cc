@@ -52,6 +52,9 @@ void StoreShutdownOnSigint(Settings& s, const std::string& v) { s.shutdown_on_si
 void StoreShutdownOnSigterm(Settings& s, const std::string& v) { s.shutdown_on_sigterm = v; }
 void StoreProtectedConfigs(Settings& s, const std::string& v) { s.enable_protected_configs = v; }
 void StoreLatencyTracking(Settings& s, const std::string& v) { s.latency_tracking = v == "yes"; }
+void StoreTrackingTableMaxKeys(Settings& s, const std::string& v) {
+  s.tracking_table_max_keys = std::strtoll(v.c_str(), nullptr, 10);
+}
 void StoreLatencyMonitorThreshold(Settings& s, const std::string& v) {
   s.latency_monitor_threshold = std::strtoll(v.c_str(), nullptr, 10);
 }
@@ -681,7 +684,8 @@ const std::vector<CompatParameter>& CompatParameters() {
        .default_value = "1000000",
        .min = 0,
        .max = LONG_MAX,
-       .why = "Drayman has no client-side caching (CLIENT TRACKING)"},
+       .store = StoreTrackingTableMaxKeys,
+       .why = kHonoured},
       {.name = "maxmemory-clients",
        .kind = K::kMemoryPercent,
        .default_value = "0",

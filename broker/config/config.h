@@ -142,6 +142,8 @@ struct Settings {
   std::map<std::string, std::string> compat_values;
   // --- Latency (broker/observability/latency_monitor.h, broker/stats/latency_histogram.h) ---
   int64_t latency_monitor_threshold = 0;  // ms; 0 = the latency monitor records nothing
+  // CLIENT TRACKING's table of keys read by clients: its size limit, 0 for none.
+  int64_t tracking_table_max_keys = 1000000;
   bool latency_tracking = true;           // per-command histograms (LATENCY HISTOGRAM)
   std::vector<double> latency_tracking_info_percentiles = {50, 99, 99.9};  // INFO latencystats
   // --- Keyspace notifications (broker/pubsub/keyspace_events.h) ---

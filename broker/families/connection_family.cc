@@ -66,7 +66,8 @@ std::string_view ClientTypeByName(std::string_view name) {
 }
 
 // CLIENT LIST's flags field, letters in Redis's order (catClientInfoString): O (MONITOR), P
-// (subscribed), x (in MULTI), b (blocked), d (watched key changed), c (close after reply), A
+// (subscribed), x (in MULTI), b (blocked), t/R/B (tracking, its redirect client gone, BCAST),
+// d (watched key changed), c (close after reply), A
 // (close asap), U (unix socket), e (no-evict), T (no-touch, Redis 7.2); "N" when none applies.
 // A client held by CLIENT PAUSE is blocked (b), as Redis 7.0 lists it.
 std::string ClientFlags(const Client& client) {
@@ -75,6 +76,9 @@ std::string ClientFlags(const Client& client) {
   if (client.pubsub.subscribed()) flags.push_back('P');
   if (client.in_multi) flags.push_back('x');
   if (client.blocked) flags.push_back('b');
+  if (client.tracking.on) flags.push_back('t');
+  if (client.tracking.broken_redir) flags.push_back('R');
+  if (client.tracking.bcast) flags.push_back('B');
   if (client.watched_key_touched) flags.push_back('d');
   if (client.close_after_reply) flags.push_back('c');
   if (client.close_asap) flags.push_back('A');
@@ -150,7 +154,7 @@ std::string ClientInfoLine(const CommandContext* ctx, Client& client, int64_t no
   field("events", client.output_in_flight > 0 ? "rw" : "r");
   field("cmd", is_self ? std::string_view(ctx->spec.full_name) : client.last_command);
   field("user", UserName(client));
-  number("redir", -1);
+  number("redir", client.tracking.on ? static_cast<int64_t>(client.tracking.redirect) : -1);
   number("resp", static_cast<int>(client.protocol()));
   if (lib_fields) {
     field("lib-name", client.lib_name);
@@ -207,6 +211,7 @@ void CmdReset(CommandContext& ctx) {
   client.no_touch = false;
   ctx.engine.DiscardTransaction(client);     // MULTI and WATCH
   ctx.engine.pubsub().RemoveClient(client);  // subscriptions and MONITOR
+  ctx.engine.tracking().Disable(client);     // CLIENT TRACKING
   ctx.reply.SimpleString("RESET");
 }
 
@@ -582,6 +587,12 @@ void CmdClientHelp(CommandContext& ctx) {
   // Redis's help lines for the subcommands Drayman has (7.0's, with 7.2's for SETINFO, NO-TOUCH
   // and LIST ID). UNBLOCK is the blocking family's.
   ctx.reply.Help("CLIENT", {
+                               "CACHING (YES|NO)",
+                               "    Enable/disable tracking of the keys for next command in "
+                               "OPTIN/OPTOUT modes.",
+                               "GETREDIR",
+                               "    Return the client ID we are redirecting to when tracking is "
+                               "enabled.",
                                "GETNAME",
                                "    Return the name of the current connection.",
                                "ID",
@@ -623,6 +634,12 @@ void CmdClientHelp(CommandContext& ctx) {
                                "    * LIB-VER: the client lib version.",
                                "UNBLOCK <clientid> [TIMEOUT|ERROR]",
                                "    Unblock the specified blocked client.",
+                               "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> "
+                               "[...]]",
+                               "         [OPTIN] [OPTOUT] [NOLOOP]",
+                               "    Control server assisted client side caching.",
+                               "TRACKINGINFO",
+                               "    Report tracking status for the current connection.",
                                "NO-EVICT (ON|OFF)",
                                "    Protect current client connection from eviction.",
                                "NO-TOUCH (ON|OFF)",

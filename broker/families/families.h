@@ -30,6 +30,8 @@ std::string ProtectedCommandRefusal(const Settings& settings, const Client& clie
                                     std::string_view full_name);
 
 void RegisterConnectionFamily(CommandTable& table);
+// CLIENT TRACKING, CACHING, GETREDIR, TRACKINGINFO: after the connection family's CLIENT.
+void RegisterTrackingFamily(CommandTable& table);
 void RegisterServerFamily(CommandTable& table);
 void RegisterInfoFamily(CommandTable& table);
 void RegisterKeysFamily(CommandTable& table);
@@ -74,6 +76,7 @@ void RegisterStreamGroupCommands(CommandTable& table);
 
 inline void RegisterAllFamilies(CommandTable& table) {
   RegisterConnectionFamily(table);
+  RegisterTrackingFamily(table);
   RegisterServerFamily(table);
   RegisterDiagnosticsFamily(table);
   RegisterLatencyFamily(table);

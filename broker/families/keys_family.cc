@@ -182,6 +182,9 @@ void RenameGeneric(CommandContext& ctx, bool nx) {
       ctx.reply.Integer(0);
       return;
     }
+    // Redis signals the source before the destination (client-side caching's invalidations
+    // come in that order); deleting the old destination would signal it first.
+    ctx.db.SignalModified(from);
     ctx.db.Delete(to);
   }
   const int64_t expire_at = source->expire_at_ms;

@@ -617,6 +617,9 @@ MoveStatus LMoveGeneric(Database& db, std::string_view src, std::string_view dst
   // The destination's type is checked before anything moves.
   List* target = db.FindAs<List>(dst, &wrong_type);
   if (wrong_type) return MoveStatus::kDestinationWrongType;
+  // Redis signals the destination before the source (client-side caching's invalidations come
+  // in that order); the source's signal follows (its deletion, or dispatch's).
+  db.SignalModified(dst);
   *moved = ListPop(*source, from_left);
   if (target == nullptr) {
     Entry& entry = db.Add(dst, Value(std::make_unique<List>()));

@@ -143,7 +143,10 @@ void Database::SampleKeys(bool volatile_only, int count,
 void Database::ExpireNode(std::string_view key, Entry& entry) {
   ++keyspace_->expired_keys;
   std::string owned(key);  // the node's key is freed with the node
+  const bool outer_expiring = keyspace_->expiring_;
+  keyspace_->expiring_ = true;
   DeleteNode(owned, entry);
+  keyspace_->expiring_ = outer_expiring;
   if (keyspace_->observer()) keyspace_->observer()->OnKeyExpired(index_, owned);
 }
 
@@ -195,7 +198,10 @@ size_t Database::ActiveExpire(size_t max_keys) {
 }
 
 void Database::Clear() {
-  if (keyspace_->observer()) keyspace_->observer()->OnDatabaseModified(index_);
+  if (keyspace_->observer()) {
+    if (!keyspace_->flushing_all_) keyspace_->observer()->OnFlush();
+    keyspace_->observer()->OnDatabaseModified(index_);
+  }
   expires_.clear();
   if (SnapshotHook* hook = keyspace_->snapshot_hook()) {
     hook->AdoptFlushedKeys(index_, std::move(keys_));
@@ -256,7 +262,10 @@ Keyspace::Keyspace(int database_count, KeyspaceObserver* observer) : observer_(o
 void Keyspace::FlushAll() {
   // The hook detaches itself here (a snapshot is cancelled by FLUSHALL, as Redis kills its child).
   if (snapshot_hook_) snapshot_hook_->OnFlushAll();
+  if (observer_) observer_->OnFlush();
+  flushing_all_ = true;
   for (auto& database : databases_) database->Clear();
+  flushing_all_ = false;
 }
 
 void Keyspace::Swap(int first, int second) {

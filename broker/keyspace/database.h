@@ -70,6 +70,9 @@ class KeyspaceObserver {
   virtual void OnKeyExpired(int /*db*/, std::string_view /*key*/) {}
   // `key` was just created by Put/Add (not by loading an RDB file): the keyspace event `new`.
   virtual void OnKeyCreated(int /*db*/, std::string_view /*key*/) {}
+  // The dataset is being emptied: once per FLUSHDB (Database::Clear) and once per FLUSHALL
+  // (Keyspace::FlushAll, whose per-database Clears do not call it again), before the keys go.
+  virtual void OnFlush() {}
 };
 
 // Implemented by a running snapshot (broker/persistence/snapshot.h). `db` is a database index as
@@ -302,6 +305,10 @@ class Keyspace {
   bool read_only_command() const { return read_only_command_; }
   void set_read_only_command(bool read_only) { read_only_command_ = read_only; }
 
+  // True while lazy or active expiry deletes a key, so observers can tell its OnKeyModified
+  // from a command's change.
+  bool expiring() const { return expiring_; }
+
   // Counters for INFO stats.
   uint64_t expired_keys = 0;
   uint64_t keyspace_hits = 0;
@@ -316,6 +323,8 @@ class Keyspace {
   int lfu_log_factor_ = 10;
   int lfu_decay_time_ = 1;
   bool read_only_command_ = false;
+  bool expiring_ = false;
+  bool flushing_all_ = false;
   int64_t expiry_pause_end_ms_ = INT64_MIN;
   SnapshotHook* snapshot_hook_ = nullptr;
   uint8_t snapshot_epoch_ = 0;
@@ -323,6 +332,8 @@ class Keyspace {
   // pass). Entries hold epochs within that window, so a new epoch may not wrap into it.
   int epochs_since_uniform_ = 0;
   std::mt19937_64 rng_{std::random_device{}()};
+
+  friend class Database;  // expiring_, flushing_all_
 };
 
 }  // namespace drayman

@@ -93,6 +93,10 @@ class PubSub {
   // subscribed clients may only run pubsub-context commands; MONITOR clients may not touch keys.
   static std::string Refusal(const Client& client, const CommandSpec& spec);
 
+  // Appends a pre-encoded frame to `target`'s output (nothing for a closing client), `push`
+  // frames' first byte turned into '>' for RESP3, then announces it and checks the output limits.
+  // Client-side caching's invalidations (broker/tracking/) are delivered this way too.
+  void Deliver(Client& target, std::string_view frame, bool push);
   // Kills `client` (dropping its pending output) when it is over its output buffer limits.
   // Returns true when the client is closing.
   bool EnforceOutputLimits(Client& client);
@@ -117,8 +121,6 @@ class PubSub {
   template <typename Map>
   void RemoveAllFrom(Map& map, Client& client, absl::flat_hash_set<std::string_view>& mine,
                      absl::FunctionRef<void(std::string_view)> on_removed);
-  // Appends a pre-encoded frame to `target`'s output; `push` frames become '>' for RESP3.
-  void Deliver(Client& target, std::string_view frame, bool push);
 
   Engine& engine_;
   ChannelMap channels_;

@@ -195,7 +195,7 @@ void InfoClients(Engine& engine, SectionBuilder& out) {
   // Clients held by CLIENT PAUSE count as blocked, as in Redis 7.0 (BLOCKED_POSTPONE).
   out.Int("blocked_clients", static_cast<int64_t>(engine.blocked_clients().blocked_count() +
                                                   engine.client_pause().held_count()));
-  out.Text("tracking_clients", "0");
+  out.Uint("tracking_clients", engine.tracking().tracking_clients());
   out.Int("clients_in_timeout_table",
           static_cast<int64_t>(engine.blocked_clients().timeout_count()));
 }
@@ -355,6 +355,10 @@ void InfoStats(Engine& engine, SectionBuilder& out) {
   out.Int("pubsub_channels", static_cast<int64_t>(pubsub.channel_count()));
   out.Int("pubsub_patterns", static_cast<int64_t>(pubsub.pattern_count()));
   out.Int("pubsubshard_channels", static_cast<int64_t>(pubsub.shard_channel_count()));
+  const Tracking& tracking = engine.tracking();
+  out.Uint("tracking_total_keys", tracking.total_keys());
+  out.Uint("tracking_total_items", tracking.total_items());
+  out.Uint("tracking_total_prefixes", tracking.total_prefixes());
   out.Uint("total_error_replies", stats.total_error_replies);
 }
 

@@ -462,7 +462,7 @@ TEST_F(ConnectionTest, ClientUnknownSubcommandsAndHelp) {
             "-ERR unknown subcommand 'MAINT_NOTIFICATIONS'. Try CLIENT HELP.\r\n");
   std::string help = Run("CLIENT HELP");
   EXPECT_EQ(help.substr(0, help.find("\r\n", help.find("\r\n") + 2) + 2),
-            "*47\r\n+CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n");
+            "*56\r\n+CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n");
   EXPECT_NE(help.find("+SETNAME <name>\r\n+    Assign the name <name> to the current "
                       "connection.\r\n"),
             std::string::npos);
