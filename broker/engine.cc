@@ -514,14 +514,32 @@ void Engine::Cron() {
   }
   // Active expiry: each database in turn, in slices, within a small time budget per call so a
   // mass expiry never stalls the loop.
-  const int64_t budget_end = SteadyMicros() + 5000;
+  const int64_t cycle_started_us = SteadyMicros();
+  const int64_t budget_end = cycle_started_us + 5000;
   const int64_t expire_started_us = clock_.NowUs();
-  for (int i = 0; active_expire_enabled && !paused && i < keyspace_.database_count(); ++i) {
-    Database& database = keyspace_.db(i);
-    while (database.ActiveExpire(256) == 256 && SteadyMicros() < budget_end) {
-    }
-  }
   if (active_expire_enabled && !paused) {
+    // INFO's expire figures: every volatile key is looked at (the index is ordered by deadline),
+    // so the stale fraction is the expired keys over the volatile keys, smoothed as Redis does.
+    uint64_t volatile_keys = 0, expired = 0;
+    bool capped = false;
+    for (int i = 0; i < keyspace_.database_count(); ++i) {
+      Database& database = keyspace_.db(i);
+      volatile_keys += database.expires_count();
+      // A capped sweep still gives every database its first slice.
+      for (;;) {
+        const size_t removed = database.ActiveExpire(256);
+        expired += removed;
+        if (removed < 256) break;
+        if (SteadyMicros() >= budget_end) {
+          capped = true;
+          break;
+        }
+      }
+    }
+    const double current = volatile_keys ? static_cast<double>(expired) / volatile_keys : 0;
+    stats_.expired_stale_perc = current * 0.05 + stats_.expired_stale_perc * 0.95;
+    if (capped) ++stats_.expired_time_cap_reached_count;
+    stats_.expire_cycle_time_used_us += static_cast<uint64_t>(SteadyMicros() - cycle_started_us);
     AddLatencySample("expire-cycle", (clock_.NowUs() - expire_started_us) / 1000);
   }
   // Each expired key's DEL stands alone, as Redis 7.0 writes them (no MULTI around a sweep).
