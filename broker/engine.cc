@@ -224,8 +224,12 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
     count_errors();
     return true;
   };
+  // CLIENT LIST's cmd= names what the client sent last, found or not, as Redis's processCommand
+  // sets lastcmd at lookup (NULL for an unknown command or subcommand).
+  const bool top_level = call_depth_ == 1;
   const CommandSpec* spec = commands_.Find(args[0]);
   if (spec == nullptr) {
+    if (top_level) client.last_command = "NULL";
     if (refuse_unimplemented()) return;
     reply.Error(errors::UnknownCommand(args[0], args.data() + 1, args.size() - 1));
     count_errors();
@@ -234,6 +238,7 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
   if (spec->is_container() && args.size() >= 2) {
     const CommandSpec* sub = commands_.FindSubcommand(*spec, args[1]);
     if (sub == nullptr) {
+      if (top_level) client.last_command = "NULL";
       if (refuse_unimplemented()) return;
       // Not counted in commandstats: Redis 7.0 records no rejected call for an unknown
       // subcommand (only errorstats see it).
@@ -243,6 +248,7 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
     }
     spec = sub;
   }
+  if (top_level) client.last_command = spec->full_name;
   // Redis's rejectCommand: a rejected EXEC discards the transaction (whether or not MULTI was
   // sent) and answers EXECABORT with the reason, without its "ERR " prefix.
   auto reject = [&](std::string_view error) {
@@ -376,8 +382,12 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
 
   // --- MULTI: queue instead of running (monitors see queued commands when EXEC runs them) ---
   if (client.in_multi && !IsTransactionControl(*spec)) {
-    client.multi_queue.push_back(args);
-    client.multi_flags |= CommandFlags(*spec, args);
+    // Redis's queueMultiCommand keeps nothing once the transaction is bound to fail (a refused
+    // command or a touched WATCHed key): CLIENT LIST's multi= stops counting there.
+    if (!client.multi_aborted && !client.watched_key_touched) {
+      client.multi_queue.push_back(args);
+      client.multi_flags |= CommandFlags(*spec, args);
+    }
     client.last_command = spec->full_name;  // CLIENT LIST shows the queued command, as Redis
     reply.SimpleString("QUEUED");
     return;
