@@ -40,20 +40,20 @@ sys.path.insert(0, str(ROOT / "tests" / "python"))
 from servers import DraymanProcess, RedisProcess  # noqa: E402
 
 
-class Probe:
-    """PINGs every millisecond on its own connection; keeps the longest round trip."""
+class Loop:
+    """Runs step() every millisecond on its own thread and connection while in a `with` block."""
 
     def __init__(self, port: int) -> None:
         self.client = redis.Redis(port=port)
-        self.longest = 0.0
         self.stop = False
         self.thread = threading.Thread(target=self.run, daemon=True)
 
+    def step(self) -> None:
+        raise NotImplementedError
+
     def run(self) -> None:
         while not self.stop:
-            started = time.perf_counter()
-            self.client.ping()
-            self.longest = max(self.longest, time.perf_counter() - started)
+            self.step()
             time.sleep(0.001)
 
     def __enter__(self):
@@ -65,41 +65,43 @@ class Probe:
         self.thread.join()
 
 
-class Traffic:
+class Probe(Loop):
+    """PINGs every millisecond; keeps the longest round trip."""
+
+    def __init__(self, port: int) -> None:
+        super().__init__(port)
+        self.longest = 0.0
+
+    def step(self) -> None:
+        started = time.perf_counter()
+        self.client.ping()
+        self.longest = max(self.longest, time.perf_counter() - started)
+
+
+class Traffic(Loop):
     """A producer and a consumer of the key, an element each per millisecond."""
 
     def __init__(self, port: int, message: bytes, shape: str, messages: int) -> None:
-        self.client = redis.Redis(port=port)
+        super().__init__(port)
         self.message = message
         self.shape = shape
         self.messages = messages
-        self.stop = False
-        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.steps = 0
 
-    def run(self) -> None:
-        step = 0
-        while not self.stop:
-            # Acknowledge the oldest delivery tag still there, deliver a new one.
-            new, old = b"new-%d-%d" % (id(self), step), b"tag-%010d" % (step % self.messages)
-            if self.shape == "list":
-                self.client.lpush("celery", self.message)
-                self.client.rpop("celery")
-            elif self.shape == "hash":
-                self.client.hset("unacked", new, self.message)
-                self.client.hdel("unacked", old)
-            else:
-                self.client.zadd("unacked_index", {new: time.time()})
-                self.client.zrem("unacked_index", old)
-            step += 1
-            time.sleep(0.001)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stop = True
-        self.thread.join()
+    def step(self) -> None:
+        # Acknowledge the oldest delivery tag still there, deliver a new one.
+        step = self.steps
+        new, old = b"new-%d-%d" % (id(self), step), b"tag-%010d" % (step % self.messages)
+        if self.shape == "list":
+            self.client.lpush("celery", self.message)
+            self.client.rpop("celery")
+        elif self.shape == "hash":
+            self.client.hset("unacked", new, self.message)
+            self.client.hdel("unacked", old)
+        else:
+            self.client.zadd("unacked_index", {new: time.time()})
+            self.client.zrem("unacked_index", old)
+        self.steps += 1
 
 
 def fill(client: redis.Redis, messages: int, size: int, shape: str) -> bytes:

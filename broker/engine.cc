@@ -274,10 +274,14 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
     count_errors();
     return true;
   };
+  // CLIENT LIST's cmd= names what the client sent last, found or not, as Redis's processCommand
+  // sets lastcmd at lookup (NULL for an unknown command or subcommand).
+  const bool top_level = call_depth_ == 1;
   const CommandSpec* spec = commands_.Find(args[0]);
   // CLIENT CACHING lasts through a CLIENT command (Redis's prevcmd test in resetClient).
   if (call_depth_ == 1) client.tracking.last_was_client_command = spec == client_command_;
   if (spec == nullptr) {
+    if (top_level) client.last_command = "NULL";
     if (refuse_unimplemented()) return;
     reply.Error(errors::UnknownCommand(args[0], args.data() + 1, args.size() - 1));
     count_errors();
@@ -287,6 +291,7 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
     const CommandSpec* sub = commands_.FindSubcommand(*spec, args[1]);
     if (sub == nullptr) {
       if (call_depth_ == 1) client.tracking.last_was_client_command = false;
+      if (top_level) client.last_command = "NULL";
       if (refuse_unimplemented()) return;
       // Not counted in commandstats: Redis 7.0 records no rejected call for an unknown
       // subcommand (only errorstats see it).
@@ -296,6 +301,7 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
     }
     spec = sub;
   }
+  if (top_level) client.last_command = spec->full_name;
   // Redis's rejectCommand: a rejected EXEC discards the transaction (whether or not MULTI was
   // sent) and answers EXECABORT with the reason, without its "ERR " prefix.
   auto reject = [&](std::string_view error) {
@@ -432,8 +438,12 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
 
   // --- MULTI: queue instead of running (monitors see queued commands when EXEC runs them) ---
   if (client.in_multi && !IsTransactionControl(*spec)) {
-    client.multi_queue.push_back(args);
-    client.multi_flags |= CommandFlags(*spec, args);
+    // Redis's queueMultiCommand keeps nothing once the transaction is bound to fail (a refused
+    // command or a touched WATCHed key): CLIENT LIST's multi= stops counting there.
+    if (!client.multi_aborted && !client.watched_key_touched) {
+      client.multi_queue.push_back(args);
+      client.multi_flags |= CommandFlags(*spec, args);
+    }
     client.last_command = spec->full_name;  // CLIENT LIST shows the queued command, as Redis
     reply.SimpleString("QUEUED");
     return;
@@ -599,14 +609,32 @@ void Engine::Cron() {
   }
   // Active expiry: each database in turn, in slices, within a small time budget per call so a
   // mass expiry never stalls the loop.
-  const int64_t budget_end = SteadyMicros() + 5000;
+  const int64_t cycle_started_us = SteadyMicros();
+  const int64_t budget_end = cycle_started_us + 5000;
   const int64_t expire_started_us = clock_.NowUs();
-  for (int i = 0; active_expire_enabled && !paused && i < keyspace_.database_count(); ++i) {
-    Database& database = keyspace_.db(i);
-    while (database.ActiveExpire(256) == 256 && SteadyMicros() < budget_end) {
-    }
-  }
   if (active_expire_enabled && !paused) {
+    // INFO's expire figures: every volatile key is looked at (the index is ordered by deadline),
+    // so the stale fraction is the expired keys over the volatile keys, smoothed as Redis does.
+    uint64_t volatile_keys = 0, expired = 0;
+    bool capped = false;
+    for (int i = 0; i < keyspace_.database_count(); ++i) {
+      Database& database = keyspace_.db(i);
+      volatile_keys += database.expires_count();
+      // A capped sweep still gives every database its first slice.
+      for (;;) {
+        const size_t removed = database.ActiveExpire(256);
+        expired += removed;
+        if (removed < 256) break;
+        if (SteadyMicros() >= budget_end) {
+          capped = true;
+          break;
+        }
+      }
+    }
+    const double current = volatile_keys ? static_cast<double>(expired) / volatile_keys : 0;
+    stats_.expired_stale_perc = current * 0.05 + stats_.expired_stale_perc * 0.95;
+    if (capped) ++stats_.expired_time_cap_reached_count;
+    stats_.expire_cycle_time_used_us += static_cast<uint64_t>(SteadyMicros() - cycle_started_us);
     AddLatencySample("expire-cycle", (clock_.NowUs() - expire_started_us) / 1000);
   }
   // Each expired key's DEL stands alone, as Redis 7.0 writes them (no MULTI around a sweep).

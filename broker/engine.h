@@ -71,6 +71,19 @@ struct EngineStats {
   uint64_t used_memory_startup = 0;
   uint64_t used_memory_peak = 0;
   uint64_t evicted_keys = 0;  // maxmemory evictions (INFO stats; CONFIG RESETSTAT clears it)
+  // INFO stats' I/O counters, kept by the host: read passes over a client's socket (Redis's
+  // readQueryFromClient calls), writes of replies, and reply buffers grown or released.
+  uint64_t total_reads_processed = 0;
+  uint64_t total_writes_processed = 0;
+  uint64_t reply_buffer_shrinks = 0;
+  uint64_t reply_buffer_expands = 0;
+  // Error replies sent to the AOF replayer's client (Redis's stat_unexpected_error_replies).
+  uint64_t unexpected_error_replies = 0;
+  // Active expiry (Cron): Redis's smoothed fraction of the volatile keys found stale per cycle,
+  // the cycles cut short by their time budget and the time spent in them.
+  double expired_stale_perc = 0;
+  uint64_t expired_time_cap_reached_count = 0;
+  uint64_t expire_cycle_time_used_us = 0;
   // /metrics (broker/stats/redis_metrics.h): clients closed, by cause.
   DisconnectionCounts disconnections;
 };

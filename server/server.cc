@@ -450,6 +450,7 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
       return;
     }
     owner_.engine.stats().total_net_input_bytes += count;
+    ++owner_.engine.stats().total_reads_processed;
     if (static_cast<int64_t>(client_->parser().buffered_bytes()) >
         owner_.engine.settings().client_query_buffer_limit) {
       // Redis closes clients whose query buffer exceeds the limit, and says so.
@@ -500,6 +501,13 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
       });
       return;
     }
+    // INFO's write and reply-buffer counters: a buffer grown past the size kept between
+    // replies is an expand; releasing it after the write, a shrink.
+    EngineStats& stats = owner_.engine.stats();
+    ++stats.total_writes_processed;
+    const size_t capacity = client_->output().capacity();
+    if (capacity > kKeepOutputCapacity && capacity > output_capacity_) ++stats.reply_buffer_expands;
+    output_capacity_ = capacity;
     if (!tls_ && !WriteDirectly()) return;
     writing_.clear();
     writing_.swap(client_->output());
@@ -536,6 +544,8 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
     }
     if (output.capacity() > kKeepOutputCapacity) {
       std::string().swap(output);
+      ++owner_.engine.stats().reply_buffer_shrinks;
+      output_capacity_ = 0;
     } else {
       output.clear();
     }
@@ -552,7 +562,11 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
     owner_.engine.stats().total_net_output_bytes += count;
     client_->output_in_flight = 0;
     // Release memory held by a burst of large replies.
-    if (writing_.capacity() > kKeepOutputCapacity) std::string().swap(writing_);
+    if (writing_.capacity() > kKeepOutputCapacity) {
+      std::string().swap(writing_);
+      ++owner_.engine.stats().reply_buffer_shrinks;
+      output_capacity_ = 0;
+    }
     MaybeWrite();
     Read();
   }
@@ -568,6 +582,7 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
   bool sent_since_read_ = false;   // replies were written since that pass
   Client* client_ = nullptr;
   std::string writing_;
+  size_t output_capacity_ = 0;  // the output buffer's capacity at the last write (INFO)
   bool write_in_flight_ = false;
   uint64_t hold_until_ = 0;  // log offset this session's pending output waits for
   bool waiting_durable_ = false;

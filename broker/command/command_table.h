@@ -53,6 +53,12 @@ enum CommandFlag : uint32_t {
   kCmdSentinel = 1u << 19,
   // Refused unless enable-debug-command allows it (DEBUG). COMMAND INFO hides it, as Redis does.
   kCmdProtected = 1u << 20,
+  // Refused while a replica loads its master's data asynchronously (Redis's no_async_loading);
+  // Drayman never loads that way, so the flag only shows in COMMAND INFO, as Redis reports it.
+  kCmdNoAsyncLoading = 1u << 21,
+  // Accepted for slots being imported after ASKING (RESTORE-ASKING); shown in COMMAND INFO only,
+  // since Drayman has no cluster.
+  kCmdAsking = 1u << 22,
 };
 
 // Names COMMAND INFO reports for the flags above, in Redis's order.

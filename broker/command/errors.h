@@ -344,6 +344,25 @@ inline constexpr std::string_view kWriteFunctionInRo =
 inline constexpr std::string_view kFunctionOom =
     "OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'";
 
+// CLUSTER (every subcommand), ASKING, READONLY and READWRITE with cluster-enabled no, which is
+// the only mode Drayman has (broker/families/cluster_family.cc).
+inline constexpr std::string_view kClusterDisabled =
+    "ERR This instance has cluster support disabled";
+// FAILOVER as a master without replicas answers it (broker/families/replication_family.cc).
+inline constexpr std::string_view kNoFailoverInProgress = "ERR No failover in progress.";
+inline constexpr std::string_view kFailoverTimeout =
+    "ERR FAILOVER timeout must be greater than 0";
+inline constexpr std::string_view kFailoverNeedsReplicas =
+    "ERR FAILOVER requires connected replicas.";
+// SCRIPT DEBUG (broker/families/scripting_family.cc): Redis's texts, then Drayman's own refusal
+// of the Lua debugger it does not have.
+inline constexpr std::string_view kScriptDebugPipeline =
+    "ERR SCRIPT DEBUG must be called outside a pipeline";
+inline constexpr std::string_view kScriptDebugMode = "ERR Use SCRIPT DEBUG YES/SYNC/NO";
+inline constexpr std::string_view kScriptDebugUnsupported =
+    "ERR SCRIPT DEBUG YES/SYNC is not supported: Drayman has no Lua debugger (SCRIPT DEBUG NO is "
+    "accepted)";
+
 // "ERR wrong number of arguments for 'get' command" (full name, e.g. 'config|get').
 std::string WrongArity(std::string_view full_name);
 // "ERR unknown command 'foo', with args beginning with: 'a' 'b' "

@@ -10,9 +10,8 @@ namespace {
 
 // Flags from redis-server 7.0.15's COMMAND INFO (only the two that decide a refusal).
 constexpr UnimplementedCommand kRows[] = {
-    {"cluster|reset", -2, kCmdNoscript},  {"failover", -1, kCmdNoscript},
     {"psync", -3, kCmdNoscript | kCmdNoMulti},
-    {"replconf", -1, kCmdNoscript},       {"script|debug", 3, kCmdNoscript},
+    {"replconf", -1, kCmdNoscript},
     {"sync", 1, kCmdNoscript | kCmdNoMulti},
 };
 

@@ -6,7 +6,7 @@
 // "This Redis command is not allowed from script"), after its arity check. Dispatch and the
 // script engine consult it only when the table has no row, so a client sees Redis's texts where
 // Redis would never have run the command anyway; anywhere else such a command stays unknown.
-// The rows are replication, cluster and module commands (README, "Not supported"); a command
+// The rows are replication commands (README, "Not supported"); a command
 // that gets implemented must leave this list (a test checks the two never overlap).
 #pragma once
 

@@ -184,7 +184,7 @@ void Engine::AofRewriteCron() {
 void RegisterAofRewriteFamily(CommandTable& table) {
   table.Add({.name = "bgrewriteaof",
              .arity = 1,
-             .flags = kCmdAdmin | kCmdNoscript,
+             .flags = kCmdAdmin | kCmdNoscript | kCmdNoAsyncLoading,
              .handler = CmdBgrewriteaof,
              .group = "server",
              .summary = "Asynchronously rewrite the append-only file",

@@ -171,7 +171,7 @@ std::string Engine::WritesDeniedByDiskError() const {
 void RegisterBgsaveFamily(CommandTable& table) {
   table.Add({.name = "bgsave",
              .arity = -1,
-             .flags = kCmdAdmin | kCmdNoscript,
+             .flags = kCmdAdmin | kCmdNoscript | kCmdNoAsyncLoading,
              .handler = CmdBgsave,
              .group = "server",
              .summary = "Asynchronously save the dataset to disk",

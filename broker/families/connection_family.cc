@@ -212,6 +212,11 @@ void CmdReset(CommandContext& ctx) {
   ctx.engine.DiscardTransaction(client);     // MULTI and WATCH
   ctx.engine.pubsub().RemoveClient(client);  // subscriptions and MONITOR
   ctx.engine.tracking().Disable(client);     // CLIENT TRACKING
+  // CLIENT REPLY OFF ends (so +RESET is sent), and a pending SKIP; a skip of RESET itself
+  // stays, as Redis clears CLIENT_REPLY_OFF and _SKIP_NEXT but not _SKIP.
+  client.reply_off = false;
+  client.reply_skip_next = false;
+  client.UpdateReplySink();
   ctx.reply.SimpleString("RESET");
 }
 

@@ -164,9 +164,27 @@ void RegisterDumpFamily(CommandTable& table) {
                            "complexity is thus O(1)+O(1*M) where M is small, so simply O(1). "
                            "However for sorted set values the complexity is O(N*M*log(N)) "
                            "because inserting values into sorted sets is O(log(N))."});
+  // Cluster migration's RESTORE (sent by MIGRATE to a node importing the slot): RESTORE itself
+  // without a cluster, as in Redis.
+  table.Add({.name = "restore-asking",
+             .arity = -4,
+             .flags = kCmdWrite | kCmdDenyOom | kCmdAsking,
+             .first_key = 1,
+             .last_key = 1,
+             .key_step = 1,
+             .handler = CmdRestore,
+             .group = "server",
+             .summary = "An internal command for migrating keys in a cluster",
+             .since = "3.0.0",
+             .complexity = "O(1) to create the new key and additional O(N*M) to reconstruct the "
+                           "serialized value, where N is the number of Redis objects composing "
+                           "the value and M their average size. For small string values the time "
+                           "complexity is thus O(1)+O(1*M) where M is small, so simply O(1). "
+                           "However for sorted set values the complexity is O(N*M*log(N)) "
+                           "because inserting values into sorted sets is O(log(N))."});
   table.Add({.name = "save",
              .arity = 1,
-             .flags = kCmdAdmin | kCmdNoscript | kCmdNoMulti,
+             .flags = kCmdAdmin | kCmdNoscript | kCmdNoMulti | kCmdNoAsyncLoading,
              .handler = CmdSave,
              .group = "server",
              .summary = "Synchronously save the dataset to disk",

@@ -67,10 +67,12 @@ void RegisterDiagnosticsFamily(CommandTable& table);
 // LATENCY (latency_family.cc); MEMORY (memory_family.cc).
 void RegisterLatencyFamily(CommandTable& table);
 void RegisterMemoryFamily(CommandTable& table);
-// WAIT, REPLICAOF, SLAVEOF as a master without replicas (replication_family.cc).
+// WAIT, REPLICAOF, SLAVEOF, FAILOVER as a master without replicas (replication_family.cc).
 void RegisterReplicationFamily(CommandTable& table);
 // MODULE as a server that loads no modules (module_family.cc).
 void RegisterModuleFamily(CommandTable& table);
+// CLUSTER, ASKING, READONLY, READWRITE with cluster support disabled (cluster_family.cc).
+void RegisterClusterFamily(CommandTable& table);
 // XGROUP, XACK, XPENDING, XCLAIM, XAUTOCLAIM, XINFO (stream_group_family.cc).
 void RegisterStreamGroupCommands(CommandTable& table);
 
@@ -83,6 +85,7 @@ inline void RegisterAllFamilies(CommandTable& table) {
   RegisterMemoryFamily(table);
   RegisterReplicationFamily(table);
   RegisterModuleFamily(table);
+  RegisterClusterFamily(table);
   RegisterInfoFamily(table);
   RegisterKeysFamily(table);
   RegisterDumpFamily(table);

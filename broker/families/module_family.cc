@@ -57,7 +57,7 @@ void RegisterModuleFamily(CommandTable& table) {
              .summary = "A container for module commands",
              .since = "4.0.0",
              .complexity = "Depends on subcommand."});
-  constexpr uint32_t kLoadFlags = kCmdAdmin | kCmdNoscript | kCmdProtected;
+  constexpr uint32_t kLoadFlags = kCmdAdmin | kCmdNoscript | kCmdProtected | kCmdNoAsyncLoading;
   table.AddSubcommand("module", {.name = "list",
                                  .arity = 2,
                                  .flags = kCmdAdmin | kCmdNoscript,

@@ -1,11 +1,13 @@
-// Replication family: WAIT, REPLICAOF and SLAVEOF as a master without replicas answers them.
+// Replication family: WAIT, REPLICAOF, SLAVEOF and FAILOVER as a master without replicas answers
+// them.
 //
 // Drayman has no replication (README, "Not supported yet"), so it is always a master with no
 // replica. Replies and error texts follow Debian's redis-server 7.0.15 in that state: WAIT counts
 // no acknowledgement (0 at once when it asks for none or runs inside EXEC, else 0 when its timeout
 // ends, or never with timeout 0 until CLIENT UNBLOCK), and REPLICAOF/SLAVEOF NO ONE is a no-op
 // answering OK. Pointing the server at a master is refused with Drayman's own error after Redis's
-// port check, since it cannot copy a master's data. So clients that queue these in MULTI (or call
+// port check, since it cannot copy a master's data. FAILOVER checks its options and then needs
+// the replicas there are none of. So clients that queue these in MULTI (or call
 // WAIT after writes) get Redis's answers instead of "unknown command".
 
 #include <cstdint>
@@ -74,6 +76,46 @@ void CmdReplicaof(CommandContext& ctx) {
   ctx.reply.Error(errors::kNoReplication);
 }
 
+// FAILOVER [TO host port [FORCE]] [ABORT] [TIMEOUT milliseconds]
+void CmdFailover(CommandContext& ctx) {
+  // Redis's failoverCommand with no failover running, no master and no replica: the options are
+  // checked, then the missing replicas refuse it.
+  if (ctx.args.size() == 2 && EqualsIgnoreCase(ctx.args[1], "abort")) {
+    ctx.reply.Error(errors::kNoFailoverInProgress);
+    return;
+  }
+  int64_t timeout_ms = 0;
+  bool force = false, to = false;
+  for (size_t j = 1; j < ctx.args.size(); ++j) {
+    const std::string& option = ctx.args[j];
+    if (EqualsIgnoreCase(option, "timeout") && j + 1 < ctx.args.size() && timeout_ms == 0) {
+      if (!ParseInt64(ctx.args[j + 1], &timeout_ms)) {
+        ctx.reply.Error(errors::kNotInteger);
+        return;
+      }
+      if (timeout_ms <= 0) {
+        ctx.reply.Error(errors::kFailoverTimeout);
+        return;
+      }
+      ++j;
+    } else if (EqualsIgnoreCase(option, "to") && j + 2 < ctx.args.size() && !to) {
+      int64_t port = 0;
+      if (!ParseInt64(ctx.args[j + 2], &port)) {
+        ctx.reply.Error(errors::kNotInteger);
+        return;
+      }
+      to = true;
+      j += 2;
+    } else if (EqualsIgnoreCase(option, "force") && !force) {
+      force = true;
+    } else {
+      ctx.reply.Error(errors::kSyntax);
+      return;
+    }
+  }
+  ctx.reply.Error(errors::kFailoverNeedsReplicas);
+}
+
 }  // namespace
 
 void RegisterReplicationFamily(CommandTable& table) {
@@ -88,15 +130,23 @@ void RegisterReplicationFamily(CommandTable& table) {
              .complexity = "O(1)"});
   table.Add({.name = "replicaof",
              .arity = 3,
-             .flags = kCmdAdmin | kCmdNoscript | kCmdStale,
+             .flags = kCmdAdmin | kCmdNoscript | kCmdStale | kCmdNoAsyncLoading,
              .handler = CmdReplicaof,
              .group = "server",
              .summary = "Make the server a replica of another instance, or promote it as master.",
              .since = "5.0.0",
              .complexity = "O(1)"});
+  table.Add({.name = "failover",
+             .arity = -1,
+             .flags = kCmdAdmin | kCmdNoscript | kCmdStale,
+             .handler = CmdFailover,
+             .group = "server",
+             .summary = "Start a coordinated failover between this server and one of its replicas.",
+             .since = "6.2.0",
+             .complexity = "O(1)"});
   table.Add({.name = "slaveof",
              .arity = 3,
-             .flags = kCmdAdmin | kCmdNoscript | kCmdStale,
+             .flags = kCmdAdmin | kCmdNoscript | kCmdStale | kCmdNoAsyncLoading,
              .handler = CmdReplicaof,
              .group = "server",
              .summary = "Make the server a replica of another instance, or promote it as master.",

@@ -14,9 +14,11 @@ namespace drayman {
 
 namespace {
 
-// SCRIPT HELP, as Redis 7.0 words it (without SCRIPT DEBUG, which Drayman does not offer);
+// SCRIPT HELP, as Redis 7.0 words it;
 // ReplyHelp adds the first line and HELP.
 constexpr std::string_view kScriptHelp[] = {
+    "DEBUG (YES|SYNC|NO)",
+    "    Set the debug mode for subsequent scripts executed.",
     "EXISTS <sha1> [<sha1> ...]",
     "    Return information about the existence of the scripts in the script cache.",
     "FLUSH [ASYNC|SYNC]",
@@ -127,6 +129,23 @@ void CmdScriptFlush(CommandContext& ctx) {
 // SCRIPT KILL
 void CmdScriptKill(CommandContext& ctx) { ReplyScriptKill(ctx, /*is_eval=*/true); }
 
+// SCRIPT DEBUG YES|SYNC|NO
+void CmdScriptDebug(CommandContext& ctx) {
+  // Redis refuses it behind unsent replies (a pipeline, or inside EXEC).
+  if (!ctx.client.output().empty()) {
+    ctx.reply.Error(errors::kScriptDebugPipeline);
+    return;
+  }
+  const std::string& mode = ctx.args[2];
+  if (EqualsIgnoreCase(mode, "no")) {
+    ctx.reply.Ok();  // the debugger is never on
+  } else if (EqualsIgnoreCase(mode, "yes") || EqualsIgnoreCase(mode, "sync")) {
+    ctx.reply.Error(errors::kScriptDebugUnsupported);
+  } else {
+    ctx.reply.Error(errors::kScriptDebugMode);
+  }
+}
+
 // SCRIPT HELP
 void CmdScriptHelp(CommandContext& ctx) { ReplyHelp(ctx.reply, "SCRIPT", kScriptHelp); }
 
@@ -214,6 +233,14 @@ void RegisterScriptingFamily(CommandTable& table) {
              .summary = "A container for Lua scripts management commands",
              .since = "2.6.0",
              .complexity = "Depends on subcommand."});
+  table.AddSubcommand("script", {.name = "debug",
+                                 .arity = 3,
+                                 .flags = kCmdNoscript,
+                                 .handler = CmdScriptDebug,
+                                 .group = "scripting",
+                                 .summary = "Set the debug mode for executed scripts.",
+                                 .since = "3.2.0",
+                                 .complexity = "O(1)"});
   table.AddSubcommand("script",
                       {.name = "load",
                        .arity = 3,

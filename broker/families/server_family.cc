@@ -24,6 +24,7 @@
 #include "broker/command/context.h"
 #include "broker/engine.h"
 #include "broker/families/families.h"
+#include "broker/persistence/rdb_blobs.h"
 #include "broker/persistence/rdb_file.h"
 
 namespace drayman {
@@ -133,6 +134,15 @@ void ResetStats(Engine& engine) {
   stats.total_net_output_bytes = 0;
   stats.total_error_replies = 0;
   stats.evicted_keys = 0;
+  stats.total_reads_processed = 0;
+  stats.total_writes_processed = 0;
+  stats.reply_buffer_shrinks = 0;
+  stats.reply_buffer_expands = 0;
+  stats.unexpected_error_replies = 0;
+  stats.expired_stale_perc = 0;
+  stats.expired_time_cap_reached_count = 0;
+  stats.expire_cycle_time_used_us = 0;
+  rdb::ResetDumpPayloadSanitizations();
   engine.evictor().ResetStats();
   stats.error_counts.clear();
   stats.ops_rate.Reset();

@@ -9,7 +9,7 @@
 
 #include "broker/command/context.h"
 #include "broker/command/errors.h"
-#include "broker/command/numbers.h"
+#include "broker/base/numbers.h"
 #include "broker/engine.h"
 #include "broker/families/families.h"
 #include "broker/tracking/tracking.h"

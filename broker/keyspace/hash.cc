@@ -11,9 +11,8 @@ const std::string* Hash::Find(std::string_view field) const {
 }
 
 Hash::~Hash() {
-  if (watcher_ == nullptr) return;
-  ElementWatcher* watcher = watcher_;
-  watcher_ = nullptr;
+  ElementWatcher* watcher = ReleaseWatcher();
+  if (watcher == nullptr) return;
   auto contents = std::make_unique<Hash>();
   contents->large_ = true;
   contents->dict_ = std::move(dict_);  // O(1), pin included

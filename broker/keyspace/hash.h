@@ -22,7 +22,7 @@
 
 namespace drayman {
 
-class Hash {
+class Hash : public DictSaveWatch<Hash> {
  public:
   static constexpr size_t kMaxSmallEntries = 512;
   static constexpr size_t kMaxSmallValue = 64;
@@ -84,46 +84,23 @@ class Hash {
   size_t MemoryUsage() const;
   std::string_view Encoding() const { return large_ ? "hashtable" : "listpack"; }
 
-  // Save jobs (save_watch.h), large hashes only. Watch pins the table; positions are its
-  // (ScanDict::PositionOf). Const: a snapshot hands values over as const, and watching changes
-  // nothing a command can see.
-  bool watched() const { return watcher_ != nullptr; }
-  void Watch(ElementWatcher* watcher) const {
-    watcher_ = watcher;
-    dict_.Pin();
-  }
-  void Unwatch() const {
-    if (watcher_ == nullptr) return;
-    watcher_ = nullptr;
-    dict_.Unpin();
-  }
-  uint64_t PositionEnd() const { return dict_.PositionEnd(); }
-  uint64_t PositionOf(std::string_view field, bool* present) const {
-    return dict_.PositionOf(field, present);
-  }
-  // fn(field, value) for the fields at `position`; returns how many.
+  // Save jobs (save_watch.h: watched, Watch, Unwatch, PositionEnd, PositionOf), large hashes
+  // only. fn(field, value) for the fields at `position`; returns how many.
   template <typename Fn>
   size_t VisitPosition(uint64_t position, Fn&& fn) const {
-    size_t visited = 0;
-    dict_.VisitPosition(position, [&](const auto& node) {
-      ++visited;
-      fn(node.key(), std::string_view(node.value));
-    });
-    return visited;
+    return VisitNodes(position,
+                      [&](const auto& node) { fn(node.key(), std::string_view(node.value)); });
   }
 
  private:
-  void ConvertToLarge();
+  friend class DictSaveWatch<Hash>;
 
-  void BeforeChange(std::string_view field, bool erasing) {
-    if (watcher_ != nullptr) watcher_->BeforeChange(field, erasing, 0);
-  }
+  void ConvertToLarge();
 
   bool large_ = false;
   std::vector<std::pair<std::string, std::string>> small_;
   // Mutable: a watching job pins it (Pin/Unpin change no entry).
   mutable ScanDict<std::string> dict_;
-  mutable ElementWatcher* watcher_ = nullptr;
 };
 
 }  // namespace drayman

@@ -13,9 +13,8 @@ std::string_view Set::FormatInt(int64_t value, char* buf) {
 
 Set::~Set() {
   if (observer_ != nullptr) observer_->OnDetached();
-  if (watcher_ == nullptr) return;
-  ElementWatcher* watcher = watcher_;
-  watcher_ = nullptr;
+  ElementWatcher* watcher = ReleaseWatcher();
+  if (watcher == nullptr) return;
   auto contents = std::make_unique<Set>();
   contents->is_intset_ = false;
   contents->dict_ = std::move(dict_);  // O(1), pin included
@@ -44,7 +43,7 @@ bool Set::Add(std::string_view member) {
     }
   }
   if (!added) {
-    if (watcher_ != nullptr) watcher_->BeforeChange(member, /*erasing=*/false, 0);
+    BeforeChange(member, /*erasing=*/false);
     if (!dict_.Insert(member).second) return false;
   }
   if (observer_ != nullptr) observer_->OnMemberAdded(member);
@@ -59,7 +58,7 @@ bool Set::Remove(std::string_view member) {
     if (it == ints_.end() || *it != value) return false;
     ints_.erase(it);
   } else {
-    if (watcher_ != nullptr) watcher_->BeforeChange(member, /*erasing=*/true, 0);
+    BeforeChange(member, /*erasing=*/true);
     if (!dict_.Erase(member)) return false;
   }
   if (observer_ != nullptr) observer_->OnMemberRemoved(member);

@@ -37,7 +37,7 @@ class SetObserver {
   virtual void OnDetached() = 0;
 };
 
-class Set {
+class Set : public DictSaveWatch<Set> {
  public:
   // Redis's set-max-intset-entries default.
   static constexpr size_t kMaxIntsetEntries = 512;
@@ -104,30 +104,11 @@ class Set {
   size_t MemoryUsage() const;
   std::string_view Encoding() const { return is_intset_ ? "intset" : "hashtable"; }
 
-  // Save jobs (save_watch.h), hashtable sets only; as Hash's.
-  bool watched() const { return watcher_ != nullptr; }
-  void Watch(ElementWatcher* watcher) const {
-    watcher_ = watcher;
-    dict_.Pin();
-  }
-  void Unwatch() const {
-    if (watcher_ == nullptr) return;
-    watcher_ = nullptr;
-    dict_.Unpin();
-  }
-  uint64_t PositionEnd() const { return dict_.PositionEnd(); }
-  uint64_t PositionOf(std::string_view member, bool* present) const {
-    return dict_.PositionOf(member, present);
-  }
-  // fn(member) for the members at `position`; returns how many.
+  // Save jobs (save_watch.h: watched, Watch, Unwatch, PositionEnd, PositionOf), hashtable sets
+  // only. fn(member) for the members at `position`; returns how many.
   template <typename Fn>
   size_t VisitPosition(uint64_t position, Fn&& fn) const {
-    size_t visited = 0;
-    dict_.VisitPosition(position, [&](const auto& node) {
-      ++visited;
-      fn(node.key());
-    });
-    return visited;
+    return VisitNodes(position, [&](const auto& node) { fn(node.key()); });
   }
 
   // At most one observer; set_observer(nullptr) detaches without calling OnDetached.
@@ -140,6 +121,7 @@ class Set {
   }
 
  private:
+  friend class DictSaveWatch<Set>;
   struct Empty {};
 
   static std::string_view FormatInt(int64_t value, char* buf);
@@ -148,7 +130,6 @@ class Set {
   bool is_intset_ = true;
   std::vector<int64_t> ints_;  // sorted, while is_intset_
   mutable ScanDict<Empty> dict_;  // mutable: a watching job pins it
-  mutable ElementWatcher* watcher_ = nullptr;
   SetObserver* observer_ = nullptr;
 };
 

@@ -1,6 +1,10 @@
 #include "broker/persistence/aof_replay.h"
 
+#include <algorithm>
+#include <string>
+
 #include "broker/base/ascii.h"
+#include "broker/command/command_table.h"
 #include "broker/engine.h"
 
 namespace drayman {
@@ -33,7 +37,23 @@ bool AofReplayer::Replay(std::vector<std::string>& args, uint64_t end_offset, st
   }
   const bool starts_multi = !client_->in_multi && EqualsIgnoreCase(args[0], "multi");
   if (starts_multi) valid_before_multi_ = valid_up_to_;
+  const uint64_t errors_before = client_->reply().error_count();
   engine_.Execute(*client_, args);
+  // An error answered to the log's own commands is Redis's "unexpected" error reply: counted in
+  // INFO and logged in Redis's words, and loading goes on (propagation-error-behavior ignore,
+  // the default).
+  if (const uint64_t errors = client_->reply().error_count() - errors_before; errors > 0) {
+    engine_.stats().unexpected_error_replies += errors;
+    const std::string& output = client_->output();
+    if (!output.empty() && output[0] == '-') {
+      std::string text = output.substr(1, std::min<size_t>(output.find('\r') - 1, 4096));
+      // Redis logs what addReplyError was given: the text after "-ERR ".
+      if (text.starts_with("ERR ")) text.erase(0, 4);
+      engine_.Log(LogLevel::kWarning,
+                  "== CRITICAL == This server is sending an error to its AOF-loading-client: '" +
+                      text + "' after processing the command '" + ToLower(args[0]) + "'");
+    }
+  }
   client_->output().clear();
   valid_up_to_ = end_offset;
   ++commands_replayed_;

@@ -1,5 +1,6 @@
 #include "broker/persistence/rdb_blobs.h"
 
+#include <atomic>
 #include <charconv>
 #include <string>
 #include <vector>
@@ -46,9 +47,18 @@ uint64_t LoadLe(const uint8_t* p, int bytes) {
   return value;
 }
 
+std::atomic<uint64_t> sanitizations{0};
+
+void CountSanitization() { sanitizations.fetch_add(1, std::memory_order_relaxed); }
+
 }  // namespace
 
+uint64_t DumpPayloadSanitizations() { return sanitizations.load(std::memory_order_relaxed); }
+
+void ResetDumpPayloadSanitizations() { sanitizations.store(0, std::memory_order_relaxed); }
+
 void ForEachListpackElement(std::string_view blob, const ElementFn& fn) {
+  CountSanitization();
   constexpr const char* kKind = "Listpack";
   const auto* p = reinterpret_cast<const uint8_t*>(blob.data());
   const size_t size = blob.size();
@@ -89,6 +99,7 @@ void ForEachListpackElement(std::string_view blob, const ElementFn& fn) {
 }
 
 void ForEachZiplistElement(std::string_view blob, const ElementFn& fn) {
+  CountSanitization();
   constexpr const char* kKind = "Ziplist";
   const auto* p = reinterpret_cast<const uint8_t*>(blob.data());
   const size_t size = blob.size();
@@ -183,6 +194,7 @@ void ForEachZiplistElement(std::string_view blob, const ElementFn& fn) {
 }
 
 void ForEachZipmapElement(std::string_view blob, const ElementFn& fn) {
+  CountSanitization();
   constexpr const char* kKind = "Zipmap";
   const auto* p = reinterpret_cast<const uint8_t*>(blob.data());
   const size_t size = blob.size();
@@ -223,6 +235,7 @@ void ForEachZipmapElement(std::string_view blob, const ElementFn& fn) {
 }
 
 void ForEachIntsetValue(std::string_view blob, const std::function<void(int64_t)>& fn) {
+  CountSanitization();
   constexpr const char* kKind = "Intset";
   const auto* p = reinterpret_cast<const uint8_t*>(blob.data());
   if (blob.size() < 8) Corrupt(kKind, "too short");

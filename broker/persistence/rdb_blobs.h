@@ -22,4 +22,10 @@ void ForEachZipmapElement(std::string_view blob, const ElementFn& fn);
 // Calls fn for each value of an intset, checked sorted and distinct.
 void ForEachIntsetValue(std::string_view blob, const std::function<void(int64_t)>& fn);
 
+// INFO's dump_payload_sanitizations: the blobs these readers validated entry by entry, counted
+// process-wide. Drayman always validates (Redis only under sanitize-dump-payload yes), so every
+// blob loaded from an RDB file or a RESTORE payload counts. CONFIG RESETSTAT clears it.
+uint64_t DumpPayloadSanitizations();
+void ResetDumpPayloadSanitizations();
+
 }  // namespace drayman::rdb

@@ -11,6 +11,7 @@
 #include "broker/engine.h"
 #include "broker/persistence/aof_rewrite.h"
 #include "broker/persistence/background_save.h"
+#include "broker/persistence/rdb_blobs.h"
 #include "broker/stats/memory_overhead.h"
 
 namespace drayman {
@@ -279,22 +280,6 @@ void InfoPersistence(Engine& engine, int64_t now_ms, SectionBuilder& out) {
   out.Text("current_fork_perc", "0.00");
   out.Uint("current_save_keys_processed", save ? save->keys_saved() : 0);
   out.Uint("current_save_keys_total", save ? engine.keyspace().TotalKeys() : 0);
-  if (status.loading) {
-    // Redis's loading figures (rdb_used_mem is not known for a log; 0 as Redis reports for AOF).
-    const int64_t now_s = now_ms / 1000;
-    const double fraction = status.loading_total_bytes
-                                ? static_cast<double>(status.loading_loaded_bytes) /
-                                      static_cast<double>(status.loading_total_bytes)
-                                : 0;
-    const int64_t elapsed = now_s - status.loading_start_time_s;
-    out.Int("loading_start_time", status.loading_start_time_s);
-    out.Uint("loading_total_bytes", status.loading_total_bytes);
-    out.Text("loading_rdb_used_mem", "0");
-    out.Uint("loading_loaded_bytes", status.loading_loaded_bytes);
-    out.Fixed2("loading_loaded_perc", fraction * 100, "%");
-    out.Int("loading_eta_seconds",
-            fraction > 0 ? static_cast<int64_t>(elapsed * (1 - fraction) / fraction) : 1);
-  }
   out.Uint("rdb_changes_since_last_save", stats.dirty);
   out.Text("rdb_bgsave_in_progress", save ? "1" : "0");
   out.Int("rdb_last_save_time", stats.last_save_time_s);
@@ -329,9 +314,28 @@ void InfoPersistence(Engine& engine, int64_t now_ms, SectionBuilder& out) {
     out.Uint("aof_pending_bio_fsync", status.aof_pending_bio_fsync);
     out.Uint("aof_delayed_fsync", status.aof_delayed_fsync);
   }
+  if (status.loading) {
+    // Redis's loading figures, last in the section as in Redis (rdb_used_mem is not known for
+    // a log; 0 as Redis reports for AOF).
+    const int64_t now_s = now_ms / 1000;
+    const double fraction = status.loading_total_bytes
+                                ? static_cast<double>(status.loading_loaded_bytes) /
+                                      static_cast<double>(status.loading_total_bytes)
+                                : 0;
+    const int64_t elapsed = now_s - status.loading_start_time_s;
+    out.Int("loading_start_time", status.loading_start_time_s);
+    out.Uint("loading_total_bytes", status.loading_total_bytes);
+    out.Text("loading_rdb_used_mem", "0");
+    out.Uint("loading_loaded_bytes", status.loading_loaded_bytes);
+    out.Fixed2("loading_loaded_perc", fraction * 100, "%");
+    out.Int("loading_eta_seconds",
+            fraction > 0 ? static_cast<int64_t>(elapsed * (1 - fraction) / fraction) : 1);
+  }
 }
 
 void InfoStats(Engine& engine, SectionBuilder& out) {
+  // Redis 7.0.15's fields in its order. Zeros are events Drayman never has: replication (no
+  // replicas, no master), fork, MIGRATE's cached sockets, active defrag, I/O threads.
   const EngineStats& stats = engine.stats();
   const Keyspace& keyspace = engine.keyspace();
   const PubSub& pubsub = engine.pubsub();
@@ -340,10 +344,20 @@ void InfoStats(Engine& engine, SectionBuilder& out) {
   out.Int("instantaneous_ops_per_sec", static_cast<int64_t>(stats.ops_rate.Average()));
   out.Uint("total_net_input_bytes", stats.total_net_input_bytes);
   out.Uint("total_net_output_bytes", stats.total_net_output_bytes);
+  out.Text("total_net_repl_input_bytes", "0");
+  out.Text("total_net_repl_output_bytes", "0");
   out.Fixed2("instantaneous_input_kbps", stats.input_rate.Average() / 1024);
   out.Fixed2("instantaneous_output_kbps", stats.output_rate.Average() / 1024);
+  out.Text("instantaneous_input_repl_kbps", "0.00");
+  out.Text("instantaneous_output_repl_kbps", "0.00");
   out.Uint("rejected_connections", stats.rejected_connections);
+  out.Text("sync_full", "0");
+  out.Text("sync_partial_ok", "0");
+  out.Text("sync_partial_err", "0");
   out.Uint("expired_keys", keyspace.expired_keys);
+  out.Fixed2("expired_stale_perc", stats.expired_stale_perc * 100);
+  out.Uint("expired_time_cap_reached_count", stats.expired_time_cap_reached_count);
+  out.Uint("expire_cycle_cpu_milliseconds", stats.expire_cycle_time_used_us / 1000);
   out.Uint("evicted_keys", stats.evicted_keys);
   out.Text("evicted_clients", "0");
   out.Int("total_eviction_exceeded_time",
@@ -356,10 +370,28 @@ void InfoStats(Engine& engine, SectionBuilder& out) {
   out.Int("pubsub_patterns", static_cast<int64_t>(pubsub.pattern_count()));
   out.Int("pubsubshard_channels", static_cast<int64_t>(pubsub.shard_channel_count()));
   const Tracking& tracking = engine.tracking();
+  out.Text("latest_fork_usec", "0");
+  out.Text("total_forks", "0");
+  out.Text("migrate_cached_sockets", "0");
+  out.Text("slave_expires_tracked_keys", "0");
+  out.Text("active_defrag_hits", "0");
+  out.Text("active_defrag_misses", "0");
+  out.Text("active_defrag_key_hits", "0");
+  out.Text("active_defrag_key_misses", "0");
+  out.Text("total_active_defrag_time", "0");
+  out.Text("current_active_defrag_time", "0");
   out.Uint("tracking_total_keys", tracking.total_keys());
   out.Uint("tracking_total_items", tracking.total_items());
   out.Uint("tracking_total_prefixes", tracking.total_prefixes());
+  out.Uint("unexpected_error_replies", stats.unexpected_error_replies);
   out.Uint("total_error_replies", stats.total_error_replies);
+  out.Uint("dump_payload_sanitizations", rdb::DumpPayloadSanitizations());
+  out.Uint("total_reads_processed", stats.total_reads_processed);
+  out.Uint("total_writes_processed", stats.total_writes_processed);
+  out.Text("io_threaded_reads_processed", "0");
+  out.Text("io_threaded_writes_processed", "0");
+  out.Uint("reply_buffer_shrinks", stats.reply_buffer_shrinks);
+  out.Uint("reply_buffer_expands", stats.reply_buffer_expands);
 }
 
 void InfoReplication(Engine& engine, SectionBuilder& out) {

@@ -20,10 +20,13 @@ replies; the first one usually explains the rest of its group.
 
 from __future__ import annotations
 
+import random
+from typing import Callable
+
 import pytest
 
 from rawresp import RawConnection, encode, parse
-from servers import RedisProcess, target_server
+from servers import DraymanProcess, RedisProcess, target_server
 
 # --- the command lines ----------------------------------------------------------------------
 
@@ -475,6 +478,35 @@ def assert_group_matches(port: int, oracle_port: int, lines: list[str], protocol
                               f"    redis:   {theirs[:300]!r}")
     assert not mismatches, f"{len(mismatches)} of {len(lines)} replies differ:\n" + "\n".join(
         mismatches[:40])
+
+
+def run_seeded_differential(seed: int, steps: int,
+                            random_command: Callable[[random.Random], list[bytes]],
+                            normalize: Callable[[list[bytes], bytes], object] | None = None,
+                            server_args: tuple[str, ...] = ()) -> int:
+    """A seeded randomized differential run, the skeleton every family's oracle test shares.
+
+    A fresh Drayman and a fresh redis-server (both with DEBUG enabled and `server_args`), one
+    connection each, HELLO 2 or 3 by the seed's parity; `steps` commands drawn by
+    random_command(rnd) from random.Random(seed) run on both, and every reply must be equal
+    (after normalize(args, reply), when given); then both datasets' DEBUG DIGESTs must be equal.
+    Returns the number of commands compared."""
+    rnd = random.Random(seed)
+    compared = 0
+    args_for_both = ("--enable-debug-command", "yes", *server_args)
+    with DraymanProcess(*args_for_both) as drayman, RedisProcess(*args_for_both) as oracle:
+        with RawConnection(drayman.port) as ours, RawConnection(oracle.port) as theirs:
+            for connection in (ours, theirs):
+                connection.command("HELLO", str(2 + seed % 2))
+            for step in range(steps):
+                args = random_command(rnd)
+                got, want = ours.command(*args), theirs.command(*args)
+                if normalize is not None:
+                    got, want = normalize(args, got), normalize(args, want)
+                assert got == want, (seed, step, args, repr(got)[:300], repr(want)[:300])
+                compared += 1
+            assert ours.command("DEBUG", "DIGEST") == theirs.command("DEBUG", "DIGEST")
+    return compared
 
 
 def test_command_count():

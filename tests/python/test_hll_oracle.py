@@ -19,8 +19,8 @@ import random
 import pytest
 
 from rawresp import RawConnection
-from servers import DraymanProcess, RedisProcess, target_server
-from test_commands_vs_redis import assert_group_matches
+from servers import RedisProcess, target_server
+from test_commands_vs_redis import assert_group_matches, run_seeded_differential
 
 
 def many(key: str, prefix: str, count: int, per_line: int = 40) -> list[str]:
@@ -195,20 +195,7 @@ def random_command(rnd: random.Random) -> list[bytes]:
 
 
 def run_random(seed: int, steps: int) -> int:
-    rnd = random.Random(seed)
-    compared = 0
-    debug = ("--enable-debug-command", "yes")
-    with DraymanProcess(*debug) as drayman, RedisProcess(*debug) as oracle:
-        with RawConnection(drayman.port) as ours, RawConnection(oracle.port) as theirs:
-            for connection in (ours, theirs):
-                connection.command("HELLO", str(2 + seed % 2))
-            for step in range(steps):
-                args = random_command(rnd)
-                got, want = ours.command(*args), theirs.command(*args)
-                assert got == want, (seed, step, args, got[:200], want[:200])
-                compared += 1
-            assert ours.command("DEBUG", "DIGEST") == theirs.command("DEBUG", "DIGEST")
-    return compared
+    return run_seeded_differential(seed, steps, random_command)
 
 
 STEPS = int(os.environ.get("DRAYMAN_HLL_DIFF_STEPS", "2500"))

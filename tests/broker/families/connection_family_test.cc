@@ -266,6 +266,36 @@ TEST_F(ConnectionTest, ResetClearsConnectionState) {
   EXPECT_EQ(Run("RESET a"), "-ERR wrong number of arguments for 'reset' command\r\n");
 }
 
+// RESET turns CLIENT REPLY OFF back on before answering; a RESET that a SKIP silences stays
+// silent (Redis clears REPLY_OFF and SKIP_NEXT, not the skip of the running command).
+TEST_F(ConnectionTest, ResetEndsClientReplyOffButNotItsOwnSkip) {
+  EXPECT_EQ(Run("CLIENT REPLY OFF"), "");
+  EXPECT_EQ(Run("PING"), "");
+  EXPECT_EQ(Run("RESET"), "+RESET\r\n");
+  EXPECT_EQ(Run("PING"), "+PONG\r\n");
+  // A skip lasts until the command after it ends: through the parser, as a session feeds it.
+  EXPECT_EQ(Feed("CLIENT REPLY SKIP\r\nRESET\r\nPING\r\n"), "+PONG\r\n");
+}
+
+// cmd= names the command last sent, as Redis sets it at lookup: refused commands count, unknown
+// ones show NULL.
+TEST_F(ConnectionTest, ClientListCmdIsTheLastCommandSent) {
+  Client* other = NewClient();
+  auto cmd_of_other = [&] {
+    return Field(Body(Run("CLIENT LIST ID " + std::to_string(other->id()))), "cmd");
+  };
+  RunOn(other, "PING");
+  EXPECT_EQ(cmd_of_other(), "ping");
+  RunOn(other, "ECHO");
+  EXPECT_EQ(cmd_of_other(), "echo");
+  RunOn(other, "DISCARD");
+  EXPECT_EQ(cmd_of_other(), "discard");
+  RunOn(other, "FOO");
+  EXPECT_EQ(cmd_of_other(), "NULL");
+  RunOn(other, "CLIENT NOPE");
+  EXPECT_EQ(cmd_of_other(), "NULL");
+}
+
 TEST_F(ConnectionTest, Select) {
   EXPECT_EQ(Run("SELECT 15"), "+OK\r\n");
   EXPECT_EQ(client_->db, 15);

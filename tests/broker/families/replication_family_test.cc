@@ -67,5 +67,20 @@ TEST_F(ReplicationFamilyTest, ReplicaofChecksThePortThenRefuses) {
   EXPECT_EQ(Run("ROLE"), "*3\r\n$6\r\nmaster\r\n:0\r\n*0\r\n");
 }
 
+// FAILOVER checks its options, then finds no replica to hand over to.
+TEST_F(ReplicationFamilyTest, FailoverNeedsReplicas) {
+  const std::string no_replicas = "-ERR FAILOVER requires connected replicas.\r\n";
+  EXPECT_EQ(Run("FAILOVER"), no_replicas);
+  EXPECT_EQ(Run("FAILOVER TO 127.0.0.1 6380 TIMEOUT 100 FORCE"), no_replicas);
+  EXPECT_EQ(Run("FAILOVER ABORT"), "-ERR No failover in progress.\r\n");
+  EXPECT_EQ(Run("FAILOVER ABORT x"), "-ERR syntax error\r\n");
+  EXPECT_EQ(Run("FAILOVER TIMEOUT 0"), "-ERR FAILOVER timeout must be greater than 0\r\n");
+  EXPECT_EQ(Run("FAILOVER TIMEOUT x"), "-ERR value is not an integer or out of range\r\n");
+  EXPECT_EQ(Run("FAILOVER TIMEOUT 5 TIMEOUT 5"), "-ERR syntax error\r\n");
+  EXPECT_EQ(Run("FAILOVER TO host"), "-ERR syntax error\r\n");
+  EXPECT_EQ(Run("FAILOVER TO host port"), "-ERR value is not an integer or out of range\r\n");
+  EXPECT_EQ(Run("FAILOVER FORCE FORCE"), "-ERR syntax error\r\n");
+}
+
 }  // namespace
 }  // namespace drayman::testing

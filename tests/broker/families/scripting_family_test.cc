@@ -266,10 +266,11 @@ TEST_F(ScriptingTest, ScriptContainerErrorsAndHelp) {
   EXPECT_EQ(Run("SCRIPT KILL x"), "-ERR wrong number of arguments for 'script|kill' command\r\n");
   EXPECT_EQ(Run("SCRIPT KILL"), "-NOTBUSY No scripts in execution right now.\r\n");
   EXPECT_EQ(Run("SCRIPT HELP x"), "-ERR wrong number of arguments for 'script|help' command\r\n");
-  // Redis 7.0's text without the SCRIPT DEBUG lines (Drayman has no script debugger).
   EXPECT_EQ(Run("SCRIPT HELP"),
-            "*15\r\n"
+            "*17\r\n"
             "+SCRIPT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"
+            "+DEBUG (YES|SYNC|NO)\r\n"
+            "+    Set the debug mode for subsequent scripts executed.\r\n"
             "+EXISTS <sha1> [<sha1> ...]\r\n"
             "+    Return information about the existence of the scripts in the script cache.\r\n"
             "+FLUSH [ASYNC|SYNC]\r\n"
@@ -285,6 +286,20 @@ TEST_F(ScriptingTest, ScriptContainerErrorsAndHelp) {
             "+    Load a script into the scripts cache without executing it.\r\n"
             "+HELP\r\n"
             "+    Prints this help.\r\n");
+}
+
+// SCRIPT DEBUG: NO is what a server without a debugger already is; YES/SYNC are refused with
+// Drayman's own text, the rest with Redis's.
+TEST_F(ScriptingTest, ScriptDebug) {
+  EXPECT_EQ(Run("SCRIPT DEBUG no"), "+OK\r\n");
+  EXPECT_EQ(Run("SCRIPT DEBUG maybe"), "-ERR Use SCRIPT DEBUG YES/SYNC/NO\r\n");
+  EXPECT_EQ(Run("SCRIPT DEBUG YES"),
+            "-ERR SCRIPT DEBUG YES/SYNC is not supported: Drayman has no Lua debugger (SCRIPT "
+            "DEBUG NO is accepted)\r\n");
+  EXPECT_EQ(Run("SCRIPT DEBUG"), "-ERR wrong number of arguments for 'script|debug' command\r\n");
+  EXPECT_EQ(Run("MULTI"), "+OK\r\n");
+  EXPECT_EQ(Run("SCRIPT DEBUG NO"), "+QUEUED\r\n");
+  EXPECT_EQ(Run("EXEC"), "*1\r\n-ERR SCRIPT DEBUG must be called outside a pipeline\r\n");
 }
 
 TEST_F(ScriptingTest, KeysAndArgv) {

@@ -56,6 +56,25 @@ class ServerTest : public EngineTest {
   }
 };
 
+// INFO stats' active-expiry figures: the share of volatile keys a sweep found expired, smoothed
+// by Redis's 5% step; CONFIG RESETSTAT clears them.
+TEST_F(ServerTest, InfoStatsExpiryFigures) {
+  for (int i = 0; i < 4; ++i) Put(0, "gone" + std::to_string(i), 100);
+  for (int i = 0; i < 4; ++i) Put(0, "kept" + std::to_string(i), 100000);
+  clock_.AdvanceMs(200);
+  engine_->Cron();
+  std::string info = Body(Run("INFO stats"));
+  EXPECT_EQ(InfoField(info, "expired_keys"), "4");
+  EXPECT_EQ(InfoField(info, "expired_stale_perc"), "2.50");  // 50% * 0.05
+  EXPECT_EQ(InfoField(info, "expired_time_cap_reached_count"), "0");
+  EXPECT_EQ(InfoField(info, "sync_full"), "0");
+  EXPECT_EQ(InfoField(info, "unexpected_error_replies"), "0");
+  EXPECT_EQ(Run("CONFIG RESETSTAT"), "+OK\r\n");
+  info = Body(Run("INFO stats"));
+  EXPECT_EQ(InfoField(info, "expired_stale_perc"), "0.00");
+  EXPECT_EQ(InfoField(info, "expire_cycle_cpu_milliseconds"), "0");
+}
+
 TEST_F(ServerTest, InfoDefaultSectionsInRedisOrder) {
   std::string reply = Run("INFO");
   ASSERT_EQ(reply[0], '$');

@@ -67,6 +67,27 @@ TEST_F(AofReplayTest, OpenTransactionAtTheEndIsDroppedWhole) {
   }
 }
 
+// An error answered to the log's own commands is counted (INFO's unexpected_error_replies) and
+// logged as Redis logs it; loading goes on.
+TEST_F(AofReplayTest, ErrorRepliesAreCountedAndLogged) {
+  std::vector<std::string> lines;
+  engine_->log_sink = [&lines](LogLevel, std::string_view message) {
+    lines.emplace_back(message);
+  };
+  std::string log;
+  aof::AppendCommand(&log, {"SET", "k", "v"});
+  aof::AppendCommand(&log, {"INCR", "k"});
+  aof::AppendCommand(&log, {"SET", "k2", "v"});
+  EXPECT_EQ(ReplayLog(log), log.size());
+  engine_->log_sink = nullptr;
+  EXPECT_EQ(engine_->stats().unexpected_error_replies, 1u);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0],
+            "== CRITICAL == This server is sending an error to its AOF-loading-client: 'value is "
+            "not an integer or out of range' after processing the command 'incr'");
+  EXPECT_EQ(Run("GET k2"), "$1\r\nv\r\n");
+}
+
 TEST_F(AofReplayTest, UnknownCommandRefusesTheLog) {
   AofReplayer replayer(*engine_);
   std::vector<std::string> args = {"NOSUCH", "x"};
