@@ -791,7 +791,8 @@ void Engine::ResumeUnblockedClients() {
   if (resuming_ || call_depth_ > 0) return;
   resuming_ = true;
   while (blocked_clients_.has_resumed()) {
-    for (uint64_t id : blocked_clients_.TakeResumed()) {
+    blocked_clients_.TakeResumed(&resuming_ids_);
+    for (uint64_t id : resuming_ids_) {
       Client* client = FindClient(id);
       if (client == nullptr || client->blocked) continue;
       // Its reply is in its output; run what it pipelined after the blocking command.

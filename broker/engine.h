@@ -336,6 +336,7 @@ class Engine : private KeyspaceObserver {
   int call_depth_ = 0;     // Execute nesting: 1 for a client's command, more inside EXEC/scripts
   int input_depth_ = 0;    // ProcessInput nesting
   bool resuming_ = false;  // inside ResumeUnblockedClients
+  std::vector<uint64_t> resuming_ids_;  // ResumeUnblockedClients' batch (keeps its capacity)
   // A busy script's caller that disconnected; freed by the next Cron once the script is over.
   std::unique_ptr<Client> detached_script_caller_;
   std::unique_ptr<BackgroundSave> background_save_;

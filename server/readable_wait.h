@@ -4,8 +4,9 @@
 // the callback runs on the loop thread once the descriptor is readable (or has an error or
 // EOF, or the socket was closed: then with the error Asio reports). The caller must then read
 // until a short read or EAGAIN before it starts the next wait (the reactor is edge-triggered),
-// or post its own continuation. One wait per ReadableWait at a time; `keep_alive` is held until
-// the callback runs, or until the io_context abandons the wait at destruction.
+// or post its own continuation. One wait per ReadableWait at a time, always on the same
+// io_context (its reactor is looked up once); `keep_alive` is held until the callback runs, or
+// until the io_context abandons the wait at destruction.
 //
 // Why not Asio's public API: in Boost 1.81, `async_wait(wait_read)` re-arms the descriptor with
 // epoll_ctl on every call, and a queued `async_read_some` first tries a recv at once (EAGAIN when
@@ -56,10 +57,12 @@ class ReadableWait : private boost::asio::detail::reactor_op {
     callback_ = callback;
     target_ = target;
     ec_ = boost::system::error_code();
-    auto& reactor = boost::asio::use_service<boost::asio::detail::reactor>(io);
+    // use_service locks the io_context's service registry and compares type names: looked up
+    // once per wait object (its socket never changes io_context), not once per request.
+    if (reactor_ == nullptr) reactor_ = &boost::asio::use_service<boost::asio::detail::reactor>(io);
     auto& impl = socket.reactor_impl();
-    reactor.start_op(boost::asio::detail::reactor::read_op, impl.socket_, impl.reactor_data_, this,
-                     /*is_continuation=*/false, /*allow_speculative=*/true);
+    reactor_->start_op(boost::asio::detail::reactor::read_op, impl.socket_, impl.reactor_data_,
+                       this, /*is_continuation=*/false, /*allow_speculative=*/true);
   }
 
  private:
@@ -77,6 +80,7 @@ class ReadableWait : private boost::asio::detail::reactor_op {
     self->callback_(self->target_, error);
   }
 
+  boost::asio::detail::reactor* reactor_ = nullptr;
   std::shared_ptr<void> keep_alive_;
   Callback callback_ = nullptr;
   void* target_ = nullptr;

@@ -160,7 +160,9 @@ struct Server::Impl {
   void PumpBackgroundSave();
   // One timer at the nearest blocked client's deadline, so BLPOP & co. time out on time.
   asio::steady_timer blocking_timer;
-  int64_t blocking_timer_deadline_ms = 0;  // what blocking_timer is armed for; 0 = idle
+  // What blocking_timer is armed for (0 = idle): the earliest deadline seen since it fired, which
+  // may have gone since (the timer then fires early and re-arms).
+  int64_t blocking_timer_deadline_ms = 0;
   asio::signal_set signals;
   bool handling_signals = false;
   std::unordered_set<std::shared_ptr<Session>> sessions;
@@ -168,7 +170,11 @@ struct Server::Impl {
   // loop pass as Redis's clients_pending_write: one posted handler for any number of them.
   std::vector<std::shared_ptr<Session>> pending_writes;
   bool pending_flush_posted = false;
+  // Sessions running their input (OnRead): each flushes pending writes when its input is done,
+  // so output produced meanwhile (a PUBLISH, the clients a push wakes) needs no posted pass.
+  int inputs_running = 0;
   void QueuePendingWrite(std::shared_ptr<Session> session);
+  void PostFlush();
   void FlushPendingWrites();
   bool stopping = false;
   // The append-only log (appendonly yes); declared after io so it goes before io does.
@@ -187,7 +193,13 @@ struct Server::Impl {
   void ServeWhileBusy() {
     if (serving_while_busy) return;
     serving_while_busy = true;
+    // The input running the script ends only when the script does: output queued until now
+    // (a PUBLISH from the script) and during the poll goes out from a posted pass, as before.
+    const int inputs_outside = inputs_running;
+    inputs_running = 0;
+    if (!pending_writes.empty() && !pending_flush_posted) PostFlush();
     io.poll();
+    inputs_running = inputs_outside;
     serving_while_busy = false;
     if (stopping) engine.scripts().Abort();
   }
@@ -361,6 +373,16 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
     // a peer that is gone, so only a pass that answered nothing (a blocked client, CLIENT REPLY
     // OFF) reads once more to see the end of the stream: a gone BLPOP waiter must not be served.
     const bool replied = sent_since_read_ || write_in_flight_ || !client_->output().empty();
+    if (!more_to_read_ && !read_until_eagain_ && !replied && !rereading_) {
+      // That read is done here and now (usually EAGAIN, then the wait below): a BLPOP waiter
+      // parks with no posted handler. Once per chain: data read meanwhile (pipelined after the
+      // blocked command) continues by a posted pass.
+      auto self = shared_from_this();
+      rereading_ = true;
+      OnReadable({});
+      rereading_ = false;
+      return;
+    }
     if (more_to_read_ || (!read_until_eagain_ && !replied)) {
       // The last pass stopped before the socket was drained: no epoll edge will come for
       // those bytes.
@@ -463,18 +485,18 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
       Close();
       return;
     }
+    ++owner_.inputs_running;
     owner_.engine.ProcessInput(*client_);
+    --owner_.inputs_running;
     NoteOutput();
     owner_.ArmBlockingTimer();  // the command may have blocked a client, or served one
-    if (closed_) return;        // closed while its busy script served other sessions
-    if (client_->close_asap) {
-      Close();
-      return;
+    if (!closed_ && client_->close_asap) Close();
+    if (!closed_) {  // else closed while its busy script served other sessions, or just now
+      MaybeWrite();
+      Read();
     }
-    MaybeWrite();
-    Read();
-    // Subscribers and woken clients this input produced output for: written now, not one
-    // posted handler each.
+    // Subscribers and woken clients this input produced output for: written now, not by a
+    // posted pass (QueuePendingWrite posts none while an input runs).
     owner_.FlushPendingWrites();
   }
 
@@ -580,6 +602,7 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
   bool more_to_read_ = false;      // the last read pass stopped before EAGAIN
   bool read_until_eagain_ = true;  // the last read pass ended with EAGAIN (nothing pending)
   bool sent_since_read_ = false;   // replies were written since that pass
+  bool rereading_ = false;         // inside the read a pass that answered nothing does at once
   Client* client_ = nullptr;
   std::string writing_;
   size_t output_capacity_ = 0;  // the output buffer's capacity at the last write (INFO)
@@ -593,7 +616,11 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
 
 void Server::Impl::QueuePendingWrite(std::shared_ptr<Session> session) {
   pending_writes.push_back(std::move(session));
-  if (pending_flush_posted) return;
+  if (pending_flush_posted || inputs_running > 0) return;
+  PostFlush();
+}
+
+void Server::Impl::PostFlush() {
   pending_flush_posted = true;
   asio::post(io, [this] {
     pending_flush_posted = false;
@@ -814,12 +841,12 @@ void Server::Impl::PumpBackgroundSave() {
 
 void Server::Impl::ArmBlockingTimer() {
   const int64_t deadline_ms = engine.NextBlockingDeadline();
-  if (deadline_ms == blocking_timer_deadline_ms || stopping) return;
+  if (deadline_ms == 0 || stopping) return;
+  // Re-armed only for an earlier deadline. One armed for a deadline that is gone (its waiter was
+  // served) fires once for nothing and re-arms for the next, so a consumer that re-blocks with a
+  // timeout for every message it takes costs no cancel and no new wait per message.
+  if (blocking_timer_deadline_ms != 0 && blocking_timer_deadline_ms <= deadline_ms) return;
   blocking_timer_deadline_ms = deadline_ms;
-  if (deadline_ms == 0) {
-    blocking_timer.cancel();
-    return;
-  }
   // Deadlines are on the engine clock; the steady timer waits the remaining time, at least 1 ms
   // (a deadline the engine defers, inside a long command, must not spin the loop) and at most an
   // hour (huge timeouts would overflow the steady clock). An early wake-up finds nothing due and

@@ -1,5 +1,6 @@
 #include "broker/blocking/blocked_clients.h"
 
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/string_view.h"
 #include "broker/client.h"
 #include "broker/command/command_table.h"
@@ -28,18 +29,28 @@ struct BlockedClients::Waiter {
   std::vector<std::pair<std::string, WaiterList::iterator>> positions;
 };
 
+// Waiters kept for reuse at most: one per consumer that re-blocks at once is the common case.
+constexpr size_t kMaxSpareWaiters = 16;
+
 BlockedClients::BlockedClients(Engine& engine, int database_count)
     : engine_(engine), by_db_(static_cast<size_t>(database_count)) {}
 
 BlockedClients::~BlockedClients() = default;
 
-void BlockedClients::Block(Client& client, const CommandSpec& spec, std::vector<std::string> args,
+void BlockedClients::Block(Client& client, const CommandSpec& spec,
+                           const std::vector<std::string>& args,
                            const std::vector<std::string>& keys, int64_t deadline_ms,
                            ServeFunction serve, TimeoutReply timeout_reply) {
-  auto waiter = std::make_unique<Waiter>();
+  std::unique_ptr<Waiter> waiter;
+  if (spare_.empty()) {
+    waiter = std::make_unique<Waiter>();
+  } else {
+    waiter = std::move(spare_.back());
+    spare_.pop_back();
+  }
   waiter->client = &client;
   waiter->spec = &spec;
-  waiter->args = std::move(args);
+  waiter->args.assign(args.begin(), args.end());
   waiter->db = client.db;
   waiter->deadline_ms = deadline_ms;
   waiter->sequence = next_sequence_++;
@@ -48,9 +59,10 @@ void BlockedClients::Block(Client& client, const CommandSpec& spec, std::vector<
   KeyWaiters& keys_in_db = by_db_[static_cast<size_t>(client.db)];
   for (const std::string& key : keys) {
     auto [entry, inserted] = keys_in_db.try_emplace(key);
+    WaiterList& waiters = entry->second.waiters;
     // BLPOP k k 0 waits once on k.
-    if (!inserted && !entry->second.empty() && entry->second.back() == waiter.get()) continue;
-    auto position = entry->second.insert(entry->second.end(), waiter.get());
+    if (!inserted && !waiters.empty() && waiters.back() == waiter.get()) continue;
+    auto position = waiters.insert(waiters.end(), waiter.get());
     waiter->positions.emplace_back(key, position);
   }
   if (deadline_ms != 0)
@@ -61,16 +73,16 @@ void BlockedClients::Block(Client& client, const CommandSpec& spec, std::vector<
 
 void BlockedClients::MarkReady(int db, std::string_view key) {
   if (waiters_.empty()) return;
-  const KeyWaiters& keys_in_db = by_db_[static_cast<size_t>(db)];
-  if (!keys_in_db.contains(absl::string_view(key.data(), key.size()))) return;
-  std::pair<int, std::string> ready_key(db, std::string(key));
-  if (!ready_set_.insert(ready_key).second) return;
-  ready_.push_back(std::move(ready_key));
+  KeyWaiters& keys_in_db = by_db_[static_cast<size_t>(db)];
+  auto entry = keys_in_db.find(absl::string_view(key.data(), key.size()));
+  if (entry == keys_in_db.end() || entry->second.ready) return;
+  entry->second.ready = true;
+  ready_.emplace_back(db, key);
 }
 
 void BlockedClients::MarkDatabaseReady(int db) {
   std::vector<std::string> keys;
-  for (const auto& [key, list] : by_db_[static_cast<size_t>(db)]) keys.push_back(key);
+  for (const auto& [key, state] : by_db_[static_cast<size_t>(db)]) keys.push_back(key);
   for (const std::string& key : keys) MarkReady(db, key);
 }
 
@@ -79,10 +91,13 @@ void BlockedClients::ServeReady() {
   serving_ = true;
   engine_.keyspace().set_now_ms(engine_.clock().NowMs());
   while (!ready_.empty()) {
+    // Keys marked while this batch is served (a BLMOVE destination) form the next one.
     std::vector<std::pair<int, std::string>> batch;
+    batch.swap(serving_batch_);
     batch.swap(ready_);
-    ready_set_.clear();
     for (const auto& [db, key] : batch) ServeKey(db, key);
+    batch.clear();
+    serving_batch_.swap(batch);
   }
   serving_ = false;
 }
@@ -91,9 +106,12 @@ void BlockedClients::ServeKey(int db, const std::string& key) {
   KeyWaiters& keys_in_db = by_db_[static_cast<size_t>(db)];
   auto entry = keys_in_db.find(key);
   if (entry == keys_in_db.end()) return;
+  // From here a new signal of the key (a serve that pushes back to it) queues it again.
+  entry->second.ready = false;
   // Serving removes only the served waiter, and no client runs commands meanwhile (resumes wait
   // for the engine), so a snapshot of the FIFO stays valid.
-  std::vector<Waiter*> fifo(entry->second.begin(), entry->second.end());
+  const WaiterList& waiters = entry->second.waiters;
+  absl::InlinedVector<Waiter*, 4> fifo(waiters.begin(), waiters.end());
   for (Waiter* waiter : fifo) {
     ServeResult result = Attempt(*waiter, key);
     if (result == ServeResult::kNotReady) break;
@@ -127,32 +145,52 @@ ServeResult BlockedClients::Attempt(Waiter& waiter, std::string_view key) {
     stats.error_counts[std::string(reply.last_error_code())] += errors;
     ++waiter.spec->stats.failed_calls;
   }
+  // Unlinked before the keys are signalled, so the served waiter does not make its own keys
+  // ready again.
+  std::unique_ptr<Waiter> served = Unlink(waiter, /*resume=*/true);
   if (context.dirty > 0) {
     stats.dirty += static_cast<uint64_t>(context.dirty);
     // As dispatch does for a command that completes at once: every key the command names is
     // modified (WATCH) and ready (a BLMOVE destination may feed the next waiter).
-    for (int index : waiter.spec->KeyIndexes(waiter.args)) {
-      db.SignalModified(waiter.args[static_cast<size_t>(index)]);
-      db.SignalReady(waiter.args[static_cast<size_t>(index)]);
-    }
+    const std::vector<std::string>& args = served->args;
+    served->spec->ForEachKeyIndex(args, [&](int index) {
+      db.SignalModified(args[static_cast<size_t>(index)]);
+      db.SignalReady(args[static_cast<size_t>(index)]);
+    });
   }
-  Finish(waiter, /*resume=*/true);
+  Release(std::move(served));
   return result;
 }
 
-void BlockedClients::Finish(Waiter& waiter, bool resume) {
+std::unique_ptr<BlockedClients::Waiter> BlockedClients::Unlink(Waiter& waiter, bool resume) {
   KeyWaiters& keys_in_db = by_db_[static_cast<size_t>(waiter.db)];
   for (auto& [key, position] : waiter.positions) {
     auto entry = keys_in_db.find(key);
-    entry->second.erase(position);
-    if (entry->second.empty()) keys_in_db.erase(entry);
+    entry->second.waiters.erase(position);
+    if (entry->second.waiters.empty()) keys_in_db.erase(entry);
   }
   if (waiter.deadline_ms != 0) deadlines_.erase({waiter.deadline_ms, waiter.sequence});
   Client& client = *waiter.client;
   client.blocked = false;
   client.EndCommandReplyMode();
   if (resume) resumed_.push_back(client.id());
-  waiters_.erase(client.id());  // destroys `waiter`
+  auto it = waiters_.find(client.id());
+  std::unique_ptr<Waiter> owned = std::move(it->second);
+  waiters_.erase(it);
+  return owned;
+}
+
+void BlockedClients::Finish(Waiter& waiter, bool resume) { Release(Unlink(waiter, resume)); }
+
+void BlockedClients::Release(std::unique_ptr<Waiter> waiter) {
+  if (spare_.size() >= kMaxSpareWaiters) return;  // destroyed here
+  // Keeps the vectors' capacity; the strings and the serve function's captures go now.
+  waiter->client = nullptr;
+  waiter->spec = nullptr;
+  waiter->args.clear();
+  waiter->serve = nullptr;
+  waiter->positions.clear();
+  spare_.push_back(std::move(waiter));
 }
 
 int64_t BlockedClients::NextDeadline() const {
@@ -201,12 +239,17 @@ std::vector<uint64_t> BlockedClients::TakeResumed() {
   return resumed;
 }
 
+void BlockedClients::TakeResumed(std::vector<uint64_t>* out) {
+  out->clear();
+  out->swap(resumed_);
+}
+
 void BlockedClients::ForEachWaiter(int db, std::string_view key,
                                    absl::FunctionRef<void(const Client&)> fn) const {
   if (db < 0 || db >= static_cast<int>(by_db_.size())) return;
   auto it = by_db_[db].find(absl::string_view(key.data(), key.size()));
   if (it == by_db_[db].end()) return;
-  for (const Waiter* waiter : it->second) fn(*waiter->client);
+  for (const Waiter* waiter : it->second.waiters) fn(*waiter->client);
 }
 
 void BlockedClients::ForEachWaitedKey(

@@ -29,7 +29,6 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
 #include "absl/functional/function_ref.h"
 
 namespace drayman {
@@ -62,7 +61,7 @@ class BlockedClients {
 
   // Blocks `client` (in its selected database) on `keys` until `deadline_ms` (0 = forever). With
   // no keys (WAIT) only the deadline or CLIENT UNBLOCK ends the wait.
-  void Block(Client& client, const CommandSpec& spec, std::vector<std::string> args,
+  void Block(Client& client, const CommandSpec& spec, const std::vector<std::string>& args,
              const std::vector<std::string>& keys, int64_t deadline_ms, ServeFunction serve,
              TimeoutReply timeout_reply = TimeoutReply::kNullArray);
 
@@ -87,6 +86,8 @@ class BlockedClients {
 
   // Ids of clients whose wait ended since the last call, in the order their waits ended.
   std::vector<uint64_t> TakeResumed();
+  // The same into *out (cleared first), so the caller's buffer keeps its capacity.
+  void TakeResumed(std::vector<uint64_t>* out);
   // Queues a client the engine resumes with the others (one whose CLIENT PAUSE ended).
   void QueueResumed(uint64_t client_id) { resumed_.push_back(client_id); }
   bool has_resumed() const { return !resumed_.empty(); }
@@ -103,14 +104,22 @@ class BlockedClients {
  private:
   struct Waiter;
   using WaiterList = std::list<Waiter*>;
-  using KeyWaiters = absl::flat_hash_map<std::string, WaiterList>;
+  // The waiters of one key, and whether the key is in ready_ (one entry per key until served).
+  struct KeyState {
+    WaiterList waiters;
+    bool ready = false;
+  };
+  using KeyWaiters = absl::flat_hash_map<std::string, KeyState>;
 
   // Serves the waiters of one ready key.
   void ServeKey(int db, const std::string& key);
   // One serve attempt; on kServed the waiter is gone when this returns.
   ServeResult Attempt(Waiter& waiter, std::string_view key);
   // Removes the waiter from every index, clears the client's blocked flag and, when `resume`,
-  // queues the client for the engine to resume.
+  // queues the client for the engine to resume. Returns the waiter, still intact.
+  std::unique_ptr<Waiter> Unlink(Waiter& waiter, bool resume);
+  // Destroys an unlinked waiter, or keeps it (emptied) for the next Block.
+  void Release(std::unique_ptr<Waiter> waiter);
   void Finish(Waiter& waiter, bool resume);
   // The waiter's timeout reply (TimeoutReply).
   static void ReplyTimedOut(Waiter& waiter);
@@ -120,8 +129,11 @@ class BlockedClients {
   absl::flat_hash_map<uint64_t, std::unique_ptr<Waiter>> waiters_;  // by client id
   std::map<std::pair<int64_t, uint64_t>, Waiter*> deadlines_;       // (deadline, sequence)
   std::vector<std::pair<int, std::string>> ready_;                  // in signalling order
-  absl::flat_hash_set<std::pair<int, std::string>> ready_set_;
+  std::vector<std::pair<int, std::string>> serving_batch_;          // ready_'s spare buffer
   std::vector<uint64_t> resumed_;
+  // Waiters of finished waits, reused by Block with their buffers (a consumer re-blocks for every
+  // message it takes).
+  std::vector<std::unique_ptr<Waiter>> spare_;
   uint64_t next_sequence_ = 1;
   bool serving_ = false;
 };

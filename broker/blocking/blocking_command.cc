@@ -8,22 +8,42 @@
 
 namespace drayman {
 
+namespace {
+
+// Whole seconds of up to 15 digits (what clients send: 0, 1, 5): the milliseconds the long double
+// path gives for them, exactly, without strtold. False for anything else.
+bool ParseWholeSeconds(std::string_view text, int64_t* timeout_ms) {
+  if (text.empty() || text.size() > 15) return false;
+  int64_t seconds = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+    seconds = seconds * 10 + (c - '0');
+  }
+  *timeout_ms = seconds * 1000;
+  return true;
+}
+
+}  // namespace
+
 bool ParseBlockingTimeout(CommandContext& ctx, std::string_view text, int64_t* deadline_ms) {
-  long double seconds = 0;
-  if (!ParseLongDouble(text, &seconds)) {
-    ctx.reply.Error(errors::kTimeoutNotFloat);
-    return false;
+  int64_t timeout_ms = 0;
+  if (!ParseWholeSeconds(text, &timeout_ms)) {
+    long double seconds = 0;
+    if (!ParseLongDouble(text, &seconds)) {
+      ctx.reply.Error(errors::kTimeoutNotFloat);
+      return false;
+    }
+    // Redis 7.0 rounds up to whole milliseconds (a tiny positive timeout must not become 0,
+    // which means forever) and converts with a plain cast: values beyond int64, infinity
+    // included, come out negative, so it answers "timeout is negative" for them (7.2 says
+    // "timeout is out of range"). Debian's 7.0.15 is the oracle here.
+    const long double ms = std::ceil(seconds * 1000.0L);
+    if (!(ms < 9223372036854775808.0L) || ms < 0) {
+      ctx.reply.Error(errors::kTimeoutNegative);
+      return false;
+    }
+    timeout_ms = static_cast<int64_t>(ms);
   }
-  // Redis 7.0 rounds up to whole milliseconds (a tiny positive timeout must not become 0, which
-  // means forever) and converts with a plain cast: values beyond int64, infinity included, come
-  // out negative, so it answers "timeout is negative" for them (7.2 says "timeout is out of
-  // range"). Debian's 7.0.15 is the oracle here.
-  const long double ms = std::ceil(seconds * 1000.0L);
-  if (!(ms < 9223372036854775808.0L) || ms < 0) {
-    ctx.reply.Error(errors::kTimeoutNegative);
-    return false;
-  }
-  const auto timeout_ms = static_cast<int64_t>(ms);
   if (timeout_ms == 0) {
     *deadline_ms = 0;
   } else if (timeout_ms > std::numeric_limits<int64_t>::max() - ctx.now_ms) {

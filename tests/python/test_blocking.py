@@ -122,6 +122,40 @@ def test_many_deadlines_fire_in_order(drayman, key):
             raw.close()
 
 
+def test_served_and_later_deadlines_do_not_delay_timeouts(drayman, key):
+    # The server's deadline timer stays armed for a waiter that was served (it fires early and
+    # re-arms) and re-arms only for an earlier deadline: every timeout must still fire on time.
+    pusher = connect(drayman)
+    require(pusher, "rpush")
+    served, later, long_wait, short_wait = (RawClient(drayman.port) for _ in range(4))
+    try:
+        started = time.monotonic()
+        served.send(["BLPOP", key + "a", "0.3"])
+        later.send(["BLPOP", key + "b", "0.6"])
+        wait_until_blocked(pusher, 2)
+        pusher.rpush(key + "a", "v")
+        first = b"*2\r\n$%d\r\n%sa\r\n$1\r\nv\r\n" % (len(key) + 1, key.encode())
+        assert served.read_until(first) == first
+        assert later.read_until(b"*-1\r\n") == b"*-1\r\n"
+        assert time.monotonic() - started <= 1.2
+        # A consumer re-blocking with a timeout after each message, as kombu does.
+        reply = b"*2\r\n$%d\r\n%sq\r\n$1\r\nm\r\n" % (len(key) + 1, key.encode())
+        for _ in range(10):
+            served.send(["BRPOP", key + "q", "1"])
+            wait_until_blocked(pusher, 1)
+            pusher.rpush(key + "q", "m")
+            assert served.read_until(reply) == reply
+        started = time.monotonic()
+        long_wait.send(["BLPOP", key + "c", "5"])
+        wait_until_blocked(pusher, 1)
+        short_wait.send(["BLPOP", key + "d", "0.3"])
+        assert short_wait.read_until(b"*-1\r\n") == b"*-1\r\n"
+        assert time.monotonic() - started <= 1.2
+    finally:
+        for raw in (served, later, long_wait, short_wait):
+            raw.close()
+
+
 def test_timeout_errors_match_redis(drayman, oracle, key):
     ours, theirs = connect(drayman), connect(oracle)
     commands = [

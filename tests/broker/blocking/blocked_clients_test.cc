@@ -231,6 +231,59 @@ TEST_F(BlockedClientsTest, DuplicateKeysWaitOnce) {
   EXPECT_EQ(Length("k"), 1u);
 }
 
+TEST_F(BlockedClientsTest, AKeySignalledTwiceIsServedOnceInFirstSignalOrder) {
+  Client* on_a = NewClient();
+  Client* on_b = NewClient();
+  EXPECT_EQ(RunOn(on_a, "BLPOP a 0"), "");
+  EXPECT_EQ(RunOn(on_b, "BLPOP b 0"), "");
+  Client* both = NewClient();
+  EXPECT_EQ(RunOn(both, "BLPOP b a 0"), "");
+  // a, b, a again: a's waiters are served first (then `both` from a, its second key), then b's.
+  Push("a", {"a1"});
+  Push("b", {"b1"});
+  Push("a", {"a2"});
+  blocked().ServeReady();
+  EXPECT_EQ(Output(on_a), "*2\r\n$1\r\na\r\n$2\r\na1\r\n");
+  EXPECT_EQ(Output(both), "*2\r\n$1\r\na\r\n$2\r\na2\r\n");
+  EXPECT_EQ(Output(on_b), "*2\r\n$1\r\nb\r\n$2\r\nb1\r\n");
+  EXPECT_EQ(blocked().TakeResumed(),
+            (std::vector<uint64_t>{on_a->id(), both->id(), on_b->id()}));
+  EXPECT_EQ(blocked().blocked_count(), 0u);
+}
+
+// Finished waits are recycled for the next Block: nothing of an earlier wait (arguments, keys,
+// deadline, serve function) may leak into a later one.
+TEST_F(BlockedClientsTest, ARecycledWaitCarriesNothingOver) {
+  Client* mover = NewClient();
+  Client* popper = NewClient();
+  EXPECT_EQ(RunOn(mover, "BLMOVE src dst LEFT RIGHT 5"), "");
+  EXPECT_EQ(RunOn(popper, "BRPOP x y 0"), "");
+  Push("src", {"m"});
+  blocked().ServeReady();
+  EXPECT_EQ(Output(mover), "$1\r\nm\r\n");
+  EXPECT_EQ(Length("dst"), 1u);
+  EXPECT_EQ(blocked().timeout_count(), 0u);
+  // The mover now waits on another key, without a deadline, with BLPOP's reply shape.
+  EXPECT_EQ(RunOn(mover, "BLPOP q 0"), "");
+  EXPECT_EQ(blocked().blocked_count(), 2u);
+  EXPECT_EQ(engine_->NextBlockingDeadline(), 0);
+  Push("src", {"not for anyone"});
+  Push("y", {"y1"});
+  blocked().ServeReady();
+  EXPECT_EQ(Output(mover), "");
+  EXPECT_EQ(Output(popper), "*2\r\n$1\r\ny\r\n$2\r\ny1\r\n");
+  EXPECT_EQ(Length("src"), 1u);
+  // The popper's recycled wait is on `z` only: `x` and `y` no longer reach it.
+  EXPECT_EQ(RunOn(popper, "BLPOP z 0"), "");
+  Push("x", {"x1"});
+  Push("q", {"q1"});
+  blocked().ServeReady();
+  EXPECT_EQ(Output(popper), "");
+  EXPECT_EQ(Output(mover), "*2\r\n$1\r\nq\r\n$2\r\nq1\r\n");
+  EXPECT_EQ(Length("x"), 1u);
+  EXPECT_EQ(blocked().blocked_count(), 1u);
+}
+
 // The extension point BZPOPMIN & co. use: a serve function for another value type.
 TEST_F(BlockedClientsTest, ServeFunctionsDecideWhatServes) {
   Client* waiter = NewClient();
