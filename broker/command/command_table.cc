@@ -114,6 +114,7 @@ CommandSpec& CommandTable::Add(CommandSpec spec) {
   auto owned = std::make_unique<CommandSpec>(std::move(spec));
   CommandSpec& ref = *owned;
   commands_[ref.name] = std::move(owned);
+  sorted_stale_ = true;
   return ref;
 }
 
@@ -126,6 +127,7 @@ CommandSpec& CommandTable::AddSubcommand(std::string_view container, CommandSpec
   auto owned = std::make_unique<CommandSpec>(std::move(spec));
   CommandSpec& ref = *owned;
   parent.subcommands[ref.name] = std::move(owned);
+  sorted_stale_ = true;
   return ref;
 }
 
@@ -168,13 +170,29 @@ const CommandSpec* CommandTable::FindSubcommand(const CommandSpec& container,
   return it == container.subcommands.end() ? nullptr : it->second.get();
 }
 
-std::vector<const CommandSpec*> CommandTable::All() const {
-  std::vector<const CommandSpec*> all;
-  all.reserve(commands_.size());
-  for (const auto& [name, spec] : commands_) all.push_back(spec.get());
-  std::sort(all.begin(), all.end(),
+void CommandTable::SortIfChanged() const {
+  if (!sorted_stale_) return;
+  sorted_.clear();
+  sorted_.reserve(commands_.size());
+  for (const auto& [name, spec] : commands_) sorted_.push_back(spec.get());
+  std::sort(sorted_.begin(), sorted_.end(),
             [](const CommandSpec* a, const CommandSpec* b) { return a->name < b->name; });
-  return all;
+  sorted_with_subcommands_.clear();
+  for (const CommandSpec* spec : sorted_) {
+    sorted_with_subcommands_.push_back(spec);
+    for (const auto& [name, sub] : spec->subcommands) sorted_with_subcommands_.push_back(sub.get());
+  }
+  sorted_stale_ = false;
+}
+
+const std::vector<const CommandSpec*>& CommandTable::All() const {
+  SortIfChanged();
+  return sorted_;
+}
+
+const std::vector<const CommandSpec*>& CommandTable::AllWithSubcommands() const {
+  SortIfChanged();
+  return sorted_with_subcommands_;
 }
 
 }  // namespace drayman
