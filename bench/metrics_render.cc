@@ -8,7 +8,8 @@
 // The dataset is bench/metrics_scrape.py's: N lists `queue<i>` holding one kombu message each,
 // bound in `_kombu.binding.celery`, and one delivery in `unacked`/`unacked_index`.
 //
-// Usage: drayman-metrics-render [--queues 10,10000] [--iterations 2000]
+// Usage: drayman-metrics-render [--queues 10,10000] [--iterations 2000] [--dump PREFIX]
+// (--dump writes each queue count's last body to PREFIX.<queues>.txt: diff two builds' output)
 // Run it under `valgrind --tool=callgrind` with a small --iterations for instruction counts
 // (`--toggle-collect='drayman::HttpRouter::Dispatch*'` for a scrape; `--toggle-collect='*Fill*'`
 // for declaring the queues). The time to fill (declare) the queues is printed after the table.
@@ -90,10 +91,13 @@ Timing Time(int iterations, Fn&& fn) {
 int Main(int argc, char** argv) {
   std::vector<int> queue_counts = {10, 10000};
   int iterations = 2000;
+  std::string dump;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     if (flag == "--iterations") {
       iterations = std::atoi(argv[i + 1]);
+    } else if (flag == "--dump") {
+      dump = argv[i + 1];
     } else if (flag == "--queues") {
       queue_counts.clear();
       std::string list = argv[i + 1];
@@ -103,7 +107,8 @@ int Main(int argc, char** argv) {
         at = comma + 1;
       }
     } else {
-      std::fprintf(stderr, "usage: %s [--queues 10,10000] [--iterations N]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--queues 10,10000] [--iterations N] [--dump PREFIX]\n",
+                   argv[0]);
       return 2;
     }
   }
@@ -143,6 +148,14 @@ int Main(int argc, char** argv) {
       HttpResponse response = admin.router.Dispatch(request);
       body_bytes = response.body.size();
     });
+    if (!dump.empty()) {
+      const std::string body = admin.router.Dispatch(request).body;
+      const std::string path = dump + "." + std::to_string(queues) + ".txt";
+      if (std::FILE* file = std::fopen(path.c_str(), "w")) {
+        std::fwrite(body.data(), 1, body.size(), file);
+        std::fclose(file);
+      }
+    }
     auto producer = [&](MetricProducer fn) {
       return Time(runs, [&] {
         PrometheusWriter writer;
@@ -153,8 +166,8 @@ int Main(int argc, char** argv) {
     const Timing drayman = producer(WriteDraymanMetrics);
     const Timing queue = producer(WriteQueueMetrics);
     const Timing info = Time(runs, [&] {
-      std::string text =
-          ServerInfo::Collect(engine, clock.NowMs(), ServerInfo::AllSections()).Text();
+      std::string text = ServerInfo::CollectText(
+          engine, clock.NowMs(), ServerInfo::SectionSet(ServerInfo::AllSections()));
       if (text.empty()) std::abort();
     });
     std::printf("| %d | %.1f | %.1f | %.1f | %zu | %.1f | %.1f | %.1f | %.1f |\n", queues,

@@ -94,6 +94,7 @@ CommandSpec& CommandTable::Add(CommandSpec spec) {
   // A second row for a name would silently replace the first, depending on registration order.
   if (!inserted) throw std::logic_error("command '" + spec.name + "' is registered twice");
   it->second = std::make_unique<CommandSpec>(std::move(spec));
+  sorted_stale_ = true;
   return *it->second;
 }
 
@@ -111,6 +112,7 @@ CommandSpec& CommandTable::AddSubcommand(std::string_view container, CommandSpec
   auto [it, inserted] = parent.subcommands.try_emplace(spec.name);
   if (!inserted) throw std::logic_error("command '" + spec.full_name + "' is registered twice");
   it->second = std::make_unique<CommandSpec>(std::move(spec));
+  sorted_stale_ = true;
   return *it->second;
 }
 
@@ -153,13 +155,29 @@ const CommandSpec* CommandTable::FindSubcommand(const CommandSpec& container,
   return it == container.subcommands.end() ? nullptr : it->second.get();
 }
 
-std::vector<const CommandSpec*> CommandTable::All() const {
-  std::vector<const CommandSpec*> all;
-  all.reserve(commands_.size());
-  for (const auto& [name, spec] : commands_) all.push_back(spec.get());
-  std::sort(all.begin(), all.end(),
+void CommandTable::SortIfChanged() const {
+  if (!sorted_stale_) return;
+  sorted_.clear();
+  sorted_.reserve(commands_.size());
+  for (const auto& [name, spec] : commands_) sorted_.push_back(spec.get());
+  std::sort(sorted_.begin(), sorted_.end(),
             [](const CommandSpec* a, const CommandSpec* b) { return a->name < b->name; });
-  return all;
+  sorted_with_subcommands_.clear();
+  for (const CommandSpec* spec : sorted_) {
+    sorted_with_subcommands_.push_back(spec);
+    for (const auto& [name, sub] : spec->subcommands) sorted_with_subcommands_.push_back(sub.get());
+  }
+  sorted_stale_ = false;
+}
+
+const std::vector<const CommandSpec*>& CommandTable::All() const {
+  SortIfChanged();
+  return sorted_;
+}
+
+const std::vector<const CommandSpec*>& CommandTable::AllWithSubcommands() const {
+  SortIfChanged();
+  return sorted_with_subcommands_;
 }
 
 }  // namespace drayman

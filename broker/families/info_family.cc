@@ -42,7 +42,8 @@ void CmdInfo(CommandContext& ctx) {
     }
   }
   // A verbatim string in RESP3 (redis-py strips its "txt:" prefix), a bulk string in RESP2.
-  ctx.reply.Verbatim("txt", ServerInfo::Collect(ctx.engine, ctx.now_ms, wanted).Text());
+  ctx.reply.Verbatim(
+      "txt", ServerInfo::CollectText(ctx.engine, ctx.now_ms, ServerInfo::SectionSet(wanted)));
 }
 
 }  // namespace

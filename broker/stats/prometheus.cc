@@ -78,28 +78,44 @@ char* WritePrometheusMillisAsSeconds(char* out, int64_t millis) {
   return end + count;
 }
 
-void PrometheusWriter::Family(std::string_view name, Type type, std::string_view help) {
-  text_.append("# HELP ");
-  text_.append(name);
-  text_.push_back(' ');
+namespace {
+
+void AppendFamily(std::string& text, std::string_view name, PrometheusWriter::Type type,
+                  std::string_view help) {
+  text.append("# HELP ");
+  text.append(name);
+  text.push_back(' ');
   // HELP escapes only backslash and newline; the runs between them are appended whole.
-  AppendEscaped(text_, help, /*quote=*/false);
-  text_.append("\n# TYPE ");
-  text_.append(name);
+  AppendEscaped(text, help, /*quote=*/false);
+  text.append("\n# TYPE ");
+  text.append(name);
   switch (type) {
-    case Type::kCounter:
-      text_.append(" counter\n");
+    case PrometheusWriter::Type::kCounter:
+      text.append(" counter\n");
       break;
-    case Type::kGauge:
-      text_.append(" gauge\n");
+    case PrometheusWriter::Type::kGauge:
+      text.append(" gauge\n");
       break;
-    case Type::kHistogram:
-      text_.append(" histogram\n");
+    case PrometheusWriter::Type::kHistogram:
+      text.append(" histogram\n");
       break;
-    case Type::kUntyped:
-      text_.append(" untyped\n");
+    case PrometheusWriter::Type::kUntyped:
+      text.append(" untyped\n");
       break;
   }
+}
+
+}  // namespace
+
+void PrometheusWriter::Family(std::string_view name, Type type, std::string_view help) {
+  AppendFamily(text_, name, type, help);
+}
+
+std::string PrometheusWriter::FamilyText(std::string_view name, Type type,
+                                         std::string_view help) {
+  std::string text;
+  AppendFamily(text, name, type, help);
+  return text;
 }
 
 void PrometheusWriter::Sample(std::string_view name, std::initializer_list<PrometheusLabel> labels,
@@ -133,7 +149,9 @@ void PrometheusWriter::AppendSample(std::string_view name, const PrometheusLabel
 
 std::string MetricsRegistry::Render(Engine& engine) const {
   PrometheusWriter writer;
+  writer.text().reserve(last_size_ + last_size_ / 16 + 1024);
   for (const MetricProducer& producer : producers_) producer(engine, writer);
+  last_size_ = writer.text().size();
   return std::move(writer.text());
 }
 

@@ -1,8 +1,12 @@
 #include "broker/stats/redis_metrics.h"
 
-#include <cstdio>
-#include <set>
+#include <algorithm>
+#include <charconv>
+#include <cstdint>
 #include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
 
 #include "broker/engine.h"
 #include "broker/stats/server_info.h"
@@ -14,16 +18,7 @@ namespace {
 using Type = PrometheusWriter::Type;
 
 // INFO field -> the metric prometheus-redis-exporter (Debian's 1.45) makes of it, in INFO order.
-struct FieldMetric {
-  std::string_view section;
-  std::string_view field;
-  std::string_view metric;
-  Type type;
-  std::string_view help;
-  double scale = 1;  // e.g. microseconds -> seconds
-};
-
-constexpr FieldMetric kFieldMetrics[] = {
+constexpr RedisFieldMetric kFieldMetrics[] = {
     {"server", "uptime_in_seconds", "redis_uptime_in_seconds", Type::kGauge,
      "Seconds since the server started"},
     {"server", "process_id", "redis_process_id", Type::kGauge, "Process id of the server"},
@@ -197,158 +192,360 @@ constexpr FieldMetric kFieldMetrics[] = {
      "1 in cluster mode (never in Drayman)"},
 };
 
-// The label `db` as the exporter writes it: "db0".
-std::string DbLabel(int index) { return "db" + std::to_string(index); }
+constexpr size_t kFieldMetricCount = std::size(kFieldMetrics);
 
-void WriteFieldMetrics(const ServerInfo& info, PrometheusWriter& out) {
-  for (const FieldMetric& spec : kFieldMetrics) {
-    const InfoField* field = info.Find(spec.section, spec.field);
-    if (field == nullptr || !field->numeric) continue;  // e.g. aof_* sizes while the log is off
-    out.Single(spec.metric, spec.type, spec.help, field->number * spec.scale);
-  }
+// redis_instance_info's labels in the sample's order, and the INFO field each one's text is
+// (none: always empty, as the exporter leaves redis_build_id for Redis 7.0).
+struct InstanceLabel {
+  std::string_view label;
+  std::string_view section;
+  std::string_view field;
+};
+constexpr InstanceLabel kInstanceLabels[] = {
+    {"role", "replication", "role"},
+    {"redis_version", "server", "redis_version"},
+    {"redis_build_id", "", ""},
+    {"redis_mode", "server", "redis_mode"},
+    {"os", "server", "os"},
+    {"maxmemory_policy", "memory", "maxmemory_policy"},
+    {"tcp_port", "server", "tcp_port"},
+    {"run_id", "server", "run_id"},
+    {"process_id", "server", "process_id"},
+    {"drayman_version", "server", "drayman_version"},
+};
+constexpr size_t kInstanceLabelCount = std::size(kInstanceLabels);
+
+// What a scrape does with an INFO field: the kFieldMetrics rows it feeds, the instance label it
+// is, whether it is the uptime (redis_start_time_seconds).
+struct FieldTarget {
+  std::string_view section;
+  std::vector<uint16_t> metrics;
+  int label = -1;
+  bool uptime = false;
+};
+
+// Field name -> its target, built once (INFO's field names are unique across sections; the
+// section is checked as well).
+const absl::flat_hash_map<std::string_view, FieldTarget>& Targets() {
+  static const auto* targets = [] {
+    auto* map = new absl::flat_hash_map<std::string_view, FieldTarget>();
+    auto target = [&](std::string_view section, std::string_view field) -> FieldTarget& {
+      FieldTarget& found = (*map)[field];
+      found.section = section;
+      return found;
+    };
+    for (size_t i = 0; i < kFieldMetricCount; ++i) {
+      target(kFieldMetrics[i].section, kFieldMetrics[i].field)
+          .metrics.push_back(static_cast<uint16_t>(i));
+    }
+    for (size_t i = 0; i < kInstanceLabelCount; ++i) {
+      if (!kInstanceLabels[i].field.empty()) {
+        target(kInstanceLabels[i].section, kInstanceLabels[i].field).label = static_cast<int>(i);
+      }
+    }
+    target("server", "uptime_in_seconds").uptime = true;
+    return map;
+  }();
+  return *targets;
 }
 
-void WriteInstanceInfo(const ServerInfo& info, int64_t now_s, PrometheusWriter& out) {
-  auto text = [&](std::string_view section, std::string_view name) -> std::string_view {
-    const InfoField* field = info.Find(section, name);
-    return field ? std::string_view(field->text) : std::string_view();
+// Each kFieldMetrics row's "# HELP ...\n# TYPE ...\nname ": written whole before its value.
+const std::vector<std::string>& FieldMetricHeaders() {
+  static const auto* headers = [] {
+    auto* list = new std::vector<std::string>();
+    for (const RedisFieldMetric& spec : kFieldMetrics) {
+      list->push_back(PrometheusWriter::FamilyText(spec.metric, spec.type, spec.help));
+      list->back().append(spec.metric).push_back(' ');
+    }
+    return list;
+  }();
+  return *headers;
+}
+
+// A family with one unlabelled sample, its header text made once.
+class SingleMetric {
+ public:
+  SingleMetric(std::string_view name, Type type, std::string_view help)
+      : prefix_(PrometheusWriter::FamilyText(name, type, help)) {
+    prefix_.append(name).push_back(' ');
+  }
+  void Write(std::string& text, double value) const {
+    text.append(prefix_);
+    AppendPrometheusNumber(text, value);
+    text.push_back('\n');
+  }
+
+ private:
+  std::string prefix_;
+};
+
+// Keeps, of the fields INFO's sections hand over, the numbers /metrics exports: no INFO text is
+// formatted except the instance labels'.
+class MetricsSink final : public InfoSink {
+ public:
+  struct CommandRow {
+    std::string_view cmd;  // a CommandSpec's full name
+    double calls = 0, usec = 0, rejected_calls = 0, failed_calls = 0;
   };
-  out.Family("redis_instance_info", Type::kGauge, "Information about the Redis instance");
+  struct ErrorRow {
+    std::string_view code;  // a key of EngineStats::error_counts
+    double count = 0;
+  };
+  struct DbRow {
+    bool listed = false;  // INFO lists only databases holding keys
+    double keys = 0, expires = 0, avg_ttl = 0;
+  };
+
+  explicit MetricsSink(int databases) : dbs(static_cast<size_t>(std::max(databases, 0))) {}
+
+  void Section(std::string_view name, std::string_view) override { section_ = name; }
+
+  void Field(std::string_view name, const InfoValue& value) override {
+    const auto& targets = Targets();
+    const auto it = targets.find(name);
+    if (it == targets.end() || it->second.section != section_) return;
+    const FieldTarget& target = it->second;
+    double number = 0;
+    const bool numeric = value.Number(&number);
+    if (numeric) {
+      for (const uint16_t metric : target.metrics) {
+        values[metric] = number;
+        present[metric] = true;
+      }
+    }
+    if (target.label >= 0) {
+      std::string& label = labels[static_cast<size_t>(target.label)];
+      label.clear();
+      value.AppendText(label);
+    }
+    if (target.uptime) {
+      has_uptime = true;
+      uptime = number;
+    }
+  }
+
+  void Composite(std::string_view prefix, std::string_view name, const InfoPart* parts,
+                 size_t count) override {
+    auto part = [&](std::string_view key) {  // the first part named `key`, 0 when none
+      for (size_t i = 0; i < count; ++i) {
+        double number = 0;
+        if (parts[i].key == key) return parts[i].value.Number(&number) ? number : 0;
+      }
+      return 0.0;
+    };
+    if (section_ == "commandstats") {
+      commands.push_back({name, part("calls"), part("usec"), part("rejected_calls"),
+                          part("failed_calls")});
+    } else if (section_ == "errorstats") {
+      errors.push_back({name, part("count")});
+    } else if (section_ == "keyspace" && prefix == "db") {
+      int index = -1;
+      const auto [ptr, error] = std::from_chars(name.data(), name.data() + name.size(), index);
+      if (error == std::errc() && index >= 0 && static_cast<size_t>(index) < dbs.size()) {
+        dbs[static_cast<size_t>(index)] = {true, part("keys"), part("expires"), part("avg_ttl")};
+      }
+    }
+  }
+
+  double values[kFieldMetricCount] = {};
+  bool present[kFieldMetricCount] = {};
+  std::string labels[kInstanceLabelCount];
+  bool has_uptime = false;
+  double uptime = 0;
+  std::vector<CommandRow> commands;
+  std::vector<ErrorRow> errors;
+  std::vector<DbRow> dbs;
+
+ private:
+  std::string_view section_;
+};
+
+void WriteInstanceInfo(const MetricsSink& info, int64_t now_s, PrometheusWriter& out) {
+  static const std::string kHeader = PrometheusWriter::FamilyText(
+      "redis_instance_info", Type::kGauge, "Information about the Redis instance");
+  out.text().append(kHeader);
+  static_assert(kInstanceLabelCount == 10);
+  auto label = [&](size_t i) { return PrometheusLabel(kInstanceLabels[i].label, info.labels[i]); };
   out.Sample("redis_instance_info",
-             {{"role", text("replication", "role")},
-              {"redis_version", text("server", "redis_version")},
-              {"redis_build_id", ""},
-              {"redis_mode", text("server", "redis_mode")},
-              {"os", text("server", "os")},
-              {"maxmemory_policy", text("memory", "maxmemory_policy")},
-              {"tcp_port", text("server", "tcp_port")},
-              {"run_id", text("server", "run_id")},
-              {"process_id", text("server", "process_id")},
-              {"drayman_version", text("server", "drayman_version")}},
+             {label(0), label(1), label(2), label(3), label(4), label(5), label(6), label(7),
+              label(8), label(9)},
              1);
-  if (const InfoField* uptime = info.Find("server", "uptime_in_seconds")) {
-    out.Single("redis_start_time_seconds", Type::kGauge, "Start time of the server (Unix time)",
-               static_cast<double>(now_s) - uptime->number);
+  if (info.has_uptime) {
+    static const SingleMetric kStart("redis_start_time_seconds", Type::kGauge,
+                                     "Start time of the server (Unix time)");
+    kStart.Write(out.text(), static_cast<double>(now_s) - info.uptime);
   }
 }
 
-void WriteCommandStats(const ServerInfo& info, PrometheusWriter& out) {
-  const InfoSectionData* section = info.section("commandstats");
-  if (section == nullptr) return;
+void WriteFieldMetrics(const MetricsSink& info, PrometheusWriter& out) {
+  const std::vector<std::string>& headers = FieldMetricHeaders();
+  std::string& text = out.text();
+  for (size_t i = 0; i < kFieldMetricCount; ++i) {
+    if (!info.present[i]) continue;  // e.g. aof_* sizes while the log is off
+    text.append(headers[i]);
+    AppendPrometheusNumber(text, info.values[i] * kFieldMetrics[i].scale);
+    text.push_back('\n');
+  }
+}
+
+// One labelled sample: `start` is "name{label=\"", then the escaped value, then the number.
+void AppendLabelled(std::string& text, std::string_view start, std::string_view label_value,
+                    double value) {
+  text.append(start);
+  AppendPrometheusLabelValue(text, label_value);
+  text.append("\"} ");
+  AppendPrometheusNumber(text, value);
+  text.push_back('\n');
+}
+
+void WriteCommandStats(const MetricsSink& info, PrometheusWriter& out) {
   struct Family {
     std::string_view metric;
-    std::string_view part;
+    double MetricsSink::CommandRow::*part;
     std::string_view help;
     double scale;
   };
   static constexpr Family kFamilies[] = {
-      {"redis_commands_total", "calls", "Total number of calls per command", 1},
-      {"redis_commands_duration_seconds_total", "usec",
+      {"redis_commands_total", &MetricsSink::CommandRow::calls,
+       "Total number of calls per command", 1},
+      {"redis_commands_duration_seconds_total", &MetricsSink::CommandRow::usec,
        "Total amount of time in seconds spent per command", 1e-6},
-      {"redis_commands_rejected_calls_total", "rejected_calls",
+      {"redis_commands_rejected_calls_total", &MetricsSink::CommandRow::rejected_calls,
        "Calls refused before they ran (arity, ACL, OOM, ...) per command", 1},
-      {"redis_commands_failed_calls_total", "failed_calls",
+      {"redis_commands_failed_calls_total", &MetricsSink::CommandRow::failed_calls,
        "Calls that ran and replied with an error per command", 1},
   };
-  for (const Family& family : kFamilies) {
-    out.Family(family.metric, Type::kCounter, family.help);
-    for (const InfoField& field : section->fields) {
-      const std::string_view cmd = field.name().substr(sizeof("cmdstat_") - 1);
-      out.Sample(family.metric, {{"cmd", cmd}}, field.Part(family.part) * family.scale);
+  // Per family: its header, and the start of a sample ("name{cmd=\"").
+  static const auto* texts = [] {
+    auto* list = new std::vector<std::pair<std::string, std::string>>();
+    for (const Family& family : kFamilies) {
+      list->emplace_back(PrometheusWriter::FamilyText(family.metric, Type::kCounter, family.help),
+                         std::string(family.metric) + "{cmd=\"");
+    }
+    return list;
+  }();
+  std::string& text = out.text();
+  for (size_t f = 0; f < std::size(kFamilies); ++f) {
+    text.append((*texts)[f].first);
+    for (const MetricsSink::CommandRow& row : info.commands) {
+      AppendLabelled(text, (*texts)[f].second, row.cmd,
+                     row.*kFamilies[f].part * kFamilies[f].scale);
     }
   }
 }
 
-void WriteErrorStats(const ServerInfo& info, PrometheusWriter& out) {
-  const InfoSectionData* section = info.section("errorstats");
-  if (section == nullptr || section->fields.empty()) return;
-  out.Family("redis_errors_total", Type::kCounter, "Error replies by error prefix");
-  for (const InfoField& field : section->fields) {
-    const std::string_view code = field.name().substr(sizeof("errorstat_") - 1);
-    out.Sample("redis_errors_total", {{"err", code}}, field.Part("count"));
+void WriteErrorStats(const MetricsSink& info, PrometheusWriter& out) {
+  if (info.errors.empty()) return;
+  static const std::string kHeader = PrometheusWriter::FamilyText(
+      "redis_errors_total", Type::kCounter, "Error replies by error prefix");
+  std::string& text = out.text();
+  text.append(kHeader);
+  for (const MetricsSink::ErrorRow& row : info.errors) {
+    AppendLabelled(text, "redis_errors_total{err=\"", row.code, row.count);
   }
 }
 
 // As the exporter does: keys and expiring keys for every database (0 when INFO omits an empty
-// one), the average TTL for those INFO lists.
-void WriteKeyspace(const ServerInfo& info, int databases, PrometheusWriter& out) {
-  const InfoSectionData* section = info.section("keyspace");
-  if (section == nullptr) return;
-  std::vector<const InfoField*> by_db(static_cast<size_t>(databases), nullptr);
-  for (const InfoField& field : section->fields) {
-    const int index = std::stoi(std::string(field.name().substr(2)));
-    if (index >= 0 && index < databases) by_db[static_cast<size_t>(index)] = &field;
+// one), the average TTL for those INFO lists. The label `db` is "db0", as the exporter writes it.
+void WriteKeyspace(const MetricsSink& info, PrometheusWriter& out) {
+  static const std::string kKeys = PrometheusWriter::FamilyText(
+      "redis_db_keys", Type::kGauge, "Total number of keys by DB");
+  static const std::string kExpiring = PrometheusWriter::FamilyText(
+      "redis_db_keys_expiring", Type::kGauge, "Total number of expiring keys by DB");
+  static const std::string kTtl = PrometheusWriter::FamilyText(
+      "redis_db_avg_ttl_seconds", Type::kGauge, "Avg TTL in seconds");
+  std::string& text = out.text();
+  auto write = [&](std::string_view start, size_t index, double value) {
+    text.append(start);
+    char number[16];
+    text.append(number, std::to_chars(number, number + sizeof(number), index).ptr);
+    text.append("\"} ");
+    AppendPrometheusNumber(text, value);
+    text.push_back('\n');
+  };
+  text.append(kKeys);
+  for (size_t i = 0; i < info.dbs.size(); ++i) {
+    write("redis_db_keys{db=\"db", i, info.dbs[i].keys);
   }
-  out.Family("redis_db_keys", Type::kGauge, "Total number of keys by DB");
-  for (int i = 0; i < databases; ++i) {
-    const InfoField* field = by_db[static_cast<size_t>(i)];
-    out.Sample("redis_db_keys", {{"db", DbLabel(i)}}, field ? field->Part("keys") : 0);
+  text.append(kExpiring);
+  for (size_t i = 0; i < info.dbs.size(); ++i) {
+    write("redis_db_keys_expiring{db=\"db", i, info.dbs[i].expires);
   }
-  out.Family("redis_db_keys_expiring", Type::kGauge, "Total number of expiring keys by DB");
-  for (int i = 0; i < databases; ++i) {
-    const InfoField* field = by_db[static_cast<size_t>(i)];
-    out.Sample("redis_db_keys_expiring", {{"db", DbLabel(i)}}, field ? field->Part("expires") : 0);
-  }
-  out.Family("redis_db_avg_ttl_seconds", Type::kGauge, "Avg TTL in seconds");
-  for (int i = 0; i < databases; ++i) {
-    if (const InfoField* field = by_db[static_cast<size_t>(i)]) {
-      out.Sample("redis_db_avg_ttl_seconds", {{"db", DbLabel(i)}}, field->Part("avg_ttl") / 1000);
+  text.append(kTtl);
+  for (size_t i = 0; i < info.dbs.size(); ++i) {
+    if (info.dbs[i].listed) {
+      write("redis_db_avg_ttl_seconds{db=\"db", i, info.dbs[i].avg_ttl / 1000);
     }
   }
 }
 
 // What the exporter reads from SLOWLOG and CONFIG GET rather than INFO.
 void WriteSlowlogAndConfig(Engine& engine, PrometheusWriter& out) {
+  static const SingleMetric kLength("redis_slowlog_length", Type::kGauge,
+                                    "Entries in the slow log");
+  static const SingleMetric kLastId("redis_slowlog_last_id", Type::kGauge,
+                                    "Id of the newest slow log entry");
+  static const SingleMetric kLastDuration("redis_last_slow_execution_duration_seconds",
+                                          Type::kGauge, "Duration of the newest slow log entry");
+  static const SingleMetric kMaxclients("redis_config_maxclients", Type::kGauge, "maxclients");
+  static const SingleMetric kMaxmemory("redis_config_maxmemory", Type::kGauge, "maxmemory");
+  static const SingleMetric kIoThreads("redis_config_io_threads", Type::kGauge,
+                                       "io-threads (Drayman has one loop)");
+  std::string& text = out.text();
   const std::deque<SlowLogEntry>& slowlog = engine.slowlog().entries();  // newest first
-  out.Single("redis_slowlog_length", Type::kGauge, "Entries in the slow log",
-             static_cast<double>(slowlog.size()));
-  out.Single("redis_slowlog_last_id", Type::kGauge, "Id of the newest slow log entry",
-             slowlog.empty() ? 0 : static_cast<double>(slowlog.front().id));
-  out.Single("redis_last_slow_execution_duration_seconds", Type::kGauge,
-             "Duration of the newest slow log entry",
-             slowlog.empty() ? 0 : static_cast<double>(slowlog.front().duration_us) / 1e6);
+  kLength.Write(text, static_cast<double>(slowlog.size()));
+  kLastId.Write(text, slowlog.empty() ? 0 : static_cast<double>(slowlog.front().id));
+  kLastDuration.Write(text,
+                      slowlog.empty() ? 0 : static_cast<double>(slowlog.front().duration_us) / 1e6);
   const Settings& settings = engine.settings();
-  out.Single("redis_config_maxclients", Type::kGauge, "maxclients",
-             static_cast<double>(settings.maxclients));
-  out.Single("redis_config_maxmemory", Type::kGauge, "maxmemory",
-             static_cast<double>(settings.maxmemory));
-  out.Single("redis_config_io_threads", Type::kGauge, "io-threads (Drayman has one loop)", 1);
+  kMaxclients.Write(text, static_cast<double>(settings.maxclients));
+  kMaxmemory.Write(text, static_cast<double>(settings.maxmemory));
+  kIoThreads.Write(text, 1);
 }
 
 }  // namespace
 
+std::span<const RedisFieldMetric> RedisFieldMetrics() { return kFieldMetrics; }
+
 void WriteDraymanMetrics(Engine& engine, PrometheusWriter& out) {
+  static const std::string kDisconnections = PrometheusWriter::FamilyText(
+      "drayman_disconnections_total", Type::kCounter,
+      "Client connections closed, by cause (peer_closed: the client or its network)");
+  static const SingleMetric kPublished("drayman_pubsub_messages_published_total", Type::kCounter,
+                                       "PUBLISH and SPUBLISH calls");
+  static const SingleMetric kUnreceived(
+      "drayman_pubsub_messages_unreceived_total", Type::kCounter,
+      "Messages published to a channel no client was subscribed to (lost)");
   const DisconnectionCounts& disconnections = engine.stats().disconnections;
-  out.Family("drayman_disconnections_total", Type::kCounter,
-             "Client connections closed, by cause (peer_closed: the client or its network)");
+  std::string& text = out.text();
+  text.append(kDisconnections);
   for (size_t i = static_cast<size_t>(DisconnectCause::kPeerClosed);
        i < static_cast<size_t>(DisconnectCause::kCount); ++i) {
     const auto cause = static_cast<DisconnectCause>(i);
-    out.Sample("drayman_disconnections_total", {{"cause", DisconnectCauseName(cause)}},
-               static_cast<double>(disconnections.count(cause)));
+    AppendLabelled(text, "drayman_disconnections_total{cause=\"", DisconnectCauseName(cause),
+                   static_cast<double>(disconnections.count(cause)));
   }
   const PubSub& pubsub = engine.pubsub();
-  out.Single("drayman_pubsub_messages_published_total", Type::kCounter,
-             "PUBLISH and SPUBLISH calls", static_cast<double>(pubsub.messages_published()));
-  out.Single("drayman_pubsub_messages_unreceived_total", Type::kCounter,
-             "Messages published to a channel no client was subscribed to (lost)",
-             static_cast<double>(pubsub.messages_unreceived()));
+  kPublished.Write(text, static_cast<double>(pubsub.messages_published()));
+  kUnreceived.Write(text, static_cast<double>(pubsub.messages_unreceived()));
 }
 
 void WriteRedisMetrics(Engine& engine, PrometheusWriter& out) {
   const int64_t now_ms = engine.clock().NowMs();
   // Only the sections read below: INFO ALL's latencystats (percentiles of every command's
   // histogram) and modules would cost a scrape without giving a metric.
-  static const std::set<std::string> kSections = {
-      "server", "clients",      "memory",     "persistence", "stats",   "replication",
-      "cpu",    "commandstats", "errorstats", "cluster",     "keyspace"};
-  const ServerInfo info = ServerInfo::Collect(engine, now_ms, kSections);
-  out.Single("redis_up", Type::kGauge, "Information about the Redis instance", 1);
+  static const InfoSectionSet kSections = ServerInfo::SectionSet(
+      {"server", "clients", "memory", "persistence", "stats", "replication", "cpu", "commandstats",
+       "errorstats", "cluster", "keyspace"});
+  MetricsSink info(engine.keyspace().database_count());
+  ServerInfo::Collect(engine, now_ms, kSections, info);
+  static const SingleMetric kUp("redis_up", Type::kGauge, "Information about the Redis instance");
+  kUp.Write(out.text(), 1);
   WriteInstanceInfo(info, now_ms / 1000, out);
   WriteFieldMetrics(info, out);
   WriteCommandStats(info, out);
   WriteErrorStats(info, out);
-  WriteKeyspace(info, engine.keyspace().database_count(), out);
+  WriteKeyspace(info, out);
   WriteSlowlogAndConfig(engine, out);
 }
 

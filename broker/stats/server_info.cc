@@ -7,6 +7,8 @@
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
+#include <initializer_list>
+#include <vector>
 
 #include "broker/engine.h"
 #include "broker/persistence/aof_rewrite.h"
@@ -18,86 +20,89 @@ namespace drayman {
 
 namespace {
 
-std::string FormatFixed2(double value) {
-  char text[64];
-  std::snprintf(text, sizeof(text), "%.2f", value);
-  return text;
+// "%.2f"/"%.3f" as printf prints them (std::to_chars with a precision is specified to), without
+// printf's machinery.
+char* WriteFixed(char* out, char* end, double value, int precision) {
+  return std::to_chars(out, end, value, std::chars_format::fixed, precision).ptr;
 }
 
-// Builds one section's fields; every helper makes a field's text and number from one value.
+// Builds one section's fields and hands each to the sink as a typed value: the text and the
+// number are both made from that value (InfoValue), so INFO and /metrics cannot disagree.
 class SectionBuilder {
  public:
-  explicit SectionBuilder(InfoSectionData& section) : fields_(section.fields) {
-    fields_.reserve(32);
-  }
+  using Kind = InfoValue::Kind;
+  explicit SectionBuilder(InfoSink& sink) : sink_(sink) {}
 
   void Int(std::string_view name, int64_t value) {
-    Add(name, std::to_string(value), static_cast<double>(value));
+    InfoValue field;
+    field.integer = value;
+    sink_.Field(name, field);
   }
   void Uint(std::string_view name, uint64_t value) {
-    Add(name, std::to_string(value), static_cast<double>(value));
+    InfoValue field;
+    field.kind = Kind::kUint;
+    field.unsigned_integer = value;
+    sink_.Field(name, field);
   }
   // "%.2f" followed by `suffix` ("%" for percentages); the number is the value itself.
   void Fixed2(std::string_view name, double value, std::string_view suffix = "") {
-    std::string text = FormatFixed2(value);
-    text.append(suffix);
-    Add(name, std::move(text), value);
+    InfoValue field;
+    field.kind = Kind::kFixed2;
+    field.real = value;
+    field.text = suffix;
+    sink_.Field(name, field);
   }
   // "ok"/"err": the number is 1 for ok, as prometheus-redis-exporter reads it.
-  void Status(std::string_view name, bool ok) { Add(name, ok ? "ok" : "err", ok ? 1 : 0); }
+  void Status(std::string_view name, bool ok) {
+    InfoValue field;
+    field.kind = Kind::kStatus;
+    field.integer = ok ? 1 : 0;
+    sink_.Field(name, field);
+  }
   // A value that is text ("standalone", "0.00", "-1"); numeric when all of it reads as a number.
-  void Text(std::string_view name, std::string text) {
-    double number = 0;
-    const bool numeric = ParseNumber(text, &number);
-    InfoField& field = Add(name, std::move(text), number);
-    field.numeric = numeric;
+  void Text(std::string_view name, std::string_view text) {
+    InfoValue field;
+    field.kind = Kind::kText;
+    field.text = text;
+    sink_.Field(name, field);
+  }
+  // Redis's bytesToHuman text of `bytes` ("1.50M"), formatted only by readers that print it.
+  void Human(std::string_view name, uint64_t bytes) {
+    InfoValue field;
+    field.kind = Kind::kHumanBytes;
+    field.unsigned_integer = bytes;
+    sink_.Field(name, field);
+  }
+  // CPU seconds from microseconds: "1.500000".
+  void CpuSeconds(std::string_view name, int64_t micros) {
+    InfoValue field;
+    field.kind = Kind::kCpuMicros;
+    field.integer = micros;
+    sink_.Field(name, field);
   }
   // A field whose name is built at run time and whose value is "key=value,..." (cmdstat_get).
-  InfoField& Composite(std::string name) {
-    InfoField& field = fields_.emplace_back();
-    field.owned_name = std::move(name);
-    return field;
+  void Composite(std::string_view prefix, std::string_view name,
+                 std::initializer_list<InfoPart> parts) {
+    sink_.Composite(prefix, name, parts.begin(), parts.size());
   }
-  static void AddPart(InfoField& field, std::string_view key, int64_t value) {
-    AppendPartName(field, key);
-    field.text.append(std::to_string(value));
-    field.parts.emplace_back(key, static_cast<double>(value));
+  void Composite(std::string_view prefix, std::string_view name,
+                 const std::vector<InfoPart>& parts) {
+    sink_.Composite(prefix, name, parts.data(), parts.size());
   }
-  static void AddPartFixed2(InfoField& field, std::string_view key, double value) {
-    AppendPartName(field, key);
-    field.text.append(FormatFixed2(value));
-    field.parts.emplace_back(key, value);
+  static InfoPart IntPart(std::string_view key, int64_t value) {
+    InfoPart part{key, {}};
+    part.value.integer = value;
+    return part;
   }
-  static void AddPartFixed3(InfoField& field, std::string_view key, double value) {
-    AppendPartName(field, key);
-    char text[64];
-    std::snprintf(text, sizeof(text), "%.3f", value);
-    field.text.append(text);
-    field.parts.emplace_back(key, value);
+  static InfoPart FixedPart(std::string_view key, double value, int precision) {
+    InfoPart part{key, {}};
+    part.value.kind = precision == 3 ? Kind::kFixed3 : Kind::kFixed2;
+    part.value.real = value;
+    return part;
   }
 
  private:
-  static void AppendPartName(InfoField& field, std::string_view key) {
-    if (!field.text.empty()) field.text.push_back(',');
-    field.text.append(key);
-    field.text.push_back('=');
-  }
-  static bool ParseNumber(const std::string& text, double* out) {
-    if (text.empty()) return false;
-    const char* begin = text.data();
-    const char* end = begin + text.size();
-    auto [ptr, error] = std::from_chars(begin, end, *out);
-    return error == std::errc() && ptr == end;
-  }
-  InfoField& Add(std::string_view name, std::string text, double number) {
-    InfoField& field = fields_.emplace_back();
-    field.static_name = name;
-    field.text = std::move(text);
-    field.number = number;
-    field.numeric = true;
-    return field;
-  }
-  std::vector<InfoField>& fields_;
+  InfoSink& sink_;
 };
 
 // Clients the network serves (the scripting engine's internal client is not one of them).
@@ -131,7 +136,7 @@ const ProcessFacts& Facts() {
 
 // Redis prints a hash of its version and build facts; Drayman's is FNV-1a of its version and
 // compiler, stable for one build.
-std::string BuildId() {
+const std::string& BuildId() {
   static const std::string id = [] {
     std::string facts = "drayman " + std::string(kDraymanVersion) + " " + __VERSION__;
     uint64_t hash = 14695981039346656037ULL;
@@ -208,11 +213,11 @@ void InfoMemory(Engine& engine, SectionBuilder& out) {
   const uint64_t rss = mh.process_rss;
   const uint64_t system = TotalSystemMemoryBytes();
   out.Uint("used_memory", used);
-  out.Text("used_memory_human", BytesToHuman(used));
+  out.Human("used_memory_human", used);
   out.Uint("used_memory_rss", rss);
-  out.Text("used_memory_rss_human", BytesToHuman(rss));
+  out.Human("used_memory_rss_human", rss);
   out.Uint("used_memory_peak", mh.peak_allocated);
-  out.Text("used_memory_peak_human", BytesToHuman(mh.peak_allocated));
+  out.Human("used_memory_peak_human", mh.peak_allocated);
   out.Fixed2("used_memory_peak_perc", mh.peak_perc, "%");
   out.Uint("used_memory_overhead", mh.overhead_total);
   out.Uint("used_memory_startup", mh.startup_allocated);
@@ -222,25 +227,25 @@ void InfoMemory(Engine& engine, SectionBuilder& out) {
   out.Uint("allocator_active", mh.allocator_active);
   out.Uint("allocator_resident", mh.allocator_resident);
   out.Uint("total_system_memory", system);
-  out.Text("total_system_memory_human", BytesToHuman(system));
+  out.Human("total_system_memory_human", system);
   // EVAL's Lua state and script cache, the functions' state and libraries.
   out.Uint("used_memory_lua", mh.lua_vm_eval);
   out.Uint("used_memory_vm_eval", mh.lua_vm_eval);
-  out.Text("used_memory_lua_human", BytesToHuman(mh.lua_vm_eval));
+  out.Human("used_memory_lua_human", mh.lua_vm_eval);
   out.Uint("used_memory_scripts_eval", mh.lua_caches);
   out.Uint("number_of_cached_scripts", mh.cached_scripts);
   out.Uint("number_of_functions", mh.functions);
   out.Uint("number_of_libraries", mh.libraries);
   out.Uint("used_memory_vm_functions", mh.lua_vm_functions);
   out.Uint("used_memory_vm_total", mh.lua_vm_eval + mh.lua_vm_functions);
-  out.Text("used_memory_vm_total_human", BytesToHuman(mh.lua_vm_eval + mh.lua_vm_functions));
+  out.Human("used_memory_vm_total_human", mh.lua_vm_eval + mh.lua_vm_functions);
   out.Uint("used_memory_functions", mh.functions_caches);
   out.Uint("used_memory_scripts", mh.lua_caches + mh.functions_caches);
-  out.Text("used_memory_scripts_human", BytesToHuman(mh.lua_caches + mh.functions_caches));
+  out.Human("used_memory_scripts_human", mh.lua_caches + mh.functions_caches);
   const Settings& settings = engine.settings();
   const auto maxmemory = static_cast<uint64_t>(settings.maxmemory);
   out.Uint("maxmemory", maxmemory);
-  out.Text("maxmemory_human", BytesToHuman(maxmemory));
+  out.Human("maxmemory_human", maxmemory);
   out.Text("maxmemory_policy", settings.maxmemory_policy);
   out.Fixed2("allocator_frag_ratio", mh.allocator_frag);
   out.Int("allocator_frag_bytes", mh.allocator_frag_bytes);
@@ -408,46 +413,40 @@ void InfoReplication(Engine& engine, SectionBuilder& out) {
   out.Text("repl_backlog_histlen", "0");
 }
 
-void CpuField(SectionBuilder& out, std::string_view name, int64_t micros) {
-  out.Text(name, FormatCpuSeconds(micros));
-}
-
 void InfoCpu(SectionBuilder& out) {
   const CpuTimes self = ProcessCpuTimes();
   const CpuTimes children = ChildrenCpuTimes();
   const CpuTimes loop = ThreadCpuTimes();  // collected on the engine's loop thread
-  CpuField(out, "used_cpu_sys", self.sys_us);
-  CpuField(out, "used_cpu_user", self.user_us);
-  CpuField(out, "used_cpu_sys_children", children.sys_us);
-  CpuField(out, "used_cpu_user_children", children.user_us);
-  CpuField(out, "used_cpu_sys_main_thread", loop.sys_us);
-  CpuField(out, "used_cpu_user_main_thread", loop.user_us);
-}
-
-void CommandStatLine(const CommandSpec& spec, SectionBuilder& out) {
-  const CommandStats& stats = spec.stats;
-  if (stats.calls == 0 && stats.failed_calls == 0 && stats.rejected_calls == 0) return;
-  InfoField& field = out.Composite("cmdstat_" + spec.full_name);
-  SectionBuilder::AddPart(field, "calls", static_cast<int64_t>(stats.calls));
-  SectionBuilder::AddPart(field, "usec", static_cast<int64_t>(stats.usec));
-  SectionBuilder::AddPartFixed2(
-      field, "usec_per_call",
-      stats.calls ? static_cast<double>(stats.usec) / static_cast<double>(stats.calls) : 0);
-  SectionBuilder::AddPart(field, "rejected_calls", static_cast<int64_t>(stats.rejected_calls));
-  SectionBuilder::AddPart(field, "failed_calls", static_cast<int64_t>(stats.failed_calls));
+  out.CpuSeconds("used_cpu_sys", self.sys_us);
+  out.CpuSeconds("used_cpu_user", self.user_us);
+  out.CpuSeconds("used_cpu_sys_children", children.sys_us);
+  out.CpuSeconds("used_cpu_user_children", children.user_us);
+  out.CpuSeconds("used_cpu_sys_main_thread", loop.sys_us);
+  out.CpuSeconds("used_cpu_user_main_thread", loop.user_us);
 }
 
 void InfoCommandStats(Engine& engine, SectionBuilder& out) {
-  for (const CommandSpec* spec : engine.commands().All()) {
-    CommandStatLine(*spec, out);
-    for (const auto& [name, sub] : spec->subcommands) CommandStatLine(*sub, out);
+  using B = SectionBuilder;
+  for (const CommandSpec* spec : engine.commands().AllWithSubcommands()) {
+    const CommandStats& stats = spec->stats;
+    if (stats.calls == 0 && stats.failed_calls == 0 && stats.rejected_calls == 0) continue;
+    out.Composite(
+        "cmdstat_", spec->full_name,
+        {B::IntPart("calls", static_cast<int64_t>(stats.calls)),
+         B::IntPart("usec", static_cast<int64_t>(stats.usec)),
+         B::FixedPart(
+             "usec_per_call",
+             stats.calls ? static_cast<double>(stats.usec) / static_cast<double>(stats.calls) : 0,
+             2),
+         B::IntPart("rejected_calls", static_cast<int64_t>(stats.rejected_calls)),
+         B::IntPart("failed_calls", static_cast<int64_t>(stats.failed_calls))});
   }
 }
 
 void InfoErrorStats(Engine& engine, SectionBuilder& out) {
   for (const auto& [code, count] : engine.stats().error_counts) {
-    InfoField& field = out.Composite("errorstat_" + code);
-    SectionBuilder::AddPart(field, "count", static_cast<int64_t>(count));
+    out.Composite("errorstat_", code,
+                  {SectionBuilder::IntPart("count", static_cast<int64_t>(count))});
   }
 }
 
@@ -461,22 +460,22 @@ std::string PercentileName(double percentile) {
   return printed;
 }
 
-void LatencyStatLine(const Engine& engine, const CommandSpec& spec, SectionBuilder& out) {
-  if (!spec.stats.latency) return;
-  InfoField& field = out.Composite("latency_percentiles_usec_" + spec.full_name);
-  for (const double percentile : engine.settings().latency_tracking_info_percentiles) {
-    // Redis prints hdr_value_at_percentile / 1000 with "%.3f".
-    const double usec = static_cast<double>(spec.stats.latency->ValueAtPercentile(percentile)) /
-                        1000.0;
-    SectionBuilder::AddPartFixed3(field, "p" + PercentileName(percentile), usec);
-  }
-}
-
 void InfoLatencyStats(Engine& engine, SectionBuilder& out) {
   if (!engine.settings().latency_tracking) return;
-  for (const CommandSpec* spec : engine.commands().All()) {
-    LatencyStatLine(engine, *spec, out);
-    for (const auto& [name, sub] : spec->subcommands) LatencyStatLine(engine, *sub, out);
+  const std::vector<double>& percentiles = engine.settings().latency_tracking_info_percentiles;
+  std::vector<std::string> keys;  // "p50", "p99.9": the parts' names
+  for (const double percentile : percentiles) keys.push_back("p" + PercentileName(percentile));
+  std::vector<InfoPart> parts;
+  for (const CommandSpec* spec : engine.commands().AllWithSubcommands()) {
+    if (!spec->stats.latency) continue;
+    parts.clear();
+    for (size_t i = 0; i < percentiles.size(); ++i) {
+      // Redis prints hdr_value_at_percentile / 1000 with "%.3f".
+      const double usec =
+          static_cast<double>(spec->stats.latency->ValueAtPercentile(percentiles[i])) / 1000.0;
+      parts.push_back(SectionBuilder::FixedPart(keys[i], usec, 3));
+    }
+    out.Composite("latency_percentiles_usec_", spec->full_name, parts);
   }
 }
 
@@ -485,10 +484,12 @@ void InfoKeyspace(Engine& engine, SectionBuilder& out) {
   for (int i = 0; i < keyspace.database_count(); ++i) {
     Database& db = keyspace.db(i);
     if (db.size() == 0) continue;
-    InfoField& field = out.Composite("db" + std::to_string(i));
-    SectionBuilder::AddPart(field, "keys", static_cast<int64_t>(db.size()));
-    SectionBuilder::AddPart(field, "expires", static_cast<int64_t>(db.expires_count()));
-    SectionBuilder::AddPart(field, "avg_ttl", static_cast<int64_t>(db.AverageTtlMs()));
+    char number[16];
+    const std::string_view index(number, std::to_chars(number, number + sizeof(number), i).ptr);
+    out.Composite("db", index,
+                  {SectionBuilder::IntPart("keys", static_cast<int64_t>(db.size())),
+                   SectionBuilder::IntPart("expires", static_cast<int64_t>(db.expires_count())),
+                   SectionBuilder::IntPart("avg_ttl", static_cast<int64_t>(db.AverageTtlMs()))});
   }
 }
 
@@ -496,24 +497,185 @@ struct SectionSpec {
   std::string_view name;
   std::string_view title;
   bool in_default;
+  void (*collect)(Engine& engine, int64_t now_ms, SectionBuilder& out);
 };
 constexpr SectionSpec kSections[] = {
-    {"server", "Server", true},
-    {"clients", "Clients", true},
-    {"memory", "Memory", true},
-    {"persistence", "Persistence", true},
-    {"stats", "Stats", true},
-    {"replication", "Replication", true},
-    {"cpu", "CPU", true},
-    {"modules", "Modules", true},
-    {"commandstats", "Commandstats", false},
-    {"errorstats", "Errorstats", true},
-    {"latencystats", "Latencystats", false},
-    {"cluster", "Cluster", true},
-    {"keyspace", "Keyspace", true},
+    {"server", "Server", true, InfoServer},
+    {"clients", "Clients", true,
+     [](Engine& e, int64_t, SectionBuilder& out) { InfoClients(e, out); }},
+    {"memory", "Memory", true,
+     [](Engine& e, int64_t, SectionBuilder& out) { InfoMemory(e, out); }},
+    {"persistence", "Persistence", true, InfoPersistence},
+    {"stats", "Stats", true, [](Engine& e, int64_t, SectionBuilder& out) { InfoStats(e, out); }},
+    {"replication", "Replication", true,
+     [](Engine& e, int64_t, SectionBuilder& out) { InfoReplication(e, out); }},
+    {"cpu", "CPU", true, [](Engine&, int64_t, SectionBuilder& out) { InfoCpu(out); }},
+    {"modules", "Modules", true, [](Engine&, int64_t, SectionBuilder&) {}},
+    {"commandstats", "Commandstats", false,
+     [](Engine& e, int64_t, SectionBuilder& out) { InfoCommandStats(e, out); }},
+    {"errorstats", "Errorstats", true,
+     [](Engine& e, int64_t, SectionBuilder& out) { InfoErrorStats(e, out); }},
+    {"latencystats", "Latencystats", false,
+     [](Engine& e, int64_t, SectionBuilder& out) { InfoLatencyStats(e, out); }},
+    {"cluster", "Cluster", true,
+     [](Engine&, int64_t, SectionBuilder& out) { out.Text("cluster_enabled", "0"); }},
+    {"keyspace", "Keyspace", true,
+     [](Engine& e, int64_t, SectionBuilder& out) { InfoKeyspace(e, out); }},
+};
+static_assert(std::size(kSections) <= sizeof(InfoSectionSet) * 8);
+
+// INFO's text, appended as the fields come.
+class TextSink final : public InfoSink {
+ public:
+  explicit TextSink(std::string& out) : out_(out) {}
+  void Section(std::string_view, std::string_view title) override {
+    if (!first_) out_.append("\r\n");
+    first_ = false;
+    out_.append("# ");
+    out_.append(title);
+    out_.append("\r\n");
+  }
+  void Field(std::string_view name, const InfoValue& value) override {
+    out_.append(name);
+    out_.push_back(':');
+    value.AppendText(out_);
+    out_.append("\r\n");
+  }
+  void Composite(std::string_view prefix, std::string_view name, const InfoPart* parts,
+                 size_t count) override {
+    out_.append(prefix);
+    out_.append(name);
+    out_.push_back(':');
+    for (size_t i = 0; i < count; ++i) {
+      if (i) out_.push_back(',');
+      out_.append(parts[i].key);
+      out_.push_back('=');
+      parts[i].value.AppendText(out_);
+    }
+    out_.append("\r\n");
+  }
+
+ private:
+  std::string& out_;
+  bool first_ = true;
 };
 
 }  // namespace
+
+bool InfoValue::Number(double* out) const {
+  switch (kind) {
+    case Kind::kInt:
+    case Kind::kStatus:
+      *out = static_cast<double>(integer);
+      return true;
+    case Kind::kUint:
+      *out = static_cast<double>(unsigned_integer);
+      return true;
+    case Kind::kFixed2:
+    case Kind::kFixed3:
+      *out = real;
+      return true;
+    case Kind::kCpuMicros:
+      // The double nearest the printed decimal, as reading the text back gives.
+      *out = static_cast<double>(integer) / 1e6;
+      return true;
+    case Kind::kText: {
+      if (text.empty()) return false;
+      double number = 0;
+      auto [ptr, error] = std::from_chars(text.data(), text.data() + text.size(), number);
+      if (error != std::errc() || ptr != text.data() + text.size()) return false;
+      *out = number;
+      return true;
+    }
+    case Kind::kHumanBytes:
+      return false;
+  }
+  return false;
+}
+
+void InfoValue::AppendText(std::string& out) const {
+  char buffer[64];
+  char* const end = buffer + sizeof(buffer);
+  switch (kind) {
+    case Kind::kInt:
+      out.append(buffer, std::to_chars(buffer, end, integer).ptr);
+      return;
+    case Kind::kUint:
+      out.append(buffer, std::to_chars(buffer, end, unsigned_integer).ptr);
+      return;
+    case Kind::kFixed2:
+      out.append(buffer, WriteFixed(buffer, end, real, 2));
+      out.append(text);
+      return;
+    case Kind::kFixed3:
+      out.append(buffer, WriteFixed(buffer, end, real, 3));
+      return;
+    case Kind::kStatus:
+      out.append(integer ? "ok" : "err");
+      return;
+    case Kind::kText:
+      out.append(text);
+      return;
+    case Kind::kHumanBytes:
+      out.append(BytesToHuman(unsigned_integer));
+      return;
+    case Kind::kCpuMicros: {
+      if (integer < 0) {  // never from getrusage; printf's own text for it
+        out.append(FormatCpuSeconds(integer));
+        return;
+      }
+      // "%lld.%06lld" of the seconds and the microseconds.
+      char* at = std::to_chars(buffer, end, integer / 1000000).ptr;
+      *at++ = '.';
+      const int64_t micros = integer % 1000000;
+      for (int64_t scale = 100000; scale > 0; scale /= 10) {
+        *at++ = static_cast<char>('0' + micros / scale % 10);
+      }
+      out.append(buffer, at);
+      return;
+    }
+  }
+}
+
+// Keeps every field with its text and number (the ServerInfo object).
+class ServerInfo::Recorder final : public InfoSink {
+ public:
+  explicit Recorder(ServerInfo& info) : info_(info) {}
+  void Section(std::string_view name, std::string_view title) override {
+    InfoSectionData& section = info_.sections_.emplace_back();
+    section.name = name;
+    section.title = title;
+    section.fields.reserve(32);
+  }
+  void Field(std::string_view name, const InfoValue& value) override {
+    InfoField& field = info_.sections_.back().fields.emplace_back();
+    field.static_name = name;  // every plain field's name is a literal
+    value.AppendText(field.text);
+    double number = 0;
+    field.numeric = value.Number(&number);
+    field.number = field.numeric ? number : 0;
+  }
+  void Composite(std::string_view prefix, std::string_view name, const InfoPart* parts,
+                 size_t count) override {
+    InfoField& field = info_.sections_.back().fields.emplace_back();
+    field.owned_name.reserve(prefix.size() + name.size());
+    field.owned_name.append(prefix);
+    field.owned_name.append(name);
+    field.parts.reserve(count);
+    for (size_t i = 0; i < count; ++i) {
+      if (i) field.text.push_back(',');
+      field.text.append(parts[i].key);
+      field.text.push_back('=');
+      parts[i].value.AppendText(field.text);
+      double number = 0;
+      parts[i].value.Number(&number);
+      field.parts.emplace_back(std::string(parts[i].key), number);
+    }
+  }
+
+ private:
+  ServerInfo& info_;
+};
 
 double InfoField::Part(std::string_view key) const {
   for (const auto& [part, value] : parts) {
@@ -552,30 +714,47 @@ std::set<std::string> ServerInfo::AllSections() {
   return sections;
 }
 
+InfoSectionSet ServerInfo::SectionSet(const std::set<std::string>& names) {
+  InfoSectionSet set = 0;
+  for (size_t i = 0; i < std::size(kSections); ++i) {
+    if (names.count(std::string(kSections[i].name))) set |= InfoSectionSet{1} << i;
+  }
+  return set;
+}
+
+InfoSectionSet ServerInfo::SectionSet(std::initializer_list<std::string_view> names) {
+  InfoSectionSet set = 0;
+  for (size_t i = 0; i < std::size(kSections); ++i) {
+    for (const std::string_view name : names) {
+      if (name == kSections[i].name) set |= InfoSectionSet{1} << i;
+    }
+  }
+  return set;
+}
+
+void ServerInfo::Collect(Engine& engine, int64_t now_ms, InfoSectionSet wanted, InfoSink& sink) {
+  SectionBuilder out(sink);
+  for (size_t i = 0; i < std::size(kSections); ++i) {
+    if (!(wanted & (InfoSectionSet{1} << i))) continue;
+    sink.Section(kSections[i].name, kSections[i].title);
+    kSections[i].collect(engine, now_ms, out);
+  }
+}
+
+std::string ServerInfo::CollectText(Engine& engine, int64_t now_ms, InfoSectionSet wanted) {
+  std::string text;
+  text.reserve(4096);
+  TextSink sink(text);
+  Collect(engine, now_ms, wanted, sink);
+  return text;
+}
+
 ServerInfo ServerInfo::Collect(Engine& engine, int64_t now_ms,
                                const std::set<std::string>& wanted) {
   ServerInfo info;
   info.sections_.reserve(std::size(kSections));
-  for (const SectionSpec& spec : kSections) {
-    if (!wanted.count(std::string(spec.name))) continue;
-    InfoSectionData& section = info.sections_.emplace_back();
-    section.name = spec.name;
-    section.title = spec.title;
-    SectionBuilder out(section);
-    const std::string_view name = spec.name;
-    if (name == "server") InfoServer(engine, now_ms, out);
-    if (name == "clients") InfoClients(engine, out);
-    if (name == "memory") InfoMemory(engine, out);
-    if (name == "persistence") InfoPersistence(engine, now_ms, out);
-    if (name == "stats") InfoStats(engine, out);
-    if (name == "replication") InfoReplication(engine, out);
-    if (name == "cpu") InfoCpu(out);
-    if (name == "commandstats") InfoCommandStats(engine, out);
-    if (name == "errorstats") InfoErrorStats(engine, out);
-    if (name == "latencystats") InfoLatencyStats(engine, out);
-    if (name == "cluster") out.Text("cluster_enabled", "0");
-    if (name == "keyspace") InfoKeyspace(engine, out);
-  }
+  Recorder sink(info);
+  Collect(engine, now_ms, SectionSet(wanted), sink);
   return info;
 }
 
