@@ -70,8 +70,12 @@ KeySignalRule SignalRuleFor(const CommandSpec& spec) {
     }
     return built;
   }();
-  auto it = rules.find(spec.full_name);
-  return it == rules.end() ? KeySignalRule::kAll : it->second;
+  if (spec.key_signal_rule < 0) {
+    auto it = rules.find(spec.full_name);
+    spec.key_signal_rule =
+        static_cast<int8_t>(it == rules.end() ? KeySignalRule::kAll : it->second);
+  }
+  return static_cast<KeySignalRule>(spec.key_signal_rule);
 }
 
 int64_t SteadyMicros() {
@@ -528,6 +532,10 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
         }
         break;
       case KeySignalRule::kNone:
+        // Not modified for WATCH and client-side caching, but blocked readers still wake: a
+        // woken reader re-checks its key, so XGROUP DESTROY's and DEL's XREADGROUP readers get
+        // NOGROUP/UNBLOCKED.
+        spec->ForEachKeyIndex(args, [&](int index) { db.SignalReady(args[index]); });
         break;
     }
   }

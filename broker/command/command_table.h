@@ -92,6 +92,9 @@ struct CommandSpec {
   const CommandSpec* parent = nullptr;
   std::map<std::string, std::unique_ptr<CommandSpec>> subcommands;  // ordered for COMMAND output
   mutable CommandStats stats;
+  // Dispatch's cache of which named keys a write signals as modified (engine.cc's
+  // KeySignalRule; -1 until the first write of this command).
+  mutable int8_t key_signal_rule = -1;
 
   bool is_container() const { return !subcommands.empty(); }
   // ACL categories as COMMAND INFO reports them ("@write", "@string", ...).
