@@ -126,7 +126,6 @@ def test_served_and_later_deadlines_do_not_delay_timeouts(drayman, key):
     # The server's deadline timer stays armed for a waiter that was served (it fires early and
     # re-arms) and re-arms only for an earlier deadline: every timeout must still fire on time.
     pusher = connect(drayman)
-    require(pusher, "rpush")
     served, later, long_wait, short_wait = (RawClient(drayman.port) for _ in range(4))
     try:
         started = time.monotonic()
