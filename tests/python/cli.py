@@ -131,7 +131,10 @@ def run_on_pty(port: int, *args: str, seconds: float, stop_signal=signal.SIGINT)
     proc = subprocess.Popen(
         [redis_cli_binary(), "-h", "127.0.0.1", "-p", str(port), *args],
         stdin=subprocess.DEVNULL, stdout=slave, stderr=subprocess.PIPE, env=env,
-        start_new_session=True)
+        start_new_session=True,
+        # Ctrl-C's default action, as on a terminal: a test run started in the background
+        # (`cmd &`) inherits SIGINT ignored, and --stat would never end.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     os.close(slave)
     output = b""
 
