@@ -19,6 +19,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "broker/base/errors.h"
 #include "broker/engine.h"
 #include "broker/families/families.h"
 #include "broker/persistence/rdb_file.h"
@@ -267,11 +268,14 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
     const Settings& settings = owner_.engine.settings();
     if (static_cast<int64_t>(owner_.engine.clients().size()) >= settings.maxclients) {
       // As Redis: refused before a client exists, with a best-effort error and no wait.
-      static constexpr std::string_view kMaxClients = "-ERR max number of clients reached\r\n";
       ++owner_.engine.stats().rejected_connections;
       owner_.engine.stats().disconnections.Count(DisconnectCause::kMaxClients);
       owner_.LogRejectedClient(is_unix ? "/unixsocket" : PeerAddress(fd, false));
-      if (!tls_) socket_.write_some(asio::buffer(kMaxClients.data(), kMaxClients.size()), ignored);
+      if (!tls_) {
+        socket_.write_some(
+            asio::buffer(errors::kMaxClientsReply.data(), errors::kMaxClientsReply.size()),
+            ignored);
+      }
       Close();
       return;
     }

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "broker/base/errors.h"
 #include "broker/base/glob.h"
 #include "broker/client.h"
 #include "broker/resp/request_parser.h"
@@ -17,23 +18,6 @@
 namespace drayman::acl {
 
 namespace {
-
-// Redis's ACLSetUserStringError texts.
-constexpr std::string_view kUnknownCommand = "Unknown command or category name in ACL";
-constexpr std::string_view kSyntaxError = "Syntax error";
-constexpr std::string_view kPatternAfterAllKeys =
-    "Adding a pattern after the * pattern (or the 'allkeys' flag) is not valid and does not have "
-    "any effect. Try 'resetkeys' to start with an empty list of patterns";
-constexpr std::string_view kPatternAfterAllChannels =
-    "Adding a pattern after the * pattern (or the 'allchannels' flag) is not valid and does not "
-    "have any effect. Try 'resetchannels' to start with an empty list of channels";
-constexpr std::string_view kNoSuchPassword =
-    "The password you are trying to remove from the user does not exist";
-constexpr std::string_view kBadHash =
-    "The password hash must be exactly 64 characters and contain only lowercase hexadecimal "
-    "characters";
-constexpr std::string_view kFirstArgOfSubcommand =
-    "Allowing first-arg of a subcommand is not supported";
 
 bool HasSpaces(std::string_view text) {
   return std::any_of(text.begin(), text.end(), [](char c) {
@@ -247,7 +231,7 @@ std::string Acl::ApplySelectorRule(Selector& selector, std::string_view op) cons
     selector.future_commands = false;
     selector.first_args.clear();
   } else if (op[0] == '~' || op[0] == '%') {
-    if (selector.all_keys) return std::string(kPatternAfterAllKeys);
+    if (selector.all_keys) return std::string(errors::kAclPatternAfterAllKeys);
     uint32_t flags = 0;
     size_t offset = 1;
     if (op[0] == '%') {
@@ -261,14 +245,14 @@ std::string Acl::ApplySelectorRule(Selector& selector, std::string_view op) cons
           ++offset;
           break;
         } else {
-          return std::string(kSyntaxError);
+          return std::string(errors::kAclSyntaxError);
         }
       }
     } else {
       flags = kAllPermissions;
     }
     std::string_view pattern = op.substr(std::min(offset, op.size()));
-    if (HasSpaces(pattern)) return std::string(kSyntaxError);
+    if (HasSpaces(pattern)) return std::string(errors::kAclSyntaxError);
     auto existing = std::find_if(selector.keys.begin(), selector.keys.end(),
                                  [&](const KeyPattern& key) { return key.pattern == pattern; });
     if (existing == selector.keys.end()) {
@@ -278,9 +262,9 @@ std::string Acl::ApplySelectorRule(Selector& selector, std::string_view op) cons
     }
     selector.all_keys = false;
   } else if (op[0] == '&') {
-    if (selector.all_channels) return std::string(kPatternAfterAllChannels);
+    if (selector.all_channels) return std::string(errors::kAclPatternAfterAllChannels);
     std::string_view pattern = op.substr(1);
-    if (HasSpaces(pattern)) return std::string(kSyntaxError);
+    if (HasSpaces(pattern)) return std::string(errors::kAclSyntaxError);
     if (std::find(selector.channels.begin(), selector.channels.end(), pattern) ==
         selector.channels.end()) {
       selector.channels.emplace_back(pattern);
@@ -291,17 +275,17 @@ std::string Acl::ApplySelectorRule(Selector& selector, std::string_view op) cons
     const size_t bar = name.rfind('|');
     if (bar == std::string_view::npos) {
       const CommandSpec* spec = LookupForRule(name);
-      if (spec == nullptr) return std::string(kUnknownCommand);
+      if (spec == nullptr) return std::string(errors::kAclUnknownCommand);
       ChangePerm(selector, IdOf(*spec), true);
     } else {
       const CommandSpec* spec = LookupForRule(name.substr(0, bar));
-      if (spec == nullptr) return std::string(kUnknownCommand);
-      if (spec->parent != nullptr) return std::string(kFirstArgOfSubcommand);
+      if (spec == nullptr) return std::string(errors::kAclUnknownCommand);
+      if (spec->parent != nullptr) return std::string(errors::kAclFirstArgOfSubcommand);
       std::string_view sub = name.substr(bar + 1);
-      if (sub.empty()) return std::string(kSyntaxError);
+      if (sub.empty()) return std::string(errors::kAclSyntaxError);
       if (spec->is_container()) {
         const CommandSpec* subcommand = LookupForRule(name);
-        if (subcommand == nullptr) return std::string(kUnknownCommand);
+        if (subcommand == nullptr) return std::string(errors::kAclUnknownCommand);
         ChangePerm(selector, IdOf(*subcommand), true);
       } else {
         // Redis's deprecated first-arg form (+select|0): kept, case-insensitive, once each.
@@ -314,14 +298,14 @@ std::string Acl::ApplySelectorRule(Selector& selector, std::string_view op) cons
     }
   } else if (op[0] == '-' && (op.size() < 2 || op[1] != '@')) {
     const CommandSpec* spec = LookupForRule(op.substr(1));
-    if (spec == nullptr) return std::string(kUnknownCommand);
+    if (spec == nullptr) return std::string(errors::kAclUnknownCommand);
     ChangePerm(selector, IdOf(*spec), false);
   } else if ((op[0] == '+' || op[0] == '-') && op.size() >= 2 && op[1] == '@') {
     const uint64_t bit = CategoryBit(op.substr(2));
-    if (bit == 0) return std::string(kUnknownCommand);
+    if (bit == 0) return std::string(errors::kAclUnknownCommand);
     SetCategory(selector, bit, op[0] == '+');
   } else {
-    return std::string(kSyntaxError);
+    return std::string(errors::kAclSyntaxError);
   }
   return {};
 }
@@ -347,7 +331,7 @@ std::string Acl::ApplyRule(User& user, std::string_view op) const {
     if (op[0] == '>') {
       hash = HashPassword(op.substr(1));
     } else {
-      if (!ValidHash(op.substr(1))) return std::string(kBadHash);
+      if (!ValidHash(op.substr(1))) return std::string(errors::kAclBadHash);
       hash = std::string(op.substr(1));
     }
     if (std::find(user.passwords.begin(), user.passwords.end(), hash) == user.passwords.end()) {
@@ -359,11 +343,11 @@ std::string Acl::ApplyRule(User& user, std::string_view op) const {
     if (op[0] == '<') {
       hash = HashPassword(op.substr(1));
     } else {
-      if (!ValidHash(op.substr(1))) return std::string(kBadHash);
+      if (!ValidHash(op.substr(1))) return std::string(errors::kAclBadHash);
       hash = std::string(op.substr(1));
     }
     auto it = std::find(user.passwords.begin(), user.passwords.end(), hash);
-    if (it == user.passwords.end()) return std::string(kNoSuchPassword);
+    if (it == user.passwords.end()) return std::string(errors::kAclNoSuchPassword);
     user.passwords.erase(it);
   } else if (op[0] == '(' && op.back() == ')') {
     Selector selector = NewSelector(false);
@@ -404,7 +388,7 @@ std::string Acl::SetUser(std::string_view name, const std::vector<std::string>& 
   std::vector<std::string> merged;
   std::string bad;
   if (!MergeSelectorArguments(rules, &merged, &bad)) {
-    return "ERR Unmatched parenthesis in acl selector starting at '" + bad + "'.";
+    return errors::AclUnmatchedParenthesis(bad);
   }
   User* existing = FindUser(name);
   User staged;
@@ -416,7 +400,7 @@ std::string Acl::SetUser(std::string_view name, const std::vector<std::string>& 
   }
   for (const std::string& rule : merged) {
     if (std::string error = ApplyRule(staged, rule); !error.empty()) {
-      return "ERR Error in ACL SETUSER modifier '" + rule + "': " + error;
+      return errors::AclSetuserModifier(rule, error);
     }
   }
   RefreshUnrestricted(staged);
@@ -792,7 +776,7 @@ std::string Acl::LoadConfiguredUsers(const std::vector<std::vector<std::string>>
   for (const std::vector<std::string>& words : definitions) {
     if (words.empty()) continue;
     const std::string& name = words[0];
-    if (HasSpaces(name)) return "Spaces not allowed in ACL usernames";
+    if (HasSpaces(name)) return std::string(errors::kAclFileSpaces);
     User* user = FindUser(name);
     if (user == nullptr) {
       auto owned = std::make_unique<User>();
@@ -806,11 +790,11 @@ std::string Acl::LoadConfiguredUsers(const std::vector<std::vector<std::string>>
     std::vector<std::string> merged;
     std::string bad;
     if (!MergeSelectorArguments({words.begin() + 1, words.end()}, &merged, &bad)) {
-      return "Unmatched parenthesis in acl selector starting at '" + bad + "'.";
+      return errors::AclFileUnmatchedParenthesis(bad);
     }
     for (const std::string& rule : merged) {
       if (std::string error = ApplyRule(*user, rule); !error.empty()) {
-        return "Error loading ACL rule '" + rule + "' for the user named '" + name + "': " + error;
+        return errors::AclFileRule(rule, name, error);
       }
     }
     RefreshUnrestricted(*user);
@@ -821,7 +805,7 @@ std::string Acl::LoadConfiguredUsers(const std::vector<std::vector<std::string>>
 std::string Acl::LoadFile(const std::string& path, const std::string& shown_name) {
   std::ifstream file(path);
   if (!file) {
-    return "Error loading ACLs, opening file '" + path + "': " + std::strerror(errno);
+    return errors::AclFileOpen(path, std::strerror(errno));
   }
   std::stringstream content;
   content << file.rdbuf();
@@ -851,16 +835,15 @@ std::string Acl::LoadFile(const std::string& path, const std::string& shown_name
     }
     const std::string where = shown_name + ":" + std::to_string(line_number);
     if (words[0] != "user" || words.size() < 2) {
-      errors += where + " should start with user keyword followed by the username. ";
+      errors += errors::AclFileNoUserKeyword(where);
       continue;
     }
     if (HasSpaces(words[1])) {
-      errors += "'" + where + ": username '" + words[1] + "' contains invalid characters. ";
+      errors += errors::AclFileBadUsername(where, words[1]);
       continue;
     }
     if (loaded.count(words[1])) {
-      errors += "WARNING: Duplicate user '" + words[1] + "' found on line " +
-                std::to_string(line_number) + ". ";
+      errors += errors::AclFileDuplicateUser(words[1], line_number);
       continue;
     }
     auto user = std::make_unique<User>();
@@ -869,7 +852,7 @@ std::string Acl::LoadFile(const std::string& path, const std::string& shown_name
     std::vector<std::string> merged;
     std::string bad;
     if (!MergeSelectorArguments({words.begin() + 2, words.end()}, &merged, &bad)) {
-      errors += where + ": Unmatched parenthesis in selector definition.";
+      errors += errors::AclFileUnmatchedSelector(where);
     }
     bool syntax_error = false;
     for (std::string& rule : merged) {
@@ -879,8 +862,8 @@ std::string Acl::LoadFile(const std::string& path, const std::string& shown_name
                                              : rule.substr(rule_first, rule_last - rule_first + 1);
       std::string error = ApplyRule(*user, rule);
       if (error.empty()) continue;
-      if (error == kUnknownCommand) {
-        errors += where + ": Error in applying operation '" + rule + "': " + error + ". ";
+      if (error == errors::kAclUnknownCommand) {
+        errors += errors::AclFileOperation(where, rule, error);
       } else if (!syntax_error) {
         errors += where + ": " + error + ". ";
         syntax_error = true;
@@ -890,9 +873,7 @@ std::string Acl::LoadFile(const std::string& path, const std::string& shown_name
     loaded.emplace(words[1], std::move(user));
   }
   if (!errors.empty()) {
-    return errors +
-           "WARNING: ACL errors detected, no change to the previously active ACL rules was "
-           "performed";
+    return errors + std::string(errors::kAclFileNotApplied);
   }
   // Every old user's clients are closed (Redis frees the whole old set); the default user object
   // stays and takes the file's rules (or Redis's defaults when the file has none).

@@ -1,7 +1,7 @@
 // Dispatch, script and AUTH hooks of the ACL (broker/acl/acl_dispatch.h).
 #include "broker/acl/acl_dispatch.h"
 
-#include "broker/command/errors.h"
+#include "broker/base/errors.h"
 #include "broker/engine.h"
 #include "broker/families/families.h"
 
@@ -37,10 +37,7 @@ std::string InstallAcl(Engine& engine) {
   });
   if (error.empty() && !settings.aclfile.empty()) {
     if (!settings.acl_users.empty()) {
-      return "Configuring Redis with users defined in redis.conf and at the same setting an ACL "
-             "file path is invalid. This setup is very likely to lead to configuration errors "
-             "and security holes, please define either an ACL file or declare users directly in "
-             "your redis.conf, but not both.";
+      return std::string(errors::kAclFileAndConfigUsers);
     }
     error = acl.LoadFile(settings.aclfile, settings.aclfile);
     if (!error.empty()) error = "Aborting Redis startup because of ACL errors: " + error;
@@ -125,15 +122,13 @@ std::string ScriptRefusal(Engine& engine, Client& caller, const CommandSpec& spe
     case acl::Denial::kNone:
       return {};
     case acl::Denial::kCommand:
-      return "The user executing the script can't run this command or subcommand";
+      return std::string(errors::kScriptAclCommand);
     case acl::Denial::kKey:
-      return "The user executing the script can't access at least one of the keys mentioned in "
-             "the command arguments";
+      return std::string(errors::kScriptAclKey);
     case acl::Denial::kChannel:
-      return "The user executing the script can't publish to the channel mentioned in the "
-             "command";
+      return std::string(errors::kScriptAclChannel);
     default:
-      return "The user executing the script lacking the permissions for the command";
+      return std::string(errors::kScriptAclOther);
   }
 }
 

@@ -18,9 +18,9 @@
 #include <string_view>
 #include <vector>
 
+#include "broker/base/errors.h"
 #include "broker/client.h"
 #include "broker/command/command_table.h"
-#include "broker/command/errors.h"
 #include "broker/keyspace/database.h"
 #include "broker/persistence/propagator.h"
 #include "broker/pubsub/keyspace_events.h"

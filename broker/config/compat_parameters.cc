@@ -8,6 +8,7 @@
 #include <cstdlib>
 
 #include "broker/base/ascii.h"
+#include "broker/base/errors.h"
 #include "broker/base/numbers.h"
 #include "broker/config/config.h"
 #include "broker/resp/request_parser.h"
@@ -79,11 +80,11 @@ std::string JoinWords(const std::vector<std::string>& words) {
 }
 
 std::string CheckOomScoreAdjValues(const std::vector<std::string>& words, std::string* normalized) {
-  if (words.size() != 3) return "wrong number of arguments";
+  if (words.size() != 3) return std::string(errors::kWrongNumberOfArgs);
   for (const std::string& word : words) {
     int64_t value = 0;
     if (!ParseInt64(word, &value) || value < -2000 || value > 2000) {
-      return "Invalid oom-score-adj-values, elements must be between -2000 and 2000.";
+      return std::string(errors::kOomScoreAdjValues);
     }
   }
   *normalized = JoinWords(words);
@@ -95,13 +96,15 @@ std::string CheckReplicaOf(const std::vector<std::string>& words, std::string* n
     normalized->clear();
     return {};
   }
-  if (words.size() != 2) return "wrong number of arguments";
+  if (words.size() != 2) return std::string(errors::kWrongNumberOfArgs);
   if (EqualsIgnoreCase(words[0], "no") && EqualsIgnoreCase(words[1], "one")) {
     normalized->clear();
     return {};
   }
   int64_t port = 0;
-  if (!ParseInt64(words[1], &port) || port < 0 || port > 65535) return "Invalid master port";
+  if (!ParseInt64(words[1], &port) || port < 0 || port > 65535) {
+    return std::string(errors::kConfigInvalidMasterPort);
+  }
   *normalized = words[0] + " " + words[1];
   return {};
 }
@@ -113,10 +116,10 @@ std::string CheckPercentiles(const std::vector<std::string>& words, std::string*
     errno = 0;
     const double value = std::strtod(word.c_str(), &end);
     if (word.empty() || *end != '\0' || errno != 0) {
-      return "Invalid latency-tracking-info-percentiles parameters";
+      return std::string(errors::kPercentilesInvalid);
     }
     if (value < 0.0 || value > 100.0) {
-      return "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]";
+      return std::string(errors::kPercentilesRange);
     }
     // Redis prints "%f" with the trailing zeros (and a bare point) trimmed.
     char text[64];
@@ -143,18 +146,13 @@ std::vector<std::string> SplitChoices(std::string_view choices) {
 }
 
 std::string ChoicesError(std::string_view choices) {
-  std::string error = "argument(s) must be one of the following: ";
+  std::string joined;
   const std::vector<std::string> list = SplitChoices(choices);
   for (size_t i = 0; i < list.size(); ++i) {
-    if (i) error += ", ";
-    error += list[i];
+    if (i) joined += ", ";
+    joined += list[i];
   }
-  return error;
-}
-
-std::string RangeText(int64_t min, int64_t max) {
-  return "argument must be between " + std::to_string(min) + " and " + std::to_string(max) +
-         " inclusive";
+  return errors::ConfigChoices(joined);
 }
 
 }  // namespace
@@ -774,18 +772,18 @@ bool ParseCompatValue(const CompatParameter& parameter, const std::vector<std::s
       } else if (single && EqualsIgnoreCase(values[0], "no")) {
         *normalized = "no";
       } else {
-        *error = "argument must be 'yes' or 'no'";
+        *error = errors::kConfigNotYesNo;
         return false;
       }
       break;
     case K::kInt: {
       int64_t parsed = 0;
       if (!single || !ParseInt64(values[0], &parsed)) {
-        *error = "argument couldn't be parsed into an integer";
+        *error = errors::kConfigNotInteger;
         return false;
       }
       if (parsed < parameter.min || parsed > parameter.max) {
-        *error = RangeText(parameter.min, parameter.max);
+        *error = errors::ConfigRange(parameter.min, parameter.max);
         return false;
       }
       *normalized = std::to_string(parsed);
@@ -796,11 +794,11 @@ bool ParseCompatValue(const CompatParameter& parameter, const std::vector<std::s
       const std::string& text = single ? values[0] : std::string();
       auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), parsed, 8);
       if (!single || text.empty() || ec != std::errc() || end != text.data() + text.size()) {
-        *error = "argument couldn't be parsed into an integer";
+        *error = errors::kConfigNotInteger;
         return false;
       }
       if (parsed < parameter.min || parsed > parameter.max) {
-        *error = RangeText(parameter.min, parameter.max);
+        *error = errors::ConfigRange(parameter.min, parameter.max);
         return false;
       }
       char octal[32];
@@ -815,7 +813,7 @@ bool ParseCompatValue(const CompatParameter& parameter, const std::vector<std::s
         int64_t percent = 0;
         if (!ParseInt64(std::string_view(values[0]).substr(0, values[0].size() - 1), &percent) ||
             percent < 0 || percent > -parameter.min) {
-          *error = "argument must be a memory or percent value";
+          *error = errors::kConfigNotMemoryOrPercent;
           return false;
         }
         *normalized = std::to_string(percent) + "%";
@@ -823,12 +821,12 @@ bool ParseCompatValue(const CompatParameter& parameter, const std::vector<std::s
       }
       int64_t bytes = 0;
       if (!single || !ParseMemory(values[0], &bytes)) {
-        *error = parameter.kind == K::kMemoryPercent ? "argument must be a memory or percent value"
-                                                     : "argument must be a memory value";
+        *error = parameter.kind == K::kMemoryPercent ? errors::kConfigNotMemoryOrPercent
+                                                     : errors::kConfigNotMemory;
         return false;
       }
       if (bytes < parameter.min || bytes > parameter.max) {
-        *error = RangeText(parameter.min, parameter.max);
+        *error = errors::ConfigRange(parameter.min, parameter.max);
         return false;
       }
       *normalized = std::to_string(bytes);
@@ -869,7 +867,7 @@ bool ParseCompatValue(const CompatParameter& parameter, const std::vector<std::s
         }
       }
       if (chosen[1] && chosen[2]) {
-        *error = "shutdown options SAVE and NOSAVE can't be used simultaneously";
+        *error = errors::kShutdownSaveAndNosave;
         return false;
       }
       normalized->clear();
@@ -883,7 +881,7 @@ bool ParseCompatValue(const CompatParameter& parameter, const std::vector<std::s
     }
     case K::kString:
       if (!single) {
-        *error = "wrong number of arguments";
+        *error = errors::kWrongNumberOfArgs;
         return false;
       }
       *normalized = values[0];

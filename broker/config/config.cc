@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "broker/base/ascii.h"
+#include "broker/base/errors.h"
 #include "broker/base/glob.h"
 #include "broker/base/numbers.h"
 #include "broker/config/compat_parameters.h"
@@ -25,17 +26,9 @@ namespace drayman {
 
 namespace {
 
-constexpr std::string_view kNotInteger = "argument couldn't be parsed into an integer";
-constexpr std::string_view kNotMemory = "argument must be a memory value";
-constexpr std::string_view kWrongArgCount = "wrong number of arguments";
 constexpr std::string_view kBadDirective = "Bad directive or wrong number of arguments";
 constexpr std::string_view kUnbalancedQuotes = "Unbalanced quotes in configuration line";
 constexpr size_t kMaxBindAddresses = 16;  // Redis's CONFIG_BINDADDR_MAX
-
-std::string RangeError(int64_t min, int64_t max) {
-  return "argument must be between " + std::to_string(min) + " and " + std::to_string(max) +
-         " inclusive";
-}
 
 // Memory values as Redis's memtoull reads them: digits, then an optional unit. A number too large
 // for 64 bits saturates (Redis then reports it out of range); a product that overflows is not a
@@ -84,11 +77,11 @@ Setter IntSetter(T* field, int64_t min, int64_t max) {
   return [field, min, max](const std::vector<std::string>& values, std::string* error) {
     int64_t parsed = 0;
     if (values.size() != 1 || !ParseInt64(values[0], &parsed)) {
-      *error = std::string(kNotInteger);
+      *error = std::string(errors::kConfigNotInteger);
       return false;
     }
     if (parsed < min || parsed > max) {
-      *error = RangeError(min, max);
+      *error = errors::ConfigRange(min, max);
       return false;
     }
     *field = static_cast<T>(parsed);
@@ -100,11 +93,11 @@ Setter MemorySetter(int64_t* field, int64_t min) {
   return [field, min](const std::vector<std::string>& values, std::string* error) {
     uint64_t parsed = 0;
     if (values.size() != 1 || !ParseMemoryUnsigned(values[0], &parsed)) {
-      *error = std::string(kNotMemory);
+      *error = std::string(errors::kConfigNotMemory);
       return false;
     }
     if (parsed < static_cast<uint64_t>(min) || parsed > static_cast<uint64_t>(INT64_MAX)) {
-      *error = RangeError(min, INT64_MAX);
+      *error = errors::ConfigRange(min, INT64_MAX);
       return false;
     }
     *field = static_cast<int64_t>(parsed);
@@ -119,7 +112,7 @@ Setter BoolSetter(bool* field) {
     } else if (values.size() == 1 && EqualsIgnoreCase(values[0], "no")) {
       *field = false;
     } else {
-      *error = "argument must be 'yes' or 'no'";
+      *error = errors::kConfigNotYesNo;
       return false;
     }
     return true;
@@ -129,7 +122,7 @@ Setter BoolSetter(bool* field) {
 Setter StringSetter(std::string* field) {
   return [field](const std::vector<std::string>& values, std::string* error) {
     if (values.size() != 1) {
-      *error = std::string(kWrongArgCount);
+      *error = std::string(errors::kWrongNumberOfArgs);
       return false;
     }
     *field = values[0];
@@ -147,11 +140,12 @@ Setter EnumSetter(std::string* field, std::vector<std::string> allowed) {
         }
       }
     }
-    *error = "argument(s) must be one of the following: ";
+    std::string joined;
     for (size_t i = 0; i < allowed.size(); ++i) {
-      if (i) error->append(", ");
-      error->append(allowed[i]);
+      if (i) joined.append(", ");
+      joined.append(allowed[i]);
     }
+    *error = errors::ConfigChoices(joined);
     return false;
   };
 }
@@ -161,15 +155,15 @@ Setter EnumSetter(std::string* field, std::vector<std::string> allowed) {
 Setter BaseNameSetter(std::string* field, std::string name, std::string what) {
   return [field, name, what](const std::vector<std::string>& values, std::string* error) {
     if (values.size() != 1) {
-      *error = std::string(kWrongArgCount);
+      *error = std::string(errors::kWrongNumberOfArgs);
       return false;
     }
     if (values[0].empty()) {
-      *error = name + " can't be empty";
+      *error = errors::ConfigEmptyName(name);
       return false;
     }
     if (values[0].find_first_of("/\\") != std::string::npos) {
-      *error = name + " can't be a path, just a " + what;
+      *error = errors::ConfigNotBaseName(name, what);
       return false;
     }
     *field = values[0];
@@ -249,7 +243,7 @@ std::function<bool(const std::vector<std::string>&, std::string*)> OutputBufferL
       words = values;
     }
     if (words.size() % 4 != 0) {
-      *error = "Wrong number of arguments in buffer limit configuration.";
+      *error = errors::kBufferLimitArgs;
       return false;
     }
     std::array<OutputBufferLimit, 3> updated = *limits;
@@ -262,7 +256,7 @@ std::function<bool(const std::vector<std::string>&, std::string*)> OutputBufferL
       } else if (EqualsIgnoreCase(words[i], "pubsub")) {
         client_class = ClientClass::kPubSub;
       } else {
-        *error = "Invalid client class specified in buffer limit configuration.";
+        *error = errors::kBufferLimitClass;
         return false;
       }
       OutputBufferLimit limit;
@@ -270,7 +264,7 @@ std::function<bool(const std::vector<std::string>&, std::string*)> OutputBufferL
           !ParseMemory(words[i + 2], &limit.soft_bytes) ||
           !ParseInt64(words[i + 3], &limit.soft_seconds) || limit.hard_bytes < 0 ||
           limit.soft_bytes < 0 || limit.soft_seconds < 0) {
-        *error = "Error in hard, soft or soft_seconds setting in buffer limit configuration.";
+        *error = errors::kBufferLimitValues;
         return false;
       }
       updated[static_cast<int>(client_class)] = limit;
@@ -335,7 +329,7 @@ void Config::Register() {
        [&s](const std::vector<std::string>& values, std::string* error) {
          std::vector<std::string> addresses = Words(values);
          if (addresses.size() > kMaxBindAddresses) {
-           *error = "Too many bind addresses specified.";
+           *error = errors::kTooManyBindAddresses;
            return false;
          }
          s.bind = std::move(addresses);
@@ -426,11 +420,11 @@ void Config::Register() {
        [&s](const std::vector<std::string>& values, std::string* error) {
          int64_t parsed = 0;
          if (values.size() != 1 || !ParseInt64(values[0], &parsed)) {
-           *error = std::string(kNotInteger);
+           *error = std::string(errors::kConfigNotInteger);
            return false;
          }
          if (parsed < 0) {
-           *error = "argument must be between 0 and 9223372036854775807 inclusive";
+           *error = errors::ConfigRange(0, INT64_MAX);
            return false;
          }
          s.busy_reply_threshold_ms = parsed;
@@ -493,7 +487,7 @@ void Config::Register() {
        true,
        [&s](const std::vector<std::string>& values, std::string* error) {
          if (values.size() != 1) {
-           *error = std::string(kWrongArgCount);
+           *error = std::string(errors::kWrongNumberOfArgs);
            return false;
          }
          // Redis chdir()s here and reports getcwd(); Drayman may be embedded in another process,
@@ -586,11 +580,11 @@ void Config::Register() {
        true,
        [&s](const std::vector<std::string>& values, std::string* error) {
          if (values.size() != 1) {
-           *error = std::string(kWrongArgCount);
+           *error = std::string(errors::kWrongNumberOfArgs);
            return false;
          }
          if (values[0].find_first_of("/\\") != std::string::npos) {
-           *error = "dbfilename can't be a path, just a filename";
+           *error = errors::ConfigNotBaseName("dbfilename", "filename");
            return false;
          }
          s.dbfilename = values[0];
@@ -609,7 +603,7 @@ void Config::Register() {
          std::vector<std::string> words = Words(values);
          std::vector<std::pair<int64_t, int64_t>> points;
          if (words.size() % 2 != 0) {
-           *error = "Invalid save parameters";
+           *error = errors::kInvalidSaveParameters;
            return false;
          }
          for (size_t j = 0; j < words.size(); j += 2) {
@@ -621,7 +615,7 @@ void Config::Register() {
            };
            if (!parse(words[j], &seconds) || !parse(words[j + 1], &changes) || seconds < 1 ||
                changes < 0) {
-             *error = "Invalid save parameters";
+             *error = errors::kInvalidSaveParameters;
              return false;
            }
            points.emplace_back(seconds, changes);
@@ -650,13 +644,13 @@ void Config::Register() {
          // silent loss of every line. Lines reopen the file each time, so a new name applies at
          // once (Drayman allows CONFIG SET logfile; Redis 7.0 does not).
          if (values.size() != 1) {
-           *error = std::string(kWrongArgCount);
+           *error = std::string(errors::kWrongNumberOfArgs);
            return false;
          }
          if (!values[0].empty()) {
            FILE* file = std::fopen(values[0].c_str(), "a");
            if (file == nullptr) {
-             *error = std::string("Can't open the log file: ") + std::strerror(errno);
+             *error = errors::CantOpenLogFile(std::strerror(errno));
              return false;
            }
            std::fclose(file);
@@ -703,7 +697,7 @@ void Config::Register() {
          } else if (values.size() == 1 && EqualsIgnoreCase(values[0], "resetchannels")) {
            s.acl_pubsub_default_all = false;
          } else {
-           *error = "argument(s) must be one of the following: allchannels, resetchannels";
+           *error = errors::ConfigChoices("allchannels, resetchannels");
            return false;
          }
          return true;
@@ -824,8 +818,8 @@ void Config::Register() {
        [&s](const std::vector<std::string>& values, std::string* error) {
          std::vector<std::string> addresses = Words(values);
          if (addresses.empty() || addresses.size() > kMaxBindAddresses) {
-           *error = addresses.empty() ? "http-bind needs an address"
-                                      : "Too many bind addresses specified.";
+           *error = addresses.empty() ? errors::kHttpBindNeedsAddress
+                                      : errors::kTooManyBindAddresses;
            return false;
          }
          s.http_bind = std::move(addresses);
@@ -846,11 +840,11 @@ void Config::Register() {
        [&s](const std::vector<std::string>& values, std::string* error) {
          int flags = 0;
          if (values.size() != 1) {
-           *error = "wrong number of arguments";
+           *error = errors::kWrongNumberOfArgs;
            return false;
          }
          if (!ParseKeyspaceEventClasses(values[0], &flags)) {
-           *error = kBadKeyspaceEventClass;
+           *error = errors::kBadKeyspaceEventClass;
            return false;
          }
          s.notify_keyspace_events = flags;
@@ -903,14 +897,12 @@ bool Config::Set(std::string_view name, const std::vector<std::string>& values, 
   }
   Parameter* parameter = FindParameter(name);
   if (parameter == nullptr) {
-    *error =
-        "ERR Unknown option or number of arguments for CONFIG SET - '" + std::string(name) + "'";
+    *error = errors::ConfigSetUnknown(name);
     return false;
   }
   std::string detail;
   if (!parameter->set(values, &detail)) {
-    *error = "ERR CONFIG SET failed (possibly related to argument '" + parameter->name + "') - " +
-             detail;
+    *error = errors::ConfigSetFailed(parameter->name, detail);
     return false;
   }
   return true;
@@ -921,7 +913,7 @@ bool Config::SetMany(const std::vector<std::string>& args, std::string* error) {
   // anything else; otherwise the first immutable, protected or duplicate name), then values are
   // set in order with a backup of the old ones, then apply hooks run.
   if (args.size() % 2 != 0) {
-    *error = "ERR syntax error";
+    *error = errors::kSyntax;
     return false;
   }
   const size_t count = args.size() / 2;
@@ -938,24 +930,24 @@ bool Config::SetMany(const std::vector<std::string>& args, std::string* error) {
     const bool protected_allowed = settings_.enable_protected_configs == "yes";
     if (!parameter->mutable_at_runtime || (parameter->is_protected && !protected_allowed)) {
       failed_name = name;
-      failure = parameter->mutable_at_runtime ? "can't set protected config"
-                                              : "can't set immutable config";
+      failure =
+          parameter->mutable_at_runtime ? errors::kConfigProtected : errors::kConfigImmutable;
       continue;
     }
     if (std::find(targets.begin(), targets.begin() + static_cast<long>(i), parameter) !=
         targets.begin() + static_cast<long>(i)) {
       failed_name = name;
-      failure = "duplicate parameter";
+      failure = errors::kConfigDuplicate;
       continue;
     }
     targets[i] = parameter;
   }
   if (!unknown_name.empty()) {
-    *error = "ERR Unknown option or number of arguments for CONFIG SET - '" + unknown_name + "'";
+    *error = errors::ConfigSetUnknown(unknown_name);
     return false;
   }
   auto fail = [&](const std::string& name, const std::string& detail) {
-    *error = "ERR CONFIG SET failed (possibly related to argument '" + name + "') - " + detail;
+    *error = errors::ConfigSetFailed(name, detail);
     return false;
   };
   if (!failed_name.empty()) return fail(failed_name, failure);
@@ -1074,7 +1066,9 @@ bool Config::LoadLines(std::string_view text, int first_option_line, std::string
       }
     }
     std::vector<std::string> values(words.begin() + 1, words.end());
-    if (parameter->single_value && values.size() != 1) return report(line, kWrongArgCount);
+    if (parameter->single_value && values.size() != 1) {
+      return report(line, errors::kWrongNumberOfArgs);
+    }
     std::string detail;
     if (!parameter->set(values, &detail)) return report(line, detail);
   }
@@ -1150,7 +1144,7 @@ bool Config::ParseCommandLine(int argc, const char* const* argv, std::string* er
 
 bool Config::Rewrite(std::string* error) const {
   if (config_file_.empty()) {
-    *error = "ERR The server is running without a config file";
+    *error = errors::kNoConfigFile;
     return false;
   }
   std::vector<std::string> lines;
@@ -1199,18 +1193,18 @@ bool Config::Rewrite(std::string* error) const {
   {
     std::ofstream file(temporary, std::ios::trunc);
     if (!file) {
-      *error = std::string("ERR Rewriting config file: ") + std::strerror(errno);
+      *error = errors::RewritingConfig(std::strerror(errno));
       return false;
     }
     for (const std::string& line : output) file << line << '\n';
     file.flush();
     if (!file) {
-      *error = std::string("ERR Rewriting config file: ") + std::strerror(errno);
+      *error = errors::RewritingConfig(std::strerror(errno));
       return false;
     }
   }
   if (std::rename(temporary.c_str(), config_file_.c_str()) != 0) {
-    *error = std::string("ERR Rewriting config file: ") + std::strerror(errno);
+    *error = errors::RewritingConfig(std::strerror(errno));
     std::remove(temporary.c_str());
     return false;
   }

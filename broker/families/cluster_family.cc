@@ -9,8 +9,8 @@
 
 #include <cstdint>
 
+#include "broker/base/errors.h"
 #include "broker/command/context.h"
-#include "broker/command/errors.h"
 #include "broker/families/families.h"
 
 namespace drayman {

@@ -1,10 +1,10 @@
 // DUMP, RESTORE and SAVE: the RDB format at the command level (broker/persistence/).
 #include <string>
 
+#include "broker/base/errors.h"
 #include "broker/base/numbers.h"
 #include "broker/command/command_table.h"
 #include "broker/command/context.h"
-#include "broker/command/errors.h"
 #include "broker/command/read_lookup.h"
 #include "broker/engine.h"
 #include "broker/families/families.h"

@@ -243,7 +243,7 @@ void CmdFunctionRestore(CommandContext& ctx) {
 void CmdFunctionStats(CommandContext& ctx) {
   ScriptEngine& scripts = ctx.engine.scripts();
   if (scripts.running() && !scripts.running_function()) {
-    ctx.reply.Error(kBusyError);
+    ctx.reply.Error(errors::kBusyScript);
     return;
   }
   ctx.reply.MapHeader(2);

@@ -175,7 +175,7 @@ void ReplyScriptKill(CommandContext& ctx, bool is_eval) {
       return;
     case ScriptEngine::KillResult::kWrongKind:
       // The other kind runs: SCRIPT KILL cannot stop a function, nor FUNCTION KILL a script.
-      ctx.reply.Error(is_eval ? kFunctionBusyError : kBusyError);
+      ctx.reply.Error(is_eval ? errors::kBusyFunction : errors::kBusyScript);
       return;
     case ScriptEngine::KillResult::kKilled:
       ctx.reply.Ok();

@@ -38,13 +38,9 @@ bool ParseIntervalIdOrReply(CommandContext& ctx, std::string_view text, uint64_t
 }
 
 bool ParseLongLongOrReply(CommandContext& ctx, std::string_view text, int64_t* value,
-                          std::string_view message) {
+                          std::string_view error) {
   if (ParseInt64(text, value)) return true;
-  if (message.empty()) {
-    ctx.reply.Error(errors::kNotInteger);
-  } else {
-    ctx.reply.Error(errors::Err(message));
-  }
+  ctx.reply.Error(error);
   return false;
 }
 
@@ -620,8 +616,7 @@ void CmdXread(CommandContext& ctx) {
         return;
       }
       ++i;
-      if (!ParseLongLongOrReply(ctx, argv[i], &timeout,
-                                "timeout is not an integer or out of range")) {
+      if (!ParseLongLongOrReply(ctx, argv[i], &timeout, errors::kTimeoutNotInteger)) {
         return;
       }
       if (timeout < 0) {

@@ -294,7 +294,7 @@ void CmdXclaim(CommandContext& ctx) {
     return;
   }
   int64_t min_idle = 0;
-  if (!ParseLongLongOrReply(ctx, argv[4], &min_idle, "Invalid min-idle-time argument for XCLAIM")) {
+  if (!ParseLongLongOrReply(ctx, argv[4], &min_idle, errors::kXclaimMinIdle)) {
     return;
   }
   if (min_idle < 0) min_idle = 0;
@@ -319,21 +319,18 @@ void CmdXclaim(CommandContext& ctx) {
       justid = true;
     } else if (EqualsIgnoreCase(opt, "IDLE") && more) {
       ++j;
-      if (!ParseLongLongOrReply(ctx, argv[j], &delivery_time,
-                                "Invalid IDLE option argument for XCLAIM")) {
+      if (!ParseLongLongOrReply(ctx, argv[j], &delivery_time, errors::kXclaimIdle)) {
         return;
       }
       delivery_time = now - delivery_time;
     } else if (EqualsIgnoreCase(opt, "TIME") && more) {
       ++j;
-      if (!ParseLongLongOrReply(ctx, argv[j], &delivery_time,
-                                "Invalid TIME option argument for XCLAIM")) {
+      if (!ParseLongLongOrReply(ctx, argv[j], &delivery_time, errors::kXclaimTime)) {
         return;
       }
     } else if (EqualsIgnoreCase(opt, "RETRYCOUNT") && more) {
       ++j;
-      if (!ParseLongLongOrReply(ctx, argv[j], &retry_count,
-                                "Invalid RETRYCOUNT option argument for XCLAIM")) {
+      if (!ParseLongLongOrReply(ctx, argv[j], &retry_count, errors::kXclaimRetrycount)) {
         return;
       }
     } else if (EqualsIgnoreCase(opt, "LASTID") && more) {
@@ -418,8 +415,7 @@ void CmdXautoclaim(CommandContext& ctx) {
   ctx.SuppressPropagation();
   const auto& argv = ctx.args;
   int64_t min_idle = 0;
-  if (!ParseLongLongOrReply(ctx, argv[4], &min_idle,
-                            "Invalid min-idle-time argument for XAUTOCLAIM")) {
+  if (!ParseLongLongOrReply(ctx, argv[4], &min_idle, errors::kXautoclaimMinIdle)) {
     return;
   }
   if (min_idle < 0) min_idle = 0;

@@ -18,9 +18,9 @@ bool ParseIdOrReply(CommandContext& ctx, std::string_view text, uint64_t missing
 // streamParseIntervalIDOrReply: "(" marks an exclusive bound (then parsed strictly).
 bool ParseIntervalIdOrReply(CommandContext& ctx, std::string_view text, uint64_t missing_seq,
                             StreamId* id, bool* exclusive);
-// getLongLongFromObjectOrReply: `message` (without "ERR ") replaces the default text.
+// getLongLongFromObjectOrReply: `error` (a whole text from errors.h) replaces the default one.
 bool ParseLongLongOrReply(CommandContext& ctx, std::string_view text, int64_t* value,
-                          std::string_view message = {});
+                          std::string_view error = errors::kNotInteger);
 
 void ReplyId(ReplyBuilder& reply, const StreamId& id);
 // [id, [field, value, ...]]

@@ -7,9 +7,9 @@
 #include <string_view>
 #include <vector>
 
-#include "broker/command/context.h"
-#include "broker/command/errors.h"
+#include "broker/base/errors.h"
 #include "broker/base/numbers.h"
+#include "broker/command/context.h"
 #include "broker/engine.h"
 #include "broker/families/families.h"
 #include "broker/tracking/tracking.h"

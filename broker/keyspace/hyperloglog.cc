@@ -4,6 +4,8 @@
 #include <cstring>
 #include <random>
 
+#include "broker/base/errors.h"
+
 namespace drayman::hll {
 
 namespace {
@@ -456,8 +458,7 @@ std::string SelfTest(uint64_t seed, int64_t sparse_max_bytes) {
     for (int i = 0; i < kRegisters; ++i) {
       const uint8_t got = GetDense(Registers(dense), i);
       if (got != expected[i]) {
-        return "TESTFAILED Register " + std::to_string(i) + " should be " +
-               std::to_string(expected[i]) + " but is " + std::to_string(got);
+        return errors::HllSelftestRegister(i, expected[i], got);
       }
     }
   }
@@ -477,18 +478,19 @@ std::string SelfTest(uint64_t seed, int64_t sparse_max_bytes) {
     Add(sparse, bytes, sparse_max_bytes);
     if (j != checkpoint) continue;
     if (j < sparse_max_bytes / 2 && Encoding(sparse) != kSparse) {
-      return "TESTFAILED sparse encoding not used";
+      return std::string(errors::kHllSelftestNotSparse);
     }
     bool invalid = false;
     const uint64_t estimate = Count(dense, &invalid);
-    if (estimate != Count(sparse, &invalid)) return "TESTFAILED dense/sparse disagree";
+    if (estimate != Count(sparse, &invalid)) {
+      return std::string(errors::kHllSelftestDisagree);
+    }
     int64_t abs_error = checkpoint - static_cast<int64_t>(estimate);
     uint64_t max_error = static_cast<uint64_t>(std::ceil(relative_error * 6 * checkpoint));
     if (j == 10) max_error = 1;
     if (abs_error < 0) abs_error = -abs_error;
     if (abs_error > static_cast<int64_t>(max_error)) {
-      return "TESTFAILED Too big error. card:" + std::to_string(checkpoint) +
-             " abserr:" + std::to_string(abs_error);
+      return errors::HllSelftestTooBigError(checkpoint, abs_error);
     }
     checkpoint *= 10;
   }

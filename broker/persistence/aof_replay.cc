@@ -4,6 +4,7 @@
 #include <string>
 
 #include "broker/base/ascii.h"
+#include "broker/base/errors.h"
 #include "broker/command/command_table.h"
 #include "broker/engine.h"
 
@@ -48,7 +49,7 @@ bool AofReplayer::Replay(std::vector<std::string>& args, uint64_t end_offset, st
     if (!output.empty() && output[0] == '-') {
       std::string text = output.substr(1, std::min<size_t>(output.find('\r') - 1, 4096));
       // Redis logs what addReplyError was given: the text after "-ERR ".
-      if (text.starts_with("ERR ")) text.erase(0, 4);
+      if (text.starts_with(errors::kErrPrefix)) text.erase(0, errors::kErrPrefix.size());
       engine_.Log(LogLevel::kWarning,
                   "== CRITICAL == This server is sending an error to its AOF-loading-client: '" +
                       text + "' after processing the command '" + ToLower(args[0]) + "'");

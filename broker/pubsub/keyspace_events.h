@@ -45,10 +45,6 @@ enum KeyspaceEventClass : int {
                kNotifyZset | kNotifyExpired | kNotifyEvicted | kNotifyStream | kNotifyModule,
 };
 
-// The CONFIG SET error detail for a bad class letter (Redis 7.0's text).
-inline constexpr std::string_view kBadKeyspaceEventClass =
-    "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
-
 // Parses a class string ("KEA", "Ex", ""); false on a character that is no class.
 bool ParseKeyspaceEventClasses(std::string_view classes, int* flags);
 // The canonical string CONFIG GET reports ("AKE" for "KEA", "gxKE" for "Egx").

@@ -4,9 +4,9 @@
 #include <charconv>
 
 #include "broker/acl/acl.h"
+#include "broker/base/errors.h"
 #include "broker/base/glob.h"
 #include "broker/base/numbers.h"
-#include "broker/command/errors.h"
 #include "broker/engine.h"
 #include "broker/families/families.h"
 #include "broker/pubsub/output_limits.h"

@@ -5,6 +5,8 @@
 #include <climits>
 #include <cstring>
 
+#include "broker/base/errors.h"
+
 namespace drayman {
 
 namespace {
@@ -206,8 +208,7 @@ void RequestParser::Compact() {
 
 RequestParser::Result RequestParser::Fail(std::string_view what) {
   failed_ = true;
-  error_ = "ERR Protocol error: ";
-  error_.append(what);
+  error_ = errors::ProtocolError(what);
   return Result::kError;
 }
 

@@ -5,13 +5,12 @@
 #include <cstdlib>
 #include <string>
 
+#include "broker/base/errors.h"
 #include "lua.hpp"
 
 namespace drayman::script {
 
 namespace {
-
-constexpr std::string_view kStackLimit = "ERR reached lua stack limit";
 
 // Reads one reply from bytes the engine produced; pushes its Lua value unless `push` is false
 // (attribute maps are parsed and dropped).
@@ -255,7 +254,7 @@ void WriteError(ReplyBuilder& reply, std::string_view text, bool count_in_stats)
 
 void WriteReply(lua_State* lua, ReplyBuilder& reply, Protocol script_protocol) {
   if (!lua_checkstack(lua, 4)) {
-    reply.Error(kStackLimit);
+    reply.Error(errors::kLuaStackLimit);
     lua_pop(lua, 1);
     return;
   }

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "broker/base/errors.h"
 #include "broker/persistence/rdb_decode.h"
 #include "broker/persistence/rdb_format.h"
 #include "broker/resp/request_parser.h"
@@ -15,9 +16,6 @@ namespace drayman {
 
 namespace {
 
-constexpr std::string_view kBadName =
-    "Library names can only contain letters, numbers, or underscores(_) and must be at least one "
-    "character long";
 constexpr const char* kLoadApiGlobal = "__drayman_function_load_api";
 constexpr int kHookInstructions = 100000;
 
@@ -65,19 +63,19 @@ void PushRegistry(lua_State* lua, char* key) {
 bool ExtractMetadata(std::string_view code, std::string* engine, std::string* name,
                      std::string_view* body, std::string* error) {
   if (code.substr(0, 2) != "#!") {
-    *error = "ERR Missing library metadata";
+    *error = errors::kMissingLibraryMetadata;
     return false;
   }
   // Redis reads the payload as a C string.
   const size_t nul = code.find('\0');
   const size_t end = code.substr(0, nul).find('\n');
   if (end == std::string_view::npos) {
-    *error = "ERR Invalid library metadata";
+    *error = errors::kInvalidLibraryMetadata;
     return false;
   }
   std::vector<std::string> parts;
   if (!SplitArgs(code.substr(0, end), &parts) || parts.empty()) {
-    *error = "ERR Invalid library metadata";
+    *error = errors::kInvalidLibraryMetadata;
     return false;
   }
   *engine = parts[0].substr(2);
@@ -85,18 +83,18 @@ bool ExtractMetadata(std::string_view code, std::string* engine, std::string* na
   for (size_t i = 1; i < parts.size(); ++i) {
     if (parts[i].size() >= 5 && EqualsNoCase(std::string_view(parts[i]).substr(0, 5), "name=")) {
       if (has_name) {
-        *error = "ERR Invalid metadata value, name argument was given multiple times";
+        *error = errors::kLibraryNameTwice;
         return false;
       }
       has_name = true;
       *name = parts[i].substr(5);
       continue;
     }
-    *error = "ERR Invalid metadata value given: " + parts[i].substr(0, parts[i].find('\0'));
+    *error = errors::InvalidMetadataValue(parts[i].substr(0, parts[i].find('\0')));
     return false;
   }
   if (!has_name) {
-    *error = "ERR Library name was not given";
+    *error = errors::kLibraryNameNotGiven;
     return false;
   }
   *body = code.substr(end);
@@ -244,11 +242,11 @@ std::unique_ptr<FunctionLibrary::Library> FunctionLibrary::Compile(std::string_v
   std::string_view body;
   if (!ExtractMetadata(code, &engine, name, &body, error)) return nullptr;
   if (!ValidName(*name)) {
-    *error = "ERR " + std::string(kBadName);
+    *error = errors::Err(errors::kBadLibraryName);
     return nullptr;
   }
   if (!EqualsNoCase(engine, "lua")) {
-    *error = "ERR Engine '" + engine + "' not found";
+    *error = errors::EngineNotFound(engine);
     return nullptr;
   }
   auto library = std::make_unique<Library>();
@@ -258,8 +256,7 @@ std::unique_ptr<FunctionLibrary::Library> FunctionLibrary::Compile(std::string_v
   lua_State* lua = scripts_.function_state();
   const int base = lua_gettop(lua);
   if (script::LoadChunk(lua, body, "@user_function") != 0) {
-    *error = "ERR Error compiling function: ";
-    error->append(lua_isstring(lua, -1) ? lua_tostring(lua, -1) : "?");
+    *error = errors::CompilingFunction(lua_isstring(lua, -1) ? lua_tostring(lua, -1) : "?");
     lua_settop(lua, base);
     return nullptr;
   }
@@ -287,21 +284,21 @@ std::unique_ptr<FunctionLibrary::Library> FunctionLibrary::Compile(std::string_v
     // Redis's luaExtractErrorInformation: a string gets "ERR ", an error table gives its err.
     std::string message = "(null)";
     if (lua_type(lua, -1) == LUA_TSTRING || lua_type(lua, -1) == LUA_TNUMBER) {
-      message = std::string("ERR ") + lua_tostring(lua, -1);
+      message = errors::Err(lua_tostring(lua, -1));
     } else if (lua_istable(lua, -1)) {
       lua_pushstring(lua, "err");
       lua_rawget(lua, -2);
       if (lua_isstring(lua, -1)) message = lua_tostring(lua, -1);
       lua_pop(lua, 1);
     }
-    *error = "ERR Error registering functions: " + message;
+    *error = errors::RegisteringFunctions(message);
     lua_settop(lua, base);
     Free(*library);
     return nullptr;
   }
   lua_settop(lua, base);
   if (library->functions.empty()) {
-    *error = "ERR No functions registered";
+    *error = errors::kNoFunctionsRegistered;
     return nullptr;
   }
   return library;
@@ -315,15 +312,15 @@ bool FunctionLibrary::Load(std::string_view code, bool replace, int64_t timeout_
     std::string_view body;
     if (!ExtractMetadata(code, &engine, name, &body, error)) return false;
     if (!ValidName(*name)) {
-      *error = "ERR " + std::string(kBadName);
+      *error = errors::Err(errors::kBadLibraryName);
       return false;
     }
     if (!EqualsNoCase(engine, "lua")) {
-      *error = "ERR Engine '" + engine + "' not found";
+      *error = errors::EngineNotFound(engine);
       return false;
     }
     if (!replace && libraries_.contains(*name)) {
-      *error = "ERR Library '" + *name + "' already exists";
+      *error = errors::LibraryExists(*name);
       return false;
     }
   }
@@ -332,7 +329,7 @@ bool FunctionLibrary::Load(std::string_view code, bool replace, int64_t timeout_
   if (library != nullptr) {
     for (const auto& function : library->functions) {
       if (functions_.contains(IndexKey(function->name))) {
-        *error = "ERR Function " + function->name + " already exists";
+        *error = errors::FunctionExists(function->name);
         Free(*library);
         library.reset();
         break;
@@ -359,7 +356,7 @@ void FunctionLibrary::LoadFromRdb(const std::string& code, bool replace) {
   std::string name;
   std::string error;
   if (!Load(code, replace, /*timeout_ms=*/0, &name, &error)) {
-    if (error.starts_with("ERR ")) error.erase(0, 4);
+    if (error.starts_with(errors::kErrPrefix)) error.erase(0, errors::kErrPrefix.size());
     throw rdb::RdbError("Failed loading library, " + error);
   }
 }
@@ -386,7 +383,7 @@ bool FunctionLibrary::Restore(std::string_view body, RestorePolicy policy, std::
     try {
       const uint8_t type = reader.ReadByte();
       if (type != rdb::kOpFunction2 && type != rdb::kOpFunction) {
-        *error = "ERR given type is not a function";
+        *error = errors::kRestoreNotAFunction;
         return discard();
       }
       if (type == rdb::kOpFunction) {
@@ -399,7 +396,7 @@ bool FunctionLibrary::Restore(std::string_view body, RestorePolicy policy, std::
         code = reader.ReadString();
       }
     } catch (const std::exception&) {
-      *error = "ERR Failed loading library payload";
+      *error = errors::kBadLibraryPayload;
       return discard();
     }
     std::string name;
@@ -408,7 +405,7 @@ bool FunctionLibrary::Restore(std::string_view body, RestorePolicy policy, std::
       std::string engine;
       std::string_view unused;
       if (ExtractMetadata(code, &engine, &name, &unused, &load_error) && library->name == name) {
-        *error = "ERR Library '" + name + "' already exists";
+        *error = errors::LibraryExists(name);
         return discard();
       }
     }
@@ -421,7 +418,7 @@ bool FunctionLibrary::Restore(std::string_view body, RestorePolicy policy, std::
       for (const auto& function : library->functions) {
         for (const auto& existing : other->functions) {
           if (IndexKey(existing->name) == IndexKey(function->name)) {
-            *error = "ERR Function " + function->name + " already exists";
+            *error = errors::FunctionExists(function->name);
             staged.push_back(std::move(library));
             return discard();
           }
@@ -441,7 +438,7 @@ bool FunctionLibrary::Restore(std::string_view body, RestorePolicy policy, std::
     for (const auto& library : staged) {
       if (!libraries_.contains(library->name)) continue;
       if (policy != RestorePolicy::kReplace) {
-        *error = "ERR Library " + library->name + " already exists";
+        *error = errors::RestoreLibraryExists(library->name);
         return rollback();
       }
       replaced.push_back(Unlink(library->name));
@@ -449,7 +446,7 @@ bool FunctionLibrary::Restore(std::string_view body, RestorePolicy policy, std::
     for (const auto& library : staged) {
       for (const auto& function : library->functions) {
         if (functions_.contains(IndexKey(function->name))) {
-          *error = "ERR Function " + function->name + " already exists";
+          *error = errors::FunctionExists(function->name);
           return rollback();
         }
       }
@@ -469,7 +466,7 @@ void FunctionLibrary::LoadHook(lua_State* lua, lua_Debug*) {
       std::chrono::steady_clock::now() - context->start);
   if (elapsed.count() <= context->timeout_ms) return;
   lua_sethook(lua, LoadHook, LUA_MASKLINE, 0);
-  RaiseError(lua, "FUNCTION LOAD timeout");
+  RaiseError(lua, errors::kFunctionLoadTimeout);
 }
 
 int FunctionLibrary::LuaRegisterFunction(lua_State* lua) {
@@ -477,54 +474,52 @@ int FunctionLibrary::LuaRegisterFunction(lua_State* lua) {
   auto* context = static_cast<LoadContext*>(lua_touserdata(lua, -1));
   lua_pop(lua, 1);
   if (context == nullptr) {
-    return RaiseError(lua, "redis.register_function can only be called on FUNCTION LOAD command");
+    return RaiseError(lua, errors::kRegisterOutsideLoad);
   }
   const int argc = lua_gettop(lua);
   if (argc < 1 || argc > 2) {
-    return RaiseError(lua, "wrong number of arguments to redis.register_function");
+    return RaiseError(lua, errors::kRegisterWrongArgs);
   }
   std::string name;
   std::optional<std::string> description;
   uint32_t flags = 0;
   int ref = LUA_NOREF;
-  const char* failure = nullptr;
+  std::string_view failure;
   if (argc == 2) {
     if (!GetString(lua, 1, &name)) {
-      failure = "first argument to redis.register_function must be a string";
+      failure = errors::kRegisterNameNotString;
     } else if (!lua_isfunction(lua, 2)) {
-      failure = "second argument to redis.register_function must be a function";
+      failure = errors::kRegisterCallbackNotFunction;
     } else {
       ref = luaL_ref(lua, LUA_REGISTRYINDEX);
     }
   } else if (!lua_istable(lua, 1)) {
-    failure =
-        "calling redis.register_function with a single argument is only applicable to Lua table "
-        "(representing named arguments).";
+    failure = errors::kRegisterSingleArgNotTable;
   } else {
     bool has_name = false;
     lua_pushnil(lua);
-    while (failure == nullptr && lua_next(lua, -2)) {
+    while (failure.empty() && lua_next(lua, -2)) {
       if (!lua_isstring(lua, -2)) {
-        failure = "named argument key given to redis.register_function is not a string";
+        failure = errors::kRegisterKeyNotString;
         break;
       }
       const std::string key = lua_tostring(lua, -2);
       if (EqualsNoCase(key, "function_name")) {
         if (!GetString(lua, -1, &name)) {
-          failure = "function_name argument given to redis.register_function must be a string";
+          failure = errors::kRegisterFunctionNameNotString;
           break;
         }
         has_name = true;
       } else if (EqualsNoCase(key, "description")) {
         std::string text;
         if (!GetString(lua, -1, &text)) {
-          failure = "description argument given to redis.register_function must be a string";
+          failure = errors::kRegisterDescriptionNotString;
           break;
         }
         description = std::move(text);
       } else if (EqualsNoCase(key, "callback")) {
         if (!lua_isfunction(lua, -1)) {
-          failure = "callback argument given to redis.register_function must be a function";
+          failure = errors::kRegisterCallbackArgNotFunction;
           break;
         }
         if (ref != LUA_NOREF) luaL_unref(lua, LUA_REGISTRYINDEX, ref);
@@ -532,9 +527,7 @@ int FunctionLibrary::LuaRegisterFunction(lua_State* lua) {
         continue;  // luaL_ref popped the value
       } else if (EqualsNoCase(key, "flags")) {
         if (!lua_istable(lua, -1)) {
-          failure =
-              "flags argument to redis.register_function must be a table representing function "
-              "flags";
+          failure = errors::kRegisterFlagsNotTable;
           break;
         }
         uint32_t read = 0;
@@ -558,35 +551,35 @@ int FunctionLibrary::LuaRegisterFunction(lua_State* lua) {
           }
           lua_pop(lua, 1);
           if (!found) {
-            failure = "unknown flag given";
+            failure = errors::kRegisterUnknownFlag;
             break;
           }
         }
-        if (failure != nullptr) break;
+        if (!failure.empty()) break;
         flags = read;
       } else {
-        failure = "unknown argument given to redis.register_function";
+        failure = errors::kRegisterUnknownArgument;
         break;
       }
       lua_pop(lua, 1);
     }
-    if (failure == nullptr && !has_name) {
-      failure = "redis.register_function must get a function name argument";
-    } else if (failure == nullptr && ref == LUA_NOREF) {
-      failure = "redis.register_function must get a callback argument";
+    if (failure.empty() && !has_name) {
+      failure = errors::kRegisterNoName;
+    } else if (failure.empty() && ref == LUA_NOREF) {
+      failure = errors::kRegisterNoCallback;
     }
   }
-  if (failure == nullptr) {
+  if (failure.empty()) {
     Library& library = *context->library;
     if (!ValidName(name)) {
-      failure = kBadName.data();
+      failure = errors::kBadLibraryName;
     } else {
       for (const auto& function : library.functions) {
-        if (function->name == name) failure = "Function already exists in the library";
+        if (function->name == name) failure = errors::kRegisterFunctionTwice;
       }
     }
   }
-  if (failure != nullptr) {
+  if (!failure.empty()) {
     if (ref != LUA_NOREF) luaL_unref(lua, LUA_REGISTRYINDEX, ref);
     return RaiseError(lua, failure);
   }

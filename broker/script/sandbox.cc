@@ -3,6 +3,7 @@
 #include <limits>
 #include <string>
 
+#include "broker/base/errors.h"
 #include "broker/script/lib/bit_library.h"
 #include "broker/script/lib/cmsgpack_library.h"
 #include "broker/script/lib/struct_library.h"
@@ -53,22 +54,23 @@ bool IsProxy(lua_State* lua, int index) {
 
 // From C functions such as rawset: no position prefix, as Redis's Lua reports it.
 int RaiseReadonly(lua_State* lua) {
-  lua_pushlstring(lua, kReadonlyError.data(), kReadonlyError.size());
+  lua_pushlstring(lua, errors::kReadonlyTable.data(), errors::kReadonlyTable.size());
   return lua_error(lua);
 }
 
 // __newindex of every proxy: an assignment in Lua code, so the error names the script line.
-int ReadonlyNewIndex(lua_State* lua) { return luaL_error(lua, "%s", kReadonlyError.data()); }
+int ReadonlyNewIndex(lua_State* lua) {
+  return luaL_error(lua, "%s", errors::kReadonlyTable.data());
+}
 
 // __index of the real globals table: reading a global nobody defined.
 int NonexistentGlobal(lua_State* lua) {
   if (lua_gettop(lua) != 2)
-    return luaL_error(lua, "Wrong number of arguments to luaProtectedTableError");
+    return luaL_error(lua, "%s", errors::kProtectedTableArgs.data());
   if (!lua_isstring(lua, -1) && !lua_isnumber(lua, -1)) {
-    return luaL_error(lua, "Second argument to luaProtectedTableError must be a string or number");
+    return luaL_error(lua, "%s", errors::kProtectedTableName.data());
   }
-  return luaL_error(lua, "Script attempted to access nonexistent global variable '%s'",
-                    lua_tostring(lua, -1));
+  return luaL_error(lua, "%s", errors::NonexistentGlobal(lua_tostring(lua, -1)).c_str());
 }
 
 int SafeRawget(lua_State* lua) {

@@ -30,6 +30,4 @@ void SetGlobal(lua_State* lua, const char* name);  // pops the value
 // luaL_loadbuffer that refuses bytecode the way Redis does. Returns Lua's status code.
 int LoadChunk(lua_State* lua, std::string_view code, const char* chunk_name);
 
-inline constexpr std::string_view kReadonlyError = "Attempt to modify a readonly table";
-
 }  // namespace drayman::script

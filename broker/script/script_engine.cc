@@ -10,6 +10,7 @@
 #include <ctime>
 
 #include "broker/acl/acl_dispatch.h"
+#include "broker/base/errors.h"
 #include "broker/command/command_table.h"
 #include "broker/command/unimplemented.h"
 #include "broker/engine.h"
@@ -23,23 +24,6 @@
 namespace drayman {
 
 namespace {
-
-// Texts Redis 7.0 gives scripts (luaPushError adds the "ERR " code).
-constexpr std::string_view kUnknownCommand = "Unknown Redis command called from script";
-constexpr std::string_view kWrongArity = "Wrong number of args calling Redis command from script";
-constexpr std::string_view kNoscriptCommand = "This Redis command is not allowed from script";
-constexpr std::string_view kWriteFromReadOnly =
-    "Write commands are not allowed from read-only scripts.";
-constexpr std::string_view kNoArguments =
-    "Please specify at least one argument for this redis lib call";
-constexpr std::string_view kBadArgumentType =
-    "Lua redis lib command arguments must be strings or integers";
-constexpr std::string_view kOutsideScript =
-    "redis.call/pcall can only be called inside a script invocation";
-constexpr std::string_view kRecursiveCall =
-    "luaRedisGenericCommand() recursive call detected. Are you doing funny stuff with Lua debug "
-    "hooks?";
-constexpr std::string_view kKilled = "Script killed by user with SCRIPT KILL...";
 
 constexpr int kHookInstructions = 100000;
 constexpr uint64_t kGcPeriod = 50;  // runs between incremental GC steps, as Redis
@@ -80,16 +64,16 @@ bool ParseShebang(std::string_view body, uint32_t* flags, size_t* shebang_length
   if (body.substr(0, 2) != "#!") return true;
   const size_t end = body.find('\n');
   if (end == std::string_view::npos) {
-    *error = "ERR Invalid script shebang";
+    *error = errors::kInvalidShebang;
     return false;
   }
   std::vector<std::string> parts;
   if (!SplitArgs(body.substr(0, end), &parts)) {
-    *error = "ERR Invalid engine in script shebang";
+    *error = errors::kInvalidShebangEngine;
     return false;
   }
   if (parts.empty() || parts[0] != "#!lua") {
-    *error = "ERR Unexpected engine in script shebang: " + (parts.empty() ? "" : parts[0]);
+    *error = errors::UnexpectedShebangEngine(parts.empty() ? "" : parts[0]);
     return false;
   }
   static constexpr std::pair<std::string_view, uint32_t> kFlags[] = {
@@ -102,7 +86,7 @@ bool ParseShebang(std::string_view body, uint32_t* flags, size_t* shebang_length
   for (size_t i = 1; i < parts.size(); ++i) {
     std::string_view part = parts[i];
     if (part.substr(0, 6) != "flags=") {
-      *error = "ERR Unknown lua shebang option: " + parts[i];
+      *error = errors::UnknownShebangOption(parts[i]);
       return false;
     }
     std::string_view list = part.substr(6);
@@ -114,14 +98,14 @@ bool ParseShebang(std::string_view body, uint32_t* flags, size_t* shebang_length
         if (name == flag_name) bit = flag_bit;
       }
       if (bit == 0) {
-        *error = "ERR Unexpected flag in script shebang: " + std::string(name);
+        *error = errors::UnexpectedShebangFlag(name);
         return false;
       }
       *flags |= bit;
       if (comma == std::string_view::npos) break;
       list.remove_prefix(comma + 1);
       if (list.empty()) {  // a trailing comma names an empty flag
-        *error = "ERR Unexpected flag in script shebang: ";
+        *error = errors::UnexpectedShebangFlag("");
         return false;
       }
     }
@@ -163,7 +147,7 @@ int ErrorHandler(lua_State* lua) {
     lua_pushvalue(lua, lua_upvalueindex(1));  // tostring
     lua_pushvalue(lua, 1);
     lua_call(lua, 1, 1);
-    lua_pushstring(lua, "ERR ");
+    lua_pushlstring(lua, errors::kErrPrefix.data(), errors::kErrPrefix.size());
     lua_insert(lua, -2);
     lua_concat(lua, 2);
     lua_newtable(lua);
@@ -205,7 +189,7 @@ int RedisPcall(lua_State* lua) {
 }
 
 int LuaSha1Hex(lua_State* lua) {
-  if (lua_gettop(lua) != 1) return RaiseError(lua, "wrong number of arguments");
+  if (lua_gettop(lua) != 1) return RaiseError(lua, errors::kWrongNumberOfArgs);
   size_t length = 0;
   const char* text = lua_tolstring(lua, 1, &length);
   std::string digest = Sha1Hex(text ? std::string_view(text, length) : std::string_view());
@@ -215,7 +199,7 @@ int LuaSha1Hex(lua_State* lua) {
 
 int LuaErrorReply(lua_State* lua) {
   if (lua_gettop(lua) != 1 || lua_type(lua, -1) != LUA_TSTRING) {
-    script::PushErrorTable(lua, "wrong number or type of arguments");
+    script::PushErrorTable(lua, errors::kScriptWrongArgsOrType);
     return 1;
   }
   size_t length = 0;
@@ -229,7 +213,7 @@ int LuaErrorReply(lua_State* lua) {
 
 int LuaStatusReply(lua_State* lua) {
   if (lua_gettop(lua) != 1 || lua_type(lua, -1) != LUA_TSTRING) {
-    script::PushErrorTable(lua, "wrong number or type of arguments");
+    script::PushErrorTable(lua, errors::kScriptWrongArgsOrType);
     return 1;
   }
   lua_newtable(lua);
@@ -390,8 +374,7 @@ const ScriptEngine::Script* ScriptEngine::Load(std::string_view body, std::strin
   if (!ParseShebang(body, &flags, &shebang_length, error)) return nullptr;
   // The shebang line stays as an empty line, so Lua's line numbers match the script's.
   if (script::LoadChunk(lua_, body.substr(shebang_length), "@user_script") != 0) {
-    *error = "ERR Error compiling script (new function): ";
-    error->append(lua_isstring(lua_, -1) ? lua_tostring(lua_, -1) : "?");
+    *error = errors::CompilingScript(lua_isstring(lua_, -1) ? lua_tostring(lua_, -1) : "?");
     lua_pop(lua_, 1);
     return nullptr;
   }
@@ -456,7 +439,7 @@ const std::vector<std::string>& ScriptEngine::caller_args() const {
 }
 
 std::string_view ScriptEngine::busy_error() const {
-  return running_function() ? kFunctionBusyError : kBusyError;
+  return running_function() ? errors::kBusyFunction : errors::kBusyScript;
 }
 
 const Client* ScriptEngine::caller() const { return run_ ? run_->caller : nullptr; }
@@ -555,8 +538,7 @@ void ScriptEngine::ReplyError(lua_State* lua, ReplyBuilder& reply, std::string_v
   if (!lua_istable(lua, -1)) {
     // The handler did not run (out of memory, error in the handler itself).
     std::string message = lua_isstring(lua, -1) ? lua_tostring(lua, -1) : "execution failure";
-    reply.Error("ERR Error running script " + std::string(sha) + ", " + message.substr(0, 100) +
-                "\n");
+    reply.Error(errors::RunningScript(sha, message));
     lua_pop(lua, 1);
     return;
   }
@@ -573,7 +555,7 @@ void ScriptEngine::ReplyError(lua_State* lua, ReplyBuilder& reply, std::string_v
   std::string source;
   std::string line;
   // Redis 7.0 crashes on an error table without a message (error({})); later versions reply.
-  if (!raw_string("err", &message)) message = "ERR unknown error";
+  if (!raw_string("err", &message)) message = errors::kScriptUnknownError;
   const bool has_source = raw_string("source", &source);
   const bool has_line = raw_string("line", &line);
   lua_pushstring(lua, "ignore_error_stats_update");
@@ -606,18 +588,22 @@ bool ScriptEngine::CallCommand(std::vector<std::string>& args, std::string* erro
   if (spec == nullptr) {
     // Redis refuses its noscript commands Drayman lacks (replication, modules) by their flag.
     const UnimplementedCommand* row = FindUnimplemented(args);
-    if (row == nullptr || !(row->flags & kCmdNoscript)) return refuse(kUnknownCommand);
-    if (!ArityFits(*row, static_cast<int>(args.size()))) return refuse(kWrongArity);
-    return refuse(kNoscriptCommand);
+    if (row == nullptr || !(row->flags & kCmdNoscript)) {
+      return refuse(errors::kScriptUnknownCommand);
+    }
+    if (!ArityFits(*row, static_cast<int>(args.size()))) return refuse(errors::kScriptWrongArity);
+    return refuse(errors::kScriptNoscriptCommand);
   }
   const int argc = static_cast<int>(args.size());
-  if ((spec->arity > 0 && argc != spec->arity) || argc < -spec->arity) return refuse(kWrongArity);
-  if (spec->flags & kCmdNoscript) return refuse(kNoscriptCommand);
+  if ((spec->arity > 0 && argc != spec->arity) || argc < -spec->arity) {
+    return refuse(errors::kScriptWrongArity);
+  }
+  if (spec->flags & kCmdNoscript) return refuse(errors::kScriptNoscriptCommand);
   // ACL (broker/acl/): the caller's user, checked as Redis's scriptVerifyACL does.
   if (std::string refusal = ScriptRefusal(engine_, *run_->caller, *spec, args); !refusal.empty()) {
     return refuse(refusal);
   }
-  if ((spec->flags & kCmdWrite) && run_->read_only) return refuse(kWriteFromReadOnly);
+  if ((spec->flags & kCmdWrite) && run_->read_only) return refuse(errors::kScriptWriteFromReadOnly);
   // Redis's scriptVerifyOOM: over maxmemory when the script started, its denyoom calls are
   // refused until it has written (it cannot be stopped half-way after a write).
   if ((spec->flags & kCmdDenyOom) && !run_->allow_oom && !run_->wrote &&
@@ -637,10 +623,10 @@ ScriptEngine& ScriptEngine::FromUpvalue(lua_State* lua) {
 
 int ScriptEngine::LuaCommand(lua_State* lua, bool raise) {
   ScriptEngine& self = FromUpvalue(lua);
-  if (self.run_ == nullptr) return RaiseError(lua, kOutsideScript);
+  if (self.run_ == nullptr) return RaiseError(lua, errors::kScriptOutsideScript);
   const int argc = lua_gettop(lua);
   if (argc == 0) {
-    script::PushErrorTable(lua, kNoArguments);
+    script::PushErrorTable(lua, errors::kScriptNoArguments);
     return raise ? lua_error(lua) : 1;
   }
   // A re-entered call (refused below) must not overwrite the running call's arguments.
@@ -666,12 +652,12 @@ int ScriptEngine::LuaCommand(lua_State* lua, bool raise) {
   }
   lua_pop(lua, argc);
   if (!all_valid) {
-    script::PushErrorTable(lua, kBadArgumentType);
+    script::PushErrorTable(lua, errors::kScriptBadArgumentType);
     return raise ? lua_error(lua) : 1;
   }
   if (self.in_command_) {
-    self.Log(kLogWarning, kRecursiveCall);
-    script::PushErrorTable(lua, kRecursiveCall);
+    self.Log(kLogWarning, errors::kScriptRecursiveCall);
+    script::PushErrorTable(lua, errors::kScriptRecursiveCall);
     return 1;
   }
   std::string error;
@@ -692,7 +678,7 @@ int ScriptEngine::LuaCommand(lua_State* lua, bool raise) {
   const bool is_error = !output.empty() && output[0] == '-';
   if (script::PushReply(lua, output) == 0) {
     output.clear();
-    return RaiseError(lua, "the command's reply could not be read");
+    return RaiseError(lua, errors::kScriptReplyUnreadable);
   }
   output.clear();
   if (raise && is_error) return lua_error(lua);
@@ -706,11 +692,11 @@ int ScriptEngine::LuaPcallCommand(lua_State* lua) { return LuaCommand(lua, false
 int ScriptEngine::LuaLog(lua_State* lua) {
   ScriptEngine& self = FromUpvalue(lua);
   const int argc = lua_gettop(lua);
-  if (argc < 2) return RaiseError(lua, "redis.log() requires two arguments or more.");
+  if (argc < 2) return RaiseError(lua, errors::kLogNeedsTwoArgs);
   if (!lua_isnumber(lua, -argc))
-    return RaiseError(lua, "First argument must be a number (log level).");
+    return RaiseError(lua, errors::kLogLevelNotNumber);
   const int level = static_cast<int>(lua_tonumber(lua, -argc));
-  if (level < kLogDebug || level > kLogWarning) return RaiseError(lua, "Invalid debug level.");
+  if (level < kLogDebug || level > kLogWarning) return RaiseError(lua, errors::kLogLevelInvalid);
   const Settings& settings = self.engine_.settings();
   if (level < Verbosity(settings.loglevel)) return 0;
   std::string message;
@@ -728,12 +714,12 @@ int ScriptEngine::LuaLog(lua_State* lua) {
 int ScriptEngine::LuaSetResp(lua_State* lua) {
   ScriptEngine& self = FromUpvalue(lua);
   if (self.run_ == nullptr) {
-    return RaiseError(lua, "redis.setresp can only be called inside a script invocation");
+    return RaiseError(lua, errors::kSetrespOutsideScript);
   }
   const int argc = lua_gettop(lua);
-  if (argc != 1) return RaiseError(lua, "redis.setresp() requires one argument.");
+  if (argc != 1) return RaiseError(lua, errors::kSetrespOneArgument);
   const int resp = static_cast<int>(lua_tonumber(lua, -argc));
-  if (resp != 2 && resp != 3) return RaiseError(lua, "RESP version must be 2 or 3.");
+  if (resp != 2 && resp != 3) return RaiseError(lua, errors::kSetrespVersion);
   self.script_client_->reply().set_protocol(resp == 3 ? Protocol::kResp3 : Protocol::kResp2);
   return 0;
 }
@@ -741,13 +727,12 @@ int ScriptEngine::LuaSetResp(lua_State* lua) {
 int ScriptEngine::LuaSetRepl(lua_State* lua) {
   ScriptEngine& self = FromUpvalue(lua);
   if (self.run_ == nullptr) {
-    return RaiseError(lua, "redis.set_repl can only be called inside a script invocation");
+    return RaiseError(lua, errors::kSetReplOutsideScript);
   }
-  if (lua_gettop(lua) != 1) return RaiseError(lua, "redis.set_repl() requires two arguments.");
+  if (lua_gettop(lua) != 1) return RaiseError(lua, errors::kSetReplOneArgument);
   const int flags = static_cast<int>(lua_tonumber(lua, -1));
   if ((flags & ~3) != 0) {
-    return RaiseError(
-        lua, "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.");
+    return RaiseError(lua, errors::kSetReplFlags);
   }
   return 0;
 }
@@ -755,17 +740,17 @@ int ScriptEngine::LuaSetRepl(lua_State* lua) {
 int ScriptEngine::LuaAclCheckCmd(lua_State* lua) {
   ScriptEngine& self = FromUpvalue(lua);
   if (self.run_ == nullptr) {
-    return RaiseError(lua, "redis.acl_check_cmd can only be called inside a script invocation");
+    return RaiseError(lua, errors::kAclCheckCmdOutsideScript);
   }
   const int argc = lua_gettop(lua);
-  if (argc == 0) return RaiseError(lua, kNoArguments);
+  if (argc == 0) return RaiseError(lua, errors::kScriptNoArguments);
   std::vector<std::string> args;
   for (int j = 1; j <= argc; ++j) {
     size_t length = 0;
     const char* text = lua_type(lua, j) == LUA_TNUMBER || lua_type(lua, j) == LUA_TSTRING
                            ? lua_tolstring(lua, j, &length)
                            : nullptr;
-    if (text == nullptr) return RaiseError(lua, kBadArgumentType);
+    if (text == nullptr) return RaiseError(lua, errors::kScriptBadArgumentType);
     args.emplace_back(text, length);
   }
   const CommandTable& table = self.engine_.commands();
@@ -773,7 +758,7 @@ int ScriptEngine::LuaAclCheckCmd(lua_State* lua) {
   if (spec != nullptr && spec->is_container() && args.size() >= 2) {
     spec = table.FindSubcommand(*spec, args[1]);
   }
-  if (spec == nullptr) return RaiseError(lua, "Invalid command passed to redis.acl_check_cmd()");
+  if (spec == nullptr) return RaiseError(lua, errors::kAclCheckCmdInvalid);
   lua_pushboolean(lua, 1);  // one user with every permission
   return 1;
 }
@@ -805,7 +790,7 @@ int ScriptEngine::LuaRandom(lua_State* lua) {
       break;
     }
     default:
-      return luaL_error(lua, "wrong number of arguments");
+      return luaL_error(lua, "%s", errors::kWrongNumberOfArgs.data());
   }
   return 1;
 }
@@ -841,7 +826,7 @@ void ScriptEngine::CountHook(lua_State* lua, lua_Debug*) {
   }
   // From now on every line raises again, so a pcall in the script cannot keep it running.
   lua_sethook(lua, CountHook, LUA_MASKLINE, 0);
-  RaiseError(lua, kKilled);
+  RaiseError(lua, errors::kScriptKilled);
 }
 
 // Through the engine's log sink, like every other line: the host applies loglevel, logfile and

@@ -18,8 +18,8 @@
 //
 // Busy scripts: when busy-reply-threshold (ms, 0 = never) is set, a count hook checks the elapsed
 // time every 100000 Lua instructions. Past the threshold the script is "busy": the hook calls
-// Engine::serve_while_busy so the transport can serve other clients, who get kBusyError except
-// for allow-busy commands such as SCRIPT KILL. Kill() makes the hook raise "Script killed by
+// Engine::serve_while_busy so the transport can serve other clients, who get errors::kBusyScript
+// except for allow-busy commands such as SCRIPT KILL. Kill() makes the hook raise "Script killed by
 // user with SCRIPT KILL..." (on every line, so pcall cannot swallow it) unless the script already
 // ran a write command; Abort() does so regardless (shutdown).
 #pragma once
@@ -31,6 +31,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "broker/base/errors.h"
 #include "broker/client.h"
 #include "broker/script/rand48.h"
 
@@ -40,11 +41,6 @@ struct lua_Debug;
 namespace drayman {
 
 class Engine;
-
-inline constexpr std::string_view kBusyError =
-    "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
-inline constexpr std::string_view kFunctionBusyError =
-    "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.";
 
 class FunctionLibrary;
 
@@ -119,7 +115,7 @@ class ScriptEngine {
   const std::vector<std::string>& caller_args() const;
   // What other clients get while the script is busy: the EVAL or the FUNCTION text.
   std::string_view busy_error() const;
-  // Past busy-reply-threshold: other clients get kBusyError.
+  // Past busy-reply-threshold: other clients get errors::kBusyScript.
   bool busy() const;
   // The client whose script is running, or nullptr.
   const Client* caller() const;

@@ -4,9 +4,9 @@
 #include <charconv>
 #include <cstring>
 
+#include "broker/base/errors.h"
 #include "broker/client.h"
 #include "broker/command/command_table.h"
-#include "broker/command/errors.h"
 #include "broker/engine.h"
 
 namespace drayman {

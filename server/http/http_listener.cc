@@ -11,6 +11,8 @@
 #include <cstdio>
 #include <optional>
 
+#include "broker/base/errors.h"
+
 namespace drayman {
 
 namespace asio = boost::asio;
@@ -93,7 +95,7 @@ class HttpListener::Session : public std::enable_shared_from_this<Session> {
       response = HttpResponse::Text(401, "Unauthorized\n");
       response.headers.emplace_back("WWW-Authenticate", "Basic realm=\"drayman\"");
     } else if (owner_.busy_ && owner_.busy_()) {
-      response = HttpResponse::Text(503, "BUSY Redis is busy running a script.\n");
+      response = HttpResponse::Text(503, std::string(errors::kHttpBusy));
       response.headers.emplace_back("Retry-After", "1");
     } else {
       HttpRequest request;

@@ -1,9 +1,10 @@
 // Error texts, byte-identical to Redis 7 (checked against Debian's redis-server 7.0.15).
 //
-// Contract: every error a handler sends comes from here or is built by a helper here, so a text
-// has one spelling. Texts carry their code ("ERR ", "WRONGTYPE "...); ReplyBuilder::Error adds '-'.
+// Contract: every error text, and every detail another text wraps (CONFIG SET's, Lua's), is here
+// once. Texts carry their code ("ERR ", "WRONGTYPE "...); ReplyBuilder::Error adds '-'.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -319,6 +320,13 @@ inline constexpr std::string_view kXgroupNeedsKey =
     "ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use "
     "the MKSTREAM option to create an empty stream automatically.";
 inline constexpr std::string_view kBusyGroup = "BUSYGROUP Consumer Group name already exists";
+inline constexpr std::string_view kXclaimMinIdle = "ERR Invalid min-idle-time argument for XCLAIM";
+inline constexpr std::string_view kXclaimIdle = "ERR Invalid IDLE option argument for XCLAIM";
+inline constexpr std::string_view kXclaimTime = "ERR Invalid TIME option argument for XCLAIM";
+inline constexpr std::string_view kXclaimRetrycount =
+    "ERR Invalid RETRYCOUNT option argument for XCLAIM";
+inline constexpr std::string_view kXautoclaimMinIdle =
+    "ERR Invalid min-idle-time argument for XAUTOCLAIM";
 
 // --- Strings ---
 inline constexpr std::string_view kDecrementOverflow = "ERR decrement would overflow";
@@ -362,6 +370,193 @@ inline constexpr std::string_view kScriptDebugMode = "ERR Use SCRIPT DEBUG YES/S
 inline constexpr std::string_view kScriptDebugUnsupported =
     "ERR SCRIPT DEBUG YES/SYNC is not supported: Drayman has no Lua debugger (SCRIPT DEBUG NO is "
     "accepted)";
+
+// The generic code with its space: added to, or cut from, a message composed elsewhere.
+inline constexpr std::string_view kErrPrefix = "ERR ";
+
+// --- Connections and protocol (broker/resp/, server/) ---
+// A connection over maxclients, written raw before a client exists (server/server.cc).
+inline constexpr std::string_view kMaxClientsReply = "-ERR max number of clients reached\r\n";
+// The admin HTTP API's 503 body while a script runs (Drayman's own, after Redis's BUSY).
+inline constexpr std::string_view kHttpBusy = "BUSY Redis is busy running a script.\n";
+
+// --- CONFIG (broker/config/) ---
+inline constexpr std::string_view kNoConfigFile = "ERR The server is running without a config file";
+// Details without a code: CONFIG SET wraps them in ConfigSetFailed, the config file loader in
+// its report (a script's redis.sha1hex raises the first one too).
+inline constexpr std::string_view kWrongNumberOfArgs = "wrong number of arguments";
+inline constexpr std::string_view kConfigNotYesNo = "argument must be 'yes' or 'no'";
+inline constexpr std::string_view kConfigNotInteger = "argument couldn't be parsed into an integer";
+inline constexpr std::string_view kConfigNotMemory = "argument must be a memory value";
+inline constexpr std::string_view kConfigNotMemoryOrPercent =
+    "argument must be a memory or percent value";
+inline constexpr std::string_view kConfigImmutable = "can't set immutable config";
+inline constexpr std::string_view kConfigProtected = "can't set protected config";
+inline constexpr std::string_view kConfigDuplicate = "duplicate parameter";
+inline constexpr std::string_view kBufferLimitArgs =
+    "Wrong number of arguments in buffer limit configuration.";
+inline constexpr std::string_view kBufferLimitClass =
+    "Invalid client class specified in buffer limit configuration.";
+inline constexpr std::string_view kBufferLimitValues =
+    "Error in hard, soft or soft_seconds setting in buffer limit configuration.";
+inline constexpr std::string_view kTooManyBindAddresses = "Too many bind addresses specified.";
+// Drayman's own: http-bind (the admin HTTP API) given no address.
+inline constexpr std::string_view kHttpBindNeedsAddress = "http-bind needs an address";
+inline constexpr std::string_view kInvalidSaveParameters = "Invalid save parameters";
+inline constexpr std::string_view kOomScoreAdjValues =
+    "Invalid oom-score-adj-values, elements must be between -2000 and 2000.";
+// kInvalidMasterPort without its code: replicaof's detail.
+inline constexpr std::string_view kConfigInvalidMasterPort = "Invalid master port";
+inline constexpr std::string_view kPercentilesInvalid =
+    "Invalid latency-tracking-info-percentiles parameters";
+inline constexpr std::string_view kPercentilesRange =
+    "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]";
+inline constexpr std::string_view kShutdownSaveAndNosave =
+    "shutdown options SAVE and NOSAVE can't be used simultaneously";
+inline constexpr std::string_view kBadKeyspaceEventClass =
+    "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
+
+// --- ACL rules and files (broker/acl/): details without a code, wrapped by AclSetuserModifier,
+// Err or the ACL file loader ---
+inline constexpr std::string_view kAclUnknownCommand = "Unknown command or category name in ACL";
+inline constexpr std::string_view kAclSyntaxError = "Syntax error";
+inline constexpr std::string_view kAclPatternAfterAllKeys =
+    "Adding a pattern after the * pattern (or the 'allkeys' flag) is not valid and does not have "
+    "any effect. Try 'resetkeys' to start with an empty list of patterns";
+inline constexpr std::string_view kAclPatternAfterAllChannels =
+    "Adding a pattern after the * pattern (or the 'allchannels' flag) is not valid and does not "
+    "have any effect. Try 'resetchannels' to start with an empty list of channels";
+inline constexpr std::string_view kAclNoSuchPassword =
+    "The password you are trying to remove from the user does not exist";
+inline constexpr std::string_view kAclBadHash =
+    "The password hash must be exactly 64 characters and contain only lowercase hexadecimal "
+    "characters";
+inline constexpr std::string_view kAclFirstArgOfSubcommand =
+    "Allowing first-arg of a subcommand is not supported";
+inline constexpr std::string_view kAclFileSpaces = "Spaces not allowed in ACL usernames";
+inline constexpr std::string_view kAclFileAndConfigUsers =
+    "Configuring Redis with users defined in redis.conf and at the same setting an ACL file path "
+    "is invalid. This setup is very likely to lead to configuration errors and security holes, "
+    "please define either an ACL file or declare users directly in your redis.conf, but not both.";
+inline constexpr std::string_view kAclFileNotApplied =
+    "WARNING: ACL errors detected, no change to the previously active ACL rules was performed";
+// A script's redis.call refused by the caller's ACL (Redis's scriptVerifyACL).
+inline constexpr std::string_view kScriptAclCommand =
+    "The user executing the script can't run this command or subcommand";
+inline constexpr std::string_view kScriptAclKey =
+    "The user executing the script can't access at least one of the keys mentioned in the "
+    "command arguments";
+inline constexpr std::string_view kScriptAclChannel =
+    "The user executing the script can't publish to the channel mentioned in the command";
+inline constexpr std::string_view kScriptAclOther =
+    "The user executing the script lacking the permissions for the command";
+
+// --- PFSELFTEST (broker/keyspace/hyperloglog.cc) ---
+inline constexpr std::string_view kHllSelftestNotSparse = "TESTFAILED sparse encoding not used";
+inline constexpr std::string_view kHllSelftestDisagree = "TESTFAILED dense/sparse disagree";
+
+// --- Scripts: EVAL, the script cache, busy scripts (broker/script/) ---
+inline constexpr std::string_view kBusyScript =
+    "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+inline constexpr std::string_view kBusyFunction =
+    "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.";
+inline constexpr std::string_view kInvalidShebang = "ERR Invalid script shebang";
+inline constexpr std::string_view kInvalidShebangEngine = "ERR Invalid engine in script shebang";
+// An error table without its err field (7.0 crashes on error({}); later versions reply this).
+inline constexpr std::string_view kScriptUnknownError = "ERR unknown error";
+inline constexpr std::string_view kLuaStackLimit = "ERR reached lua stack limit";
+// Raised inside scripts by the redis.* API, without a code: the error table gets "ERR "
+// (Redis's luaPushError).
+inline constexpr std::string_view kScriptUnknownCommand =
+    "Unknown Redis command called from script";
+inline constexpr std::string_view kScriptWrongArity =
+    "Wrong number of args calling Redis command from script";
+inline constexpr std::string_view kScriptNoscriptCommand =
+    "This Redis command is not allowed from script";
+inline constexpr std::string_view kScriptWriteFromReadOnly =
+    "Write commands are not allowed from read-only scripts.";
+inline constexpr std::string_view kScriptNoArguments =
+    "Please specify at least one argument for this redis lib call";
+inline constexpr std::string_view kScriptBadArgumentType =
+    "Lua redis lib command arguments must be strings or integers";
+inline constexpr std::string_view kScriptOutsideScript =
+    "redis.call/pcall can only be called inside a script invocation";
+inline constexpr std::string_view kScriptRecursiveCall =
+    "luaRedisGenericCommand() recursive call detected. Are you doing funny stuff with Lua debug "
+    "hooks?";
+inline constexpr std::string_view kScriptKilled = "Script killed by user with SCRIPT KILL...";
+inline constexpr std::string_view kScriptWrongArgsOrType = "wrong number or type of arguments";
+// Drayman's own: the engine's reply to redis.call could not be parsed back (never expected).
+inline constexpr std::string_view kScriptReplyUnreadable = "the command's reply could not be read";
+inline constexpr std::string_view kLogNeedsTwoArgs = "redis.log() requires two arguments or more.";
+inline constexpr std::string_view kLogLevelNotNumber =
+    "First argument must be a number (log level).";
+inline constexpr std::string_view kLogLevelInvalid = "Invalid debug level.";
+inline constexpr std::string_view kSetrespOutsideScript =
+    "redis.setresp can only be called inside a script invocation";
+inline constexpr std::string_view kSetrespOneArgument = "redis.setresp() requires one argument.";
+inline constexpr std::string_view kSetrespVersion = "RESP version must be 2 or 3.";
+inline constexpr std::string_view kSetReplOutsideScript =
+    "redis.set_repl can only be called inside a script invocation";
+// Redis's text says two though the call takes one.
+inline constexpr std::string_view kSetReplOneArgument = "redis.set_repl() requires two arguments.";
+inline constexpr std::string_view kSetReplFlags =
+    "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.";
+inline constexpr std::string_view kAclCheckCmdOutsideScript =
+    "redis.acl_check_cmd can only be called inside a script invocation";
+inline constexpr std::string_view kAclCheckCmdInvalid =
+    "Invalid command passed to redis.acl_check_cmd()";
+// The sandbox's protected tables (Redis's script_lua.c).
+inline constexpr std::string_view kReadonlyTable = "Attempt to modify a readonly table";
+inline constexpr std::string_view kProtectedTableArgs =
+    "Wrong number of arguments to luaProtectedTableError";
+inline constexpr std::string_view kProtectedTableName =
+    "Second argument to luaProtectedTableError must be a string or number";
+
+// --- Functions: FUNCTION LOAD / RESTORE (broker/script/function_library.cc) ---
+inline constexpr std::string_view kMissingLibraryMetadata = "ERR Missing library metadata";
+inline constexpr std::string_view kInvalidLibraryMetadata = "ERR Invalid library metadata";
+inline constexpr std::string_view kLibraryNameTwice =
+    "ERR Invalid metadata value, name argument was given multiple times";
+inline constexpr std::string_view kLibraryNameNotGiven = "ERR Library name was not given";
+inline constexpr std::string_view kNoFunctionsRegistered = "ERR No functions registered";
+inline constexpr std::string_view kRestoreNotAFunction = "ERR given type is not a function";
+inline constexpr std::string_view kBadLibraryPayload = "ERR Failed loading library payload";
+// Without a code: FUNCTION LOAD adds "ERR ", redis.register_function raises it as is.
+inline constexpr std::string_view kBadLibraryName =
+    "Library names can only contain letters, numbers, or underscores(_) and must be at least one "
+    "character long";
+// Raised inside FUNCTION LOAD's Lua code by redis.register_function, without a code.
+inline constexpr std::string_view kFunctionLoadTimeout = "FUNCTION LOAD timeout";
+inline constexpr std::string_view kRegisterOutsideLoad =
+    "redis.register_function can only be called on FUNCTION LOAD command";
+inline constexpr std::string_view kRegisterWrongArgs =
+    "wrong number of arguments to redis.register_function";
+inline constexpr std::string_view kRegisterNameNotString =
+    "first argument to redis.register_function must be a string";
+inline constexpr std::string_view kRegisterCallbackNotFunction =
+    "second argument to redis.register_function must be a function";
+inline constexpr std::string_view kRegisterSingleArgNotTable =
+    "calling redis.register_function with a single argument is only applicable to Lua table "
+    "(representing named arguments).";
+inline constexpr std::string_view kRegisterKeyNotString =
+    "named argument key given to redis.register_function is not a string";
+inline constexpr std::string_view kRegisterFunctionNameNotString =
+    "function_name argument given to redis.register_function must be a string";
+inline constexpr std::string_view kRegisterDescriptionNotString =
+    "description argument given to redis.register_function must be a string";
+inline constexpr std::string_view kRegisterCallbackArgNotFunction =
+    "callback argument given to redis.register_function must be a function";
+inline constexpr std::string_view kRegisterFlagsNotTable =
+    "flags argument to redis.register_function must be a table representing function flags";
+inline constexpr std::string_view kRegisterUnknownFlag = "unknown flag given";
+inline constexpr std::string_view kRegisterUnknownArgument =
+    "unknown argument given to redis.register_function";
+inline constexpr std::string_view kRegisterNoName =
+    "redis.register_function must get a function name argument";
+inline constexpr std::string_view kRegisterNoCallback =
+    "redis.register_function must get a callback argument";
+inline constexpr std::string_view kRegisterFunctionTwice = "Function already exists in the library";
 
 // "ERR wrong number of arguments for 'get' command" (full name, e.g. 'config|get').
 std::string WrongArity(std::string_view full_name);
@@ -428,6 +623,59 @@ std::string NoGroupForKey(std::string_view key, std::string_view group);
 std::string NoGroupInXreadgroup(std::string_view key, std::string_view group);
 std::string NoSuchConsumerGroup(std::string_view group, std::string_view key);
 std::string UnrecognizedXclaimOption(std::string_view option);
+
+// "ERR Protocol error: invalid bulk length" (the parser names what failed).
+std::string ProtocolError(std::string_view what);
+// ACL SETUSER's rule failures (broker/acl/acl.cc).
+std::string AclUnmatchedParenthesis(std::string_view selector);
+std::string AclSetuserModifier(std::string_view rule, std::string_view error);
+// CONFIG SET (broker/config/): an unknown name; a value its parameter refused, with the detail.
+std::string ConfigSetUnknown(std::string_view name);
+std::string ConfigSetFailed(std::string_view name, std::string_view detail);
+// CONFIG REWRITE's file errors, with strerror's text.
+std::string RewritingConfig(std::string_view reason);
+// CONFIG SET details: "argument must be between 1 and 10 inclusive"; "argument(s) must be one
+// of the following: a, b" (the choices joined by the caller); appendfilename-style names.
+std::string ConfigRange(int64_t min, int64_t max);
+std::string ConfigChoices(std::string_view joined);
+std::string ConfigEmptyName(std::string_view parameter);
+std::string ConfigNotBaseName(std::string_view parameter, std::string_view what);
+std::string CantOpenLogFile(std::string_view reason);
+// ACL file loading (ACL LOAD, start-up).
+std::string AclFileUnmatchedParenthesis(std::string_view selector);
+std::string AclFileRule(std::string_view rule, std::string_view user, std::string_view error);
+std::string AclFileOpen(std::string_view path, std::string_view reason);
+// ACL file lines' problems, each ending in ". " (or, for the selector, without it, as Redis's),
+// `where` being "file:line"; the whole report ends with kAclFileNotApplied.
+std::string AclFileNoUserKeyword(std::string_view where);
+std::string AclFileBadUsername(std::string_view where, std::string_view user);
+std::string AclFileDuplicateUser(std::string_view user, int64_t line);
+std::string AclFileUnmatchedSelector(std::string_view where);
+std::string AclFileOperation(std::string_view where, std::string_view rule,
+                             std::string_view error);
+// PFSELFTEST's failures.
+std::string HllSelftestRegister(int index, int expected, int got);
+std::string HllSelftestTooBigError(int64_t cardinality, int64_t error);
+// Script shebangs: "#!<engine>" other than lua, an option other than flags=, an unknown flag.
+std::string UnexpectedShebangEngine(std::string_view engine);
+std::string UnknownShebangOption(std::string_view option);
+std::string UnexpectedShebangFlag(std::string_view flag);
+// A script reading a global nobody defined (raised with the script's line in front).
+std::string NonexistentGlobal(std::string_view name);
+// Lua's compile error after Redis's prefix.
+std::string CompilingScript(std::string_view lua_error);
+// A script error the error handler could not dress (out of memory): the message cut to 100
+// bytes, with Redis's trailing newline.
+std::string RunningScript(std::string_view sha, std::string_view message);
+// FUNCTION LOAD / RESTORE.
+std::string InvalidMetadataValue(std::string_view value);
+std::string EngineNotFound(std::string_view engine);
+std::string CompilingFunction(std::string_view lua_error);
+std::string RegisteringFunctions(std::string_view message);
+// "ERR Library 'lib' already exists" (LOAD), "ERR Library lib already exists" (RESTORE APPEND).
+std::string LibraryExists(std::string_view library);
+std::string RestoreLibraryExists(std::string_view library);
+std::string FunctionExists(std::string_view function);
 
 // --- Client-side caching: CLIENT TRACKING and CLIENT CACHING (broker/tracking/) ---
 inline constexpr std::string_view kTrackingSingleRedirect =

@@ -1,4 +1,4 @@
-#include "broker/command/errors.h"
+#include "broker/base/errors.h"
 
 #include <cstdio>
 #include <initializer_list>
@@ -67,7 +67,7 @@ std::string Concat(std::initializer_list<std::string_view> parts) {
 }  // namespace
 
 std::string ExecAbortBecause(std::string_view error) {
-  if (error.substr(0, 4) == "ERR ") error.remove_prefix(4);
+  if (error.starts_with(kErrPrefix)) error.remove_prefix(kErrPrefix.size());
   return Concat({"EXECABORT Transaction discarded because of: ", error});
 }
 
@@ -194,6 +194,145 @@ std::string NoSuchConsumerGroup(std::string_view group, std::string_view key) {
 
 std::string UnrecognizedXclaimOption(std::string_view option) {
   return Concat({"ERR Unrecognized XCLAIM option '", option, "'"});
+}
+
+std::string ProtocolError(std::string_view what) { return Concat({"ERR Protocol error: ", what}); }
+
+std::string AclUnmatchedParenthesis(std::string_view selector) {
+  return Concat({"ERR Unmatched parenthesis in acl selector starting at '", selector, "'."});
+}
+
+std::string AclSetuserModifier(std::string_view rule, std::string_view error) {
+  return Concat({"ERR Error in ACL SETUSER modifier '", rule, "': ", error});
+}
+
+std::string ConfigSetUnknown(std::string_view name) {
+  return Concat({"ERR Unknown option or number of arguments for CONFIG SET - '", name, "'"});
+}
+
+std::string ConfigSetFailed(std::string_view name, std::string_view detail) {
+  return Concat({"ERR CONFIG SET failed (possibly related to argument '", name, "') - ", detail});
+}
+
+std::string RewritingConfig(std::string_view reason) {
+  return Concat({"ERR Rewriting config file: ", reason});
+}
+
+std::string UnexpectedShebangEngine(std::string_view engine) {
+  return Concat({"ERR Unexpected engine in script shebang: ", engine});
+}
+
+std::string UnknownShebangOption(std::string_view option) {
+  return Concat({"ERR Unknown lua shebang option: ", option});
+}
+
+std::string UnexpectedShebangFlag(std::string_view flag) {
+  return Concat({"ERR Unexpected flag in script shebang: ", flag});
+}
+
+std::string NonexistentGlobal(std::string_view name) {
+  return Concat({"Script attempted to access nonexistent global variable '", name, "'"});
+}
+
+std::string CompilingScript(std::string_view lua_error) {
+  return Concat({"ERR Error compiling script (new function): ", lua_error});
+}
+
+std::string RunningScript(std::string_view sha, std::string_view message) {
+  return Concat({"ERR Error running script ", sha, ", ", message.substr(0, 100), "\n"});
+}
+
+std::string InvalidMetadataValue(std::string_view value) {
+  return Concat({"ERR Invalid metadata value given: ", value});
+}
+
+std::string EngineNotFound(std::string_view engine) {
+  return Concat({"ERR Engine '", engine, "' not found"});
+}
+
+std::string CompilingFunction(std::string_view lua_error) {
+  return Concat({"ERR Error compiling function: ", lua_error});
+}
+
+std::string RegisteringFunctions(std::string_view message) {
+  return Concat({"ERR Error registering functions: ", message});
+}
+
+std::string LibraryExists(std::string_view library) {
+  return Concat({"ERR Library '", library, "' already exists"});
+}
+
+std::string RestoreLibraryExists(std::string_view library) {
+  return Concat({"ERR Library ", library, " already exists"});
+}
+
+std::string FunctionExists(std::string_view function) {
+  return Concat({"ERR Function ", function, " already exists"});
+}
+
+std::string ConfigRange(int64_t min, int64_t max) {
+  return Concat({"argument must be between ", std::to_string(min), " and ", std::to_string(max),
+                 " inclusive"});
+}
+
+std::string ConfigChoices(std::string_view joined) {
+  return Concat({"argument(s) must be one of the following: ", joined});
+}
+
+std::string ConfigEmptyName(std::string_view parameter) {
+  return Concat({parameter, " can't be empty"});
+}
+
+std::string ConfigNotBaseName(std::string_view parameter, std::string_view what) {
+  return Concat({parameter, " can't be a path, just a ", what});
+}
+
+std::string CantOpenLogFile(std::string_view reason) {
+  return Concat({"Can't open the log file: ", reason});
+}
+
+std::string AclFileUnmatchedParenthesis(std::string_view selector) {
+  return Concat({"Unmatched parenthesis in acl selector starting at '", selector, "'."});
+}
+
+std::string AclFileRule(std::string_view rule, std::string_view user, std::string_view error) {
+  return Concat({"Error loading ACL rule '", rule, "' for the user named '", user, "': ", error});
+}
+
+std::string AclFileOpen(std::string_view path, std::string_view reason) {
+  return Concat({"Error loading ACLs, opening file '", path, "': ", reason});
+}
+
+std::string AclFileNoUserKeyword(std::string_view where) {
+  return Concat({where, " should start with user keyword followed by the username. "});
+}
+
+std::string AclFileBadUsername(std::string_view where, std::string_view user) {
+  return Concat({"'", where, ": username '", user, "' contains invalid characters. "});
+}
+
+std::string AclFileDuplicateUser(std::string_view user, int64_t line) {
+  return Concat(
+      {"WARNING: Duplicate user '", user, "' found on line ", std::to_string(line), ". "});
+}
+
+std::string AclFileUnmatchedSelector(std::string_view where) {
+  return Concat({where, ": Unmatched parenthesis in selector definition."});
+}
+
+std::string AclFileOperation(std::string_view where, std::string_view rule,
+                             std::string_view error) {
+  return Concat({where, ": Error in applying operation '", rule, "': ", error, ". "});
+}
+
+std::string HllSelftestRegister(int index, int expected, int got) {
+  return Concat({"TESTFAILED Register ", std::to_string(index), " should be ",
+                 std::to_string(expected), " but is ", std::to_string(got)});
+}
+
+std::string HllSelftestTooBigError(int64_t cardinality, int64_t error) {
+  return Concat({"TESTFAILED Too big error. card:", std::to_string(cardinality),
+                 " abserr:", std::to_string(error)});
 }
 
 }  // namespace drayman::errors
