@@ -257,7 +257,7 @@ def _run(port: int, commands: list[list[bytes]], protocol: int) -> list[bytes]:
 @pytest.mark.parametrize("protocol", [2, 3], ids=["resp2", "resp3"])
 def test_randomized_differential(servers, protocol):
     server, oracle = servers
-    count = int(os.environ.get("LATENCY_DIFF_COMMANDS", "5000"))
+    count = int(os.environ.get("LATENCY_DIFF_COMMANDS", "15000"))
     seed = int(os.environ.get("LATENCY_DIFF_SEED", "1717")) + protocol
     commands = differential_commands(seed, count)
     want = _run(oracle.port, commands, protocol)
