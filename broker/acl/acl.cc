@@ -543,9 +543,24 @@ std::vector<KeyReference> Acl::KeysWithFlags(const CommandSpec& spec,
                                              const std::vector<std::string>& args) const {
   std::vector<KeyReference> keys;
   const int id = IdOf(spec);
-  if (id < 0) return keys;
+  if (id < 0) {
+    // A row added after the ACL indexed the table: its own key positions.
+    FindKeys(CommandInfo{.spec = &spec, .id = -1, .categories = 0, .key_specs = nullptr}, args,
+             &keys);
+    return keys;
+  }
   FindKeys(infos_[static_cast<size_t>(id)], args, &keys);
   return keys;
+}
+
+bool Acl::HasKeyArguments(const CommandSpec& spec) const {
+  const int id = IdOf(spec);
+  const std::vector<KeySpec>* specs = id < 0 ? nullptr : infos_[static_cast<size_t>(id)].key_specs;
+  if (specs == nullptr) return spec.first_key > 0 || spec.get_keys != nullptr;
+  for (const KeySpec& key_spec : *specs) {
+    if (!(key_spec.flags & kKeyNotKey)) return true;
+  }
+  return spec.get_keys != nullptr;
 }
 
 Denial Acl::CheckSelector(const Selector& selector, const CommandInfo& info,

@@ -125,6 +125,9 @@ class Acl {
   // them for (key specs, or Redis's getkeys functions where the specs cannot say).
   std::vector<KeyReference> KeysWithFlags(const CommandSpec& spec,
                                           const std::vector<std::string>& args) const;
+  // Redis's doesCommandHaveKeys: a key function, or a key spec not marked not_key (SSUBSCRIBE's
+  // and SPUBLISH's channels are specs marked not_key: no key arguments).
+  bool HasKeyArguments(const CommandSpec& spec) const;
   // Whether `user` may access `channel` (a pattern when `is_pattern`).
   bool ChannelAllowed(const User& user, std::string_view channel, bool is_pattern) const;
 

@@ -343,7 +343,7 @@ void CmdBitop(CommandContext& ctx) {
   }
   const std::string& target = ctx.args[2];
   if (longest == 0) {
-    if (ctx.db.Delete(target)) {
+    if (ctx.db.DeleteEvenIfExpired(target)) {
       NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", target);
       ctx.AddDirty();
     }

@@ -377,7 +377,7 @@ void SearchGeneric(CommandContext& ctx, size_t source_index, int flags) {
 
   if (zset == nullptr) {
     if (store_key != nullptr) {
-      if (ctx.db.Delete(*store_key)) {
+      if (ctx.db.DeleteEvenIfExpired(*store_key)) {
         NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", *store_key);
         ctx.AddDirty();
       }
@@ -449,7 +449,7 @@ void SearchGeneric(CommandContext& ctx, size_t source_index, int flags) {
     NotifyKeyspaceEvent(ctx, kNotifyZset,
                         (flags & kGeoSearch) ? "geosearchstore" : "georadiusstore", *store_key);
     ctx.AddDirty(static_cast<int64_t>(returned));
-  } else if (ctx.db.Delete(*store_key)) {
+  } else if (ctx.db.DeleteEvenIfExpired(*store_key)) {
     NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", *store_key);
     ctx.AddDirty();
   }

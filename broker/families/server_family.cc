@@ -400,8 +400,9 @@ void CmdCommandDocs(CommandContext& ctx) {
 }
 
 // Redis's getKeysSubcommandImpl, shared by GETKEYS and GETKEYSANDFLAGS: the command (or
-// subcommand) must exist and name keys, the arity must fit, then the keys come from the table's
-// positions or the command's key function (with flags: the ACL's key specs).
+// subcommand) must exist and name keys, the arity must fit, then the keys come from the key specs
+// where they can say (GEORADIUS ... STORE x STOREDIST y names both, XREAD's STREAMS takes half of
+// the rest), else from the command's key function: the ACL's lookup, for both subcommands.
 void GetKeysSubcommand(CommandContext& ctx, bool with_flags) {
   std::vector<std::string> command(ctx.args.begin() + 2, ctx.args.end());
   const CommandSpec* spec = ctx.engine.commands().Find(command[0]);
@@ -412,7 +413,7 @@ void GetKeysSubcommand(CommandContext& ctx, bool with_flags) {
     ctx.reply.Error(errors::kInvalidCommand);
     return;
   }
-  if (spec->first_key <= 0 && spec->get_keys == nullptr) {
+  if (!ctx.engine.acl().HasKeyArguments(*spec)) {
     ctx.reply.Error(errors::kNoKeyArguments);
     return;
   }
@@ -421,12 +422,7 @@ void GetKeysSubcommand(CommandContext& ctx, bool with_flags) {
     ctx.reply.Error(errors::kInvalidArgCount);
     return;
   }
-  std::vector<acl::KeyReference> keys;
-  if (with_flags) {
-    keys = ctx.engine.acl().KeysWithFlags(*spec, command);
-  } else {
-    for (int index : spec->KeyIndexes(command)) keys.push_back({index, 0});
-  }
+  const std::vector<acl::KeyReference> keys = ctx.engine.acl().KeysWithFlags(*spec, command);
   if (keys.empty() && !(spec->flags & kCmdNoMandatoryKeys)) {
     ctx.reply.Error(errors::kInvalidArguments);
     return;

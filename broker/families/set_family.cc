@@ -316,7 +316,7 @@ void StoreResult(CommandContext& ctx, const std::string& dst, std::unique_ptr<Se
     ctx.db.Put(dst, Value(std::move(result)));
     NotifyKeyspaceEvent(ctx, kNotifySet, event, dst);
     ctx.AddDirty();
-  } else if (ctx.db.Delete(dst)) {
+  } else if (ctx.db.DeleteEvenIfExpired(dst)) {
     NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", dst);
     ctx.AddDirty();
   }

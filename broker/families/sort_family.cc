@@ -328,7 +328,7 @@ void SortGeneric(CommandContext& ctx, bool read_only) {
     ctx.db.Put(*store_key, Value(std::move(result)));
     NotifyKeyspaceEvent(ctx, kNotifyList, "sortstore", *store_key);
     ctx.AddDirty(output_length);
-  } else if (ctx.db.Delete(*store_key)) {
+  } else if (ctx.db.DeleteEvenIfExpired(*store_key)) {
     NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", *store_key);
     ctx.AddDirty();
   }

@@ -108,6 +108,13 @@ bool Database::Delete(std::string_view key) {
   return true;
 }
 
+bool Database::DeleteEvenIfExpired(std::string_view key) {
+  auto* node = keys_.FindNode(key);
+  if (node == nullptr) return false;
+  DeleteNode(node->key(), node->value);
+  return true;
+}
+
 void Database::DeleteNode(std::string_view key, Entry& entry) {
   // Expired or not: a snapshot holds every key its tables held when it started, as a forked Redis
   // child writes expired keys too (the loader drops them).

@@ -142,6 +142,11 @@ class Database {
   Entry& AddLoaded(std::string_view key, Value value);
   // Removes the key; returns whether it existed (expired keys count as missing).
   bool Delete(std::string_view key);
+  // Removes the key whether or not its deadline has passed, without an `expired` event; returns
+  // whether an entry was there. Redis's dbDelete without a lookup first: what the STORE variants
+  // (SORT, SINTERSTORE, BITOP, GEO ... STORE) do to a destination an empty result leaves empty,
+  // so an expired destination gets their `del` event as in Redis.
+  bool DeleteEvenIfExpired(std::string_view key);
 
   // Sets or clears (kNoExpiry) the absolute expiry of an existing entry.
   void SetExpire(std::string_view key, Entry& entry, int64_t at_ms);

@@ -16,7 +16,7 @@ nothing; RESET after SKIP is itself skipped), so the reader knows which commands
 server that answers when it should not, or stays silent when it should answer, desynchronizes
 the comparison. A silenced command is given 5 ms to run before the next command goes out, so a
 CLIENT LIST on another connection sees it on both servers. Steps per seed:
-DRAYMAN_CONNECTION_DIFF_STEPS (default 3000).
+DRAYMAN_CONNECTION_DIFF_STEPS (default 6000).
 """
 
 from __future__ import annotations
@@ -218,7 +218,7 @@ def encode_command(args: list[bytes]) -> bytes:
     return b"".join(out)
 
 
-STEPS = int(os.environ.get("DRAYMAN_CONNECTION_DIFF_STEPS", "3000"))
+STEPS = int(os.environ.get("DRAYMAN_CONNECTION_DIFF_STEPS", "6000"))
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4])

@@ -304,7 +304,7 @@ def random_commands(seed: int, count: int) -> list[list[str]]:
 @pytest.mark.parametrize("seed", [1, 2, 3, 4])
 def test_randomized_differential(servers, seed):
     server, oracle = servers
-    commands = random_commands(seed, 2500)
+    commands = random_commands(seed, 7500)
     protocol = 3 if seed % 2 == 0 else 2
     theirs = run(oracle.port, commands, protocol)
     mine = run(server.port, commands, protocol)

@@ -9,7 +9,7 @@ Two parts:
   GEOADD, GEODIST, GEOHASH, GEOPOS, GEORADIUS*, GEOSEARCH*, STORE results read back, ZADD of
   arbitrary scores. Stored distances are read back with ZRANGE ... WITHSCORES, whose scores
   Drayman prints in Redis 7.2's shortest form (a documented difference): those replies are
-  compared as doubles, every other reply byte for byte. Steps per seed: DRAYMAN_GEO_DIFF_STEPS (default 2500; more by hand).
+  compared as doubles, every other reply byte for byte. Steps per seed: DRAYMAN_GEO_DIFF_STEPS (default 7500; more by hand).
 """
 
 from __future__ import annotations
@@ -260,7 +260,7 @@ def run_random(seed: int, steps: int) -> int:
     return run_seeded_differential(seed, steps, random_command, normalize)
 
 
-STEPS = int(os.environ.get("DRAYMAN_GEO_DIFF_STEPS", "2500"))
+STEPS = int(os.environ.get("DRAYMAN_GEO_DIFF_STEPS", "7500"))
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4])

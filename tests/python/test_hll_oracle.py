@@ -8,7 +8,7 @@ Three parts:
   made by either server RESTOREs into the other and counts the same.
 - A seeded randomized differential run (PFADD/PFCOUNT/PFMERGE/PFDEBUG, corruptions through
   SETRANGE/APPEND, changes of hll-sparse-max-bytes). Steps per seed: DRAYMAN_HLL_DIFF_STEPS
-  (default 2500; set it higher to run more by hand).
+  (default 7500; set it higher to run more by hand).
 """
 
 from __future__ import annotations
@@ -198,7 +198,7 @@ def run_random(seed: int, steps: int) -> int:
     return run_seeded_differential(seed, steps, random_command)
 
 
-STEPS = int(os.environ.get("DRAYMAN_HLL_DIFF_STEPS", "2500"))
+STEPS = int(os.environ.get("DRAYMAN_HLL_DIFF_STEPS", "7500"))
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4])

@@ -171,6 +171,15 @@ SCRIPT: list[list[str]] = [
     ["ZADD", "x18", "2", "b"], ["SET", "x19", "v", "PXAT", "1"], ["SETBIT", "x19", "1", "1"],
     ["SET", "x20", "v", "PXAT", "1"], ["MSET", "x20", "w"], ["SET", "x21", "v", "PXAT", "1"],
     ["GETEX", "x21", "PERSIST"], ["SET", "x22", "v", "PXAT", "1"], ["COPY", "a1", "x22"],
+    # An empty result removes an expired destination with `del`, not `expired` (dbDelete).
+    ["SET", "x23", "v", "PXAT", "1"], ["SORT", "nol", "STORE", "x23"],
+    ["SET", "x24", "v", "PXAT", "1"], ["SINTERSTORE", "x24", "nos1", "nos2"],
+    ["SET", "x25", "v", "PXAT", "1"], ["SUNIONSTORE", "x25", "nos1"],
+    ["SET", "x26", "v", "PXAT", "1"], ["BITOP", "OR", "x26", "nos1"],
+    ["SET", "x27", "v", "PXAT", "1"],
+    ["GEOSEARCHSTORE", "x27", "nos1", "FROMLONLAT", "15", "37", "BYRADIUS", "200", "km"],
+    ["SET", "x28", "v", "PXAT", "1"], ["GEOADD", "geo9", "13.36", "38.11", "p"],
+    ["GEORADIUS", "geo9", "0", "0", "1", "km", "STORE", "x28"],
     ["DEBUG", "SET-ACTIVE-EXPIRE", "1"],
 ]
 

@@ -257,7 +257,7 @@ def _run(port: int, commands: list[list[bytes]], protocol: int) -> list[bytes]:
 @pytest.mark.parametrize("protocol", [2, 3], ids=["resp2", "resp3"])
 def test_randomized_differential(servers, protocol):
     server, oracle = servers
-    count = int(os.environ.get("LATENCY_DIFF_COMMANDS", "5000"))
+    count = int(os.environ.get("LATENCY_DIFF_COMMANDS", "15000"))
     seed = int(os.environ.get("LATENCY_DIFF_SEED", "1717")) + protocol
     commands = differential_commands(seed, count)
     want = _run(oracle.port, commands, protocol)
@@ -267,3 +267,26 @@ def test_randomized_differential(servers, protocol):
                   for args, mine, theirs in zip(commands, got, want) if mine != theirs]
     assert not mismatches, f"{len(mismatches)} of {len(commands)} replies differ:\n" + "\n".join(
         mismatches[:30])
+
+
+def test_number_of_cached_scripts_follows_redis(servers):
+    """INFO memory's number_of_cached_scripts after SCRIPT LOAD, EVAL of a new body, a repeated
+    body, a failing compile, FUNCTION LOAD (functions are not cached scripts) and SCRIPT FLUSH."""
+    steps = [
+        ["SCRIPT", "LOAD", "return 1"], ["SCRIPT", "LOAD", "return 1"],
+        ["EVAL", "return 2", "0"], ["EVAL", "return 2", "0"], ["EVAL", "return (", "0"],
+        ["SCRIPT", "LOAD", "return 3"],
+        ["FUNCTION", "LOAD", "#!lua name=lib\nredis.register_function('f', function() end)"],
+        ["SCRIPT", "FLUSH"], ["EVAL", "return 4", "0"], ["FUNCTION", "FLUSH"],
+    ]
+    counts = []
+    for server in servers:
+        with RawConnection(server.port) as connection:
+            seen = []
+            for args in steps:
+                connection.command(*args)
+                info = parse(connection.command("INFO", "memory"))[1].decode()
+                seen.append(re.search(r"number_of_cached_scripts:(\d+)", info).group(1))
+            counts.append(seen)
+    assert counts[0] == counts[1]
+    assert counts[1] == ["1", "1", "2", "2", "2", "3", "3", "0", "1", "1"]

@@ -100,10 +100,10 @@ def lua_bytes(data: bytes) -> str:
 
 def random_cases(rng: random.Random) -> list[str]:
     cases = []
-    for _ in range(300):
+    for _ in range(3000):
         values = ", ".join(lua_value(rng) for _ in range(rng.randint(1, 3)))
         cases.append(f"return cmsgpack.pack({values})")
-    for _ in range(300):
+    for _ in range(3000):
         if rng.random() < 0.5:
             data = bytearray(rng.randrange(256) for _ in range(rng.randint(1, 12)))
         else:  # a valid-looking prefix with a byte changed or cut

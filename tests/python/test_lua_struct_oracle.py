@@ -133,7 +133,7 @@ def test_struct_library_replies_match_redis(drayman, oracle, group):
         scripts = EDGE_CASES
     else:
         rng = random.Random(20261206)
-        scripts = [random_case(rng) for _ in range(600)]
+        scripts = [random_case(rng) for _ in range(6000)]
     ours = replies(drayman.port, scripts)
     theirs = replies(oracle.port, scripts)
     differences = [(script, mine, reference)

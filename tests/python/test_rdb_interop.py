@@ -47,6 +47,15 @@ def fill(r: redis.Redis) -> None:
     r.zadd("zset-small", specials)
     r.zadd("zset-large", {**specials, **{f"m{i}": i / 7 for i in range(300)}})
     r.zadd("zset-long-member", {"m" * 100: -0.0, "x": 1})
+    # Values of the newer families live in these types: HyperLogLogs (sparse and dense) and
+    # bitmaps are strings (longer than 44 bytes: raw before and after a load), GEO sets are sorted
+    # sets of geohash scores.
+    r.pfadd("hll-sparse", *range(50))
+    r.pfadd("hll-dense", *range(5000))
+    r.setbit("bitmap", 100_000, 1)
+    r.execute_command("BITFIELD", "bitfield", "SET", "u8", "0", "255", "SET", "i5", "400", "-3")
+    r.geoadd("geo", (13.361389, 38.115556, "Palermo", 15.087269, 37.502669, "Catania",
+                     -179.9, -85.0, "far"))
     for key in ("str", "list-small", "set-intset", "hash-small", "zset-small", "zset-large"):
         r.copy(key, f"ttl-{key}")
         r.pexpireat(f"ttl-{key}", DEADLINE_MS)

@@ -10,7 +10,7 @@ Two parts:
 The only normalisation is time: fields that carry the server's clock (XPENDING's idle, XINFO's
 idle, seen-time and delivery times, and the IDs XADD * generates) are masked, because two servers
 never run a command in the same millisecond. Everything else, error texts included, is compared
-byte for byte. STREAMS_DIFF_COMMANDS (default 3000) sets the random run's length; bench/ runs it
+byte for byte. STREAMS_DIFF_COMMANDS (default 15,000 per protocol) sets the random run's length; bench/ runs it
 longer.
 """
 
@@ -497,7 +497,7 @@ def differential_commands(seed: int, count: int) -> list[list[bytes]]:
 @pytest.mark.parametrize("protocol", [2, 3], ids=["resp2", "resp3"])
 def test_randomized_differential(servers, protocol):
     server, oracle = servers
-    count = int(os.environ.get("STREAMS_DIFF_COMMANDS", "3000"))
+    count = int(os.environ.get("STREAMS_DIFF_COMMANDS", "15000"))
     seed = int(os.environ.get("STREAMS_DIFF_SEED", "1207")) + protocol
     commands = differential_commands(seed, count)
     mismatches = compare(server.port, oracle.port, commands, protocol)

@@ -32,7 +32,7 @@ from servers import DraymanProcess, RedisProcess
 from test_keyspace_events_oracle import SCRIPT as WRITE_SCRIPT
 
 SEED = 20261207
-STEPS = 3000
+STEPS = 10000
 
 
 def bulk(data: bytes) -> bytes:

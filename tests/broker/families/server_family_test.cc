@@ -440,6 +440,12 @@ TEST_F(ServerTest, CommandGetkeys) {
   EXPECT_EQ(Run("COMMAND GETKEYS config foo"), "-ERR Invalid command specified\r\n");
   EXPECT_EQ(Run("COMMAND GETKEYS config get"), "-ERR The command has no key arguments\r\n");
   EXPECT_EQ(Run("COMMAND GETKEYS echo a"), "-ERR The command has no key arguments\r\n");
+  // Redis 7.0.15's answers (redis-server): shard channels are key specs marked not_key; key
+  // specs win over the key functions (both STORE keywords, XREAD's half of what follows STREAMS).
+  EXPECT_EQ(Run("COMMAND GETKEYS ssubscribe ch"), "-ERR The command has no key arguments\r\n");
+  EXPECT_EQ(Run("COMMAND GETKEYS georadius g 0 0 1 km STORE a STOREDIST b"),
+            "*3\r\n$1\r\ng\r\n$1\r\na\r\n$1\r\nb\r\n");
+  EXPECT_EQ(Run("COMMAND GETKEYS xread STREAMS a b c 0 0"), "*2\r\n$1\r\na\r\n$1\r\nb\r\n");
   // This branch's families name no keys, so a row shaped like MSET (keys 1, 3, 5...) is added.
   const_cast<CommandTable&>(engine_->commands())
       .Add({.name = "testmset",

@@ -101,6 +101,23 @@ TEST(DatabaseExpiryTest, TheSweepDeletesDueKeysByDeadlineThenKeyBytes) {
   EXPECT_EQ(db.Find("c")->value.view(), "overwritten");
 }
 
+TEST(DatabaseExpiryTest, DeleteExpiresADueKeyWhereDeleteEvenIfExpiredRemovesIt) {
+  ExpiryRecorder recorder;
+  Keyspace keyspace(1, &recorder);
+  Database& db = keyspace.db(0);
+  keyspace.set_now_ms(1000);
+  for (const char* key : {"a", "b"}) db.SetExpire(key, db.Put(key, Value(std::string("v"))), 500);
+  // DEL's view: a due key is missing (and expires on the way, as a lookup would).
+  EXPECT_FALSE(db.Delete("a"));
+  EXPECT_EQ(recorder.expired, (std::vector<std::string>{"a"}));
+  // A STORE's empty result: the entry is removed as it is (Redis's dbDelete), not expired.
+  EXPECT_TRUE(db.DeleteEvenIfExpired("b"));
+  EXPECT_EQ(recorder.expired, (std::vector<std::string>{"a"}));
+  EXPECT_EQ(db.expires_count(), 0u);
+  EXPECT_FALSE(db.DeleteEvenIfExpired("b"));
+  EXPECT_FALSE(db.DeleteEvenIfExpired("never there"));
+}
+
 TEST(DatabaseExpiryTest, VolatileSamplesComeFromKeysWithADeadline) {
   Keyspace keyspace(1);
   Database& db = keyspace.db(0);
