@@ -285,7 +285,7 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
   // CLIENT CACHING lasts through a CLIENT command (Redis's prevcmd test in resetClient).
   if (call_depth_ == 1) client.tracking.last_was_client_command = spec == client_command_;
   if (spec == nullptr) {
-    if (top_level) client.last_command = "NULL";
+    if (top_level) client.last_command = nullptr;
     if (refuse_unimplemented()) return;
     reply.Error(errors::UnknownCommand(args[0], args.data() + 1, args.size() - 1));
     count_errors();
@@ -295,7 +295,7 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
     const CommandSpec* sub = commands_.FindSubcommand(*spec, args[1]);
     if (sub == nullptr) {
       if (call_depth_ == 1) client.tracking.last_was_client_command = false;
-      if (top_level) client.last_command = "NULL";
+      if (top_level) client.last_command = nullptr;
       if (refuse_unimplemented()) return;
       // Not counted in commandstats: Redis 7.0 records no rejected call for an unknown
       // subcommand (only errorstats see it).
@@ -305,7 +305,7 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
     }
     spec = sub;
   }
-  if (top_level) client.last_command = spec->full_name;
+  if (top_level) client.last_command = spec;
   // Redis's rejectCommand: a rejected EXEC discards the transaction (whether or not MULTI was
   // sent) and answers EXECABORT with the reason, without its "ERR " prefix.
   auto reject = [&](std::string_view error) {
@@ -435,7 +435,7 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
       client_pause_.Holds(MayReplicate(client, *spec, args))) {
     if (&args != &client.args) client.args = args;
     client.blocked = client.paused = client.pending_command = true;
-    client.last_command = spec->full_name;  // CLIENT LIST shows cmd=<held command>, as Redis
+    client.last_command = spec;  // CLIENT LIST shows cmd=<held command>, as Redis
     client_pause_.Hold(client.id());
     return;
   }
@@ -448,7 +448,7 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
       client.multi_queue.push_back(args);
       client.multi_flags |= CommandFlags(*spec, args);
     }
-    client.last_command = spec->full_name;  // CLIENT LIST shows the queued command, as Redis
+    client.last_command = spec;  // CLIENT LIST shows the queued command, as Redis
     reply.SimpleString("QUEUED");
     return;
   }
@@ -542,7 +542,7 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
   stats_.dirty += static_cast<uint64_t>(context.dirty);
   ++stats_.total_commands_processed;
   ++client.commands_processed;
-  client.last_command = spec->full_name;
+  client.last_command = spec;
 }
 
 bool Engine::DeniedWhenOutOfMemory(const Client& client, const CommandSpec& spec,

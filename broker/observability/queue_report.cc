@@ -516,7 +516,7 @@ json ClientsJson(Engine& engine) {
                        {"db", client->db},
                        {"age_seconds", (now_ms - client->created_ms) / 1000},
                        {"idle_seconds", (now_ms - client->last_interaction_ms) / 1000},
-                       {"last_command", client->last_command},
+                       {"last_command", client->last_command_name()},
                        {"blocked", client->blocked},
                        {"output_bytes", client->output().size()}});
   }
