@@ -78,8 +78,9 @@ def periodic_timer_instructions(dump: str) -> int:
 class Callgrind:
     """A server under callgrind with instrumentation off until measure() switches it on."""
 
-    def __init__(self, argv: list[str], port: int) -> None:
+    def __init__(self, argv: list[str], port: int, keep_dir: str | None = None) -> None:
         self.workdir = tempfile.mkdtemp(prefix="callgrind-")
+        self.keep_dir = keep_dir  # where close() copies the dumps (for callgrind_annotate)
         out = os.path.join(self.workdir, "callgrind.out.%p")
         self.proc = subprocess.Popen(["valgrind", "--tool=callgrind", "--instr-atstart=no",
                                       f"--callgrind-out-file={out}"] + argv,
@@ -115,6 +116,10 @@ class Callgrind:
     def close(self) -> None:
         self.proc.terminate()
         self.proc.wait(timeout=60)
+        if self.keep_dir:
+            os.makedirs(self.keep_dir, exist_ok=True)
+            for dump in glob.glob(os.path.join(self.workdir, "callgrind.out.*")):
+                shutil.copy(dump, self.keep_dir)
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
@@ -308,8 +313,9 @@ def queue_ready(port: int, messages: int):
     return work, close
 
 
-def path_instructions(argv: list[str], port: int, requests: int) -> dict:
-    server = Callgrind(argv, port)
+def path_instructions(argv: list[str], port: int, requests: int,
+                      keep_dir: str | None = None) -> dict:
+    server = Callgrind(argv, port, keep_dir)
     try:
         sock = socket.create_connection(("127.0.0.1", port))
         pipelined(sock, [command(b"PING")] * 50, 1)  # warm up the connection's buffers
@@ -543,6 +549,9 @@ def main() -> int:
                         help="the request-path suite (issue 16) instead of SET/GET")
     parser.add_argument("--window", type=float, default=3.0,
                         help="with --path: seconds of each steady syscall/CPU window")
+    parser.add_argument("--keep-dumps", metavar="DIR",
+                        help="with --path: keep each server's callgrind dumps (one per phase, "
+                        "e.g. PING-P16) in DIR/<label> for callgrind_annotate")
     parser.add_argument("--no-system", action="store_true",
                         help="with --path: callgrind counts only (no strace/redis-benchmark)")
     args = parser.parse_args()
@@ -589,7 +598,9 @@ def main_path(args) -> int:
             return [binary, "--bind", "127.0.0.1", "--port", str(port), "--appendonly", "no",
                     "--save", ""]
         port = free_port()
-        results[label] = path_instructions(argv(port), port, args.requests)
+        keep = (os.path.join(args.keep_dumps, re.sub(r"\W+", "-", label).strip("-"))
+                if args.keep_dumps else None)
+        results[label] = path_instructions(argv(port), port, args.requests, keep)
         if not args.no_system:
             port = free_port()
             results[label].update(path_system(label, argv(port), port, args.window))

@@ -23,6 +23,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/flags.h"
 #include "bench/resp_client.h"
 
 namespace {
@@ -70,27 +71,16 @@ void Setup(const Options& options) {
 
 int main(int argc, char** argv) {
   Options options;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    std::string flag = argv[i];
-    const char* value = argv[i + 1];
-    if (flag == "--port")
-      options.port = std::atoi(value);
-    else if (flag == "--producers")
-      options.producers = std::atoi(value);
-    else if (flag == "--consumers")
-      options.consumers = std::atoi(value);
-    else if (flag == "--seconds")
-      options.seconds = std::atof(value);
-    else if (flag == "--rate")
-      options.rate = std::atof(value);
-    else if (flag == "--size")
-      options.size = static_cast<size_t>(std::atol(value));
-    else if (flag == "--count")
-      options.count = std::atoi(value);
-    else {
-      std::fprintf(stderr, "unknown option %s\n", flag.c_str());
-      return 1;
-    }
+  if (!drayman::bench::Flags()
+           .Int("--port", &options.port)
+           .Int("--producers", &options.producers)
+           .Int("--consumers", &options.consumers)
+           .Double("--seconds", &options.seconds)
+           .Double("--rate", &options.rate)
+           .Size("--size", &options.size)
+           .Int("--count", &options.count)
+           .Parse(argc, argv)) {
+    return 1;
   }
   if (options.port <= 0 || options.producers <= 0 || options.consumers <= 0 ||
       options.count <= 0) {

@@ -9,9 +9,11 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
+#include "broker/command/command_table.h"
 #include "broker/pubsub/client_state.h"
 #include "broker/resp/reply_builder.h"
 #include "broker/resp/request_parser.h"
@@ -66,7 +68,14 @@ class Client {
   bool no_touch = false;
   int64_t created_ms = 0;
   int64_t last_interaction_ms = 0;
-  std::string last_command = "NULL";  // full name of the last command, for CLIENT LIST
+  // The last command looked up, for CLIENT LIST's cmd=: a row of the engine's command table,
+  // which never removes or moves a row (each is its own heap block, subcommands too), so the
+  // pointer stays valid as long as the engine. Null for an unknown command or subcommand.
+  const CommandSpec* last_command = nullptr;
+  // cmd='s value: the row's full name ("config|get"), or "NULL" as Redis shows no command.
+  std::string_view last_command_name() const {
+    return last_command != nullptr ? std::string_view(last_command->full_name) : "NULL";
+  }
 
   // The client Lua's redis.call runs commands through (set by the scripting engine). Blocking
   // commands never block for it: they answer as if they timed out, as in Redis.

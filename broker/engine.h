@@ -300,6 +300,9 @@ class Engine : private KeyspaceObserver {
   void OnKeyCreated(int db, std::string_view key) override;
   // Client-side caching: FLUSHDB/FLUSHALL invalidate every tracking client's cache.
   void OnFlush() override;
+  // Execute's error accounting, when the command answered `emitted` errors of its own: the
+  // client's and INFO's totals, and errorstats by the last error's code.
+  void CountErrorReplies(Client& client, uint64_t emitted);
   // After each command a client sent: CLIENT CACHING's flag ends unless MULTI or CLIENT follows.
   void EndCommandTrackingMode(Client& client);
   // Runs the pipelined input of clients whose blocking command ended (served, timed out,
@@ -319,6 +322,7 @@ class Engine : private KeyspaceObserver {
   PubSub pubsub_{*this};
   Tracking tracking_{*this};
   const CommandSpec* client_command_ = nullptr;  // CLIENT: CLIENT CACHING lasts past it
+  const CommandSpec* ping_command_ = nullptr;    // PING: refused after a failed BGSAVE, as writes
   bool evicting_ = false;                        // EvictKey: a change no client made
   EngineStats stats_;
   PersistenceStatus persistence_;

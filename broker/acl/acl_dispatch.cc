@@ -80,7 +80,7 @@ std::string CheckCommand(Engine& engine, Client& client, const CommandSpec& spec
                          const std::vector<std::string>& args) {
   // Redis sets the client's last command at lookup, so the log's client-info (and CLIENT LIST)
   // name the refused command.
-  client.last_command = spec.full_name;
+  client.last_command = &spec;
   if (client.in_exec) {
     // execCommand: the rules may have changed since the command was queued.
     const acl::Denial denial =

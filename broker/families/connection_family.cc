@@ -26,7 +26,7 @@ constexpr std::string_view kDefaultUser = "default";
 bool Authenticate(CommandContext& ctx, std::string_view user, std::string_view password) {
   acl::User* matched = ctx.engine.acl().Authenticate(user, password);
   if (matched == nullptr) {
-    ctx.client.last_command = ctx.spec.full_name;  // the log's client-info shows cmd=auth
+    ctx.client.last_command = &ctx.spec;  // the log's client-info shows cmd=auth
     LogDenial(ctx.engine, ctx.client, acl::Denial::kAuth,
               ctx.client.in_multi ? acl::LogContext::kMulti : acl::LogContext::kToplevel,
               ctx.args[0], user);
@@ -152,7 +152,7 @@ std::string ClientInfoLine(const CommandContext* ctx, Client& client, int64_t no
   // Redis shows `w` while a write handler is installed, i.e. after the socket took only part of
   // a reply; here, while a write is in flight. Replies not yet handed to the socket do not count.
   field("events", client.output_in_flight > 0 ? "rw" : "r");
-  field("cmd", is_self ? std::string_view(ctx->spec.full_name) : client.last_command);
+  field("cmd", is_self ? std::string_view(ctx->spec.full_name) : client.last_command_name());
   field("user", UserName(client));
   number("redir", client.tracking.on ? static_cast<int64_t>(client.tracking.redirect) : -1);
   number("resp", static_cast<int>(client.protocol()));

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <map>
@@ -14,6 +15,7 @@
 #include "broker/observability/queue_tracker.h"
 #include "broker/stats/process_stats.h"
 #include "broker/stats/prometheus.h"
+#include "broker/stats/server_info.h"
 
 namespace drayman {
 
@@ -180,6 +182,115 @@ json FiguresJson(const QueueFigures& figures) {
           {"published", figures.published},
           {"delivered", figures.delivered}};
 }
+
+// /api/server's fields, each with the INFO field (and section) it reads and its JSON type.
+enum class ApiType : uint8_t { kText, kInteger, kBool };
+struct ApiField {
+  std::string_view section;
+  std::string_view info;        // INFO's field name
+  std::string_view api_name;    // /api/server's name for it
+  ApiType type;
+  bool in_persistence = false;  // under "persistence"
+};
+constexpr ApiField kApiServerFields[] = {
+    {"server", "drayman_version", "drayman_version", ApiType::kText},
+    {"server", "redis_version", "redis_version", ApiType::kText},
+    {"server", "uptime_in_seconds", "uptime_seconds", ApiType::kInteger},
+    {"clients", "connected_clients", "connected_clients", ApiType::kInteger},
+    {"clients", "blocked_clients", "blocked_clients", ApiType::kInteger},
+    {"memory", "used_memory", "used_memory", ApiType::kInteger},
+    {"memory", "used_memory_peak", "used_memory_peak", ApiType::kInteger},
+    {"memory", "maxmemory", "maxmemory", ApiType::kInteger},
+    {"stats", "total_commands_processed", "total_commands_processed", ApiType::kInteger},
+    {"stats", "instantaneous_ops_per_sec", "instantaneous_ops_per_sec", ApiType::kInteger},
+    {"persistence", "loading", "loading", ApiType::kBool, true},
+    {"persistence", "aof_enabled", "aof_enabled", ApiType::kBool, true},
+    {"persistence", "aof_last_write_status", "aof_last_write_ok", ApiType::kBool, true},
+    {"persistence", "aof_current_size", "aof_current_size", ApiType::kInteger, true},
+    {"persistence", "rdb_changes_since_last_save", "changes_since_last_save", ApiType::kInteger,
+     true},
+    {"persistence", "rdb_last_save_time", "last_save_time", ApiType::kInteger, true},
+    {"persistence", "rdb_bgsave_in_progress", "bgsave_in_progress", ApiType::kBool, true},
+    {"persistence", "rdb_last_bgsave_status", "last_bgsave_ok", ApiType::kBool, true},
+};
+
+// /api/server's figures, taken from INFO's own collection (broker/stats/server_info.h) as
+// /metrics takes its, so the three agree (blocked_clients counts the clients CLIENT PAUSE holds,
+// connected_clients leaves out the scripting client, as INFO's do). Each JSON field names the
+// INFO field it reads; the document starts with every field present, so a field INFO leaves out
+// (aof_current_size while the AOF is off) reads 0.
+class ServerJsonSink final : public InfoSink {
+ public:
+  ServerJsonSink() {
+    document = {{"drayman_version", ""},
+                {"redis_version", ""},
+                {"uptime_seconds", 0},
+                {"time_ms", 0},
+                {"connected_clients", 0},
+                {"blocked_clients", 0},
+                {"used_memory", 0},
+                {"used_memory_peak", 0},
+                {"maxmemory", 0},
+                {"total_commands_processed", 0},
+                {"instantaneous_ops_per_sec", 0},
+                {"keyspace", json::array()},
+                {"persistence",
+                 {{"loading", false},
+                  {"aof_enabled", false},
+                  {"aof_last_write_ok", false},
+                  {"aof_current_size", 0},
+                  {"changes_since_last_save", 0},
+                  {"last_save_time", 0},
+                  {"bgsave_in_progress", false},
+                  {"last_bgsave_ok", false}}}};
+  }
+
+  void Section(std::string_view name, std::string_view) override { section_ = name; }
+
+  void Field(std::string_view name, const InfoValue& value) override {
+    for (const ApiField& target : kApiServerFields) {
+      if (target.info != name || target.section != section_) continue;
+      json& slot = target.in_persistence ? document["persistence"][std::string(target.api_name)]
+                                         : document[std::string(target.api_name)];
+      double number = 0;
+      switch (target.type) {
+        case ApiType::kText:
+          slot = std::string(value.text);
+          break;
+        case ApiType::kBool:
+          slot = value.Number(&number) && number != 0;
+          break;
+        case ApiType::kInteger:
+          if (value.kind == InfoValue::Kind::kUint) {
+            slot = value.unsigned_integer;
+          } else if (value.kind == InfoValue::Kind::kInt) {
+            slot = value.integer;
+          } else {
+            slot = value.Number(&number) ? static_cast<int64_t>(number) : 0;
+          }
+          break;
+      }
+      return;
+    }
+  }
+
+  void Composite(std::string_view prefix, std::string_view name, const InfoPart* parts,
+                 size_t count) override {
+    if (section_ != "keyspace" || prefix != "db") return;
+    json row = {{"db", std::atoi(std::string(name).c_str())}, {"keys", 0}, {"expires", 0}};
+    for (size_t i = 0; i < count; ++i) {
+      if (parts[i].key == "keys" || parts[i].key == "expires") {
+        row[std::string(parts[i].key)] = parts[i].value.integer;
+      }
+    }
+    document["keyspace"].push_back(std::move(row));
+  }
+
+  json document;
+
+ private:
+  std::string_view section_;
+};
 
 }  // namespace
 
@@ -468,40 +579,14 @@ json DecodeKombuMessage(std::string_view payload, double push_age_seconds) {
 }
 
 json ServerJson(Engine& engine) {
-  EngineStats& stats = engine.stats();
   const int64_t now_ms = engine.clock().NowMs();
-  PersistenceStatus& persistence = engine.persistence();
-  json keyspace = json::array();
-  for (int db = 0; db < engine.keyspace().database_count(); ++db) {
-    Database& database = engine.keyspace().db(db);
-    if (database.size() == 0) continue;
-    keyspace.push_back(
-        {{"db", db}, {"keys", database.size()}, {"expires", database.expires_count()}});
-  }
-  return {
-      {"drayman_version", std::string(kDraymanVersion)},
-      {"redis_version", std::string(kRedisCompatVersion)},
-      {"uptime_seconds", (now_ms - stats.start_time_ms) / 1000},
-      // The engine clock of /api/history's samples: the dashboard's chart ends at this time.
-      {"time_ms", now_ms},
-      {"connected_clients", engine.clients().size()},
-      {"blocked_clients", engine.blocked_clients().blocked_count()},
-      {"used_memory", UsedMemoryBytes()},
-      {"used_memory_peak", stats.used_memory_peak},
-      {"maxmemory", engine.settings().maxmemory},
-      {"total_commands_processed", stats.total_commands_processed},
-      {"instantaneous_ops_per_sec", stats.ops_rate.Average()},
-      {"keyspace", keyspace},
-      {"persistence",
-       {{"loading", persistence.loading},
-        {"aof_enabled", persistence.aof_enabled},
-        {"aof_last_write_ok", persistence.aof_last_write_ok},
-        {"aof_current_size", persistence.aof_current_size},
-        {"changes_since_last_save", stats.dirty},
-        {"last_save_time", stats.last_save_time_s},
-        {"bgsave_in_progress", engine.background_save() != nullptr},
-        {"last_bgsave_ok", stats.rdb_last_bgsave_ok}}},
-  };
+  static const InfoSectionSet kSections = ServerInfo::SectionSet(
+      {"server", "clients", "memory", "persistence", "stats", "keyspace"});
+  ServerJsonSink sink;
+  ServerInfo::Collect(engine, now_ms, kSections, sink);
+  // The engine clock of /api/history's samples: the dashboard's chart ends at this time.
+  sink.document["time_ms"] = now_ms;
+  return std::move(sink.document);
 }
 
 json ClientsJson(Engine& engine) {
@@ -516,7 +601,7 @@ json ClientsJson(Engine& engine) {
                        {"db", client->db},
                        {"age_seconds", (now_ms - client->created_ms) / 1000},
                        {"idle_seconds", (now_ms - client->last_interaction_ms) / 1000},
-                       {"last_command", client->last_command},
+                       {"last_command", client->last_command_name()},
                        {"blocked", client->blocked},
                        {"output_bytes", client->output().size()}});
   }

@@ -100,10 +100,10 @@ TEST_F(DispatchTest, MultiQueuesOnlyAfterTheCommandPassesDispatchChecks) {
   EXPECT_FALSE(client_->multi_aborted);
   // Queued commands are not executions: no calls, no processed commands.
   EXPECT_EQ(engine_->commands().Find("ping")->stats.calls, 0u);
-  EXPECT_EQ(client_->last_command, "discard");
+  EXPECT_EQ(client_->last_command_name(), "discard");
   EXPECT_EQ(Run("MULTI"), "+OK\r\n");
   EXPECT_EQ(Run("ECHO x"), "+QUEUED\r\n");
-  EXPECT_EQ(client_->last_command, "echo");  // CLIENT LIST's cmd= names the queued command
+  EXPECT_EQ(client_->last_command_name(), "echo");  // CLIENT LIST's cmd= names the queued command
 }
 
 }  // namespace

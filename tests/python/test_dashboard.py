@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import json
+import socket
 import time
 
 import redis
@@ -56,4 +57,67 @@ def test_dashboard_page_is_served_and_reads_the_api():
         assert (queues[0]["ready"], queues[0]["delivered"]) == (2, 1)
         client.close()
     finally:
+        server.stop()
+
+
+def test_api_server_reads_info_figures():
+    """/api/server takes its figures from INFO's own collection: blocked_clients counts a client
+    waiting in BLPOP and, as INFO's does, a client whose command CLIENT PAUSE holds."""
+    server, http_port = drayman_http()
+    control = redis.Redis(port=server.port, decode_responses=True)
+    waiting = socket.create_connection(("127.0.0.1", server.port))
+    held = socket.create_connection(("127.0.0.1", server.port))
+
+    def api() -> dict:
+        status, body = http_get(f"http://127.0.0.1:{http_port}/api/server")
+        assert status == 200
+        return json.loads(body)
+
+    def reply(sock: socket.socket, expected: bytes) -> bytes:
+        got = b""
+        while len(got) < len(expected):
+            chunk = sock.recv(len(expected) - len(got))
+            assert chunk, "connection closed"
+            got += chunk
+        return got
+
+    def wait_blocked(count: int) -> None:
+        deadline = time.monotonic() + 30
+        while control.info("clients")["blocked_clients"] != count:
+            assert time.monotonic() < deadline, f"blocked_clients never reached {count}"
+            time.sleep(0.01)
+
+    try:
+        control.set("plain", "v")
+        control.set("expiring", "v", ex=1000)
+        waiting.sendall(b"*3\r\n$5\r\nBLPOP\r\n$5\r\nqueue\r\n$1\r\n0\r\n")
+        wait_blocked(1)
+        assert api()["blocked_clients"] == 1
+        control.client_pause(100000, all=False)  # WRITE: the SET below is held
+        held.sendall(b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n")
+        wait_blocked(2)
+        document = api()
+        info = control.info()  # every default section
+        assert document["blocked_clients"] == info["blocked_clients"] == 2
+        assert document["connected_clients"] == info["connected_clients"] == 3
+        assert document["keyspace"] == [{"db": 0, "keys": 2, "expires": 1}]
+        assert document["redis_version"] == info["redis_version"]
+        assert document["maxmemory"] == info["maxmemory"]
+        assert document["persistence"]["changes_since_last_save"] == \
+            info["rdb_changes_since_last_save"]
+        assert document["persistence"]["last_bgsave_ok"] is True
+        assert document["persistence"]["aof_enabled"] is False
+        assert document["persistence"]["bgsave_in_progress"] is False
+        control.client_unpause()
+        assert reply(held, b"+OK\r\n") == b"+OK\r\n"
+        wait_blocked(1)
+        control.lpush("queue", "job")
+        popped = b"*2\r\n$5\r\nqueue\r\n$3\r\njob\r\n"
+        assert reply(waiting, popped) == popped
+        wait_blocked(0)
+        assert api()["blocked_clients"] == 0
+    finally:
+        waiting.close()
+        held.close()
+        control.close()
         server.stop()
