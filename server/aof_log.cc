@@ -1,3 +1,7 @@
+// AofLog (aof_log.h), its lifecycle and appending: StartAppending (the first base and incr
+// files), Append, the per-pass flush, the writer and the fsync threads with their group commit
+// under appendfsync always, WhenDurable, INFO's figures and Stop. Loading is in
+// aof_log_load.cc; the manifest and the file switches of rewrites in aof_log_manifest.cc.
 #include "server/aof_log.h"
 
 #include <fcntl.h>
@@ -18,13 +22,17 @@
 #include "broker/script/function_library.h"
 #include "broker/script/script_engine.h"
 #include "broker/stats/process_stats.h"
+#include "server/aof_log_util.h"
 
 namespace drayman {
 
+using aof_log_util::FileSize;
+using aof_log_util::NowMicros;
+using aof_log_util::WriteAll;
+using aof_log_util::WriteSome;
+
 namespace {
 
-constexpr size_t kLoadChunk = 1024 * 1024;
-constexpr int64_t kSliceMicros = 10 * 1000;  // loading yields to the loop this often
 // Group commit under appendfsync always waits for the released sessions at most about one
 // fsync's duration (the last one measured), within these bounds.
 constexpr int64_t kMinGatherMicros = 50;
@@ -39,75 +47,14 @@ constexpr int kSyncThreads = kMaxSyncsInFlight;
 // flight against about 50 writes and 12.6 us with one (redis-server: 12.1 us).
 constexpr int64_t kOverlapFsyncMicros = 1000;
 
-int64_t NowMicros() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
 int64_t NowMillis() { return NowMicros() / 1000; }
 
-uint64_t FileSize(const std::string& path) {
-  struct stat info;
-  return ::stat(path.c_str(), &info) == 0 ? static_cast<uint64_t>(info.st_size) : 0;
-}
-
-// Writes as much as it can; returns the bytes written (short only on an error, errno set).
-size_t WriteSome(int fd, std::string_view bytes) {
-  size_t total = 0;
-  while (total < bytes.size()) {
-    const ssize_t count = ::write(fd, bytes.data() + total, bytes.size() - total);
-    if (count < 0) {
-      if (errno == EINTR) continue;
-      return total;
-    }
-    total += static_cast<size_t>(count);
-  }
-  return total;
-}
-
-bool WriteAll(int fd, std::string_view bytes) { return WriteSome(fd, bytes) == bytes.size(); }
-
-// Reads an RDB base through the load descriptor.
-class FdRdbSource : public rdb::RdbSource {
- public:
-  explicit FdRdbSource(int fd) : fd_(fd) {}
-  size_t Read(char* dst, size_t size) override {
-    size_t total = 0;
-    while (total < size) {
-      const ssize_t count = ::read(fd_, dst + total, size - total);
-      if (count < 0 && errno == EINTR) continue;
-      if (count < 0) throw rdb::RdbError(std::string("read error: ") + std::strerror(errno));
-      if (count == 0) break;
-      total += static_cast<size_t>(count);
-    }
-    return total;
-  }
-
- private:
-  int fd_;
-};
-
 int64_t NowSeconds() { return static_cast<int64_t>(::time(nullptr)); }
-
-bool FsyncDirectory(const std::string& dir) {
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
-  if (fd < 0) return false;
-  const bool ok = ::fsync(fd) == 0;
-  ::close(fd);
-  return ok;
-}
 
 int PolicyOf(const std::string& appendfsync) {
   if (appendfsync == "always") return 2;
   if (appendfsync == "no") return 0;
   return 1;
-}
-
-std::string Seconds(int64_t micros) {
-  char text[32];
-  std::snprintf(text, sizeof(text), "%.3f", static_cast<double>(micros) / 1e6);
-  return text;
 }
 
 }  // namespace
@@ -119,251 +66,6 @@ AofLog::~AofLog() { Stop(); }
 std::string AofLog::PathOf(const std::string& name) const { return dir_ + "/" + name; }
 
 bool AofLog::fsync_always() const { return PolicyOf(engine_.settings().appendfsync) == 2; }
-
-bool AofLog::ReadManifest(std::string* error) {
-  const Settings& settings = engine_.settings();
-  dir_ = settings.dir + "/" + settings.appenddirname;
-  manifest_ = aof::Manifest();
-  const std::string manifest_path = PathOf(aof::ManifestFileName(settings.appendfilename));
-  const int fd = ::open(manifest_path.c_str(), O_RDONLY);
-  if (fd < 0) {
-    if (errno != ENOENT) {
-      *error = "Fatal error: can't open the AOF manifest file " + manifest_path +
-               " for reading: " + std::strerror(errno);
-      return false;
-    }
-    return true;  // no manifest: a fresh directory
-  }
-  std::string text;
-  char buffer[4096];
-  ssize_t count;
-  while ((count = ::read(fd, buffer, sizeof(buffer))) > 0) text.append(buffer, count);
-  ::close(fd);
-  aof::ManifestError parse_error;
-  if (!aof::ParseManifest(text, &manifest_, &parse_error)) {
-    *error = "\n*** FATAL AOF MANIFEST FILE ERROR ***\n" + parse_error.Describe();
-    return false;
-  }
-  return true;
-}
-
-void AofLog::Open() {
-  std::string error;
-  if (!ReadManifest(&error)) throw std::runtime_error(error);
-  if (manifest_.base) load_files_.push_back(*manifest_.base);
-  load_files_.insert(load_files_.end(), manifest_.incr.begin(), manifest_.incr.end());
-  uint64_t total = 0;
-  for (const aof::FileInfo& info : load_files_) {
-    struct stat file_info;
-    if (::stat(PathOf(info.name).c_str(), &file_info) != 0) {
-      throw std::runtime_error("The append log file " + info.name +
-                               " doesn't exist: " + std::strerror(errno));
-    }
-    total += static_cast<uint64_t>(file_info.st_size);
-  }
-  if (load_files_.empty() || total == 0) {
-    load_files_.clear();
-    return;
-  }
-  PersistenceStatus& status = engine_.persistence();
-  replayer_ = std::make_unique<AofReplayer>(engine_);
-  status.loading = true;
-  status.loading_client = &replayer_->client();
-  status.loading_start_time_s = engine_.clock().NowMs() / 1000;
-  status.loading_total_bytes = total;
-  status.loading_loaded_bytes = 0;
-  load_started_us_ = NowMicros();
-}
-
-bool AofLog::OpenNextLoadFile(std::string* message) {
-  const aof::FileInfo& info = load_files_[load_index_];
-  load_fd_ = ::open(PathOf(info.name).c_str(), O_RDONLY);
-  if (load_fd_ < 0) {
-    *message = "Fatal error: can't open the append log file " + info.name +
-               " for reading: " + std::strerror(errno);
-    return false;
-  }
-  load_eof_ = false;
-  parser_ = std::make_unique<aof::AofRecordParser>();
-  replayer_->StartFile();
-  file_started_us_ = NowMicros();
-  return true;
-}
-
-bool AofLog::LoadRdbPreamble(const aof::FileInfo& info, std::string* message) {
-  // Synchronous: the RDB decoder is not resumable, so the loop serves nobody meanwhile (the
-  // commands after it, and every incr file, load in slices again).
-  *message = "Reading RDB base file on AOF loading...\n";
-  if (::lseek(load_fd_, 0, SEEK_SET) != 0) {
-    *message = "Unrecoverable error reading the append only file " + info.name + ": " +
-               std::strerror(errno);
-    return false;
-  }
-  FdRdbSource source(load_fd_);
-  rdb::RdbReader reader(source);
-  rdb::RdbParseOptions options;
-  options.verify_checksum = engine_.settings().rdbchecksum;
-  options.database_count = engine_.keyspace().database_count();
-  FunctionLibrary& functions = engine_.scripts().functions();
-  options.on_function = [&functions](const std::string& code) {
-    functions.LoadFromRdb(code, /*replace=*/false);
-  };
-  const rdb::RdbLoadResult result =
-      rdb::RdbLoadIntoKeyspace(reader, engine_.keyspace(), engine_.clock().NowMs(), options);
-  if (!result.ok) {
-    *message = "Bad file format reading the append only file " + info.name +
-               " (RDB base: " + result.error +
-               "): make a backup of your AOF file, then use ./redis-check-aof " +
-               "--fix <filename.manifest>";
-    return false;
-  }
-  const uint64_t rdb_end = reader.offset();
-  if (::lseek(load_fd_, static_cast<off_t>(rdb_end), SEEK_SET) < 0) {
-    *message = "Unrecoverable error reading the append only file " + info.name + ": " +
-               std::strerror(errno);
-    return false;
-  }
-  parser_->StartAt(rdb_end);
-  replayer_->StartFile(rdb_end);
-  engine_.persistence().loading_loaded_bytes += rdb_end;
-  *message += "Done loading RDB, keys loaded: " + std::to_string(result.keys_loaded) +
-              ", keys expired: " + std::to_string(result.expired_skipped) + ".\n";
-  return true;
-}
-
-AofLog::LoadStep AofLog::LoadSlice(std::string* message) {
-  if (!replayer_) return LoadStep::kDone;
-  const Settings& settings = engine_.settings();
-  PersistenceStatus& status = engine_.persistence();
-  const int64_t deadline = NowMicros() + kSliceMicros;
-  std::vector<std::string> args;
-  auto fail = [&](std::string text) {
-    *message = std::move(text);
-    if (load_fd_ >= 0) ::close(load_fd_);
-    load_fd_ = -1;
-    return LoadStep::kFailed;
-  };
-  while (NowMicros() < deadline) {
-    if (!parser_) {
-      if (load_index_ >= load_files_.size()) {
-        replayer_.reset();
-        status.loading = false;
-        status.loading_client = nullptr;
-        *message += "DB loaded from append only file: " + Seconds(NowMicros() - load_started_us_) +
-                    " seconds\n";
-        return LoadStep::kDone;
-      }
-      if (!OpenNextLoadFile(message)) return fail(*message);
-    }
-    const aof::FileInfo& info = load_files_[load_index_];
-    const aof::AofRecordParser::Result result = parser_->Next(&args);
-    if (result == aof::AofRecordParser::Result::kCommand) {
-      std::string error;
-      if (!replayer_->Replay(args, parser_->offset(), &error)) {
-        return fail(error + " " + info.name);
-      }
-      continue;
-    }
-    if (result == aof::AofRecordParser::Result::kDamaged) {
-      return fail("Bad file format reading the append only file " + info.name + " at offset " +
-                  std::to_string(parser_->error_offset()) + " (" + parser_->error() +
-                  "): make a backup of your AOF file, then use ./redis-check-aof --fix "
-                  "<filename.manifest>");
-    }
-    if (!load_eof_) {
-      char chunk[64 * 1024];
-      size_t read_now = 0;
-      while (read_now < kLoadChunk) {
-        const ssize_t count = ::read(load_fd_, chunk, sizeof(chunk));
-        if (count < 0 && errno == EINTR) continue;
-        if (count < 0) {
-          return fail("Unrecoverable error reading the append only file " + info.name + ": " +
-                      std::strerror(errno));
-        }
-        if (count == 0) {
-          load_eof_ = true;
-          break;
-        }
-        if (parser_->offset() == 0 && parser_->buffered() == 0 && read_now == 0 && count >= 5 &&
-            std::memcmp(chunk, "REDIS", 5) == 0) {
-          // An RDB base (aof-use-rdb-preamble yes): loaded in one go, then any commands after it.
-          std::string error;
-          if (!LoadRdbPreamble(info, &error)) return fail(error);
-          *message += error;  // the progress lines
-          break;
-        }
-        parser_->Feed(std::string_view(chunk, static_cast<size_t>(count)));
-        read_now += static_cast<size_t>(count);
-        status.loading_loaded_bytes += static_cast<uint64_t>(count);
-      }
-      continue;
-    }
-    // End of this file.
-    const bool last_file = load_index_ + 1 == load_files_.size();
-    const char* kind = info.type == aof::FileType::kBase ? "base" : "incr";
-    if (parser_->buffered() > 0 || replayer_->in_multi()) {
-      if (parser_->buffered() == 0) {
-        *message += "Revert incomplete MULTI/EXEC transaction in AOF file " + info.name + "\n";
-      }
-      const uint64_t valid = replayer_->valid_offset();
-      replayer_->DiscardOpenTransaction();
-      if (!settings.aof_load_truncated) {
-        return fail("Unexpected end of file reading the append only file " + info.name +
-                    ". You can: 1) Make a backup of your AOF file, then use ./redis-check-aof "
-                    "--fix <filename.manifest>. 2) Alternatively you can set the "
-                    "'aof-load-truncated' configuration option to yes and restart the server.");
-      }
-      if (!last_file) return fail("Fatal error: the truncated file is not the last file");
-      *message += "!!! Warning: short read while loading the AOF file " + info.name + "!!!\n";
-      *message +=
-          "!!! Truncating the AOF " + info.name + " at offset " + std::to_string(valid) + " !!!\n";
-      if (::truncate(PathOf(info.name).c_str(), static_cast<off_t>(valid)) != 0) {
-        return fail("Error truncating the AOF file " + info.name + ": " + std::strerror(errno));
-      }
-      *message += "AOF " + info.name + " loaded anyway because aof-load-truncated is enabled\n";
-    }
-    *message += std::string("DB loaded from ") + kind + " file " + info.name + ": " +
-                Seconds(NowMicros() - file_started_us_) + " seconds\n";
-    ::close(load_fd_);
-    load_fd_ = -1;
-    parser_.reset();
-    ++load_index_;
-  }
-  return LoadStep::kMore;
-}
-
-bool ManifestStore::Persist(const std::string& text, uint64_t generation, std::string* error) {
-  std::lock_guard<std::mutex> lock(mutex);
-  if (generation <= persisted) return true;  // a newer manifest is already on disk
-  const int fd = ::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  if (fd < 0 || !WriteAll(fd, text) || ::fsync(fd) != 0) {
-    *error = "Can't write the AOF manifest file " + temp_path + ": " + std::strerror(errno);
-    if (fd >= 0) ::close(fd);
-    return false;
-  }
-  ::close(fd);
-  if (::rename(temp_path.c_str(), final_path.c_str()) != 0 || !FsyncDirectory(dir)) {
-    *error = "Can't persist the AOF manifest file " + final_path + ": " + std::strerror(errno);
-    return false;
-  }
-  persisted = generation;
-  return true;
-}
-
-ManifestStore& AofLog::Store() {
-  if (!store_) {
-    const Settings& settings = engine_.settings();
-    store_ = std::make_shared<ManifestStore>();
-    store_->dir = dir_;
-    store_->temp_path = PathOf(aof::TempManifestFileName(settings.appendfilename));
-    store_->final_path = PathOf(aof::ManifestFileName(settings.appendfilename));
-  }
-  return *store_;
-}
-
-bool AofLog::PersistManifest(std::string* error) {
-  return Store().Persist(aof::FormatManifest(manifest_), ++manifest_generation_, error);
-}
 
 bool AofLog::StartAppending(std::string* error) {
   if (fd_ >= 0) return true;
@@ -436,179 +138,6 @@ void AofLog::StartThreads(int fd) {
   engine_.AddPropagationSink(this);
   engine_.persistence().aof_enabled = true;
   UpdateStatus();
-}
-
-std::string AofLog::TempIncrName() const {
-  return "temp-" + engine_.settings().appendfilename + ".incr";
-}
-
-bool AofLog::StartWaitingForRewrite(std::string* error) {
-  if (!ReadManifest(error)) return false;
-  if (::mkdir(dir_.c_str(), 0755) != 0 && errno != EEXIST) {
-    *error = "Can't open or create append-only dir " + dir_ + ": " + std::strerror(errno);
-    return false;
-  }
-  waiting_for_rewrite_ = true;
-  engine_.persistence().aof_enabled = true;
-  engine_.persistence().aof_wait_rewrite = true;
-  return true;
-}
-
-std::string AofLog::NextBaseName(bool rdb) const {
-  return aof::BaseFileName(engine_.settings().appendfilename, manifest_.base_seq + 1, rdb);
-}
-
-bool AofLog::SwitchToNewIncr(std::string* error) {
-  const Settings& settings = engine_.settings();
-  if (::mkdir(dir_.c_str(), 0755) != 0 && errno != EEXIST) {
-    *error = "Can't open or create append-only dir " + dir_ + ": " + std::strerror(errno);
-    return false;
-  }
-  aof::Manifest updated = manifest_;
-  std::string name;
-  if (waiting_for_rewrite_) {
-    // Everything before this rewrite is in its base: a new temp file (a new inode, so bytes the
-    // writer still owes an earlier temp file cannot land in this one).
-    name = TempIncrName();
-    ::unlink(PathOf(name).c_str());
-  } else {
-    name = updated.AddIncr(settings.appendfilename).name;
-  }
-  const int fd = ::open(PathOf(name).c_str(), O_WRONLY | O_TRUNC | O_CREAT | O_APPEND, 0644);
-  if (fd < 0) {
-    *error = "Can't open the append-only file " + name + ": " + std::strerror(errno);
-    return false;
-  }
-  std::string manifest_text;
-  if (!waiting_for_rewrite_) {
-    std::swap(manifest_, updated);
-    manifest_text = aof::FormatManifest(manifest_);
-  }
-  LogLine(LogLevel::kNotice, "Creating AOF incr file " + name + " on background rewrite");
-  if (fd_ < 0) {
-    if (!manifest_text.empty() && !PersistManifest(error)) {
-      std::swap(manifest_, updated);
-      ::close(fd);
-      return false;
-    }
-    size_at_start_ = 0;
-    incr_offset_at_switch_ = written_base_ = written_.load();
-    StartThreads(fd);
-    return true;
-  }
-  // Bytes appended so far belong to the old file (all of them handed over, even those a failing
-  // disk left unwritten): whoever writes switches once they are written, after a thread has
-  // persisted the manifest that lists the new file (replies to later writes wait for both).
-  HandOver();
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    const uint64_t generation = manifest_text.empty() ? 0 : ++manifest_generation_;
-    switches_.push_back(PendingSwitch{.at = handed_total_,
-                                      .fd = fd,
-                                      .manifest = std::move(manifest_text),
-                                      .generation = generation});
-    incr_offset_at_switch_ = handed_total_;
-  }
-  if (fsync_policy_.load() == 2) {
-    RequestSync();
-  } else {
-    RequestWrite();
-  }
-  fd_ = fd;
-  // The new file is replayed from database 0: its first command must say which one (Redis sets
-  // aof_selected_db to -1 here). A sink added again starts with no database selected.
-  engine_.RemovePropagationSink(this);
-  engine_.AddPropagationSink(this);
-  return true;
-}
-
-bool AofLog::InstallBase(const std::string& base_name, std::string* error) {
-  const Settings& settings = engine_.settings();
-  aof::Manifest updated = manifest_;
-  const aof::FileInfo base =
-      updated.NewBase(settings.appendfilename, aof::IsRdbFileName(base_name));
-  if (base.name != base_name) {
-    *error = "the AOF manifest changed during the rewrite";
-    return false;
-  }
-  // The incr files the base covers become history: all of them but the one being written now.
-  std::vector<aof::FileInfo> rewritten;
-  const size_t keep = fd_ >= 0 && !waiting_for_rewrite_ ? 1 : 0;
-  while (updated.incr.size() > keep) {
-    aof::FileInfo info = updated.incr.front();
-    updated.incr.erase(updated.incr.begin());
-    info.type = aof::FileType::kHistory;
-    rewritten.push_back(info);
-  }
-  updated.history.insert(updated.history.begin(), rewritten.rbegin(), rewritten.rend());
-  std::string renamed_incr;
-  if (waiting_for_rewrite_ && fd_ >= 0) {
-    // The temp incr file, written since this rewrite began, becomes the first real incr file.
-    renamed_incr = updated.AddIncr(settings.appendfilename).name;
-    const int64_t rename_started_ms = engine_.clock().NowMs();
-    const int renamed = ::rename(PathOf(TempIncrName()).c_str(), PathOf(renamed_incr).c_str());
-    const int rename_errno = errno;
-    engine_.AddLatencySample("aof-rename", engine_.clock().NowMs() - rename_started_ms);
-    if (renamed != 0) {
-      *error = "Error trying to rename the temporary AOF incr file " + TempIncrName() + " into " +
-               renamed_incr + ": " + std::strerror(rename_errno);
-      return false;
-    }
-  }
-  std::swap(manifest_, updated);
-  // Persisted and cleaned up off the loop (fsyncs take tens of milliseconds on a busy disk), in
-  // Redis's order: the manifest with the history files, then their deletion, then the manifest
-  // without them. Until the first is on disk the old manifest stays valid: every file it lists
-  // still exists, and the new incr file only holds commands that follow the old ones.
-  const std::string with_history = aof::FormatManifest(manifest_);
-  const uint64_t first_generation = ++manifest_generation_;
-  std::vector<std::string> doomed;
-  for (const aof::FileInfo& info : manifest_.history) {
-    LogLine(LogLevel::kNotice, "Removing the history file " + info.name + " in the background");
-    doomed.push_back(PathOf(info.name));
-  }
-  manifest_.history.clear();
-  const std::string without_history = aof::FormatManifest(manifest_);
-  const uint64_t second_generation = ++manifest_generation_;
-  std::shared_ptr<ManifestStore> store = store_;
-  if (!store) {
-    Store();
-    store = store_;
-  }
-  {
-    std::lock_guard<std::mutex> lock(store->mutex);
-    ++store->outstanding;
-  }
-  Post post = post_;
-  std::weak_ptr<bool> alive = alive_;
-  Engine* engine = &engine_;
-  std::thread([=, doomed = std::move(doomed)] {
-    std::string failure;
-    if (store->Persist(with_history, first_generation, &failure)) {
-      for (const std::string& path : doomed) ::unlink(path.c_str());
-      store->Persist(without_history, second_generation, &failure);
-    } else {
-      post([alive, engine, failure] {
-        if (!alive.lock()) return;
-        engine->Log(LogLevel::kWarning, failure);
-        engine->persistence().aof_last_bgrewrite_ok = false;
-      });
-    }
-    std::lock_guard<std::mutex> lock(store->mutex);
-    --store->outstanding;
-    store->idle.notify_all();
-  }).detach();
-  waiting_for_rewrite_ = false;
-  engine_.persistence().aof_wait_rewrite = false;
-  // Redis's aof_rewrite_base_size: the base plus what the new incr file holds already.
-  const uint64_t base_bytes = FileSize(PathOf(base_name));
-  const uint64_t written = written_.load();
-  incr_offset_at_switch_ = incr_offset_at_switch_ > written ? written : incr_offset_at_switch_;
-  base_size_ = base_bytes + (written - incr_offset_at_switch_);
-  size_at_start_ = base_bytes;
-  written_base_ = incr_offset_at_switch_;
-  UpdateStatus();
-  return true;
 }
 
 void AofLog::Append(std::string_view resp) {

@@ -1,3 +1,9 @@
+// Server (server.h) and its sessions: Server::Impl::Session reads a connection into its client's
+// parser, lets the engine run what is complete and writes the replies (holding them until the
+// append-only log has them durable), the pending-write pass for output produced outside a
+// session's own input, shutdown, and the Server lifecycle (Start, Run, Stop, the RDB load).
+// Listeners and accepting are in server_listen.cc, the loop's timers, the AOF's start-up and
+// signals in server_cron.cc; Server::Impl, which they share, in server_impl.h.
 #include "server/server.h"
 
 #include <arpa/inet.h>
@@ -13,7 +19,6 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <unordered_set>
@@ -28,18 +33,14 @@
 #include "server/aof_log.h"
 #include "server/aof_rewrite.h"
 #include "server/background_file.h"
-#include "server/http/admin_http.h"
 #include "server/logger.h"
-#include "server/open_files.h"
 #include "server/protected_mode.h"
 #include "server/rdb_files.h"
 #include "server/readable_wait.h"
+#include "server/server_impl.h"
 #include "server/tls_context.h"
 
 namespace drayman {
-
-namespace asio = boost::asio;
-using GenericSocket = asio::generic::stream_protocol::socket;
 
 namespace {
 
@@ -53,13 +54,6 @@ constexpr size_t kReadChunk = 16 * 1024;
 constexpr int kReadChunksPerPass = 1;
 // Replies above this capacity are released once written (a burst of large replies).
 constexpr size_t kKeepOutputCapacity = 1024 * 1024;
-// How long accepting pauses after accept() fails for lack of descriptors or memory: the pending
-// connection stays in the backlog, so retrying at once would spin the loop.
-constexpr auto kAcceptBackoff = std::chrono::milliseconds(100);
-// BGSAVE: encoding slices of about this long, each followed by this much time back in the
-// reactor (see PumpBackgroundSave).
-constexpr int64_t kBackgroundSaveSliceUs = 1000;
-constexpr auto kBackgroundSaveGap = std::chrono::microseconds(500);
 
 // Redis's anetKeepAlive: probes after `interval` idle seconds, then every interval/3 seconds,
 // and the connection is dropped after three unanswered probes.
@@ -72,12 +66,6 @@ void SetKeepAlive(int fd, int interval) {
   setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &value, sizeof(value));
   value = 3;
   setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &value, sizeof(value));
-}
-
-// accept() failures that mean "no resources right now" rather than "this one connection failed".
-bool IsResourceShortage(const boost::system::error_code& error) {
-  return error == asio::error::no_descriptors || error.value() == ENFILE ||
-         error == asio::error::no_buffer_space || error == asio::error::no_memory;
 }
 
 std::string FormatAddress(const sockaddr* address) {
@@ -105,149 +93,6 @@ std::string PeerAddress(int fd, bool local) {
 }
 
 }  // namespace
-
-struct Server::Impl {
-  class Session;
-
-  explicit Impl(Config& config, const Clock& clock)
-      : logger(config.settings()),
-        engine(config, clock),
-        cron_timer(io),
-        background_save_timer(io),
-        blocking_timer(io),
-        signals(io) {
-    engine.serve_while_busy = [this] { ServeWhileBusy(); };
-    engine.host_steps_background_save = true;  // PumpBackgroundSave
-    // Posted, not run here: the SHUTDOWN handler is still on the stack.
-    engine.shutdown_requested = [this] { asio::post(io, [this] { Shutdown(); }); };
-    engine.log_sink = logger.Sink();
-    engine.rdb_files = &rdb_files;
-    engine.open_background_file = [this](const std::string& path, std::string* error) {
-      std::unique_ptr<AsyncFileSink> sink;
-      if (auto file = rdb_files.CreateAtomically(path, error)) {
-        sink = std::make_unique<ThreadedFileSink>(std::move(file));
-      }
-      return sink;
-    };
-    aof_rewrite_files =
-        std::make_unique<AofRewriteFiles>(engine, io, aof, engine.open_background_file);
-    engine.aof_rewrite_host = aof_rewrite_files.get();
-  }
-
-  // One thread runs the loop and owns every socket and timer, so the reactor's per-descriptor
-  // locks are off; posting stays thread-safe (the AOF writer and Stop() post from other threads).
-  asio::io_context io{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
-  PosixRdbFileSystem rdb_files;  // before engine: the engine points at it
-  Logger logger;
-  Engine engine;
-  std::vector<std::shared_ptr<asio::ip::tcp::acceptor>> tcp_acceptors;
-  // What the TCP listeners are bound to, restored when a CONFIG SET of port/bind cannot listen.
-  std::vector<std::string> listening_bind;
-  int listening_port = 0;
-  std::unique_ptr<asio::local::stream_protocol::acceptor> unix_acceptor;
-  // TLS (server/tls_context.h): listeners on tls-port and the context new connections use.
-  std::vector<std::shared_ptr<asio::ip::tcp::acceptor>> tls_acceptors;
-  int listening_tls_port = 0;
-  std::shared_ptr<TlsContext> tls_context;
-  // Rebuilds tls_context from the settings when TLS is needed (start-up, CONFIG SET tls-*).
-  bool ConfigureTls(std::string* error);
-  // Listens on tls-port (0: none) on the bind addresses; keeps the old listeners on failure.
-  bool ListenTls(std::string* error);
-  asio::steady_timer cron_timer;
-  // BGSAVE runs in short slices with a short wait in the reactor between them (clients keep
-  // being served); when a slice could do nothing (the writer thread is behind) it waits 1 ms.
-  asio::steady_timer background_save_timer;
-  bool background_save_pumping = false;
-  void PumpBackgroundSave();
-  // One timer at the nearest blocked client's deadline, so BLPOP & co. time out on time.
-  asio::steady_timer blocking_timer;
-  // What blocking_timer is armed for (0 = idle): the earliest deadline seen since it fired, which
-  // may have gone since (the timer then fires early and re-arms).
-  int64_t blocking_timer_deadline_ms = 0;
-  asio::signal_set signals;
-  bool handling_signals = false;
-  std::unordered_set<std::shared_ptr<Session>> sessions;
-  // Sessions with output produced outside their own input (PUBLISH, wake-ups), written once per
-  // loop pass as Redis's clients_pending_write: one posted handler for any number of them.
-  std::vector<std::shared_ptr<Session>> pending_writes;
-  bool pending_flush_posted = false;
-  // Sessions running their input (OnRead): each flushes pending writes when its input is done,
-  // so output produced meanwhile (a PUBLISH, the clients a push wakes) needs no posted pass.
-  int inputs_running = 0;
-  void QueuePendingWrite(std::shared_ptr<Session> session);
-  void PostFlush();
-  void FlushPendingWrites();
-  bool stopping = false;
-  // The append-only log (appendonly yes); declared after io so it goes before io does.
-  std::unique_ptr<AofLog> aof;
-  // BGREWRITEAOF's files and pump (server/aof_rewrite.h); after aof, which it refers to.
-  std::unique_ptr<AofRewriteFiles> aof_rewrite_files;
-  std::string fatal_error;  // why the server stopped on its own (a log it could not load)
-  // The HTTP admin listener (http-port >= 0); declared last so it goes first.
-  std::unique_ptr<AdminHttp> http;
-  void ListenHttp();
-
-  // Busy scripts (see Engine::serve_while_busy): runs the handlers that are ready, without
-  // blocking, while a script is past busy-reply-threshold; aborts the script if the server is
-  // stopping meanwhile (SHUTDOWN, SIGTERM), so the loop can end.
-  bool serving_while_busy = false;
-  void ServeWhileBusy() {
-    if (serving_while_busy) return;
-    serving_while_busy = true;
-    // The input running the script ends only when the script does: output queued until now
-    // (a PUBLISH from the script) and during the poll goes out from a posted pass, as before.
-    const int inputs_outside = inputs_running;
-    inputs_running = 0;
-    if (!pending_writes.empty() && !pending_flush_posted) PostFlush();
-    io.poll();
-    inputs_running = inputs_outside;
-    serving_while_busy = false;
-    if (stopping) engine.scripts().Abort();
-  }
-
-  void AcceptTcp(std::shared_ptr<asio::ip::tcp::acceptor> acceptor, bool tls = false);
-  // After a failed accept: true when accepting must pause (the caller re-arms after the pause).
-  bool BackOffAfterAcceptError(const boost::system::error_code& error,
-                               std::function<void()> resume);
-  bool accept_error_logged = false;  // one log line per episode of failing accepts
-  // Connections refused for maxclients: Redis logs nothing; Drayman says so, at most once a
-  // second with the number refused meanwhile, so a flood cannot flood the log.
-  int64_t rejected_log_ms = 0;
-  uint64_t rejected_unlogged = 0;
-  void LogRejectedClient(const std::string& address) {
-    const int64_t now_ms = engine.clock().NowMs();
-    if (rejected_log_ms != 0 && now_ms - rejected_log_ms < 1000) {
-      ++rejected_unlogged;
-      return;
-    }
-    std::string message = "Rejected client " + address +
-                          ": max number of clients reached (maxclients " +
-                          std::to_string(engine.settings().maxclients) + ")";
-    if (rejected_unlogged) {
-      message += ", " + std::to_string(rejected_unlogged) + " more rejected since the last report";
-    }
-    logger.Log(LogLevel::kWarning, message);
-    rejected_log_ms = now_ms;
-    rejected_unlogged = 0;
-  }
-  // Opens a listener per address ("-addr" may fail); false with a message if one cannot listen.
-  bool ListenTcp(const std::vector<std::string>& bind, int port, int backlog,
-                 std::vector<std::shared_ptr<asio::ip::tcp::acceptor>>* out, int* bound_port,
-                 std::string* error);
-  // CONFIG SET port/bind: re-listens on the configured addresses, or restores the old listeners.
-  bool Relisten(int* bound_port);
-  void AcceptUnix();
-  void StartSession(GenericSocket socket, bool is_unix, bool tls = false);
-  void ScheduleCron();
-  void ArmBlockingTimer();
-  void Shutdown();
-  // Start-up with appendonly yes: loads the log in slices on the loop, then starts appending.
-  void StartAof();
-  void ContinueLoading();
-  void Fail(const std::string& message);
-  // CONFIG SET appendonly.
-  bool ApplyAppendonly(std::string* error);
-};
 
 class Server::Impl::Session : public ClientObserver, public std::enable_shared_from_this<Session> {
  public:
@@ -652,220 +497,6 @@ void Server::Impl::StartSession(GenericSocket socket, bool is_unix, bool tls) {
   session->Begin(is_unix);
 }
 
-void Server::Impl::AcceptTcp(std::shared_ptr<asio::ip::tcp::acceptor> acceptor, bool tls) {
-  acceptor->async_accept(
-      [this, acceptor, tls](boost::system::error_code error, asio::ip::tcp::socket socket) {
-        // A listener closed by CONFIG SET port/bind stops here.
-        if (stopping || error == asio::error::operation_aborted || !acceptor->is_open()) return;
-        if (error &&
-            BackOffAfterAcceptError(error, [this, acceptor, tls] { AcceptTcp(acceptor, tls); })) {
-          return;
-        }
-        if (!error) {
-          accept_error_logged = false;
-          // Re-wrap the accepted descriptor so TCP and Unix sessions share one socket type. The
-          // generic socket must start closed: assign() refuses an open one.
-          const int family = socket.local_endpoint().protocol().family();
-          int fd = socket.release();
-          GenericSocket generic(io);
-          boost::system::error_code assign_error;
-          generic.assign(asio::generic::stream_protocol(family, IPPROTO_TCP), fd, assign_error);
-          if (assign_error) {
-            ::close(fd);
-          } else {
-            StartSession(std::move(generic), false, tls);
-          }
-        }
-        AcceptTcp(acceptor, tls);
-      });
-}
-
-bool Server::Impl::BackOffAfterAcceptError(const boost::system::error_code& error,
-                                           std::function<void()> resume) {
-  if (!accept_error_logged) {
-    logger.Log(LogLevel::kWarning, "Accepting client connection: accept: " + error.message());
-    accept_error_logged = true;
-  }
-  if (!IsResourceShortage(error)) return false;
-  auto pause = std::make_shared<asio::steady_timer>(io, kAcceptBackoff);
-  pause->async_wait([this, pause, resume = std::move(resume)](boost::system::error_code waited) {
-    if (waited || stopping) return;
-    resume();
-  });
-  return true;
-}
-
-bool Server::Impl::ListenTcp(const std::vector<std::string>& bind, int port, int backlog,
-                             std::vector<std::shared_ptr<asio::ip::tcp::acceptor>>* out,
-                             int* bound_port, std::string* error_text) {
-  *bound_port = port;
-  for (const std::string& address_text : bind) {
-    std::string host = address_text;
-    if (!host.empty() && host[0] == '-') host.erase(0, 1);  // "-::1": optional address
-    boost::system::error_code error;
-    auto address = asio::ip::make_address(host, error);
-    if (error) {
-      *error_text = "Invalid bind address '" + address_text + "'";
-      return false;
-    }
-    auto acceptor = std::make_shared<asio::ip::tcp::acceptor>(io);
-    asio::ip::tcp::endpoint endpoint(address, static_cast<unsigned short>(*bound_port));
-    acceptor->open(endpoint.protocol(), error);
-    if (!error) acceptor->set_option(asio::socket_base::reuse_address(true), error);
-    if (!error) acceptor->bind(endpoint, error);
-    if (!error) acceptor->listen(backlog, error);
-    if (error) {
-      if (address_text[0] == '-') continue;
-      *error_text = "Could not create server TCP listening socket " + host + ":" +
-                    std::to_string(*bound_port) + ": " + error.message();
-      return false;
-    }
-    *bound_port = acceptor->local_endpoint().port();
-    out->push_back(std::move(acceptor));
-  }
-  return true;
-}
-
-bool Server::Impl::Relisten(int* bound_port) {
-  // Like Redis: close the old listeners, open the new ones, and on failure reopen the old ones.
-  boost::system::error_code ignored;
-  for (auto& acceptor : tcp_acceptors) acceptor->close(ignored);
-  tcp_acceptors.clear();
-  const Settings& settings = engine.settings();
-  std::vector<std::shared_ptr<asio::ip::tcp::acceptor>> fresh;
-  std::string error;
-  // `port 0` with a tls-port: no plain listener, as in Redis.
-  const bool tls_only = settings.port == 0 && settings.tls_port != 0;
-  bool ok = ListenTcp(tls_only ? std::vector<std::string>() : settings.bind, settings.port,
-                      settings.tcp_backlog, &fresh, bound_port, &error);
-  if (ok) {
-    listening_bind = settings.bind;
-    listening_port = *bound_port;
-  } else {
-    fresh.clear();
-    ListenTcp(listening_bind, listening_port, settings.tcp_backlog, &fresh, bound_port, &error);
-  }
-  tcp_acceptors = std::move(fresh);
-  for (auto& acceptor : tcp_acceptors) AcceptTcp(acceptor);
-  return ok;
-}
-
-bool Server::Impl::ConfigureTls(std::string* error) {
-  if (!TlsNeeded(engine.settings())) return true;
-  std::shared_ptr<TlsContext> fresh = BuildTlsContext(engine.settings(), error);
-  if (!fresh) return false;
-  tls_context = std::move(fresh);  // sessions already running keep the one they started with
-  return true;
-}
-
-bool Server::Impl::ListenTls(std::string* error) {
-  // As Redis's changeListenPort: close the old listeners, open the new ones, and on failure
-  // reopen the old ones.
-  const Settings& settings = engine.settings();
-  boost::system::error_code ignored;
-  for (auto& acceptor : tls_acceptors) acceptor->close(ignored);
-  tls_acceptors.clear();
-  std::vector<std::shared_ptr<asio::ip::tcp::acceptor>> fresh;
-  int bound = 0;
-  bool ok = settings.tls_port == 0 || ListenTcp(settings.bind, settings.tls_port,
-                                                settings.tcp_backlog, &fresh, &bound, error);
-  if (ok) {
-    listening_tls_port = settings.tls_port;
-  } else {
-    fresh.clear();
-    std::string ignored_error;
-    if (listening_tls_port != 0) {
-      ListenTcp(listening_bind, listening_tls_port, settings.tcp_backlog, &fresh, &bound,
-                &ignored_error);
-    }
-  }
-  tls_acceptors = std::move(fresh);
-  for (auto& acceptor : tls_acceptors) AcceptTcp(acceptor, /*tls=*/true);
-  return ok;
-}
-
-void Server::Impl::AcceptUnix() {
-  unix_acceptor->async_accept(
-      [this](boost::system::error_code error, asio::local::stream_protocol::socket socket) {
-        if (stopping || error == asio::error::operation_aborted) return;
-        if (error && BackOffAfterAcceptError(error, [this] { AcceptUnix(); })) return;
-        if (!error) {
-          accept_error_logged = false;
-          int fd = socket.release();
-          GenericSocket generic(io);
-          boost::system::error_code assign_error;
-          generic.assign(asio::generic::stream_protocol(AF_UNIX, 0), fd, assign_error);
-          if (assign_error) {
-            ::close(fd);
-          } else {
-            StartSession(std::move(generic), true);
-          }
-        }
-        AcceptUnix();
-      });
-}
-
-void Server::Impl::ScheduleCron() {
-  int hz = std::max(1, engine.settings().hz);
-  cron_timer.expires_after(std::chrono::milliseconds(1000 / hz));
-  cron_timer.async_wait([this](boost::system::error_code error) {
-    if (error || stopping) return;
-    engine.Cron();
-    if (engine.aof_rewrite() != nullptr) aof_rewrite_files->Pump();
-    if (engine.background_save() != nullptr && !background_save_pumping) {
-      background_save_pumping = true;
-      PumpBackgroundSave();
-    }
-    ScheduleCron();
-  });
-}
-
-void Server::Impl::PumpBackgroundSave() {
-  if (stopping) return;
-  const BackgroundSave* save = engine.background_save();
-  const uint64_t before = save ? save->bytes_written() + save->keys_saved() : 0;
-  if (!engine.StepBackgroundSave(kBackgroundSaveSliceUs)) {
-    background_save_pumping = false;
-    return;
-  }
-  save = engine.background_save();
-  const bool progressed = save->bytes_written() + save->keys_saved() != before;
-  // Not posted back to back: between slices the loop returns to the reactor and waits there a
-  // moment, serving whatever is ready. A loop that never sleeps is, to the kernel, a CPU hog:
-  // on a busy machine it is preempted and waits behind other threads for several ms at a time
-  // (12 ms PING stalls measured), while a loop that sleeps between slices is woken promptly
-  // when a client writes. When a slice could do nothing (the writer thread is behind, or fsync
-  // runs) it waits longer.
-  background_save_timer.expires_after(progressed ? kBackgroundSaveGap
-                                                 : std::chrono::milliseconds(1));
-  background_save_timer.async_wait([this](boost::system::error_code error) {
-    if (!error) PumpBackgroundSave();
-  });
-}
-
-void Server::Impl::ArmBlockingTimer() {
-  const int64_t deadline_ms = engine.NextBlockingDeadline();
-  if (deadline_ms == 0 || stopping) return;
-  // Re-armed only for an earlier deadline. One armed for a deadline that is gone (its waiter was
-  // served) fires once for nothing and re-arms for the next, so a consumer that re-blocks with a
-  // timeout for every message it takes costs no cancel and no new wait per message.
-  if (blocking_timer_deadline_ms != 0 && blocking_timer_deadline_ms <= deadline_ms) return;
-  blocking_timer_deadline_ms = deadline_ms;
-  // Deadlines are on the engine clock; the steady timer waits the remaining time, at least 1 ms
-  // (a deadline the engine defers, inside a long command, must not spin the loop) and at most an
-  // hour (huge timeouts would overflow the steady clock). An early wake-up finds nothing due and
-  // re-arms.
-  constexpr int64_t kMaxWaitMs = 3600 * 1000;
-  const int64_t wait_ms = std::clamp<int64_t>(deadline_ms - engine.clock().NowMs(), 1, kMaxWaitMs);
-  blocking_timer.expires_after(std::chrono::milliseconds(wait_ms));
-  blocking_timer.async_wait([this](boost::system::error_code error) {
-    if (error || stopping) return;  // re-armed or cancelled
-    blocking_timer_deadline_ms = 0;
-    engine.TimeOutBlockedClients();
-    ArmBlockingTimer();
-  });
-}
-
 void Server::Impl::Shutdown() {
   if (stopping) return;
   stopping = true;
@@ -893,18 +524,6 @@ void Server::Impl::Shutdown() {
   io.stop();
 }
 
-void Server::Impl::ListenHttp() {
-  http = std::make_unique<AdminHttp>(io, engine);
-  http->set_busy_check([this] { return serving_while_busy; });
-  http->admin().metrics.Add([this](Engine&, PrometheusWriter& out) {
-    if (aof) aof->sync_stats().Write(out);  // the log's writer lives here, not in the engine
-  });
-  std::string error;
-  if (!http->Listen(&error)) throw std::runtime_error(error);
-  // As for port 0: CONFIG GET http-port reports the port actually bound.
-  engine.config().settings().http_port = http->port();
-}
-
 void Server::Impl::Fail(const std::string& message) {
   std::fprintf(stderr, "%s\n", message.c_str());
   std::fflush(stderr);
@@ -912,222 +531,9 @@ void Server::Impl::Fail(const std::string& message) {
   Shutdown();
 }
 
-void Server::Impl::StartAof() {
-  aof = std::make_unique<AofLog>(
-      engine, [this](std::function<void()> task) { asio::post(io, std::move(task)); });
-  try {
-    aof->Open();
-  } catch (const std::exception& e) {
-    Fail(e.what());
-    return;
-  }
-  ContinueLoading();
-}
-
-void Server::Impl::ContinueLoading() {
-  if (stopping || !aof) return;
-  std::string message;
-  const AofLog::LoadStep step = aof->LoadSlice(&message);
-  if (step == AofLog::LoadStep::kFailed) {
-    Fail(message);
-    return;
-  }
-  // One log line per line of the loader's report; Redis logs its "!!!" lines as warnings.
-  for (size_t start = 0; start < message.size();) {
-    size_t end = message.find('\n', start);
-    if (end == std::string::npos) end = message.size();
-    const std::string_view line = std::string_view(message).substr(start, end - start);
-    if (!line.empty()) {
-      logger.Log(line.substr(0, 3) == "!!!" ? LogLevel::kWarning : LogLevel::kNotice, line);
-    }
-    start = end + 1;
-  }
-  if (step == AofLog::LoadStep::kMore) {
-    asio::post(io, [this] { ContinueLoading(); });
-    return;
-  }
-  std::string error;
-  if (!aof->StartAppending(&error)) Fail(error);
-}
-
-bool Server::Impl::ApplyAppendonly(std::string* error) {
-  const bool wanted = engine.settings().appendonly;
-  if (engine.persistence().loading) {
-    // Redis answers LOADING here (appendonly is a deny-loading config); CONFIG SET can only
-    // report a failed apply.
-    *error = "Redis is loading the dataset in memory";
-    return false;
-  }
-  if (!wanted) {
-    engine.CancelAofRewrite();  // as Redis's stopAppendOnly kills the rewrite child
-    if (aof) aof->Stop();
-    aof.reset();
-    engine.persistence().aof_rewrite_scheduled = false;
-    return true;
-  }
-  if (aof) return true;
-  // Redis's startAppendOnly: the log waits for a rewrite that writes its base.
-  if (engine.aof_rewrite() != nullptr) {
-    logger.Log(LogLevel::kWarning,
-               "AOF was enabled but there is already an AOF rewriting in background. Stopping "
-               "background AOF and starting a rewrite now.");
-    engine.CancelAofRewrite();
-  }
-  aof = std::make_unique<AofLog>(
-      engine, [this](std::function<void()> task) { asio::post(io, std::move(task)); });
-  std::string reason;
-  if (aof->StartWaitingForRewrite(&reason)) {
-    if (engine.background_save() != nullptr) {
-      engine.persistence().aof_rewrite_scheduled = true;
-      logger.Log(LogLevel::kWarning,
-                 "AOF was enabled but there is already another background operation. An AOF "
-                 "background was scheduled to start when possible.");
-      return true;
-    }
-    if (engine.StartAofRewrite(&reason)) return true;
-  }
-  logger.Log(LogLevel::kWarning,
-             "Redis needs to enable the AOF but can't trigger a background AOF rewrite "
-             "operation. Check the above logs for more info about the error. " +
-                 reason);
-  aof->Stop();
-  aof.reset();
-  *error = "Unable to turn on AOF. Check server logs.";
-  return false;
-}
-
 Server::Server(Config config) : config_(std::move(config)) {}
 
 Server::~Server() { Stop(); }
-
-void Server::Bind() {
-  if (impl_) return;
-  impl_ = std::make_unique<Impl>(config_, clock_);
-  Settings& settings = config_.settings();
-  std::string tls_error;
-  if (!impl_->ConfigureTls(&tls_error)) {
-    impl_->logger.Log(LogLevel::kWarning, tls_error);
-    throw std::runtime_error("Failed to configure TLS. Check logs for more info.");
-  }
-  LoadDataset();
-  int bound_port = settings.port;
-  // `port 0` with a tls-port listens only for TLS, as in Redis; otherwise port 0 is ephemeral.
-  const bool tls_only = settings.port == 0 && settings.tls_port != 0;
-  if (!tls_only && (settings.port != 0 || settings.unixsocket.empty())) {
-    std::string error;
-    if (!impl_->ListenTcp(settings.bind, settings.port, settings.tcp_backlog, &impl_->tcp_acceptors,
-                          &bound_port, &error)) {
-      throw std::runtime_error(error);
-    }
-  }
-  if (!settings.unixsocket.empty()) {
-    boost::system::error_code error;
-    std::filesystem::remove(settings.unixsocket, error);
-    impl_->unix_acceptor = std::make_unique<asio::local::stream_protocol::acceptor>(impl_->io);
-    asio::local::stream_protocol::endpoint endpoint(settings.unixsocket);
-    impl_->unix_acceptor->open(endpoint.protocol(), error);
-    if (!error) impl_->unix_acceptor->bind(endpoint, error);
-    if (!error) impl_->unix_acceptor->listen(settings.tcp_backlog, error);
-    if (error) {
-      throw std::runtime_error("Could not create server unix socket " + settings.unixsocket + ": " +
-                               error.message());
-    }
-    // unixsocketperm (octal, 0 = leave the umask's mode), as Redis's anetUnixServer applies it.
-    if (settings.unixsocketperm != 0) {
-      std::filesystem::permissions(
-          settings.unixsocket, static_cast<std::filesystem::perms>(settings.unixsocketperm), error);
-    }
-  }
-  settings.port = bound_port;
-  port_ = bound_port;
-  if (settings.http_port >= 0) {
-    impl_->ListenHttp();
-    http_port_ = settings.http_port;
-  }
-  impl_->listening_bind = settings.bind;
-  impl_->listening_port = bound_port;
-  if (settings.tls_port != 0 && !impl_->ListenTls(&tls_error)) {
-    impl_->logger.Log(LogLevel::kWarning, tls_error);
-    throw std::runtime_error("Failed listening on port " + std::to_string(settings.tls_port) +
-                             " (TLS), aborting.");
-  }
-  const std::string bind_warning = PublicBindWarning(impl_->engine, settings.bind);
-  if (!bind_warning.empty()) impl_->logger.Log(LogLevel::kWarning, bind_warning);
-  // CONFIG SET port / bind re-listen at once, as in Redis (the hook runs on the loop thread).
-  auto relisten = [this](std::string_view failure) {
-    return [this, failure](std::string* error) {
-      int bound = 0;
-      const bool ok = impl_->Relisten(&bound);
-      config_.settings().port = bound;
-      port_ = bound;
-      if (!ok) *error = std::string(failure);
-      return ok;
-    };
-  };
-  config_.SetApplyHook("port", relisten("Unable to listen on this port. Check server logs."));
-  config_.SetApplyHook("bind", [this, plain = relisten("Failed to bind to specified addresses.")](
-                                   std::string* error) {
-    std::string detail;
-    if (!plain(error)) return false;
-    if (impl_->ListenTls(&detail)) return true;
-    *error = "Failed to bind to specified addresses.";
-    return false;
-  });
-  InstallTlsHooks();
-  // CONFIG SET maxclients makes room for the new number of descriptors, or fails as Redis does.
-  config_.SetApplyHook("maxclients", [this](std::string* error) {
-    Settings& settings = config_.settings();
-    const int64_t requested = settings.maxclients;
-    AdjustOpenFilesLimit(settings, impl_->logger);  // may lower maxclients to what fits
-    if (settings.maxclients == requested) return true;
-    impl_->logger.Log(LogLevel::kWarning,
-                      "Failed applying new configuration. Possibly related to new maxclients "
-                      "setting. Restoring previous settings.");
-    *error =
-        "The operating system is not able to handle the specified number of clients, try with " +
-        std::to_string(settings.maxclients);
-    return false;
-  });
-  config_.SetApplyHook("appendonly",
-                       [this](std::string* error) { return impl_->ApplyAppendonly(error); });
-  for (auto& acceptor : impl_->tcp_acceptors) impl_->AcceptTcp(acceptor);
-  if (impl_->unix_acceptor) impl_->AcceptUnix();
-  impl_->ScheduleCron();
-  // On the loop thread, first thing: clients that connect meanwhile get LOADING.
-  if (settings.appendonly) asio::post(impl_->io, [this] { impl_->StartAof(); });
-}
-
-void Server::InstallTlsHooks() {
-  // Redis's applyTlsCfg: a new context for new connections, or the old one stays.
-  auto reconfigure = [this](std::string* error) {
-    std::string detail;
-    if (impl_->ConfigureTls(&detail)) return true;
-    impl_->logger.Log(LogLevel::kWarning, detail);
-    *error = "Unable to update TLS configuration. Check server logs.";
-    return false;
-  };
-  for (const char* name :
-       {"tls-cert-file", "tls-key-file", "tls-key-file-pass", "tls-client-cert-file",
-        "tls-client-key-file", "tls-client-key-file-pass", "tls-dh-params-file", "tls-ca-cert-file",
-        "tls-ca-cert-dir", "tls-protocols", "tls-ciphers", "tls-ciphersuites",
-        "tls-prefer-server-ciphers", "tls-session-caching", "tls-session-cache-size",
-        "tls-session-cache-timeout", "tls-replication", "tls-cluster"}) {
-    config_.SetApplyHook(name, reconfigure);
-  }
-  // Redis's applyTLSPort (tls-auth-clients needs no hook: it is read at each accept).
-  config_.SetApplyHook("tls-port", [this](std::string* error) {
-    std::string detail;
-    if (!impl_->tls_context && !impl_->ConfigureTls(&detail)) {
-      impl_->logger.Log(LogLevel::kWarning, detail);
-      *error = "Unable to update TLS configuration. Check server logs.";
-      return false;
-    }
-    if (impl_->ListenTls(&detail)) return true;
-    impl_->logger.Log(LogLevel::kWarning, detail);
-    *error = "Unable to listen on this port. Check server logs.";
-    return false;
-  });
-}
 
 bool Server::stopped() const { return impl_ && impl_->stopping; }
 
@@ -1164,40 +570,6 @@ void Server::Run(bool handle_signals) {
   Bind();
   if (handle_signals) HandleSignals();
   impl_->io.run();
-}
-
-void Server::HandleSignals() {
-  Bind();
-  if (impl_->handling_signals) return;
-  impl_->handling_signals = true;
-  impl_->signals.add(SIGINT);
-  impl_->signals.add(SIGTERM);
-  impl_->signals.async_wait([this](boost::system::error_code error, int signal_number) {
-    if (error) return;
-    impl_->logger.LogFromSignal(signal_number == SIGINT
-                                    ? "Received SIGINT scheduling shutdown..."
-                                    : "Received SIGTERM scheduling shutdown...");
-    impl_->logger.Log(LogLevel::kWarning, "User requested shutdown...");
-    // Like Redis on SIGTERM/SIGINT: with save points set, save first (a running BGSAVE is
-    // dropped for a synchronous save of the current dataset). shutdown-on-sigterm/sigint
-    // "save" / "nosave" override the save points.
-    const Settings& settings = impl_->engine.settings();
-    const std::string& how =
-        signal_number == SIGINT ? settings.shutdown_on_sigint : settings.shutdown_on_sigterm;
-    const bool save = how.find("nosave") == std::string::npos &&
-                      (how.find("save") != std::string::npos || !settings.save_points.empty());
-    if (save) {
-      impl_->engine.CancelBackgroundSave();
-      impl_->logger.Log(LogLevel::kNotice, "Saving the final RDB snapshot before exiting.");
-      rdb::RdbSaveResult result = rdb::SaveRdbFile(impl_->engine);
-      if (result.ok) {
-        impl_->logger.Log(LogLevel::kNotice, "DB saved on disk");
-      } else {
-        impl_->logger.Log(LogLevel::kWarning, "Error trying to save the DB: " + result.error);
-      }
-    }
-    impl_->Shutdown();
-  });
 }
 
 void Server::Stop() {

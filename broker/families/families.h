@@ -43,6 +43,11 @@ void RegisterListFamily(CommandTable& table);
 void RegisterHashFamily(CommandTable& table);
 void RegisterSetFamily(CommandTable& table);
 void RegisterSortedSetFamily(CommandTable& table);
+// ZRANGE and its forms, ZRANGESTORE, ZREMRANGEBY* (sorted_set_range_family.cc); ZUNION, ZINTER,
+// ZDIFF, their *STORE forms, ZINTERCARD (sorted_set_setop_family.cc). RegisterSortedSetFamily
+// calls both.
+void RegisterSortedSetRangeCommands(CommandTable& table);
+void RegisterSortedSetSetOpCommands(CommandTable& table);
 void RegisterBlockingFamily(CommandTable& table);
 void RegisterTransactionFamily(CommandTable& table);
 void RegisterPubSubFamily(CommandTable& table);

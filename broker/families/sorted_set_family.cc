@@ -1,7 +1,9 @@
 // Sorted-set family: ZADD, ZINCRBY, ZREM, ZCARD, ZCOUNT, ZLEXCOUNT, ZSCORE, ZMSCORE, ZRANK,
-// ZREVRANK, ZRANGE and its BYSCORE/BYLEX/REV forms, ZRANGESTORE, ZREMRANGEBY*, ZPOPMIN, ZPOPMAX,
-// ZMPOP, ZRANDMEMBER, ZUNION/ZINTER/ZDIFF (and *STORE), ZINTERCARD, ZSCAN. The blocking pops
-// (BZPOPMIN, BZPOPMAX, BZMPOP) live with the blocking framework and use sorted_set_ops.h.
+// ZREVRANK, ZPOPMIN, ZPOPMAX, ZMPOP, ZRANDMEMBER, ZSCAN, and the helpers declared in
+// sorted_set_ops.h and sorted_set_args.h. The range commands (ZRANGE and its forms, ZRANGESTORE,
+// ZREMRANGEBY*) are in sorted_set_range_family.cc; the set operations (ZUNION, ZINTER, ZDIFF,
+// their *STORE forms, ZINTERCARD) in sorted_set_setop_family.cc. The blocking pops (BZPOPMIN,
+// BZPOPMAX, BZMPOP) live with the blocking framework and use sorted_set_ops.h.
 //
 // Behaviour follows Redis 7.0's t_zset.c checked against redis-server 7.0.15, with Redis 7.2's
 // score formatting (FormatDouble) and ZRANK/ZREVRANK WITHSCORE.
@@ -16,18 +18,16 @@
 #include <string_view>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "broker/base/numbers.h"
 #include "broker/command/context.h"
 #include "broker/command/numkeys.h"
 #include "broker/command/read_lookup.h"
 #include "broker/families/container_ops.h"
 #include "broker/families/families.h"
-#include "broker/families/index_range.h"
 #include "broker/families/random_sample.h"
 #include "broker/families/scan.h"
+#include "broker/families/sorted_set_args.h"
 #include "broker/families/sorted_set_ops.h"
-#include "broker/keyspace/set.h"
 #include "broker/keyspace/zset.h"
 
 namespace drayman {
@@ -38,6 +38,11 @@ namespace {
 // builds it regardless (and runs out of memory past a few billion). We refuse counts whose reply
 // would exceed hundreds of megabytes instead of taking the process down.
 constexpr uint64_t kMaxRandomRepeats = 100'000'000;
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// sorted_set_args.h
 
 // Score bounds of Z*BYSCORE, ZCOUNT, ZREMRANGEBYSCORE: Redis parses them with plain strtod, so
 // leading blanks, "", hex and out-of-range values are accepted; NaN is not. A NUL byte ends the
@@ -100,6 +105,8 @@ void ReplyNodes(ReplyBuilder& reply, const std::vector<const ZSet::Node*>& nodes
     if (with_scores) reply.Double(node->score);
   }
 }
+
+namespace {
 
 // ---------------------------------------------------------------------------------------------
 // ZADD / ZINCRBY
@@ -313,269 +320,6 @@ void CmdZrank(CommandContext& ctx) { ZrankGeneric(ctx, false); }
 void CmdZrevrank(CommandContext& ctx) { ZrankGeneric(ctx, true); }
 
 // ---------------------------------------------------------------------------------------------
-// ZRANGE and friends
-
-enum class RangeType { kAuto, kRank, kScore, kLex };
-
-// The min and max arguments of a rank, score or lex range; only the member for `type` is set.
-struct RangeBounds {
-  int64_t start = 0;
-  int64_t end = 0;
-  ScoreRange score;
-  LexRange lex;
-};
-
-// Parses min and max as `type` (kAuto is not allowed) with Redis's error texts; replies and
-// returns false on error.
-bool ParseRangeBounds(CommandContext& ctx, RangeType type, std::string_view min,
-                      std::string_view max, RangeBounds* bounds) {
-  switch (type) {
-    case RangeType::kAuto:
-    case RangeType::kRank:
-      if (!ParseInt64(min, &bounds->start) || !ParseInt64(max, &bounds->end)) {
-        ctx.reply.Error(errors::kNotInteger);
-        return false;
-      }
-      return true;
-    case RangeType::kScore:
-      if (!ParseScoreRange(min, max, &bounds->score)) {
-        ctx.reply.Error(errors::kMinMaxNotFloat);
-        return false;
-      }
-      return true;
-    case RangeType::kLex:
-      if (!ParseLexRange(min, max, &bounds->lex)) {
-        ctx.reply.Error(errors::kMinMaxNotLex);
-        return false;
-      }
-      return true;
-  }
-  return false;
-}
-enum class RangeDirection { kAuto, kForward, kReverse };
-
-// The nodes of ranks [start, end] (Redis's index rules: negatives count from the end).
-std::vector<const ZSet::Node*> RankRange(const ZSet& zset, int64_t start, int64_t end,
-                                         bool reverse) {
-  std::vector<const ZSet::Node*> nodes;
-  const auto length = static_cast<int64_t>(zset.size());
-  if (!ClampIndexRange(length, &start, &end)) return nodes;
-  int64_t count = end - start + 1;
-  nodes.reserve(static_cast<size_t>(count));
-  const ZSet::Node* node;
-  if (reverse) {
-    node = start == 0 ? zset.Last() : zset.AtRank(static_cast<size_t>(length - 1 - start));
-  } else {
-    node = start == 0 ? zset.First() : zset.AtRank(static_cast<size_t>(start));
-  }
-  for (; count > 0 && node != nullptr; --count) {
-    nodes.push_back(node);
-    node = reverse ? node->prev() : node->next();
-  }
-  return nodes;
-}
-
-// Walks from `node` skipping `offset` elements, then collects up to `limit` (negative: all)
-// elements for which `in_range` holds. A negative offset yields nothing, as in Redis.
-template <typename InRange>
-std::vector<const ZSet::Node*> WalkRange(const ZSet::Node* node, bool reverse, int64_t offset,
-                                         int64_t limit, InRange in_range) {
-  std::vector<const ZSet::Node*> nodes;
-  if (offset < 0) return nodes;
-  for (; node != nullptr && offset > 0; --offset) node = reverse ? node->prev() : node->next();
-  for (; node != nullptr && limit != 0; --limit) {
-    if (!in_range(node)) break;
-    nodes.push_back(node);
-    node = reverse ? node->prev() : node->next();
-  }
-  return nodes;
-}
-
-// Stores a range result at `dst` (ZRANGESTORE), or deletes `dst` when the result is empty.
-void StoreNodes(CommandContext& ctx, std::string_view dst,
-                const std::vector<const ZSet::Node*>& nodes) {
-  if (nodes.empty()) {
-    ctx.reply.Integer(0);
-    if (ctx.db.Delete(dst)) {
-      NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", dst);
-      ctx.AddDirty();
-    }
-    return;
-  }
-  // Built element by element like Redis's ZRANGESTORE, so the encoding rules of ZADD apply.
-  auto result = std::make_unique<ZSet>();
-  for (const ZSet::Node* node : nodes) result->Insert(node->member(), node->score);
-  ctx.db.Put(dst, Value(std::move(result)));
-  NotifyKeyspaceEvent(ctx, kNotifyZset, "zrangestore", dst);
-  ctx.reply.Integer(static_cast<int64_t>(nodes.size()));
-  ctx.AddDirty();
-}
-
-// ZRANGE, ZRANGESTORE, ZREVRANGE, Z[REV]RANGEBYSCORE, Z[REV]RANGEBYLEX. `src_index` is the source
-// key's position; min, max and the options follow it.
-void ZrangeGeneric(CommandContext& ctx, size_t src_index, bool store, RangeType type,
-                   RangeDirection direction) {
-  const auto& args = ctx.args;
-  size_t min_index = src_index + 1;
-  size_t max_index = src_index + 2;
-  bool with_scores = false;
-  int64_t offset = 0;
-  int64_t limit = -1;
-  for (size_t j = src_index + 3; j < args.size(); ++j) {
-    const size_t left = args.size() - j - 1;
-    if (!store && EqualsIgnoreCase(args[j], "withscores")) {
-      with_scores = true;
-    } else if (EqualsIgnoreCase(args[j], "limit") && left >= 2) {
-      if (!ParseInt64(args[j + 1], &offset) || !ParseInt64(args[j + 2], &limit)) {
-        ctx.reply.Error(errors::kNotInteger);
-        return;
-      }
-      j += 2;
-    } else if (direction == RangeDirection::kAuto && EqualsIgnoreCase(args[j], "rev")) {
-      direction = RangeDirection::kReverse;
-    } else if (type == RangeType::kAuto && EqualsIgnoreCase(args[j], "bylex")) {
-      type = RangeType::kLex;
-    } else if (type == RangeType::kAuto && EqualsIgnoreCase(args[j], "byscore")) {
-      type = RangeType::kScore;
-    } else {
-      ctx.reply.Error(errors::kSyntax);
-      return;
-    }
-  }
-  if (direction == RangeDirection::kAuto) direction = RangeDirection::kForward;
-  if (type == RangeType::kAuto) type = RangeType::kRank;
-  // Redis tests the LIMIT value, not its presence: "LIMIT 0 -1" passes with a rank range.
-  if (limit != -1 && type == RangeType::kRank) {
-    ctx.reply.Error(errors::kLimitNeedsByScoreOrLex);
-    return;
-  }
-  if (with_scores && type == RangeType::kLex) {
-    ctx.reply.Error(errors::kWithScoresByLex);
-    return;
-  }
-  const bool reverse = direction == RangeDirection::kReverse;
-  // Score and lex ranges are given as max, min when reversed.
-  if (reverse && type != RangeType::kRank) std::swap(min_index, max_index);
-
-  RangeBounds bounds;
-  if (!ParseRangeBounds(ctx, type, args[min_index], args[max_index], &bounds)) return;
-
-  ZSet* zset = nullptr;
-  if (!ctx.LookupRead(args[src_index], &zset)) return;
-  std::vector<const ZSet::Node*> nodes;
-  if (zset != nullptr) {
-    switch (type) {
-      case RangeType::kAuto:
-      case RangeType::kRank:
-        nodes = RankRange(*zset, bounds.start, bounds.end, reverse);
-        break;
-      case RangeType::kScore:
-        if (offset > 0 && static_cast<uint64_t>(offset) >= zset->size()) break;
-        nodes = WalkRange(
-            reverse ? zset->LastInRange(bounds.score) : zset->FirstInRange(bounds.score), reverse,
-            offset, limit, [&](const ZSet::Node* node) {
-              return reverse ? bounds.score.GteMin(node->score) : bounds.score.LteMax(node->score);
-            });
-        break;
-      case RangeType::kLex:
-        nodes = WalkRange(
-            reverse ? zset->LastInLexRange(bounds.lex) : zset->FirstInLexRange(bounds.lex), reverse,
-            offset, limit, [&](const ZSet::Node* node) {
-              return reverse ? bounds.lex.GteMin(node->member())
-                             : bounds.lex.LteMax(node->member());
-            });
-        break;
-    }
-  }
-  if (store) {
-    StoreNodes(ctx, args[1], nodes);
-  } else {
-    ReplyNodes(ctx.reply, nodes, with_scores);
-  }
-}
-
-// ZRANGE key start stop [BYSCORE|BYLEX] [REV] [LIMIT offset count] [WITHSCORES]
-void CmdZrange(CommandContext& ctx) {
-  ZrangeGeneric(ctx, 1, false, RangeType::kAuto, RangeDirection::kAuto);
-}
-
-// ZRANGESTORE dst src min max [BYSCORE|BYLEX] [REV] [LIMIT offset count]
-void CmdZrangestore(CommandContext& ctx) {
-  ZrangeGeneric(ctx, 2, true, RangeType::kAuto, RangeDirection::kAuto);
-}
-
-// ZREVRANGE key start stop [WITHSCORES]
-void CmdZrevrange(CommandContext& ctx) {
-  ZrangeGeneric(ctx, 1, false, RangeType::kRank, RangeDirection::kReverse);
-}
-
-// ZRANGEBYSCORE key min max [WITHSCORES] [LIMIT offset count]
-void CmdZrangebyscore(CommandContext& ctx) {
-  ZrangeGeneric(ctx, 1, false, RangeType::kScore, RangeDirection::kForward);
-}
-
-// ZREVRANGEBYSCORE key max min [WITHSCORES] [LIMIT offset count]
-void CmdZrevrangebyscore(CommandContext& ctx) {
-  ZrangeGeneric(ctx, 1, false, RangeType::kScore, RangeDirection::kReverse);
-}
-
-// ZRANGEBYLEX key min max [LIMIT offset count]
-void CmdZrangebylex(CommandContext& ctx) {
-  ZrangeGeneric(ctx, 1, false, RangeType::kLex, RangeDirection::kForward);
-}
-
-// ZREVRANGEBYLEX key max min [LIMIT offset count]
-void CmdZrevrangebylex(CommandContext& ctx) {
-  ZrangeGeneric(ctx, 1, false, RangeType::kLex, RangeDirection::kReverse);
-}
-
-// ---------------------------------------------------------------------------------------------
-// ZREMRANGEBYRANK / ZREMRANGEBYSCORE / ZREMRANGEBYLEX
-
-void ZremrangeGeneric(CommandContext& ctx, RangeType type) {
-  RangeBounds bounds;
-  if (!ParseRangeBounds(ctx, type, ctx.args[2], ctx.args[3], &bounds)) return;
-  ZSet* zset = nullptr;
-  if (!ctx.LookupWrite(ctx.args[1], &zset)) return;
-  if (zset == nullptr) {
-    ctx.reply.Integer(0);
-    return;
-  }
-  size_t deleted = 0;
-  if (type == RangeType::kRank) {
-    if (!ClampIndexRange(static_cast<int64_t>(zset->size()), &bounds.start, &bounds.end)) {
-      ctx.reply.Integer(0);
-      return;
-    }
-    deleted =
-        zset->EraseRangeByRank(static_cast<size_t>(bounds.start), static_cast<size_t>(bounds.end));
-  } else if (type == RangeType::kScore) {
-    deleted = zset->EraseRangeByScore(bounds.score);
-  } else {
-    deleted = zset->EraseRangeByLex(bounds.lex);
-  }
-  if (deleted > 0) {
-    const std::string_view event = type == RangeType::kRank    ? "zremrangebyrank"
-                                   : type == RangeType::kScore ? "zremrangebyscore"
-                                                               : "zremrangebylex";
-    NotifyKeyspaceEvent(ctx, kNotifyZset, event, ctx.args[1]);
-    if (zset->empty()) NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", ctx.args[1]);
-  }
-  if (zset->empty()) ctx.db.Delete(ctx.args[1]);
-  ctx.AddDirty(static_cast<int64_t>(deleted));
-  ctx.reply.Integer(static_cast<int64_t>(deleted));
-}
-
-// ZREMRANGEBYRANK key start stop
-void CmdZremrangebyrank(CommandContext& ctx) { ZremrangeGeneric(ctx, RangeType::kRank); }
-
-// ZREMRANGEBYSCORE key min max
-void CmdZremrangebyscore(CommandContext& ctx) { ZremrangeGeneric(ctx, RangeType::kScore); }
-
-// ZREMRANGEBYLEX key min max
-void CmdZremrangebylex(CommandContext& ctx) { ZremrangeGeneric(ctx, RangeType::kLex); }
-
-// ---------------------------------------------------------------------------------------------
 // ZPOPMIN / ZPOPMAX / ZMPOP
 
 void ZpopGeneric(CommandContext& ctx, ZSetEnd end) {
@@ -719,262 +463,6 @@ void CmdZrandmember(CommandContext& ctx) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// ZUNION / ZINTER / ZDIFF / *STORE / ZINTERCARD
-
-enum class SetOp { kUnion, kInter, kDiff };
-enum class Aggregate { kSum, kMin, kMax };
-
-// An input of a set operation: a sorted set, or a plain set whose members all score 1.
-struct OpSource {
-  const ZSet* zset = nullptr;
-  const Set* set = nullptr;
-  double weight = 1;
-
-  size_t size() const { return zset ? zset->size() : set ? set->size() : 0; }
-  bool SameAs(const OpSource& other) const {
-    return (zset != nullptr && zset == other.zset) || (set != nullptr && set == other.set);
-  }
-  bool Find(std::string_view member, double* score) const {
-    if (zset) {
-      const double* found = zset->Find(member);
-      if (found) *score = *found;
-      return found != nullptr;
-    }
-    if (set && set->Contains(member)) {
-      *score = 1.0;
-      return true;
-    }
-    return false;
-  }
-  // fn(std::string_view member, double score). Sorted sets are walked from the highest element
-  // down, as Redis walks them (it matters only for the order of floating-point aggregation).
-  template <typename Fn>
-  void ForEach(Fn&& fn) const {
-    if (zset) {
-      for (const ZSet::Node* node = zset->Last(); node != nullptr; node = node->prev()) {
-        fn(node->member(), node->score);
-      }
-    } else if (set) {
-      set->ForEach([&](std::string_view member) { fn(member, 1.0); });
-    }
-  }
-};
-
-void AggregateInto(double* target, double value, Aggregate aggregate) {
-  switch (aggregate) {
-    case Aggregate::kSum:
-      *target += value;
-      // inf + -inf: Redis keeps the convention that the result is 0.
-      if (std::isnan(*target)) *target = 0;
-      break;
-    case Aggregate::kMin:
-      *target = value < *target ? value : *target;
-      break;
-    case Aggregate::kMax:
-      *target = value > *target ? value : *target;
-      break;
-  }
-}
-
-double Weighted(double score, double weight) {
-  const double value = score * weight;
-  return std::isnan(value) ? 0 : value;
-}
-
-// numkeys is at `numkeys_index` (2 for the *STORE forms, whose destination is args[1], else 1).
-void SetOpGeneric(CommandContext& ctx, size_t numkeys_index, bool store, SetOp op,
-                  bool cardinality_only) {
-  const auto& args = ctx.args;
-  int64_t numkeys = 0;
-  if (!ParseInt64(args[numkeys_index], &numkeys)) {
-    ctx.reply.Error(errors::kNotInteger);
-    return;
-  }
-  if (numkeys < 1) {
-    ctx.reply.Error(errors::AtLeastOneKey(ctx.spec.full_name));
-    return;
-  }
-  if (static_cast<uint64_t>(numkeys) > args.size() - (numkeys_index + 1)) {
-    ctx.reply.Error(errors::kSyntax);
-    return;
-  }
-  std::vector<OpSource> sources(static_cast<size_t>(numkeys));
-  size_t j = numkeys_index + 1;
-  for (OpSource& source : sources) {
-    Entry* entry = ReadLookup(ctx, args[j++]);
-    if (entry == nullptr) continue;
-    if (entry->value.type() == ValueType::kZSet) {
-      source.zset = &entry->value.zset();
-    } else if (entry->value.type() == ValueType::kSet) {
-      source.set = &entry->value.set();
-    } else {
-      ctx.reply.Error(errors::kWrongType);
-      return;
-    }
-  }
-  Aggregate aggregate = Aggregate::kSum;
-  bool with_scores = false;
-  int64_t limit = 0;  // ZINTERCARD: stop counting here; 0 means no limit
-  while (j < args.size()) {
-    const size_t remaining = args.size() - j;
-    if (op != SetOp::kDiff && !cardinality_only && remaining >= sources.size() + 1 &&
-        EqualsIgnoreCase(args[j], "weights")) {
-      ++j;
-      for (OpSource& source : sources) {
-        if (!ParseDouble(args[j++], &source.weight)) {
-          ctx.reply.Error(errors::kWeightNotFloat);
-          return;
-        }
-      }
-    } else if (op != SetOp::kDiff && !cardinality_only && remaining >= 2 &&
-               EqualsIgnoreCase(args[j], "aggregate")) {
-      const std::string& name = args[j + 1];
-      if (EqualsIgnoreCase(name, "sum")) {
-        aggregate = Aggregate::kSum;
-      } else if (EqualsIgnoreCase(name, "min")) {
-        aggregate = Aggregate::kMin;
-      } else if (EqualsIgnoreCase(name, "max")) {
-        aggregate = Aggregate::kMax;
-      } else {
-        ctx.reply.Error(errors::kSyntax);
-        return;
-      }
-      j += 2;
-    } else if (!store && !cardinality_only && EqualsIgnoreCase(args[j], "withscores")) {
-      with_scores = true;
-      ++j;
-    } else if (cardinality_only && remaining >= 2 && EqualsIgnoreCase(args[j], "limit")) {
-      if (!ParseRangedInt(args[j + 1], 0, std::numeric_limits<int64_t>::max(), &limit)) {
-        ctx.reply.Error(errors::kLimitNegative);
-        return;
-      }
-      j += 2;
-    } else {
-      ctx.reply.Error(errors::kSyntax);
-      return;
-    }
-  }
-  // Smallest inputs first: intersections test fewer candidates.
-  if (op != SetOp::kDiff) {
-    std::stable_sort(sources.begin(), sources.end(),
-                     [](const OpSource& a, const OpSource& b) { return a.size() < b.size(); });
-  }
-
-  auto result = std::make_unique<ZSet>();
-  uint64_t cardinality = 0;
-  if (op == SetOp::kInter) {
-    if (sources[0].size() > 0) {
-      bool done = false;
-      sources[0].ForEach([&](std::string_view member, double element_score) {
-        if (done) return;
-        double score = Weighted(element_score, sources[0].weight);
-        size_t k = 1;
-        for (; k < sources.size(); ++k) {
-          double value = 0;
-          if (sources[k].SameAs(sources[0])) {
-            value = element_score * sources[k].weight;
-          } else if (sources[k].Find(member, &value)) {
-            value *= sources[k].weight;
-          } else {
-            break;
-          }
-          AggregateInto(&score, value, aggregate);
-        }
-        if (k < sources.size()) return;
-        if (cardinality_only) {
-          ++cardinality;
-          if (limit > 0 && cardinality >= static_cast<uint64_t>(limit)) done = true;
-        } else {
-          result->Insert(member, score);
-        }
-      });
-    }
-  } else if (op == SetOp::kUnion) {
-    absl::flat_hash_map<std::string, double> accumulator;
-    accumulator.reserve(sources.back().size());
-    for (const OpSource& source : sources) {
-      source.ForEach([&](std::string_view member, double element_score) {
-        const double score = Weighted(element_score, source.weight);
-        const absl::string_view key(member.data(), member.size());
-        auto it = accumulator.find(key);
-        if (it == accumulator.end()) {
-          accumulator.emplace(std::string(member), score);
-        } else {
-          AggregateInto(&it->second, score, aggregate);
-        }
-      });
-    }
-    for (const auto& [member, score] : accumulator) result->Insert(member, score);
-  } else {
-    bool first_repeated = false;
-    for (size_t k = 1; k < sources.size(); ++k) first_repeated |= sources[k].SameAs(sources[0]);
-    if (sources[0].size() > 0 && !first_repeated) {
-      sources[0].ForEach([&](std::string_view member, double score) {
-        double ignored;
-        for (size_t k = 1; k < sources.size(); ++k) {
-          if (sources[k].Find(member, &ignored)) return;
-        }
-        result->Insert(member, score);
-      });
-    }
-  }
-
-  if (cardinality_only) {
-    ctx.reply.Integer(static_cast<int64_t>(cardinality));
-    return;
-  }
-  if (store) {
-    const std::string& dst = args[1];
-    if (result->empty()) {
-      ctx.reply.Integer(0);
-      if (ctx.db.Delete(dst)) {
-        NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", dst);
-        ctx.AddDirty();
-      }
-      return;
-    }
-    result->ResetEncoding();
-    const auto size = static_cast<int64_t>(result->size());
-    ctx.db.Put(dst, Value(std::move(result)));
-    NotifyKeyspaceEvent(ctx, kNotifyZset,
-                        op == SetOp::kUnion   ? "zunionstore"
-                        : op == SetOp::kInter ? "zinterstore"
-                                              : "zdiffstore",
-                        dst);
-    ctx.reply.Integer(size);
-    ctx.AddDirty();
-    return;
-  }
-  std::vector<const ZSet::Node*> nodes;
-  nodes.reserve(result->size());
-  for (const ZSet::Node* node = result->First(); node != nullptr; node = node->next()) {
-    nodes.push_back(node);
-  }
-  ReplyNodes(ctx.reply, nodes, with_scores);
-}
-
-// ZUNIONSTORE destination numkeys key [key ...] [WEIGHTS weight ...] [AGGREGATE SUM|MIN|MAX]
-void CmdZunionstore(CommandContext& ctx) { SetOpGeneric(ctx, 2, true, SetOp::kUnion, false); }
-
-// ZINTERSTORE destination numkeys key [key ...] [WEIGHTS weight ...] [AGGREGATE SUM|MIN|MAX]
-void CmdZinterstore(CommandContext& ctx) { SetOpGeneric(ctx, 2, true, SetOp::kInter, false); }
-
-// ZDIFFSTORE destination numkeys key [key ...]
-void CmdZdiffstore(CommandContext& ctx) { SetOpGeneric(ctx, 2, true, SetOp::kDiff, false); }
-
-// ZUNION numkeys key [key ...] [WEIGHTS weight ...] [AGGREGATE SUM|MIN|MAX] [WITHSCORES]
-void CmdZunion(CommandContext& ctx) { SetOpGeneric(ctx, 1, false, SetOp::kUnion, false); }
-
-// ZINTER numkeys key [key ...] [WEIGHTS weight ...] [AGGREGATE SUM|MIN|MAX] [WITHSCORES]
-void CmdZinter(CommandContext& ctx) { SetOpGeneric(ctx, 1, false, SetOp::kInter, false); }
-
-// ZDIFF numkeys key [key ...] [WITHSCORES]
-void CmdZdiff(CommandContext& ctx) { SetOpGeneric(ctx, 1, false, SetOp::kDiff, false); }
-
-// ZINTERCARD numkeys key [key ...] [LIMIT limit]
-void CmdZintercard(CommandContext& ctx) { SetOpGeneric(ctx, 1, false, SetOp::kInter, true); }
-
-// ---------------------------------------------------------------------------------------------
 // ZSCAN
 
 // ZSCAN key cursor [MATCH pattern] [COUNT count]
@@ -1000,12 +488,6 @@ void CmdZscan(CommandContext& ctx) {
 
 // ---------------------------------------------------------------------------------------------
 // Key positions of the movable-key commands.
-
-std::vector<int> StoreOpKeys(const std::vector<std::string>& args) {
-  return NumkeysKeyIndexes(args, 2, /*with_destination=*/true);
-}
-
-std::vector<int> OpKeys(const std::vector<std::string>& args) { return NumkeysKeyIndexes(args, 1); }
 
 std::vector<int> ZmpopKeys(const std::vector<std::string>& args) {
   return ZmpopKeyIndexes(args, 1);
@@ -1222,130 +704,6 @@ void RegisterSortedSetFamily(CommandTable& table) {
                         "high to low",
              .since = "2.0.0",
              .complexity = "O(log(N))"});
-  table.Add({.name = "zrange",
-             .arity = -4,
-             .flags = kCmdReadonly,
-             .first_key = 1,
-             .last_key = 1,
-             .key_step = 1,
-             .handler = CmdZrange,
-             .group = "sorted-set",
-             .summary = "Return a range of members in a sorted set",
-             .since = "1.2.0",
-             .complexity = "O(log(N)+M) with N being the number of elements in the sorted set and "
-                           "M the number of elements returned."});
-  table.Add({.name = "zrangestore",
-             .arity = -5,
-             .flags = kCmdWrite | kCmdDenyOom,
-             .first_key = 1,
-             .last_key = 2,
-             .key_step = 1,
-             .handler = CmdZrangestore,
-             .group = "sorted-set",
-             .summary = "Store a range of members from sorted set into another key",
-             .since = "6.2.0",
-             .complexity = "O(log(N)+M) with N being the number of elements in the sorted set and "
-                           "M the number of elements stored into the destination key."});
-  table.Add({.name = "zrevrange",
-             .arity = -4,
-             .flags = kCmdReadonly,
-             .first_key = 1,
-             .last_key = 1,
-             .key_step = 1,
-             .handler = CmdZrevrange,
-             .group = "sorted-set",
-             .summary = "Return a range of members in a sorted set, by index, with scores ordered "
-                        "from high to low",
-             .since = "1.2.0",
-             .complexity = "O(log(N)+M) with N being the number of elements in the sorted set and "
-                           "M the number of elements returned."});
-  constexpr const char* kByScoreComplexity =
-      "O(log(N)+M) with N being the number of elements in the sorted set and M the number of "
-      "elements being returned. If M is constant (e.g. always asking for the first 10 elements "
-      "with LIMIT), you can consider it O(log(N)).";
-  table.Add({.name = "zrangebyscore",
-             .arity = -4,
-             .flags = kCmdReadonly,
-             .first_key = 1,
-             .last_key = 1,
-             .key_step = 1,
-             .handler = CmdZrangebyscore,
-             .group = "sorted-set",
-             .summary = "Return a range of members in a sorted set, by score",
-             .since = "1.0.5",
-             .complexity = kByScoreComplexity});
-  table.Add({.name = "zrevrangebyscore",
-             .arity = -4,
-             .flags = kCmdReadonly,
-             .first_key = 1,
-             .last_key = 1,
-             .key_step = 1,
-             .handler = CmdZrevrangebyscore,
-             .group = "sorted-set",
-             .summary = "Return a range of members in a sorted set, by score, with scores ordered "
-                        "from high to low",
-             .since = "2.2.0",
-             .complexity = kByScoreComplexity});
-  table.Add({.name = "zrangebylex",
-             .arity = -4,
-             .flags = kCmdReadonly,
-             .first_key = 1,
-             .last_key = 1,
-             .key_step = 1,
-             .handler = CmdZrangebylex,
-             .group = "sorted-set",
-             .summary = "Return a range of members in a sorted set, by lexicographical range",
-             .since = "2.8.9",
-             .complexity = kByScoreComplexity});
-  table.Add({.name = "zrevrangebylex",
-             .arity = -4,
-             .flags = kCmdReadonly,
-             .first_key = 1,
-             .last_key = 1,
-             .key_step = 1,
-             .handler = CmdZrevrangebylex,
-             .group = "sorted-set",
-             .summary = "Return a range of members in a sorted set, by lexicographical range, "
-                        "ordered from higher to lower strings.",
-             .since = "2.8.9",
-             .complexity = kByScoreComplexity});
-  constexpr const char* kRemoveComplexity =
-      "O(log(N)+M) with N being the number of elements in the sorted set and M the number of "
-      "elements removed by the operation.";
-  table.Add({.name = "zremrangebyscore",
-             .arity = 4,
-             .flags = kCmdWrite,
-             .first_key = 1,
-             .last_key = 1,
-             .key_step = 1,
-             .handler = CmdZremrangebyscore,
-             .group = "sorted-set",
-             .summary = "Remove all members in a sorted set within the given scores",
-             .since = "1.2.0",
-             .complexity = kRemoveComplexity});
-  table.Add({.name = "zremrangebyrank",
-             .arity = 4,
-             .flags = kCmdWrite,
-             .first_key = 1,
-             .last_key = 1,
-             .key_step = 1,
-             .handler = CmdZremrangebyrank,
-             .group = "sorted-set",
-             .summary = "Remove all members in a sorted set within the given indexes",
-             .since = "2.0.0",
-             .complexity = kRemoveComplexity});
-  table.Add({.name = "zremrangebylex",
-             .arity = 4,
-             .flags = kCmdWrite,
-             .first_key = 1,
-             .last_key = 1,
-             .key_step = 1,
-             .handler = CmdZremrangebylex,
-             .group = "sorted-set",
-             .summary = "Remove all members in a sorted set between the given lexicographical "
-                        "range",
-             .since = "2.8.9",
-             .complexity = kRemoveComplexity});
   table.Add({.name = "zpopmin",
              .arity = -2,
              .flags = kCmdWrite | kCmdFast,
@@ -1392,93 +750,6 @@ void RegisterSortedSetFamily(CommandTable& table) {
              .summary = "Get one or multiple random elements from a sorted set",
              .since = "6.2.0",
              .complexity = "O(N) where N is the number of elements returned"});
-  table.Add({.name = "zunionstore",
-             .arity = -4,
-             .flags = kCmdWrite | kCmdDenyOom | kCmdMovableKeys,
-             .first_key = 1,
-             .last_key = 1,
-             .key_step = 1,
-             .handler = CmdZunionstore,
-             .get_keys = StoreOpKeys,
-             .group = "sorted-set",
-             .summary = "Add multiple sorted sets and store the resulting sorted set in a new key",
-             .since = "2.0.0",
-             .complexity = "O(N)+O(M log(M)) with N being the sum of the sizes of the input sorted "
-                           "sets, and M being the number of elements in the resulting sorted "
-                           "set."});
-  table.Add({.name = "zinterstore",
-             .arity = -4,
-             .flags = kCmdWrite | kCmdDenyOom | kCmdMovableKeys,
-             .first_key = 1,
-             .last_key = 1,
-             .key_step = 1,
-             .handler = CmdZinterstore,
-             .get_keys = StoreOpKeys,
-             .group = "sorted-set",
-             .summary = "Intersect multiple sorted sets and store the resulting sorted set in a "
-                        "new key",
-             .since = "2.0.0",
-             .complexity = "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted "
-                           "set, K being the number of input sorted sets and M being the number of "
-                           "elements in the resulting sorted set."});
-  table.Add({.name = "zdiffstore",
-             .arity = -4,
-             .flags = kCmdWrite | kCmdDenyOom | kCmdMovableKeys,
-             .first_key = 1,
-             .last_key = 1,
-             .key_step = 1,
-             .handler = CmdZdiffstore,
-             .get_keys = StoreOpKeys,
-             .group = "sorted-set",
-             .summary = "Subtract multiple sorted sets and store the resulting sorted set in a new "
-                        "key",
-             .since = "6.2.0",
-             .complexity = "O(L + (N-K)log(N)) worst case where L is the total number of elements "
-                           "in all the sets, N is the size of the first set, and K is the size of "
-                           "the result set."});
-  table.Add({.name = "zunion",
-             .arity = -3,
-             .flags = kCmdReadonly | kCmdMovableKeys,
-             .handler = CmdZunion,
-             .get_keys = OpKeys,
-             .group = "sorted-set",
-             .summary = "Add multiple sorted sets",
-             .since = "6.2.0",
-             .complexity = "O(N)+O(M*log(M)) with N being the sum of the sizes of the input sorted "
-                           "sets, and M being the number of elements in the resulting sorted "
-                           "set."});
-  table.Add({.name = "zinter",
-             .arity = -3,
-             .flags = kCmdReadonly | kCmdMovableKeys,
-             .handler = CmdZinter,
-             .get_keys = OpKeys,
-             .group = "sorted-set",
-             .summary = "Intersect multiple sorted sets",
-             .since = "6.2.0",
-             .complexity = "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted "
-                           "set, K being the number of input sorted sets and M being the number of "
-                           "elements in the resulting sorted set."});
-  table.Add({.name = "zdiff",
-             .arity = -3,
-             .flags = kCmdReadonly | kCmdMovableKeys,
-             .handler = CmdZdiff,
-             .get_keys = OpKeys,
-             .group = "sorted-set",
-             .summary = "Subtract multiple sorted sets",
-             .since = "6.2.0",
-             .complexity = "O(L + (N-K)log(N)) worst case where L is the total number of elements "
-                           "in all the sets, N is the size of the first set, and K is the size of "
-                           "the result set."});
-  table.Add({.name = "zintercard",
-             .arity = -3,
-             .flags = kCmdReadonly | kCmdMovableKeys,
-             .handler = CmdZintercard,
-             .get_keys = OpKeys,
-             .group = "sorted-set",
-             .summary = "Intersect multiple sorted sets and return the cardinality of the result",
-             .since = "7.0.0",
-             .complexity = "O(N*K) worst case with N being the smallest input sorted set, K being "
-                           "the number of input sorted sets."});
   table.Add({.name = "zscan",
              .arity = -3,
              .flags = kCmdReadonly,
@@ -1492,6 +763,8 @@ void RegisterSortedSetFamily(CommandTable& table) {
              .complexity = "O(1) for every call. O(N) for a complete iteration, including enough "
                            "command calls for the cursor to return back to 0. N is the number of "
                            "elements inside the collection.."});
+  RegisterSortedSetRangeCommands(table);
+  RegisterSortedSetSetOpCommands(table);
 }
 
 }  // namespace drayman
