@@ -104,7 +104,7 @@ void StoreNodes(CommandContext& ctx, std::string_view dst,
                 const std::vector<const ZSet::Node*>& nodes) {
   if (nodes.empty()) {
     ctx.reply.Integer(0);
-    if (ctx.db.Delete(dst)) {
+    if (ctx.db.DeleteEvenIfExpired(dst)) {
       NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", dst);
       ctx.AddDirty();
     }

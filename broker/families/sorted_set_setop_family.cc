@@ -233,7 +233,7 @@ void SetOpGeneric(CommandContext& ctx, size_t numkeys_index, bool store, SetOp o
     const std::string& dst = args[1];
     if (result->empty()) {
       ctx.reply.Integer(0);
-      if (ctx.db.Delete(dst)) {
+      if (ctx.db.DeleteEvenIfExpired(dst)) {
         NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", dst);
         ctx.AddDirty();
       }

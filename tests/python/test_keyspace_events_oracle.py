@@ -180,6 +180,10 @@ SCRIPT: list[list[str]] = [
     ["GEOSEARCHSTORE", "x27", "nos1", "FROMLONLAT", "15", "37", "BYRADIUS", "200", "km"],
     ["SET", "x28", "v", "PXAT", "1"], ["GEOADD", "geo9", "13.36", "38.11", "p"],
     ["GEORADIUS", "geo9", "0", "0", "1", "km", "STORE", "x28"],
+    ["SET", "x29", "v", "PXAT", "1"], ["ZRANGESTORE", "x29", "noz", "0", "-1"],
+    ["SET", "x30", "v", "PXAT", "1"], ["ZUNIONSTORE", "x30", "1", "noz"],
+    ["SET", "x31", "v", "PXAT", "1"], ["ZINTERSTORE", "x31", "1", "noz"],
+    ["SET", "x32", "v", "PXAT", "1"], ["ZDIFFSTORE", "x32", "1", "noz"],
     ["DEBUG", "SET-ACTIVE-EXPIRE", "1"],
 ]
 
