@@ -15,6 +15,11 @@ server (redis-server 7.0 writes and fsyncs its log before replying too, with the
 Such a loss is kombu's at-most-once gap, not the broker's; the frozen worker still holds messages
 it took, tasks half run and results not yet stored, which meet a dead connection when it resumes.
 
+Waiting for the server's answers does not close that gap: the worker can be frozen after a BRPOP's
+answer reached it and before its HSET. So a missing result is accepted only with the gap's exact
+signature in the server's own log: the task's message was the last one popped before a kill's
+settle marker, and no `HSET unacked` for its delivery tag ever followed. Anything else fails.
+
 Run time: about 25-40 s per case on the shared 2-core machine.
 """
 
@@ -89,6 +94,80 @@ def queued(conn) -> int:
                if conn.type(key) == b"list")
 
 
+def read_log_commands(data_dir: str) -> list[list[bytes]]:
+    """Every command in the append-only log's incremental files, in the manifest's order."""
+    import os
+
+    log_dir = os.path.join(data_dir, "appendonlydir")
+    names = []
+    with open(os.path.join(log_dir, "appendonly.aof.manifest"), "rb") as manifest:
+        for line in manifest.read().decode().splitlines():
+            fields = line.split()
+            entry = dict(zip(fields[0::2], fields[1::2]))
+            if entry.get("type") == "i":
+                names.append((int(entry["seq"]), entry["file"]))
+            elif entry.get("type") == "b":
+                # This test never rewrites the log: the base is the empty snapshot written at start.
+                assert os.path.getsize(os.path.join(log_dir, entry["file"])) < 200, entry
+    commands = []
+    for _, name in sorted(names):
+        with open(os.path.join(log_dir, name), "rb") as log:
+            data = log.read()
+        at = 0
+        while at < len(data):
+            end = data.index(b"\r\n", at)
+            count, at, args = int(data[at + 1:end]), end + 2, []
+            for _ in range(count):
+                end = data.index(b"\r\n", at)
+                length, at = int(data[at + 1:end]), end + 2
+                args.append(data[at:at + length])
+                at += length + 2
+            commands.append(args)
+    return commands
+
+
+def kombu_gap_losses(data_dir: str) -> set[str]:
+    """Task ids lost in kombu's pop-then-record gap, proven from the server's log: the message was
+    the last one popped before a settle marker (a kill follows each) and never reached `unacked`."""
+    commands = read_log_commands(data_dir)
+    lists: dict[bytes, list[bytes]] = {}
+    pops = []  # (position, message)
+    for position, args in enumerate(commands):
+        name = args[0].upper()
+        if name == b"LPUSH":
+            for value in args[2:]:
+                lists.setdefault(args[1], []).insert(0, value)
+        elif name == b"RPUSH":
+            lists.setdefault(args[1], []).extend(args[2:])
+        elif name == b"RPOP":
+            assert len(args) == 2, args  # the worker pops one message at a time (BRPOP)
+            pops.append((position, lists[args[1]].pop()))
+        elif name == b"DEL":
+            for key in args[1:]:
+                lists.pop(key, None)
+    recorded = {}  # delivery tag -> positions of HSET unacked
+    for position, args in enumerate(commands):
+        if args[0].upper() == b"HSET" and args[1] == b"unacked":
+            recorded.setdefault(args[2], []).append(position)
+    markers = [position for position, args in enumerate(commands)
+               if len(args) > 1 and args[1] == b"harness:settle"]
+    pop_positions = [position for position, _ in pops]
+    lost = set()
+    for position, message in pops:
+        body = json.loads(message)
+        tag = body["properties"]["delivery_tag"].encode()
+        if any(at > position for at in recorded.get(tag, [])):
+            continue
+        next_marker = min((m for m in markers if m > position), default=None)
+        last_pop_before_kill = next_marker is not None and not any(
+            position < other < next_marker for other in pop_positions)
+        assert last_pop_before_kill, (
+            f"message {body['headers']['id']} popped at log position {position} was never "
+            f"recorded in unacked and is not kombu's pop-then-record gap before a kill")
+        lost.add(body["headers"]["id"])
+    return lost
+
+
 def stored_results(results_db, ids: list[str]) -> dict[str, object]:
     """task id -> result, for every task whose SUCCESS is in the result backend."""
     found = {}
@@ -135,12 +214,20 @@ def test_every_result_arrives_across_two_sigkills(tmp_path, acks_late):
             wait_until(lambda: len(stored_results(results_db, ids)) == TASKS, timeout=120,
                        interval=0.2, message="every result")
         except AssertionError:
+            # The only results allowed to be missing are messages lost in kombu's gap (above),
+            # read once the worker has nothing left to pop.
             missing = [i for i, task_id in enumerate(ids)
                        if task_id not in stored_results(results_db, ids)]
-            raise AssertionError(
-                f"{len(missing)} results missing (tasks {missing[:20]}); queued "
-                f"{queued(queues)}, unacked {queues.hlen('unacked')}; worker log tail:\n"
-                f"{worker.output()[-3000:]}")
+            gap_losses = kombu_gap_losses(str(tmp_path / "data"))
+            if not ({ids[i] for i in missing} <= gap_losses
+                    and len(missing) <= len(KILL_AT_RESULTS)):
+                raise AssertionError(
+                    f"{len(missing)} results missing (tasks {missing[:20]}; kombu's gap explains "
+                    f"{sorted(gap_losses)}); queued {queued(queues)}, unacked "
+                    f"{queues.hlen('unacked')}; worker log tail:\n{worker.output()[-3000:]}")
+            for i in missing:
+                print(f"task {i}: lost in kombu's pop-then-record gap at a kill (from the log)")
+                del expected[ids[i]]
         assert stored_results(results_db, ids) == expected
 
         # Nothing is left behind: the queue is empty and every delivery was acknowledged.
