@@ -93,9 +93,6 @@ class AofLog : public PropagationSink {
   LoadStep LoadSlice(std::string* message);
   // Returns false with a message if the files cannot be created or opened.
   bool StartAppending(std::string* error);
-  // CONFIG SET appendonly yes on an empty dataset: the files listed so far become history, and
-  // a new empty base and a new incr file start the log.
-  bool StartFresh(std::string* error);
   void Stop();
   bool appending() const { return fd_ >= 0; }
 

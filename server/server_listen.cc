@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "broker/engine.h"
+#include "server/accept_backoff.h"
 #include "server/http/admin_http.h"
 #include "server/logger.h"
 #include "server/open_files.h"
@@ -28,20 +29,6 @@
 #include "server/tls_context.h"
 
 namespace drayman {
-
-namespace {
-
-// How long accepting pauses after accept() fails for lack of descriptors or memory: the pending
-// connection stays in the backlog, so retrying at once would spin the loop.
-constexpr auto kAcceptBackoff = std::chrono::milliseconds(100);
-
-// accept() failures that mean "no resources right now" rather than "this one connection failed".
-bool IsResourceShortage(const boost::system::error_code& error) {
-  return error == asio::error::no_descriptors || error.value() == ENFILE ||
-         error == asio::error::no_buffer_space || error == asio::error::no_memory;
-}
-
-}  // namespace
 
 void Server::Impl::AcceptTcp(std::shared_ptr<asio::ip::tcp::acceptor> acceptor, bool tls) {
   acceptor->async_accept(

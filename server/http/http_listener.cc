@@ -12,25 +12,13 @@
 #include <optional>
 
 #include "broker/base/errors.h"
+#include "server/accept_backoff.h"
 
 namespace drayman {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
-
-namespace {
-
-// accept() failing for lack of descriptors or memory leaves the connection in the backlog;
-// retrying at once would spin the loop.
-constexpr auto kAcceptBackoff = std::chrono::milliseconds(100);
-
-bool IsResourceShortage(const boost::system::error_code& error) {
-  return error == asio::error::no_descriptors || error.value() == ENFILE ||
-         error == asio::error::no_buffer_space || error == asio::error::no_memory;
-}
-
-}  // namespace
 
 class HttpListener::Session : public std::enable_shared_from_this<Session> {
  public:
