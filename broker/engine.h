@@ -292,6 +292,8 @@ class Engine : private KeyspaceObserver {
 
  private:
   void CheckThread() const;
+  // MULTI: queues a command and counts its argument bytes (Client::multi_mem).
+  void QueueMultiCommand(Client& client, const std::vector<std::string>& args);
   // Whether `spec` is refused while over maxmemory with nothing left to evict.
   bool DeniedWhenOutOfMemory(const Client& client, const CommandSpec& spec,
                              const std::vector<std::string>& args) const;

@@ -199,9 +199,12 @@ class Server::Impl::Session : public ClientObserver, public std::enable_shared_f
         !write_in_flight_ && !waiting_durable_ && !client_->output().empty()) {
       AofLog* aof = owner_.aof.get();
       if (!(aof && aof->appending() && hold_until_ > aof->durable_offset())) {
-        boost::system::error_code ignored;
-        const size_t count = socket_.write_some(asio::buffer(client_->output()), ignored);
-        owner_.engine.stats().total_net_output_bytes += count;
+        // A plain send, not write_some: a second write_some call site made the compiler stop
+        // inlining the hot one in WriteDirectly (+26 instructions per reply, callgrind).
+        const std::string& output = client_->output();
+        const ssize_t count = ::send(socket_.native_handle(), output.data(), output.size(),
+                                     MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (count > 0) owner_.engine.stats().total_net_output_bytes += count;
       }
     }
     Close();
