@@ -552,6 +552,9 @@ def main() -> int:
     parser.add_argument("--keep-dumps", metavar="DIR",
                         help="with --path: keep each server's callgrind dumps (one per phase, "
                         "e.g. PING-P16) in DIR/<label> for callgrind_annotate")
+    parser.add_argument("--drayman-arg", action="append", default=[], metavar="ARG",
+                        help="an extra argument for the drayman servers (repeat: "
+                        "--drayman-arg=--maxmemory-clients --drayman-arg=1gb)")
     parser.add_argument("--no-system", action="store_true",
                         help="with --path: callgrind counts only (no strace/redis-benchmark)")
     args = parser.parse_args()
@@ -595,8 +598,9 @@ def main_path(args) -> int:
     print("load average at start: %.2f %.2f %.2f" % os.getloadavg(), flush=True)
     for label, binary in runs:
         def argv(port: int) -> list[str]:
+            extra = args.drayman_arg if label != "redis-server" else []
             return [binary, "--bind", "127.0.0.1", "--port", str(port), "--appendonly", "no",
-                    "--save", ""]
+                    "--save", ""] + extra
         port = free_port()
         keep = (os.path.join(args.keep_dumps, re.sub(r"\W+", "-", label).strip("-"))
                 if args.keep_dumps else None)

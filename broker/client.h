@@ -46,7 +46,9 @@ class Client {
   ClientObserver* observer() const { return observer_; }
 
   RequestParser& parser() { return parser_; }
+  const RequestParser& parser() const { return parser_; }
   std::string& output() { return output_; }
+  const std::string& output() const { return output_; }
   ReplyBuilder& reply() { return reply_; }
   Protocol protocol() const { return reply_.protocol(); }
 
@@ -97,6 +99,9 @@ class Client {
   bool multi_aborted = false;
   bool in_exec = false;
   std::vector<std::vector<std::string>> multi_queue;
+  // Argument bytes in multi_queue, kept as commands are queued (CLIENT LIST's multi-mem; client
+  // eviction reads it after every batch, so it is never summed by walking the queue).
+  size_t multi_mem = 0;
   // CommandFlag bits of the queued commands (Redis's mstate.cmd_flags): a WRITE pause holds EXEC
   // when one of them may replicate.
   uint32_t multi_flags = 0;
@@ -117,6 +122,9 @@ class Client {
     if (close_cause == DisconnectCause::kNone) close_cause = cause;
   }
   uint64_t commands_processed = 0;
+  // Client eviction (broker/eviction/client_eviction.h): the memory last added to the total of
+  // client memory for this client, 0 when it is not counted.
+  size_t counted_memory = 0;
 
   std::vector<std::string> args;  // the command being executed (reused between commands)
 

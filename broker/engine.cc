@@ -147,6 +147,7 @@ void Engine::Disconnect(Client* client) {
   watched_keys_.UnwatchAll(*client);
   pubsub_.RemoveClient(*client);  // pub/sub: drop subscriptions and MONITOR mode
   tracking_.Disable(*client);     // its ids stay in the table until their keys change
+  client_eviction_.Forget(*client);
   if (tracking_.current_client() == client) tracking_.set_current_client(nullptr);
   auto it = clients_.find(client->id());
   if (it == clients_.end()) return;
@@ -207,7 +208,9 @@ void Engine::ProcessInput(Client& client) {
     // A blocked command completes when it is unblocked (BlockedClients::Finish).
     if (!client.blocked) client.EndCommandReplyMode();
   }
-  pubsub_.EnforceOutputLimits(client);  // output buffer limits for the client's own replies
+  // Output buffer limits for the client's own replies; a client they close is not evicted too.
+  pubsub_.EnforceOutputLimits(client);
+  client_eviction_.Update(client);
   if (--input_depth_ == 0) {
     ResumeUnblockedClients();
     // BCAST invalidations go out once per batch of input, as Redis sends them once per event
@@ -215,7 +218,12 @@ void Engine::ProcessInput(Client& client) {
     if (tracking_.broadcast_pending()) tracking_.Broadcast();
     // An eviction cut short by its time limit goes on between input batches, as Redis's
     // evictionTimeProc does between event-loop iterations (Cron covers idle periods).
-    if (call_depth_ == 0 && !scripts_->running()) evictor_.ContinueIfPending();
+    if (call_depth_ == 0 && !scripts_->running()) {
+      evictor_.ContinueIfPending();
+      // Redis evicts clients before each command and before sleeping: here after each batch of
+      // input, once its replies (output memory) exist.
+      client_eviction_.EvictIfNeeded();
+    }
   }
 }
 
@@ -453,7 +461,7 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
     // Redis's queueMultiCommand keeps nothing once the transaction is bound to fail (a refused
     // command or a touched WATCHed key): CLIENT LIST's multi= stops counting there.
     if (!client.multi_aborted && !client.watched_key_touched) {
-      client.multi_queue.push_back(args);
+      QueueMultiCommand(client, args);
       client.multi_flags |= CommandFlags(*spec, args);
     }
     client.last_command = spec;  // CLIENT LIST shows the queued command, as Redis
@@ -617,6 +625,9 @@ void Engine::Cron() {
   queue_history_->MaybeSample(*this, now_ms);
   // An eviction cut short by its time limit goes on here (Redis's evictionTimeProc).
   evictor_.ContinueIfPending();
+  // Client eviction: counts refreshed (output written since), as Redis's clientsCron does, and
+  // the limit enforced (it may have been reached by output appended outside any input).
+  client_eviction_.Cron();
   // Incremental rehashing of the key tables, 1 ms at most, unless activerehashing is off (as in
   // Redis's databasesCron; commands still move a bucket each).
   const auto& compat = config_.settings().compat_values;
@@ -794,10 +805,18 @@ bool Engine::MayReplicate(const Client& client, const CommandSpec& spec,
   return spec.full_name == "exec" && (client.multi_flags & kReplicates) != 0;
 }
 
+// Out of line: the loop inlined into Execute cost every command instructions (callgrind).
+[[gnu::noinline]] void Engine::QueueMultiCommand(Client& client,
+                                                 const std::vector<std::string>& args) {
+  client.multi_queue.push_back(args);
+  for (const std::string& arg : args) client.multi_mem += arg.size();
+}
+
 void Engine::DiscardTransaction(Client& client) {
   client.in_multi = false;
   client.multi_aborted = false;
   client.multi_queue.clear();
+  client.multi_mem = 0;
   client.multi_flags = 0;
   watched_keys_.UnwatchAll(client);
 }

@@ -25,6 +25,7 @@
 #include "broker/command/command_table.h"
 #include "broker/command/context.h"
 #include "broker/config/config.h"
+#include "broker/eviction/client_eviction.h"
 #include "broker/eviction/evictor.h"
 #include "broker/keyspace/database.h"
 #include "broker/log/log.h"
@@ -71,6 +72,7 @@ struct EngineStats {
   uint64_t used_memory_startup = 0;
   uint64_t used_memory_peak = 0;
   uint64_t evicted_keys = 0;  // maxmemory evictions (INFO stats; CONFIG RESETSTAT clears it)
+  uint64_t evicted_clients = 0;  // maxmemory-clients evictions (INFO stats; RESETSTAT clears it)
   // INFO stats' I/O counters, kept by the host: read passes over a client's socket (Redis's
   // readQueryFromClient calls), writes of replies, and reply buffers grown or released.
   uint64_t total_reads_processed = 0;
@@ -171,6 +173,11 @@ class Engine : private KeyspaceObserver {
   // The one way keys leave for memory: deleted like DEL (WATCH sees it; blocked clients are not
   // woken, nothing was pushed) and counted in evicted_keys.
   void EvictKey(Database& db, std::string_view key);
+  // --- maxmemory-clients (broker/eviction/client_eviction.h) ---
+  ClientEviction& client_eviction() { return client_eviction_; }
+  // Called by the transport after it wrote some of a client's output: the client's memory
+  // shrank (one test while maxmemory-clients is off).
+  void NoteOutputWritten(Client& client) { client_eviction_.Update(client); }
   // Whether the current client command started over maxmemory with nothing left to evict (a
   // script may then run no denyoom command before its first write, as in Redis).
   bool pre_command_oom() const { return pre_command_oom_; }
@@ -285,6 +292,8 @@ class Engine : private KeyspaceObserver {
 
  private:
   void CheckThread() const;
+  // MULTI: queues a command and counts its argument bytes (Client::multi_mem).
+  void QueueMultiCommand(Client& client, const std::vector<std::string>& args);
   // Whether `spec` is refused while over maxmemory with nothing left to evict.
   bool DeniedWhenOutOfMemory(const Client& client, const CommandSpec& spec,
                              const std::vector<std::string>& args) const;
@@ -335,6 +344,7 @@ class Engine : private KeyspaceObserver {
   ClientPause client_pause_;
   WatchedKeys watched_keys_;
   Evictor evictor_{*this};
+  ClientEviction client_eviction_{*this, config_.settings()};
   bool pre_command_oom_ = false;
   Propagator propagator_;
   int call_depth_ = 0;     // Execute nesting: 1 for a client's command, more inside EXEC/scripts

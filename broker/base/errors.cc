@@ -270,6 +270,10 @@ std::string FunctionExists(std::string_view function) {
   return Concat({"ERR Function ", function, " already exists"});
 }
 
+std::string ConfigPercentMax(int64_t max) {
+  return "percentage argument must be less or equal to " + std::to_string(max);
+}
+
 std::string ConfigRange(int64_t min, int64_t max) {
   return Concat({"argument must be between ", std::to_string(min), " and ", std::to_string(max),
                  " inclusive"});

@@ -637,6 +637,8 @@ std::string RewritingConfig(std::string_view reason);
 // CONFIG SET details: "argument must be between 1 and 10 inclusive"; "argument(s) must be one
 // of the following: a, b" (the choices joined by the caller); appendfilename-style names.
 std::string ConfigRange(int64_t min, int64_t max);
+// A percentage over the parameter's bound (maxmemory-clients "101%").
+std::string ConfigPercentMax(int64_t max);
 std::string ConfigChoices(std::string_view joined);
 std::string ConfigEmptyName(std::string_view parameter);
 std::string ConfigNotBaseName(std::string_view parameter, std::string_view what);

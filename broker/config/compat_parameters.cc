@@ -56,6 +56,11 @@ void StoreLatencyTracking(Settings& s, const std::string& v) { s.latency_trackin
 void StoreTrackingTableMaxKeys(Settings& s, const std::string& v) {
   s.tracking_table_max_keys = std::strtoll(v.c_str(), nullptr, 10);
 }
+void StoreMaxmemoryClients(Settings& s, const std::string& v) {
+  // Normalized as "<bytes>" or "<percent>%"; a percentage is kept negative, as Redis does.
+  const int64_t number = std::strtoll(v.c_str(), nullptr, 10);
+  s.maxmemory_clients = !v.empty() && v.back() == '%' ? -number : number;
+}
 void StoreLatencyMonitorThreshold(Settings& s, const std::string& v) {
   s.latency_monitor_threshold = std::strtoll(v.c_str(), nullptr, 10);
 }
@@ -689,8 +694,8 @@ const std::vector<CompatParameter>& CompatParameters() {
        .default_value = "0",
        .min = -100,
        .max = LLONG_MAX,
-       .why = "not enforced: clients are bounded by client-output-buffer-limit and "
-              "client-query-buffer-limit"},
+       .store = StoreMaxmemoryClients,
+       .why = kHonoured},
       {.name = "repl-backlog-ttl",
        .kind = K::kInt,
        .default_value = "3600",
@@ -812,8 +817,12 @@ bool ParseCompatValue(const CompatParameter& parameter, const std::vector<std::s
           values[0].back() == '%') {
         int64_t percent = 0;
         if (!ParseInt64(std::string_view(values[0]).substr(0, values[0].size() - 1), &percent) ||
-            percent < 0 || percent > -parameter.min) {
+            percent < 0) {
           *error = errors::kConfigNotMemoryOrPercent;
+          return false;
+        }
+        if (percent > -parameter.min) {
+          *error = errors::ConfigPercentMax(-parameter.min);
           return false;
         }
         *normalized = std::to_string(percent) + "%";

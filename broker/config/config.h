@@ -144,6 +144,9 @@ struct Settings {
   int64_t latency_monitor_threshold = 0;  // ms; 0 = the latency monitor records nothing
   // CLIENT TRACKING's table of keys read by clients: its size limit, 0 for none.
   int64_t tracking_table_max_keys = 1000000;
+  // maxmemory-clients (broker/eviction/client_eviction.h): bytes, or minus a percentage of
+  // maxmemory ("10%" is -10), as Redis stores it; 0 = client eviction off (the default).
+  int64_t maxmemory_clients = 0;
   bool latency_tracking = true;           // per-command histograms (LATENCY HISTOGRAM)
   std::vector<double> latency_tracking_info_percentiles = {50, 99, 99.9};  // INFO latencystats
   // --- Keyspace notifications (broker/pubsub/keyspace_events.h) ---

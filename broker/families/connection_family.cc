@@ -14,6 +14,7 @@
 #include "broker/command/context.h"
 #include "broker/engine.h"
 #include "broker/families/families.h"
+#include "broker/stats/client_memory.h"
 
 namespace drayman {
 
@@ -95,26 +96,19 @@ std::string ClientFlags(const Client& client) {
 std::string ClientInfoLine(const CommandContext* ctx, Client& client, int64_t now_ms,
                            bool lib_fields = true) {
   const bool is_self = ctx != nullptr && &client == &ctx->client;
-  size_t argv_mem = 0;
-  if (is_self) {
-    for (const std::string& arg : ctx->args) argv_mem += arg.size();
-  } else if (client.pending_command) {
-    for (const std::string& arg : client.args) argv_mem += arg.size();  // held by CLIENT PAUSE
-  }
-  const size_t qbuf = client.parser().buffered_bytes();
-  const size_t qbuf_free = client.parser().free_bytes();
+  // The same figures client eviction counts (broker/stats/client_memory.h).
+  const ClientMemory memory = ComputeClientMemory(client, is_self ? &ctx->args : nullptr);
+  const size_t argv_mem = memory.argv_mem;
+  const size_t qbuf = memory.qbuf;
+  const size_t qbuf_free = memory.qbuf_free;
   const std::string& output = client.output();
   const size_t omem = is_self ? 0 : output.size();
   const auto sub = static_cast<int64_t>(client.pubsub.channels.size());
   const auto psub = static_cast<int64_t>(client.pubsub.patterns.size());
   const auto ssub = static_cast<int64_t>(client.pubsub.shard_channels.size());
   const int64_t multi = client.in_multi ? static_cast<int64_t>(client.multi_queue.size()) : -1;
-  size_t multi_mem = 0;
-  for (const auto& queued : client.multi_queue) {
-    for (const std::string& arg : queued) multi_mem += arg.size();
-  }
-  const size_t tot_mem =
-      sizeof(Client) + qbuf + qbuf_free + output.capacity() + argv_mem + multi_mem;
+  const size_t multi_mem = memory.multi_mem;
+  const size_t tot_mem = memory.total;
   std::string line;
   line.reserve(320);
   auto field = [&line](std::string_view name, std::string_view value) {

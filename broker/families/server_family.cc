@@ -134,6 +134,7 @@ void ResetStats(Engine& engine) {
   stats.total_net_output_bytes = 0;
   stats.total_error_replies = 0;
   stats.evicted_keys = 0;
+  stats.evicted_clients = 0;
   stats.total_reads_processed = 0;
   stats.total_writes_processed = 0;
   stats.reply_buffer_shrinks = 0;

@@ -192,6 +192,7 @@ void PubSub::Deliver(Client& target, std::string_view frame, bool push) {
   out.append(frame);
   if (push && target.protocol() == Protocol::kResp3) out[at] = '>';
   if (EnforceOutputLimits(target)) return;
+  engine_.client_eviction().Update(target);  // evicted, if need be, when the publisher's input ends
   if (target.observer() != nullptr) target.observer()->OnOutputPending(target);
 }
 

@@ -23,6 +23,8 @@ std::string_view DisconnectCauseName(DisconnectCause cause) {
       return "maxclients";
     case DisconnectCause::kShutdown:
       return "shutdown";
+    case DisconnectCause::kClientEviction:
+      return "client_eviction";
     case DisconnectCause::kCount:
       break;
   }

@@ -24,11 +24,13 @@ enum class DisconnectCause : uint8_t {
   kProtocolError,
   kMaxClients,
   kShutdown,
+  kClientEviction,  // maxmemory-clients (broker/eviction/client_eviction.h)
   kCount,
 };
 
 // The cause label: "peer_closed", "quit", "client_kill", "idle_timeout", "output_buffer_limit",
-// "query_buffer_limit", "protocol_error", "maxclients", "shutdown".
+// "query_buffer_limit", "protocol_error", "maxclients", "shutdown",
+// "client_eviction".
 std::string_view DisconnectCauseName(DisconnectCause cause);
 
 class DisconnectionCounts {

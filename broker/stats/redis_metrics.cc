@@ -146,6 +146,8 @@ constexpr RedisFieldMetric kFieldMetrics[] = {
     {"stats", "expired_keys", "redis_expired_keys_total", Type::kCounter, "Keys expired"},
     {"stats", "evicted_keys", "redis_evicted_keys_total", Type::kCounter,
      "Keys evicted for maxmemory"},
+    {"stats", "evicted_clients", "redis_evicted_clients_total", Type::kCounter,
+     "Clients evicted for maxmemory-clients"},
     {"stats", "keyspace_hits", "redis_keyspace_hits_total", Type::kCounter,
      "Successful key lookups"},
     {"stats", "keyspace_misses", "redis_keyspace_misses_total", Type::kCounter,

@@ -364,7 +364,7 @@ void InfoStats(Engine& engine, SectionBuilder& out) {
   out.Uint("expired_time_cap_reached_count", stats.expired_time_cap_reached_count);
   out.Uint("expire_cycle_cpu_milliseconds", stats.expire_cycle_time_used_us / 1000);
   out.Uint("evicted_keys", stats.evicted_keys);
-  out.Text("evicted_clients", "0");
+  out.Uint("evicted_clients", stats.evicted_clients);
   out.Int("total_eviction_exceeded_time",
           static_cast<int64_t>(engine.evictor().exceeded_total_ms()));
   out.Int("current_eviction_exceeded_time",
