@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -122,6 +123,43 @@ std::map<std::string, std::string> Dataset(Engine& engine) {
   return out;
 }
 
+// Names only what differs: whole datasets of thousands of elements are unreadable in a failure.
+void ExpectSameDataset(const std::map<std::string, std::string>& loaded,
+                       const std::map<std::string, std::string>& live) {
+  auto elements = [](const std::string& text) {
+    std::set<std::string> out;
+    const size_t colon = text.find(':');
+    size_t at = colon == std::string::npos ? 0 : colon + 1;
+    while (at < text.size()) {
+      const size_t comma = text.find(',', at);
+      if (comma == std::string::npos) break;
+      out.insert(text.substr(at, comma - at));
+      at = comma + 1;
+    }
+    return out;
+  };
+  for (const auto& [key, text] : live) {
+    auto it = loaded.find(key);
+    if (it == loaded.end()) {
+      ADD_FAILURE() << key << " is missing after the reload";
+      continue;
+    }
+    if (it->second == text) continue;
+    const std::set<std::string> want = elements(text), got = elements(it->second);
+    std::string only_live, only_loaded;
+    for (const std::string& e : want)
+      if (!got.count(e)) only_live += e + " ";
+    for (const std::string& e : got)
+      if (!want.count(e)) only_loaded += e + " ";
+    ADD_FAILURE() << key << " differs: header live " << text.substr(0, text.find(':'))
+                  << " / loaded " << it->second.substr(0, it->second.find(':'))
+                  << "; only live: " << only_live << "; only loaded: " << only_loaded;
+  }
+  for (const auto& [key, text] : loaded) {
+    if (!live.count(key)) ADD_FAILURE() << key << " exists only after the reload: " << text.substr(0, 80);
+  }
+}
+
 class AofRewriteTest : public EngineTest {
  protected:
   AofRewriteTest() {
@@ -182,6 +220,7 @@ class AofRewriteTest : public EngineTest {
       RunArgs({"HSET", "unacked", "tag" + n, std::string(1000 + i % 500, 'p') + n});
       RunArgs({"ZADD", "unacked_index", std::to_string(1700000000 + i % 700), "tag" + n});
       RunArgs({"SADD", "group", "channel" + n});
+      RunArgs({"ZADD", "lexed", "0", "tag" + n});
     }
     Run("PEXPIREAT group 99999999999999");
     for (const char* key : {"h1", "h2", "h3", "h4"}) {
@@ -216,7 +255,9 @@ class AofRewriteTest : public EngineTest {
     RunArgs({"ZREMRANGEBYSCORE", "unacked_index", std::to_string(1700000100 + round),
              std::to_string(1700000100 + round)});
     RunArgs({"ZREMRANGEBYRANK", "unacked_index", "100", "101"});
-    RunArgs({"ZREMRANGEBYLEX", "unacked_index", "[tag1" + n, "[tag1" + n});
+    // Lex ranges only on equal scores: over mixed scores Redis leaves the result unspecified, and
+    // it depends on the skiplist's random levels, so a reload could remove other members.
+    RunArgs({"ZREMRANGEBYLEX", "lexed", "[tag1" + n, "[tag1" + n});
     RunArgs({"SADD", "group", "joined" + n});
     RunArgs({"SREM", "group", "channel" + old});
     RunArgs({"SPOP", "group"});
@@ -425,7 +466,7 @@ TEST_P(AofRewriteFormatTest, BigCollectionsAreEncodedOverManyStepsWhileClientsCh
   } while (engine_->StepAofRewrite(0));
   EXPECT_GT(round, 20);
   EXPECT_EQ(log_.installed, 1);
-  EXPECT_EQ(Reload(), Dataset(*engine_));
+  ExpectSameDataset(Reload(), Dataset(*engine_));
 }
 
 INSTANTIATE_TEST_SUITE_P(RdbAndAofBase, AofRewriteFormatTest, ::testing::Bool(),
