@@ -21,6 +21,7 @@
 #include "broker/pubsub/keyspace_events.h"
 #include "broker/script/function_library.h"
 #include "broker/script/script_engine.h"
+#include "broker/stats/client_memory.h"
 
 namespace drayman {
 
@@ -809,7 +810,7 @@ bool Engine::MayReplicate(const Client& client, const CommandSpec& spec,
 [[gnu::noinline]] void Engine::QueueMultiCommand(Client& client,
                                                  const std::vector<std::string>& args) {
   client.multi_queue.push_back(args);
-  for (const std::string& arg : args) client.multi_mem += arg.size();
+  client.multi_mem += ArgumentBytes(args);
 }
 
 void Engine::DiscardTransaction(Client& client) {

@@ -5,13 +5,13 @@
 #include <utility>
 
 namespace drayman {
-namespace {
-
 size_t ArgumentBytes(const std::vector<std::string>& args) {
   size_t bytes = 0;
   for (const std::string& arg : args) bytes += arg.size();
   return bytes;
 }
+
+namespace {
 
 // A flat_hash_set<string_view> slot is the view plus one control byte.
 template <typename Set>

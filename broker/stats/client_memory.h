@@ -27,6 +27,9 @@ struct ClientMemory {
   size_t total = 0;      // tot-mem
 };
 
+// The bytes of a command's arguments (argv-mem, and what MULTI adds to multi-mem per command).
+size_t ArgumentBytes(const std::vector<std::string>& args);
+
 // `running_args`: the arguments of the command `client` is running now (CLIENT LIST asking about
 // itself), or null between commands.
 ClientMemory ComputeClientMemory(const Client& client,
