@@ -40,6 +40,17 @@ app.conf.update(
     broker_connection_retry_on_startup=True,
     task_default_priority=5,
     worker_hijack_root_logger=False,
+    # A result store that meets a connection the broker's restart closed is tried again, as a
+    # deployment that rides out broker restarts sets it. Celery's default gives up at once: a pool
+    # process frozen between taking a pooled connection and sending its result's GET records the
+    # task as FAILURE (ConnectionError) when it resumes, whatever the server (test_celery_crash.py).
+    result_backend_always_retry=True,
+    # HARNESS_REMOTE_CONTROL=0 runs no remote-control (pidbox) consumer. With one, kombu 5.7 can
+    # crash the worker when its pub/sub connection notices a broker restart before the BRPOP
+    # connection does ("Unrecoverable error: AttributeError(... 'hostname')"; seen with
+    # redis-server too): closing the channel fails in BRPOP's read, and the second close restores
+    # unacked messages after the transport was detached. test_celery_crash.py turns it off.
+    worker_enable_remote_control=os.environ.get("HARNESS_REMOTE_CONTROL", "1") == "1",
 )
 
 _record = None
