@@ -424,9 +424,7 @@ void Engine::Execute(Client& client, std::vector<std::string>& args) {
   }
   // --- A failed BGSAVE with stop-writes-on-bgsave-error: writes (and PING, as in Redis) refused,
   // before MULTI queueing so a transaction holding one aborts ---
-  // (WritesDeniedByDiskError builds a std::string: asked only after a failed save or write.)
-  if (((spec->flags & kCmdWrite) || spec == ping_command_) &&
-      (!stats_.rdb_last_bgsave_ok || !persistence_.aof_last_write_ok)) {
+  if (((spec->flags & kCmdWrite) || spec == ping_command_) && WritesMayBeDeniedByDiskError()) {
     if (std::string denied = WritesDeniedByDiskError(); !denied.empty()) {
       ++spec->stats.rejected_calls;
       reply.Error(denied);

@@ -245,6 +245,11 @@ class Engine : private KeyspaceObserver {
   // stop-writes-on-bgsave-error is on, or the log cannot write or fsync (aof_last_write_ok), so
   // writes (and PING) answer MISCONF. Returns the error text, empty when writes are allowed.
   std::string WritesDeniedByDiskError() const;
+  // Execute's cheap test before asking that: false while the last save and the last log write
+  // both succeeded, so the string-building check runs only after a failure.
+  bool WritesMayBeDeniedByDiskError() const {
+    return !stats_.rdb_last_bgsave_ok || !persistence_.aof_last_write_ok;
+  }
 
   // --- BGREWRITEAOF: a new log base from a snapshot (broker/persistence/aof_rewrite.h) ---
   // Set by the host that owns the log's files; unset, BGREWRITEAOF fails as a failed fork does.
