@@ -5,6 +5,7 @@
 #   make test SANITIZE=address,undefined   the same against a sanitizer build
 #   make bench                    Drayman and redis-server side by side (docs/benchmarks.md)
 #   make fuzz                     clang + libFuzzer build (build-fuzz), fuzz the engine FUZZ_SECONDS
+#   make fuzz FUZZ_TARGET=restore the same for RESTORE payloads (the RDB value decoder)
 #   make format                   clang-format every C++ file
 
 SANITIZE ?=
@@ -22,13 +23,22 @@ BUILD_TYPE := RelWithDebInfo
 endif
 VENV := .venv
 SERVER := $(BUILD_DIR)/server/drayman-server
-# make fuzz: seconds to run, and extra libFuzzer flags (e.g. FUZZ_FLAGS="-fork=1 -ignore_crashes=1"
-# keeps going after a crash). New corpus entries go to build-fuzz/corpus, crashes to
-# build-fuzz/artifacts/; minimise a crash and keep it in tests/fuzz/crashes/.
+# make fuzz: which target (engine or restore), seconds to run, and extra libFuzzer flags (e.g.
+# FUZZ_FLAGS="-fork=1 -ignore_crashes=1" keeps going after a crash). New corpus entries go to
+# build-fuzz/<target>_corpus, crashes to build-fuzz/artifacts/; minimise a crash and keep it in
+# tests/fuzz/crashes/ (engine) or tests/fuzz/restore_crashes/ (restore).
+FUZZ_TARGET ?= engine
 FUZZ_SECONDS ?= 600
 FUZZ_FLAGS ?=
 FUZZ_DIR := build-fuzz
-FUZZER := $(FUZZ_DIR)/tests/fuzz/engine_fuzzer
+FUZZER := $(FUZZ_DIR)/tests/fuzz/$(FUZZ_TARGET)_fuzzer
+ifeq ($(FUZZ_TARGET),restore)
+FUZZ_SEEDS := tests/fuzz/restore_corpus
+FUZZ_ARGS := -max_len=16384
+else
+FUZZ_SEEDS := tests/fuzz/corpus
+FUZZ_ARGS := -dict=tests/fuzz/engine.dict -max_len=8192
+endif
 
 .PHONY: all deps pydeps pypackage configure build run test test-cpp test-python bench fuzz fuzz-build \
 	format clean
@@ -74,13 +84,14 @@ bench: build pydeps
 fuzz-build:
 	@tools/install-deps.sh --fuzz
 	@cmake -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-	  -DCMAKE_CXX_COMPILER=clang++ -DDRAYMAN_FUZZ=ON -DDRAYMAN_BUILD_TESTS=OFF \
+	  -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DDRAYMAN_FUZZ=ON \
+	  -DDRAYMAN_BUILD_TESTS=OFF \
 	  > $(FUZZ_DIR).configure.log 2>&1 || (cat $(FUZZ_DIR).configure.log; exit 1)
-	@cmake --build $(FUZZ_DIR) -j $(JOBS) --target engine_fuzzer
+	@cmake --build $(FUZZ_DIR) -j $(JOBS) --target $(FUZZ_TARGET)_fuzzer
 
 fuzz: fuzz-build
-	@mkdir -p $(FUZZ_DIR)/corpus $(FUZZ_DIR)/artifacts
-	$(FUZZER) $(FUZZ_DIR)/corpus tests/fuzz/corpus -dict=tests/fuzz/engine.dict -max_len=8192 \
+	@mkdir -p $(FUZZ_DIR)/$(FUZZ_TARGET)_corpus $(FUZZ_DIR)/artifacts
+	$(FUZZER) $(FUZZ_DIR)/$(FUZZ_TARGET)_corpus $(FUZZ_SEEDS) $(FUZZ_ARGS) \
 	  -timeout=10 -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
 	  -artifact_prefix=$(FUZZ_DIR)/artifacts/ $(FUZZ_FLAGS)
 

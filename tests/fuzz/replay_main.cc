@@ -1,8 +1,8 @@
-// engine_fuzz_replay: runs LLVMFuzzerTestOneInput (engine_fuzzer.cc) once on every file under the
-// paths given (files or directories, recursively), in sorted order, without libFuzzer (dot files
-// and *.md notes are skipped). Built with the project's normal compiler, so `make test` replays the
-// seed corpus and every past crash in both CI passes; a crash or sanitizer report fails the test,
-// and so does an empty run.
+// engine_fuzz_replay and restore_fuzz_replay: run LLVMFuzzerTestOneInput (engine_fuzzer.cc or
+// restore_fuzzer.cc) once on every file under the paths given (files or directories,
+// recursively), in sorted order, without libFuzzer (dot files and *.md notes are skipped). Built
+// with the project's normal compiler, so `make test` replays the seed corpora and every past crash
+// in both CI passes; a crash or sanitizer report fails the test, and so does an empty run.
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
