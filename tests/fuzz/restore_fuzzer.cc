@@ -74,11 +74,17 @@ bool SkipReply(std::string_view& in, int* errors) {
   std::abort();
 }
 
-std::string Resp(std::initializer_list<std::string_view> args) {
-  std::string out = "*" + std::to_string(args.size()) + "\r\n";
-  for (std::string_view arg : args) {
-    out += "$" + std::to_string(arg.size()) + "\r\n";
-    out.append(arg);
+// A RESP request. Built with appends: `"*" + std::to_string(...)` trips GCC 12's -Wrestrict.
+std::string Resp(const std::string_view* args, size_t count) {
+  std::string out;
+  out += '*';
+  out += std::to_string(count);
+  out += "\r\n";
+  for (size_t i = 0; i < count; ++i) {
+    out += '$';
+    out += std::to_string(args[i].size());
+    out += "\r\n";
+    out += args[i];
     out += "\r\n";
   }
   return out;
@@ -105,7 +111,9 @@ class Node : public ClientObserver {
     engine_->ProcessInput(*client_);
     return client_->output();
   }
-  std::string Call(std::initializer_list<std::string_view> args) { return Send(Resp(args)); }
+  std::string Call(std::initializer_list<std::string_view> args) {
+    return Send(Resp(args.begin(), args.size()));
+  }
 
   const Value* Find(std::string_view key) {
     Entry* entry = engine_->keyspace().db(0).Find(key);
@@ -236,16 +244,9 @@ constexpr std::string_view kCommands[][9] = {
 
 void RunCommands(Node& node) {
   for (const auto& command : kCommands) {
-    std::string resp;
     size_t count = 0;
     while (count < std::size(command) && !command[count].empty()) ++count;
-    resp = "*" + std::to_string(count) + "\r\n";
-    for (size_t i = 0; i < count; ++i) {
-      resp += "$" + std::to_string(command[i].size()) + "\r\n";
-      resp.append(command[i]);
-      resp += "\r\n";
-    }
-    node.Send(resp);
+    node.Send(Resp(command, count));
   }
 }
 
