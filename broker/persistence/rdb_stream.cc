@@ -124,6 +124,15 @@ std::unique_ptr<Stream> RdbDecodeStream(uint8_t type, RdbReader& reader) {
   if (stream->length() > 0 && stream->EdgeId(false) > last) {
     throw RdbError("Stream last ID is smaller than its last entry");
   }
+  // No command builds these (XSETID refuses them), and the AOF rewrite's XSETID could not
+  // recreate them, so a restart would load another stream. Redis 7.0 accepts them.
+  if (stream->max_deleted_id() > last) {
+    throw RdbError("Stream max deleted entry ID is greater than its last ID");
+  }
+  if (stream->entries_added() < stream->length() ||
+      stream->entries_added() > static_cast<uint64_t>(INT64_MAX)) {
+    throw RdbError("Stream entries added count is smaller than its length or out of range");
+  }
   for (uint64_t groups = reader.ReadLength(); groups > 0; --groups) {
     const std::string name = reader.ReadString();
     StreamId group_id{reader.ReadLength(), 0};

@@ -70,9 +70,27 @@ bool SkipReply(std::string_view& in, int* errors) {
   }
 }
 
+// Bytes as a C string literal would show them, so a failure prints replies and commands whole.
+std::string Printable(std::string_view bytes) {
+  std::string out;
+  for (const unsigned char c : bytes) {
+    if (c >= 32 && c < 127 && c != '\\') {
+      out += static_cast<char>(c);
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      char escaped[8];
+      std::snprintf(escaped, sizeof(escaped), "\\x%02x", c);
+      out += escaped;
+    }
+  }
+  return out;
+}
+
 [[noreturn]] void Fail(const char* what, std::string_view detail) {
-  std::fprintf(stderr, "restore_fuzzer: %s: %.*s\n", what, static_cast<int>(detail.size()),
-               detail.data());
+  std::fprintf(stderr, "restore_fuzzer: %s: %s\n", what, Printable(detail).c_str());
   std::abort();
 }
 
@@ -161,7 +179,11 @@ void CheckRewriteRoundTrip(Node& node, std::string_view key) {
   while (!rest.empty()) {
     if (!SkipReply(rest, &errors)) Fail("unparsable reply to the rewrite", replies);
   }
-  if (errors != 0) Fail("the AOF rewrite of a restored value replays with errors", replies);
+  if (errors != 0) {
+    std::fprintf(stderr, "restore_fuzzer: the rewrite's commands: %s\n",
+                 Printable(commands).c_str());
+    Fail("the AOF rewrite of a restored value replays with errors", replies);
+  }
 }
 
 // Every family's commands over `k`; most answer WRONGTYPE for any one value.

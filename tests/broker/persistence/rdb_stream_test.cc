@@ -116,6 +116,33 @@ TEST(RdbStreamTest, DamagedNodesAreRefused) {
   EXPECT_EQ(RdbDecodeStream(kTypeStreamListpacks2, ok)->length(), 1u);
 }
 
+// Metadata no command can build, which the AOF rewrite's XSETID could not recreate (found by
+// tests/fuzz/restore_fuzzer.cc; redis-server 7.0 accepts both).
+TEST(RdbStreamTest, MetadataXsetidWouldRefuseIsRefused) {
+  auto decodes = [](const Stream& s) {
+    const std::string bytes = Encode(s, false);
+    RdbReader reader(bytes);
+    try {
+      RdbDecodeStream(kTypeStreamListpacks2, reader);
+      return std::string("decoded");
+    } catch (const RdbError& e) {
+      return std::string(e.what());
+    }
+  };
+  Stream s;
+  s.Append({5, 1}, std::vector<std::string>{"f", "v"});
+  s.Append({6, 1}, std::vector<std::string>{"f", "v"});
+  EXPECT_EQ(decodes(s), "decoded");
+  s.set_max_deleted_id({7, 0});  // above the last ID, 6-1
+  EXPECT_EQ(decodes(s), "Stream max deleted entry ID is greater than its last ID");
+  s.set_max_deleted_id({6, 1});  // equal is what XDEL of the top entry leaves
+  EXPECT_EQ(decodes(s), "decoded");
+  s.set_entries_added(1);  // below the length, 2
+  EXPECT_EQ(decodes(s), "Stream entries added count is smaller than its length or out of range");
+  s.set_entries_added(uint64_t{1} << 63);  // XSETID's ENTRIESADDED is a signed 64-bit number
+  EXPECT_EQ(decodes(s), "Stream entries added count is smaller than its length or out of range");
+}
+
 TEST(RdbStreamTest, RewriteCommandsRebuildTheStream) {
   Stream s;
   s.Append({1, 1}, std::vector<std::string>{"f", "v"});
