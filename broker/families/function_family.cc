@@ -22,6 +22,13 @@ namespace {
 constexpr int64_t kLoadTimeoutMs = 500;  // Redis's LOAD_TIMEOUT_MS
 constexpr uint16_t kRdbVersion = 10;
 
+// How long a library's load code may run: unbounded for the AOF replayer, as Redis's
+// mustObeyClient loads, so a log that loaded once always loads again.
+int64_t LoadTimeoutMs(const CommandContext& ctx) {
+  const bool must_obey = ctx.client.user == nullptr && !ctx.client.is_script_client;
+  return must_obey ? 0 : kLoadTimeoutMs;
+}
+
 // FUNCTION HELP, as Redis 7.0 words it (ReplyHelp adds the first line and HELP).
 constexpr std::string_view kFunctionHelp[] = {
     "LOAD [REPLACE] <FUNCTION CODE>",
@@ -90,10 +97,8 @@ void CmdFunctionLoad(CommandContext& ctx) {
   }
   std::string name;
   std::string error;
-  // The AOF replayer loads without the time limit, as Redis's mustObeyClient does.
-  const bool must_obey = ctx.client.user == nullptr && !ctx.client.is_script_client;
-  const int64_t timeout = must_obey ? 0 : kLoadTimeoutMs;
-  if (!ctx.engine.scripts().functions().Load(ctx.args[pos], replace, timeout, &name, &error)) {
+  if (!ctx.engine.scripts().functions().Load(ctx.args[pos], replace, LoadTimeoutMs(ctx), &name,
+                                             &error)) {
     ctx.reply.Error(error);
     return;
   }
@@ -196,8 +201,7 @@ void CmdFunctionList(CommandContext& ctx) {
 
 // FUNCTION DUMP: the RDB form of the libraries, then the RDB version and CRC-64, like DUMP.
 void CmdFunctionDump(CommandContext& ctx) {
-  std::string payload =
-      ctx.engine.scripts().functions().Dump(ctx.engine.settings().rdbcompression);
+  std::string payload = ctx.engine.scripts().functions().Dump(ctx.engine.settings().rdbcompression);
   payload.push_back(static_cast<char>(kRdbVersion & 0xff));
   payload.push_back(static_cast<char>(kRdbVersion >> 8));
   rdb::AppendU64(rdb::Crc64(0, payload.data(), payload.size()), payload);
@@ -230,8 +234,11 @@ void CmdFunctionRestore(CommandContext& ctx) {
     return;
   }
   std::string error;
+  // Redis 7.0 restores without a limit, so one payload whose library loops at load time hangs
+  // the server for good; Drayman bounds it as FUNCTION LOAD does.
   if (!ctx.engine.scripts().functions().Restore(
-          std::string_view(payload).substr(0, payload.size() - 10), policy, &error)) {
+          std::string_view(payload).substr(0, payload.size() - 10), policy, LoadTimeoutMs(ctx),
+          &error)) {
     ctx.reply.Error(error);
     return;
   }
@@ -325,9 +332,8 @@ void CmdFcallRo(CommandContext& ctx) { FcallGeneric(ctx, /*read_only=*/true); }
 }  // namespace
 
 void RegisterFunctionFamily(CommandTable& table) {
-  constexpr uint32_t kFcallFlags =
-      kCmdNoscript | kCmdStale | kCmdSkipMonitor | kCmdNoMandatoryKeys | kCmdMovableKeys |
-      kCmdMayReplicate;
+  constexpr uint32_t kFcallFlags = kCmdNoscript | kCmdStale | kCmdSkipMonitor |
+                                   kCmdNoMandatoryKeys | kCmdMovableKeys | kCmdMayReplicate;
   table.Add({.name = "fcall",
              .arity = -3,
              .flags = kFcallFlags,

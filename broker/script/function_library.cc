@@ -194,7 +194,8 @@ const FunctionLibrary::Function* FunctionLibrary::Find(std::string_view name) co
 
 int64_t FunctionLibrary::code_bytes() const {
   int64_t bytes = 0;
-  for (const auto& [name, library] : libraries_) bytes += static_cast<int64_t>(library->code.size());
+  for (const auto& [name, library] : libraries_)
+    bytes += static_cast<int64_t>(library->code.size());
   return bytes;
 }
 
@@ -370,7 +371,8 @@ std::string FunctionLibrary::Dump(bool compress) const {
   return out;
 }
 
-bool FunctionLibrary::Restore(std::string_view body, RestorePolicy policy, std::string* error) {
+bool FunctionLibrary::Restore(std::string_view body, RestorePolicy policy, int64_t timeout_ms,
+                              std::string* error) {
   // Staged first: nothing changes unless every library loads and joins.
   std::vector<std::unique_ptr<Library>> staged;
   auto discard = [&] {
@@ -409,7 +411,7 @@ bool FunctionLibrary::Restore(std::string_view body, RestorePolicy policy, std::
         return discard();
       }
     }
-    std::unique_ptr<Library> library = Compile(code, 0, &name, &load_error);
+    std::unique_ptr<Library> library = Compile(code, timeout_ms, &name, &load_error);
     if (library == nullptr) {
       *error = load_error;
       return discard();

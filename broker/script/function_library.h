@@ -87,14 +87,15 @@ class FunctionLibrary {
   // Every library as RDB opcodes (FUNCTION2 + code), in libraries() order.
   std::string Dump(bool compress) const;
   // Loads libraries from `body` (Dump's form) with a policy; all or nothing. Error texts are
-  // FUNCTION RESTORE's ("ERR ...").
-  bool Restore(std::string_view body, RestorePolicy policy, std::string* error);
+  // FUNCTION RESTORE's ("ERR ..."). `timeout_ms` (0: none) bounds each library's load code, as
+  // for Load: a payload's library can loop at load time.
+  bool Restore(std::string_view body, RestorePolicy policy, int64_t timeout_ms, std::string* error);
 
  private:
   struct LoadContext;
   // Loads into `into` (a map of libraries plus its function index), no checks against others.
-  std::unique_ptr<Library> Compile(std::string_view code, int64_t timeout_ms,
-                                   std::string* name, std::string* error);
+  std::unique_ptr<Library> Compile(std::string_view code, int64_t timeout_ms, std::string* name,
+                                   std::string* error);
   void Link(std::unique_ptr<Library> library);
   std::unique_ptr<Library> Unlink(std::string_view name);
   void Free(Library& library);

@@ -8,6 +8,8 @@
 - FUNCTION DUMP from either server restores in the other.
 - A busy function is stopped by FUNCTION KILL (and SCRIPT KILL refuses it), as in Redis.
 - FCALL of a write function over maxmemory answers Redis's OOM; no-writes/allow-oom ones run.
+- A library whose load code loops: FUNCTION LOAD times out as in Redis; FUNCTION RESTORE, which
+  hangs redis-server 7.0 for good, times out the same way in Drayman.
 """
 
 from __future__ import annotations
@@ -387,3 +389,49 @@ def test_write_function_over_maxmemory_matches_redis(servers):
         mine = run(server.port, [["FUNCTION", "FLUSH"]] + commands, protocol)
         diff = differences([["FUNCTION", "FLUSH"]] + commands, mine, theirs)
         assert not diff, "\n".join(diff)
+
+
+LOOPING_LOAD = lib("spinload", "local i = 0 while true do i = i + 1 end")
+
+
+def test_library_looping_at_load_times_out_as_in_redis(servers):
+    """FUNCTION LOAD stops a library whose load code loops after 500 ms, with Redis's error."""
+    server, oracle = servers
+    replies = []
+    for port in (oracle.port, server.port):
+        with RawConnection(port, timeout=20) as connection:
+            replies.append(connection.command("FUNCTION", "LOAD", LOOPING_LOAD))
+            replies.append(connection.command("FUNCTION", "LIST"))
+    assert replies[2:] == replies[:2]
+    assert b"FUNCTION LOAD timeout" in replies[0]
+
+
+def test_restore_of_a_library_looping_at_load_times_out(servers):
+    """Redis 7.0 restores without a time limit, so this payload hangs redis-server for good (not
+    run there); Drayman answers FUNCTION LOAD's timeout error, keeps what it had and serves on."""
+    server, _ = servers
+    # FUNCTION DUMP's form: the FUNCTION2 opcode, the code as an RDB string, RDB version 10, CRC.
+    body = b"\xf5" + bytes([len(LOOPING_LOAD)]) + LOOPING_LOAD.encode() + b"\x0a\x00"
+    payload = body + crc64(body).to_bytes(8, "little")
+    with RawConnection(server.port, timeout=20) as connection:
+        assert connection.command("FUNCTION", "LOAD", SET_FN).startswith(b"$")
+        reply = connection.command("FUNCTION", "RESTORE", payload, "REPLACE")
+        assert reply == load_error(server.port)
+        assert connection.command("FCALL", "myset", "1", "k", "v") == b"+OK\r\n"
+        assert connection.command("PING") == b"+PONG\r\n"
+
+
+def load_error(port: int) -> bytes:
+    """What FUNCTION LOAD answers for the looping library (checked against Redis above)."""
+    with RawConnection(port, timeout=20) as connection:
+        return connection.command("FUNCTION", "LOAD", LOOPING_LOAD)
+
+
+def crc64(data: bytes) -> int:
+    """Redis's CRC-64 (Jones polynomial, reflected), as DUMP payloads carry it."""
+    crc = 0
+    for byte in data:
+        crc ^= byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ 0x95AC9329AC4BC9B5 if crc & 1 else crc >> 1
+    return crc
