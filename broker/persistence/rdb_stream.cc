@@ -140,6 +140,8 @@ std::unique_ptr<Stream> RdbDecodeStream(uint8_t type, RdbReader& reader) {
     int64_t entries_read;
     if (type == kTypeStreamListpacks2) {
       entries_read = static_cast<int64_t>(reader.ReadLength());
+      // -1 is "unknown" (written as 2^64-1); XGROUP CREATE ... ENTRIESREAD refuses the rest.
+      if (entries_read < -1) throw RdbError("Stream consumer group entries read out of range");
     } else {
       entries_read = stream->EstimateDistanceFromFirstEverEntry(group_id);
     }

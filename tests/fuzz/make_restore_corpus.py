@@ -6,7 +6,8 @@ fuzzer appends the version and CRC-64 itself. Every type and encoding Redis 7.0 
 Debian's redis-server, started here on a free port with persistence off: strings (LZF-compressed
 too), sparse and dense HyperLogLogs, bitmaps, listpack and quicklist lists with a plain node,
 intset/listpack/hashtable sets, listpack/hashtable hashes, listpack/skiplist sorted sets, and
-streams with consumer groups, pending entries, deletions and an empty stream. The encodings only
+streams with consumer groups, pending entries, deletions and an empty stream, and two function
+libraries (FUNCTION DUMP's form, which the fuzzer sends to FUNCTION RESTORE). The encodings only
 older Redis versions write (ziplist, zipmap, quicklist of ziplists, plain-ascii sorted sets),
 which RESTORE still accepts, are built here byte by byte.
 Run: .venv/bin/python tests/fuzz/make_restore_corpus.py   (rewrites the corpus; it is checked in)
@@ -76,6 +77,10 @@ def handmade():
     s["old_hash_plain"] = b"\x04" + rdb_length(1) + rdb_string(b"f") + rdb_string(b"v")
     ascii_score = rdb_string(b"a") + bytes([3]) + b"1.5" + rdb_string(b"b") + b"\xfe"  # +inf
     s["old_zset_ascii"] = b"\x03" + rdb_length(2) + ascii_score
+    # FUNCTION DUMP as the 7.0 release candidates wrote it: name, engine, description, code.
+    s["functions_rc_form"] = (b"\xf6" + rdb_string(b"rc") + rdb_string(b"LUA") + rdb_length(1) +
+                              rdb_string(b"desc") +
+                              rdb_string(b"redis.register_function('h', function() return 2 end)"))
     s["zset_binary"] = b"\x05" + rdb_length(1) + rdb_string(b"m") + struct.pack("<d", 2.5)
     return s
 
@@ -129,7 +134,15 @@ def from_redis():
         r.xadd("stream_empty", {"a": "b"}, id="5-5")
         r.xdel("stream_empty", "5-5")
         r.xgroup_create("stream_empty", "g", id="0")
-        return {key.decode(): r.dump(key)[:-10] for key in r.keys("*")}
+        seeds = {key.decode(): r.dump(key)[:-10] for key in r.keys("*")}
+        r.function_load("#!lua name=lib\nredis.register_function('f', function(keys, args) "
+                        "return redis.call('GET', keys[1]) end)\n"
+                        "redis.register_function{function_name='ro', callback=function() "
+                        "return 1 end, flags={'no-writes', 'allow-oom'}, description='d'}")
+        r.function_load("#!lua name=other\nlocal helper = function() return cjson.encode({1}) "
+                        "end\nredis.register_function('g', helper)")
+        seeds["functions"] = r.function_dump()[:-10]
+        return seeds
     finally:
         server.terminate()
         server.wait()

@@ -2,12 +2,13 @@
 // through the same decoder, every key of an RDB file or an RDB-preamble AOF.
 //
 // Contract: the input is one serialized value as DUMP writes it before its footer (the RDB type
-// byte, then the value); the harness appends RDB version 10 and the CRC-64, so the checksum never
-// hides the decoder from the fuzzer. It RESTOREs the payload as key `k` into an emptied Engine
-// (ManualClock, one client; two engines live for the whole run and FLUSHALL starts each input,
-// because building an engine costs more than the rest of an input). If the engine accepts it, the
-// value must be as good as one a command built, so the harness then requires, and aborts (a crash
-// for libFuzzer) otherwise:
+// byte, then the value), or, when it starts with a FUNCTION opcode, FUNCTION DUMP's libraries,
+// which go to FUNCTION RESTORE (its DUMP must restore again); the harness appends RDB version 10
+// and the CRC-64, so the checksum never hides the decoder from the fuzzer. It RESTOREs the payload
+// as key `k` into an emptied Engine (ManualClock, one client; two engines live for the whole run
+// and FLUSHALL starts each input, because building an engine costs more than the rest of an input).
+// If the engine accepts it, the value must be as good as one a command built, so the harness then
+// requires, and aborts (a crash for libFuzzer) otherwise:
 //   - DUMP k restores again as another key (what a snapshot writes, a restart loads);
 //   - the AOF rewrite's commands for k (AppendRewriteCommands) replay into a second engine
 //     without one error reply (what BGREWRITEAOF writes, a restart replays);
@@ -186,6 +187,30 @@ void CheckRewriteRoundTrip(Node& node, std::string_view key) {
   }
 }
 
+// DRAYMAN_FUZZ_TRACE=1 prints RESTORE's and FUNCTION RESTORE's answers (are seeds accepted?).
+const bool kTrace = std::getenv("DRAYMAN_FUZZ_TRACE") != nullptr;
+
+// Function libraries (inputs that start with a FUNCTION opcode): what FUNCTION RESTORE accepts
+// must list, and its FUNCTION DUMP must restore again into an empty library set.
+void CheckFunctionRestore(Node& node, std::string_view payload) {
+  node.Call({"FUNCTION", "FLUSH"});
+  const std::string reply = node.Call({"FUNCTION", "RESTORE", payload});
+  if (kTrace) std::fprintf(stderr, "FUNCTION RESTORE: %s", reply.c_str());
+  if (reply != "+OK\r\n") return;
+  node.Call({"FUNCTION", "LIST", "WITHCODE"});
+  node.Call({"FUNCTION", "STATS"});
+  const std::string dumped = node.Call({"FUNCTION", "DUMP"});
+  const size_t header_end = dumped.find("\r\n");
+  if (dumped.empty() || dumped[0] != '$' || header_end == std::string::npos) {
+    Fail("FUNCTION DUMP did not answer a bulk string", dumped);
+  }
+  const std::string_view again = std::string_view(dumped).substr(header_end + 2);
+  node.Call({"FUNCTION", "FLUSH"});
+  const std::string restored =
+      node.Call({"FUNCTION", "RESTORE", again.substr(0, again.size() - 2)});
+  if (restored != "+OK\r\n") Fail("a library set's own FUNCTION DUMP does not restore", restored);
+}
+
 // Every family's commands over `k`; most answer WRONGTYPE for any one value.
 constexpr std::string_view kCommands[][9] = {
     {"TYPE", "k"},
@@ -288,10 +313,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   static Node& node = *new Node;
   node.Call({"FLUSHALL"});
+  if (size > 0 && (data[0] == rdb::kOpFunction2 || data[0] == rdb::kOpFunction)) {
+    CheckFunctionRestore(node, payload);
+    return 0;
+  }
   const std::string reply = node.Call({"RESTORE", "k", "0", payload});
-  // DRAYMAN_FUZZ_TRACE=1 prints RESTORE's answer (to check that seeds are accepted).
-  static const bool trace = std::getenv("DRAYMAN_FUZZ_TRACE") != nullptr;
-  if (trace) std::fprintf(stderr, "RESTORE: %s", reply.c_str());
+  if (kTrace) std::fprintf(stderr, "RESTORE: %s", reply.c_str());
   if (reply != "+OK\r\n") return 0;
   CheckDumpRoundTrip(node, "k", "k2");
   CheckRewriteRoundTrip(node, "k");

@@ -116,8 +116,8 @@ TEST(RdbStreamTest, DamagedNodesAreRefused) {
   EXPECT_EQ(RdbDecodeStream(kTypeStreamListpacks2, ok)->length(), 1u);
 }
 
-// Metadata no command can build, which the AOF rewrite's XSETID could not recreate (found by
-// tests/fuzz/restore_fuzzer.cc; redis-server 7.0 accepts both).
+// Metadata no command can build, which the AOF rewrite's XSETID or XGROUP CREATE could not
+// recreate (found by tests/fuzz/restore_fuzzer.cc; redis-server 7.0 accepts them all).
 TEST(RdbStreamTest, MetadataXsetidWouldRefuseIsRefused) {
   auto decodes = [](const Stream& s) {
     const std::string bytes = Encode(s, false);
@@ -141,6 +141,11 @@ TEST(RdbStreamTest, MetadataXsetidWouldRefuseIsRefused) {
   EXPECT_EQ(decodes(s), "Stream entries added count is smaller than its length or out of range");
   s.set_entries_added(uint64_t{1} << 63);  // XSETID's ENTRIESADDED is a signed 64-bit number
   EXPECT_EQ(decodes(s), "Stream entries added count is smaller than its length or out of range");
+  s.set_entries_added(2);
+  s.CreateGroup("unknown", {5, 1}, -1);  // written as 2^64-1: fine
+  EXPECT_EQ(decodes(s), "decoded");
+  s.CreateGroup("negative", {5, 1}, -2);  // XGROUP CREATE ... ENTRIESREAD refuses it
+  EXPECT_EQ(decodes(s), "Stream consumer group entries read out of range");
 }
 
 TEST(RdbStreamTest, RewriteCommandsRebuildTheStream) {
