@@ -7,7 +7,8 @@ Debian's redis-server, started here on a free port with persistence off: strings
 too), sparse and dense HyperLogLogs, bitmaps, listpack and quicklist lists with a plain node,
 intset/listpack/hashtable sets, listpack/hashtable hashes, listpack/skiplist sorted sets, and
 streams with consumer groups, pending entries, deletions and an empty stream, and two function
-libraries (FUNCTION DUMP's form, which the fuzzer sends to FUNCTION RESTORE). The encodings only
+libraries (FUNCTION DUMP's form, which the fuzzer sends to FUNCTION RESTORE), and one whole RDB
+file of them all (SAVE's, its CRC zeroed), which the fuzzer loads as a file. The encodings only
 older Redis versions write (ziplist, zipmap, quicklist of ziplists, plain-ascii sorted sets),
 which RESTORE still accepts, are built here byte by byte.
 Run: .venv/bin/python tests/fuzz/make_restore_corpus.py   (rewrites the corpus; it is checked in)
@@ -17,6 +18,7 @@ import shutil
 import socket
 import struct
 import subprocess
+import tempfile
 import time
 
 import redis
@@ -91,10 +93,11 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def from_redis():
+def from_redis(directory):
     port = free_port()
     server = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1",
-                               "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL)
+                               "--save", "", "--appendonly", "no", "--dir", directory],
+                              stdout=subprocess.DEVNULL)
     try:
         r = redis.Redis(port=port)
         for _ in range(100):
@@ -142,6 +145,15 @@ def from_redis():
         r.function_load("#!lua name=other\nlocal helper = function() return cjson.encode({1}) "
                         "end\nredis.register_function('g', helper)")
         seeds["functions"] = r.function_dump()[:-10]
+        # A whole RDB file of all of the above, plus expiries and another database; its CRC is
+        # zeroed (no checksum), so the fuzzer's changes are not refused for the checksum alone.
+        r.expire("string", 100000)
+        r.pexpireat("hash_listpack", 4102444800000)
+        r.select(3)
+        r.set("in_db_3", "v")
+        r.save()
+        rdb = (pathlib.Path(directory) / "dump.rdb").read_bytes()
+        seeds["rdb_file"] = rdb[:-8] + bytes(8)
         return seeds
     finally:
         server.terminate()
@@ -152,7 +164,8 @@ def main():
     corpus = HERE / "restore_corpus"
     shutil.rmtree(corpus, ignore_errors=True)
     corpus.mkdir()
-    seeds = {**from_redis(), **handmade()}
+    with tempfile.TemporaryDirectory() as directory:
+        seeds = {**from_redis(directory), **handmade()}
     for name, payload in sorted(seeds.items()):
         (corpus / name).write_bytes(payload)
     print("wrote %d seeds to %s" % (len(seeds), corpus))

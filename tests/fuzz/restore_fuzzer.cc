@@ -2,9 +2,11 @@
 // through the same decoder, every key of an RDB file or an RDB-preamble AOF.
 //
 // Contract: the input is one serialized value as DUMP writes it before its footer (the RDB type
-// byte, then the value), or, when it starts with a FUNCTION opcode, FUNCTION DUMP's libraries,
-// which go to FUNCTION RESTORE (its DUMP must restore again); the harness appends RDB version 10
-// and the CRC-64, so the checksum never hides the decoder from the fuzzer. It RESTOREs the payload
+// byte, then the value); or, when it starts with a FUNCTION opcode, FUNCTION DUMP's libraries,
+// which go to FUNCTION RESTORE (its DUMP must restore again); or, when it starts with "REDIS", a
+// whole RDB file, loaded as start-up loads it (what loads must SAVE to a file that loads again
+// with as many keys). For values and libraries the harness appends RDB version 10 and the CRC-64,
+// so the checksum never hides the decoder from the fuzzer. It RESTOREs the payload
 // as key `k` into an emptied Engine (ManualClock, one client; two engines live for the whole run
 // and FLUSHALL starts each input, because building an engine costs more than the rest of an input).
 // If the engine accepts it, the value must be as good as one a command built, so the harness then
@@ -32,7 +34,9 @@
 #include "broker/engine.h"
 #include "broker/keyspace/database.h"
 #include "broker/persistence/aof_rewrite.h"
+#include "broker/persistence/rdb_file.h"
 #include "broker/persistence/rdb_format.h"
+#include "tests/broker/memory_files.h"
 
 namespace drayman {
 namespace {
@@ -118,6 +122,7 @@ class Node : public ClientObserver {
     std::string error;
     config_.Set("logfile", {"/dev/null"}, true, &error);
     engine_ = std::make_unique<Engine>(config_, clock_);
+    engine_->rdb_files = &files_;
     client_ = engine_->Connect(this, "127.0.0.1:40000", "127.0.0.1:6379", 10);
   }
   ~Node() override {
@@ -141,12 +146,27 @@ class Node : public ClientObserver {
     return entry == nullptr ? nullptr : &entry->value;
   }
 
+  // Empties the dataset and the function libraries, then loads `file` as the RDB file.
+  rdb::RdbLoadResult LoadRdb(std::string file) {
+    Call({"FLUSHALL"});
+    Call({"FUNCTION", "FLUSH"});
+    files_.files[rdb::RdbFilePath(*engine_)] = std::move(file);
+    return rdb::LoadRdbFile(*engine_);
+  }
+  // SAVE's file, written through the same path.
+  std::string SaveRdb() {
+    const rdb::RdbSaveResult saved = rdb::SaveRdbFile(*engine_);
+    if (!saved.ok) Fail("SAVE failed after a successful load", saved.error);
+    return files_.files[rdb::RdbFilePath(*engine_)];
+  }
+
   void OnOutputPending(Client&) override {}
   void OnCloseRequested(Client&) override {}
 
  private:
   Config config_;
   ManualClock clock_;
+  testing::MemoryFiles files_;
   std::unique_ptr<Engine> engine_;
   Client* client_ = nullptr;
 };
@@ -209,6 +229,20 @@ void CheckFunctionRestore(Node& node, std::string_view payload) {
   const std::string restored =
       node.Call({"FUNCTION", "RESTORE", again.substr(0, again.size() - 2)});
   if (restored != "+OK\r\n") Fail("a library set's own FUNCTION DUMP does not restore", restored);
+}
+
+// Whole RDB files (inputs that start with "REDIS"): what loads must SAVE, and that file must load
+// into another engine with the same keys; the file's own CRC is checked unless it is zero.
+void CheckRdbFile(Node& node, std::string_view input) {
+  static Node& other = *new Node;
+  const rdb::RdbLoadResult loaded = node.LoadRdb(std::string(input));
+  if (kTrace) std::fprintf(stderr, "RDB load: %s\n", loaded.ok ? "ok" : loaded.error.c_str());
+  if (!loaded.ok) return;
+  const rdb::RdbLoadResult again = other.LoadRdb(node.SaveRdb());
+  if (!again.ok) Fail("a loaded RDB file saves to one that does not load", again.error);
+  if (again.keys_loaded != loaded.keys_loaded) {
+    Fail("the saved file holds another number of keys", std::to_string(again.keys_loaded));
+  }
 }
 
 // Every family's commands over `k`; most answer WRONGTYPE for any one value.
@@ -312,6 +346,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (int i = 0; i < 8; ++i) payload.push_back(static_cast<char>(crc >> (8 * i)));
 
   static Node& node = *new Node;
+  if (size >= 5 && std::string_view(reinterpret_cast<const char*>(data), 5) == "REDIS") {
+    CheckRdbFile(node, std::string_view(reinterpret_cast<const char*>(data), size));
+    return 0;
+  }
   node.Call({"FLUSHALL"});
   if (size > 0 && (data[0] == rdb::kOpFunction2 || data[0] == rdb::kOpFunction)) {
     CheckFunctionRestore(node, payload);
