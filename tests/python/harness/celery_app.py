@@ -19,6 +19,10 @@ QUERY = os.environ.get("DRAYMAN_URL_QUERY", "")
 VISIBILITY_TIMEOUT = float(os.environ.get("HARNESS_VISIBILITY_TIMEOUT", "3600"))
 # Every task acknowledged after it ran (test_celery_crash.py runs both modes).
 ACKS_LATE = os.environ.get("HARNESS_ACKS_LATE") == "1"
+# How long add() sleeps. test_celery_crash.py sets it so that its kills land mid-run even when the
+# test process is starved of CPU for seconds (under load the worker otherwise drained the queue
+# between the result count the test waits for and its SIGSTOP).
+ADD_DELAY_S = float(os.environ.get("HARNESS_ADD_DELAY_MS", "0")) / 1000
 
 app = Celery("harness")
 app.conf.update(
@@ -65,6 +69,8 @@ def record_client() -> redis.Redis:
 
 @app.task
 def add(x, y):
+    if ADD_DELAY_S:
+        time.sleep(ADD_DELAY_S)
     return x + y
 
 

@@ -31,7 +31,8 @@ Two client behaviours are configured away rather than accepted (celery_app.py sa
 A failure names what the server's log and the worker's log say of each missing task. For a
 harder run, HARNESS_CRASH_KILLS=9 kills nine times, every 200 results.
 
-Run time: about 25-40 s per case on the shared 2-core machine.
+Each task sleeps 20 ms (ADD_DELAY_MS), so the kills land mid-run even on a loaded machine.
+Run time: about 25-30 s per case on the shared 2-core machine, under load too.
 """
 
 from __future__ import annotations
@@ -53,6 +54,11 @@ TASKS = 2000
 KILL_AT_RESULTS = tuple(range(100, 100 + 200 * int(os.environ["HARNESS_CRASH_KILLS"]), 200)) \
     if os.environ.get("HARNESS_CRASH_KILLS") else (500, 1200)
 VISIBILITY_TIMEOUT_S = 3  # how long an orphaned unacked message waits before it is restored
+# Each task sleeps this long, so 2,000 take at least 20 s on two pool processes and hundreds are
+# still queued at each kill even when the test process is starved of CPU for seconds. With tasks
+# that took no time, a machine under load (two fuzzers and a build beside the test) let the worker
+# finish every task between the result count the test waited for and its SIGSTOP.
+ADD_DELAY_MS = 20
 
 
 def start_worker(port: int, log_path: str, acks_late: bool) -> ManagedProcess:
@@ -61,6 +67,7 @@ def start_worker(port: int, log_path: str, acks_late: bool) -> ManagedProcess:
                 "PYTHONPATH": str(HERE) + os.pathsep + env.get("PYTHONPATH", ""),
                 "HARNESS_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT_S),
                 "HARNESS_REMOTE_CONTROL": "0",  # see celery_app.py
+                "HARNESS_ADD_DELAY_MS": str(ADD_DELAY_MS),
                 "HARNESS_ACKS_LATE": "1" if acks_late else "0"})
     command = [sys.executable, "-m", "celery", "-A", "celery_app", "worker", "-P", "prefork",
                "-c", "2", "-n", "crash@harness", "--without-gossip", "--without-mingle",
@@ -266,7 +273,8 @@ def test_every_result_arrives_across_two_sigkills(tmp_path, acks_late):
             worker.kill(signal.SIGCONT)
             results_db = broker.client(db=1)
             queued_at_kill.append(queued(broker.client(db=0)))
-        # Both kills happened mid-run: tasks were still queued after each restart.
+        # Both kills happened mid-run: tasks were still queued after each restart. (Zero means
+        # the test stopped the worker too late, not that the server lost anything.)
         assert all(queued > 0 for queued in queued_at_kill), queued_at_kill
 
         expected = {task_id: 2 * i for i, task_id in enumerate(ids)}
