@@ -170,6 +170,20 @@ TEST(LuaLexerCve, Cve2025_46819_TooManyLinesBeforeTheFirstToken) {
 // Not a CVE: Lua 5.1's pattern matcher recursed once per item such as 'a?' with no limit, so a
 // long pattern overflowed the C stack and killed the process (Debian's redis-server 7.0.15 dies
 // on this script too, so its answer here is Lua 5.2's limit and error text instead).
+// Numbers beyond int's or lua_Integer's range used as table keys and string indexes: their
+// conversion was undefined behaviour (clang's float-cast-overflow check stopped restore_fuzzer on
+// t[1e10]); it now gives what x86-64 gave. Replies as redis-server 7.0.15 answers them.
+TEST_F(LuaCveTest, NumbersBeyondIntConvertAsBefore) {
+  EXPECT_EQ(Eval("local t = {} t[1e10] = 'a' t[-1e10] = 'b' t[2^31] = 'c' t[-2^31 - 1] = 'd' "
+                 "return {t[1e10], t[-1e10], t[2^31], t[-2^31 - 1], #t}"),
+            "*5\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n:0\r\n");
+  EXPECT_EQ(Eval("return string.rep('x', 1e300)"), "$0\r\n\r\n");
+  EXPECT_EQ(Eval("return string.sub('hello', -1e300, 1e300)"), "$0\r\n\r\n");
+  EXPECT_EQ(Eval("return string.sub('hello', 2, 2^63)"), "$0\r\n\r\n");
+  EXPECT_EQ(Eval("local t = {'a'} return {t[1 + 2^32], t[1 - 2^32]}"), "*0\r\n");
+  ExpectAlive();
+}
+
 TEST_F(LuaCveTest, PatternRecursionIsLimited) {
   EXPECT_EQ(Eval("return string.find(string.rep('a', 300000), string.rep('a?', 300000))"),
             "-ERR user_script:1: pattern too complex script: "

@@ -10,6 +10,7 @@
 
 #include <limits.h>
 #include <stddef.h>
+#include <stdint.h>  /* DRAYMAN: PTRDIFF_MIN for lua_number2integer */
 
 
 /*
@@ -583,8 +584,15 @@ union luai_Cast { double l_d; long l_l; };
 
 /* this option always works, but may be slow */
 #else
-#define lua_number2int(i,d)	((i)=(int)(d))
-#define lua_number2integer(i,d)	((i)=(lua_Integer)(d))
+/* DRAYMAN: a double outside the target's range (or NaN) converts to its minimum, which is what
+** x86-64's truncating conversion already gave, instead of undefined behaviour (t[1e10] in any
+** script; clang's float-cast-overflow check stopped restore_fuzzer on it). Callers compare the
+** result back with the double, so such keys still take the non-integer path. */
+#define lua_number2int(i,d) \
+  ((i) = ((d) > (double)INT_MIN - 1.0 && (d) < -(double)INT_MIN) ? (int)(d) : INT_MIN)
+#define lua_number2integer(i,d) \
+  ((i) = ((d) >= (double)PTRDIFF_MIN && (d) < -(double)PTRDIFF_MIN) ? (lua_Integer)(d) \
+                                                                    : PTRDIFF_MIN)
 
 #endif
 
